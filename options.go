@@ -1,0 +1,287 @@
+package verify
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Defaults and ranges of the options, in one place; the doc comment of each
+// option repeats them.
+const (
+	defaultTokenLength = 6
+	minTokenLength     = 6
+	maxTokenLength     = 10
+
+	defaultValidity = 10 * time.Minute
+	minValidity     = 30 * time.Second
+	maxValidity     = 72 * time.Hour
+
+	defaultMaxAttempts = 5
+	minAttempts        = 1
+	maxAttemptsLimit   = 10
+
+	defaultLanguage = "en-gb"
+	defaultTemplate = "Your security code is %token."
+
+	maxOriginatorAlnum  = 11
+	maxOriginatorDigits = 15
+	maxReference        = 64
+	maxTemplate         = 480
+)
+
+// languages are the text-to-speech languages of MessageBird's Verify API.
+var languages = []string{
+	"nl-nl", "de-de", "en-gb", "en-us", "es-es", "fr-fr", "ru-ru", "zh-cn",
+	"en-au", "es-mx", "es-us", "fr-ca", "is-is", "it-it", "ja-jp", "ko-kr",
+	"pl-pl", "pt-br", "ro-ro",
+}
+
+// Languages returns the text-to-speech languages that WithLanguage accepts.
+func Languages() []string { return slices.Clone(languages) }
+
+// message holds the options that may change per call.
+type message struct {
+	channel     Channel
+	tokenLength int
+	voice       VoiceGender
+	language    string
+	template    string
+	validity    time.Duration
+	maxAttempts int
+	originator  string
+	reference   string
+	region      string
+}
+
+// config holds everything a Verifier is configured with.
+type config struct {
+	msg              message
+	logger           *slog.Logger
+	allowedRegions   []string
+	allowAnyLineType bool
+}
+
+// defaults returns the configuration of a Verifier given no options.
+func defaults() config {
+	return config{
+		msg: message{
+			channel:     Voice,
+			tokenLength: defaultTokenLength,
+			voice:       Female,
+			language:    defaultLanguage,
+			template:    defaultTemplate,
+			validity:    defaultValidity,
+			maxAttempts: defaultMaxAttempts,
+		},
+	}
+}
+
+// An Option configures a Verifier in New.
+type Option interface {
+	applyOption(*config)
+}
+
+// A MessageOption configures the message that carries a code. It can be
+// given to New, as the Verifier's default, or to Start, for one call.
+type MessageOption interface {
+	Option
+	applyMessage(*message)
+}
+
+type channelOption Channel
+
+// WithChannel sets how codes are sent: Voice (the default) or SMS.
+func WithChannel(c Channel) MessageOption       { return channelOption(c) }
+func (o channelOption) applyMessage(m *message) { m.channel = Channel(o) }
+func (o channelOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+
+type tokenLengthOption int
+
+// WithTokenLength sets the number of digits in a code: 6 to 10, default 6.
+func WithTokenLength(n int) MessageOption           { return tokenLengthOption(n) }
+func (o tokenLengthOption) applyMessage(m *message) { m.tokenLength = int(o) }
+func (o tokenLengthOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+
+type voiceOption VoiceGender
+
+// WithVoice sets the voice that speaks the code on a call: Female (the
+// default) or Male.
+func WithVoice(g VoiceGender) MessageOption   { return voiceOption(g) }
+func (o voiceOption) applyMessage(m *message) { m.voice = VoiceGender(o) }
+func (o voiceOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+
+type languageOption string
+
+// WithLanguage sets the language of a call, one of Languages(); default
+// "en-gb". It does not translate the template: write the template in the
+// same language.
+func WithLanguage(lang string) MessageOption     { return languageOption(lang) }
+func (o languageOption) applyMessage(m *message) { m.language = strings.ToLower(string(o)) }
+func (o languageOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+
+type templateOption string
+
+// WithTemplate sets the text that is spoken or texted. It must contain
+// "%token", which is replaced by the code, and be at most 480 characters.
+// Default: "Your security code is %token."
+func WithTemplate(t string) MessageOption        { return templateOption(t) }
+func (o templateOption) applyMessage(m *message) { m.template = string(o) }
+func (o templateOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+
+type validityOption time.Duration
+
+// WithValidity sets how long a code stays valid: 30s to 72h, default 10
+// minutes. (MessageBird's own default, 30 seconds, is too short for a
+// person to answer a call and type the code.)
+func WithValidity(d time.Duration) MessageOption { return validityOption(d) }
+func (o validityOption) applyMessage(m *message) { m.validity = time.Duration(o) }
+func (o validityOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+
+type maxAttemptsOption int
+
+// WithMaxAttempts sets how many wrong codes are allowed before the
+// verification fails: 1 to 10, default 5.
+func WithMaxAttempts(n int) MessageOption           { return maxAttemptsOption(n) }
+func (o maxAttemptsOption) applyMessage(m *message) { m.maxAttempts = int(o) }
+func (o maxAttemptsOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+
+type originatorOption string
+
+// WithOriginator sets the sender the user sees: up to 11 letters and
+// digits, or a phone number in international format. Default: empty, which
+// leaves it to the provider (MessageBird uses "Code"). Alphanumeric senders
+// are not allowed in every country, and calls always show a number.
+func WithOriginator(s string) MessageOption        { return originatorOption(s) }
+func (o originatorOption) applyMessage(m *message) { m.originator = string(o) }
+func (o originatorOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+
+type referenceOption string
+
+// WithReference sets a reference of up to 64 letters and digits that the
+// provider stores with the verification, such as your user's id. Default:
+// none. It is most useful per call, in Start.
+func WithReference(s string) MessageOption        { return referenceOption(s) }
+func (o referenceOption) applyMessage(m *message) { m.reference = string(o) }
+func (o referenceOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+
+type regionOption string
+
+// WithDefaultRegion sets the region (ISO 3166-1 alpha-2, such as "NL")
+// whose national format users may type numbers in: with "NL", "06 12345678"
+// is read as +31 6 12345678. Default: none, so numbers must start with a
+// country code ("+31 ..." or "0031 ...").
+func WithDefaultRegion(region string) MessageOption { return regionOption(region) }
+func (o regionOption) applyMessage(m *message)      { m.region = strings.ToUpper(string(o)) }
+func (o regionOption) applyOption(c *config)        { o.applyMessage(&c.msg) }
+
+type loggerOption struct{ l *slog.Logger }
+
+// WithLogger sets a logger for the Verifier's structured logs: one record
+// per call, with the number masked and never a code. Default: no logging.
+func WithLogger(l *slog.Logger) Option       { return loggerOption{l} }
+func (o loggerOption) applyOption(c *config) { c.logger = o.l }
+
+type allowedRegionsOption []string
+
+// WithAllowedRegions restricts verification to numbers of the given regions
+// (ISO 3166-1 alpha-2, such as "NL", "BE"). Default: every region.
+func WithAllowedRegions(regions ...string) Option { return allowedRegionsOption(regions) }
+func (o allowedRegionsOption) applyOption(c *config) {
+	c.allowedRegions = nil
+	for _, r := range o {
+		c.allowedRegions = append(c.allowedRegions, strings.ToUpper(r))
+	}
+}
+
+type allowAnyLineTypeOption struct{}
+
+// WithAnyLineType allows numbers of every line type. By default only
+// mobile, fixed-line and VoIP numbers are accepted: premium-rate,
+// shared-cost, personal, pager, UAN, voicemail and toll-free numbers are
+// refused, because calls and texts to them cost money or feed toll fraud.
+func WithAnyLineType() Option                        { return allowAnyLineTypeOption{} }
+func (allowAnyLineTypeOption) applyOption(c *config) { c.allowAnyLineType = true }
+
+func optionError(option string, value any, rule string) error {
+	return fmt.Errorf("%w: %s(%#v): %s", ErrInvalidOption, option, value, rule)
+}
+
+// validate checks every message field against its range.
+func (m *message) validate() error {
+	switch {
+	case !m.channel.valid():
+		return optionError("WithChannel", string(m.channel), `must be verify.Voice or verify.SMS`)
+	case m.tokenLength < minTokenLength || m.tokenLength > maxTokenLength:
+		return optionError("WithTokenLength", m.tokenLength, fmt.Sprintf("must be from %d to %d", minTokenLength, maxTokenLength))
+	case m.voice != Female && m.voice != Male:
+		return optionError("WithVoice", string(m.voice), "must be verify.Female or verify.Male")
+	case !slices.Contains(languages, m.language):
+		return optionError("WithLanguage", m.language, "must be one of "+strings.Join(languages, ", "))
+	case !strings.Contains(m.template, "%token"):
+		return optionError("WithTemplate", m.template, `must contain "%token"`)
+	case len(m.template) > maxTemplate:
+		return optionError("WithTemplate", m.template[:20]+"...", fmt.Sprintf("must be at most %d bytes", maxTemplate))
+	case m.validity < minValidity || m.validity > maxValidity:
+		return optionError("WithValidity", m.validity.String(), fmt.Sprintf("must be from %s to %s", minValidity, maxValidity))
+	case m.maxAttempts < minAttempts || m.maxAttempts > maxAttemptsLimit:
+		return optionError("WithMaxAttempts", m.maxAttempts, fmt.Sprintf("must be from %d to %d", minAttempts, maxAttemptsLimit))
+	case !validOriginator(m.originator):
+		return optionError("WithOriginator", m.originator, "must be up to 11 letters and digits, or a phone number such as +31612345678")
+	case len(m.reference) > maxReference || !isAlnum(m.reference):
+		return optionError("WithReference", m.reference, "must be up to 64 letters and digits")
+	case m.region != "" && !validRegion(m.region):
+		return optionError("WithDefaultRegion", m.region, `must be a region code such as "NL"`)
+	}
+	return nil
+}
+
+func (c *config) validate() error {
+	if err := c.msg.validate(); err != nil {
+		return err
+	}
+	for _, r := range c.allowedRegions {
+		if !validRegion(r) {
+			return optionError("WithAllowedRegions", r, `must be region codes such as "NL"`)
+		}
+	}
+	return nil
+}
+
+func validRegion(r string) bool {
+	return len(r) == 2 && phonenumbers.GetCountryCodeForRegion(r) != 0
+}
+
+func validOriginator(s string) bool {
+	if s == "" {
+		return true
+	}
+	if digits, ok := strings.CutPrefix(s, "+"); ok || isDigits(s) {
+		return isDigits(digits) && len(digits) <= maxOriginatorDigits
+	}
+	return len(s) <= maxOriginatorAlnum && isAlnum(s)
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isAlnum reports whether s has only ASCII letters and digits (true for "").
+func isAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}

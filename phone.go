@@ -1,0 +1,174 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// maxPhoneInput bounds what is handed to the parser: no phone number, even
+// generously formatted, is longer.
+const maxPhoneInput = 40
+
+// phone is a parsed, valid phone number.
+type phone struct {
+	e164     string
+	lineType phonenumbers.PhoneNumberType
+	num      *phonenumbers.PhoneNumber
+}
+
+// region returns the ISO 3166-1 region of the number, such as "NL".
+func (p phone) region() string { return phonenumbers.GetRegionCodeForNumber(p.num) }
+
+// ParsePhone parses a phone number as a user typed it and returns it in
+// E.164 form ("+31612345678"). defaultRegion (such as "NL", or "" for none)
+// lets national numbers ("06 12345678") be read. A number that does not
+// parse or is not valid for its region gives a *PhoneError (matching
+// ErrInvalidPhone) whose Reason can be shown to the user.
+//
+// ParsePhone applies no policy: a Verifier also refuses line types and
+// regions that its options exclude.
+func ParsePhone(input, defaultRegion string) (string, error) {
+	p, err := parsePhone(input, strings.ToUpper(defaultRegion))
+	if err != nil {
+		return "", err
+	}
+	return p.e164, nil
+}
+
+func phoneError(reason string) error { return &PhoneError{Reason: reason} }
+
+func parsePhone(input, region string) (phone, error) {
+	input = strings.TrimSpace(input)
+	if input == "" {
+		return phone{}, phoneError("enter a phone number")
+	}
+	if len(input) > maxPhoneInput {
+		return phone{}, phoneError("the number is too long")
+	}
+	for i, r := range input {
+		switch {
+		case '0' <= r && r <= '9', unicode.IsSpace(r), strings.ContainsRune("-.()/", r):
+		case r == '+' && i == 0:
+		default:
+			return phone{}, phoneError("a phone number can only contain digits, spaces, dashes and a leading +")
+		}
+	}
+	num, err := phonenumbers.Parse(input, region)
+	switch {
+	case err == nil:
+	case errors.Is(err, phonenumbers.ErrInvalidCountryCode):
+		if region == "" {
+			return phone{}, phoneError("start the number with + and its country code")
+		}
+		return phone{}, phoneError("the country code is not valid")
+	case errors.Is(err, phonenumbers.ErrTooShortNSN), errors.Is(err, phonenumbers.ErrTooShortAfterIDD):
+		return phone{}, phoneError("the number is too short")
+	case errors.Is(err, phonenumbers.ErrNumTooLong):
+		return phone{}, phoneError("the number is too long")
+	default:
+		return phone{}, phoneError("this is not a phone number")
+	}
+	// GetNumberType is UNKNOWN exactly when IsValidNumber is false, so one
+	// call gives both answers.
+	t := phonenumbers.GetNumberType(num)
+	if t == phonenumbers.UNKNOWN {
+		return phone{}, phoneError(invalidReason(num))
+	}
+	return phone{e164: phonenumbers.Format(num, phonenumbers.E164), lineType: t, num: num}, nil
+}
+
+// invalidReason explains why a parsed number is not valid.
+func invalidReason(num *phonenumbers.PhoneNumber) string {
+	switch phonenumbers.IsPossibleNumberWithReason(num) {
+	case phonenumbers.TOO_SHORT:
+		return "the number is too short"
+	case phonenumbers.TOO_LONG:
+		return "the number is too long"
+	case phonenumbers.INVALID_COUNTRY_CODE:
+		return "the country code is not valid"
+	case phonenumbers.IS_POSSIBLE_LOCAL_ONLY:
+		return "add the area code"
+	case phonenumbers.INVALID_LENGTH:
+		return "the number has the wrong number of digits"
+	}
+	if r := phonenumbers.GetRegionCodeForNumber(num); r != "" {
+		return "this is not a valid number in " + r
+	}
+	return "this is not a valid phone number"
+}
+
+// lineTypeName names a line type for users.
+func lineTypeName(t phonenumbers.PhoneNumberType) string {
+	switch t {
+	case phonenumbers.TOLL_FREE:
+		return "toll-free"
+	case phonenumbers.PREMIUM_RATE:
+		return "premium-rate"
+	case phonenumbers.SHARED_COST:
+		return "shared-cost"
+	case phonenumbers.PERSONAL_NUMBER:
+		return "personal (forwarding)"
+	case phonenumbers.PAGER:
+		return "pager"
+	case phonenumbers.UAN:
+		return "universal access"
+	case phonenumbers.VOICEMAIL:
+		return "voicemail"
+	}
+	return "this kind of"
+}
+
+// safeLineType reports whether a number of type t belongs to a person's
+// phone: mobile, fixed line or VoIP.
+func safeLineType(t phonenumbers.PhoneNumberType) bool {
+	switch t {
+	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE, phonenumbers.VOIP:
+		return true
+	}
+	return false
+}
+
+// MaskPhone masks the middle of a number for logs and pages:
+// "+31612345678" becomes "+31******678". Only the first three and last
+// three characters of an E.164 number stay readable.
+func MaskPhone(e164 string) string {
+	const keepHead, keepTail = 3, 3
+	if len(e164) <= keepHead+keepTail {
+		return strings.Repeat("*", len(e164))
+	}
+	return e164[:keepHead] + strings.Repeat("*", len(e164)-keepHead-keepTail) + e164[len(e164)-keepTail:]
+}
+
+// normalizeCode removes the spaces and dashes a user may type in a code
+// and checks that 4 to 10 ASCII digits remain.
+func normalizeCode(code string) (string, error) {
+	if len(code) > 64 {
+		return "", errMalformedCode
+	}
+	var buf [64]byte
+	n := 0
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		switch {
+		case c == ' ' || c == '-' || c == '\t':
+		case '0' <= c && c <= '9':
+			buf[n] = c
+			n++
+		default:
+			return "", errMalformedCode
+		}
+	}
+	if n < 4 || n > 10 {
+		return "", errMalformedCode
+	}
+	if n == len(code) {
+		return code, nil
+	}
+	return string(buf[:n]), nil
+}
+
+var errMalformedCode = fmt.Errorf("%w: a code is 4 to 10 digits", ErrInvalidCode)

@@ -1,0 +1,322 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Channel is how a code reaches the user.
+type Channel string
+
+const (
+	// Voice calls the number and speaks the code (text-to-speech). It
+	// works for every number, landlines included. The default.
+	Voice Channel = "voice"
+	// SMS texts the code. It only works for numbers that receive texts.
+	SMS Channel = "sms"
+)
+
+func (c Channel) valid() bool { return c == Voice || c == SMS }
+
+// VoiceGender is the voice that speaks the code on a call.
+type VoiceGender string
+
+const (
+	Female VoiceGender = "female" // the default
+	Male   VoiceGender = "male"
+)
+
+// Status is the state of a verification.
+type Status string
+
+const (
+	// StatusPending: the code was sent and has not been entered correctly yet.
+	StatusPending Status = "pending"
+	// StatusVerified: the right code was entered; the number is verified.
+	StatusVerified Status = "verified"
+	// StatusExpired: the code's validity passed before it was entered.
+	StatusExpired Status = "expired"
+	// StatusFailed: sending failed, or too many wrong codes were entered.
+	StatusFailed Status = "failed"
+	// StatusCanceled: the verification was canceled.
+	StatusCanceled Status = "canceled"
+)
+
+// Verification is one attempt to verify one phone number.
+type Verification struct {
+	ID        string    // the provider's id, to pass to Check, Status and Cancel
+	Phone     string    // the number in E.164, as the provider reported it
+	Channel   Channel   // how the code was sent
+	Status    Status    // state when this value was returned
+	CreatedAt time.Time // when the verification was started
+	ExpiresAt time.Time // when the code stops working
+}
+
+// Verified reports whether the number was verified.
+func (v *Verification) Verified() bool { return v != nil && v.Status == StatusVerified }
+
+// Verifier verifies phone numbers through a Provider. It parses and checks
+// numbers and codes before any provider call, applies the configured
+// defaults and policies, and decides success on the provider's answer
+// alone. A Verifier is safe for concurrent use; create one with New and
+// share it.
+type Verifier struct {
+	provider Provider
+	cfg      config
+	log      *slog.Logger // nil when no logger was given
+}
+
+// New returns a Verifier that sends codes through p. Options set the
+// defaults of every verification; message options may be overridden per
+// call in Start. A value out of range gives an error matching
+// ErrInvalidOption that names the option and its range.
+func New(p Provider, opts ...Option) (*Verifier, error) {
+	if p == nil {
+		return nil, fmt.Errorf("%w: provider is nil", ErrInvalidOption)
+	}
+	cfg := defaults()
+	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("%w: nil option", ErrInvalidOption)
+		}
+		o.applyOption(&cfg)
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &Verifier{provider: p, cfg: cfg, log: cfg.logger}, nil
+}
+
+// Start parses phone (as a user typed it), checks it against the
+// Verifier's policies and has the provider send a code to it, by voice
+// call unless the channel says otherwise. opts override the Verifier's
+// message options for this call only.
+//
+// Errors: ErrInvalidPhone (a *PhoneError with a reason for the user),
+// ErrUnsupported (SMS to a fixed-line number: Voice works), ErrInvalidOption,
+// ErrRateLimited, ErrUnavailable.
+func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOption) (*Verification, error) {
+	msg := v.cfg.msg
+	if len(opts) > 0 {
+		for _, o := range opts {
+			if o == nil {
+				return nil, fmt.Errorf("%w: nil option", ErrInvalidOption)
+			}
+			o.applyMessage(&msg)
+		}
+		if err := msg.validate(); err != nil {
+			return nil, err
+		}
+	}
+	p, err := parsePhone(phone, msg.region)
+	if err != nil {
+		v.logAttrs(ctx, slog.LevelInfo, "verify: start refused", slog.String("error", err.Error()))
+		return nil, err
+	}
+	if err := v.checkPolicy(p, msg.channel); err != nil {
+		v.logAttrs(ctx, slog.LevelInfo, "verify: start refused", slog.String("phone", MaskPhone(p.e164)), slog.String("error", err.Error()))
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	req := Request{
+		Phone:       p.e164,
+		Channel:     msg.channel,
+		TokenLength: msg.tokenLength,
+		Voice:       msg.voice,
+		Language:    msg.language,
+		Template:    msg.template,
+		Validity:    msg.validity,
+		MaxAttempts: msg.maxAttempts,
+		Originator:  msg.originator,
+		Reference:   msg.reference,
+	}
+	ver, err := v.provider.Start(ctx, req)
+	if err == nil && (ver == nil || ver.ID == "") {
+		err = fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
+	}
+	if err != nil {
+		err = providerFailure(ctx, err)
+		v.logAttrs(ctx, slog.LevelWarn, "verify: start failed", slog.String("phone", MaskPhone(p.e164)), slog.String("error", err.Error()))
+		return nil, err
+	}
+	v.logAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID), slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
+	return ver, nil
+}
+
+// checkPolicy applies the Verifier's rules on line types, regions and
+// channels to a valid number.
+func (v *Verifier) checkPolicy(p phone, ch Channel) error {
+	if !v.cfg.allowAnyLineType && !safeLineType(p.lineType) {
+		return phoneError(lineTypeName(p.lineType) + " numbers cannot be verified")
+	}
+	if len(v.cfg.allowedRegions) > 0 {
+		if r := p.region(); !slices.Contains(v.cfg.allowedRegions, r) {
+			return phoneError("numbers from " + regionName(r) + " are not accepted")
+		}
+	}
+	if ch == SMS && p.lineType == phonenumbers.FIXED_LINE {
+		return fmt.Errorf("%w: a fixed-line number cannot receive texts; a voice call works", ErrUnsupported)
+	}
+	return nil
+}
+
+func regionName(r string) string {
+	if r == "" || r == "001" {
+		return "this region"
+	}
+	return r
+}
+
+// Check submits a code the user typed for the verification id. Spaces and
+// dashes in code are ignored. It returns the verification and a nil error
+// only when the provider reports it verified.
+//
+// Errors: ErrInvalidCode (wrong or malformed code; the user may try
+// again), ErrTooManyAttempts, ErrExpired (expired, already used or
+// canceled), ErrNotFound, ErrRateLimited, ErrUnavailable.
+func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, error) {
+	if !validID(id) {
+		return nil, errBadID
+	}
+	code, err := normalizeCode(code)
+	if err != nil {
+		v.logAttrs(ctx, slog.LevelInfo, "verify: check refused", slog.String("id", id), slog.String("error", err.Error()))
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ver, err := v.provider.Check(ctx, id, code)
+	if err == nil {
+		err = mustBeVerified(ver)
+	}
+	if err != nil {
+		err = providerFailure(ctx, err)
+		v.logAttrs(ctx, slog.LevelInfo, "verify: check failed", slog.String("id", id), slog.String("error", err.Error()))
+		return nil, err
+	}
+	v.logAttrs(ctx, slog.LevelInfo, "verify: verified", slog.String("id", id), slog.String("phone", MaskPhone(ver.Phone)))
+	return ver, nil
+}
+
+// mustBeVerified turns a provider's error-free answer that is not a
+// success into the error it stands for.
+func mustBeVerified(ver *Verification) error {
+	if ver == nil {
+		return fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
+	}
+	switch ver.Status {
+	case StatusVerified:
+		return nil
+	case StatusPending:
+		return ErrInvalidCode
+	case StatusFailed:
+		return ErrTooManyAttempts
+	case StatusExpired, StatusCanceled:
+		return ErrExpired
+	}
+	return fmt.Errorf("%w: unknown status %q", ErrUnavailable, ver.Status)
+}
+
+// Status returns the current state of a verification. It returns
+// ErrUnsupported when the provider is not a StatusProvider.
+func (v *Verifier) Status(ctx context.Context, id string) (*Verification, error) {
+	sp, ok := v.provider.(StatusProvider)
+	if !ok {
+		return nil, fmt.Errorf("%w: the provider cannot read a verification", ErrUnsupported)
+	}
+	if !validID(id) {
+		return nil, errBadID
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ver, err := sp.Status(ctx, id)
+	if err == nil && ver == nil {
+		err = fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
+	}
+	if err != nil {
+		return nil, providerFailure(ctx, err)
+	}
+	return ver, nil
+}
+
+// Cancel cancels a verification so that its code no longer works. It
+// returns ErrUnsupported when the provider is not a Canceler.
+func (v *Verifier) Cancel(ctx context.Context, id string) error {
+	c, ok := v.provider.(Canceler)
+	if !ok {
+		return fmt.Errorf("%w: the provider cannot cancel a verification", ErrUnsupported)
+	}
+	if !validID(id) {
+		return errBadID
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.Cancel(ctx, id); err != nil {
+		err = providerFailure(ctx, err)
+		v.logAttrs(ctx, slog.LevelInfo, "verify: cancel failed", slog.String("id", id), slog.String("error", err.Error()))
+		return err
+	}
+	v.logAttrs(ctx, slog.LevelInfo, "verify: canceled", slog.String("id", id))
+	return nil
+}
+
+// maxID bounds verification ids; MessageBird's have 32 characters.
+const maxID = 64
+
+var errBadID = fmt.Errorf("%w: malformed id", ErrNotFound)
+
+// validID reports whether id may be passed to a provider: 1 to 64 ASCII
+// letters, digits, '-' or '_'. Anything else cannot name a verification,
+// and could corrupt a request URL.
+func validID(id string) bool {
+	if id == "" || len(id) > maxID {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// sentinels are the errors a Verifier's errors match.
+var sentinels = [...]error{
+	ErrInvalidPhone, ErrInvalidCode, ErrExpired, ErrNotFound, ErrTooManyAttempts,
+	ErrRateLimited, ErrUnavailable, ErrInvalidOption, ErrUnsupported,
+	context.Canceled, context.DeadlineExceeded,
+}
+
+// providerFailure makes sure an error from a provider matches a sentinel:
+// one that matches none is treated as the provider being unavailable.
+// When ctx has ended, the error also matches ctx.Err().
+func providerFailure(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
+func (v *Verifier) logAttrs(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	if v.log == nil {
+		return
+	}
+	v.log.LogAttrs(ctx, level, msg, attrs...)
+}
