@@ -56,6 +56,7 @@ type message struct {
 	originator  string
 	reference   string
 	region      string
+	clientKey   string
 }
 
 // config holds everything a Verifier is configured with.
@@ -178,6 +179,17 @@ type regionOption string
 func WithDefaultRegion(region string) MessageOption { return regionOption(region) }
 func (o regionOption) applyMessage(m *message)      { m.region = strings.ToUpper(string(o)) }
 func (o regionOption) applyOption(c *config)        { o.applyMessage(&c.msg) }
+
+type clientKeyOption string
+
+// WithClientKey names the client that asks for a verification, such as
+// its IP address, so that per-client rate limits apply. The http handlers
+// pass the client's IP. It is meant for Start; given to New it sets a key
+// shared by every call. Default: none, so only the per-number and global
+// limits apply.
+func WithClientKey(key string) MessageOption      { return clientKeyOption(key) }
+func (o clientKeyOption) applyMessage(m *message) { m.clientKey = string(o) }
+func (o clientKeyOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
 
 type loggerOption struct{ l *slog.Logger }
 
