@@ -104,8 +104,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "" {
 		// Mounted with http.StripPrefix("/verify", ...) and asked for
 		// "/verify": the relative links of the pages need the slash.
+		// http.Redirect would resolve the location against the stripped
+		// path, so the header is written here.
 		p := requestPath(r)
-		http.Redirect(w, r, p[strings.LastIndexByte(p, '/')+1:]+"/", http.StatusTemporaryRedirect)
+		w.Header().Set("Location", p[strings.LastIndexByte(p, '/')+1:]+"/")
+		w.WriteHeader(http.StatusTemporaryRedirect)
 		return
 	}
 	if r.Method == http.MethodPost {
