@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,21 +122,35 @@ func checkTemplates(t *template.Template) error {
 
 // maskForDisplay hides the middle of an E.164 number, keeping the country
 // code, the first digit after it and the last four: "+31 6 •••• 5678".
-// Short numbers keep only their last two digits.
+// Short numbers keep only their last two digits. Country calling codes are
+// prefix-free, so the first known one of one to three digits is the one.
 func maskForDisplay(e164 string) string {
-	num, err := phonenumbers.Parse(e164, "")
-	if err != nil {
+	digits, ok := strings.CutPrefix(e164, "+")
+	if !ok {
 		return verify.MaskPhone(e164)
 	}
-	cc := fmt.Sprint(num.GetCountryCode())
-	national := strings.TrimPrefix(strings.TrimPrefix(e164, "+"), cc)
-	if len(national) < 7 {
-		if len(national) <= 2 {
-			return "+" + cc + " ••••"
+	cc := ""
+	for n := 1; n <= 3 && n < len(digits); n++ {
+		code, err := strconv.Atoi(digits[:n])
+		if err != nil {
+			break
 		}
+		if phonenumbers.GetRegionCodeForCountryCode(code) != "ZZ" {
+			cc = digits[:n]
+			break
+		}
+	}
+	if cc == "" {
+		return verify.MaskPhone(e164)
+	}
+	national := digits[len(cc):]
+	switch {
+	case len(national) >= 7:
+		return "+" + cc + " " + national[:1] + " •••• " + national[len(national)-4:]
+	case len(national) > 2:
 		return "+" + cc + " •••• " + national[len(national)-2:]
 	}
-	return "+" + cc + " " + national[:1] + " •••• " + national[len(national)-4:]
+	return "+" + cc + " ••••"
 }
 
 // timeLeft formats d as minutes and seconds, "9:58"; never negative.
