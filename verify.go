@@ -376,15 +376,22 @@ var sentinels = [...]error{
 // one that matches none is treated as the provider being unavailable.
 // When ctx has ended, the error also matches ctx.Err().
 func providerFailure(ctx context.Context, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("%w: %w", cerr, err)
+	if !matchesSentinel(err) {
+		err = fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
+}
+
+func matchesSentinel(err error) bool {
 	for _, s := range sentinels {
 		if errors.Is(err, s) {
-			return err
+			return true
 		}
 	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	return false
 }
 
 func (v *Verifier) logAttrs(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
