@@ -12,26 +12,11 @@ import (
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
+	"github.com/phoneverify/verify/verifytest"
 )
 
-// clock is a manual clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
+func newClock() *verifytest.Clock {
+	return verifytest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 func TestMemoryLimiterSlidingWindow(t *testing.T) {
@@ -156,7 +141,7 @@ func TestMemoryLimiterFullRefusesNewKeys(t *testing.T) {
 }
 
 // limited returns a Verifier on a fake with the given limits, and its clock.
-func limited(t *testing.T, opts ...verify.Option) (*verify.Verifier, *fake.Provider, *clock) {
+func limited(t *testing.T, opts ...verify.Option) (*verify.Verifier, *fake.Provider, *verifytest.Clock) {
 	t.Helper()
 	c := newClock()
 	p := fake.New(fake.WithClock(c.Now))
