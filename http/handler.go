@@ -346,7 +346,7 @@ func parseChannel(s string, def verify.Channel) (verify.Channel, bool) {
 	switch verify.Channel(s) {
 	case "":
 		return def, true
-	case verify.Voice, verify.SMS:
+	case verify.Voice, verify.SMS, verify.Auto:
 		return verify.Channel(s), true
 	}
 	return "", false
@@ -476,7 +476,10 @@ func (h *handler) check(w http.ResponseWriter, r *http.Request) {
 // moment (a double click): the user then sees the success page too, but
 // OnVerified, which ran for that request, does not run again.
 func (h *handler) checkFailed(w http.ResponseWriter, r *http.Request, st *state, p *Page, err error) {
-	if errors.Is(err, verify.ErrExpired) && h.alreadyVerified(r.Context(), st) {
+	// The provider answers ErrExpired for a used code; the Verifier's cap
+	// on checks per verification may answer ErrTooManyAttempts when the
+	// duplicates used it up.
+	if (errors.Is(err, verify.ErrExpired) || errors.Is(err, verify.ErrTooManyAttempts)) && h.alreadyVerified(r.Context(), st) {
 		if err := h.succeed(w, r, st, st.Phone); err != nil {
 			h.fail(w, r, classify(err), p)
 			return

@@ -62,13 +62,12 @@ func TestFlow(t *testing.T) {
 		t.Errorf("Cache-Control = %q, want no-store", got)
 	}
 
-	b.started("+31 6 1234 5678", "voice")
-	c := b.cookie()
-	if c == nil {
-		t.Fatal("no state cookie after POST /")
+	r = b.post("", url.Values{"phone": {"+31 6 1234 5678"}})
+	if r.status != http.StatusSeeOther || r.location() != "code" {
+		t.Fatalf("POST / = %d %q, want 303 to code", r.status, r.location())
 	}
 	var set *http.Cookie
-	for _, sc := range b.post("", url.Values{"phone": {testPhone}}).resp.Cookies() {
+	for _, sc := range r.resp.Cookies() {
 		set = sc
 	}
 	code, _ := e.fake.LastCode(testPhone)
@@ -441,7 +440,13 @@ func TestResend(t *testing.T) {
 	if ver, err := e.fake.Status(context.Background(), msgs[0].ID); err != nil || ver.Status != verify.StatusCanceled {
 		t.Errorf("the first verification is %v, %v; want canceled", ver, err)
 	}
+	// Too soon on the same channel: the Verifier's cooldown answers.
+	r = b.post("resend", url.Values{})
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "30" || !strings.Contains(r.body, "Try again in 30 seconds") {
+		t.Fatalf("resend too soon = %d, Retry-After %q:\n%s", r.status, r.header.Get("Retry-After"), r.body)
+	}
 	// No channel: the same as before.
+	e.clock.Advance(31 * time.Second)
 	b.post("resend", url.Values{})
 	if msgs = e.fake.Messages(); msgs[2].Channel != verify.SMS {
 		t.Errorf("resend without channel used %s, want sms", msgs[2].Channel)
@@ -473,6 +478,7 @@ func TestResendFailures(t *testing.T) {
 				t.Fatalf("start = %d", r.status)
 			}
 			before := b.cookie().Value
+			e.clock.Advance(31 * time.Second) // past the resend cooldown
 			if tt.fail != nil {
 				e.fake.FailNext(tt.fail)
 			}
@@ -695,18 +701,11 @@ func TestAPIFlow(t *testing.T) {
 }
 
 func TestAPIFailures(t *testing.T) {
-	e := newEnv(t, envConfig{})
-	b := e.browser()
-	_, out, _ := apiCall(t, b, "start", map[string]string{"phone": testPhone})
-	token := out["token"].(string)
-	cookieBrowser := e.browser()
-	cookieBrowser.started(testPhone, "voice")
-	cookieValue := cookieBrowser.cookie().Value
-
+	const token, cookie = "$token", "$cookie" // replaced by a fresh token or state cookie
 	tests := []struct {
 		name     string
 		path     string
-		body     any
+		body     map[string]string
 		fail     error
 		advance  time.Duration
 		status   int
@@ -718,19 +717,31 @@ func TestAPIFailures(t *testing.T) {
 		{"sms to fixed line", "start", map[string]string{"phone": "+31201234567", "channel": "sms"}, nil, 0, 422, "unsupported", "", ""},
 		{"unknown channel", "start", map[string]string{"phone": testPhone, "channel": "fax"}, nil, 0, 400, "invalid_request", "", ""},
 		{"unknown field", "start", map[string]string{"phone": testPhone, "phon": "x"}, nil, 0, 400, "invalid_request", "", ""},
-		{"rate limited", "start", map[string]string{"phone": testPhone}, &verify.RateLimitError{RetryAfter: 61 * time.Second}, 0, 429, "rate_limited", "61", `"retry_after":61`},
-		{"provider down", "start", map[string]string{"phone": testPhone}, verify.ErrUnavailable, 0, 503, "unavailable", "", ""},
+		{"rate limited", "start", map[string]string{"phone": "+31687654321"}, &verify.RateLimitError{RetryAfter: 61 * time.Second}, 0, 429, "rate_limited", "61", `"retry_after":61`},
+		{"provider down", "start", map[string]string{"phone": "+31687654321"}, verify.ErrUnavailable, 0, 503, "unavailable", "", ""},
 		{"bad token", "check", map[string]string{"token": "AAAA", "code": "123456"}, nil, 0, 400, "invalid_token", "", ""},
-		{"cookie as token", "check", map[string]string{"token": cookieValue, "code": "123456"}, nil, 0, 400, "invalid_token", "", ""},
+		{"cookie as token", "check", map[string]string{"token": cookie, "code": "123456"}, nil, 0, 400, "invalid_token", "", ""},
 		{"expired", "check", map[string]string{"token": token, "code": "123456"}, nil, 11 * time.Minute, 410, "expired", "", ""},
+		{"check rate limited", "check", map[string]string{"token": token, "code": "123456"}, &verify.RateLimitError{RetryAfter: 7 * time.Second}, 0, 429, "rate_limited", "7", ""},
 		{"stale token", "resend", map[string]string{"token": token}, nil, 2 * time.Hour, 410, "token_expired", "", ""},
-		{"resend rate limited", "resend", map[string]string{"token": token}, &verify.RateLimitError{RetryAfter: 5 * time.Second}, 0, 429, "rate_limited", "5", ""},
+		{"resend too soon", "resend", map[string]string{"token": token}, nil, 0, 429, "rate_limited", "30", `"retry_after":30`},
+		{"resend rate limited", "resend", map[string]string{"token": token}, &verify.RateLimitError{RetryAfter: 5 * time.Second}, 31 * time.Second, 429, "rate_limited", "5", ""},
 		{"resend bad channel", "resend", map[string]string{"token": token, "channel": "x"}, nil, 0, 400, "invalid_request", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			saved := e.clock.Now()
-			defer func() { e.clock.mu.Lock(); e.clock.now = saved; e.clock.mu.Unlock() }()
+			e := newEnv(t, envConfig{})
+			b := e.browser()
+			_, out, _ := apiCall(t, b, "start", map[string]string{"phone": testPhone})
+			b.started(testPhone, "sms")
+			for k, v := range tt.body {
+				switch v {
+				case token:
+					tt.body[k] = out["token"].(string)
+				case cookie:
+					tt.body[k] = b.cookie().Value
+				}
+			}
 			e.clock.Advance(tt.advance)
 			if tt.fail != nil {
 				e.fake.FailNext(tt.fail)
@@ -746,6 +757,8 @@ func TestAPIFailures(t *testing.T) {
 		})
 	}
 
+	e := newEnv(t, envConfig{})
+	b := e.browser()
 	raws := []struct {
 		name, ctype, body string
 		status            int

@@ -14,6 +14,7 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/phoneverify/verify/verifytest"
 )
 
 // testSecret is the key the test handlers seal with.
@@ -21,30 +22,12 @@ var testSecret = []byte("0123456789abcdef0123456789abcdef")
 
 const testPhone = "+31612345678"
 
-// clock is a manual clock shared by the fake and the handler.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // env is a handler on the fake provider, mounted at /verify/ of a
 // loopback server, with OnVerified recording its calls.
 type env struct {
 	t       *testing.T
 	fake    *fake.Provider
-	clock   *clock
+	clock   *verifytest.Clock
 	handler http.Handler
 	srv     *httptest.Server
 	base    string // the mount point's URL, ending in "/verify/"
@@ -61,9 +44,11 @@ type envConfig struct {
 
 func newEnv(t *testing.T, cfg envConfig) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{now: time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, clock: verifytest.NewClock(time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC))}
 	e.fake = fake.New(fake.WithClock(e.clock.Now))
-	v, err := verify.New(e.fake, cfg.verifyOpts...)
+	// The fake, the limiter and the handler share one clock; the
+	// Verifier's default limits apply.
+	v, err := verify.New(e.fake, append([]verify.Option{verify.WithLimiter(&verify.MemoryLimiter{Now: e.clock.Now})}, cfg.verifyOpts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,5 +192,3 @@ func wrongCode(code string) string {
 	}
 	return "000000"
 }
-
-func rateLimit(d time.Duration) error { return &verify.RateLimitError{RetryAfter: d} }
