@@ -21,7 +21,7 @@
 // Relative to where the handler is mounted:
 //
 //	GET  /            the phone form
-//	POST /            fields phone and channel ("voice", the default, or "sms"): starts, 303 to code
+//	POST /            fields phone and channel ("voice", the default, "sms" or "auto"): starts, 303 to code
 //	GET  /code        the code page: masked number, time left, resend, other channel
 //	POST /code        field code: checks; on success runs OnVerified and 303 to done
 //	POST /resend      field channel (default: the same): a new code to the same number, 303 to code
