@@ -50,35 +50,13 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	var opts []verify.Option
-	if region := os.Getenv("VERIFY_REGION"); region != "" {
-		opts = append(opts, verify.WithDefaultRegion(region))
-	}
-	v, err := verify.New(provider, append(opts, verify.WithLogger(log))...)
-	if err != nil {
-		return err
-	}
 	secret, err := loadSecret(log)
 	if err != nil {
 		return err
 	}
-	pages, err := verifyhttp.New(v,
-		verifyhttp.WithSecret(secret),
-		verifyhttp.WithLogger(log),
-		verifyhttp.WithOnVerified(func(w http.ResponseWriter, r *http.Request, ver *verify.Verification) {
-			// A real app stores ver.Phone on its user here. Writing
-			// nothing shows the success page.
-			log.Info("webapp: number verified", "phone", verify.MaskPhone(ver.Phone))
-		}),
-	)
+	handler, err := newHandler(log, provider, inbox, secret)
 	if err != nil {
 		return err
-	}
-
-	mux := http.NewServeMux()
-	mux.Handle("/", pages)
-	if inbox != nil {
-		mux.Handle("/dev/inbox", inbox)
 	}
 
 	port := os.Getenv("PORT")
@@ -87,7 +65,7 @@ func run(log *slog.Logger) error {
 	}
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", port),
-		Handler:           mux,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -114,6 +92,37 @@ func run(log *slog.Logger) error {
 		return serr
 	}
 	return err
+}
+
+// newHandler returns the app: the verification pages at /, and the fake's
+// inbox, when there is one, at /dev/inbox.
+func newHandler(log *slog.Logger, provider verify.Provider, inbox http.Handler, secret []byte) (http.Handler, error) {
+	var opts []verify.Option
+	if region := os.Getenv("VERIFY_REGION"); region != "" {
+		opts = append(opts, verify.WithDefaultRegion(region))
+	}
+	v, err := verify.New(provider, append(opts, verify.WithLogger(log))...)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := verifyhttp.New(v,
+		verifyhttp.WithSecret(secret),
+		verifyhttp.WithLogger(log),
+		verifyhttp.WithOnVerified(func(w http.ResponseWriter, r *http.Request, ver *verify.Verification) {
+			// A real app stores ver.Phone on its user here. Writing
+			// nothing shows the success page.
+			log.Info("webapp: number verified", "phone", verify.MaskPhone(ver.Phone))
+		}),
+	)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", pages)
+	if inbox != nil {
+		mux.Handle("/dev/inbox", inbox)
+	}
+	return mux, nil
 }
 
 // chooseProvider returns the provider the app verifies with: MessageBird
