@@ -114,7 +114,7 @@ func TestNewcomer(t *testing.T) {
 	if err != nil || heading != "Your number is verified" {
 		t.Fatalf("ended on %q, %v", heading, err)
 	}
-	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(90))
+	shot, err := chromedp.Run(bctx, chromedp.FullScreenshot(100)) // 100: PNG
 	if err == nil {
 		dir := filepath.Join(os.TempDir(), "verifyhttp-browser")
 		if os.MkdirAll(dir, 0o755) == nil && os.WriteFile(filepath.Join(dir, "webapp-success.png"), shot, 0o644) == nil {
