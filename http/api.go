@@ -122,6 +122,9 @@ func (h *handler) apiStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ver, err := h.v.Start(r.Context(), req.Phone, verify.WithChannel(ch), verify.WithClientKey(h.clientIP(r)))
+	if err == nil && ver.Phone == "" {
+		err = errNoPhone
+	}
 	if err == nil {
 		err = h.started(w, h.complete(ver, ch, ""))
 	}

@@ -396,6 +396,9 @@ func (h *handler) start(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Channel = ch
 	ver, err := h.v.Start(r.Context(), p.Input, verify.WithChannel(ch), verify.WithClientKey(h.clientIP(r)))
+	if err == nil && ver.Phone == "" {
+		err = errNoPhone
+	}
 	if err == nil {
 		err = h.setCookie(w, r, h.newState(h.complete(ver, ch, "")))
 	}
@@ -422,6 +425,11 @@ func (h *handler) complete(ver *verify.Verification, ch verify.Channel, phone st
 	}
 	return ver
 }
+
+// errNoPhone is the failure of a provider that started a verification
+// without saying to which number: the handler will not take the number
+// from the form instead.
+var errNoPhone = fmt.Errorf("%w: the provider returned no number", verify.ErrUnavailable)
 
 // codePage serves GET /code: where the code is typed.
 func (h *handler) codePage(w http.ResponseWriter, r *http.Request) {
