@@ -180,7 +180,7 @@ func message(code string) string {
 	case "too_many_attempts":
 		return "Too many wrong codes were entered. Ask for a new one."
 	case "rate_limited":
-		return "Too many attempts. Try again later."
+		return "Too many requests. Try again after retry_after seconds."
 	case "unavailable":
 		return "Codes cannot be sent or checked right now. Try again in a few minutes."
 	case "session_invalid":

@@ -137,8 +137,8 @@ func TestStartFailures(t *testing.T) {
 		{"unknown channel", "phone=%2B31612345678&channel=fax", nil, 400, []string{"The form could not be read"}, [2]string{}},
 		{"malformed form", "phone=%zz", nil, 400, []string{"The form could not be read"}, [2]string{}},
 		{"too large", "phone=" + strings.Repeat("1", 5000), nil, 413, []string{"too large"}, [2]string{}},
-		{"rate limited", "phone=%2B31612345678", &verify.RateLimitError{RetryAfter: 90 * time.Second, Limit: "per number"}, 429, []string{"Try again in 2 minutes"}, [2]string{"Retry-After", "90"}},
-		{"rate limited briefly", "phone=%2B31612345678", &verify.RateLimitError{RetryAfter: 1500 * time.Millisecond}, 429, []string{"Try again in 2 seconds"}, [2]string{"Retry-After", "2"}},
+		{"rate limited", "phone=%2B31612345678", &verify.RateLimitError{RetryAfter: 90 * time.Second, Limit: "per number"}, 429, []string{"wait 2 minutes"}, [2]string{"Retry-After", "90"}},
+		{"rate limited briefly", "phone=%2B31612345678", &verify.RateLimitError{RetryAfter: 1500 * time.Millisecond}, 429, []string{"wait 2 seconds"}, [2]string{"Retry-After", "2"}},
 		{"provider down", "phone=%2B31612345678", verify.ErrUnavailable, 503, []string{"cannot send or check codes right now"}, [2]string{}},
 		{"provider garbage", "phone=%2B31612345678", errors.New("boom"), 503, []string{"cannot send or check codes right now"}, [2]string{}},
 	}
@@ -200,7 +200,7 @@ func TestCheckFailures(t *testing.T) {
 		{"rate limited", nil, func(e *env, b *browser, code string) *response {
 			e.fake.FailNext(&verify.RateLimitError{RetryAfter: 30 * time.Second})
 			return b.post("code", url.Values{"code": {code}})
-		}, 429, []string{"Try again in 30 seconds"}, true},
+		}, 429, []string{"wait 30 seconds"}, true},
 		{"provider down", nil, func(e *env, b *browser, code string) *response {
 			e.fake.FailNext(verify.ErrUnavailable)
 			return b.post("code", url.Values{"code": {code}})
@@ -442,7 +442,7 @@ func TestResend(t *testing.T) {
 	}
 	// Too soon on the same channel: the Verifier's cooldown answers.
 	r = b.post("resend", url.Values{})
-	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "30" || !strings.Contains(r.body, "Try again in 30 seconds") {
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "30" || !strings.Contains(r.body, "wait 30 seconds") {
 		t.Fatalf("resend too soon = %d, Retry-After %q:\n%s", r.status, r.header.Get("Retry-After"), r.body)
 	}
 	// No channel: the same as before.
@@ -465,7 +465,7 @@ func TestResendFailures(t *testing.T) {
 		wantStatus int
 		want       string
 	}{
-		{"rate limited", testPhone, url.Values{}, &verify.RateLimitError{RetryAfter: 45 * time.Second}, 429, "Try again in 45 seconds"},
+		{"rate limited", testPhone, url.Values{}, &verify.RateLimitError{RetryAfter: 45 * time.Second}, 429, "wait 45 seconds"},
 		{"provider down", testPhone, url.Values{}, verify.ErrUnavailable, 503, "cannot send or check codes"},
 		{"text to a fixed line", "+31201234567", url.Values{"channel": {"sms"}}, nil, 422, "cannot receive text messages"},
 		{"unknown channel", testPhone, url.Values{"channel": {"pigeon"}}, nil, 400, "could not be read"},
@@ -822,7 +822,7 @@ func TestProviderWithoutNumber(t *testing.T) {
 	}
 	for _, tt := range []struct{ path, ctype, body string }{
 		{"/", "application/x-www-form-urlencoded", "phone=%2B31612345678"},
-		{"/api/start", "application/json", `{"phone":"+31612345678"}`},
+		{"/api/start", "application/json", `{"phone":"+31687654321"}`},
 	} {
 		req := httptest.NewRequest(http.MethodPost, tt.path, strings.NewReader(tt.body))
 		req.Header.Set("Content-Type", tt.ctype)
