@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
@@ -155,6 +157,21 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot("4-success")
+
+	// The pages in dark mode, on a narrow phone screen.
+	do("dark mode",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+			})
+			return err
+		}),
+		chromedp.EmulateViewport(360, 740),
+		chromedp.Navigate(srv.URL+"/verify/"),
+		chromedp.SendKeys(chromedp.ID("phone"), "+31 6"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.ID("alert")))
+	shot("5-phone-dark-narrow")
 	t.Logf("screenshots in %s", shots)
 
 	if !strings.Contains(lead, "We are calling +31 6 •••• 5678") {
