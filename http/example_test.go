@@ -3,6 +3,7 @@ package http_test
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -82,4 +83,35 @@ func Example_api() {
 	// texting +31 6 •••• 5678
 	// 422 {"error":{"code":"invalid_code","message":"That code is not right. Check it and try again."}}
 	// 200 {"verified":true,"phone":"+31612345678"}
+}
+
+// Translating: replace the templates that hold text, here the document's
+// language and the error messages; the defaults fill in the rest.
+func ExampleWithTemplates() {
+	nl := template.Must(template.New("nl").Parse(`
+{{define "lang"}}nl{{end}}
+{{define "error_message"}}
+{{- if eq .Code "invalid_phone"}}Dit nummer kan niet worden geverifieerd.
+{{- else if eq .Code "invalid_code"}}Die code klopt niet.
+{{- else}}{{.Message}}{{end}}
+{{- end}}`))
+	v, _ := verify.New(fake.New())
+	h, err := verifyhttp.New(v,
+		verifyhttp.WithSecret([]byte("an example secret of at least 32 bytes")),
+		verifyhttp.WithTemplates(nl))
+	if err != nil {
+		panic(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("phone=123"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	body := rec.Body.String()
+	fmt.Println(rec.Code, strings.Contains(body, `<html lang="nl">`))
+	_, alert, _ := strings.Cut(body, `role="alert">`)
+	alert, _, _ = strings.Cut(alert, "</div>")
+	fmt.Println(alert[strings.Index(alert, "<p>"):])
+	// Output:
+	// 422 true
+	// <p>Dit nummer kan niet worden geverifieerd.</p>
 }
