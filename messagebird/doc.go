@@ -1,0 +1,2 @@
+// Package messagebird is a verify.Provider backed by MessageBird's Verify API.
+package messagebird
