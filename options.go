@@ -28,6 +28,12 @@ const (
 	defaultLanguage = "en-gb"
 	defaultTemplate = "Your security code is %token."
 
+	defaultCooldown    = 30 * time.Second
+	maxCooldown        = time.Hour
+	defaultNumberLimit = 5
+	defaultClientLimit = 20
+	maxLimitWindow     = 31 * 24 * time.Hour
+
 	maxOriginatorAlnum  = 11
 	maxOriginatorDigits = 15
 	maxReference        = 64
@@ -59,12 +65,25 @@ type message struct {
 	clientKey   string
 }
 
+// rate is a limit of n events per window; n == 0 means no limit.
+type rate struct {
+	n   int
+	per time.Duration
+}
+
 // config holds everything a Verifier is configured with.
 type config struct {
 	msg              message
 	logger           *slog.Logger
 	allowedRegions   []string
+	deniedRegions    []string
 	allowAnyLineType bool
+
+	limiter     Limiter
+	cooldown    time.Duration
+	numberLimit rate
+	clientLimit rate
+	globalLimit rate
 }
 
 // defaults returns the configuration of a Verifier given no options.
@@ -79,6 +98,9 @@ func defaults() config {
 			validity:    defaultValidity,
 			maxAttempts: defaultMaxAttempts,
 		},
+		cooldown:    defaultCooldown,
+		numberLimit: rate{defaultNumberLimit, time.Hour},
+		clientLimit: rate{defaultClientLimit, time.Hour},
 	}
 }
 
@@ -96,7 +118,8 @@ type MessageOption interface {
 
 type channelOption Channel
 
-// WithChannel sets how codes are sent: Voice (the default) or SMS.
+// WithChannel sets how codes are sent: Voice (the default), SMS, or Auto
+// (SMS to mobile numbers, a call to every other number).
 func WithChannel(c Channel) MessageOption       { return channelOption(c) }
 func (o channelOption) applyMessage(m *message) { m.channel = Channel(o) }
 func (o channelOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
@@ -210,6 +233,72 @@ func (o allowedRegionsOption) applyOption(c *config) {
 	}
 }
 
+type deniedRegionsOption []string
+
+// WithDeniedRegions refuses numbers of the given regions (ISO 3166-1
+// alpha-2), such as those where toll fraud has cost you. It applies on top
+// of WithAllowedRegions. Default: none.
+func WithDeniedRegions(regions ...string) Option { return deniedRegionsOption(regions) }
+func (o deniedRegionsOption) applyOption(c *config) {
+	c.deniedRegions = nil
+	for _, r := range o {
+		c.deniedRegions = append(c.deniedRegions, strings.ToUpper(r))
+	}
+}
+
+type limiterOption struct{ l Limiter }
+
+// WithLimiter sets the Limiter that counts starts and checks for the rate
+// limits. Default: a MemoryLimiter of the Verifier's own. Give every app
+// instance the same shared Limiter (see the redislimit module) so that
+// limits hold across instances.
+func WithLimiter(l Limiter) Option            { return limiterOption{l} }
+func (o limiterOption) applyOption(c *config) { c.limiter = o.l }
+
+type cooldownOption time.Duration
+
+// WithResendCooldown sets the time a number must wait between two starts
+// on the same channel: 0 (off) to 1h, default 30s. Switching channel
+// ("call me instead") is not held up by the cooldown of the other channel.
+func WithResendCooldown(d time.Duration) Option { return cooldownOption(d) }
+func (o cooldownOption) applyOption(c *config)  { c.cooldown = time.Duration(o) }
+
+type rateOption struct {
+	name string
+	rate rate
+}
+
+func (o rateOption) applyOption(c *config) {
+	switch o.name {
+	case "WithNumberLimit":
+		c.numberLimit = o.rate
+	case "WithClientLimit":
+		c.clientLimit = o.rate
+	case "WithGlobalLimit":
+		c.globalLimit = o.rate
+	}
+}
+
+// WithNumberLimit allows at most n starts to one number in any window of
+// length per; n = 0 turns the limit off. Default: 5 per hour, which stops
+// a victim's phone being bombed with calls.
+func WithNumberLimit(n int, per time.Duration) Option {
+	return rateOption{"WithNumberLimit", rate{n, per}}
+}
+
+// WithClientLimit allows at most n starts from one client (the key given
+// with WithClientKey, such as an IP address) in any window of length per;
+// n = 0 turns the limit off. Default: 20 per hour.
+func WithClientLimit(n int, per time.Duration) Option {
+	return rateOption{"WithClientLimit", rate{n, per}}
+}
+
+// WithGlobalLimit allows at most n starts in all in any window of length
+// per, as a cap on cost: calls and texts are paid for. Default: off.
+func WithGlobalLimit(n int, per time.Duration) Option {
+	return rateOption{"WithGlobalLimit", rate{n, per}}
+}
+
 type allowAnyLineTypeOption struct{}
 
 // WithAnyLineType allows numbers of every line type. By default only
@@ -226,8 +315,8 @@ func optionError(option string, value any, rule string) error {
 // validate checks every message field against its range.
 func (m *message) validate() error {
 	switch {
-	case !m.channel.valid():
-		return optionError("WithChannel", string(m.channel), `must be verify.Voice or verify.SMS`)
+	case m.channel != Voice && m.channel != SMS && m.channel != Auto:
+		return optionError("WithChannel", string(m.channel), `must be verify.Voice, verify.SMS or verify.Auto`)
 	case m.tokenLength < minTokenLength || m.tokenLength > maxTokenLength:
 		return optionError("WithTokenLength", m.tokenLength, fmt.Sprintf("must be from %d to %d", minTokenLength, maxTokenLength))
 	case m.voice != Female && m.voice != Male:
@@ -259,6 +348,22 @@ func (c *config) validate() error {
 	for _, r := range c.allowedRegions {
 		if !validRegion(r) {
 			return optionError("WithAllowedRegions", r, `must be region codes such as "NL"`)
+		}
+	}
+	for _, r := range c.deniedRegions {
+		if !validRegion(r) {
+			return optionError("WithDeniedRegions", r, `must be region codes such as "NL"`)
+		}
+	}
+	if c.cooldown < 0 || c.cooldown > maxCooldown {
+		return optionError("WithResendCooldown", c.cooldown.String(), "must be from 0 (off) to "+maxCooldown.String())
+	}
+	for _, r := range []struct {
+		name string
+		rate rate
+	}{{"WithNumberLimit", c.numberLimit}, {"WithClientLimit", c.clientLimit}, {"WithGlobalLimit", c.globalLimit}} {
+		if r.rate.n < 0 || r.rate.n > 0 && (r.rate.per <= 0 || r.rate.per > maxLimitWindow) {
+			return optionError(r.name, fmt.Sprintf("%d, %s", r.rate.n, r.rate.per), "n must be 0 (off) or more, per from 1ns to 744h")
 		}
 	}
 	return nil

@@ -69,6 +69,8 @@ func parsePhone(input, region string) (phone, error) {
 		return phone{}, phoneError("the number is too short")
 	case errors.Is(err, phonenumbers.ErrNumTooLong):
 		return phone{}, phoneError("the number is too long")
+	case len(phonenumbers.NormalizeDigitsOnly(input)) < 3:
+		return phone{}, phoneError("the number is too short")
 	default:
 		return phone{}, phoneError("this is not a phone number")
 	}

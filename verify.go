@@ -20,9 +20,11 @@ const (
 	Voice Channel = "voice"
 	// SMS texts the code. It only works for numbers that receive texts.
 	SMS Channel = "sms"
+	// Auto texts mobile numbers and calls every other number (fixed
+	// lines, and numbers that may be either). A Provider never sees Auto:
+	// the Verifier resolves it before calling Start.
+	Auto Channel = "auto"
 )
-
-func (c Channel) valid() bool { return c == Voice || c == SMS }
 
 // VoiceGender is the voice that speaks the code on a call.
 type VoiceGender string
@@ -90,6 +92,9 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	if cfg.limiter == nil {
+		cfg.limiter = new(MemoryLimiter)
+	}
 	return &Verifier{provider: p, cfg: cfg, log: cfg.logger}, nil
 }
 
@@ -119,7 +124,12 @@ func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOptio
 		v.logAttrs(ctx, slog.LevelInfo, "verify: start refused", slog.String("error", err.Error()))
 		return nil, err
 	}
-	if err := v.checkPolicy(p, msg.channel); err != nil {
+	channel := resolveChannel(msg.channel, p)
+	if err := v.checkPolicy(p, channel); err != nil {
+		v.logAttrs(ctx, slog.LevelInfo, "verify: start refused", slog.String("phone", MaskPhone(p.e164)), slog.String("error", err.Error()))
+		return nil, err
+	}
+	if err := v.allowStart(ctx, p.e164, channel, msg.clientKey); err != nil {
 		v.logAttrs(ctx, slog.LevelInfo, "verify: start refused", slog.String("phone", MaskPhone(p.e164)), slog.String("error", err.Error()))
 		return nil, err
 	}
@@ -128,7 +138,7 @@ func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOptio
 	}
 	req := Request{
 		Phone:       p.e164,
-		Channel:     msg.channel,
+		Channel:     channel,
 		TokenLength: msg.tokenLength,
 		Voice:       msg.voice,
 		Language:    msg.language,
@@ -151,14 +161,27 @@ func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOptio
 	return ver, nil
 }
 
+// resolveChannel turns Auto into SMS for mobile numbers and Voice for
+// every other number.
+func resolveChannel(ch Channel, p phone) Channel {
+	if ch != Auto {
+		return ch
+	}
+	if p.lineType == phonenumbers.MOBILE {
+		return SMS
+	}
+	return Voice
+}
+
 // checkPolicy applies the Verifier's rules on line types, regions and
 // channels to a valid number.
 func (v *Verifier) checkPolicy(p phone, ch Channel) error {
 	if !v.cfg.allowAnyLineType && !safeLineType(p.lineType) {
 		return phoneError(lineTypeName(p.lineType) + " numbers cannot be verified")
 	}
-	if len(v.cfg.allowedRegions) > 0 {
-		if r := p.region(); !slices.Contains(v.cfg.allowedRegions, r) {
+	if len(v.cfg.allowedRegions) > 0 || len(v.cfg.deniedRegions) > 0 {
+		r := p.region()
+		if len(v.cfg.allowedRegions) > 0 && !slices.Contains(v.cfg.allowedRegions, r) || slices.Contains(v.cfg.deniedRegions, r) {
 			return phoneError("numbers from " + regionName(r) + " are not accepted")
 		}
 	}
@@ -175,6 +198,46 @@ func regionName(r string) string {
 	return r
 }
 
+// allowStart asks the limiter whether a start to phone on ch by client may
+// go ahead. The limits are asked from the most to the least specific, so
+// that a refusal by one does not use up a wider one.
+func (v *Verifier) allowStart(ctx context.Context, phone string, ch Channel, client string) error {
+	c := &v.cfg
+	if client != "" && c.clientLimit.n > 0 {
+		if err := v.allow(ctx, "client:"+client, c.clientLimit, "per-client limit"); err != nil {
+			return err
+		}
+	}
+	if c.cooldown > 0 {
+		if err := v.allow(ctx, "cooldown:"+string(ch)+":"+phone, rate{1, c.cooldown}, "resend cooldown"); err != nil {
+			return err
+		}
+	}
+	if c.numberLimit.n > 0 {
+		if err := v.allow(ctx, "number:"+phone, c.numberLimit, "per-number limit"); err != nil {
+			return err
+		}
+	}
+	if c.globalLimit.n > 0 {
+		if err := v.allow(ctx, "global", c.globalLimit, "global limit"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// allow asks the limiter for one event under key.
+func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) error {
+	ok, retry, err := v.cfg.limiter.Allow(ctx, key, r.n, r.per)
+	switch {
+	case err != nil:
+		return providerFailure(ctx, fmt.Errorf("%w: limiter: %w", ErrUnavailable, err))
+	case !ok:
+		return &RateLimitError{RetryAfter: max(retry, 0), Limit: name}
+	}
+	return nil
+}
+
 // Check submits a code the user typed for the verification id. Spaces and
 // dashes in code are ignored. It returns the verification and a nil error
 // only when the provider reports it verified.
@@ -188,6 +251,16 @@ func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, e
 	}
 	code, err := normalizeCode(code)
 	if err != nil {
+		v.logAttrs(ctx, slog.LevelInfo, "verify: check refused", slog.String("id", id), slog.String("error", err.Error()))
+		return nil, err
+	}
+	// The library caps checks per verification itself, so that the cap
+	// holds whatever the provider does.
+	attempts := rate{v.cfg.msg.maxAttempts, v.cfg.msg.validity}
+	if err := v.allow(ctx, "attempts:"+id, attempts, "attempts"); err != nil {
+		if errors.Is(err, ErrRateLimited) {
+			err = ErrTooManyAttempts
+		}
 		v.logAttrs(ctx, slog.LevelInfo, "verify: check refused", slog.String("id", id), slog.String("error", err.Error()))
 		return nil, err
 	}
@@ -303,15 +376,22 @@ var sentinels = [...]error{
 // one that matches none is treated as the provider being unavailable.
 // When ctx has ended, the error also matches ctx.Err().
 func providerFailure(ctx context.Context, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("%w: %w", cerr, err)
+	if !matchesSentinel(err) {
+		err = fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
+}
+
+func matchesSentinel(err error) bool {
 	for _, s := range sentinels {
 		if errors.Is(err, s) {
-			return err
+			return true
 		}
 	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	return false
 }
 
 func (v *Verifier) logAttrs(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
