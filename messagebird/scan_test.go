@@ -1,0 +1,48 @@
+package messagebird
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestTopLevelString(t *testing.T) {
+	tests := []struct {
+		json string
+		want string // "" also for nil
+	}{
+		{`{"type":"tts"}`, "tts"},
+		{` { "id" : "x" , "type" : "sms" } `, "sms"},
+		{`{"messages":{"type":"nested"},"type":"flash"}`, "flash"},
+		{`{"messages":{"type":"nested"}}`, ""},
+		{`{"a":[1,{"type":"x"},"]"],"b":"\"type\":\"no\"","type":"tts"}`, "tts"},
+		{`{"a":"type","type":"sms"}`, "sms"},
+		{`{"recipient":31612345678,"reference":null,"ok":true,"type":"sms"}`, "sms"},
+		{`{"type":null}`, ""},
+		{`{"type":1}`, ""},
+		{`{"type":"t\"s"}`, ""},
+		{`{"Type":"tts"}`, ""},
+		{`{}`, ""},
+		{`[]`, ""},
+		{``, ""},
+	}
+	for _, tt := range tests {
+		if got := string(topLevelString([]byte(tt.json), "type")); got != tt.want {
+			t.Errorf("topLevelString(%s) = %q, want %q", tt.json, got, tt.want)
+		}
+		// It agrees with encoding/json on every valid input with a plain
+		// string value.
+		var v struct {
+			Type any `json:"type"`
+		}
+		if json.Unmarshal([]byte(tt.json), &v) == nil && tt.want != "" && v.Type != tt.want {
+			t.Errorf("%s: encoding/json reads %v", tt.json, v.Type)
+		}
+	}
+}
+
+func TestTopLevelStringAllocatesNothing(t *testing.T) {
+	b := []byte(`{"id":"x","messages":{"href":"y"},"type":"tts","status":"sent"}`)
+	if n := testing.AllocsPerRun(100, func() { verifyType(topLevelString(b, "type")) }); n != 0 {
+		t.Errorf("%v allocations, want 0", n)
+	}
+}
