@@ -105,3 +105,59 @@ func BenchmarkStartCheck(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkStartCheckPaired alternates the two pairs of calls of
+// BenchmarkStartCheck, go-rest-api directly and Verifier+adapter, in every
+// iteration and times each, so that both see the same machine load; it
+// reports each one's ns per pair and the Verifier's overhead in percent.
+// On a busy machine its ratio is steadier than comparing the sub-benchmarks
+// of BenchmarkStartCheck.
+func BenchmarkStartCheckPaired(b *testing.B) {
+	const code = "123456"
+	s1 := mbtest.NewServer(mbtest.WithCode(code))
+	defer s1.Close()
+	c := sdk{mb.New(mbtest.AccessKey), s1.URL}
+	params := &mbverify.Params{Type: "tts", Template: "Your security code is %token.",
+		Voice: "female", Language: "en-gb", Timeout: 600, TokenLength: 6}
+
+	s2 := mbtest.NewServer(mbtest.WithCode(code))
+	defer s2.Close()
+	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s2.URL))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.CloseIdleConnections()
+	v, err := verify.New(p, verify.WithLimiter(allowAll{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+
+	var direct, wrapped time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		mv, err := mbverify.Create(c, "31612345678", params)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := mbverify.VerifyToken(c, mv.ID, code); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		ver, err := v.Start(ctx, "+31612345678")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := v.Check(ctx, ver.ID, code); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		direct += t1.Sub(t0)
+		wrapped += t2.Sub(t1)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(direct.Nanoseconds())/n, "sdk-ns/pair")
+	b.ReportMetric(float64(wrapped.Nanoseconds())/n, "verifier-ns/pair")
+	b.ReportMetric(100*(float64(wrapped)/float64(direct)-1), "overhead-%")
+}
