@@ -67,7 +67,7 @@ func (c *call) fail(o op, err error) *verify.ProviderError {
 	case c.body.err != nil:
 		pe.Err = fmt.Errorf("%w: reading the response: %w", verify.ErrUnavailable, c.body.err)
 	case errors.As(err, &ue): // ue.Error() holds the URL, and so the code: keep its cause only
-		pe.Err = fmt.Errorf("%w: %w", verify.ErrUnavailable, ue.Err)
+		pe.Err = fmt.Errorf("%w: request failed: %w", verify.ErrUnavailable, ue.Err)
 	case c.status != 0:
 		mt, _, _ := mime.ParseMediaType(c.ctype)
 		if mt != "" && mt != "application/json" {
