@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,26 +12,11 @@ import (
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
+	"github.com/phoneverify/verify/verifytest"
 )
 
-// clock is a manual clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
+func newClock() *verifytest.Clock {
+	return verifytest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 func TestMemoryLimiterSlidingWindow(t *testing.T) {
@@ -141,9 +127,9 @@ func TestMemoryLimiterFullRefusesNewKeys(t *testing.T) {
 	l.Allow(ctx, "a", 5, time.Minute)
 	c.Advance(10 * time.Second)
 	l.Allow(ctx, "b", 5, time.Minute)
-	ok, retry, err := l.Allow(ctx, "c", 5, time.Minute)
-	if err != nil || ok || retry != 50*time.Second {
-		t.Fatalf("new key on a full limiter: %v, %s, %v; want refused for 50s", ok, retry, err)
+	ok, _, err := l.Allow(ctx, "c", 5, time.Minute)
+	if !errors.Is(err, verify.ErrUnavailable) || ok || !strings.Contains(err.Error(), "for another 50s") {
+		t.Fatalf("new key on a full limiter: %v, %v; want ErrUnavailable for 50s", ok, err)
 	}
 	if ok, _, _ := l.Allow(ctx, "a", 5, time.Minute); !ok {
 		t.Fatal("a known key was refused because the limiter is full")
@@ -155,7 +141,7 @@ func TestMemoryLimiterFullRefusesNewKeys(t *testing.T) {
 }
 
 // limited returns a Verifier on a fake with the given limits, and its clock.
-func limited(t *testing.T, opts ...verify.Option) (*verify.Verifier, *fake.Provider, *clock) {
+func limited(t *testing.T, opts ...verify.Option) (*verify.Verifier, *fake.Provider, *verifytest.Clock) {
 	t.Helper()
 	c := newClock()
 	p := fake.New(fake.WithClock(c.Now))
@@ -332,4 +318,28 @@ func TestLimiterFailureFailsClosed(t *testing.T) {
 	if s.starts.Load()+s.checks.Load() != 0 {
 		t.Fatal("the provider was called although the limiter failed")
 	}
+}
+
+func BenchmarkMemoryLimiterAllow(b *testing.B) {
+	ctx := context.Background()
+	b.Run("OneKey", func(b *testing.B) {
+		l := &verify.MemoryLimiter{}
+		b.ReportAllocs()
+		for b.Loop() {
+			l.Allow(ctx, "number:+31612345678", 5, time.Hour)
+		}
+	})
+	b.Run("ManyKeys", func(b *testing.B) {
+		keys := make([]string, 4096)
+		for i := range keys {
+			keys[i] = fmt.Sprint("client:192.0.2.", i)
+		}
+		l := &verify.MemoryLimiter{}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			l.Allow(ctx, keys[i%len(keys)], 20, time.Hour)
+			i++
+		}
+	})
 }
