@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	mbverify "github.com/messagebird/go-rest-api/v9/verify"
 
 	"github.com/phoneverify/verify/messagebird/mbtest"
+	"github.com/phoneverify/verify/verifytest"
 )
 
 // sdk is go-rest-api's own client pointed at an emulator: the emulator
@@ -33,18 +33,6 @@ func newSDK(t *testing.T, opts ...mbtest.Option) (*mbtest.Server, sdk) {
 	s := mbtest.NewServer(opts...)
 	t.Cleanup(s.Close)
 	return s, sdk{mb.New(mbtest.AccessKey), s.URL}
-}
-
-// clock is a manual clock for WithClock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
 }
 
 func apiErr(t *testing.T, err error) mb.Error {
@@ -80,7 +68,7 @@ func raw(t *testing.T, method, url, key string, body string) (int, string) {
 
 func TestCreateReturnsANumericRecipientAndTimes(t *testing.T) {
 	start := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
-	s := mbtest.NewServer(mbtest.WithClock((&clock{now: start}).Now), mbtest.WithCode("123456"))
+	s := mbtest.NewServer(mbtest.WithClock(verifytest.NewClock(start).Now), mbtest.WithCode("123456"))
 	t.Cleanup(s.Close)
 	status, body := raw(t, "POST", s.URL+"/verify", mbtest.AccessKey,
 		`{"recipient":31612345678,"type":"tts","timeout":600,"maxAttempts":3,"reference":"ref1"}`)
