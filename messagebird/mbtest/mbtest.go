@@ -46,6 +46,14 @@
 // like live keys, and there is no balance, no rate limit and no reportUrl
 // callback.
 //
+// For tests of failure handling, Inject queues faults, each played on one
+// request instead of the normal answer: InternalError (500 with code 99),
+// BadGateway (502 with an HTML page), MalformedJSON (200 with a truncated
+// body), Drop (the connection closes without an answer), Delay (a slow
+// answer) and Reply (any status and body). Requests returns every request
+// received, and Connections counts the TCP connections opened, for tests
+// of keep-alive.
+//
 // A Server is safe for concurrent use.
 package mbtest
 
@@ -272,7 +280,9 @@ func MalformedJSON() Fault {
 	return Reply(http.StatusOK, "application/json", `{"id":"0123456789abcdef0123456789abcdef","status":"se`)
 }
 
-// Drop closes the connection without answering.
+// Drop closes the connection without answering. Go's http.Transport
+// sends a GET or DELETE again, once, when a connection it reused closes
+// before any answer: that retry is then the next request.
 func Drop() Fault { return Fault{drop: true} }
 
 // Delay waits d (real time) before answering normally. When the client
