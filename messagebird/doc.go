@@ -84,7 +84,8 @@
 //	createdDatetime                 CreatedAt
 //	validUntilDatetime              ExpiresAt
 //
-// A response without a valid id, with a recipient that is not a phone
+// A response without a valid id, about another id than the one asked
+// for, with a recipient that is not a phone
 // number, or with another status is verify.ErrUnavailable.
 //
 // # Errors

@@ -320,6 +320,9 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 	if err != nil {
 		return nil, err
 	}
+	if ver.ID != id {
+		return nil, c.malformed("the answer is about another verification")
+	}
 	var sentinel error
 	switch ver.Status {
 	case verify.StatusVerified:
@@ -374,7 +377,11 @@ func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification,
 	if err := c.Request(&r, http.MethodGet, "verify/"+id, nil); err != nil {
 		return nil, c.fail(opRead, err)
 	}
-	return c.verification(&r, "")
+	ver, err := c.verification(&r, "")
+	if err == nil && ver.ID != id {
+		return nil, c.malformed("the answer is about another verification")
+	}
+	return ver, err
 }
 
 // Cancel deletes a verification at MessageBird: its code stops working
@@ -500,14 +507,17 @@ func (b *body) Read(p []byte) (int, error) {
 
 func (b *body) Close() error { return b.rc.Close() }
 
+// malformed is the error for an answer that cannot be used.
+func (c *call) malformed(why string) error {
+	return &verify.ProviderError{
+		Provider: providerName, HTTPStatus: c.status,
+		Err: fmt.Errorf("%w: malformed response: %s", verify.ErrUnavailable, why),
+	}
+}
+
 // verification converts a Verify object; ch is used when it has no type.
 func (c *call) verification(r *response, ch verify.Channel) (*verify.Verification, error) {
-	malformed := func(why string) error {
-		return &verify.ProviderError{
-			Provider: providerName, HTTPStatus: c.status,
-			Err: fmt.Errorf("%w: malformed response: %s", verify.ErrUnavailable, why),
-		}
-	}
+	malformed := c.malformed
 	if !validID(r.ID) {
 		return nil, malformed("bad id")
 	}

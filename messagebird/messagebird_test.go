@@ -282,6 +282,8 @@ func TestErrorMapping(t *testing.T) {
 		{"null recipient", status, []mbtest.Fault{mbtest.Reply(200, "application/json", object("null", "sms", "sent"))}, verify.ErrUnavailable, 200, 0, ""},
 		{"recipient not a number", status, []mbtest.Fault{mbtest.Reply(200, "application/json", object(`"x@y.z"`, "email", "sent"))}, verify.ErrUnavailable, 200, 0, ""},
 		{"unknown status", status, []mbtest.Fault{mbtest.Reply(200, "application/json", object("31612345678", "sms", "lost"))}, verify.ErrUnavailable, 200, 0, ""},
+		{"answer about another id", status, []mbtest.Fault{mbtest.Reply(200, "application/json", strings.Replace(object("31612345678", "sms", "sent"), id32, "ffffffffffffffffffffffffffffffff", 1))}, verify.ErrUnavailable, 200, 0, ""},
+		{"check answer about another id", check, []mbtest.Fault{mbtest.Reply(200, "application/json", strings.Replace(object("31612345678", "sms", "verified"), id32, "ffffffffffffffffffffffffffffffff", 1))}, verify.ErrUnavailable, 200, 0, ""},
 		{"empty 200", start, []mbtest.Fault{mbtest.Reply(200, "application/json", `{}`)}, verify.ErrUnavailable, 200, 0, ""},
 		{"unexpected 4xx", start, []mbtest.Fault{mbtest.Reply(400, "application/json", errorBody(21, "Bad request", ""))}, verify.ErrUnavailable, 400, 21, ""},
 		{"dropped connection", start, []mbtest.Fault{mbtest.Drop()}, verify.ErrUnavailable, 0, 0, ""},
