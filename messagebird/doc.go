@@ -85,8 +85,8 @@
 //	validUntilDatetime              ExpiresAt
 //
 // A response without a valid id, about another id than the one asked
-// for, with a recipient that is not a phone
-// number, or with another status is verify.ErrUnavailable.
+// for, with a recipient that is not a phone number, or with another status
+// is verify.ErrUnavailable.
 //
 // # Errors
 //
