@@ -517,7 +517,7 @@ func TestCancelAbortsAnInFlightRequest(t *testing.T) {
 	for _, name := range []string{"Start", "Check", "Status", "Cancel"} {
 		t.Run(name, func(t *testing.T) {
 			s, p := newPair(t)
-			s.Inject(mbtest.Delay(time.Hour))
+			s.Inject(mbtest.Delay(10 * time.Second))
 			ctx, cancel := context.WithCancel(bg())
 			go func() { waitRequest(s, 1); cancel() }()
 			var err error
@@ -547,7 +547,7 @@ func TestCancelAbortsAnInFlightRequest(t *testing.T) {
 
 func TestDeadline(t *testing.T) {
 	s, p := newPair(t)
-	s.Inject(mbtest.Delay(time.Hour))
+	s.Inject(mbtest.Delay(10 * time.Second))
 	ctx, cancel := context.WithTimeout(bg(), 20*time.Millisecond)
 	defer cancel()
 	_, err := p.Start(ctx, verifytest.Request(phone))
@@ -573,7 +573,7 @@ func TestHTTPClientTimeout(t *testing.T) {
 	if _, err := p.Start(bg(), verifytest.Request(phone)); err != nil || trips.Load() != 1 {
 		t.Fatalf("Start: %v, %d round trips through the given transport, want 1", err, trips.Load())
 	}
-	s.Inject(mbtest.Delay(time.Hour))
+	s.Inject(mbtest.Delay(10 * time.Second))
 	_, err = p.Start(bg(), verifytest.Request(phone))
 	if !errors.Is(err, verify.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want ErrUnavailable and not the caller's DeadlineExceeded", err)
@@ -598,7 +598,7 @@ func TestNoGoroutineLeft(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.Inject(mbtest.Delay(time.Hour))
+		s.Inject(mbtest.Delay(10 * time.Second))
 		ctx, cancel := context.WithCancel(bg())
 		n := len(s.Requests())
 		go func() { waitRequest(s, n+1); cancel() }()
