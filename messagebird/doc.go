@@ -139,13 +139,14 @@
 // verify.VerifyToken with the same parameters); BenchmarkStartCheckPaired
 // alternates the first and the last in each iteration, for a time ratio
 // under the same load. The emulator's own work counts in every line.
-// Latest figures (linux/amd64, 2 CPUs shared with other jobs, load 7;
-// medians of 8 runs):
+// Latest figures (linux/amd64, 2 CPUs shared with other jobs, load 5 to
+// 7; medians of 6 runs):
 //
 //	                        allocs/pair   time/pair
-//	go-rest-api directly        314        375 µs
-//	Provider alone              315        354 µs   (+1 alloc; time within noise)
-//	Verifier + Provider         368        406 µs   (+54 allocs; +8 %, paired +14 %)
+//	go-rest-api directly        313        406 µs
+//	Provider alone              315        395 µs   (+2 allocs; time within noise)
+//	Verifier + Provider         368        463 µs   (+55 allocs; +14 %; paired: median
+//	                                                  +9 %, runs from -2 to +23 %)
 //
 // The Provider costs nothing measurable over the bare client: reading
 // the Verify type, which go-rest-api leaves out, is done without a
