@@ -14,6 +14,7 @@
 //	                        a random one, so sessions end when the program restarts
 //	VERIFY_REGION           region for numbers typed without country code, such as NL
 //	MESSAGEBIRD_ACCESS_KEY  call and text for real through MessageBird
+//	MESSAGEBIRD_ENDPOINT    another base URL for MessageBird's API, such as an emulator's
 package main
 
 import (
@@ -32,6 +33,7 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/phoneverify/verify/messagebird"
 )
 
 func main() {
@@ -126,11 +128,21 @@ func newHandler(log *slog.Logger, provider verify.Provider, inbox http.Handler, 
 }
 
 // chooseProvider returns the provider the app verifies with: MessageBird
-// when MESSAGEBIRD_ACCESS_KEY is set, otherwise the fake, which logs each
-// code and comes with its inbox page.
+// when MESSAGEBIRD_ACCESS_KEY is set (at MESSAGEBIRD_ENDPOINT, when set,
+// such as the mbtest emulator), otherwise the fake, which logs each code
+// and comes with its inbox page.
 func chooseProvider(log *slog.Logger) (verify.Provider, http.Handler, error) {
 	if key := os.Getenv("MESSAGEBIRD_ACCESS_KEY"); key != "" {
-		return nil, nil, errors.New("MESSAGEBIRD_ACCESS_KEY is set, but MessageBird support is wired in by the messagebird package, which this build does not include yet; unset the variable to run on the fake provider")
+		var opts []messagebird.Option
+		if endpoint := os.Getenv("MESSAGEBIRD_ENDPOINT"); endpoint != "" {
+			opts = append(opts, messagebird.WithEndpoint(endpoint))
+		}
+		p, err := messagebird.New(key, opts...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("MESSAGEBIRD_ACCESS_KEY: %w", err)
+		}
+		log.Info("webapp: verifying through MessageBird: calls and texts are real, and paid for")
+		return p, nil, nil
 	}
 	p := fake.New(fake.WithLogger(log))
 	return p, p.Inbox(), nil
