@@ -5,6 +5,8 @@
 //
 //	import verifyhttp "github.com/phoneverify/verify/http"
 //
+//	provider, err := messagebird.New(os.Getenv("MESSAGEBIRD_ACCESS_KEY")) // or fake.New() in development
+//	...
 //	v, err := verify.New(provider)
 //	...
 //	h, err := verifyhttp.New(v,
@@ -44,6 +46,11 @@
 // missing, tampered, expired or foreign cookie sends the user back to the
 // phone form with a message. The verified number comes from the provider
 // or the sealed state, never from a form field.
+//
+// Behind a proxy that terminates TLS the request has no TLS state, so the
+// cookie is not marked Secure; it is sealed either way. Behind a proxy
+// that rewrites paths, mount the handler at the same path as the public
+// one: the cookie's path is the mount point as this server sees it.
 //
 // Cross-origin POSTs are refused (net/http.CrossOriginProtection, 403);
 // bodies are limited to 4 KiB (413); GET never changes state; every
