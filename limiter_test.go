@@ -216,7 +216,7 @@ func TestPerClientLimitByDefault(t *testing.T) {
 	}
 	_, err := v.Start(ctx, "+31612345699", verify.WithClientKey("192.0.2.1"))
 	wantRateLimited(t, err, "per-client limit", time.Hour)
-	if _, err := v.Start(ctx, "+31612345699", verify.WithClientKey("192.0.2.2")); err != nil {
+	if _, err := v.Start(ctx, "+31612345697", verify.WithClientKey("192.0.2.2")); err != nil {
 		t.Fatalf("another client: %v", err)
 	}
 	if _, err := v.Start(ctx, "+31612345698"); err != nil {
