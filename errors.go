@@ -83,7 +83,8 @@ func (e *RateLimitError) Error() string {
 		b.WriteString(" (" + e.Limit + ")")
 	}
 	if e.RetryAfter > 0 {
-		fmt.Fprintf(&b, ": retry after %s", e.RetryAfter.Round(time.Second))
+		// Round up: "retry after 0s" would invite a retry that fails.
+		fmt.Fprintf(&b, ": retry after %s", (e.RetryAfter + time.Second - 1).Truncate(time.Second))
 	}
 	return b.String()
 }

@@ -224,19 +224,50 @@ func TestPerClientLimitByDefault(t *testing.T) {
 	}
 }
 
-func TestCooldownRefusalCostsTheClientNothing(t *testing.T) {
-	v, _, _ := limited(t, verify.WithClientLimit(2, time.Hour))
+func TestExhaustedClientCannotLockOutAVictim(t *testing.T) {
+	v, p, c := limited(t, verify.WithClientLimit(2, time.Hour))
 	ctx := context.Background()
-	client := verify.WithClientKey("192.0.2.1")
-	if _, err := v.Start(ctx, "+31612345678", client); err != nil {
+	attacker := verify.WithClientKey("203.0.113.9")
+	for _, phone := range []string{"+31612345601", "+31612345602"} {
+		if _, err := v.Start(ctx, phone, attacker); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The attacker, out of starts, keeps aiming at the victim's number.
+	for i := range 10 {
+		_, err := v.Start(ctx, "+31612345678", attacker)
+		wantRateLimited(t, err, "per-client limit", time.Hour-time.Duration(i)*time.Second)
+		c.Advance(time.Second)
+	}
+	// The victim is not held up by any of it.
+	if _, err := v.Start(ctx, "+31612345678", verify.WithClientKey("192.0.2.1")); err != nil {
+		t.Fatalf("the victim's own start: %v", err)
+	}
+	if n := len(p.Messages()); n != 3 {
+		t.Fatalf("%d messages sent, want 3", n)
+	}
+}
+
+func TestLibraryCapIsTheVerifiersMaxAttempts(t *testing.T) {
+	// A per-call WithMaxAttempts reaches the provider, which enforces it;
+	// a provider that enforces nothing is still stopped by the library at
+	// the Verifier's value, which per-call options cannot raise.
+	p := &lenient{}
+	p.check = func(id, code string) (*verify.Verification, error) { return nil, verify.ErrInvalidCode }
+	v := newVerifier(t, p, verify.WithMaxAttempts(3))
+	if _, err := v.Start(context.Background(), "+31612345678", verify.WithMaxAttempts(1)); err != nil {
 		t.Fatal(err)
 	}
-	for range 3 { // a user clicking "call me again" too soon
-		_, err := v.Start(ctx, "+31612345678", client)
-		wantRateLimited(t, err, "resend cooldown", 30*time.Second)
+	if p.lastReq.MaxAttempts != 1 {
+		t.Fatalf("provider asked for %d attempts, want 1", p.lastReq.MaxAttempts)
 	}
-	if _, err := v.Start(ctx, "+31687654321", client); err != nil {
-		t.Fatalf("the client's second start: %v (the cooldown refusals used up its limit)", err)
+	for i := range 3 {
+		if _, err := v.Check(context.Background(), "id1", "000000"); !errors.Is(err, verify.ErrInvalidCode) {
+			t.Fatalf("check %d: %v", i+1, err)
+		}
+	}
+	if _, err := v.Check(context.Background(), "id1", "000000"); !errors.Is(err, verify.ErrTooManyAttempts) {
+		t.Fatalf("check 4: %v, want ErrTooManyAttempts from the Verifier's cap of 3", err)
 	}
 }
 

@@ -161,7 +161,9 @@ type validityOption time.Duration
 
 // WithValidity sets how long a code stays valid: 30s to 72h, default 10
 // minutes. (MessageBird's own default, 30 seconds, is too short for a
-// person to answer a call and type the code.)
+// person to answer a call and type the code.) Given to Start, it may
+// shorten the Verifier's validity, not lengthen it: the Verifier's own
+// count of checks per verification spans the Verifier's validity.
 func WithValidity(d time.Duration) MessageOption { return validityOption(d) }
 func (o validityOption) applyMessage(m *message) { m.validity = time.Duration(o) }
 func (o validityOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
@@ -169,7 +171,10 @@ func (o validityOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
 type maxAttemptsOption int
 
 // WithMaxAttempts sets how many wrong codes are allowed before the
-// verification fails: 1 to 10, default 5.
+// verification fails: 1 to 10, default 5. The provider enforces it, and
+// the Verifier too, so that it holds with any provider. Given to Start, it
+// may lower the Verifier's value, not raise it: the Verifier's own cap is
+// its WithMaxAttempts.
 func WithMaxAttempts(n int) MessageOption           { return maxAttemptsOption(n) }
 func (o maxAttemptsOption) applyMessage(m *message) { m.maxAttempts = int(o) }
 func (o maxAttemptsOption) applyOption(c *config)   { o.applyMessage(&c.msg) }

@@ -118,6 +118,12 @@ func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOptio
 		if err := msg.validate(); err != nil {
 			return nil, err
 		}
+		if msg.maxAttempts > v.cfg.msg.maxAttempts {
+			return nil, optionError("WithMaxAttempts", msg.maxAttempts, fmt.Sprintf("per call, must be at most the Verifier's %d", v.cfg.msg.maxAttempts))
+		}
+		if msg.validity > v.cfg.msg.validity {
+			return nil, optionError("WithValidity", msg.validity.String(), "per call, must be at most the Verifier's "+v.cfg.msg.validity.String())
+		}
 	}
 	p, err := parsePhone(phone, msg.region)
 	if err != nil {
@@ -203,19 +209,21 @@ func regionName(r string) string {
 
 // allowStart asks the limiter whether a start to phone on ch by client may
 // go ahead. A limiter call that allows counts even when a later one
-// refuses, so the order matters: the resend cooldown comes first, so that
-// a double click costs the client nothing; then the per-client and
-// per-number limits; the global budget last, so that refused starts do
-// not use it up.
+// refuses, so the order matters. The per-client limit comes first: a
+// client that has used up its starts cannot go on charging a victim's
+// number with cooldowns and per-number starts, which would lock the
+// victim out for free. Then the resend cooldown, before the per-number
+// limit, so that a too-early resend does not use up the number's hourly
+// starts; the global budget last, so that refused starts do not use it up.
 func (v *Verifier) allowStart(ctx context.Context, phone string, ch Channel, client string) error {
 	c := &v.cfg
-	if c.cooldown > 0 {
-		if err := v.allow(ctx, "cooldown:"+string(ch)+":"+phone, rate{1, c.cooldown}, "resend cooldown"); err != nil {
+	if client != "" && c.clientLimit.n > 0 {
+		if err := v.allow(ctx, "client:"+client, c.clientLimit, "per-client limit"); err != nil {
 			return err
 		}
 	}
-	if client != "" && c.clientLimit.n > 0 {
-		if err := v.allow(ctx, "client:"+client, c.clientLimit, "per-client limit"); err != nil {
+	if c.cooldown > 0 {
+		if err := v.allow(ctx, "cooldown:"+string(ch)+":"+phone, rate{1, c.cooldown}, "resend cooldown"); err != nil {
 			return err
 		}
 	}
@@ -261,7 +269,9 @@ func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, e
 		return nil, err
 	}
 	// The library caps checks per verification itself, so that the cap
-	// holds whatever the provider does.
+	// holds whatever the provider does. Per-call options can only lower
+	// the attempts and the validity, so the Verifier's values bound every
+	// verification: all its checks fall within one validity.
 	attempts := rate{v.cfg.msg.maxAttempts, v.cfg.msg.validity}
 	if err := v.allow(ctx, "attempts:"+id, attempts, "attempts"); err != nil {
 		if errors.Is(err, ErrRateLimited) {
@@ -276,6 +286,9 @@ func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, e
 	ver, err := v.provider.Check(ctx, id, code)
 	if err == nil {
 		err = mustBeVerified(ver)
+	}
+	if err == nil && ver.ID != id {
+		err = fmt.Errorf("%w: provider answered for another verification", ErrUnavailable)
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)

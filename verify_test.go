@@ -143,14 +143,14 @@ func TestStartOverridesMessageOptionsForOneCall(t *testing.T) {
 	v := newVerifier(t, s, verify.WithLanguage("nl-nl"), verify.WithDefaultRegion("NL"))
 	_, err := v.Start(context.Background(), "0612345678",
 		verify.WithChannel(verify.SMS), verify.WithTokenLength(8), verify.WithVoice(verify.Male),
-		verify.WithTemplate("Code %token"), verify.WithValidity(time.Hour), verify.WithMaxAttempts(2),
+		verify.WithTemplate("Code %token"), verify.WithValidity(5*time.Minute), verify.WithMaxAttempts(2),
 		verify.WithOriginator("Shop"), verify.WithReference("order7"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := verify.Request{
 		Phone: "+31612345678", Channel: verify.SMS, TokenLength: 8, Voice: verify.Male,
-		Language: "nl-nl", Template: "Code %token", Validity: time.Hour, MaxAttempts: 2,
+		Language: "nl-nl", Template: "Code %token", Validity: 5 * time.Minute, MaxAttempts: 2,
 		Originator: "Shop", Reference: "order7",
 	}
 	if s.lastReq != want {
@@ -174,6 +174,14 @@ func TestStartOverridesMessageOptionsForOneCall(t *testing.T) {
 	before := s.starts.Load()
 	if _, err := v.Start(context.Background(), "0612345678", verify.WithTokenLength(4)); !errors.Is(err, verify.ErrInvalidOption) {
 		t.Fatalf("Start with WithTokenLength(4): %v, want ErrInvalidOption", err)
+	}
+	// Per call, attempts and validity may be lowered, not raised: the
+	// Verifier's own cap on checks is built on its values.
+	for _, o := range []verify.MessageOption{verify.WithMaxAttempts(6), verify.WithValidity(11 * time.Minute)} {
+		_, err := v.Start(context.Background(), "0612345678", o)
+		if !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), "per call, must be at most the Verifier's") {
+			t.Fatalf("Start raising %T: %v, want ErrInvalidOption", o, err)
+		}
 	}
 	if _, err := v.Start(context.Background(), "0612345678", nil); !errors.Is(err, verify.ErrInvalidOption) {
 		t.Fatalf("Start with a nil option: %v, want ErrInvalidOption", err)
@@ -433,6 +441,12 @@ func TestCheckSucceedsOnlyOnVerified(t *testing.T) {
 			}
 		})
 	}
+	other := &spy{check: func(id, code string) (*verify.Verification, error) {
+		return &verify.Verification{ID: "someone-else", Phone: "+31687654321", Status: verify.StatusVerified}, nil
+	}}
+	if ver, err := newVerifier(t, other).Check(context.Background(), "abc", "123456"); !errors.Is(err, verify.ErrUnavailable) || ver != nil {
+		t.Fatalf("provider answering for another id: %+v, %v; want ErrUnavailable", ver, err)
+	}
 	nilVer := &spy{check: func(id, code string) (*verify.Verification, error) { return nil, nil }}
 	if _, err := newVerifier(t, nilVer).Check(context.Background(), "abc", "123456"); !errors.Is(err, verify.ErrUnavailable) {
 		t.Fatalf("provider answering nil, nil: %v", err)
@@ -598,6 +612,9 @@ func TestErrorMessages(t *testing.T) {
 	rl := &verify.RateLimitError{RetryAfter: 1500 * time.Millisecond, Limit: "resend cooldown"}
 	if got := rl.Error(); got != "verify: rate limited (resend cooldown): retry after 2s" {
 		t.Errorf("RateLimitError: %q", got)
+	}
+	if got := (&verify.RateLimitError{RetryAfter: 400 * time.Millisecond}).Error(); got != "verify: rate limited: retry after 1s" {
+		t.Errorf("RateLimitError under a second: %q, want it rounded up", got)
 	}
 	if !errors.Is(rl, verify.ErrRateLimited) {
 		t.Error("RateLimitError does not match ErrRateLimited")
