@@ -1,0 +1,186 @@
+package redislimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/phoneverify/verify"
+)
+
+// DefaultPrefix is the prefix of every key a Limiter writes, unless
+// WithPrefix sets another.
+const DefaultPrefix = "phoneverify:"
+
+// allowScript records one event for KEYS[1] when fewer than ARGV[1] events
+// fall within the last ARGV[2] microseconds, all by Redis's own clock.
+//
+// KEYS[1] is a sorted set: one member per counted event, scored by the
+// server time of the event in microseconds since the Unix epoch (exact in
+// a double until the year 2255). Members are "<seconds>.<micros>:<n>",
+// where n counts the events already recorded in that microsecond: events
+// of one score are only ever removed together, so the name is unique.
+// ARGV[3] is the key's time to live in milliseconds: the window, rounded
+// up, so that the key vanishes when its newest event leaves the window.
+//
+// It returns {1, 0} when the event was recorded, and {0, µs} when it was
+// not, µs being how long until enough events leave the window for one
+// more to fit.
+//
+// TIME is not deterministic; Redis 3.2 to 4 accept writes after it only
+// once redis.replicate_commands() is called. Redis 5 and later replicate
+// script effects by default, and Redis 7 ignores the call.
+const allowScript = `
+if redis.replicate_commands then redis.replicate_commands() end
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local n = redis.call('ZCARD', key)
+if n >= limit then
+  local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
+  return {0, tonumber(oldest[2]) + window - now}
+end
+local member = t[1] .. '.' .. t[2] .. ':' .. redis.call('ZCOUNT', key, now, now)
+redis.call('ZADD', key, now, member)
+redis.call('PEXPIRE', key, ARGV[3])
+return {1, 0}
+`
+
+// Limiter is a verify.Limiter that keeps its counts in Redis, so that
+// every app instance using the same Redis shares one set of limits. It is
+// safe for concurrent use and exact under concurrency: each Allow is one
+// atomic Lua script.
+type Limiter struct {
+	client   redis.UniversalClient
+	script   *redis.Script
+	prefix   string
+	failOpen bool
+	logger   *slog.Logger
+}
+
+var _ verify.Limiter = (*Limiter)(nil)
+
+// config holds what the options set.
+type config struct {
+	prefix   string
+	failOpen bool
+	logger   *slog.Logger
+}
+
+// defaults returns the configuration of a Limiter given no options.
+func defaults() config {
+	return config{prefix: DefaultPrefix}
+}
+
+// An Option configures a Limiter in New.
+type Option interface {
+	apply(*config)
+}
+
+type prefixOption string
+
+// WithPrefix sets the prefix of every key the Limiter writes, so that
+// several applications can share one Redis. Default: DefaultPrefix,
+// "phoneverify:". The empty prefix is allowed.
+func WithPrefix(prefix string) Option  { return prefixOption(prefix) }
+func (o prefixOption) apply(c *config) { c.prefix = string(o) }
+
+type failOpenOption struct{}
+
+// WithFailOpen makes Allow allow a call when Redis fails (unreachable,
+// timing out, answering with an error), logging the failure if a logger
+// is given, instead of returning the error. Default: fail closed — Allow
+// returns the error, and a Verifier refuses the call with
+// verify.ErrUnavailable. Failing open keeps verification working while
+// Redis is down, at the price of no rate limits — nor any cap on cost —
+// until it is back. A canceled or expired context still fails.
+func WithFailOpen() Option             { return failOpenOption{} }
+func (failOpenOption) apply(c *config) { c.failOpen = true }
+
+type loggerOption struct{ l *slog.Logger }
+
+// WithLogger sets a logger for Redis failures that WithFailOpen lets
+// through: one warning each. Keys are not logged, since they may hold
+// phone numbers; only their kind ("number", "client", ...), the text
+// before their first colon. Default: no logging.
+func WithLogger(l *slog.Logger) Option { return loggerOption{l} }
+func (o loggerOption) apply(c *config) { c.logger = o.l }
+
+// New returns a Limiter that keeps its counts in the Redis that client
+// talks to: a *redis.Client, *redis.ClusterClient, *redis.Ring or any
+// other redis.UniversalClient. The client's own settings (timeouts,
+// retries, pool size) apply to every Allow. New does not contact Redis.
+// It returns an error matching verify.ErrInvalidOption when client is nil.
+func New(client redis.UniversalClient, opts ...Option) (*Limiter, error) {
+	if client == nil {
+		return nil, fmt.Errorf("%w: redislimit.New: client is nil", verify.ErrInvalidOption)
+	}
+	c := defaults()
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&c)
+		}
+	}
+	return &Limiter{
+		client:   client,
+		script:   redis.NewScript(allowScript),
+		prefix:   c.prefix,
+		failOpen: c.failOpen,
+		logger:   c.logger,
+	}, nil
+}
+
+// Allow implements verify.Limiter. It records one event for key when, with
+// it, at most limit events fall within the last window, as measured by the
+// Redis server's clock. When they would not, it records nothing and
+// returns false and how long until the oldest counted event leaves the
+// window (precisely: until enough have left for one more to fit, which is
+// the same when limit does not change between calls for a key).
+//
+// An error means Redis failed (or, with WithFailOpen, only that ctx is
+// done); limit < 1 or window <= 0 gives an error matching
+// verify.ErrInvalidOption. Windows are counted in whole microseconds,
+// rounded up.
+func (l *Limiter) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		return false, 0, err
+	}
+	if limit <= 0 || window <= 0 {
+		return false, 0, fmt.Errorf("%w: redislimit: limit %d per %s", verify.ErrInvalidOption, limit, window)
+	}
+	micros := int64((window + time.Microsecond - 1) / time.Microsecond)
+	millis := int64((window + time.Millisecond - 1) / time.Millisecond)
+	res, err := l.script.Run(ctx, l.client, []string{l.prefix + key}, limit, micros, millis).Int64Slice()
+	if err == nil && len(res) != 2 {
+		err = fmt.Errorf("unexpected reply %v", res)
+	}
+	if err != nil {
+		return l.fail(ctx, key, err)
+	}
+	if res[0] == 1 {
+		return true, 0, nil
+	}
+	return false, time.Duration(res[1]) * time.Microsecond, nil
+}
+
+// fail handles a Redis error: it returns it, or, failing open, allows.
+func (l *Limiter) fail(ctx context.Context, key string, err error) (bool, time.Duration, error) {
+	err = fmt.Errorf("redislimit: %w", err)
+	if !l.failOpen || ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false, 0, err
+	}
+	if l.logger != nil {
+		kind, _, _ := strings.Cut(key, ":")
+		l.logger.LogAttrs(ctx, slog.LevelWarn, "redislimit: Redis failed; allowing (fail open)",
+			slog.String("kind", kind), slog.String("error", err.Error()))
+	}
+	return true, 0, nil
+}
