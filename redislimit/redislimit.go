@@ -20,19 +20,28 @@ const DefaultPrefix = "phoneverify:"
 // allowScript records one event for KEYS[1] when fewer than ARGV[1] events
 // fall within the last ARGV[2] microseconds, all by Redis's own clock.
 //
-// KEYS[1] is a sorted set: one member per counted event, scored by the
+// KEYS[1] is a sorted set: one member per recorded event, scored by the
 // server time of the event in microseconds since the Unix epoch (exact in
-// a double until the year 2255). Members are "<seconds>.<micros>:<n>",
-// where n counts the events already recorded in that microsecond: events
-// of one score are only ever removed together, so the name is unique.
-// ARGV[3] is the key's time to live in milliseconds: the window, rounded
-// up, so that the key vanishes when its newest event leaves the window.
+// a double until the year 2255). ARGV[3] is the key's time to live in
+// milliseconds: the window, rounded up, so that the key vanishes when its
+// newest event leaves the window.
+//
+// While the set holds fewer than limit members, fewer than limit events
+// can be in the window, so the event is allowed without trimming. Only a
+// full set is trimmed of the events that left the window and
+// counted again. So the set never holds more than limit members, and the
+// common case costs four commands.
+//
+// Members are "<seconds>.<micros>:<n>", n being the set's size; should
+// that name be taken (two events in one microsecond around a trim, or the
+// server's clock stepping back), a suffix makes it unique, so that no
+// event is ever lost by overwriting another.
 //
 // It returns {1, 0} when the event was recorded, and {0, µs} when it was
 // not, µs being how long until enough events leave the window for one
 // more to fit.
 //
-// TIME is not deterministic; Redis 3.2 to 4 accept writes after it only
+// TIME is not deterministic: Redis 3.2 to 4 accept writes after it only
 // once redis.replicate_commands() is called. Redis 5 and later replicate
 // script effects by default, and Redis 7 ignores the call.
 const allowScript = `
@@ -42,14 +51,20 @@ local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local n = redis.call('ZCARD', key)
 if n >= limit then
-  local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
-  return {0, tonumber(oldest[2]) + window - now}
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  n = redis.call('ZCARD', key)
+  if n >= limit then
+    local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
+    return {0, tonumber(oldest[2]) + window - now}
+  end
 end
-local member = t[1] .. '.' .. t[2] .. ':' .. redis.call('ZCOUNT', key, now, now)
-redis.call('ZADD', key, now, member)
+local member = t[1] .. '.' .. t[2] .. ':' .. n
+if redis.call('ZADD', key, 'NX', now, member) == 0 then
+  local i = 0
+  repeat i = i + 1 until redis.call('ZADD', key, 'NX', now, member .. '.' .. i) == 1
+end
 redis.call('PEXPIRE', key, ARGV[3])
 return {1, 0}
 `

@@ -111,12 +111,14 @@ func TestAllowSliding(t *testing.T) {
 		events  []time.Duration // ages of the seeded events
 		allowed int             // calls allowed before the first refusal
 		retry   time.Duration   // its retryAfter, give or take the test's run time
+		stored  int64           // events left in the sorted set
 	}{
-		{"empty", 3, nil, 3, time.Hour},
-		{"events older than the window do not count", 3, []time.Duration{61 * time.Minute, 90 * time.Minute, 120 * time.Minute}, 3, time.Hour},
-		{"events in the window count", 3, []time.Duration{59 * time.Minute, 30 * time.Minute}, 1, time.Minute},
-		{"full window: retry when the oldest leaves", 2, []time.Duration{50 * time.Minute, 10 * time.Minute}, 0, 10 * time.Minute},
-		{"more events than the limit: retry when enough have left", 2, []time.Duration{50 * time.Minute, 40 * time.Minute, 30 * time.Minute, 20 * time.Minute, 10 * time.Minute}, 0, 40 * time.Minute},
+		{"empty", 3, nil, 3, time.Hour, 3},
+		{"events older than the window do not count", 3, []time.Duration{61 * time.Minute, 90 * time.Minute, 120 * time.Minute}, 3, time.Hour, 3},
+		{"old events are dropped when the set is full", 3, []time.Duration{61 * time.Minute, 30 * time.Minute, 20 * time.Minute}, 1, 30 * time.Minute, 3},
+		{"events in the window count", 3, []time.Duration{59 * time.Minute, 30 * time.Minute}, 1, time.Minute, 3},
+		{"full window: retry when the oldest leaves", 2, []time.Duration{50 * time.Minute, 10 * time.Minute}, 0, 10 * time.Minute, 2},
+		{"more events than the limit: retry when enough have left", 2, []time.Duration{50 * time.Minute, 40 * time.Minute, 30 * time.Minute, 20 * time.Minute, 10 * time.Minute}, 0, 40 * time.Minute, 5},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,6 +145,9 @@ func TestAllowSliding(t *testing.T) {
 			// slack keeps a slow machine from failing it.
 			if retry > tt.retry || retry < tt.retry-time.Minute {
 				t.Errorf("retryAfter = %s, want %s (less the test's run time)", retry, tt.retry)
+			}
+			if n := c.ZCard(ctx, prefix+"k").Val(); n != tt.stored {
+				t.Errorf("sorted set holds %d events, want %d", n, tt.stored)
 			}
 		})
 	}
