@@ -345,3 +345,22 @@ func TestRedisGoesAway(t *testing.T) {
 		})
 	}
 }
+
+// TestScriptFlushed: after SCRIPT FLUSH (or a Redis restart, or a new
+// replica), Allow loads the script again and goes on counting.
+func TestScriptFlushed(t *testing.T) {
+	s := startRedis(t)
+	c := s.client(t)
+	l := newLimiter(t, c)
+	ctx := context.Background()
+	want := []bool{true, true, false}
+	for i, w := range want {
+		if err := c.ScriptFlush(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		ok, _, err := l.Allow(ctx, "k", 2, time.Hour)
+		if ok != w || err != nil {
+			t.Fatalf("call %d after SCRIPT FLUSH: Allow = %v, %v; want %v, nil", i+1, ok, err, w)
+		}
+	}
+}
