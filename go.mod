@@ -2,7 +2,10 @@ module github.com/phoneverify/verify
 
 go 1.26
 
-require github.com/nyaruka/phonenumbers v1.8.1
+require (
+	github.com/messagebird/go-rest-api/v9 v9.1.1
+	github.com/nyaruka/phonenumbers v1.8.1
+)
 
 require (
 	github.com/stretchr/testify v1.12.1 // indirect

@@ -37,9 +37,10 @@ const defaultMaxKeys = 1 << 20
 //
 // Memory stays bounded: keys whose window has passed are dropped as new
 // keys arrive, and at most MaxKeys keys are kept. When MaxKeys keys are
-// all still in their window, calls for new keys are refused until one
-// expires — so a flood of distinct keys cannot grow memory without bound,
-// at the price of refusing new clients until it subsides.
+// all still in their window, Allow fails for new keys (an error matching
+// ErrUnavailable, so a Verifier refuses the call) until one expires: a
+// flood of distinct keys cannot grow memory without bound, at the price of
+// refusing new clients until it subsides.
 type MemoryLimiter struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -82,7 +83,8 @@ func (l *MemoryLimiter) Allow(ctx context.Context, key string, limit int, per ti
 	w := l.keys[key]
 	if w == nil {
 		if !l.makeRoom(t) {
-			return false, l.fullUntil.Sub(t), nil
+			return false, 0, fmt.Errorf("%w: memory limiter holds its maximum of %d keys for another %s",
+				ErrUnavailable, l.maxKeys(), l.fullUntil.Sub(t).Round(time.Second))
 		}
 		w = &window{}
 		l.keys[key] = w
@@ -109,10 +111,7 @@ func (l *MemoryLimiter) Allow(ctx context.Context, key string, limit int, per ti
 // its earliest key has expired, so a flood cannot make every call pay for
 // a sweep.
 func (l *MemoryLimiter) makeRoom(now time.Time) bool {
-	maxKeys := l.MaxKeys
-	if maxKeys <= 0 {
-		maxKeys = defaultMaxKeys
-	}
+	maxKeys := l.maxKeys()
 	full := len(l.keys) >= maxKeys
 	if len(l.keys) >= l.nextSweep || full && !now.Before(l.fullUntil) {
 		var earliest time.Time
@@ -128,6 +127,13 @@ func (l *MemoryLimiter) makeRoom(now time.Time) bool {
 		l.fullUntil = earliest
 	}
 	return len(l.keys) < maxKeys
+}
+
+func (l *MemoryLimiter) maxKeys() int {
+	if l.MaxKeys <= 0 {
+		return defaultMaxKeys
+	}
+	return l.MaxKeys
 }
 
 // Len returns the number of keys the limiter holds, expired ones that

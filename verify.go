@@ -121,16 +121,16 @@ func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOptio
 	}
 	p, err := parsePhone(phone, msg.region)
 	if err != nil {
-		v.logAttrs(ctx, slog.LevelInfo, "verify: start refused", slog.String("error", err.Error()))
+		v.logStart(ctx, slog.LevelInfo, "verify: start refused", "", err)
 		return nil, err
 	}
 	channel := resolveChannel(msg.channel, p)
 	if err := v.checkPolicy(p, channel); err != nil {
-		v.logAttrs(ctx, slog.LevelInfo, "verify: start refused", slog.String("phone", MaskPhone(p.e164)), slog.String("error", err.Error()))
+		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.e164, err)
 		return nil, err
 	}
 	if err := v.allowStart(ctx, p.e164, channel, msg.clientKey); err != nil {
-		v.logAttrs(ctx, slog.LevelInfo, "verify: start refused", slog.String("phone", MaskPhone(p.e164)), slog.String("error", err.Error()))
+		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.e164, err)
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -154,10 +154,13 @@ func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOptio
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)
-		v.logAttrs(ctx, slog.LevelWarn, "verify: start failed", slog.String("phone", MaskPhone(p.e164)), slog.String("error", err.Error()))
+		v.logStart(ctx, slog.LevelWarn, "verify: start failed", p.e164, err)
 		return nil, err
 	}
-	v.logAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID), slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
+	if v.log != nil {
+		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
+			slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
+	}
 	return ver, nil
 }
 
@@ -251,7 +254,7 @@ func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, e
 	}
 	code, err := normalizeCode(code)
 	if err != nil {
-		v.logAttrs(ctx, slog.LevelInfo, "verify: check refused", slog.String("id", id), slog.String("error", err.Error()))
+		v.logID(ctx, "verify: check refused", id, err)
 		return nil, err
 	}
 	// The library caps checks per verification itself, so that the cap
@@ -261,7 +264,7 @@ func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, e
 		if errors.Is(err, ErrRateLimited) {
 			err = ErrTooManyAttempts
 		}
-		v.logAttrs(ctx, slog.LevelInfo, "verify: check refused", slog.String("id", id), slog.String("error", err.Error()))
+		v.logID(ctx, "verify: check refused", id, err)
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -273,10 +276,12 @@ func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, e
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)
-		v.logAttrs(ctx, slog.LevelInfo, "verify: check failed", slog.String("id", id), slog.String("error", err.Error()))
+		v.logID(ctx, "verify: check failed", id, err)
 		return nil, err
 	}
-	v.logAttrs(ctx, slog.LevelInfo, "verify: verified", slog.String("id", id), slog.String("phone", MaskPhone(ver.Phone)))
+	if v.log != nil {
+		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: verified", slog.String("id", id), slog.String("phone", MaskPhone(ver.Phone)))
+	}
 	return ver, nil
 }
 
@@ -337,10 +342,10 @@ func (v *Verifier) Cancel(ctx context.Context, id string) error {
 	}
 	if err := c.Cancel(ctx, id); err != nil {
 		err = providerFailure(ctx, err)
-		v.logAttrs(ctx, slog.LevelInfo, "verify: cancel failed", slog.String("id", id), slog.String("error", err.Error()))
+		v.logID(ctx, "verify: cancel failed", id, err)
 		return err
 	}
-	v.logAttrs(ctx, slog.LevelInfo, "verify: canceled", slog.String("id", id))
+	v.logID(ctx, "verify: canceled", id, nil)
 	return nil
 }
 
@@ -376,20 +381,45 @@ var sentinels = [...]error{
 // one that matches none is treated as the provider being unavailable.
 // When ctx has ended, the error also matches ctx.Err().
 func providerFailure(ctx context.Context, err error) error {
+	if !matchesSentinel(err) {
+		err = fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("%w: %w", cerr, err)
+		err = fmt.Errorf("%w: %w", cerr, err)
 	}
-	for _, s := range sentinels {
-		if errors.Is(err, s) {
-			return err
-		}
-	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	return err
 }
 
-func (v *Verifier) logAttrs(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+func matchesSentinel(err error) bool {
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// logStart logs the outcome of a Start that returned err, with the number
+// masked. Nothing is computed when no logger was given.
+func (v *Verifier) logStart(ctx context.Context, level slog.Level, msg, phone string, err error) {
 	if v.log == nil {
 		return
 	}
+	attrs := []slog.Attr{slog.String("error", err.Error())}
+	if phone != "" {
+		attrs = append(attrs, slog.String("phone", MaskPhone(phone)))
+	}
 	v.log.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// logID logs an event about the verification id, with err if not nil.
+func (v *Verifier) logID(ctx context.Context, msg, id string, err error) {
+	if v.log == nil {
+		return
+	}
+	if err != nil {
+		v.log.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("id", id), slog.String("error", err.Error()))
+		return
+	}
+	v.log.LogAttrs(ctx, slog.LevelInfo, msg, slog.String("id", id))
 }

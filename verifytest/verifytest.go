@@ -276,16 +276,16 @@ func testConcurrent(t *testing.T, h Harness) {
 			phone := fmt.Sprintf("+316123456%02d", i)
 			ver, err := h.Provider.Start(context.Background(), Request(phone))
 			if err != nil {
-				errs <- fmt.Errorf("Start %s: %w", phone, err)
+				errs <- fmt.Errorf("start %s: %w", phone, err)
 				return
 			}
 			got, err := h.Provider.Check(context.Background(), ver.ID, h.Code(ver))
 			if err != nil {
-				errs <- fmt.Errorf("Check %s: %w", phone, err)
+				errs <- fmt.Errorf("check %s: %w", phone, err)
 				return
 			}
 			if got.Phone != phone || got.Status != verify.StatusVerified {
-				errs <- fmt.Errorf("Check %s: got %+v", phone, got)
+				errs <- fmt.Errorf("check %s: got %+v", phone, got)
 			}
 		})
 	}

@@ -1,0 +1,44 @@
+// Package verify verifies that a user owns a phone number. It has a
+// provider — MessageBird's Verify API in production, an in-memory fake in
+// tests and development — call the number and speak a one-time code, or
+// text it; the user types the code back; Check tells the application,
+// safely, that the number is verified. Voice calls reach every number,
+// landlines included.
+//
+// Around the provider, a Verifier does what production needs and the bare
+// API does not: it parses numbers as users type them and refuses invalid
+// ones, premium-rate numbers and unwanted regions before any call is paid
+// for; it normalises codes and refuses malformed ones locally; it decides
+// success on the provider's "verified" alone; it rate-limits starts per
+// number, per client and in total, and checks per verification; it honours
+// context cancellation; and its errors are typed sentinels that are safe
+// to show or log.
+//
+//	v, err := verify.New(provider,
+//		verify.WithDefaultRegion("NL"),      // "06 12345678" is read as +31 6 12345678
+//		verify.WithValidity(10*time.Minute), // the default
+//	)
+//	if err != nil {
+//		return err
+//	}
+//	ver, err := v.Start(ctx, r.FormValue("phone"), verify.WithClientKey(clientIP))
+//	switch {
+//	case errors.Is(err, verify.ErrInvalidPhone):
+//		var pe *verify.PhoneError
+//		errors.As(err, &pe)
+//		show(pe.Reason) // "the number is too short"
+//	case errors.Is(err, verify.ErrRateLimited):
+//		// try again later: err is a *verify.RateLimitError with RetryAfter
+//	case err != nil:
+//		return err
+//	}
+//	// ... later, with the code the user typed:
+//	ver, err = v.Check(ctx, ver.ID, r.FormValue("code"))
+//	if err == nil {
+//		markVerified(user, ver.Phone) // E.164, from the provider's answer
+//	}
+//
+// Providers: package messagebird (the real one), package fake (tests and
+// development). Package http serves the whole flow as ready-made net/http
+// handlers, and package verifytest checks that a Provider behaves.
+package verify

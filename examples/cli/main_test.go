@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/phoneverify/verify/messagebird/mbtest"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestCLI(t *testing.T) {
+	s := mbtest.NewServer(mbtest.WithCode("123456"))
+	t.Cleanup(s.Close)
+	withKey := env(map[string]string{"MESSAGEBIRD_ACCESS_KEY": mbtest.AccessKey})
+	tests := []struct {
+		name       string
+		args       []string
+		env        func(string) string
+		stdin      string
+		wantStatus int
+		wantOut    string // in stdout
+		wantErr    string // in stderr
+	}{
+		{"no key", []string{"+31612345678"}, env(nil), "", 2, "", "Developers > API access"},
+		{"no number", []string{}, withKey, "", 2, "", "usage:"},
+		{"verified after a wrong code", []string{"-endpoint", s.URL, "+31612345678"}, withKey, "654321\n123 456\n", 0,
+			"Calling +31******678. The code is valid until", ""},
+		{"sms, national number", []string{"-endpoint", s.URL, "-sms", "-region", "NL", "06", "12345678"}, withKey, "123456\n", 0,
+			"Texting +31******678", ""},
+		{"no code", []string{"-endpoint", s.URL, "+31612345678"}, withKey, "", 1, "Code: ", "no code entered"},
+		{"bad number", []string{"-endpoint", s.URL, "12"}, withKey, "", 1, "", "could not start"},
+		{"bad key", []string{"-endpoint", s.URL, "+31612345678"}, env(map[string]string{"MESSAGEBIRD_ACCESS_KEY": "live_wrong"}), "", 1, "",
+			"access key was refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			status := run(context.Background(), tt.args, tt.env, strings.NewReader(tt.stdin), &stdout, &stderr)
+			if status != tt.wantStatus || !strings.Contains(stdout.String(), tt.wantOut) || !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Fatalf("status %d, stdout %q, stderr %q; want %d, %q, %q", status, stdout.String(), stderr.String(), tt.wantStatus, tt.wantOut, tt.wantErr)
+			}
+			if tt.wantStatus == 0 && !strings.Contains(stdout.String(), "Verified: +31612345678") {
+				t.Errorf("stdout %q does not report the verified number", stdout.String())
+			}
+		})
+	}
+	if m := s.Messages(); len(m) < 2 || m[0].Type != "tts" || m[1].Type != "sms" {
+		t.Errorf("emulator messages = %+v, want a call then a text", m)
+	}
+}
+
+// TestCLIFake runs on the fake provider, typing the code it logs.
+func TestCLIFake(t *testing.T) {
+	logR, logW := io.Pipe()
+	stdinR, stdinW := io.Pipe()
+	go func() {
+		// The fake logs "code=NNNNNN"; type it back.
+		buf := make([]byte, 4096)
+		var seen []byte
+		re := regexp.MustCompile(`code=(\d+)`)
+		for {
+			n, err := logR.Read(buf)
+			seen = append(seen, buf[:n]...)
+			if m := re.FindSubmatch(seen); m != nil {
+				io.WriteString(stdinW, string(m[1])+"\n")
+				io.Copy(io.Discard, logR)
+				return
+			}
+			if err != nil {
+				stdinW.Close()
+				return
+			}
+		}
+	}()
+	var stdout bytes.Buffer
+	status := run(context.Background(), []string{"-fake", "+31612345678"}, env(nil), stdinR, &stdout, logW)
+	logW.Close()
+	if status != 0 || !strings.Contains(stdout.String(), "Verified: +31612345678") {
+		t.Fatalf("status %d, stdout %q", status, stdout.String())
+	}
+}

@@ -1,0 +1,617 @@
+package messagebird_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/messagebird"
+	"github.com/phoneverify/verify/messagebird/mbtest"
+	"github.com/phoneverify/verify/verifytest"
+)
+
+const (
+	phone = "+31612345678"
+	id32  = "0123456789abcdef0123456789abcdef"
+)
+
+func bg() context.Context { return context.Background() }
+
+func TestNewRefusesBadConfiguration(t *testing.T) {
+	tests := []struct {
+		name string
+		key  string
+		opts []messagebird.Option
+	}{
+		{"empty key", "", nil},
+		{"key with a space", "live_ab cd", nil},
+		{"key with a newline", "live_abcd\n", nil},
+		{"nil option", "k", []messagebird.Option{nil}},
+		{"nil HTTP client", "k", []messagebird.Option{messagebird.WithHTTPClient(nil)}},
+		{"relative endpoint", "k", []messagebird.Option{messagebird.WithEndpoint("/verify")}},
+		{"ftp endpoint", "k", []messagebird.Option{messagebird.WithEndpoint("ftp://127.0.0.1")}},
+		{"plain http to a remote host", "k", []messagebird.Option{messagebird.WithEndpoint("http://example.com")}},
+		{"endpoint with a query", "k", []messagebird.Option{messagebird.WithEndpoint("https://example.com/?a=b")}},
+		{"endpoint with credentials", "k", []messagebird.Option{messagebird.WithEndpoint("https://u:p@example.com")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := messagebird.New(tt.key, tt.opts...)
+			if p != nil || !errors.Is(err, verify.ErrInvalidOption) {
+				t.Fatalf("New = %v, %v; want nil and ErrInvalidOption", p, err)
+			}
+			if tt.key != "" && len(tt.key) > 1 && strings.Contains(err.Error(), strings.TrimSpace(tt.key)) {
+				t.Errorf("error %q shows the key", err)
+			}
+		})
+	}
+	for _, ep := range []string{"https://example.com", "https://example.com/base/", "http://127.0.0.1:8080", "http://[::1]:1", "http://localhost:9"} {
+		if _, err := messagebird.New("k", messagebird.WithEndpoint(ep)); err != nil {
+			t.Errorf("WithEndpoint(%q): %v", ep, err)
+		}
+	}
+}
+
+// body decodes the JSON body of the only POST the emulator received.
+func body(t *testing.T, s *mbtest.Server) map[string]any {
+	t.Helper()
+	var posts []mbtest.Request
+	for _, r := range s.Requests() {
+		if r.Method == http.MethodPost {
+			posts = append(posts, r)
+		}
+	}
+	if len(posts) != 1 {
+		t.Fatalf("emulator received %d POSTs, want 1", len(posts))
+	}
+	var m map[string]any
+	d := json.NewDecoder(strings.NewReader(string(posts[0].Body)))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestStartMapping checks each row of the request mapping on the wire.
+func TestStartMapping(t *testing.T) {
+	base := verifytest.Request(phone)
+	tests := []struct {
+		name   string
+		edit   func(r *verify.Request)
+		want   map[string]any // fields that must be sent as given
+		absent []string       // fields that must not be sent
+	}{
+		{"voice is tts", nil, map[string]any{"type": "tts", "voice": "female", "language": "en-gb"}, nil},
+		{"sms", func(r *verify.Request) { r.Channel = verify.SMS }, map[string]any{"type": "sms"}, []string{"voice", "language"}},
+		{"recipient as E.164 digits", nil, map[string]any{"recipient": "31612345678"}, nil},
+		{"template", func(r *verify.Request) { r.Template = "Uw code: %token" }, map[string]any{"template": "Uw code: %token"}, nil},
+		{"male voice", func(r *verify.Request) { r.Voice = verify.Male }, map[string]any{"voice": "male"}, nil},
+		{"language", func(r *verify.Request) { r.Language = "nl-nl" }, map[string]any{"language": "nl-nl"}, nil},
+		{"tokenLength", func(r *verify.Request) { r.TokenLength = 8 }, map[string]any{"tokenLength": json.Number("8")}, nil},
+		{"timeout in seconds", nil, map[string]any{"timeout": json.Number("600")}, nil},
+		{"timeout rounded up", func(r *verify.Request) { r.Validity = 90*time.Second + time.Millisecond }, map[string]any{"timeout": json.Number("91")}, nil},
+		{"maxAttempts", nil, map[string]any{"maxAttempts": json.Number("3")}, nil},
+		{"originator", func(r *verify.Request) { r.Originator = "MyApp" }, map[string]any{"originator": "MyApp"}, nil},
+		{"reference", func(r *verify.Request) { r.Reference = "user42" }, map[string]any{"reference": "user42"}, nil},
+		{"empty originator and reference are left out", nil, nil, []string{"originator", "reference"}},
+		{"zero values leave MessageBird's defaults", func(r *verify.Request) {
+			r.TokenLength, r.Validity, r.MaxAttempts, r.Template = 0, 0, 0, ""
+		}, nil, []string{"tokenLength", "timeout", "maxAttempts", "template"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, p := newPair(t)
+			req := base
+			if tt.edit != nil {
+				tt.edit(&req)
+			}
+			if _, err := p.Start(bg(), req); err != nil {
+				t.Fatal(err)
+			}
+			got := body(t, s)
+			for k, v := range tt.want {
+				if got[k] != v {
+					t.Errorf("%s = %#v, want %#v", k, got[k], v)
+				}
+			}
+			for _, k := range tt.absent {
+				if _, ok := got[k]; ok {
+					t.Errorf("%s was sent (%#v), want it left out", k, got[k])
+				}
+			}
+		})
+	}
+}
+
+func TestStartResult(t *testing.T) {
+	start := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	s, p := newPair(t, mbtest.WithClock(func() time.Time { return start }))
+	req := verifytest.Request(phone)
+	req.Channel = verify.SMS
+	ver, err := p.Start(bg(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := verify.Verification{
+		ID: ver.ID, Phone: phone, Channel: verify.SMS, Status: verify.StatusPending,
+		CreatedAt: start, ExpiresAt: start.Add(10 * time.Minute),
+	}
+	if !ver.CreatedAt.Equal(want.CreatedAt) || !ver.ExpiresAt.Equal(want.ExpiresAt) {
+		t.Errorf("times = %v, %v; want %v, %v", ver.CreatedAt, ver.ExpiresAt, want.CreatedAt, want.ExpiresAt)
+	}
+	ver.CreatedAt, ver.ExpiresAt = want.CreatedAt, want.ExpiresAt
+	if *ver != want {
+		t.Errorf("Start = %+v, want %+v", *ver, want)
+	}
+	r := s.Requests()[0]
+	if r.Header.Get("Authorization") != "AccessKey "+mbtest.AccessKey || !strings.HasPrefix(r.Header.Get("User-Agent"), "MessageBird/ApiClient/") {
+		t.Errorf("headers = %v, want go-rest-api's", r.Header)
+	}
+}
+
+// object is a Verify object as MessageBird sends it, for injected replies.
+func object(recipient, typ, status string) string {
+	return `{"id":"` + id32 + `","href":"x","recipient":` + recipient + `,"reference":null,"originator":"Code","type":"` + typ +
+		`","status":"` + status + `","messages":{"href":"x"},"createdDatetime":"2026-01-02T03:04:05+00:00","validUntilDatetime":"2026-01-02T03:14:05+00:00"}`
+}
+
+// TestResponseMapping checks each row of the response mapping with
+// answers injected on the wire.
+func TestResponseMapping(t *testing.T) {
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		name           string
+		recipient, typ string
+		status         string
+		wantPhone      string
+		wantChannel    verify.Channel
+		wantStatus     verify.Status
+	}{
+		{"numeric recipient", "31612345678", "sms", "sent", phone, verify.SMS, verify.StatusPending},
+		{"string recipient", `"31612345678"`, "sms", "sent", phone, verify.SMS, verify.StatusPending},
+		{"string recipient with plus", `"+31612345678"`, "sms", "sent", phone, verify.SMS, verify.StatusPending},
+		{"tts is voice", "31612345678", "tts", "sent", phone, verify.Voice, verify.StatusPending},
+		{"flash is sms", "31612345678", "flash", "sent", phone, verify.SMS, verify.StatusPending},
+		{"verified", "31612345678", "tts", "verified", phone, verify.Voice, verify.StatusVerified},
+		{"expired", "31612345678", "tts", "expired", phone, verify.Voice, verify.StatusExpired},
+		{"failed", "31612345678", "tts", "failed", phone, verify.Voice, verify.StatusFailed},
+		{"deleted is canceled", "31612345678", "tts", "deleted", phone, verify.Voice, verify.StatusCanceled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, p := newPair(t)
+			s.Inject(mbtest.Reply(200, "application/json", object(tt.recipient, tt.typ, tt.status)))
+			ver, err := p.Status(bg(), id32)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := verify.Verification{ID: id32, Phone: tt.wantPhone, Channel: tt.wantChannel, Status: tt.wantStatus,
+				CreatedAt: created, ExpiresAt: created.Add(10 * time.Minute)}
+			if ver.ID != want.ID || ver.Phone != want.Phone || ver.Channel != want.Channel || ver.Status != want.Status ||
+				!ver.CreatedAt.Equal(want.CreatedAt) || !ver.ExpiresAt.Equal(want.ExpiresAt) {
+				t.Errorf("Status = %+v, want %+v", *ver, want)
+			}
+		})
+	}
+}
+
+// wantProviderError checks that err matches target and carries the
+// upstream detail.
+func wantProviderError(t *testing.T, err, target error, httpStatus, code int) *verify.ProviderError {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("got %v, want an error matching %v", err, target)
+	}
+	var pe *verify.ProviderError
+	if !errors.As(err, &pe) {
+		t.Fatalf("got %T %v, want a *verify.ProviderError", err, err)
+	}
+	if pe.Provider != "messagebird" || pe.HTTPStatus != httpStatus || pe.Code != code {
+		t.Errorf("ProviderError = %+v, want messagebird, HTTP %d, code %d", pe, httpStatus, code)
+	}
+	return pe
+}
+
+func errorBody(code int, desc, param string) string {
+	p := "null"
+	if param != "" {
+		p = `"` + param + `"`
+	}
+	return `{"errors":[{"code":` + itoa(code) + `,"description":"` + desc + `","parameter":` + p + `}]}`
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestErrorMapping checks each row of the error mapping against answers
+// injected on the wire, and that the detail is kept.
+func TestErrorMapping(t *testing.T) {
+	type callFn func(p *messagebird.Provider) error
+	start := func(p *messagebird.Provider) error { _, err := p.Start(bg(), verifytest.Request(phone)); return err }
+	check := func(p *messagebird.Provider) error { _, err := p.Check(bg(), id32, "123456"); return err }
+	status := func(p *messagebird.Provider) error { _, err := p.Status(bg(), id32); return err }
+	cancel := func(p *messagebird.Provider) error { return p.Cancel(bg(), id32) }
+	tests := []struct {
+		name   string
+		call   callFn
+		faults []mbtest.Fault
+		target error
+		http   int
+		code   int
+		param  string
+	}{
+		{"wrong code", check, []mbtest.Fault{mbtest.Reply(422, "application/json", errorBody(10, "The token is invalid.", "token")),
+			mbtest.Reply(200, "application/json", object("31612345678", "tts", "sent"))}, verify.ErrInvalidCode, 422, 10, "token"},
+		{"wrong code that used up the attempts", check, []mbtest.Fault{mbtest.Reply(422, "application/json", errorBody(10, "The token is invalid.", "token")),
+			mbtest.Reply(200, "application/json", object("31612345678", "tts", "failed"))}, verify.ErrTooManyAttempts, 422, 10, "token"},
+		{"wrong code, status unreadable", check, []mbtest.Fault{mbtest.Reply(422, "application/json", errorBody(10, "The token is invalid.", "token")),
+			mbtest.InternalError()}, verify.ErrInvalidCode, 422, 10, "token"},
+		{"expired", check, []mbtest.Fault{mbtest.Reply(422, "application/json", errorBody(10, "The token has expired.", "token"))}, verify.ErrExpired, 422, 10, "token"},
+		{"already processed", check, []mbtest.Fault{mbtest.Reply(422, "application/json", errorBody(10, "The token has already been processed.", "token")),
+			mbtest.Reply(200, "application/json", object("31612345678", "tts", "verified"))}, verify.ErrExpired, 422, 10, "token"},
+		{"already processed, failed", check, []mbtest.Fault{mbtest.Reply(422, "application/json", errorBody(10, "The token has already been processed.", "token")),
+			mbtest.Reply(200, "application/json", object("31612345678", "tts", "failed"))}, verify.ErrTooManyAttempts, 422, 10, "token"},
+		{"status failed after a check", check, []mbtest.Fault{mbtest.Reply(200, "application/json", object("31612345678", "tts", "failed"))}, verify.ErrTooManyAttempts, 200, 0, ""},
+		{"status sent after a check", check, []mbtest.Fault{mbtest.Reply(200, "application/json", object("31612345678", "tts", "sent"))}, verify.ErrInvalidCode, 200, 0, ""},
+		{"status expired after a check", check, []mbtest.Fault{mbtest.Reply(200, "application/json", object("31612345678", "tts", "expired"))}, verify.ErrExpired, 200, 0, ""},
+		{"not found on check", check, nil, verify.ErrNotFound, 404, 20, ""},
+		{"not found on status", status, nil, verify.ErrNotFound, 404, 20, ""},
+		{"not found on cancel", cancel, nil, verify.ErrNotFound, 404, 20, ""},
+		{"404 without a code", status, []mbtest.Fault{mbtest.Reply(404, "application/json", `{"errors":[]}`)}, verify.ErrNotFound, 404, 0, ""},
+		{"recipient refused", start, []mbtest.Fault{mbtest.Reply(422, "application/json", errorBody(10, "recipient is invalid", "recipient"))}, verify.ErrInvalidPhone, 422, 10, "recipient"},
+		{"recipient missing", start, []mbtest.Fault{mbtest.Reply(422, "application/json", errorBody(9, "recipient is required", "recipient"))}, verify.ErrInvalidPhone, 422, 9, "recipient"},
+		{"other parameter refused", start, []mbtest.Fault{mbtest.Reply(422, "application/json", errorBody(10, "originator is invalid", "originator"))}, verify.ErrInvalidOption, 422, 10, "originator"},
+		{"bad key", start, []mbtest.Fault{mbtest.Reply(401, "application/json", errorBody(2, "Request not allowed (incorrect access_key)", "access_key"))}, verify.ErrUnavailable, 401, 2, "access_key"},
+		{"no balance", start, []mbtest.Fault{mbtest.Reply(402, "application/json", errorBody(25, "Not enough balance", ""))}, verify.ErrUnavailable, 402, 25, ""},
+		{"API not found", start, []mbtest.Fault{mbtest.Reply(404, "application/json", errorBody(98, "API not found", ""))}, verify.ErrUnavailable, 404, 98, ""},
+		{"404 on create", start, []mbtest.Fault{mbtest.Reply(404, "application/json", `{"errors":[]}`)}, verify.ErrUnavailable, 404, 0, ""},
+		{"500", start, []mbtest.Fault{mbtest.InternalError()}, verify.ErrUnavailable, 500, 0, ""},
+		{"503 with a JSON error", check, []mbtest.Fault{mbtest.Reply(503, "application/json", errorBody(99, "Internal error", ""))}, verify.ErrUnavailable, 503, 99, ""},
+		{"HTML 502", start, []mbtest.Fault{mbtest.BadGateway()}, verify.ErrUnavailable, 502, 0, ""},
+		{"HTML 502 on check", check, []mbtest.Fault{mbtest.BadGateway()}, verify.ErrUnavailable, 502, 0, ""},
+		{"malformed JSON", start, []mbtest.Fault{mbtest.MalformedJSON()}, verify.ErrUnavailable, 200, 0, ""},
+		{"malformed JSON on check", check, []mbtest.Fault{mbtest.MalformedJSON()}, verify.ErrUnavailable, 200, 0, ""},
+		{"null recipient", status, []mbtest.Fault{mbtest.Reply(200, "application/json", object("null", "sms", "sent"))}, verify.ErrUnavailable, 200, 0, ""},
+		{"recipient not a number", status, []mbtest.Fault{mbtest.Reply(200, "application/json", object(`"x@y.z"`, "email", "sent"))}, verify.ErrUnavailable, 200, 0, ""},
+		{"unknown status", status, []mbtest.Fault{mbtest.Reply(200, "application/json", object("31612345678", "sms", "lost"))}, verify.ErrUnavailable, 200, 0, ""},
+		{"answer about another id", status, []mbtest.Fault{mbtest.Reply(200, "application/json", strings.Replace(object("31612345678", "sms", "sent"), id32, "ffffffffffffffffffffffffffffffff", 1))}, verify.ErrUnavailable, 200, 0, ""},
+		{"check answer about another id", check, []mbtest.Fault{mbtest.Reply(200, "application/json", strings.Replace(object("31612345678", "sms", "verified"), id32, "ffffffffffffffffffffffffffffffff", 1))}, verify.ErrUnavailable, 200, 0, ""},
+		{"empty 200", start, []mbtest.Fault{mbtest.Reply(200, "application/json", `{}`)}, verify.ErrUnavailable, 200, 0, ""},
+		{"unexpected 4xx", start, []mbtest.Fault{mbtest.Reply(400, "application/json", errorBody(21, "Bad request", ""))}, verify.ErrUnavailable, 400, 21, ""},
+		{"dropped connection", start, []mbtest.Fault{mbtest.Drop()}, verify.ErrUnavailable, 0, 0, ""},
+		{"dropped connection on check", check, []mbtest.Fault{mbtest.Drop()}, verify.ErrUnavailable, 0, 0, ""},
+		{"rate limited", start, []mbtest.Fault{mbtest.Reply(429, "application/json", errorBody(21, "Too many requests", ""))}, verify.ErrRateLimited, 429, 21, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, p := newPair(t)
+			s.Inject(tt.faults...)
+			err := tt.call(p)
+			pe := wantProviderError(t, err, tt.target, tt.http, tt.code)
+			if pe.Parameter != tt.param {
+				t.Errorf("Parameter = %q, want %q", pe.Parameter, tt.param)
+			}
+			if msg := err.Error(); strings.Contains(msg, "123456") || strings.Contains(msg, "31612345678") ||
+				strings.Contains(msg, mbtest.AccessKey) || strings.Contains(msg, "<html") {
+				t.Errorf("error message %q shows a code, the number, the key or a body", msg)
+			}
+		})
+	}
+}
+
+func TestRateLimitRetryAfter(t *testing.T) {
+	// Reply sets no Retry-After header: answer with a plain handler.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "7")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	t.Cleanup(srv.Close)
+	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Start(bg(), verifytest.Request(phone))
+	var rl *verify.RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfter != 7*time.Second {
+		t.Fatalf("got %v, want a RateLimitError retrying after 7s", err)
+	}
+}
+
+// TestEmulatorErrors runs the error paths against the emulator's own
+// behaviour, without injected answers.
+func TestEmulatorErrors(t *testing.T) {
+	t.Run("wrong, then expired", func(t *testing.T) {
+		s, p := newPair(t, mbtest.WithCode("123456"))
+		ver, err := p.Start(bg(), verifytest.Request(phone))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.Check(bg(), ver.ID, "654321")
+		wantProviderError(t, err, verify.ErrInvalidCode, 422, 10)
+		s.Advance(10 * time.Minute)
+		_, err = p.Check(bg(), ver.ID, "123456")
+		wantProviderError(t, err, verify.ErrExpired, 422, 10)
+	})
+	t.Run("max attempts then failed", func(t *testing.T) {
+		_, p := newPair(t, mbtest.WithCode("123456"))
+		req := verifytest.Request(phone)
+		req.MaxAttempts = 2
+		ver, _ := p.Start(bg(), req)
+		_, err := p.Check(bg(), ver.ID, "000000")
+		wantProviderError(t, err, verify.ErrInvalidCode, 422, 10)
+		_, err = p.Check(bg(), ver.ID, "000000")
+		wantProviderError(t, err, verify.ErrTooManyAttempts, 422, 10)
+		_, err = p.Check(bg(), ver.ID, "123456")
+		wantProviderError(t, err, verify.ErrTooManyAttempts, 422, 10)
+		got, err := p.Status(bg(), ver.ID)
+		if err != nil || got.Status != verify.StatusFailed {
+			t.Fatalf("Status = %+v, %v; want failed", got, err)
+		}
+	})
+	t.Run("used code", func(t *testing.T) {
+		_, p := newPair(t, mbtest.WithCode("123456"))
+		ver, _ := p.Start(bg(), verifytest.Request(phone))
+		if _, err := p.Check(bg(), ver.ID, "123456"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := p.Check(bg(), ver.ID, "123456")
+		wantProviderError(t, err, verify.ErrExpired, 422, 10)
+	})
+	t.Run("cancel then not found", func(t *testing.T) {
+		_, p := newPair(t)
+		ver, _ := p.Start(bg(), verifytest.Request(phone))
+		if err := p.Cancel(bg(), ver.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantProviderError(t, p.Cancel(bg(), ver.ID), verify.ErrNotFound, 404, 20)
+		_, err := p.Status(bg(), ver.ID)
+		wantProviderError(t, err, verify.ErrNotFound, 404, 20)
+	})
+	t.Run("bad key", func(t *testing.T) {
+		s := mbtest.NewServer(mbtest.WithAccessKey("live_other"))
+		t.Cleanup(s.Close)
+		p, _ := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL))
+		_, err := p.Start(bg(), verifytest.Request(phone))
+		pe := wantProviderError(t, err, verify.ErrUnavailable, 401, 2)
+		if pe.Parameter != "access_key" || strings.Contains(err.Error(), mbtest.AccessKey) {
+			t.Errorf("got %v", err)
+		}
+	})
+	t.Run("recipient refused", func(t *testing.T) {
+		s, p := newPair(t)
+		_, err := p.Start(bg(), verifytest.Request("+1234567"))
+		pe := wantProviderError(t, err, verify.ErrInvalidPhone, 422, 10)
+		var phoneErr *verify.PhoneError
+		if pe.Parameter != "recipient" || !errors.As(err, &phoneErr) || len(s.Requests()) != 1 {
+			t.Errorf("got %v", err)
+		}
+	})
+	t.Run("language refused", func(t *testing.T) {
+		_, p := newPair(t)
+		req := verifytest.Request(phone)
+		req.Language = "xx-yy"
+		_, err := p.Start(bg(), req)
+		wantProviderError(t, err, verify.ErrInvalidOption, 422, 10)
+	})
+	t.Run("connection refused", func(t *testing.T) {
+		s := mbtest.NewServer()
+		url := s.URL
+		s.Close()
+		p, _ := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(url))
+		_, err := p.Check(bg(), id32, "123456")
+		wantProviderError(t, err, verify.ErrUnavailable, 0, 0)
+		if strings.Contains(err.Error(), "123456") || strings.Contains(err.Error(), "token") {
+			t.Errorf("error %q shows the request URL", err)
+		}
+	})
+}
+
+// TestHostileInputNeverReachesTheWire checks that ids and codes that
+// could corrupt the URL are refused before any request.
+func TestHostileInputNeverReachesTheWire(t *testing.T) {
+	ids := []string{"", "../x", "1&token=2", "#", "a b", " ", "abc/def", "abc?token=1", "abc%2f", "é", strings.Repeat("a", 65)}
+	codes := []string{"", "1&token=2", "#", "12 34", "123456#", "12345a", "+123456", "../123", "123", "12345678901", "１２３４５６"}
+	s, p := newPair(t)
+	for _, id := range ids {
+		if _, err := p.Check(bg(), id, "123456"); !errors.Is(err, verify.ErrNotFound) {
+			t.Errorf("Check(%q): %v, want ErrNotFound", id, err)
+		}
+		if _, err := p.Status(bg(), id); !errors.Is(err, verify.ErrNotFound) {
+			t.Errorf("Status(%q): %v, want ErrNotFound", id, err)
+		}
+		if err := p.Cancel(bg(), id); !errors.Is(err, verify.ErrNotFound) {
+			t.Errorf("Cancel(%q): %v, want ErrNotFound", id, err)
+		}
+	}
+	for _, code := range codes {
+		if _, err := p.Check(bg(), id32, code); !errors.Is(err, verify.ErrInvalidCode) {
+			t.Errorf("Check(code %q): %v, want ErrInvalidCode", code, err)
+		}
+	}
+	if r := s.Requests(); len(r) != 0 {
+		t.Fatalf("%d requests reached the emulator, first %+v", len(r), r[0])
+	}
+}
+
+func TestStartRefusesBadRequests(t *testing.T) {
+	tests := []struct {
+		name   string
+		edit   func(r *verify.Request)
+		target error
+	}{
+		{"national number", func(r *verify.Request) { r.Phone = "0612345678" }, verify.ErrInvalidPhone},
+		{"spaces", func(r *verify.Request) { r.Phone = "+31 6 12345678" }, verify.ErrInvalidPhone},
+		{"empty", func(r *verify.Request) { r.Phone = "" }, verify.ErrInvalidPhone},
+		{"too long", func(r *verify.Request) { r.Phone = "+1234567890123456" }, verify.ErrInvalidPhone},
+		{"channel", func(r *verify.Request) { r.Channel = "fax" }, verify.ErrInvalidOption},
+		{"voice", func(r *verify.Request) { r.Voice = "robot" }, verify.ErrInvalidOption},
+		{"template without token", func(r *verify.Request) { r.Template = "hello" }, verify.ErrInvalidOption},
+		{"token length", func(r *verify.Request) { r.TokenLength = 4 }, verify.ErrInvalidOption},
+		{"max attempts", func(r *verify.Request) { r.MaxAttempts = 11 }, verify.ErrInvalidOption},
+		{"short validity", func(r *verify.Request) { r.Validity = 29 * time.Second }, verify.ErrInvalidOption},
+		{"long validity", func(r *verify.Request) { r.Validity = 73 * time.Hour }, verify.ErrInvalidOption},
+	}
+	s, p := newPair(t)
+	for _, tt := range tests {
+		req := verifytest.Request(phone)
+		tt.edit(&req)
+		if _, err := p.Start(bg(), req); !errors.Is(err, tt.target) {
+			t.Errorf("%s: %v, want %v", tt.name, err, tt.target)
+		}
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Fatalf("%d invalid requests reached the emulator", n)
+	}
+}
+
+// TestKeepAlive checks that sequential calls share connections.
+func TestKeepAlive(t *testing.T) {
+	s, p := newPair(t)
+	for range 100 {
+		ver, err := p.Start(bg(), verifytest.Request(phone))
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _ := s.Code(ver.ID)
+		if _, err := p.Check(bg(), ver.ID, code); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.Connections(); n > 2 {
+		t.Fatalf("100 sequential Start+Check opened %d TCP connections, want at most 2", n)
+	}
+}
+
+// TestKeepAliveAfterErrors checks that error answers do not cost a
+// connection either.
+func TestKeepAliveAfterErrors(t *testing.T) {
+	s, p := newPair(t)
+	for range 20 {
+		p.Check(bg(), id32, "123456") // 404
+		s.Inject(mbtest.BadGateway())
+		p.Status(bg(), id32)
+		s.Inject(mbtest.InternalError())
+		p.Status(bg(), id32)
+	}
+	if n := s.Connections(); n > 2 {
+		t.Fatalf("60 sequential failing calls opened %d TCP connections, want at most 2", n)
+	}
+}
+
+// waitRequest returns once the emulator has received n requests.
+func waitRequest(s *mbtest.Server, n int) {
+	for len(s.Requests()) < n {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestCancelAbortsAnInFlightRequest(t *testing.T) {
+	for _, name := range []string{"Start", "Check", "Status", "Cancel"} {
+		t.Run(name, func(t *testing.T) {
+			s, p := newPair(t)
+			s.Inject(mbtest.Delay(10 * time.Second))
+			ctx, cancel := context.WithCancel(bg())
+			go func() { waitRequest(s, 1); cancel() }()
+			var err error
+			switch name {
+			case "Start":
+				_, err = p.Start(ctx, verifytest.Request(phone))
+			case "Check":
+				_, err = p.Check(ctx, id32, "123456")
+			case "Status":
+				_, err = p.Status(ctx, id32)
+			case "Cancel":
+				err = p.Cancel(ctx, id32)
+			}
+			if !errors.Is(err, context.Canceled) || !errors.Is(err, verify.ErrUnavailable) {
+				t.Fatalf("got %v, want context.Canceled and ErrUnavailable", err)
+			}
+			if strings.Contains(err.Error(), "123456") {
+				t.Errorf("error %q shows the code", err)
+			}
+			s.Close() // waits for the delayed handler: it must have seen the client go
+			if len(s.Messages()) != 0 {
+				t.Error("the aborted Start was processed")
+			}
+		})
+	}
+}
+
+func TestDeadline(t *testing.T) {
+	s, p := newPair(t)
+	s.Inject(mbtest.Delay(10 * time.Second))
+	ctx, cancel := context.WithTimeout(bg(), 20*time.Millisecond)
+	defer cancel()
+	_, err := p.Start(ctx, verifytest.Request(phone))
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, verify.ErrUnavailable) {
+		t.Fatalf("got %v, want context.DeadlineExceeded and ErrUnavailable", err)
+	}
+}
+
+func TestHTTPClientTimeout(t *testing.T) {
+	s := mbtest.NewServer()
+	t.Cleanup(s.Close)
+	var trips atomic.Int32
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	hc := &http.Client{Timeout: 20 * time.Millisecond, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		trips.Add(1)
+		return tr.RoundTrip(r)
+	})}
+	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL), messagebird.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Start(bg(), verifytest.Request(phone)); err != nil || trips.Load() != 1 {
+		t.Fatalf("Start: %v, %d round trips through the given transport, want 1", err, trips.Load())
+	}
+	s.Inject(mbtest.Delay(10 * time.Second))
+	_, err = p.Start(bg(), verifytest.Request(phone))
+	if !errors.Is(err, verify.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want ErrUnavailable and not the caller's DeadlineExceeded", err)
+	}
+	if !strings.Contains(err.Error(), "no answer within 20ms") {
+		t.Errorf("error %q does not say the provider timed out", err)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestNoGoroutineLeft checks that calls, aborted ones included, leave no
+// goroutine behind once the idle connections are closed.
+func TestNoGoroutineLeft(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s := mbtest.NewServer()
+	p, _ := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL))
+	for range 10 {
+		ver, err := p.Start(bg(), verifytest.Request(phone))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Inject(mbtest.Delay(10 * time.Second))
+		ctx, cancel := context.WithCancel(bg())
+		n := len(s.Requests())
+		go func() { waitRequest(s, n+1); cancel() }()
+		p.Check(ctx, ver.ID, "123456")
+		cancel()
+	}
+	p.CloseIdleConnections()
+	s.Close()
+	for i := 0; runtime.NumGoroutine() > before; i++ {
+		if i == 500 {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
