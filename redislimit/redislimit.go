@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"time"
 
@@ -133,16 +134,18 @@ func (o loggerOption) apply(c *config) { c.logger = o.l }
 // talks to: a *redis.Client, *redis.ClusterClient, *redis.Ring or any
 // other redis.UniversalClient. The client's own settings (timeouts,
 // retries, pool size) apply to every Allow. New does not contact Redis.
-// It returns an error matching verify.ErrInvalidOption when client is nil.
+// It returns an error matching verify.ErrInvalidOption when client or an
+// option is nil.
 func New(client redis.UniversalClient, opts ...Option) (*Limiter, error) {
-	if client == nil {
+	if client == nil || isNilPointer(client) {
 		return nil, fmt.Errorf("%w: redislimit.New: client is nil", verify.ErrInvalidOption)
 	}
 	c := defaults()
 	for _, o := range opts {
-		if o != nil {
-			o.apply(&c)
+		if o == nil {
+			return nil, fmt.Errorf("%w: redislimit.New: nil option", verify.ErrInvalidOption)
 		}
+		o.apply(&c)
 	}
 	return &Limiter{
 		client:   client,
@@ -171,8 +174,7 @@ func (l *Limiter) Allow(ctx context.Context, key string, limit int, window time.
 	if limit <= 0 || window <= 0 {
 		return false, 0, fmt.Errorf("%w: redislimit: limit %d per %s", verify.ErrInvalidOption, limit, window)
 	}
-	micros := int64((window + time.Microsecond - 1) / time.Microsecond)
-	millis := int64((window + time.Millisecond - 1) / time.Millisecond)
+	micros, millis := ceilDiv(window, time.Microsecond), ceilDiv(window, time.Millisecond)
 	res, err := l.script.Run(ctx, l.client, []string{l.prefix + key}, limit, micros, millis).Int64Slice()
 	if err == nil && len(res) != 2 {
 		err = fmt.Errorf("unexpected reply %v", res)
@@ -184,6 +186,22 @@ func (l *Limiter) Allow(ctx context.Context, key string, limit int, window time.
 		return true, 0, nil
 	}
 	return false, time.Duration(res[1]) * time.Microsecond, nil
+}
+
+// isNilPointer reports whether v is a nil pointer in a non-nil interface,
+// such as a (*redis.Client)(nil), which would panic on first use.
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
+// ceilDiv returns d/unit rounded up, for d > 0, without overflow.
+func ceilDiv(d, unit time.Duration) int64 {
+	n := d / unit
+	if d%unit != 0 {
+		n++
+	}
+	return int64(n)
 }
 
 // fail handles a Redis error: it returns it, or, failing open, allows.

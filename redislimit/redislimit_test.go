@@ -27,10 +27,25 @@ func newLimiter(tb testing.TB, c redis.UniversalClient, opts ...redislimit.Optio
 	return l
 }
 
-func TestNewNilClient(t *testing.T) {
-	_, err := redislimit.New(nil)
-	if !errors.Is(err, verify.ErrInvalidOption) {
-		t.Fatalf("New(nil) error = %v, want verify.ErrInvalidOption", err)
+func TestNewInvalid(t *testing.T) {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer c.Close()
+	tests := []struct {
+		name   string
+		client redis.UniversalClient
+		opts   []redislimit.Option
+	}{
+		{"nil client", nil, nil},
+		{"typed nil client", (*redis.Client)(nil), nil},
+		{"nil option", c, []redislimit.Option{redislimit.WithFailOpen(), nil}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := redislimit.New(tt.client, tt.opts...)
+			if l != nil || !errors.Is(err, verify.ErrInvalidOption) {
+				t.Fatalf("New = %v, %v; want nil, verify.ErrInvalidOption", l, err)
+			}
+		})
 	}
 }
 
@@ -49,6 +64,7 @@ func TestAllowInvalid(t *testing.T) {
 		{"negative limit", -1, time.Minute},
 		{"zero window", 1, 0},
 		{"negative window", 1, -time.Second},
+		{"negative limit, longest window", -1, time.Duration(1<<63 - 1)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
