@@ -44,6 +44,12 @@
 // client's own options (DialTimeout, ReadTimeout, MaxRetries) and by the
 // context.
 //
+// Two failure modes bend the count, in opposite directions. A call whose
+// reply was lost and that the client retries may be counted twice. And
+// Redis replicates asynchronously: after a failover to a replica, the
+// events it had not yet received are forgotten, so a limit may let up to
+// that many more through.
+//
 // # Keys
 //
 // Each key the Verifier passes ("number:+31612345678", "client:192.0.2.1",
