@@ -185,6 +185,12 @@ func (l *Limiter) Allow(ctx context.Context, key string, limit int, window time.
 	if res[0] == 1 {
 		return true, 0, nil
 	}
+	// The wait cannot exceed the window (but for the server's clock
+	// stepping back); clamping also keeps the longest windows, beyond a
+	// double's exact range, from overflowing.
+	if res[1] >= micros {
+		return false, window, nil
+	}
 	return false, time.Duration(res[1]) * time.Microsecond, nil
 }
 

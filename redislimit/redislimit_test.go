@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,7 +65,6 @@ func TestAllowInvalid(t *testing.T) {
 		{"negative limit", -1, time.Minute},
 		{"zero window", 1, 0},
 		{"negative window", 1, -time.Second},
-		{"negative limit, longest window", -1, time.Duration(1<<63 - 1)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,6 +166,28 @@ func TestAllowSliding(t *testing.T) {
 				t.Errorf("sorted set holds %d events, want %d", n, tt.stored)
 			}
 		})
+	}
+}
+
+// TestAllowWindowExtremes: the shortest and the longest windows work, and
+// retryAfter stays within the window.
+func TestAllowWindowExtremes(t *testing.T) {
+	s := startRedis(t)
+	l := newLimiter(t, s.client(t))
+	ctx := context.Background()
+	for _, window := range []time.Duration{time.Nanosecond, time.Duration(math.MaxInt64)} {
+		key := "w" + strconv.FormatInt(int64(window), 10)
+		if ok, _, err := l.Allow(ctx, key, 1, window); !ok || err != nil {
+			t.Fatalf("window %s: Allow = %v, %v; want true, nil", window, ok, err)
+		}
+		// A window of 1ns counts as 1µs, which may have passed already.
+		ok, retry, err := l.Allow(ctx, key, 1, window)
+		if err != nil || !ok && (retry <= 0 || retry > window) {
+			t.Errorf("window %s: Allow = %v, %s, %v; want a retryAfter in (0, %s]", window, ok, retry, err, window)
+		}
+		if window > time.Hour && ok {
+			t.Errorf("window %s: second call allowed", window)
+		}
 	}
 }
 
