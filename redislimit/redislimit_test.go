@@ -402,3 +402,26 @@ func TestScriptFlushed(t *testing.T) {
 		}
 	}
 }
+
+// TestRing runs the Limiter over a redis.Ring of two servers: each key
+// lives on one shard, where its script runs, and both shards hold keys.
+func TestRing(t *testing.T) {
+	s1, s2 := startRedis(t), startRedis(t)
+	ring := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"a": s1.addr, "b": s2.addr}})
+	t.Cleanup(func() { ring.Close() })
+	l := newLimiter(t, ring)
+	ctx := context.Background()
+	for i := range 100 {
+		key := "number:+3161234" + strconv.Itoa(5000+i)
+		for call, want := range []bool{true, true, false} {
+			ok, _, err := l.Allow(ctx, key, 2, time.Hour)
+			if ok != want || err != nil {
+				t.Fatalf("%s, call %d: Allow = %v, %v; want %v, nil", key, call+1, ok, err, want)
+			}
+		}
+	}
+	n1, n2 := s1.client(t).DBSize(ctx).Val(), s2.client(t).DBSize(ctx).Val()
+	if n1+n2 != 100 || n1 == 0 || n2 == 0 {
+		t.Errorf("keys per shard = %d, %d; want 100 spread over both", n1, n2)
+	}
+}
