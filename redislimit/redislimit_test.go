@@ -425,3 +425,30 @@ func TestRing(t *testing.T) {
 		t.Errorf("keys per shard = %d, %d; want 100 spread over both", n1, n2)
 	}
 }
+
+// TestCluster runs the Limiter through a redis.ClusterClient, on a
+// one-node Redis Cluster that holds every slot.
+func TestCluster(t *testing.T) {
+	s := startRedis(t, "--cluster-enabled", "yes")
+	ctx := context.Background()
+	node := s.client(t)
+	if err := node.ClusterAddSlotsRange(ctx, 0, 16383).Err(); err != nil {
+		t.Fatalf("CLUSTER ADDSLOTSRANGE: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(node.ClusterInfo(ctx).Val(), "cluster_state:ok") {
+		if time.Now().After(deadline) {
+			t.Fatal("cluster state not ok after 10s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{s.addr}})
+	t.Cleanup(func() { cc.Close() })
+	l := newLimiter(t, cc)
+	for call, want := range []bool{true, true, false} {
+		ok, retry, err := l.Allow(ctx, "number:+31612345678", 2, time.Hour)
+		if ok != want || err != nil || !ok && retry <= 0 {
+			t.Fatalf("call %d: Allow = %v, %s, %v; want %v, nil", call+1, ok, retry, err, want)
+		}
+	}
+}

@@ -23,10 +23,10 @@ type server struct {
 	Kill func()
 }
 
-// startRedis starts a redis-server for tb. When the binary is missing the
-// test is skipped, unless CI=true: there it must be installed (see
-// .ci/run), and the test fails.
-func startRedis(tb testing.TB) *server {
+// startRedis starts a redis-server for tb, with extra arguments if any.
+// When the binary is missing the test is skipped, unless CI=true: there
+// it must be installed (see .ci/run), and the test fails.
+func startRedis(tb testing.TB, args ...string) *server {
 	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -40,7 +40,7 @@ func startRedis(tb testing.TB) *server {
 	// redis-server's bind: try a few ports.
 	var lastErr error
 	for range 5 {
-		s, err := tryStart(tb, bin)
+		s, err := tryStart(tb, bin, args)
 		if err == nil {
 			return s
 		}
@@ -50,7 +50,7 @@ func startRedis(tb testing.TB) *server {
 	return nil
 }
 
-func tryStart(tb testing.TB, bin string) (*server, error) {
+func tryStart(tb testing.TB, bin string, args []string) (*server, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -58,10 +58,10 @@ func tryStart(tb testing.TB, bin string) (*server, error) {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 
-	cmd := exec.Command(bin,
+	cmd := exec.Command(bin, append([]string{
 		"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", tb.TempDir(),
-		"--loglevel", "warning")
+		"--loglevel", "warning"}, args...)...)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
