@@ -216,11 +216,27 @@ func TestPerClientLimitByDefault(t *testing.T) {
 	}
 	_, err := v.Start(ctx, "+31612345699", verify.WithClientKey("192.0.2.1"))
 	wantRateLimited(t, err, "per-client limit", time.Hour)
-	if _, err := v.Start(ctx, "+31612345699", verify.WithClientKey("192.0.2.2")); err != nil {
+	if _, err := v.Start(ctx, "+31612345697", verify.WithClientKey("192.0.2.2")); err != nil {
 		t.Fatalf("another client: %v", err)
 	}
 	if _, err := v.Start(ctx, "+31612345698"); err != nil {
 		t.Fatalf("no client key: %v", err)
+	}
+}
+
+func TestCooldownRefusalCostsTheClientNothing(t *testing.T) {
+	v, _, _ := limited(t, verify.WithClientLimit(2, time.Hour))
+	ctx := context.Background()
+	client := verify.WithClientKey("192.0.2.1")
+	if _, err := v.Start(ctx, "+31612345678", client); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 { // a user clicking "call me again" too soon
+		_, err := v.Start(ctx, "+31612345678", client)
+		wantRateLimited(t, err, "resend cooldown", 30*time.Second)
+	}
+	if _, err := v.Start(ctx, "+31687654321", client); err != nil {
+		t.Fatalf("the client's second start: %v (the cooldown refusals used up its limit)", err)
 	}
 }
 

@@ -202,17 +202,20 @@ func regionName(r string) string {
 }
 
 // allowStart asks the limiter whether a start to phone on ch by client may
-// go ahead. The limits are asked from the most to the least specific, so
-// that a refusal by one does not use up a wider one.
+// go ahead. A limiter call that allows counts even when a later one
+// refuses, so the order matters: the resend cooldown comes first, so that
+// a double click costs the client nothing; then the per-client and
+// per-number limits; the global budget last, so that refused starts do
+// not use it up.
 func (v *Verifier) allowStart(ctx context.Context, phone string, ch Channel, client string) error {
 	c := &v.cfg
-	if client != "" && c.clientLimit.n > 0 {
-		if err := v.allow(ctx, "client:"+client, c.clientLimit, "per-client limit"); err != nil {
+	if c.cooldown > 0 {
+		if err := v.allow(ctx, "cooldown:"+string(ch)+":"+phone, rate{1, c.cooldown}, "resend cooldown"); err != nil {
 			return err
 		}
 	}
-	if c.cooldown > 0 {
-		if err := v.allow(ctx, "cooldown:"+string(ch)+":"+phone, rate{1, c.cooldown}, "resend cooldown"); err != nil {
+	if client != "" && c.clientLimit.n > 0 {
+		if err := v.allow(ctx, "client:"+client, c.clientLimit, "per-client limit"); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,199 @@
+// Command signup shows phone verification mounted into an app that has
+// its own login: the verification pages live under /verify/, only logged-in
+// users reach them, and the verified number is stored on the user.
+//
+//	go run ./examples/signup
+//
+// then open http://localhost:8081, log in with any name, and add a phone
+// number. It runs on the fake provider: codes are printed in the terminal.
+// PORT overrides the port; VERIFY_SECRET the key that seals the state.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/fake"
+	verifyhttp "github.com/phoneverify/verify/http"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(log); err != nil {
+		log.Error("signup: " + err.Error())
+		os.Exit(1)
+	}
+}
+
+// user is an account of the app.
+type user struct {
+	Name       string
+	Phone      string // verified number in E.164, empty until verified
+	VerifiedAt time.Time
+}
+
+// app is the existing application: users and login sessions, in memory.
+type app struct {
+	mu       sync.Mutex
+	users    map[string]*user  // by name
+	sessions map[string]string // session id → user name
+	log      *slog.Logger
+}
+
+const sessionCookie = "session"
+
+// currentUser returns the logged-in user of r, or nil.
+func (a *app) currentUser(r *http.Request) *user {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.users[a.sessions[c.Value]]
+}
+
+// requireLogin sends visitors who are not logged in to the login page.
+func (a *app) requireLogin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.currentUser(r) == nil {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// phoneVerified is the verification handler's OnVerified: it stores the
+// number on the logged-in user and returns to the account page.
+func (a *app) phoneVerified(w http.ResponseWriter, r *http.Request, ver *verify.Verification) {
+	u := a.currentUser(r)
+	if u == nil { // logged out in another tab meanwhile
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	a.mu.Lock()
+	u.Phone, u.VerifiedAt = ver.Phone, time.Now()
+	a.mu.Unlock()
+	a.log.Info("signup: phone verified", "user", u.Name, "phone", verify.MaskPhone(ver.Phone))
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+var pages = template.Must(template.New("").Parse(`
+{{define "top"}}<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Example app</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:10vh auto;padding:0 1rem;line-height:1.5}input,button{font:inherit;padding:.4rem .6rem}.ok{color:#067647}</style></head><body>{{end}}
+{{define "login"}}{{template "top"}}<h1>Log in</h1>
+<form method="post" action="/login"><label for="name">Name</label><br><input id="name" name="name" autocomplete="username" required> <button>Log in</button></form></body></html>{{end}}
+{{define "account"}}{{template "top"}}<h1>Hello, {{.Name}}</h1>
+{{if .Phone}}<p class="ok">Your phone number {{.Phone}} was verified at {{.VerifiedAt.Format "15:04"}}.</p><p><a href="/verify/">Change it</a></p>
+{{else}}<p>You have not added a phone number yet.</p><p><a href="/verify/">Add and verify a phone number</a></p>{{end}}
+<form method="post" action="/logout"><button>Log out</button></form></body></html>{{end}}
+`))
+
+func (a *app) routes(verifyPages http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		u := a.currentUser(r)
+		if u == nil {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		a.mu.Lock()
+		snapshot := *u
+		a.mu.Unlock()
+		pages.ExecuteTemplate(w, "account", snapshot)
+	})
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		pages.ExecuteTemplate(w, "login", nil)
+	})
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		name := r.PostFormValue("name")
+		if name == "" || len(name) > 64 {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		id := rand.Text()
+		a.mu.Lock()
+		if a.users[name] == nil {
+			a.users[name] = &user{Name: name}
+		}
+		a.sessions[id] = name
+		a.mu.Unlock()
+		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	})
+	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			a.mu.Lock()
+			delete(a.sessions, c.Value)
+			a.mu.Unlock()
+		}
+		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1})
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	})
+	// The verification pages, under a prefix, for logged-in users only.
+	mux.Handle("/verify/", a.requireLogin(http.StripPrefix("/verify", verifyPages)))
+	// The app's own forms get the same cross-origin protection.
+	return http.NewCrossOriginProtection().Handler(mux)
+}
+
+func run(log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	a := &app{users: map[string]*user{}, sessions: map[string]string{}, log: log}
+	v, err := verify.New(fake.New(fake.WithLogger(log)))
+	if err != nil {
+		return err
+	}
+	secret := []byte(os.Getenv("VERIFY_SECRET"))
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		rand.Read(secret)
+		log.Info("signup: VERIFY_SECRET is not set, using a random secret: verifications in progress will not survive a restart")
+	}
+	verifyPages, err := verifyhttp.New(v,
+		verifyhttp.WithSecret(secret),
+		verifyhttp.WithLogger(log),
+		verifyhttp.WithOnVerified(a.phoneVerified),
+	)
+	if err != nil {
+		return err
+	}
+
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8081"
+	}
+	srv := &http.Server{Addr: net.JoinHostPort("", port), Handler: a.routes(verifyPages), ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("signup: open http://localhost:" + port + " (codes are printed here)")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdown)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		return serr
+	}
+	return err
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/messagebird/mbtest"
+)
+
+func TestChooseProvider(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	t.Setenv("MESSAGEBIRD_ACCESS_KEY", "")
+	p, inbox, err := chooseProvider(log)
+	if err != nil || p == nil || inbox == nil {
+		t.Fatalf("without a key: %v, %v, %v; want the fake and its inbox", p, inbox, err)
+	}
+	t.Setenv("MESSAGEBIRD_ACCESS_KEY", "bad key")
+	if _, _, err := chooseProvider(log); !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), "MESSAGEBIRD_ACCESS_KEY") {
+		t.Fatalf("with a malformed key: %v, want ErrInvalidOption naming the variable", err)
+	}
+}
+
+// TestMessageBird runs the app against the MessageBird emulator, as
+// MESSAGEBIRD_ACCESS_KEY and MESSAGEBIRD_ENDPOINT would have it.
+func TestMessageBird(t *testing.T) {
+	mb := mbtest.NewServer()
+	defer mb.Close()
+	t.Setenv("MESSAGEBIRD_ACCESS_KEY", mbtest.AccessKey)
+	t.Setenv("MESSAGEBIRD_ENDPOINT", mb.URL)
+	log := slog.New(slog.DiscardHandler)
+	p, inbox, err := chooseProvider(log)
+	if err != nil || inbox != nil {
+		t.Fatalf("chooseProvider = %T, %v, %v; want MessageBird without an inbox", p, inbox, err)
+	}
+	h, err := newHandler(log, p, inbox, []byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.PostForm(srv.URL+"/", url.Values{"phone": {"+31 6 12345678"}})
+	if err != nil || res.Request.URL.Path != "/code" {
+		t.Fatalf("start: %v, %v", res, err)
+	}
+	res.Body.Close()
+	code, ok := mb.LastCode("31612345678")
+	if !ok {
+		t.Fatal("the emulator sent no code")
+	}
+	res, err = c.PostForm(srv.URL+"/code", url.Values{"code": {code}})
+	if err != nil || res.Request.URL.Path != "/done" || res.StatusCode != http.StatusOK {
+		t.Fatalf("check: %v, %v", res, err)
+	}
+	res.Body.Close()
+	if res, _ := http.Get(srv.URL + "/dev/inbox"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("/dev/inbox with MessageBird = %d, want 404: there is no inbox", res.StatusCode)
+	}
+}
+
+func TestLoadSecret(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	t.Setenv("VERIFY_SECRET", "")
+	a, err := loadSecret(log)
+	b, _ := loadSecret(log)
+	if err != nil || len(a) != 32 || string(a) == string(b) {
+		t.Fatalf("random secrets %x, %x, %v", a, b, err)
+	}
+	t.Setenv("VERIFY_SECRET", "too short")
+	if _, err := loadSecret(log); err == nil || !strings.Contains(err.Error(), "at least 32") {
+		t.Fatalf("short secret: %v", err)
+	}
+	t.Setenv("VERIFY_SECRET", strings.Repeat("k", 40))
+	if s, err := loadSecret(log); err != nil || len(s) != 40 {
+		t.Fatalf("good secret: %v", err)
+	}
+}

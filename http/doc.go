@@ -1,0 +1,146 @@
+// Package http serves phone verification to browsers and apps: drop-in
+// net/http handlers for the classic three pages (enter your number, enter
+// the code you heard, you are verified) and a JSON API beside them for
+// single-page and mobile apps. Import it as verifyhttp:
+//
+//	import verifyhttp "github.com/phoneverify/verify/http"
+//
+//	provider, err := messagebird.New(os.Getenv("MESSAGEBIRD_ACCESS_KEY")) // or fake.New() in development
+//	...
+//	v, err := verify.New(provider)
+//	...
+//	h, err := verifyhttp.New(v,
+//		verifyhttp.WithSecret([]byte(os.Getenv("VERIFY_SECRET"))), // at least 32 bytes
+//		verifyhttp.WithOnVerified(func(w http.ResponseWriter, r *http.Request, ver *verify.Verification) {
+//			// ver.Phone is verified: store it. Write nothing to show the success page.
+//		}),
+//	)
+//	...
+//	mux.Handle("/verify/", http.StripPrefix("/verify", h))
+//
+// # Routes
+//
+// Relative to where the handler is mounted:
+//
+//	GET  /            the phone form
+//	POST /            fields phone and channel ("voice", the default, "sms" or "auto"): starts, 303 to code
+//	GET  /code        the code page: masked number, time left, resend, other channel
+//	POST /code        field code: checks; on success runs OnVerified and 303 to done
+//	POST /resend      field channel (default: the same): a new code to the same number, 303 to code
+//	GET  /done        the success page, only after a successful check
+//	POST /api/start   JSON API, see below
+//	POST /api/check
+//	POST /api/resend
+//
+// Pages link to each other with relative URLs, so mount the handler at a
+// path ending in a slash ("/verify/", or "/"); a request for "/verify" is
+// redirected to "/verify/".
+//
+// # State and safety
+//
+// What the handler remembers between requests (the verification's id, the
+// number, the channel, the expiry, whether it succeeded) is sealed with
+// AES-256-GCM in a cookie: HttpOnly, SameSite=Lax, Secure on TLS, its path
+// the mount point. There is no server-side session, so any number of app
+// instances can serve the pages, given the same WithSecret keys. A
+// missing, tampered, expired or foreign cookie sends the user back to the
+// phone form with a message. The verified number comes from the provider
+// or the sealed state, never from a form field.
+//
+// Behind a proxy that terminates TLS the request has no TLS state, so the
+// cookie is not marked Secure; it is sealed either way. Behind a proxy
+// that rewrites paths, mount the handler at the same path as the public
+// one: the cookie's path is the mount point as this server sees it.
+//
+// Cross-origin POSTs are refused (net/http.CrossOriginProtection, 403);
+// bodies are limited to 4 KiB (413); GET never changes state; every
+// response is marked no-store. The client's IP (WithClientIP) goes with
+// every Start, so the Verifier's per-client rate limits apply.
+//
+// # Status codes
+//
+//	303  after a successful POST
+//	400  malformed form or JSON, unknown channel, missing or untrusted state
+//	403  cross-origin POST
+//	410  the code expired, was used, or too many wrong codes were entered
+//	413  body too large
+//	422  a number that cannot be verified, a wrong code, SMS to a fixed line
+//	429  rate limited, with Retry-After in seconds
+//	503  the provider is down
+//
+// A failed POST re-renders its form with the error, announced to screen
+// readers (role="alert", aria-invalid, aria-describedby).
+//
+// # OnVerified
+//
+// WithOnVerified's function runs exactly once per verification: the
+// provider accepts a code only once, and a request that loses a race with
+// a double submit finds the verification already verified and shows the
+// success page without running the function again. It may write its own
+// response (say, a redirect to the account page); when it writes nothing
+// the success page follows (or the API's JSON).
+//
+// # Templates
+//
+// The default templates are embedded: responsive, light and dark, without
+// external assets; their only script is an optional countdown. Every
+// text a user sees is in a template, so a translation replaces templates
+// through WithTemplates; a replaced template runs with the other defaults.
+// Each template receives a *Page. The names:
+//
+//	phone          the phone form (Page.Input, Page.Channel, Page.Error)
+//	code           the code page (Masked, Channel, ExpiresAt, TimeLeft, CanEnterCode, Error)
+//	success        the success page (Phone, Masked)
+//	error          any other failure, such as a cross-origin POST (Error)
+//	head, foot     the document around every page; "style" is its CSS
+//	title          the <title> of each page, by Page.Name
+//	lang           the document's language, "en"
+//	alert          the error box, when Page.Error is set
+//	error_message  the text of an error, given the *PageError, by its Code
+//
+// For example, to translate the error texts only:
+//
+//	t := template.Must(template.New("nl").Parse(`{{define "lang"}}nl{{end}}
+//	{{define "error_message"}}{{if eq .Code "invalid_code"}}Die code klopt niet.{{else}}{{.Message}}{{end}}{{end}}`))
+//	h, err := verifyhttp.New(v, verifyhttp.WithSecret(key), verifyhttp.WithTemplates(t))
+//
+// The codes of PageError.Code are those of the JSON API, below.
+//
+// # JSON API
+//
+// For single-page and mobile apps, with the same rules and status codes.
+// Requests are JSON (Content-Type: application/json). The state travels as
+// an opaque sealed token that the client sends back; it cannot be used as
+// a cookie, nor a cookie as a token.
+//
+//	$ curl -s localhost:8080/api/start -H 'Content-Type: application/json' \
+//	    -d '{"phone":"+31 6 12345678","channel":"sms"}'
+//	{"token":"X5Qm…","channel":"sms","phone_masked":"+31 6 •••• 5678","expires_at":"2026-11-26T01:10:00Z"}
+//
+//	$ curl -s localhost:8080/api/check -H 'Content-Type: application/json' \
+//	    -d '{"token":"X5Qm…","code":"123456"}'
+//	{"verified":true,"phone":"+31612345678"}
+//
+//	$ curl -s localhost:8080/api/resend -H 'Content-Type: application/json' \
+//	    -d '{"token":"X5Qm…","channel":"voice"}'
+//	{"token":"Lw0c…","channel":"voice","phone_masked":"+31 6 •••• 5678","expires_at":"…"}
+//
+// Errors have a stable code and an English message:
+//
+//	$ curl -s localhost:8080/api/check -H 'Content-Type: application/json' \
+//	    -d '{"token":"X5Qm…","code":"000000"}'
+//	{"error":{"code":"invalid_code","message":"That code is not right. Check it and try again."}}
+//
+// Codes: invalid_phone (422, with a "reason"), unsupported (422: SMS to a
+// fixed line, use voice), invalid_code (422), expired (410),
+// too_many_attempts (410), rate_limited (429, with "retry_after" in
+// seconds and a Retry-After header), unavailable (503), invalid_token
+// (400), token_expired (410), invalid_request (400),
+// unsupported_media_type (415), too_large (413), cross_origin (403).
+// The pages use two more: session_invalid (400) and session_expired (410),
+// for a state cookie that is missing or untrusted, or too old.
+//
+// A browser calling the API from another origin is refused (403), like
+// the forms; apps that send no Origin or Sec-Fetch-Site header, such as
+// mobile apps and curl, are not affected.
+package http

@@ -1,0 +1,835 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/fake"
+	verifyhttp "github.com/phoneverify/verify/http"
+)
+
+func TestNewRefusesBadOptions(t *testing.T) {
+	v, err := verify.New(fake.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := template.Must(template.New("x").Parse(`{{define "success"}}{{.NoSuchField}}{{end}}`))
+	tests := []struct {
+		name string
+		v    *verify.Verifier
+		opts []verifyhttp.Option
+		want string
+	}{
+		{"nil verifier", nil, []verifyhttp.Option{verifyhttp.WithSecret(testSecret)}, "verifier is nil"},
+		{"no secret", v, nil, "WithSecret is required"},
+		{"empty secret list", v, []verifyhttp.Option{verifyhttp.WithSecret()}, "WithSecret is required"},
+		{"short secret", v, []verifyhttp.Option{verifyhttp.WithSecret([]byte("short"))}, "key 1 has 5 bytes"},
+		{"short old key", v, []verifyhttp.Option{verifyhttp.WithSecret(testSecret, make([]byte, 31))}, "key 2 has 31 bytes"},
+		{"nil option", v, []verifyhttp.Option{verifyhttp.WithSecret(testSecret), nil}, "nil option"},
+		{"broken template", v, []verifyhttp.Option{verifyhttp.WithSecret(testSecret), verifyhttp.WithTemplates(broken)}, "NoSuchField"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := verifyhttp.New(tt.v, tt.opts...)
+			if h != nil || !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("New = %v, %v; want ErrInvalidOption mentioning %q", h, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFlow(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+
+	r := b.get("")
+	if r.status != http.StatusOK || !strings.Contains(r.body, `autocomplete="tel"`) {
+		t.Fatalf("GET / = %d, want 200 with the phone form:\n%s", r.status, r.body)
+	}
+	if got := r.header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("Cache-Control = %q, want no-store", got)
+	}
+
+	r = b.post("", url.Values{"phone": {"+31 6 1234 5678"}})
+	if r.status != http.StatusSeeOther || r.location() != "code" {
+		t.Fatalf("POST / = %d %q, want 303 to code", r.status, r.location())
+	}
+	var set *http.Cookie
+	for _, sc := range r.resp.Cookies() {
+		set = sc
+	}
+	code, _ := e.fake.LastCode(testPhone)
+	if set == nil || set.Name != "phoneverify" || !set.HttpOnly || set.SameSite != http.SameSiteLaxMode || set.Secure || set.Path != "/verify/" || set.MaxAge <= 0 {
+		t.Fatalf("state cookie = %+v; want HttpOnly, SameSite=Lax, not Secure over plain HTTP, Path=/verify/", set)
+	}
+
+	r = b.get("code")
+	for _, want := range []string{"We are calling", "31 6 •••• 5678", `autocomplete="one-time-code"`, `inputmode="numeric"`, "10:00", "Text me instead"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("code page lacks %q", want)
+		}
+	}
+	if r.status != http.StatusOK {
+		t.Fatalf("GET /code = %d, want 200", r.status)
+	}
+
+	r = b.post("code", url.Values{"code": {code[:3] + " " + code[3:]}})
+	if r.status != http.StatusSeeOther || r.location() != "done" {
+		t.Fatalf("POST /code = %d %q, want 303 to done:\n%s", r.status, r.location(), r.body)
+	}
+	if e.verifiedCount() != 1 || e.verified[0].Phone != testPhone || !e.verified[0].Verified() {
+		t.Fatalf("OnVerified got %+v, want one verified %s", e.verified, testPhone)
+	}
+
+	r = b.get("done")
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Your number is verified") || !strings.Contains(r.body, "31 6 •••• 5678") {
+		t.Fatalf("GET /done = %d:\n%s", r.status, r.body)
+	}
+	if r = b.get("code"); r.status != http.StatusSeeOther || r.location() != "done" {
+		t.Errorf("GET /code after success = %d %q, want 303 to done", r.status, r.location())
+	}
+}
+
+func TestCookieSecureOnTLS(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	srv := httptest.NewTLSServer(http.StripPrefix("/verify", e.handler))
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/verify/", strings.NewReader("phone=%2B31612345678"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	c := srv.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cs := resp.Cookies()
+	if resp.StatusCode != http.StatusSeeOther || len(cs) != 1 || !cs[0].Secure || cs[0].Path != "/verify/" {
+		t.Fatalf("over TLS: %d, cookies %+v; want 303 and one Secure cookie for /verify/", resp.StatusCode, cs)
+	}
+}
+
+func TestStartFailures(t *testing.T) {
+	tests := []struct {
+		name       string
+		form       string
+		failNext   error
+		wantStatus int
+		wantBody   []string
+		wantHeader [2]string
+	}{
+		{"invalid number", "phone=%2B3161", nil, 422, []string{"the number is too short", `value="&#43;3161"`, `aria-invalid="true"`, `role="alert"`}, [2]string{}},
+		{"no country code", "phone=0612345678", nil, 422, []string{"and its country code"}, [2]string{}},
+		{"empty", "phone=", nil, 422, []string{"enter a phone number"}, [2]string{}},
+		{"text to a fixed line", "phone=%2B31201234567&channel=sms", nil, 422, []string{"cannot receive text messages", `value="voice" checked`}, [2]string{}},
+		{"unknown channel", "phone=%2B31612345678&channel=fax", nil, 400, []string{"The form could not be read"}, [2]string{}},
+		{"malformed form", "phone=%zz", nil, 400, []string{"The form could not be read"}, [2]string{}},
+		{"too large", "phone=" + strings.Repeat("1", 5000), nil, 413, []string{"too large"}, [2]string{}},
+		{"rate limited", "phone=%2B31612345678", &verify.RateLimitError{RetryAfter: 90 * time.Second, Limit: "per number"}, 429, []string{"wait 2 minutes"}, [2]string{"Retry-After", "90"}},
+		{"rate limited briefly", "phone=%2B31612345678", &verify.RateLimitError{RetryAfter: 1500 * time.Millisecond}, 429, []string{"wait 2 seconds"}, [2]string{"Retry-After", "2"}},
+		{"provider down", "phone=%2B31612345678", verify.ErrUnavailable, 503, []string{"cannot send or check codes right now"}, [2]string{}},
+		{"provider garbage", "phone=%2B31612345678", errors.New("boom"), 503, []string{"cannot send or check codes right now"}, [2]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envConfig{})
+			if tt.failNext != nil {
+				e.fake.FailNext(tt.failNext)
+			}
+			b := e.browser()
+			r := b.postRaw("", "application/x-www-form-urlencoded", tt.form)
+			if r.status != tt.wantStatus {
+				t.Fatalf("status = %d, want %d:\n%s", r.status, tt.wantStatus, r.body)
+			}
+			for _, want := range tt.wantBody {
+				if !strings.Contains(r.body, want) {
+					t.Errorf("body lacks %q:\n%s", want, r.body)
+				}
+			}
+			if h := tt.wantHeader; h[0] != "" && r.header.Get(h[0]) != h[1] {
+				t.Errorf("%s = %q, want %q", h[0], r.header.Get(h[0]), h[1])
+			}
+			if b.cookie() != nil {
+				t.Error("a failed start set the state cookie")
+			}
+		})
+	}
+}
+
+func TestCheckFailures(t *testing.T) {
+	tests := []struct {
+		name       string
+		opts       []verify.Option
+		act        func(e *env, b *browser, code string) *response
+		wantStatus int
+		wantBody   []string
+		wantForm   bool // the code field is offered again
+	}{
+		{"wrong code", nil, func(e *env, b *browser, code string) *response {
+			return b.post("code", url.Values{"code": {wrongCode(code)}})
+		}, 422, []string{"That code is not right", `aria-invalid="true"`, "31 6 •••• 5678"}, true},
+		{"malformed code", nil, func(e *env, b *browser, code string) *response {
+			return b.post("code", url.Values{"code": {"12ab"}})
+		}, 422, []string{"That code is not right"}, true},
+		{"no code", nil, func(e *env, b *browser, code string) *response {
+			return b.post("code", url.Values{})
+		}, 422, []string{"That code is not right"}, true},
+		{"too many wrong codes", []verify.Option{verify.WithMaxAttempts(1)}, func(e *env, b *browser, code string) *response {
+			return b.post("code", url.Values{"code": {wrongCode(code)}})
+		}, 410, []string{"Too many wrong codes", "Call me again"}, false},
+		{"expired at the provider", nil, func(e *env, b *browser, code string) *response {
+			e.fake.Cancel(context.Background(), e.fake.Messages()[0].ID)
+			return b.post("code", url.Values{"code": {code}})
+		}, 410, []string{"expired or was already used", "Text me instead"}, false},
+		{"expired by the clock", nil, func(e *env, b *browser, code string) *response {
+			e.clock.Advance(11 * time.Minute)
+			return b.post("code", url.Values{"code": {code}})
+		}, 410, []string{"expired or was already used"}, false},
+		{"rate limited", nil, func(e *env, b *browser, code string) *response {
+			e.fake.FailNext(&verify.RateLimitError{RetryAfter: 30 * time.Second})
+			return b.post("code", url.Values{"code": {code}})
+		}, 429, []string{"wait 30 seconds"}, true},
+		{"provider down", nil, func(e *env, b *browser, code string) *response {
+			e.fake.FailNext(verify.ErrUnavailable)
+			return b.post("code", url.Values{"code": {code}})
+		}, 503, []string{"cannot send or check codes"}, true},
+		{"malformed form", nil, func(e *env, b *browser, code string) *response {
+			return b.postRaw("code", "application/x-www-form-urlencoded", "code=%zz")
+		}, 400, []string{"could not be read"}, true},
+		{"no cookie", nil, func(e *env, b *browser, code string) *response {
+			b.c.Jar, _ = nil, 0
+			return b.post("code", url.Values{"code": {code}})
+		}, 400, []string{"Enter your number to start again", `autocomplete="tel"`}, false},
+		{"tampered cookie", nil, func(e *env, b *browser, code string) *response {
+			v := []byte(b.cookie().Value)
+			v[len(v)/2] ^= 1
+			if v[len(v)/2] == '-' || v[len(v)/2] == '_' {
+				v[len(v)/2] = 'A'
+			}
+			b.setCookie(string(v))
+			return b.post("code", url.Values{"code": {code}})
+		}, 400, []string{"Enter your number to start again", `autocomplete="tel"`}, false},
+		{"garbage cookie", nil, func(e *env, b *browser, code string) *response {
+			b.setCookie("not%20base64!")
+			return b.post("code", url.Values{"code": {code}})
+		}, 400, []string{"Enter your number to start again"}, false},
+		{"foreign cookie", nil, func(e *env, b *browser, code string) *response {
+			other := newEnv(e.t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithSecret([]byte("another secret of 32 bytes or more!"))}})
+			ob := other.browser()
+			ob.started(testPhone, "voice")
+			b.setCookie(ob.cookie().Value)
+			return b.post("code", url.Values{"code": {code}})
+		}, 400, []string{"Enter your number to start again"}, false},
+		{"stale state", nil, func(e *env, b *browser, code string) *response {
+			e.clock.Advance(10*time.Minute + time.Hour + time.Second)
+			return b.post("code", url.Values{"code": {code}})
+		}, 410, []string{"Your verification has ended"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envConfig{verifyOpts: tt.opts})
+			b := e.browser()
+			code := b.started(testPhone, "voice")
+			r := tt.act(e, b, code)
+			if r.status != tt.wantStatus {
+				t.Fatalf("status = %d, want %d:\n%s", r.status, tt.wantStatus, r.body)
+			}
+			for _, want := range tt.wantBody {
+				if !strings.Contains(r.body, want) {
+					t.Errorf("body lacks %q:\n%s", want, r.body)
+				}
+			}
+			if got := strings.Contains(r.body, `name="code"`); got != tt.wantForm {
+				t.Errorf("code field offered = %v, want %v", got, tt.wantForm)
+			}
+			if n := e.verifiedCount(); n != 0 {
+				t.Errorf("OnVerified ran %d times after a failed check", n)
+			}
+		})
+	}
+}
+
+func TestWrongCodeThenRightCode(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	code := b.started(testPhone, "sms")
+	if r := b.post("code", url.Values{"code": {wrongCode(code)}}); r.status != 422 {
+		t.Fatalf("wrong code: %d, want 422", r.status)
+	}
+	if r := b.post("code", url.Values{"code": {code}}); r.status != 303 || r.location() != "done" {
+		t.Fatalf("right code: %d %q, want 303 to done", r.status, r.location())
+	}
+}
+
+func TestGETNeverChangesState(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	b.started(testPhone, "voice")
+	before := b.cookie().Value
+	sent := len(e.fake.Messages())
+	for _, path := range []string{"", "code", "done", "?e=session_invalid", "resend", "api/start"} {
+		r := b.get(path)
+		if len(r.resp.Cookies()) != 0 {
+			t.Errorf("GET /%s set a cookie", path)
+		}
+		if r.status >= 500 {
+			t.Errorf("GET /%s = %d", path, r.status)
+		}
+	}
+	if b.cookie().Value != before || len(e.fake.Messages()) != sent || e.verifiedCount() != 0 {
+		t.Fatal("a GET changed the state or reached the provider")
+	}
+}
+
+func TestSuccessNeedsACheck(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	if r := b.get("done"); r.status != http.StatusSeeOther || r.location() != "./" {
+		t.Fatalf("GET /done with no state = %d %q, want 303 to ./", r.status, r.location())
+	}
+	b.started(testPhone, "voice")
+	if r := b.get("done"); r.status != http.StatusSeeOther || r.location() != "./" {
+		t.Fatalf("GET /done before the check = %d %q, want 303 to ./", r.status, r.location())
+	}
+	// Verified states expire: the success page is not a permanent badge.
+	code, _ := e.fake.LastCode(testPhone)
+	b.post("code", url.Values{"code": {code}})
+	e.clock.Advance(16 * time.Minute)
+	if r := b.get("done"); r.status != http.StatusSeeOther {
+		t.Fatalf("GET /done long after = %d, want 303", r.status)
+	}
+}
+
+func TestCodePageWithoutState(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	r := b.get("code")
+	if r.status != http.StatusSeeOther || r.location() != "./?e=session_invalid" {
+		t.Fatalf("GET /code with no state = %d %q", r.status, r.location())
+	}
+	r = b.get("?e=session_invalid")
+	if r.status != 200 || !strings.Contains(r.body, "Enter your number to start again") {
+		t.Fatalf("phone form after a lost state = %d:\n%s", r.status, r.body)
+	}
+	// Anything else in the query is ignored: nothing is reflected.
+	r = b.get("?e=%3Cscript%3E")
+	if strings.Contains(r.body, "role=\"alert\"") || strings.Contains(r.body, "<script>") {
+		t.Fatalf("unknown error code shown:\n%s", r.body)
+	}
+	b.started(testPhone, "voice")
+	e.clock.Advance(11 * time.Minute)
+	r = b.get("code")
+	if r.status != http.StatusGone || strings.Contains(r.body, `name="code"`) || !strings.Contains(r.body, "Call me again") {
+		t.Fatalf("GET /code after expiry = %d, want 410 offering a new code:\n%s", r.status, r.body)
+	}
+}
+
+func TestCrossOriginRefused(t *testing.T) {
+	tests := []struct {
+		name    string
+		path    string
+		ctype   string
+		body    string
+		headers []string
+		json    bool
+	}{
+		{"form, cross-site fetch metadata", "", "application/x-www-form-urlencoded", "phone=%2B31612345678", []string{"Sec-Fetch-Site", "cross-site"}, false},
+		{"form, foreign origin", "", "application/x-www-form-urlencoded", "phone=%2B31612345678", []string{"Origin", "https://evil.example"}, false},
+		{"check", "code", "application/x-www-form-urlencoded", "code=123456", []string{"Sec-Fetch-Site", "same-site"}, false},
+		{"resend", "resend", "application/x-www-form-urlencoded", "", []string{"Sec-Fetch-Site", "cross-site"}, false},
+		{"api", "api/start", "application/json", `{"phone":"+31612345678"}`, []string{"Sec-Fetch-Site", "cross-site"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envConfig{})
+			b := e.browser()
+			r := b.postRaw(tt.path, tt.ctype, tt.body, tt.headers...)
+			if r.status != http.StatusForbidden {
+				t.Fatalf("status = %d, want 403:\n%s", r.status, r.body)
+			}
+			if tt.json {
+				if !strings.Contains(r.body, `"code":"cross_origin"`) {
+					t.Errorf("body = %s, want the cross_origin error", r.body)
+				}
+			} else if !strings.Contains(r.body, "sent from another site") {
+				t.Errorf("body lacks the explanation:\n%s", r.body)
+			}
+			if len(e.fake.Messages()) != 0 || b.cookie() != nil {
+				t.Error("a cross-origin request reached the provider or set state")
+			}
+		})
+	}
+}
+
+// TestDoubleSubmit submits the right code from many requests at once:
+// OnVerified runs once, and every request ends on the success page.
+func TestDoubleSubmit(t *testing.T) {
+	for round := range 20 {
+		e := newEnv(t, envConfig{})
+		b := e.browser()
+		code := b.started(testPhone, "voice")
+		const n = 8
+		results := make([]*response, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { results[i] = b.post("code", url.Values{"code": {code}}) })
+		}
+		wg.Wait()
+		if got := e.verifiedCount(); got != 1 {
+			t.Fatalf("round %d: OnVerified ran %d times, want 1", round, got)
+		}
+		for i, r := range results {
+			if r.status != http.StatusSeeOther || r.location() != "done" {
+				t.Fatalf("round %d: request %d = %d %q, want 303 to done", round, i, r.status, r.location())
+			}
+		}
+		if r := b.get("done"); r.status != http.StatusOK {
+			t.Fatalf("round %d: GET /done = %d", round, r.status)
+		}
+	}
+}
+
+func TestOnVerifiedMayRespond(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	e.onVer = func(w http.ResponseWriter, r *http.Request, v *verify.Verification) {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+	}
+	b := e.browser()
+	code := b.started(testPhone, "voice")
+	r := b.post("code", url.Values{"code": {code}})
+	if r.status != http.StatusSeeOther || r.location() != "/account" {
+		t.Fatalf("POST /code = %d %q, want OnVerified's redirect to /account", r.status, r.location())
+	}
+}
+
+func TestResend(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	first := b.started(testPhone, "voice")
+
+	r := b.post("resend", url.Values{"channel": {"sms"}})
+	if r.status != http.StatusSeeOther || r.location() != "code" {
+		t.Fatalf("POST /resend = %d %q, want 303 to code", r.status, r.location())
+	}
+	msgs := e.fake.Messages()
+	if len(msgs) != 2 || msgs[1].Channel != verify.SMS || msgs[1].Phone != testPhone {
+		t.Fatalf("messages = %+v, want a second one by SMS to %s", msgs, testPhone)
+	}
+	if r := b.get("code"); !strings.Contains(r.body, "We sent a text with a code to") || !strings.Contains(r.body, "Call me instead") {
+		t.Errorf("code page after switching to SMS:\n%s", r.body)
+	}
+	// The old code no longer works; the new one does.
+	second := msgs[1].Code
+	if first != second {
+		if r := b.post("code", url.Values{"code": {first}}); r.status != 422 {
+			t.Fatalf("old code = %d, want 422", r.status)
+		}
+	}
+	if ver, err := e.fake.Status(context.Background(), msgs[0].ID); err != nil || ver.Status != verify.StatusCanceled {
+		t.Errorf("the first verification is %v, %v; want canceled", ver, err)
+	}
+	// Too soon on the same channel: the Verifier's cooldown answers.
+	r = b.post("resend", url.Values{})
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "30" || !strings.Contains(r.body, "wait 30 seconds") {
+		t.Fatalf("resend too soon = %d, Retry-After %q:\n%s", r.status, r.header.Get("Retry-After"), r.body)
+	}
+	// No channel: the same as before.
+	e.clock.Advance(31 * time.Second)
+	b.post("resend", url.Values{})
+	if msgs = e.fake.Messages(); msgs[2].Channel != verify.SMS {
+		t.Errorf("resend without channel used %s, want sms", msgs[2].Channel)
+	}
+	if r := b.post("code", url.Values{"code": {msgs[2].Code}}); r.status != 303 {
+		t.Fatalf("new code = %d, want 303", r.status)
+	}
+}
+
+func TestResendFailures(t *testing.T) {
+	tests := []struct {
+		name       string
+		phone      string
+		form       url.Values
+		fail       error
+		wantStatus int
+		want       string
+	}{
+		{"rate limited", testPhone, url.Values{}, &verify.RateLimitError{RetryAfter: 45 * time.Second}, 429, "wait 45 seconds"},
+		{"provider down", testPhone, url.Values{}, verify.ErrUnavailable, 503, "cannot send or check codes"},
+		{"text to a fixed line", "+31201234567", url.Values{"channel": {"sms"}}, nil, 422, "cannot receive text messages"},
+		{"unknown channel", testPhone, url.Values{"channel": {"pigeon"}}, nil, 400, "could not be read"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envConfig{})
+			b := e.browser()
+			if r := b.post("", url.Values{"phone": {tt.phone}}); r.status != 303 {
+				t.Fatalf("start = %d", r.status)
+			}
+			before := b.cookie().Value
+			e.clock.Advance(31 * time.Second) // past the resend cooldown
+			if tt.fail != nil {
+				e.fake.FailNext(tt.fail)
+			}
+			r := b.post("resend", tt.form)
+			if r.status != tt.wantStatus || !strings.Contains(r.body, tt.want) {
+				t.Fatalf("POST /resend = %d, want %d with %q:\n%s", r.status, tt.wantStatus, tt.want, r.body)
+			}
+			if !strings.Contains(r.body, `name="code"`) {
+				t.Error("the code field is gone although the first code still works")
+			}
+			if b.cookie().Value != before {
+				t.Error("a failed resend replaced the state")
+			}
+		})
+	}
+	t.Run("no state", func(t *testing.T) {
+		e := newEnv(t, envConfig{})
+		r := e.browser().post("resend", url.Values{})
+		if r.status != 400 || !strings.Contains(r.body, `autocomplete="tel"`) {
+			t.Fatalf("POST /resend without state = %d, want 400 with the phone form", r.status)
+		}
+	})
+}
+
+func TestRouting(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	tests := []struct {
+		method, path string
+		want         int
+		location     string
+	}{
+		{"GET", "nope", 404, ""},
+		{"PUT", "", 405, ""},
+		{"DELETE", "code", 405, ""},
+		{"GET", "api/check", 405, ""},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(tt.method, e.base+tt.path, nil)
+		if r := b.do(req); r.status != tt.want {
+			t.Errorf("%s /%s = %d, want %d", tt.method, tt.path, r.status, tt.want)
+		}
+	}
+	// The mount point without its slash redirects to it, so that the
+	// pages' relative links work.
+	req, _ := http.NewRequest("GET", e.srv.URL+"/verify", nil)
+	rec := httptest.NewRecorder()
+	req.RequestURI = "/verify"
+	http.StripPrefix("/verify", e.handler).ServeHTTP(rec, req)
+	if rec.Code != http.StatusTemporaryRedirect || rec.Header().Get("Location") != "verify/" {
+		t.Errorf("GET /verify = %d %q, want 307 to verify/", rec.Code, rec.Header().Get("Location"))
+	}
+}
+
+func TestMountedAtRoot(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	srv := httptest.NewServer(e.handler)
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader("phone=%2B31612345678"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if cs := resp.Cookies(); resp.StatusCode != 303 || len(cs) != 1 || cs[0].Path != "/" {
+		t.Fatalf("mounted at /: %d, cookies %+v; want 303 and Path=/", resp.StatusCode, cs)
+	}
+}
+
+func TestClientIPReachesTheVerifier(t *testing.T) {
+	var got []string
+	var mu sync.Mutex
+	ip := func(r *http.Request) string {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, r.Header.Get("X-Test-Client"))
+		return r.Header.Get("X-Test-Client")
+	}
+	e := newEnv(t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithClientIP(ip)}})
+	b := e.browser()
+	b.post("", url.Values{"phone": {testPhone}}, "X-Test-Client", "198.51.100.7")
+	b.post("resend", url.Values{}, "X-Test-Client", "198.51.100.8")
+	if len(got) != 2 || got[0] != "198.51.100.7" || got[1] != "198.51.100.8" {
+		t.Fatalf("WithClientIP was asked for %v, want one call per start", got)
+	}
+}
+
+func TestKeyRotation(t *testing.T) {
+	old := newEnv(t, envConfig{})
+	b := old.browser()
+	code := b.started(testPhone, "voice")
+	newKey := []byte("a brand new key of thirty-two bytes!")
+
+	// A handler with the new key first and the old one second opens the
+	// old state, on the same provider.
+	v, _ := verify.New(old.fake)
+	h, err := verifyhttp.New(v, verifyhttp.WithSecret(newKey, testSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifyhttp.SetClock(h, old.clock.Now)
+	mux := http.NewServeMux()
+	mux.Handle("/verify/", http.StripPrefix("/verify", h))
+	old.srv.Config.Handler = mux
+	if r := b.post("code", url.Values{"code": {code}}); r.status != 303 || r.location() != "done" {
+		t.Fatalf("check with a rotated key = %d %q", r.status, r.location())
+	}
+	// The new key sealed the verified state: without the old key it still opens.
+	h2, _ := verifyhttp.New(v, verifyhttp.WithSecret(newKey))
+	verifyhttp.SetClock(h2, old.clock.Now)
+	mux2 := http.NewServeMux()
+	mux2.Handle("/verify/", http.StripPrefix("/verify", h2))
+	old.srv.Config.Handler = mux2
+	if r := b.get("done"); r.status != 200 {
+		t.Fatalf("success page under the new key alone = %d", r.status)
+	}
+}
+
+func TestLogsHideCodesAndNumbers(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e := newEnv(t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithLogger(logger)}, verifyOpts: []verify.Option{verify.WithLogger(logger)}})
+	b := e.browser()
+	code := b.started(testPhone, "voice")
+	b.post("code", url.Values{"code": {wrongCode(code)}})
+	e.fake.FailNext(verify.ErrUnavailable)
+	b.post("code", url.Values{"code": {code}})
+	b.setCookie("tampered")
+	b.post("code", url.Values{"code": {code}})
+	out := buf.String()
+	if !strings.Contains(out, "verifyhttp: state cookie refused") || !strings.Contains(out, "verifyhttp: check failed") {
+		t.Fatalf("expected handler logs, got:\n%s", out)
+	}
+	if strings.Contains(out, code) || strings.Contains(out, testPhone) || strings.Contains(out, string(testSecret)) {
+		t.Fatalf("logs reveal a code, number or secret:\n%s", out)
+	}
+}
+
+func TestTemplatesReplaceable(t *testing.T) {
+	nl := template.Must(template.New("nl").Parse(`{{define "lang"}}nl{{end}}` +
+		`{{define "error_message"}}{{if eq .Code "invalid_code"}}Die code klopt niet.{{else}}{{.Message}}{{end}}{{end}}`))
+	e := newEnv(t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithTemplates(nl)}})
+	b := e.browser()
+	code := b.started(testPhone, "voice")
+	r := b.post("code", url.Values{"code": {wrongCode(code)}})
+	if r.status != 422 || !strings.Contains(r.body, `<html lang="nl">`) || !strings.Contains(r.body, "Die code klopt niet.") {
+		t.Fatalf("translated page = %d:\n%s", r.status, r.body)
+	}
+	// The defaults fill in everything else.
+	if !strings.Contains(r.body, `autocomplete="one-time-code"`) {
+		t.Error("default code page missing")
+	}
+	// DefaultTemplates is a fresh copy each time.
+	d := verifyhttp.DefaultTemplates()
+	template.Must(d.Parse(`{{define "lang"}}de{{end}}`))
+	var out bytes.Buffer
+	if err := verifyhttp.DefaultTemplates().ExecuteTemplate(&out, "lang", nil); err != nil || out.String() != "en" {
+		t.Fatalf("DefaultTemplates shares state: %q, %v", out.String(), err)
+	}
+}
+
+// apiCall posts a JSON body to the API.
+func apiCall(t *testing.T, b *browser, path string, body any) (int, map[string]any, http.Header) {
+	t.Helper()
+	raw, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := b.postRaw("api/"+path, "application/json", string(raw))
+	var out map[string]any
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
+		t.Fatalf("POST /api/%s = %d, not JSON: %q", path, r.status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	return r.status, out, r.header
+}
+
+func errorCode(out map[string]any) string {
+	e, _ := out["error"].(map[string]any)
+	c, _ := e["code"].(string)
+	return c
+}
+
+func TestAPIFlow(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	status, out, _ := apiCall(t, b, "start", map[string]string{"phone": "+31 6 12345678", "channel": "sms"})
+	if status != 200 || out["channel"] != "sms" || out["phone_masked"] != "+31 6 •••• 5678" || out["expires_at"] != "2026-03-04T10:10:00Z" {
+		t.Fatalf("start = %d %v", status, out)
+	}
+	token := out["token"].(string)
+	if b.cookie() != nil {
+		t.Error("the API set a cookie")
+	}
+	code, _ := e.fake.LastCode(testPhone)
+
+	status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": wrongCode(code)})
+	if status != 422 || errorCode(out) != "invalid_code" || out["error"].(map[string]any)["message"] == "" {
+		t.Fatalf("wrong code = %d %v", status, out)
+	}
+	status, out, _ = apiCall(t, b, "resend", map[string]string{"token": token, "channel": "voice"})
+	if status != 200 || out["channel"] != "voice" || out["token"] == token {
+		t.Fatalf("resend = %d %v", status, out)
+	}
+	token = out["token"].(string)
+	code, _ = e.fake.LastCode(testPhone)
+	status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": code})
+	if status != 200 || out["verified"] != true || out["phone"] != testPhone || e.verifiedCount() != 1 {
+		t.Fatalf("check = %d %v (OnVerified %d times)", status, out, e.verifiedCount())
+	}
+	// A second submit of the same token and code finds it verified, and
+	// does not run OnVerified again.
+	status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": code})
+	if status != 200 || out["verified"] != true || e.verifiedCount() != 1 {
+		t.Fatalf("second check = %d %v (OnVerified %d times)", status, out, e.verifiedCount())
+	}
+}
+
+func TestAPIFailures(t *testing.T) {
+	const token, cookie = "$token", "$cookie" // replaced by a fresh token or state cookie
+	tests := []struct {
+		name     string
+		path     string
+		body     map[string]string
+		fail     error
+		advance  time.Duration
+		status   int
+		code     string
+		retry    string
+		wantMore string
+	}{
+		{"invalid number", "start", map[string]string{"phone": "+3161"}, nil, 0, 422, "invalid_phone", "", `"reason":"the number is too short"`},
+		{"sms to fixed line", "start", map[string]string{"phone": "+31201234567", "channel": "sms"}, nil, 0, 422, "unsupported", "", ""},
+		{"unknown channel", "start", map[string]string{"phone": testPhone, "channel": "fax"}, nil, 0, 400, "invalid_request", "", ""},
+		{"unknown field", "start", map[string]string{"phone": testPhone, "phon": "x"}, nil, 0, 400, "invalid_request", "", ""},
+		{"rate limited", "start", map[string]string{"phone": "+31687654321"}, &verify.RateLimitError{RetryAfter: 61 * time.Second}, 0, 429, "rate_limited", "61", `"retry_after":61`},
+		{"provider down", "start", map[string]string{"phone": "+31687654321"}, verify.ErrUnavailable, 0, 503, "unavailable", "", ""},
+		{"bad token", "check", map[string]string{"token": "AAAA", "code": "123456"}, nil, 0, 400, "invalid_token", "", ""},
+		{"cookie as token", "check", map[string]string{"token": cookie, "code": "123456"}, nil, 0, 400, "invalid_token", "", ""},
+		{"expired", "check", map[string]string{"token": token, "code": "123456"}, nil, 11 * time.Minute, 410, "expired", "", ""},
+		{"check rate limited", "check", map[string]string{"token": token, "code": "123456"}, &verify.RateLimitError{RetryAfter: 7 * time.Second}, 0, 429, "rate_limited", "7", ""},
+		{"stale token", "resend", map[string]string{"token": token}, nil, 2 * time.Hour, 410, "token_expired", "", ""},
+		{"resend too soon", "resend", map[string]string{"token": token}, nil, 0, 429, "rate_limited", "30", `"retry_after":30`},
+		{"resend rate limited", "resend", map[string]string{"token": token}, &verify.RateLimitError{RetryAfter: 5 * time.Second}, 31 * time.Second, 429, "rate_limited", "5", ""},
+		{"resend bad channel", "resend", map[string]string{"token": token, "channel": "x"}, nil, 0, 400, "invalid_request", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envConfig{})
+			b := e.browser()
+			_, out, _ := apiCall(t, b, "start", map[string]string{"phone": testPhone})
+			b.started(testPhone, "sms")
+			for k, v := range tt.body {
+				switch v {
+				case token:
+					tt.body[k] = out["token"].(string)
+				case cookie:
+					tt.body[k] = b.cookie().Value
+				}
+			}
+			e.clock.Advance(tt.advance)
+			if tt.fail != nil {
+				e.fake.FailNext(tt.fail)
+			}
+			raw, _ := json.Marshal(tt.body)
+			r := b.postRaw("api/"+tt.path, "application/json", string(raw))
+			if r.status != tt.status || !strings.Contains(r.body, `"code":"`+tt.code+`"`) || !strings.Contains(r.body, tt.wantMore) {
+				t.Fatalf("= %d %s; want %d %s %s", r.status, r.body, tt.status, tt.code, tt.wantMore)
+			}
+			if got := r.header.Get("Retry-After"); got != tt.retry {
+				t.Errorf("Retry-After = %q, want %q", got, tt.retry)
+			}
+		})
+	}
+
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	raws := []struct {
+		name, ctype, body string
+		status            int
+		code              string
+	}{
+		{"form body", "application/x-www-form-urlencoded", "phone=%2B31612345678", 415, "unsupported_media_type"},
+		{"no content type", "", `{"phone":"+31612345678"}`, 415, "unsupported_media_type"},
+		{"not JSON", "application/json", `{"phone":`, 400, "invalid_request"},
+		{"two objects", "application/json", `{"phone":"+31612345678"}{}`, 400, "invalid_request"},
+		{"too large", "application/json", `{"phone":"` + strings.Repeat("1", 5000) + `"}`, 413, "too_large"},
+		{"charset is fine", "application/json; charset=utf-8", `{"phone":"+3161"}`, 422, "invalid_phone"},
+	}
+	for _, tt := range raws {
+		t.Run(tt.name, func(t *testing.T) {
+			r := b.postRaw("api/start", tt.ctype, tt.body)
+			if r.status != tt.status || !strings.Contains(r.body, `"code":"`+tt.code+`"`) {
+				t.Fatalf("= %d %s; want %d %s", r.status, r.body, tt.status, tt.code)
+			}
+		})
+	}
+}
+
+func TestAPIDoubleSubmit(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	_, out, _ := apiCall(t, b, "start", map[string]string{"phone": testPhone})
+	body, _ := json.Marshal(map[string]string{"token": out["token"].(string), "code": func() string { c, _ := e.fake.LastCode(testPhone); return c }()})
+	const n = 8
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { statuses[i] = b.postRaw("api/check", "application/json", string(body)).status })
+	}
+	wg.Wait()
+	if got := e.verifiedCount(); got != 1 {
+		t.Fatalf("OnVerified ran %d times, want 1", got)
+	}
+	for i, s := range statuses {
+		if s != 200 {
+			t.Fatalf("request %d = %d, want 200", i, s)
+		}
+	}
+}
+
+// noPhone is a provider that forgets to say which number it called.
+type noPhone struct{ *fake.Provider }
+
+func (p noPhone) Start(ctx context.Context, req verify.Request) (*verify.Verification, error) {
+	ver, err := p.Provider.Start(ctx, req)
+	if ver != nil {
+		ver.Phone = ""
+	}
+	return ver, err
+}
+
+func TestProviderWithoutNumber(t *testing.T) {
+	v, _ := verify.New(noPhone{fake.New()})
+	h, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ path, ctype, body string }{
+		{"/", "application/x-www-form-urlencoded", "phone=%2B31612345678"},
+		{"/api/start", "application/json", `{"phone":"+31687654321"}`},
+	} {
+		req := httptest.NewRequest(http.MethodPost, tt.path, strings.NewReader(tt.body))
+		req.Header.Set("Content-Type", tt.ctype)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusServiceUnavailable || len(rec.Result().Cookies()) != 0 || strings.Contains(rec.Body.String(), "token") {
+			t.Errorf("POST %s = %d, want 503 without state:\n%s", tt.path, rec.Code, rec.Body)
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package http_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/phoneverify/verify"
+	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/phoneverify/verify/messagebird"
+	"github.com/phoneverify/verify/messagebird/mbtest"
+)
+
+// TestMessageBirdEmulator runs the pages on the real MessageBird adapter
+// against its wire-level emulator: MessageBird's answers to a used code
+// ("already been processed") and to a deleted verification (404) must
+// lead to the same pages as the fake's.
+func TestMessageBirdEmulator(t *testing.T) {
+	mb := mbtest.NewServer()
+	defer mb.Close()
+	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(mb.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := verify.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var verified atomic.Int32
+	h, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret),
+		verifyhttp.WithOnVerified(func(http.ResponseWriter, *http.Request, *verify.Verification) { verified.Add(1) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/verify/", http.StripPrefix("/verify", h))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	b := (&env{t: t, srv: srv, base: srv.URL + "/verify/"}).browser()
+
+	if r := b.post("", url.Values{"phone": {testPhone}}); r.status != http.StatusSeeOther {
+		t.Fatalf("start = %d:\n%s", r.status, r.body)
+	}
+	first, _ := mb.LastCode(testPhone)
+	// Switch to SMS: the first verification is deleted at MessageBird.
+	if r := b.post("resend", url.Values{"channel": {"sms"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("resend = %d:\n%s", r.status, r.body)
+	}
+	code, _ := mb.LastCode(testPhone)
+	if r := b.post("code", url.Values{"code": {wrongCode(code)}}); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("wrong code = %d", r.status)
+	}
+	if first != code {
+		if r := b.post("code", url.Values{"code": {first}}); r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("the first code = %d, want 422", r.status)
+		}
+	}
+
+	const n = 6
+	results := make([]*response, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { results[i] = b.post("code", url.Values{"code": {code}}) })
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.status != http.StatusSeeOther || r.location() != "done" {
+			t.Errorf("concurrent check %d = %d %q, want 303 to done:\n%s", i, r.status, r.location(), r.body)
+		}
+	}
+	if got := verified.Load(); got != 1 {
+		t.Fatalf("OnVerified ran %d times, want 1", got)
+	}
+	if r := b.get("done"); r.status != http.StatusOK {
+		t.Fatalf("GET /done = %d", r.status)
+	}
+}

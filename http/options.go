@@ -1,0 +1,107 @@
+package http
+
+import (
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/phoneverify/verify"
+)
+
+// An Option configures the handler returned by New.
+type Option interface {
+	apply(*config)
+}
+
+// config holds everything New is configured with.
+type config struct {
+	secrets    [][]byte
+	onVerified func(http.ResponseWriter, *http.Request, *verify.Verification)
+	templates  *template.Template
+	logger     *slog.Logger
+	clientIP   func(*http.Request) string
+}
+
+// defaults returns the configuration of a handler given no options. There
+// is no default secret: WithSecret is required.
+func defaults() config {
+	return config{clientIP: remoteIP}
+}
+
+type secretOption [][]byte
+
+// WithSecret sets the keys that seal the state kept in the browser's
+// cookie and in the API's tokens (AES-256-GCM, with a key derived from
+// each secret). It is required. Each key must have at least 32 bytes;
+// generate one with `openssl rand -base64 32` and keep it out of the code.
+// The first key seals; every key opens, so to rotate keys put the new one
+// first and keep the old one until the states it sealed have expired (at
+// most an hour after their code did). Every instance of an app must be
+// given the same keys.
+func WithSecret(keys ...[]byte) Option {
+	cp := make([][]byte, len(keys))
+	for i, k := range keys {
+		cp[i] = append([]byte(nil), k...)
+	}
+	return secretOption(cp)
+}
+func (o secretOption) apply(c *config) { c.secrets = o }
+
+type onVerifiedOption func(http.ResponseWriter, *http.Request, *verify.Verification)
+
+// WithOnVerified sets a function called once for each successful
+// verification, from the request that checked the right code, with the
+// provider's answer: v.Phone is the verified number in E.164. It runs
+// exactly once per verification, even when the right code is submitted
+// twice at the same moment. It may write its own response, such as a
+// redirect to the app's account page; when it writes nothing, the handler
+// answers as usual (the success page, or the API's JSON). The request is
+// a page form (r.URL.Path "/code") or an API call ("/api/check").
+// Default: none.
+func WithOnVerified(f func(w http.ResponseWriter, r *http.Request, v *verify.Verification)) Option {
+	return onVerifiedOption(f)
+}
+func (o onVerifiedOption) apply(c *config) { c.onVerified = o }
+
+type templatesOption struct{ t *template.Template }
+
+// WithTemplates replaces some or all of the default templates. Every
+// template t defines by one of the names listed in the package
+// documentation replaces the default of that name; the defaults fill in
+// the rest and run with t's functions. t must not have been executed.
+// Build it from DefaultTemplates to start from a copy of the defaults.
+// Default: the embedded English templates.
+func WithTemplates(t *template.Template) Option { return templatesOption{t} }
+func (o templatesOption) apply(c *config)       { c.templates = o.t }
+
+type loggerOption struct{ l *slog.Logger }
+
+// WithLogger sets a logger for the handler's structured logs: refused
+// states, provider failures, template errors. Numbers are masked; codes
+// and secrets are never written. Default: no logging.
+func WithLogger(l *slog.Logger) Option { return loggerOption{l} }
+func (o loggerOption) apply(c *config) { c.logger = o.l }
+
+type clientIPOption func(*http.Request) string
+
+// WithClientIP sets how the client's IP address is found, for per-client
+// rate limits. Default: the address of the connection (r.RemoteAddr),
+// which behind a reverse proxy is the proxy's. Headers such as
+// X-Forwarded-For can be forged by anyone, so they are read only when
+// such a function, written for the app's own proxy, says so:
+//
+//	verifyhttp.WithClientIP(func(r *http.Request) string {
+//		return r.Header.Get("Fly-Client-IP") // set by the proxy, never by the client
+//	})
+func WithClientIP(f func(*http.Request) string) Option { return clientIPOption(f) }
+func (o clientIPOption) apply(c *config)               { c.clientIP = o }
+
+// remoteIP returns the host part of r.RemoteAddr.
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,189 @@
+package http
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/phoneverify/verify"
+)
+
+// minSecret is the shortest secret WithSecret accepts.
+const minSecret = 32
+
+// Purposes bind a sealed value to where it is used: a cookie cannot be
+// replayed as an API token, nor the other way round.
+const (
+	purposeCookie = "phoneverify/http cookie v1"
+	purposeToken  = "phoneverify/http token v1"
+)
+
+// stateVersion is the first byte of every encoded state.
+const stateVersion = 1
+
+// maxSealed bounds a sealed value before it is decoded: ids are at most 64
+// bytes and numbers 16, so a real one is far shorter.
+const maxSealed = 512
+
+// state is what the handlers remember between requests, sealed in the
+// browser's cookie or in the API's token.
+type state struct {
+	ID       string         // the provider's verification id
+	Phone    string         // E.164, from the provider's answer
+	Channel  verify.Channel // how the code was sent
+	Expires  time.Time      // when the code stops working
+	Until    time.Time      // when the sealed state itself stops being accepted
+	Verified bool           // the code was checked successfully
+}
+
+var (
+	errStateInvalid = errors.New("verifyhttp: state is malformed, tampered with or sealed with an unknown key")
+	errStateExpired = errors.New("verifyhttp: state is too old")
+)
+
+// sealer seals and opens states with AES-256-GCM. The first key seals; all
+// of them open, so that a key can be rotated without ending every session.
+type sealer struct {
+	aeads []cipher.AEAD
+}
+
+func newSealer(secrets [][]byte) (*sealer, error) {
+	if len(secrets) == 0 {
+		return nil, fmt.Errorf("%w: verifyhttp.WithSecret is required", verify.ErrInvalidOption)
+	}
+	s := &sealer{}
+	for i, secret := range secrets {
+		if len(secret) < minSecret {
+			return nil, fmt.Errorf("%w: verifyhttp.WithSecret: key %d has %d bytes, must have at least %d", verify.ErrInvalidOption, i+1, len(secret), minSecret)
+		}
+		// Derive the AES key, so that a secret of any length and shape
+		// (a passphrase, hex, raw bytes) gives a uniform 256-bit key.
+		key, err := hkdf.Key(sha256.New, secret, nil, "phoneverify/http aes-256-gcm", 32)
+		if err != nil {
+			return nil, fmt.Errorf("%w: verifyhttp.WithSecret: %v", verify.ErrInvalidOption, err)
+		}
+		block, err := aes.NewCipher(key)
+		if err != nil {
+			return nil, err
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, err
+		}
+		s.aeads = append(s.aeads, aead)
+	}
+	return s, nil
+}
+
+// errStateTooLong is returned by seal for a state whose id or number does
+// not fit its one-byte length; no real provider makes such ids.
+var errStateTooLong = errors.New("verifyhttp: verification id or number too long to seal")
+
+// seal encrypts and authenticates st for purpose and returns it as
+// URL-safe base64, fit for a cookie value or a JSON string.
+func (s *sealer) seal(st *state, purpose string) (string, error) {
+	if len(st.ID) > 128 || len(st.Phone) > 32 {
+		return "", errStateTooLong
+	}
+	aead := s.aeads[0]
+	var buf [256]byte
+	nonce := buf[:aead.NonceSize()]
+	rand.Read(nonce) // never returns an error (Go 1.24+)
+	plain := st.appendBinary(make([]byte, 0, 128))
+	out := aead.Seal(nonce, nonce, plain, []byte(purpose))
+	return base64.RawURLEncoding.EncodeToString(out), nil
+}
+
+// open authenticates, decrypts and decodes a value made by seal for the
+// same purpose, and refuses it once its Until has passed.
+func (s *sealer) open(value, purpose string, now time.Time) (*state, error) {
+	if value == "" || len(value) > maxSealed {
+		return nil, errStateInvalid
+	}
+	var raw [maxSealed]byte
+	n, err := base64.RawURLEncoding.Decode(raw[:], []byte(value))
+	if err != nil {
+		return nil, errStateInvalid
+	}
+	sealed := raw[:n]
+	for _, aead := range s.aeads {
+		ns := aead.NonceSize()
+		if len(sealed) < ns+aead.Overhead() {
+			return nil, errStateInvalid
+		}
+		plain, err := aead.Open(nil, sealed[:ns], sealed[ns:], []byte(purpose))
+		if err != nil {
+			continue
+		}
+		st, err := decodeState(plain)
+		if err != nil {
+			return nil, err
+		}
+		if !now.Before(st.Until) {
+			return nil, errStateExpired
+		}
+		return st, nil
+	}
+	return nil, errStateInvalid
+}
+
+// appendBinary appends the encoding of st: version, flags, channel, the
+// two times in Unix milliseconds, then id and phone, each after its length.
+func (st *state) appendBinary(b []byte) []byte {
+	var flags byte
+	if st.Verified {
+		flags |= 1
+	}
+	var ch byte
+	if st.Channel == verify.SMS {
+		ch = 1
+	}
+	b = append(b, stateVersion, flags, ch)
+	b = binary.BigEndian.AppendUint64(b, uint64(st.Expires.UnixMilli()))
+	b = binary.BigEndian.AppendUint64(b, uint64(st.Until.UnixMilli()))
+	b = append(b, byte(len(st.ID)))
+	b = append(b, st.ID...)
+	b = append(b, byte(len(st.Phone)))
+	b = append(b, st.Phone...)
+	return b
+}
+
+func decodeState(b []byte) (*state, error) {
+	if len(b) < 3+16+2 || b[0] != stateVersion || b[2] > 1 {
+		return nil, errStateInvalid
+	}
+	st := &state{Verified: b[1]&1 != 0, Channel: verify.Voice}
+	if b[2] == 1 {
+		st.Channel = verify.SMS
+	}
+	st.Expires = time.UnixMilli(int64(binary.BigEndian.Uint64(b[3:])))
+	st.Until = time.UnixMilli(int64(binary.BigEndian.Uint64(b[11:])))
+	b = b[19:]
+	var ok bool
+	if st.ID, b, ok = cutString(b); !ok {
+		return nil, errStateInvalid
+	}
+	if st.Phone, b, ok = cutString(b); !ok || len(b) != 0 {
+		return nil, errStateInvalid
+	}
+	if st.ID == "" || st.Phone == "" {
+		return nil, errStateInvalid
+	}
+	return st, nil
+}
+
+// cutString reads a string prefixed by its one-byte length.
+func cutString(b []byte) (string, []byte, bool) {
+	if len(b) < 1 || len(b) < 1+int(b[0]) {
+		return "", nil, false
+	}
+	n := int(b[0])
+	return string(b[1 : 1+n]), b[1+n:], true
+}
