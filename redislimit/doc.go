@@ -54,11 +54,11 @@
 //
 // Each key the Verifier passes ("number:+31612345678", "client:192.0.2.1",
 // "global", ...) is stored as one sorted set named prefix+key (default
-// prefix "phoneverify:"), holding one member per counted event, scored by
+// prefix "phoneverify:"), holding one member per recorded event, scored by
 // its time in microseconds since the Unix epoch. A key holds at most limit
-// members and expires when its newest event leaves the window, so Redis
-// memory stays bounded without any cleanup. Each key is a single Redis
-// Cluster slot.
+// members (events that left the window are trimmed once it is full) and
+// expires when its newest event leaves the window, so Redis memory stays
+// bounded without any cleanup. Each key is a single Redis Cluster slot.
 //
 // # Clock
 //
