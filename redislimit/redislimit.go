@@ -38,8 +38,8 @@ const DefaultPrefix = "phoneverify:"
 // server's clock stepping back), a suffix makes it unique, so that no
 // event is ever lost by overwriting another.
 //
-// It returns {1, 0} when the event was recorded, and {0, µs} when it was
-// not, µs being how long until enough events leave the window for one
+// It returns 0 when the event was recorded, and when it was not, how many
+// microseconds (at least 1) until enough events leave the window for one
 // more to fit.
 //
 // TIME is not deterministic: Redis 3.2 to 4 accept writes after it only
@@ -58,7 +58,7 @@ if n >= limit then
   n = redis.call('ZCARD', key)
   if n >= limit then
     local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
-    return {0, tonumber(oldest[2]) + window - now}
+    return math.max(tonumber(oldest[2]) + window - now, 1)
   end
 end
 local member = t[1] .. '.' .. t[2] .. ':' .. n
@@ -67,7 +67,7 @@ if redis.call('ZADD', key, 'NX', now, member) == 0 then
   repeat i = i + 1 until redis.call('ZADD', key, 'NX', now, member .. '.' .. i) == 1
 end
 redis.call('PEXPIRE', key, ARGV[3])
-return {1, 0}
+return 0
 `
 
 // Limiter is a verify.Limiter that keeps its counts in Redis, so that
@@ -175,23 +175,23 @@ func (l *Limiter) Allow(ctx context.Context, key string, limit int, window time.
 		return false, 0, fmt.Errorf("%w: redislimit: limit %d per %s", verify.ErrInvalidOption, limit, window)
 	}
 	micros, millis := ceilDiv(window, time.Microsecond), ceilDiv(window, time.Millisecond)
-	res, err := l.script.Run(ctx, l.client, []string{l.prefix + key}, limit, micros, millis).Int64Slice()
-	if err == nil && len(res) != 2 {
-		err = fmt.Errorf("unexpected reply %v", res)
+	wait, err := l.script.Run(ctx, l.client, []string{l.prefix + key}, limit, micros, millis).Int64()
+	if err == nil && wait < 0 {
+		err = fmt.Errorf("unexpected reply %d", wait)
 	}
 	if err != nil {
 		return l.fail(ctx, key, err)
 	}
-	if res[0] == 1 {
+	if wait == 0 {
 		return true, 0, nil
 	}
 	// The wait cannot exceed the window (but for the server's clock
 	// stepping back); clamping also keeps the longest windows, beyond a
 	// double's exact range, from overflowing.
-	if res[1] >= micros {
+	if wait >= micros {
 		return false, window, nil
 	}
-	return false, time.Duration(res[1]) * time.Microsecond, nil
+	return false, time.Duration(wait) * time.Microsecond, nil
 }
 
 // isNilPointer reports whether v is a nil pointer in a non-nil interface,
