@@ -39,6 +39,9 @@
 //     settings (SetErrorReader, DebugLog) are never touched; a program that
 //     calls SetErrorReader itself makes API errors read as
 //     verify.ErrUnavailable.
+//   - A response body is read up to 64 KiB (a Verify object is under
+//     1 KiB): go-rest-api reads bodies whole, so a broken or hostile server
+//     could make one call allocate gigabytes.
 //   - Connections are kept alive and shared by all calls of a Provider.
 //   - Numbers in E.164 both ways, and MessageBird's numeric recipients
 //     read back as "+31612345678".
@@ -111,6 +114,7 @@
 //	code 25 (not enough balance)                  ErrUnavailable
 //	5xx, code 98 or 99, other 4xx                 ErrUnavailable
 //	HTML or malformed body                        ErrUnavailable
+//	body over 64 KiB, whatever the status         ErrUnavailable
 //	connection failure                            ErrUnavailable (HTTPStatus 0)
 //	timeout, canceled context                     ErrUnavailable, and the context error
 //

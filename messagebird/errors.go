@@ -50,6 +50,10 @@ func (c *call) fail(o op, err error) *verify.ProviderError {
 		}
 		return pe
 	}
+	if c.body.err == errBodyTooLarge {
+		pe.Err = fmt.Errorf("%w: %w", verify.ErrUnavailable, errBodyTooLarge)
+		return pe
+	}
 	if c.status == http.StatusTooManyRequests {
 		pe.Err = &verify.RateLimitError{RetryAfter: parseRetryAfter(c.retryAfter, time.Now()), Limit: "MessageBird"}
 		c.detail(pe, err)

@@ -490,15 +490,35 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// maxBody is the most a response body may hold: a Verify object or an
+// error answer is well under 1 KiB. go-rest-api reads bodies whole, with
+// no limit of its own.
+const maxBody = 64 << 10
+
+// errBodyTooLarge is the read error of a body longer than maxBody.
+var errBodyTooLarge = fmt.Errorf("the response body is larger than %d KiB", maxBody>>10)
+
 // body records whether reading a response body failed, which go-rest-api
-// would not tell apart from a malformed body.
+// would not tell apart from a malformed body, and stops reading past
+// maxBody bytes.
 type body struct {
-	rc  io.ReadCloser
-	err error
+	rc   io.ReadCloser
+	read int // bytes read so far
+	err  error
 }
 
 func (b *body) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if left := maxBody - b.read + 1; len(p) > left {
+		p = p[:left] // one byte more than allowed tells a body of exactly maxBody apart
+	}
 	n, err := b.rc.Read(p)
+	if b.read += n; b.read > maxBody {
+		b.err = errBodyTooLarge
+		return n - (b.read - maxBody), b.err
+	}
 	if err != nil && err != io.EOF {
 		b.err = err
 	}

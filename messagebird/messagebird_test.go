@@ -288,6 +288,11 @@ func TestErrorMapping(t *testing.T) {
 		{"unexpected 4xx", start, []mbtest.Fault{mbtest.Reply(400, "application/json", errorBody(21, "Bad request", ""))}, verify.ErrUnavailable, 400, 21, ""},
 		{"dropped connection", start, []mbtest.Fault{mbtest.Drop()}, verify.ErrUnavailable, 0, 0, ""},
 		{"dropped connection on check", check, []mbtest.Fault{mbtest.Drop()}, verify.ErrUnavailable, 0, 0, ""},
+		{"body too large", check, []mbtest.Fault{mbtest.LargeBody(422, 1<<20)}, verify.ErrUnavailable, 422, 0, ""},
+		{"body one byte too large", check, []mbtest.Fault{mbtest.LargeBody(422, maxBody+1-int64(len(largeBodyJSON)))}, verify.ErrUnavailable, 422, 0, ""},
+		{"body of the largest size", check, []mbtest.Fault{mbtest.LargeBody(422, maxBody-int64(len(largeBodyJSON)))}, verify.ErrInvalidCode, 422, 10, "token"},
+		{"body too large on 200", start, []mbtest.Fault{mbtest.Reply(200, "application/json", object("31612345678", "sms", "sent")+strings.Repeat(" ", maxBody))}, verify.ErrUnavailable, 200, 0, ""},
+		{"body too large on 429", start, []mbtest.Fault{mbtest.LargeBody(429, 1<<20)}, verify.ErrUnavailable, 429, 0, ""},
 		{"rate limited", start, []mbtest.Fault{mbtest.Reply(429, "application/json", errorBody(21, "Too many requests", ""))}, verify.ErrRateLimited, 429, 21, ""},
 	}
 	for _, tt := range tests {
@@ -304,6 +309,35 @@ func TestErrorMapping(t *testing.T) {
 				t.Errorf("error message %q shows a code, the number, the key or a body", msg)
 			}
 		})
+	}
+}
+
+// maxBody is the documented limit of a response body, and largeBodyJSON
+// the body mbtest.LargeBody ends with.
+const (
+	maxBody       = 64 << 10
+	largeBodyJSON = `{"errors":[{"code":10,"description":"The token is invalid.","parameter":"token"}]}`
+)
+
+// TestLargeBodyBoundedMemory checks that a huge answer is refused after
+// its first 64 KiB, and so costs little memory: go-rest-api alone reads it
+// whole, allocating several times its size.
+func TestLargeBodyBoundedMemory(t *testing.T) {
+	s, p := newPair(t)
+	s.Inject(mbtest.LargeBody(422, 64<<20))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := p.Check(bg(), id32, "123456")
+	runtime.ReadMemStats(&after)
+	// Generous: the emulator's allocations count too, and the race
+	// detector adds its own; reading the body whole costs over 64 MiB.
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Errorf("Check allocated %d MiB for a 64 MiB answer, want at most 8", grew>>20)
+	}
+	wantProviderError(t, err, verify.ErrUnavailable, 422, 0)
+	if !strings.Contains(err.Error(), "larger than 64 KiB") {
+		t.Errorf("error %q does not say the body was too large", err)
 	}
 }
 

@@ -49,10 +49,10 @@
 // For tests of failure handling, Inject queues faults, each played on one
 // request instead of the normal answer: InternalError (500 with code 99),
 // BadGateway (502 with an HTML page), MalformedJSON (200 with a truncated
-// body), Drop (the connection closes without an answer), Delay (a slow
-// answer) and Reply (any status and body). Requests returns every request
-// received, and Connections counts the TCP connections opened, for tests
-// of keep-alive.
+// body), LargeBody (an error body of any size), Drop (the connection
+// closes without an answer), Delay (a slow answer) and Reply (any status
+// and body). Requests returns every request received, and Connections
+// counts the TCP connections opened, for tests of keep-alive.
 //
 // A Server is safe for concurrent use.
 package mbtest
@@ -260,6 +260,7 @@ type Fault struct {
 	ctype   string
 	body    string
 	respond bool
+	pad     int64 // spaces written before body
 }
 
 // InternalError answers 500 with MessageBird's code 99 error body.
@@ -293,6 +294,15 @@ func Delay(d time.Duration) Fault { return Fault{delay: d} }
 // request was.
 func Reply(status int, contentType, body string) Fault {
 	return Fault{status: status, ctype: contentType, body: body, respond: true}
+}
+
+// LargeBody answers status with size bytes of white space and then
+// MessageBird's code 10 error body ("The token is invalid."): valid JSON
+// of any length, as a broken or hostile server could send. The white space
+// is streamed, so the Server holds little of it in memory.
+func LargeBody(status int, size int64) Fault {
+	return Fault{status: status, ctype: "application/json", respond: true, pad: size,
+		body: `{"errors":[{"code":10,"description":"The token is invalid.","parameter":"token"}]}`}
 }
 
 // Inject queues faults: each of the next requests plays one, in order.
@@ -341,6 +351,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		case f.respond:
 			w.Header().Set("Content-Type", f.ctype)
 			w.WriteHeader(f.status)
+			if f.pad > 0 {
+				pad := strings.Repeat(" ", 32<<10)
+				for n := f.pad; n > 0; n -= int64(len(pad)) {
+					if _, err := io.WriteString(w, pad[:min(n, int64(len(pad)))]); err != nil {
+						return // the client gave up
+					}
+				}
+			}
 			io.WriteString(w, f.body)
 			return
 		}

@@ -300,6 +300,11 @@ func TestFaults(t *testing.T) {
 				t.Errorf("got %v, want a decode error", err)
 			}
 		}},
+		{"LargeBody", mbtest.LargeBody(422, 1<<20), func(t *testing.T, err error) {
+			if e := apiErr(t, err); e.Code != 10 {
+				t.Errorf("got %+v, want code 10 after the white space", e)
+			}
+		}},
 		{"Drop", mbtest.Drop(), func(t *testing.T, err error) {
 			if err == nil || errors.As(err, new(mb.ErrorResponse)) {
 				t.Errorf("got %v, want a transport error", err)
