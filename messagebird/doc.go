@@ -39,6 +39,11 @@
 //     settings (SetErrorReader, DebugLog) are never touched; a program that
 //     calls SetErrorReader itself makes API errors read as
 //     verify.ErrUnavailable.
+//   - Redirects are not followed (the Verify API never redirects; Go's
+//     client would send the access key along, in clear if the redirect
+//     goes from https to http), unless WithHTTPClient gives a
+//     CheckRedirect, and even then never to http after https or off
+//     loopback.
 //   - A response body is read up to 64 KiB (a Verify object is under
 //     1 KiB): go-rest-api reads bodies whole, so a broken or hostile server
 //     could make one call allocate gigabytes.
@@ -115,6 +120,7 @@
 //	5xx, code 98 or 99, other 4xx                 ErrUnavailable
 //	HTML or malformed body                        ErrUnavailable
 //	body over 64 KiB, whatever the status         ErrUnavailable
+//	3xx (a redirect not followed)                 ErrUnavailable
 //	connection failure                            ErrUnavailable (HTTPStatus 0)
 //	timeout, canceled context                     ErrUnavailable, and the context error
 //

@@ -54,6 +54,10 @@ func (c *call) fail(o op, err error) *verify.ProviderError {
 		pe.Err = fmt.Errorf("%w: %w", verify.ErrUnavailable, errBodyTooLarge)
 		return pe
 	}
+	if c.status >= 300 && c.status < 400 { // a redirect not followed
+		pe.Err = fmt.Errorf("%w: unexpected redirect", verify.ErrUnavailable)
+		return pe
+	}
 	if c.status == http.StatusTooManyRequests {
 		pe.Err = &verify.RateLimitError{RetryAfter: parseRetryAfter(c.retryAfter, time.Now()), Limit: "MessageBird"}
 		c.detail(pe, err)

@@ -65,6 +65,12 @@ type httpClientOption struct{ c *http.Client }
 // Timeout, CheckRedirect and Jar of c. Default: a Provider's own
 // transport (a clone of http.DefaultTransport) and a 15 s timeout. A
 // Timeout of zero leaves calls bounded by their context alone.
+//
+// The Verify API never redirects, so without a CheckRedirect of c's a
+// Provider follows no redirect: a 3xx answer is verify.ErrUnavailable.
+// c's own CheckRedirect is kept, but the access key still never goes in
+// clear: a redirect from https to http, or to http on a host that is not
+// loopback, is not followed whatever it says.
 func WithHTTPClient(c *http.Client) Option { return httpClientOption{c} }
 func (o httpClientOption) apply(cfg *config) {
 	if o.c == nil {
@@ -131,6 +137,39 @@ func newTransport() *http.Transport {
 	}
 }
 
+// cleartextOK reports whether the access key may be sent to u in clear:
+// only over loopback.
+func cleartextOK(u *url.URL) bool {
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
+}
+
+// checkRedirect is the CheckRedirect of every call. A redirect is not
+// followed (the 3xx answer is returned) unless the Provider was given a
+// CheckRedirect, and never to an address the access key may not travel
+// to: http off loopback, or http after https.
+func (p *Provider) checkRedirect(req *http.Request, via []*http.Request) error {
+	if p.redirect == nil {
+		return http.ErrUseLastResponse
+	}
+	switch req.URL.Scheme {
+	case "https":
+	case "http":
+		if !cleartextOK(req.URL) {
+			return http.ErrUseLastResponse
+		}
+		for _, r := range via {
+			if r.URL.Scheme == "https" {
+				return http.ErrUseLastResponse
+			}
+		}
+	default:
+		return http.ErrUseLastResponse
+	}
+	return p.redirect(req, via)
+}
+
 func checkEndpoint(raw string) (string, error) {
 	bad := func(why string) (string, error) {
 		return "", fmt.Errorf("%w: messagebird: endpoint %s", verify.ErrInvalidOption, why)
@@ -145,8 +184,7 @@ func checkEndpoint(raw string) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		host := u.Hostname()
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		if !cleartextOK(u) {
 			return bad("uses http to a host that is not loopback: use https")
 		}
 	default:
@@ -464,7 +502,7 @@ type call struct {
 
 func (p *Provider) newCall(ctx context.Context) *call {
 	c := &call{ctx: ctx, p: p}
-	c.hc = http.Client{Transport: c, CheckRedirect: p.redirect, Jar: p.jar}
+	c.hc = http.Client{Transport: c, CheckRedirect: p.checkRedirect, Jar: p.jar}
 	c.dc = mb.DefaultClient{AccessKey: p.key, HTTPClient: &c.hc}
 	return c
 }

@@ -649,3 +649,68 @@ func TestNoGoroutineLeft(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestRedirects checks that a redirect is not followed unless the
+// HTTP client given says so, and never where the access key would travel
+// in clear: the Verify API never redirects.
+func TestRedirects(t *testing.T) {
+	// target answers like the emulator and records the Authorization it
+	// received.
+	var gotKey atomic.Value
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotKey.Store(r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(object("31612345678", "sms", "sent")))
+	}))
+	t.Cleanup(target.Close)
+	redirect := func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}
+	secure := httptest.NewTLSServer(http.HandlerFunc(redirect))
+	t.Cleanup(secure.Close)
+	plain := httptest.NewServer(http.HandlerFunc(redirect))
+	t.Cleanup(plain.Close)
+	followAll := func(*http.Request, []*http.Request) error { return nil }
+	client := func(srv *httptest.Server, check func(*http.Request, []*http.Request) error) *http.Client {
+		c := *srv.Client() // a copy: Client returns the same one each time
+		c.CheckRedirect = check
+		return &c
+	}
+	tests := []struct {
+		name     string
+		endpoint string
+		client   *http.Client // nil: the Provider's own
+		followed bool
+	}{
+		{"https to http, own client", secure.URL, client(secure, nil), false},
+		{"https to http, client that follows all", secure.URL, client(secure, followAll), false},
+		{"loopback http, default client", plain.URL, nil, false},
+		{"loopback http, client without CheckRedirect", plain.URL, client(plain, nil), false},
+		{"loopback http to loopback http, client that follows all", plain.URL, client(plain, followAll), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gotKey.Store("")
+			opts := []messagebird.Option{messagebird.WithEndpoint(tt.endpoint)}
+			if tt.client != nil {
+				opts = append(opts, messagebird.WithHTTPClient(tt.client))
+			}
+			p, err := messagebird.New("live_secretkey", opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(p.CloseIdleConnections)
+			_, err = p.Status(bg(), id32)
+			if tt.followed {
+				if err != nil || gotKey.Load() != "AccessKey live_secretkey" {
+					t.Fatalf("Status = %v, key received %q; want the redirect followed", err, gotKey.Load())
+				}
+				return
+			}
+			if k := gotKey.Load(); k != "" {
+				t.Errorf("the redirect was followed: the target received Authorization %q", k)
+			}
+			wantProviderError(t, err, verify.ErrUnavailable, http.StatusTemporaryRedirect, 0)
+		})
+	}
+}
