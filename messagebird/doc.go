@@ -62,7 +62,8 @@
 //	verify.Request            MessageBird field
 //	Phone "+31612345678"      recipient "31612345678" (E.164 without "+")
 //	Channel Voice             type "tts", with voice and language
-//	Channel SMS               type "sms" (voice and language left out)
+//	Channel SMS               type "sms", datacoding "auto" (voice and
+//	                          language left out)
 //	Voice Female, Male        voice "female", "male"
 //	Language "en-gb"          language "en-gb"
 //	Template                  template (must contain %token)
@@ -71,6 +72,11 @@
 //	MaxAttempts 1..10         maxAttempts
 //	Originator                originator
 //	Reference                 reference
+//
+// MessageBird sends an SMS in plain (GSM 03.38) coding unless told
+// otherwise, which would garble a template in Cyrillic, CJK or with most
+// accents: datacoding "auto" has it choose unicode when the text needs it.
+// (go-rest-api spells this field dataCoding; the API documents datacoding.)
 //
 // Values out of these ranges, a phone number not in E.164 form and an
 // unknown channel or voice are refused before any request

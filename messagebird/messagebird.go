@@ -209,6 +209,7 @@ type createRequest struct {
 	Originator  string `json:"originator,omitempty"`
 	Reference   string `json:"reference,omitempty"`
 	Template    string `json:"template,omitempty"`
+	DataCoding  string `json:"datacoding,omitempty"`
 	Voice       string `json:"voice,omitempty"`
 	Language    string `json:"language,omitempty"`
 	Timeout     int    `json:"timeout,omitempty"`
@@ -247,6 +248,9 @@ func newCreateRequest(req verify.Request) (*createRequest, error) {
 		cr.Language = req.Language
 	case verify.SMS:
 		cr.Type = "sms"
+		// MessageBird's default is plain (GSM 03.38): a template in
+		// Cyrillic, CJK or with most accents would arrive garbled.
+		cr.DataCoding = "auto"
 	default:
 		return nil, invalidOption("channel %q is not voice or sms", req.Channel)
 	}

@@ -91,7 +91,10 @@ func TestStartMapping(t *testing.T) {
 		absent []string       // fields that must not be sent
 	}{
 		{"voice is tts", nil, map[string]any{"type": "tts", "voice": "female", "language": "en-gb"}, nil},
-		{"sms", func(r *verify.Request) { r.Channel = verify.SMS }, map[string]any{"type": "sms"}, []string{"voice", "language"}},
+		{"voice leaves datacoding out", nil, nil, []string{"datacoding"}},
+		{"sms", func(r *verify.Request) { r.Channel = verify.SMS }, map[string]any{"type": "sms", "datacoding": "auto"}, []string{"voice", "language", "dataCoding"}},
+		{"sms in Cyrillic", func(r *verify.Request) { r.Channel, r.Template = verify.SMS, "Ваш код: %token" },
+			map[string]any{"template": "Ваш код: %token", "datacoding": "auto"}, nil},
 		{"recipient as E.164 digits", nil, map[string]any{"recipient": "31612345678"}, nil},
 		{"template", func(r *verify.Request) { r.Template = "Uw code: %token" }, map[string]any{"template": "Uw code: %token"}, nil},
 		{"male voice", func(r *verify.Request) { r.Voice = verify.Male }, map[string]any{"voice": "male"}, nil},

@@ -16,7 +16,8 @@
 //
 //   - POST /verify takes JSON (or a form) with recipient (digits, as a
 //     number or a string), type (sms, flash or tts), originator,
-//     reference, template (must contain %token), voice, language (the 19
+//     reference, template (must contain %token), datacoding (plain,
+//     unicode or auto; default plain), voice, language (the 19
 //     text-to-speech languages), timeout (30 to 259200 seconds, default 30),
 //     tokenLength (6 to 10, default 6) and maxAttempts (1 to 10, default 1),
 //     and answers 201 with the Verify object, status "sent". A bad value
@@ -93,6 +94,7 @@ type Message struct {
 	Originator  string    // as requested; "Code" when none was given
 	Reference   string    // as requested
 	Text        string    // the template with the code in place of %token
+	DataCoding  string    // "plain", "unicode" or "auto"; "plain" when none was given
 	Code        string    // the code
 	Voice       string    // "female" or "male" (tts)
 	Language    string    // such as "en-gb" (tts)
@@ -538,6 +540,14 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, body []byte) {
 		bad("template")
 		return
 	}
+	switch p.DataCoding {
+	case "":
+		p.DataCoding = "plain"
+	case "plain", "unicode", "auto":
+	default:
+		bad("datacoding")
+		return
+	}
 	if p.Voice == "" {
 		p.Voice = "female"
 	}
@@ -581,7 +591,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, body []byte) {
 	e := &entry{
 		msg: Message{
 			ID: id, Recipient: recipient, Type: p.Type, Originator: p.Originator,
-			Reference: p.Reference, Text: strings.ReplaceAll(p.Template, "%token", code),
+			Reference: p.Reference, Text: strings.ReplaceAll(p.Template, "%token", code), DataCoding: p.DataCoding,
 			Code: code, Voice: p.Voice, Language: p.Language, Timeout: timeout,
 			TokenLength: tokenLength, MaxAttempts: maxAttempts, SentAt: now,
 		},
