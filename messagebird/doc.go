@@ -22,7 +22,8 @@
 //     aborts the request in flight and returns at once, with an error
 //     matching both the context's error and verify.ErrUnavailable. A call
 //     whose context has no earlier deadline is bounded by 15 seconds (or
-//     the Timeout given with WithHTTPClient). No goroutine is started.
+//     the Timeout given with WithHTTPClient), whose end is reported the
+//     same way, as context.DeadlineExceeded. No goroutine is started.
 //   - maxAttempts is sent (go-rest-api's Params has no field for it), and
 //     the validity too.
 //   - Errors keep the HTTP status, which go-rest-api drops, and map to
@@ -128,7 +129,9 @@
 //	body over 64 KiB, whatever the status         ErrUnavailable
 //	3xx (a redirect not followed)                 ErrUnavailable
 //	connection failure                            ErrUnavailable (HTTPStatus 0)
-//	timeout, canceled context                     ErrUnavailable, and the context error
+//	deadline (the context's or the Provider's     ErrUnavailable and
+//	own timeout)                                  context.DeadlineExceeded
+//	canceled context                              ErrUnavailable and context.Canceled
 //
 // MessageBird does not say whether the wrong code that uses up the
 // attempts is answered as invalid or with status "failed", so after a
