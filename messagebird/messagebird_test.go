@@ -649,18 +649,58 @@ func TestNoGoroutineLeft(t *testing.T) {
 		ctx, cancel := context.WithCancel(bg())
 		n := len(s.Requests())
 		go func() { waitRequest(s, n+1); cancel() }()
-		p.Check(ctx, ver.ID, "123456")
+		_, err = p.Check(ctx, ver.ID, "123456")
 		cancel()
+		if !errors.Is(err, context.Canceled) || !errors.Is(err, verify.ErrUnavailable) {
+			t.Fatalf("Check canceled in flight: %v, want context.Canceled and ErrUnavailable", err)
+		}
 	}
 	p.CloseIdleConnections()
 	s.Close()
-	for i := 0; runtime.NumGoroutine() > before; i++ {
+	waitGoroutines(t, before)
+}
+
+// waitGoroutines waits until no more than n goroutines run, and fails
+// after 5 seconds.
+func waitGoroutines(t *testing.T, n int) {
+	t.Helper()
+	for i := 0; runtime.NumGoroutine() > n; i++ {
 		if i == 500 {
 			buf := make([]byte, 1<<16)
-			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestCancelWhileReadingTheAnswer cancels a Check after the answer's
+// headers arrived, while its body is read: the call returns the
+// context's error and leaves no goroutine behind.
+func TestCancelWhileReadingTheAnswer(t *testing.T) {
+	before := runtime.NumGoroutine()
+	started := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(`{"id":"`))
+		w.(http.Flusher).Flush()
+		close(started)
+		<-r.Context().Done() // the rest never comes
+	}))
+	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg())
+	defer cancel()
+	go func() { <-started; cancel() }()
+	_, err = p.Check(ctx, id32, "123456")
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, verify.ErrUnavailable) {
+		t.Fatalf("got %v, want context.Canceled and ErrUnavailable", err)
+	}
+	p.CloseIdleConnections()
+	srv.Close()
+	waitGoroutines(t, before)
 }
 
 // TestRedirects checks that a redirect is not followed unless the
