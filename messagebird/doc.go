@@ -40,11 +40,10 @@
 //     settings (SetErrorReader, DebugLog) are never touched; a program that
 //     calls SetErrorReader itself makes API errors read as
 //     verify.ErrUnavailable.
-//   - Redirects are not followed (the Verify API never redirects; Go's
-//     client would send the access key along, in clear if the redirect
-//     goes from https to http), unless WithHTTPClient gives a
-//     CheckRedirect, and even then never to http after https or off
-//     loopback.
+//   - Redirects are not followed (the Verify API never redirects, and
+//     Go's client repeats the access key to the same host, even from https
+//     to http), unless WithHTTPClient gives a CheckRedirect, and even then
+//     never to http after https or off loopback.
 //   - A response body is read up to 64 KiB (a Verify object is under
 //     1 KiB): go-rest-api reads bodies whole, so a broken or hostile server
 //     could make one call allocate gigabytes.
