@@ -22,7 +22,8 @@
 //     aborts the request in flight and returns at once, with an error
 //     matching both the context's error and verify.ErrUnavailable. A call
 //     whose context has no earlier deadline is bounded by 15 seconds (or
-//     the Timeout given with WithHTTPClient). No goroutine is started.
+//     the Timeout given with WithHTTPClient), whose end is reported the
+//     same way, as context.DeadlineExceeded. No goroutine is started.
 //   - maxAttempts is sent (go-rest-api's Params has no field for it), and
 //     the validity too.
 //   - Errors keep the HTTP status, which go-rest-api drops, and map to
@@ -39,6 +40,13 @@
 //     settings (SetErrorReader, DebugLog) are never touched; a program that
 //     calls SetErrorReader itself makes API errors read as
 //     verify.ErrUnavailable.
+//   - Redirects are not followed (the Verify API never redirects, and
+//     Go's client repeats the access key to the same host, even from https
+//     to http), unless WithHTTPClient gives a CheckRedirect, and even then
+//     never to http after https or off loopback.
+//   - A response body is read up to 64 KiB (a Verify object is under
+//     1 KiB): go-rest-api reads bodies whole, so a broken or hostile server
+//     could make one call allocate gigabytes.
 //   - Connections are kept alive and shared by all calls of a Provider.
 //   - Numbers in E.164 both ways, and MessageBird's numeric recipients
 //     read back as "+31612345678".
@@ -54,7 +62,8 @@
 //	verify.Request            MessageBird field
 //	Phone "+31612345678"      recipient "31612345678" (E.164 without "+")
 //	Channel Voice             type "tts", with voice and language
-//	Channel SMS               type "sms" (voice and language left out)
+//	Channel SMS               type "sms", datacoding "auto" (voice and
+//	                          language left out)
 //	Voice Female, Male        voice "female", "male"
 //	Language "en-gb"          language "en-gb"
 //	Template                  template (must contain %token)
@@ -63,6 +72,11 @@
 //	MaxAttempts 1..10         maxAttempts
 //	Originator                originator
 //	Reference                 reference
+//
+// MessageBird sends an SMS in plain (GSM 03.38) coding unless told
+// otherwise, which would garble a template in Cyrillic, CJK or with most
+// accents: datacoding "auto" has it choose unicode when the text needs it.
+// (go-rest-api spells this field dataCoding; the API documents datacoding.)
 //
 // Values out of these ranges, a phone number not in E.164 form and an
 // unknown channel or voice are refused before any request
@@ -111,8 +125,12 @@
 //	code 25 (not enough balance)                  ErrUnavailable
 //	5xx, code 98 or 99, other 4xx                 ErrUnavailable
 //	HTML or malformed body                        ErrUnavailable
+//	body over 64 KiB, whatever the status         ErrUnavailable
+//	3xx (a redirect not followed)                 ErrUnavailable
 //	connection failure                            ErrUnavailable (HTTPStatus 0)
-//	timeout, canceled context                     ErrUnavailable, and the context error
+//	deadline (the context's or the Provider's     ErrUnavailable and
+//	own timeout)                                  context.DeadlineExceeded
+//	canceled context                              ErrUnavailable and context.Canceled
 //
 // MessageBird does not say whether the wrong code that uses up the
 // attempts is answered as invalid or with status "failed", so after a

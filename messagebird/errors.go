@@ -44,10 +44,18 @@ func (c *call) fail(o op, err error) *verify.ProviderError {
 	pe := &verify.ProviderError{Provider: providerName, HTTPStatus: c.status}
 	if cerr := c.ctx.Err(); cerr != nil {
 		if context.Cause(c.ctx) == errTimeout {
-			pe.Err = fmt.Errorf("%w: no answer within %s", verify.ErrUnavailable, c.p.timeout)
+			pe.Err = fmt.Errorf("%w: no answer within %s: %w", verify.ErrUnavailable, c.p.timeout, cerr)
 		} else {
 			pe.Err = fmt.Errorf("%w: %w", verify.ErrUnavailable, cerr)
 		}
+		return pe
+	}
+	if c.body.err == errBodyTooLarge {
+		pe.Err = fmt.Errorf("%w: %w", verify.ErrUnavailable, errBodyTooLarge)
+		return pe
+	}
+	if c.status >= 300 && c.status < 400 { // a redirect not followed
+		pe.Err = fmt.Errorf("%w: unexpected redirect", verify.ErrUnavailable)
 		return pe
 	}
 	if c.status == http.StatusTooManyRequests {

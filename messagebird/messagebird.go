@@ -65,6 +65,12 @@ type httpClientOption struct{ c *http.Client }
 // Timeout, CheckRedirect and Jar of c. Default: a Provider's own
 // transport (a clone of http.DefaultTransport) and a 15 s timeout. A
 // Timeout of zero leaves calls bounded by their context alone.
+//
+// The Verify API never redirects, so without a CheckRedirect of c's a
+// Provider follows no redirect: a 3xx answer is verify.ErrUnavailable.
+// c's own CheckRedirect is kept, but the access key still never goes in
+// clear: a redirect from https to http, or to http on a host that is not
+// loopback, is not followed whatever it says.
 func WithHTTPClient(c *http.Client) Option { return httpClientOption{c} }
 func (o httpClientOption) apply(cfg *config) {
 	if o.c == nil {
@@ -131,6 +137,39 @@ func newTransport() *http.Transport {
 	}
 }
 
+// cleartextOK reports whether the access key may be sent to u in clear:
+// only over loopback.
+func cleartextOK(u *url.URL) bool {
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
+}
+
+// checkRedirect is the CheckRedirect of every call. A redirect is not
+// followed (the 3xx answer is returned) unless the Provider was given a
+// CheckRedirect, and never to an address the access key may not travel
+// to: http off loopback, or http after https.
+func (p *Provider) checkRedirect(req *http.Request, via []*http.Request) error {
+	if p.redirect == nil {
+		return http.ErrUseLastResponse
+	}
+	switch req.URL.Scheme {
+	case "https":
+	case "http":
+		if !cleartextOK(req.URL) {
+			return http.ErrUseLastResponse
+		}
+		for _, r := range via {
+			if r.URL.Scheme == "https" {
+				return http.ErrUseLastResponse
+			}
+		}
+	default:
+		return http.ErrUseLastResponse
+	}
+	return p.redirect(req, via)
+}
+
 func checkEndpoint(raw string) (string, error) {
 	bad := func(why string) (string, error) {
 		return "", fmt.Errorf("%w: messagebird: endpoint %s", verify.ErrInvalidOption, why)
@@ -145,8 +184,7 @@ func checkEndpoint(raw string) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		host := u.Hostname()
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		if !cleartextOK(u) {
 			return bad("uses http to a host that is not loopback: use https")
 		}
 	default:
@@ -171,6 +209,7 @@ type createRequest struct {
 	Originator  string `json:"originator,omitempty"`
 	Reference   string `json:"reference,omitempty"`
 	Template    string `json:"template,omitempty"`
+	DataCoding  string `json:"datacoding,omitempty"`
 	Voice       string `json:"voice,omitempty"`
 	Language    string `json:"language,omitempty"`
 	Timeout     int    `json:"timeout,omitempty"`
@@ -209,6 +248,9 @@ func newCreateRequest(req verify.Request) (*createRequest, error) {
 		cr.Language = req.Language
 	case verify.SMS:
 		cr.Type = "sms"
+		// MessageBird's default is plain (GSM 03.38): a template in
+		// Cyrillic, CJK or with most accents would arrive garbled.
+		cr.DataCoding = "auto"
 	default:
 		return nil, invalidOption("channel %q is not voice or sms", req.Channel)
 	}
@@ -464,7 +506,7 @@ type call struct {
 
 func (p *Provider) newCall(ctx context.Context) *call {
 	c := &call{ctx: ctx, p: p}
-	c.hc = http.Client{Transport: c, CheckRedirect: p.redirect, Jar: p.jar}
+	c.hc = http.Client{Transport: c, CheckRedirect: p.checkRedirect, Jar: p.jar}
 	c.dc = mb.DefaultClient{AccessKey: p.key, HTTPClient: &c.hc}
 	return c
 }
@@ -490,15 +532,35 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// maxBody is the most a response body may hold: a Verify object or an
+// error answer is well under 1 KiB. go-rest-api reads bodies whole, with
+// no limit of its own.
+const maxBody = 64 << 10
+
+// errBodyTooLarge is the read error of a body longer than maxBody.
+var errBodyTooLarge = fmt.Errorf("the response body is larger than %d KiB", maxBody>>10)
+
 // body records whether reading a response body failed, which go-rest-api
-// would not tell apart from a malformed body.
+// would not tell apart from a malformed body, and stops reading past
+// maxBody bytes.
 type body struct {
-	rc  io.ReadCloser
-	err error
+	rc   io.ReadCloser
+	read int // bytes read so far
+	err  error
 }
 
 func (b *body) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if left := maxBody - b.read + 1; len(p) > left {
+		p = p[:left] // one byte more than allowed tells a body of exactly maxBody apart
+	}
 	n, err := b.rc.Read(p)
+	if b.read += n; b.read > maxBody {
+		b.err = errBodyTooLarge
+		return n - (b.read - maxBody), b.err
+	}
 	if err != nil && err != io.EOF {
 		b.err = err
 	}

@@ -91,7 +91,10 @@ func TestStartMapping(t *testing.T) {
 		absent []string       // fields that must not be sent
 	}{
 		{"voice is tts", nil, map[string]any{"type": "tts", "voice": "female", "language": "en-gb"}, nil},
-		{"sms", func(r *verify.Request) { r.Channel = verify.SMS }, map[string]any{"type": "sms"}, []string{"voice", "language"}},
+		{"voice leaves datacoding out", nil, nil, []string{"datacoding"}},
+		{"sms", func(r *verify.Request) { r.Channel = verify.SMS }, map[string]any{"type": "sms", "datacoding": "auto"}, []string{"voice", "language", "dataCoding"}},
+		{"sms in Cyrillic", func(r *verify.Request) { r.Channel, r.Template = verify.SMS, "Ваш код: %token" },
+			map[string]any{"template": "Ваш код: %token", "datacoding": "auto"}, nil},
 		{"recipient as E.164 digits", nil, map[string]any{"recipient": "31612345678"}, nil},
 		{"template", func(r *verify.Request) { r.Template = "Uw code: %token" }, map[string]any{"template": "Uw code: %token"}, nil},
 		{"male voice", func(r *verify.Request) { r.Voice = verify.Male }, map[string]any{"voice": "male"}, nil},
@@ -288,6 +291,11 @@ func TestErrorMapping(t *testing.T) {
 		{"unexpected 4xx", start, []mbtest.Fault{mbtest.Reply(400, "application/json", errorBody(21, "Bad request", ""))}, verify.ErrUnavailable, 400, 21, ""},
 		{"dropped connection", start, []mbtest.Fault{mbtest.Drop()}, verify.ErrUnavailable, 0, 0, ""},
 		{"dropped connection on check", check, []mbtest.Fault{mbtest.Drop()}, verify.ErrUnavailable, 0, 0, ""},
+		{"body too large", check, []mbtest.Fault{mbtest.LargeBody(422, 1<<20)}, verify.ErrUnavailable, 422, 0, ""},
+		{"body one byte too large", check, []mbtest.Fault{mbtest.LargeBody(422, maxBody+1-int64(len(largeBodyJSON)))}, verify.ErrUnavailable, 422, 0, ""},
+		{"body of the largest size", check, []mbtest.Fault{mbtest.LargeBody(422, maxBody-int64(len(largeBodyJSON)))}, verify.ErrInvalidCode, 422, 10, "token"},
+		{"body too large on 200", start, []mbtest.Fault{mbtest.Reply(200, "application/json", object("31612345678", "sms", "sent")+strings.Repeat(" ", maxBody))}, verify.ErrUnavailable, 200, 0, ""},
+		{"body too large on 429", start, []mbtest.Fault{mbtest.LargeBody(429, 1<<20)}, verify.ErrUnavailable, 429, 0, ""},
 		{"rate limited", start, []mbtest.Fault{mbtest.Reply(429, "application/json", errorBody(21, "Too many requests", ""))}, verify.ErrRateLimited, 429, 21, ""},
 	}
 	for _, tt := range tests {
@@ -304,6 +312,35 @@ func TestErrorMapping(t *testing.T) {
 				t.Errorf("error message %q shows a code, the number, the key or a body", msg)
 			}
 		})
+	}
+}
+
+// maxBody is the documented limit of a response body, and largeBodyJSON
+// the body mbtest.LargeBody ends with.
+const (
+	maxBody       = 64 << 10
+	largeBodyJSON = `{"errors":[{"code":10,"description":"The token is invalid.","parameter":"token"}]}`
+)
+
+// TestLargeBodyBoundedMemory checks that a huge answer is refused after
+// its first 64 KiB, and so costs little memory: go-rest-api alone reads it
+// whole, allocating several times its size.
+func TestLargeBodyBoundedMemory(t *testing.T) {
+	s, p := newPair(t)
+	s.Inject(mbtest.LargeBody(422, 64<<20))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := p.Check(bg(), id32, "123456")
+	runtime.ReadMemStats(&after)
+	// Generous: the emulator's allocations count too, and the race
+	// detector adds its own; reading the body whole costs over 64 MiB.
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Errorf("Check allocated %d MiB for a 64 MiB answer, want at most 8", grew>>20)
+	}
+	wantProviderError(t, err, verify.ErrUnavailable, 422, 0)
+	if !strings.Contains(err.Error(), "larger than 64 KiB") {
+		t.Errorf("error %q does not say the body was too large", err)
 	}
 }
 
@@ -573,13 +610,23 @@ func TestHTTPClientTimeout(t *testing.T) {
 	if _, err := p.Start(bg(), verifytest.Request(phone)); err != nil || trips.Load() != 1 {
 		t.Fatalf("Start: %v, %d round trips through the given transport, want 1", err, trips.Load())
 	}
-	s.Inject(mbtest.Delay(10 * time.Second))
-	_, err = p.Start(bg(), verifytest.Request(phone))
-	if !errors.Is(err, verify.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("got %v, want ErrUnavailable and not the caller's DeadlineExceeded", err)
+	// The Provider's own timeout, as the caller's deadline, matches both
+	// ErrUnavailable and context.DeadlineExceeded, for each call.
+	calls := map[string]func() error{
+		"Start":  func() error { _, err := p.Start(bg(), verifytest.Request(phone)); return err },
+		"Check":  func() error { _, err := p.Check(bg(), id32, "123456"); return err },
+		"Status": func() error { _, err := p.Status(bg(), id32); return err },
+		"Cancel": func() error { return p.Cancel(bg(), id32) },
 	}
-	if !strings.Contains(err.Error(), "no answer within 20ms") {
-		t.Errorf("error %q does not say the provider timed out", err)
+	for name, call := range calls {
+		s.Inject(mbtest.Delay(10 * time.Second))
+		err := call()
+		if !errors.Is(err, verify.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("%s: got %v, want ErrUnavailable and context.DeadlineExceeded", name, err)
+		}
+		if !strings.Contains(err.Error(), "no answer within 20ms") {
+			t.Errorf("%s: error %q does not say the provider timed out", name, err)
+		}
 	}
 }
 
@@ -602,16 +649,121 @@ func TestNoGoroutineLeft(t *testing.T) {
 		ctx, cancel := context.WithCancel(bg())
 		n := len(s.Requests())
 		go func() { waitRequest(s, n+1); cancel() }()
-		p.Check(ctx, ver.ID, "123456")
+		_, err = p.Check(ctx, ver.ID, "123456")
 		cancel()
+		if !errors.Is(err, context.Canceled) || !errors.Is(err, verify.ErrUnavailable) {
+			t.Fatalf("Check canceled in flight: %v, want context.Canceled and ErrUnavailable", err)
+		}
 	}
 	p.CloseIdleConnections()
 	s.Close()
-	for i := 0; runtime.NumGoroutine() > before; i++ {
+	waitGoroutines(t, before)
+}
+
+// waitGoroutines waits until no more than n goroutines run, and fails
+// after 5 seconds.
+func waitGoroutines(t *testing.T, n int) {
+	t.Helper()
+	for i := 0; runtime.NumGoroutine() > n; i++ {
 		if i == 500 {
 			buf := make([]byte, 1<<16)
-			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestCancelWhileReadingTheAnswer cancels a Check after the answer's
+// headers arrived, while its body is read: the call returns the
+// context's error and leaves no goroutine behind.
+func TestCancelWhileReadingTheAnswer(t *testing.T) {
+	before := runtime.NumGoroutine()
+	started := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(`{"id":"`))
+		w.(http.Flusher).Flush()
+		close(started)
+		<-r.Context().Done() // the rest never comes
+	}))
+	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg())
+	defer cancel()
+	go func() { <-started; cancel() }()
+	_, err = p.Check(ctx, id32, "123456")
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, verify.ErrUnavailable) {
+		t.Fatalf("got %v, want context.Canceled and ErrUnavailable", err)
+	}
+	p.CloseIdleConnections()
+	srv.Close()
+	waitGoroutines(t, before)
+}
+
+// TestRedirects checks that a redirect is not followed unless the
+// HTTP client given says so, and never where the access key would travel
+// in clear: the Verify API never redirects.
+func TestRedirects(t *testing.T) {
+	// target answers like the emulator and records the Authorization it
+	// received.
+	var gotKey atomic.Value
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotKey.Store(r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(object("31612345678", "sms", "sent")))
+	}))
+	t.Cleanup(target.Close)
+	redirect := func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}
+	secure := httptest.NewTLSServer(http.HandlerFunc(redirect))
+	t.Cleanup(secure.Close)
+	plain := httptest.NewServer(http.HandlerFunc(redirect))
+	t.Cleanup(plain.Close)
+	followAll := func(*http.Request, []*http.Request) error { return nil }
+	client := func(srv *httptest.Server, check func(*http.Request, []*http.Request) error) *http.Client {
+		c := *srv.Client() // a copy: Client returns the same one each time
+		c.CheckRedirect = check
+		return &c
+	}
+	tests := []struct {
+		name     string
+		endpoint string
+		client   *http.Client // nil: the Provider's own
+		followed bool
+	}{
+		{"https to http, own client", secure.URL, client(secure, nil), false},
+		{"https to http, client that follows all", secure.URL, client(secure, followAll), false},
+		{"loopback http, default client", plain.URL, nil, false},
+		{"loopback http, client without CheckRedirect", plain.URL, client(plain, nil), false},
+		{"loopback http to loopback http, client that follows all", plain.URL, client(plain, followAll), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gotKey.Store("")
+			opts := []messagebird.Option{messagebird.WithEndpoint(tt.endpoint)}
+			if tt.client != nil {
+				opts = append(opts, messagebird.WithHTTPClient(tt.client))
+			}
+			p, err := messagebird.New("live_secretkey", opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(p.CloseIdleConnections)
+			_, err = p.Status(bg(), id32)
+			if tt.followed {
+				if err != nil || gotKey.Load() != "AccessKey live_secretkey" {
+					t.Fatalf("Status = %v, key received %q; want the redirect followed", err, gotKey.Load())
+				}
+				return
+			}
+			if k := gotKey.Load(); k != "" {
+				t.Errorf("the redirect was followed: the target received Authorization %q", k)
+			}
+			wantProviderError(t, err, verify.ErrUnavailable, http.StatusTemporaryRedirect, 0)
+		})
 	}
 }

@@ -24,7 +24,19 @@ func TestTopLevelString(t *testing.T) {
 		{`{"type":"sms","type":null}`, ""},
 		{`{"type":1}`, ""},
 		{`{"type":"t\"s"}`, ""},
-		{`{"Type":"tts"}`, ""},
+		// Keys match as encoding/json matches a field: unescaped, then
+		// case-insensitively.
+		{`{"Type":"tts"}`, "tts"},
+		{`{"TYPE":"sms"}`, "sms"},
+		{`{"\u0074ype":"tts"}`, "tts"},
+		{`{"\u0054YP\u0065":"sms"}`, "sms"},
+		{`{"type":"sms","TYPE":"tts"}`, "tts"},
+		{`{"TYPE":"sms","type":null}`, ""},
+		{`{"typ":"sms"}`, ""},
+		{`{"types":"sms"}`, ""},
+		{`{"ty\"pe":"sms"}`, ""},
+		{`{"t\u00ffpe":"sms"}`, ""},
+		{`{"\ud800type":"sms"}`, ""},
 		{`{}`, ""},
 		{`[]`, ""},
 		{``, ""},
@@ -44,8 +56,36 @@ func TestTopLevelString(t *testing.T) {
 	}
 }
 
+func TestKeyMatches(t *testing.T) {
+	tests := []struct {
+		key, name string
+		want      bool
+	}{
+		{"type", "type", true},
+		{"TyPe", "type", true},
+		{`\u0074ype`, "type", true},
+		{`\/`, "/", true},
+		{`a\nb`, "a\nb", true},
+		{`\ud83d\ude00`, "😀", true},
+		{`\ud83d`, "\uFFFD", true}, // a lone surrogate reads as U+FFFD
+		{"\xff", "\uFFFD", true},   // so does invalid UTF-8
+		{"ſtatus", "status", true}, // U+017F folds to s
+		{"\u212Aey", "key", true},  // the Kelvin sign folds to k
+		{"typ", "type", false},
+		{"types", "type", false},
+		{`\u00`, "type", false},
+		{"", "type", false},
+		{"", "", true},
+	}
+	for _, tt := range tests {
+		if got := keyMatches([]byte(tt.key), tt.name); got != tt.want {
+			t.Errorf("keyMatches(%q, %q) = %v, want %v", tt.key, tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestTopLevelStringAllocatesNothing(t *testing.T) {
-	b := []byte(`{"id":"x","messages":{"href":"y"},"type":"tts","status":"sent"}`)
+	b := []byte(`{"id":"x","messages":{"href":"y"},"TYPE":"tts","status":"sent"}`)
 	if n := testing.AllocsPerRun(100, func() { verifyType(topLevelString(b, "type")) }); n != 0 {
 		t.Errorf("%v allocations, want 0", n)
 	}
@@ -57,16 +97,21 @@ func FuzzTopLevelString(f *testing.F) {
 	f.Add(`{"id":"x","messages":{"href":"y"},"type":"tts","status":"sent"}`)
 	f.Add(`{"a":[{"type":"n"}],"type":"sms"}`)
 	f.Add(`{"type":"a\"b"}`)
+	f.Add(`{"TYPE":"sms","Type":"tts"}`)
+	f.Add(`{"\u0074yp\u0045":"tts"}`)
 	f.Fuzz(func(t *testing.T, s string) {
 		got := topLevelString([]byte(s), "type")
 		if got != nil && !strings.Contains(s, string(got)) {
 			t.Fatalf("%q: got %q, not part of the input", s, got)
 		}
-		var m map[string]json.RawMessage
-		if json.Unmarshal([]byte(s), &m) != nil {
+		// A struct field, which encoding/json matches case-insensitively.
+		var v struct {
+			Type json.RawMessage `json:"type"`
+		}
+		if json.Unmarshal([]byte(s), &v) != nil {
 			return
 		}
-		raw, ok := m["type"]
+		raw, ok := v.Type, v.Type != nil
 		var want string
 		if ok && !utf8.Valid(raw) {
 			return // encoding/json replaces invalid UTF-8; the scan keeps the bytes

@@ -16,7 +16,8 @@
 //
 //   - POST /verify takes JSON (or a form) with recipient (digits, as a
 //     number or a string), type (sms, flash or tts), originator,
-//     reference, template (must contain %token), voice, language (the 19
+//     reference, template (must contain %token), datacoding (plain,
+//     unicode or auto; default plain), voice, language (the 19
 //     text-to-speech languages), timeout (30 to 259200 seconds, default 30),
 //     tokenLength (6 to 10, default 6) and maxAttempts (1 to 10, default 1),
 //     and answers 201 with the Verify object, status "sent". A bad value
@@ -49,10 +50,10 @@
 // For tests of failure handling, Inject queues faults, each played on one
 // request instead of the normal answer: InternalError (500 with code 99),
 // BadGateway (502 with an HTML page), MalformedJSON (200 with a truncated
-// body), Drop (the connection closes without an answer), Delay (a slow
-// answer) and Reply (any status and body). Requests returns every request
-// received, and Connections counts the TCP connections opened, for tests
-// of keep-alive.
+// body), LargeBody (an error body of any size), Drop (the connection
+// closes without an answer), Delay (a slow answer) and Reply (any status
+// and body). Requests returns every request received, and Connections
+// counts the TCP connections opened, for tests of keep-alive.
 //
 // A Server is safe for concurrent use.
 package mbtest
@@ -93,6 +94,7 @@ type Message struct {
 	Originator  string    // as requested; "Code" when none was given
 	Reference   string    // as requested
 	Text        string    // the template with the code in place of %token
+	DataCoding  string    // "plain", "unicode" or "auto"; "plain" when none was given
 	Code        string    // the code
 	Voice       string    // "female" or "male" (tts)
 	Language    string    // such as "en-gb" (tts)
@@ -260,6 +262,7 @@ type Fault struct {
 	ctype   string
 	body    string
 	respond bool
+	pad     int64 // spaces written before body
 }
 
 // InternalError answers 500 with MessageBird's code 99 error body.
@@ -293,6 +296,15 @@ func Delay(d time.Duration) Fault { return Fault{delay: d} }
 // request was.
 func Reply(status int, contentType, body string) Fault {
 	return Fault{status: status, ctype: contentType, body: body, respond: true}
+}
+
+// LargeBody answers status with size bytes of white space and then
+// MessageBird's code 10 error body ("The token is invalid."): valid JSON
+// of any length, as a broken or hostile server could send. The white space
+// is streamed, so the Server holds little of it in memory.
+func LargeBody(status int, size int64) Fault {
+	return Fault{status: status, ctype: "application/json", respond: true, pad: size,
+		body: `{"errors":[{"code":10,"description":"The token is invalid.","parameter":"token"}]}`}
 }
 
 // Inject queues faults: each of the next requests plays one, in order.
@@ -341,6 +353,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		case f.respond:
 			w.Header().Set("Content-Type", f.ctype)
 			w.WriteHeader(f.status)
+			if f.pad > 0 {
+				pad := strings.Repeat(" ", 32<<10)
+				for n := f.pad; n > 0; n -= int64(len(pad)) {
+					if _, err := io.WriteString(w, pad[:min(n, int64(len(pad)))]); err != nil {
+						return // the client gave up
+					}
+				}
+			}
 			io.WriteString(w, f.body)
 			return
 		}
@@ -520,6 +540,14 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, body []byte) {
 		bad("template")
 		return
 	}
+	switch p.DataCoding {
+	case "":
+		p.DataCoding = "plain"
+	case "plain", "unicode", "auto":
+	default:
+		bad("datacoding")
+		return
+	}
 	if p.Voice == "" {
 		p.Voice = "female"
 	}
@@ -563,7 +591,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, body []byte) {
 	e := &entry{
 		msg: Message{
 			ID: id, Recipient: recipient, Type: p.Type, Originator: p.Originator,
-			Reference: p.Reference, Text: strings.ReplaceAll(p.Template, "%token", code),
+			Reference: p.Reference, Text: strings.ReplaceAll(p.Template, "%token", code), DataCoding: p.DataCoding,
 			Code: code, Voice: p.Voice, Language: p.Language, Timeout: timeout,
 			TokenLength: tokenLength, MaxAttempts: maxAttempts, SentAt: now,
 		},

@@ -249,6 +249,7 @@ func TestCreateValidation(t *testing.T) {
 		{`{"recipient":31612345678,"maxAttempts":11}`, 10, "maxAttempts"},
 		{`{"recipient":31612345678,"originator":"TwelveChars1"}`, 10, "originator"},
 		{`{"recipient":31612345678,"reference":"a b"}`, 10, "reference"},
+		{`{"recipient":31612345678,"datacoding":"utf8"}`, 10, "datacoding"},
 	}
 	for _, tt := range tests {
 		status, body := raw(t, "POST", s.URL+"/verify", mbtest.AccessKey, tt.body)
@@ -260,6 +261,23 @@ func TestCreateValidation(t *testing.T) {
 	}
 	if len(s.Messages()) != 0 {
 		t.Error("an invalid create sent a message")
+	}
+}
+
+func TestDataCoding(t *testing.T) {
+	tests := []struct{ body, want string }{
+		{`{"recipient":31612345678}`, "plain"},
+		{`{"recipient":31612345678,"datacoding":"plain"}`, "plain"},
+		{`{"recipient":31612345678,"datacoding":"unicode"}`, "unicode"},
+		{`{"recipient":31612345678,"datacoding":"auto","template":"Код: %token"}`, "auto"},
+	}
+	for _, tt := range tests {
+		s := mbtest.NewServer()
+		status, body := raw(t, "POST", s.URL+"/verify", mbtest.AccessKey, tt.body)
+		if m := s.Messages(); status != 201 || len(m) != 1 || m[0].DataCoding != tt.want {
+			t.Errorf("%s: %d %s, messages %+v; want 201 and datacoding %q", tt.body, status, body, m, tt.want)
+		}
+		s.Close()
 	}
 }
 
@@ -298,6 +316,11 @@ func TestFaults(t *testing.T) {
 		{"MalformedJSON", mbtest.MalformedJSON(), func(t *testing.T, err error) {
 			if err == nil || !strings.Contains(err.Error(), "could not decode") {
 				t.Errorf("got %v, want a decode error", err)
+			}
+		}},
+		{"LargeBody", mbtest.LargeBody(422, 1<<20), func(t *testing.T, err error) {
+			if e := apiErr(t, err); e.Code != 10 {
+				t.Errorf("got %+v, want code 10 after the white space", e)
 			}
 		}},
 		{"Drop", mbtest.Drop(), func(t *testing.T, err error) {
