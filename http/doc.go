@@ -73,12 +73,31 @@
 //
 // # OnVerified
 //
-// WithOnVerified's function runs exactly once per verification: the
-// provider accepts a code only once, and a request that loses a race with
-// a double submit finds the verification already verified and shows the
-// success page without running the function again. It may write its own
-// response (say, a redirect to the account page); when it writes nothing
-// the success page follows (or the API's JSON).
+// WithOnVerified's function runs exactly once per verification, in the
+// request whose code the provider accepted, and it is the only
+// authoritative signal of success: store the number there, server side.
+// The provider calls of a request are not canceled with it (they are
+// bounded by 30 seconds instead), so a check that reached the provider is
+// seen through even when a double click made the browser abandon it.
+// The function may write its own response (say, a redirect to the
+// account page, or an error page when the number cannot be stored); when
+// it writes nothing the success page follows (or the API's JSON). The
+// state cookie is marked verified only then, after the function returned
+// without writing: if it panics or answers for itself, the cookie does
+// not say verified.
+//
+// A check that finds its verification already verified (the provider
+// says the code was used, and its status says verified, for the same
+// number) is a duplicate: the other submit of a double click, or the old
+// state sent again. It is answered only while the code is still valid
+// (as long as the state's code could be checked at all), without running
+// the function again: a page gets the success page, the API
+// {"verified":true,"duplicate":true} without the number. The code of a
+// duplicate is not checked, so neither answer proves anything to a
+// client. A wrong code, or one refused by the Verifier's cap on checks
+// per verification, never costs a status call to the provider; the
+// submits of a double click beyond that cap (5 by default) are refused
+// as too many attempts.
 //
 // # Templates
 //
@@ -120,6 +139,11 @@
 //	$ curl -s localhost:8080/api/check -H 'Content-Type: application/json' \
 //	    -d '{"token":"X5Qm…","code":"123456"}'
 //	{"verified":true,"phone":"+31612345678"}
+//
+// A check of a token whose verification already succeeded answers
+// {"verified":true,"duplicate":true}, without the number, whatever the
+// code (see OnVerified above): an app learns the verified number from
+// OnVerified, on its server, not from this answer.
 //
 //	$ curl -s localhost:8080/api/resend -H 'Content-Type: application/json' \
 //	    -d '{"token":"X5Qm…","channel":"voice"}'

@@ -54,11 +54,16 @@ type onVerifiedOption func(http.ResponseWriter, *http.Request, *verify.Verificat
 // verification, from the request that checked the right code, with the
 // provider's answer: v.Phone is the verified number in E.164. It runs
 // exactly once per verification, even when the right code is submitted
-// twice at the same moment. It may write its own response, such as a
-// redirect to the app's account page; when it writes nothing, the handler
-// answers as usual (the success page, or the API's JSON). The request is
-// a page form (r.URL.Path "/code") or an API call ("/api/check").
-// Default: none.
+// twice at the same moment, and it is the one authoritative signal of
+// success (the pages and the API's answers are for the user). r's
+// context is not canceled when the client goes away, so that a double
+// click cannot interrupt it; it ends 30 seconds after the check started.
+// It may write its
+// own response, such as a redirect to the app's account page, or an error
+// page when the number cannot be stored; when it writes nothing, the
+// handler marks the state verified and answers as usual (the success
+// page, or the API's JSON). The request is a page form (r.URL.Path
+// "/code") or an API call ("/api/check"). Default: none.
 func WithOnVerified(f func(w http.ResponseWriter, r *http.Request, v *verify.Verification)) Option {
 	return onVerifiedOption(f)
 }
@@ -105,3 +110,6 @@ func remoteIP(r *http.Request) string {
 	}
 	return host
 }
+
+// clientKey is the key of r's client for the Verifier's per-client limit.
+func (h *handler) clientKey(r *http.Request) string { return h.clientIP(r) }
