@@ -102,7 +102,10 @@
 // # Templates
 //
 // The default templates are embedded: responsive, light and dark, without
-// external assets; their only script is an optional countdown. Every
+// external assets. Their only scripts, both optional, are a countdown on
+// the code page and a guard that sends each form once (a double click on
+// "Send me a code" would otherwise make the browser abandon the first
+// request and the second meet the resend cooldown). Every
 // text a user sees is in a template, so a translation replaces templates
 // through WithTemplates; a replaced template runs with the other defaults.
 // Each template receives a *Page. The names:
