@@ -47,15 +47,25 @@
 // phone form with a message. The verified number comes from the provider
 // or the sealed state, never from a form field.
 //
+// Cross-origin POSTs are refused (net/http.CrossOriginProtection, 403);
+// bodies are limited to 4 KiB (413); GET never changes state; every
+// response is marked no-store. The client's IP address goes with every
+// Start, so the Verifier's per-client rate limit applies: an IPv4
+// address is a client, an IPv6 address counts by its /64 prefix, and
+// requests whose address is unknown share the one client "unknown".
+//
+// # Behind a reverse proxy
+//
+// Behind a reverse proxy or load balancer, set WithClientIP: otherwise
+// every request comes from the proxy's address, and all users share one
+// per-client budget (one user can use it up for everyone). Read the
+// address from the header your proxy sets, never from one a client could
+// send.
+//
 // Behind a proxy that terminates TLS the request has no TLS state, so the
 // cookie is not marked Secure; it is sealed either way. Behind a proxy
 // that rewrites paths, mount the handler at the same path as the public
 // one: the cookie's path is the mount point as this server sees it.
-//
-// Cross-origin POSTs are refused (net/http.CrossOriginProtection, 403);
-// bodies are limited to 4 KiB (413); GET never changes state; every
-// response is marked no-store. The client's IP (WithClientIP) goes with
-// every Start, so the Verifier's per-client rate limits apply.
 //
 // # Status codes
 //

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 
 	"github.com/phoneverify/verify"
 )
@@ -90,15 +91,24 @@ func (o loggerOption) apply(c *config) { c.logger = o.l }
 
 type clientIPOption func(*http.Request) string
 
-// WithClientIP sets how the client's IP address is found, for per-client
-// rate limits. Default: the address of the connection (r.RemoteAddr),
-// which behind a reverse proxy is the proxy's. Headers such as
-// X-Forwarded-For can be forged by anyone, so they are read only when
-// such a function, written for the app's own proxy, says so:
+// WithClientIP sets how the client's IP address is found, for the
+// Verifier's per-client rate limit. Default: the address of the
+// connection (r.RemoteAddr). Behind a reverse proxy that address is the
+// proxy's, so without this option every user shares one budget: an app
+// behind a proxy must set it. Headers such as X-Forwarded-For can be
+// forged by anyone, so they are read only when such a function, written
+// for the app's own proxy, says so:
 //
 //	verifyhttp.WithClientIP(func(r *http.Request) string {
 //		return r.Header.Get("Fly-Client-IP") // set by the proxy, never by the client
 //	})
+//
+// The address becomes the client's key: an IPv4 address as it is
+// (IPv4-mapped IPv6 addresses too), an IPv6 address by its /64 prefix,
+// since one subscriber or host usually holds a whole /64. An empty or
+// unparsable answer (an IP address, or one with a port) counts as the
+// client "unknown": such clients share one budget rather than escape the
+// limit.
 func WithClientIP(f func(*http.Request) string) Option { return clientIPOption(f) }
 func (o clientIPOption) apply(c *config)               { c.clientIP = o }
 
@@ -111,5 +121,30 @@ func remoteIP(r *http.Request) string {
 	return host
 }
 
+// unknownClient is the key of every client whose address is not known.
+const unknownClient = "unknown"
+
 // clientKey is the key of r's client for the Verifier's per-client limit.
-func (h *handler) clientKey(r *http.Request) string { return h.clientIP(r) }
+func (h *handler) clientKey(r *http.Request) string { return clientKey(h.clientIP(r)) }
+
+// clientKey turns a client's address into its key: IPv4 as it is, IPv6
+// by its /64 prefix, anything else unknownClient.
+func clientKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		ap, perr := netip.ParseAddrPort(ip)
+		if perr != nil {
+			return unknownClient
+		}
+		a = ap.Addr()
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return unknownClient
+	}
+	return p.String()
+}
