@@ -40,8 +40,9 @@
 //
 // What the handler remembers between requests (the verification's id, the
 // number, the channel, the expiry, whether it succeeded) is sealed with
-// AES-256-GCM in a cookie: HttpOnly, SameSite=Lax, Secure on TLS, its path
-// the mount point. There is no server-side session, so any number of app
+// AES-256-GCM in a cookie: HttpOnly, SameSite=Lax, Secure on TLS (or as
+// WithSecureCookie says), its path the mount point; a Secure cookie at
+// the root is named __Host-phoneverify, which no subdomain can set. There is no server-side session, so any number of app
 // instances can serve the pages, given the same WithSecret keys. A
 // missing, tampered, expired or foreign cookie sends the user back to the
 // phone form with a message. The verified number comes from the provider
@@ -63,7 +64,8 @@
 // send.
 //
 // Behind a proxy that terminates TLS the request has no TLS state, so the
-// cookie is not marked Secure; it is sealed either way. Behind a proxy
+// cookie is not marked Secure unless WithSecureCookie(true) is set; it is
+// sealed either way. Behind a proxy
 // that rewrites paths, mount the handler at the same path as the public
 // one: the cookie's path is the mount point as this server sees it.
 //

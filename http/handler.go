@@ -17,8 +17,10 @@ import (
 )
 
 const (
-	// cookieName is the name of the cookie that carries the sealed state.
-	cookieName = "phoneverify"
+	// cookieName is the name of the cookie that carries the sealed state;
+	// hostCookieName its name when the cookie is Secure for the path "/".
+	cookieName     = "phoneverify"
+	hostCookieName = "__Host-" + cookieName
 	// maxBody bounds the body of every POST: the forms and JSON requests
 	// are a few dozen bytes.
 	maxBody = 4 << 10
@@ -52,6 +54,7 @@ type handler struct {
 	tmpl       *template.Template
 	log        *slog.Logger
 	clientIP   func(*http.Request) string
+	secure     secureMode
 	onVerified func(http.ResponseWriter, *http.Request, *verify.Verification)
 	cop        *http.CrossOriginProtection
 	mux        *http.ServeMux
@@ -94,6 +97,7 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 		tmpl:       tmpl,
 		log:        cfg.logger,
 		clientIP:   cfg.clientIP,
+		secure:     cfg.secure,
 		onVerified: cfg.onVerified,
 		cop:        http.NewCrossOriginProtection(),
 		mux:        http.NewServeMux(),
@@ -318,19 +322,38 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
+// cookieFor returns the Secure flag, path and name of r's state cookie.
+// A Secure cookie for "/" takes the __Host- prefix, which browsers only
+// accept from HTTPS, without Domain, for the path "/": no subdomain can
+// set it.
+func (h *handler) cookieFor(r *http.Request) (secure bool, path, name string) {
+	switch h.secure {
+	case secureAlways:
+		secure = true
+	case secureAuto:
+		secure = r.TLS != nil
+	}
+	path, name = cookiePath(r), cookieName
+	if secure && path == "/" {
+		name = hostCookieName
+	}
+	return secure, path, name
+}
+
 // setCookie seals st into the state cookie.
 func (h *handler) setCookie(w http.ResponseWriter, r *http.Request, st *state) error {
 	value, err := h.sealer.seal(st, purposeCookie)
 	if err != nil {
 		return err
 	}
+	secure, path, name := h.cookieFor(r)
 	http.SetCookie(w, &http.Cookie{
-		Name:     cookieName,
+		Name:     name,
 		Value:    value,
-		Path:     cookiePath(r),
+		Path:     path,
 		MaxAge:   max(int(st.Until.Sub(h.now())/time.Second), 1),
 		HttpOnly: true,
-		Secure:   r.TLS != nil,
+		Secure:   secure,
 		SameSite: http.SameSiteLaxMode,
 	})
 	return nil
@@ -339,7 +362,8 @@ func (h *handler) setCookie(w http.ResponseWriter, r *http.Request, st *state) e
 // readCookie opens the state cookie. The failure says how to tell the
 // user when there is none, or it cannot be trusted.
 func (h *handler) readCookie(r *http.Request) (*state, *failure) {
-	c, err := r.Cookie(cookieName)
+	_, _, name := h.cookieFor(r)
+	c, err := r.Cookie(name)
 	if err != nil {
 		return nil, &failure{status: http.StatusBadRequest, code: "session_invalid"}
 	}

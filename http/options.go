@@ -22,7 +22,17 @@ type config struct {
 	templates  *template.Template
 	logger     *slog.Logger
 	clientIP   func(*http.Request) string
+	secure     secureMode
 }
+
+// secureMode says when the state cookie is marked Secure.
+type secureMode int8
+
+const (
+	secureAuto   secureMode = iota // when the request came over TLS
+	secureAlways                   // always
+	secureNever                    // never
+)
 
 // defaults returns the configuration of a handler given no options. There
 // is no default secret: WithSecret is required.
@@ -111,6 +121,25 @@ type clientIPOption func(*http.Request) string
 // limit.
 func WithClientIP(f func(*http.Request) string) Option { return clientIPOption(f) }
 func (o clientIPOption) apply(c *config)               { c.clientIP = o }
+
+type secureCookieOption bool
+
+// WithSecureCookie sets whether the state cookie is marked Secure, so
+// that the browser sends it over HTTPS only. Default: when the request
+// came over TLS (r.TLS is set). Behind a proxy that terminates TLS the
+// requests this server sees are plain HTTP: set true there. A site served
+// over plain HTTP must not set true (except on localhost, which browsers
+// treat as secure): the browser would drop the cookie. false never marks
+// it. A Secure cookie of a handler mounted at "/" is named with the
+// __Host- prefix ("__Host-phoneverify"): browsers then refuse it from any
+// other subdomain or path, and from plain HTTP.
+func WithSecureCookie(secure bool) Option { return secureCookieOption(secure) }
+func (o secureCookieOption) apply(c *config) {
+	c.secure = secureNever
+	if o {
+		c.secure = secureAlways
+	}
+}
 
 // remoteIP returns the host part of r.RemoteAddr.
 func remoteIP(r *http.Request) string {

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -88,6 +89,76 @@ func TestClientKey(t *testing.T) {
 				if got := l.last(); got != tt.want {
 					t.Errorf("POST %s from %q: client key %q, want %q", path, tt.remoteAddr, got, tt.want)
 				}
+			}
+		})
+	}
+}
+
+// TestSecureCookie: the state cookie is Secure on TLS by default, or as
+// WithSecureCookie forces; Secure at the root it takes the __Host-
+// prefix, and is read back under that name.
+func TestSecureCookie(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     []verifyhttp.Option
+		tls      bool
+		mount    string
+		secure   bool
+		wantName string
+	}{
+		{"auto, plain HTTP", nil, false, "/verify/", false, "phoneverify"},
+		{"auto, TLS", nil, true, "/verify/", true, "phoneverify"},
+		{"auto, TLS, at the root", nil, true, "/", true, "__Host-phoneverify"},
+		{"auto, plain HTTP, at the root", nil, false, "/", false, "phoneverify"},
+		{"forced on behind a TLS proxy", []verifyhttp.Option{verifyhttp.WithSecureCookie(true)}, false, "/verify/", true, "phoneverify"},
+		{"forced on at the root", []verifyhttp.Option{verifyhttp.WithSecureCookie(true)}, false, "/", true, "__Host-phoneverify"},
+		{"forced off on TLS", []verifyhttp.Option{verifyhttp.WithSecureCookie(false)}, true, "/", false, "phoneverify"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := verify.New(fake.New())
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := verifyhttp.New(v, append([]verifyhttp.Option{verifyhttp.WithSecret(testSecret)}, tt.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.mount != "/" {
+				h = http.StripPrefix(strings.TrimSuffix(tt.mount, "/"), h)
+			}
+			send := func(method, path, body string, c *http.Cookie) *httptest.ResponseRecorder {
+				req := httptest.NewRequest(method, tt.mount+path, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if tt.tls {
+					req.TLS = &tls.ConnectionState{}
+				}
+				if c != nil {
+					req.AddCookie(c)
+				}
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				return rec
+			}
+			rec := send(http.MethodPost, "", "phone=%2B31612345678", nil)
+			cs := rec.Result().Cookies()
+			if rec.Code != http.StatusSeeOther || len(cs) != 1 {
+				t.Fatalf("start = %d, cookies %v", rec.Code, cs)
+			}
+			c := cs[0]
+			if c.Name != tt.wantName || c.Secure != tt.secure || c.Path != tt.mount || c.Domain != "" {
+				t.Fatalf("cookie %s, Secure=%v, Path=%s; want %s, Secure=%v, Path=%s", c.Name, c.Secure, c.Path, tt.wantName, tt.secure, tt.mount)
+			}
+			if rec := send(http.MethodGet, "code", "", c); rec.Code != http.StatusOK {
+				t.Fatalf("GET code with the cookie = %d %q, want 200", rec.Code, rec.Header().Get("Location"))
+			}
+			// The other name is not read.
+			other := &http.Cookie{Name: "__Host-phoneverify", Value: c.Value}
+			if c.Name == other.Name {
+				other.Name = "phoneverify"
+			}
+			if rec := send(http.MethodGet, "code", "", other); rec.Code != http.StatusSeeOther {
+				t.Fatalf("GET code with the cookie named %s = %d, want a redirect to start again", other.Name, rec.Code)
 			}
 		})
 	}
