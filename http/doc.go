@@ -42,8 +42,9 @@
 // number, the channel, the expiry, whether it succeeded) is sealed with
 // AES-256-GCM in a cookie: HttpOnly, SameSite=Lax, Secure on TLS (or as
 // WithSecureCookie says), its path the mount point; a Secure cookie at
-// the root is named __Host-phoneverify, which no subdomain can set. There is no server-side session, so any number of app
-// instances can serve the pages, given the same WithSecret keys. A
+// the root is named __Host-phoneverify, which no subdomain can set. There
+// is no server-side session, so any number of app instances can serve the
+// pages, given the same WithSecret keys. A
 // missing, tampered, expired or foreign cookie sends the user back to the
 // phone form with a message. The verified number comes from the provider
 // or the sealed state, never from a form field.
@@ -65,9 +66,9 @@
 //
 // Behind a proxy that terminates TLS the request has no TLS state, so the
 // cookie is not marked Secure unless WithSecureCookie(true) is set; it is
-// sealed either way. Behind a proxy
-// that rewrites paths, mount the handler at the same path as the public
-// one: the cookie's path is the mount point as this server sees it.
+// sealed either way. Behind a proxy that rewrites paths, mount the handler
+// at the same path as the public one: the cookie's path is the mount
+// point as this server sees it.
 //
 // # Status codes
 //
@@ -117,9 +118,9 @@
 // external assets. Their only scripts, both optional, are a countdown on
 // the code page and a guard that sends each form once (a double click on
 // "Send me a code" would otherwise make the browser abandon the first
-// request and the second meet the resend cooldown). Every
-// text a user sees is in a template, so a translation replaces templates
-// through WithTemplates; a replaced template runs with the other defaults.
+// request and the second meet the resend cooldown). Every text a user
+// sees is in a template, so a translation replaces templates through
+// WithTemplates; a replaced template runs with the other defaults.
 // Each template receives a *Page. The names:
 //
 //	phone          the phone form (Page.Input, Page.Channel, Page.Error)
