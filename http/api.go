@@ -37,10 +37,12 @@ type apiStarted struct {
 	ExpiresAt   time.Time      `json:"expires_at"`
 }
 
-// apiVerified answers a successful /api/check.
+// apiVerified answers a successful /api/check. A duplicate (the
+// verification had already succeeded) carries no number.
 type apiVerified struct {
-	Verified bool   `json:"verified"`
-	Phone    string `json:"phone"`
+	Verified  bool   `json:"verified"`
+	Phone     string `json:"phone,omitempty"`
+	Duplicate bool   `json:"duplicate,omitempty"`
 }
 
 type apiError struct {
@@ -121,7 +123,9 @@ func (h *handler) apiStart(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, failure{status: http.StatusBadRequest, code: "invalid_request"}, nil)
 		return
 	}
-	ver, err := h.v.Start(r.Context(), req.Phone, verify.WithChannel(ch), verify.WithClientKey(h.clientIP(r)))
+	ctx, cancel := detach(r)
+	defer cancel()
+	ver, err := h.v.Start(ctx, req.Phone, verify.WithChannel(ch), verify.WithClientKey(h.clientKey(r)))
 	if err == nil && ver.Phone == "" {
 		err = errNoPhone
 	}
@@ -151,12 +155,14 @@ func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, failure{status: http.StatusGone, code: "expired"}, nil)
 		return
 	}
-	ver, err := h.v.Check(r.Context(), st.ID, req.Code)
+	ctx, cancel := detach(r)
+	defer cancel()
+	ver, err := h.v.Check(ctx, st.ID, req.Code)
 	if err != nil {
-		h.checkFailed(w, r, st, nil, err)
+		h.checkFailed(ctx, w, r, st, nil, err)
 		return
 	}
-	h.verified(w, r, st, ver)
+	h.verified(w, r.WithContext(ctx), st, ver)
 }
 
 // apiResend serves POST /api/resend.

@@ -40,22 +40,35 @@
 //
 // What the handler remembers between requests (the verification's id, the
 // number, the channel, the expiry, whether it succeeded) is sealed with
-// AES-256-GCM in a cookie: HttpOnly, SameSite=Lax, Secure on TLS, its path
-// the mount point. There is no server-side session, so any number of app
-// instances can serve the pages, given the same WithSecret keys. A
+// AES-256-GCM in a cookie: HttpOnly, SameSite=Lax, Secure on TLS (or as
+// WithSecureCookie says), its path the mount point; a Secure cookie at
+// the root is named __Host-phoneverify, which no subdomain can set. There
+// is no server-side session, so any number of app instances can serve the
+// pages, given the same WithSecret keys. A
 // missing, tampered, expired or foreign cookie sends the user back to the
 // phone form with a message. The verified number comes from the provider
 // or the sealed state, never from a form field.
 //
-// Behind a proxy that terminates TLS the request has no TLS state, so the
-// cookie is not marked Secure; it is sealed either way. Behind a proxy
-// that rewrites paths, mount the handler at the same path as the public
-// one: the cookie's path is the mount point as this server sees it.
-//
 // Cross-origin POSTs are refused (net/http.CrossOriginProtection, 403);
 // bodies are limited to 4 KiB (413); GET never changes state; every
-// response is marked no-store. The client's IP (WithClientIP) goes with
-// every Start, so the Verifier's per-client rate limits apply.
+// response is marked no-store. The client's IP address goes with every
+// Start, so the Verifier's per-client rate limit applies: an IPv4
+// address is a client, an IPv6 address counts by its /64 prefix, and
+// requests whose address is unknown share the one client "unknown".
+//
+// # Behind a reverse proxy
+//
+// Behind a reverse proxy or load balancer, set WithClientIP: otherwise
+// every request comes from the proxy's address, and all users share one
+// per-client budget (one user can use it up for everyone). Read the
+// address from the header your proxy sets, never from one a client could
+// send.
+//
+// Behind a proxy that terminates TLS the request has no TLS state, so the
+// cookie is not marked Secure unless WithSecureCookie(true) is set; it is
+// sealed either way. Behind a proxy that rewrites paths, mount the handler
+// at the same path as the public one: the cookie's path is the mount
+// point as this server sees it.
 //
 // # Status codes
 //
@@ -73,19 +86,41 @@
 //
 // # OnVerified
 //
-// WithOnVerified's function runs exactly once per verification: the
-// provider accepts a code only once, and a request that loses a race with
-// a double submit finds the verification already verified and shows the
-// success page without running the function again. It may write its own
-// response (say, a redirect to the account page); when it writes nothing
-// the success page follows (or the API's JSON).
+// WithOnVerified's function runs exactly once per verification, in the
+// request whose code the provider accepted, and it is the only
+// authoritative signal of success: store the number there, server side.
+// The provider calls of a request are not canceled with it (they are
+// bounded by 30 seconds instead), so a check that reached the provider is
+// seen through even when a double click made the browser abandon it.
+// The function may write its own response (say, a redirect to the
+// account page, or an error page when the number cannot be stored); when
+// it writes nothing the success page follows (or the API's JSON). The
+// state cookie is marked verified only then, after the function returned
+// without writing: if it panics or answers for itself, the cookie does
+// not say verified.
+//
+// A check that finds its verification already verified (the provider
+// says the code was used, and its status says verified, for the same
+// number) is a duplicate: the other submit of a double click, or the old
+// state sent again. It is answered only while the code is still valid
+// (as long as the state's code could be checked at all), without running
+// the function again: a page gets the success page, the API
+// {"verified":true,"duplicate":true} without the number. The code of a
+// duplicate is not checked, so neither answer proves anything to a
+// client. A wrong code, or one refused by the Verifier's cap on checks
+// per verification, never costs a status call to the provider; the
+// submits of a double click beyond that cap (5 by default) are refused
+// as too many attempts.
 //
 // # Templates
 //
 // The default templates are embedded: responsive, light and dark, without
-// external assets; their only script is an optional countdown. Every
-// text a user sees is in a template, so a translation replaces templates
-// through WithTemplates; a replaced template runs with the other defaults.
+// external assets. Their only scripts, both optional, are a countdown on
+// the code page and a guard that sends each form once (a double click on
+// "Send me a code" would otherwise make the browser abandon the first
+// request and the second meet the resend cooldown). Every text a user
+// sees is in a template, so a translation replaces templates through
+// WithTemplates; a replaced template runs with the other defaults.
 // Each template receives a *Page. The names:
 //
 //	phone          the phone form (Page.Input, Page.Channel, Page.Error)
@@ -120,6 +155,11 @@
 //	$ curl -s localhost:8080/api/check -H 'Content-Type: application/json' \
 //	    -d '{"token":"X5Qm…","code":"123456"}'
 //	{"verified":true,"phone":"+31612345678"}
+//
+// A check of a token whose verification already succeeded answers
+// {"verified":true,"duplicate":true}, without the number, whatever the
+// code (see OnVerified above): an app learns the verified number from
+// OnVerified, on its server, not from this answer.
 //
 //	$ curl -s localhost:8080/api/resend -H 'Content-Type: application/json' \
 //	    -d '{"token":"X5Qm…","channel":"voice"}'

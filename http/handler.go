@@ -17,8 +17,10 @@ import (
 )
 
 const (
-	// cookieName is the name of the cookie that carries the sealed state.
-	cookieName = "phoneverify"
+	// cookieName is the name of the cookie that carries the sealed state;
+	// hostCookieName its name when the cookie is Secure for the path "/".
+	cookieName     = "phoneverify"
+	hostCookieName = "__Host-" + cookieName
 	// maxBody bounds the body of every POST: the forms and JSON requests
 	// are a few dozen bytes.
 	maxBody = 4 << 10
@@ -30,7 +32,20 @@ const (
 	verifiedFor = 15 * time.Minute
 	// defaultValidity stands in when a provider gives no expiry.
 	defaultValidity = 10 * time.Minute
+	// providerTimeout bounds a provider call made for a request. The call
+	// does not end with the request: see detach.
+	providerTimeout = 30 * time.Second
 )
+
+// detach returns the context of a provider call made for r: r's values
+// without its cancellation, bounded by providerTimeout. A browser cancels
+// a request when the user clicks twice; the provider may by then have
+// sent a code or accepted one, and the handler must see that through
+// (run OnVerified, seal the state) rather than drop it and leave the
+// second request to find the code used or the number in its cooldown.
+func detach(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(r.Context()), providerTimeout)
+}
 
 // handler serves the pages and the JSON API. Create it with New.
 type handler struct {
@@ -39,6 +54,7 @@ type handler struct {
 	tmpl       *template.Template
 	log        *slog.Logger
 	clientIP   func(*http.Request) string
+	secure     secureMode
 	onVerified func(http.ResponseWriter, *http.Request, *verify.Verification)
 	cop        *http.CrossOriginProtection
 	mux        *http.ServeMux
@@ -81,6 +97,7 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 		tmpl:       tmpl,
 		log:        cfg.logger,
 		clientIP:   cfg.clientIP,
+		secure:     cfg.secure,
 		onVerified: cfg.onVerified,
 		cop:        http.NewCrossOriginProtection(),
 		mux:        http.NewServeMux(),
@@ -305,19 +322,38 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
+// cookieFor returns the Secure flag, path and name of r's state cookie.
+// A Secure cookie for "/" takes the __Host- prefix, which browsers only
+// accept from HTTPS, without Domain, for the path "/": no subdomain can
+// set it.
+func (h *handler) cookieFor(r *http.Request) (secure bool, path, name string) {
+	switch h.secure {
+	case secureAlways:
+		secure = true
+	case secureAuto:
+		secure = r.TLS != nil
+	}
+	path, name = cookiePath(r), cookieName
+	if secure && path == "/" {
+		name = hostCookieName
+	}
+	return secure, path, name
+}
+
 // setCookie seals st into the state cookie.
 func (h *handler) setCookie(w http.ResponseWriter, r *http.Request, st *state) error {
 	value, err := h.sealer.seal(st, purposeCookie)
 	if err != nil {
 		return err
 	}
+	secure, path, name := h.cookieFor(r)
 	http.SetCookie(w, &http.Cookie{
-		Name:     cookieName,
+		Name:     name,
 		Value:    value,
-		Path:     cookiePath(r),
+		Path:     path,
 		MaxAge:   max(int(st.Until.Sub(h.now())/time.Second), 1),
 		HttpOnly: true,
-		Secure:   r.TLS != nil,
+		Secure:   secure,
 		SameSite: http.SameSiteLaxMode,
 	})
 	return nil
@@ -326,7 +362,8 @@ func (h *handler) setCookie(w http.ResponseWriter, r *http.Request, st *state) e
 // readCookie opens the state cookie. The failure says how to tell the
 // user when there is none, or it cannot be trusted.
 func (h *handler) readCookie(r *http.Request) (*state, *failure) {
-	c, err := r.Cookie(cookieName)
+	_, _, name := h.cookieFor(r)
+	c, err := r.Cookie(name)
 	if err != nil {
 		return nil, &failure{status: http.StatusBadRequest, code: "session_invalid"}
 	}
@@ -395,7 +432,9 @@ func (h *handler) start(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Channel = ch
-	ver, err := h.v.Start(r.Context(), p.Input, verify.WithChannel(ch), verify.WithClientKey(h.clientIP(r)))
+	ctx, cancel := detach(r)
+	defer cancel()
+	ver, err := h.v.Start(ctx, p.Input, verify.WithChannel(ch), verify.WithClientKey(h.clientKey(r)))
 	if err == nil && ver.Phone == "" {
 		err = errNoPhone
 	}
@@ -471,32 +510,26 @@ func (h *handler) check(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, failure{status: http.StatusGone, code: "expired"}, p)
 		return
 	}
-	ver, err := h.v.Check(r.Context(), st.ID, r.PostForm.Get("code"))
+	ctx, cancel := detach(r)
+	defer cancel()
+	ver, err := h.v.Check(ctx, st.ID, r.PostForm.Get("code"))
 	if err != nil {
-		h.checkFailed(w, r, st, p, err)
+		h.checkFailed(ctx, w, r, st, p, err)
 		return
 	}
-	h.verified(w, r, st, ver)
+	h.verified(w, r.WithContext(ctx), st, ver)
 }
 
-// checkFailed answers a failed check. When the code was already used, the
-// verification may have succeeded in a request submitted at the same
-// moment (a double click): the user then sees the success page too, but
-// OnVerified, which ran for that request, does not run again.
-func (h *handler) checkFailed(w http.ResponseWriter, r *http.Request, st *state, p *Page, err error) {
-	// The provider answers ErrExpired for a used code; the Verifier's cap
-	// on checks per verification may answer ErrTooManyAttempts when the
-	// duplicates used it up.
-	if (errors.Is(err, verify.ErrExpired) || errors.Is(err, verify.ErrTooManyAttempts)) && h.alreadyVerified(r.Context(), st) {
-		if err := h.succeed(w, r, st, st.Phone); err != nil {
-			h.fail(w, r, classify(err), p)
-			return
-		}
-		if isAPI(r) {
-			h.writeJSON(w, http.StatusOK, apiVerified{Verified: true, Phone: st.Phone})
-			return
-		}
-		redirect(w, "done")
+// checkFailed answers a failed check. When the provider says the code was
+// already used, the verification may have succeeded in a request
+// submitted at the same moment (a double click): the duplicate is then
+// answered as such (see duplicate), and OnVerified, which ran for the
+// other request, does not run again. Only that answer of the provider
+// leads to a Status call: a wrong code, or the Verifier's own cap on
+// checks, costs no more than the check.
+func (h *handler) checkFailed(ctx context.Context, w http.ResponseWriter, r *http.Request, st *state, p *Page, err error) {
+	if errors.Is(err, verify.ErrExpired) && h.alreadyVerified(ctx, st) {
+		h.duplicate(w, r, st, p)
 		return
 	}
 	f := classify(err)
@@ -514,6 +547,25 @@ func (h *handler) alreadyVerified(ctx context.Context, st *state) bool {
 	return err == nil && ver.Status == verify.StatusVerified && (ver.Phone == "" || ver.Phone == st.Phone)
 }
 
+// duplicate answers a check of a verification that had already succeeded,
+// while its code is still valid (the callers refuse an expired one first).
+// A page gets the success page, as the request that won the race would
+// have shown; the API answers {"verified":true,"duplicate":true} without
+// the number. Neither is proof of anything to a client: the code typed in
+// this request was not checked. Only OnVerified, on the server, is.
+func (h *handler) duplicate(w http.ResponseWriter, r *http.Request, st *state, p *Page) {
+	h.logAttrs(r.Context(), slog.LevelInfo, "verifyhttp: check of a verification already verified", slog.String("id", st.ID))
+	if isAPI(r) {
+		h.writeJSON(w, http.StatusOK, apiVerified{Verified: true, Duplicate: true})
+		return
+	}
+	if err := h.succeed(w, r, st, st.Phone); err != nil {
+		h.fail(w, r, classify(err), p)
+		return
+	}
+	redirect(w, "done")
+}
+
 // succeed records a successful verification in the state cookie (pages
 // only: API clients keep their token).
 func (h *handler) succeed(w http.ResponseWriter, r *http.Request, st *state, phone string) error {
@@ -527,19 +579,22 @@ func (h *handler) succeed(w http.ResponseWriter, r *http.Request, st *state, pho
 }
 
 // verified answers the one request whose check succeeded: it runs
-// OnVerified, then, unless that wrote a response, shows success.
+// OnVerified, then, unless that wrote a response, seals the success and
+// shows it. Success is sealed only after OnVerified returned: if it
+// panics, or answers for itself (an error page, a redirect), the state
+// cookie does not say verified.
 func (h *handler) verified(w http.ResponseWriter, r *http.Request, st *state, ver *verify.Verification) {
 	ver = h.complete(ver, st.Channel, st.Phone)
-	if err := h.succeed(w, r, st, ver.Phone); err != nil {
-		h.fail(w, r, classify(err), nil)
-		return
-	}
 	if h.onVerified != nil {
 		tw := &trackingWriter{ResponseWriter: w}
 		h.onVerified(tw, r, ver)
 		if tw.wrote {
 			return
 		}
+	}
+	if err := h.succeed(w, r, st, ver.Phone); err != nil {
+		h.fail(w, r, classify(err), nil)
+		return
 	}
 	if isAPI(r) {
 		h.writeJSON(w, http.StatusOK, apiVerified{Verified: true, Phone: ver.Phone})
@@ -586,12 +641,14 @@ func (h *handler) resend(w http.ResponseWriter, r *http.Request) {
 // restart starts a new verification of st's number on channel ch and
 // cancels st's, whose code the user no longer needs.
 func (h *handler) restart(r *http.Request, st *state, ch verify.Channel) (*verify.Verification, error) {
-	ver, err := h.v.Start(r.Context(), st.Phone, verify.WithChannel(ch), verify.WithClientKey(h.clientIP(r)))
+	ctx, cancel := detach(r)
+	defer cancel()
+	ver, err := h.v.Start(ctx, st.Phone, verify.WithChannel(ch), verify.WithClientKey(h.clientKey(r)))
 	if err != nil {
 		return nil, err
 	}
 	ver = h.complete(ver, ch, st.Phone)
-	if err := h.v.Cancel(r.Context(), st.ID); err != nil && !errors.Is(err, verify.ErrUnsupported) {
+	if err := h.v.Cancel(ctx, st.ID); err != nil && !errors.Is(err, verify.ErrUnsupported) {
 		h.logAttrs(r.Context(), slog.LevelDebug, "verifyhttp: cancel of the previous verification failed", slog.String("id", st.ID), slog.String("error", err.Error()))
 	}
 	return ver, nil

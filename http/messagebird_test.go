@@ -59,7 +59,9 @@ func TestMessageBirdEmulator(t *testing.T) {
 		}
 	}
 
-	const n = 6
+	// Two checks were used above; the Verifier allows 5 in all, and
+	// refuses the ones beyond before the provider (too many attempts).
+	const n = 3
 	results := make([]*response, n)
 	var wg sync.WaitGroup
 	for i := range n {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 
 	"github.com/phoneverify/verify"
 )
@@ -21,7 +22,17 @@ type config struct {
 	templates  *template.Template
 	logger     *slog.Logger
 	clientIP   func(*http.Request) string
+	secure     secureMode
 }
+
+// secureMode says when the state cookie is marked Secure.
+type secureMode int8
+
+const (
+	secureAuto   secureMode = iota // when the request came over TLS
+	secureAlways                   // always
+	secureNever                    // never
+)
 
 // defaults returns the configuration of a handler given no options. There
 // is no default secret: WithSecret is required.
@@ -54,11 +65,16 @@ type onVerifiedOption func(http.ResponseWriter, *http.Request, *verify.Verificat
 // verification, from the request that checked the right code, with the
 // provider's answer: v.Phone is the verified number in E.164. It runs
 // exactly once per verification, even when the right code is submitted
-// twice at the same moment. It may write its own response, such as a
-// redirect to the app's account page; when it writes nothing, the handler
-// answers as usual (the success page, or the API's JSON). The request is
-// a page form (r.URL.Path "/code") or an API call ("/api/check").
-// Default: none.
+// twice at the same moment, and it is the one authoritative signal of
+// success (the pages and the API's answers are for the user). r's
+// context is not canceled when the client goes away, so that a double
+// click cannot interrupt it; it ends 30 seconds after the check started.
+// It may write its
+// own response, such as a redirect to the app's account page, or an error
+// page when the number cannot be stored; when it writes nothing, the
+// handler marks the state verified and answers as usual (the success
+// page, or the API's JSON). The request is a page form (r.URL.Path
+// "/code") or an API call ("/api/check"). Default: none.
 func WithOnVerified(f func(w http.ResponseWriter, r *http.Request, v *verify.Verification)) Option {
 	return onVerifiedOption(f)
 }
@@ -85,17 +101,45 @@ func (o loggerOption) apply(c *config) { c.logger = o.l }
 
 type clientIPOption func(*http.Request) string
 
-// WithClientIP sets how the client's IP address is found, for per-client
-// rate limits. Default: the address of the connection (r.RemoteAddr),
-// which behind a reverse proxy is the proxy's. Headers such as
-// X-Forwarded-For can be forged by anyone, so they are read only when
-// such a function, written for the app's own proxy, says so:
+// WithClientIP sets how the client's IP address is found, for the
+// Verifier's per-client rate limit. Default: the address of the
+// connection (r.RemoteAddr). Behind a reverse proxy that address is the
+// proxy's, so without this option every user shares one budget: an app
+// behind a proxy must set it. Headers such as X-Forwarded-For can be
+// forged by anyone, so they are read only when such a function, written
+// for the app's own proxy, says so:
 //
 //	verifyhttp.WithClientIP(func(r *http.Request) string {
 //		return r.Header.Get("Fly-Client-IP") // set by the proxy, never by the client
 //	})
+//
+// The address becomes the client's key: an IPv4 address as it is
+// (IPv4-mapped IPv6 addresses too), an IPv6 address by its /64 prefix,
+// since one subscriber or host usually holds a whole /64. An empty or
+// unparsable answer (an IP address, or one with a port) counts as the
+// client "unknown": such clients share one budget rather than escape the
+// limit.
 func WithClientIP(f func(*http.Request) string) Option { return clientIPOption(f) }
 func (o clientIPOption) apply(c *config)               { c.clientIP = o }
+
+type secureCookieOption bool
+
+// WithSecureCookie sets whether the state cookie is marked Secure, so
+// that the browser sends it over HTTPS only. Default: when the request
+// came over TLS (r.TLS is set). Behind a proxy that terminates TLS the
+// requests this server sees are plain HTTP: set true there. A site served
+// over plain HTTP must not set true (except on localhost, which browsers
+// treat as secure): the browser would drop the cookie. false never marks
+// it. A Secure cookie of a handler mounted at "/" is named with the
+// __Host- prefix ("__Host-phoneverify"): browsers then refuse it from any
+// other subdomain or path, and from plain HTTP.
+func WithSecureCookie(secure bool) Option { return secureCookieOption(secure) }
+func (o secureCookieOption) apply(c *config) {
+	c.secure = secureNever
+	if o {
+		c.secure = secureAlways
+	}
+}
 
 // remoteIP returns the host part of r.RemoteAddr.
 func remoteIP(r *http.Request) string {
@@ -104,4 +148,32 @@ func remoteIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// unknownClient is the key of every client whose address is not known.
+const unknownClient = "unknown"
+
+// clientKey is the key of r's client for the Verifier's per-client limit.
+func (h *handler) clientKey(r *http.Request) string { return clientKey(h.clientIP(r)) }
+
+// clientKey turns a client's address into its key: IPv4 as it is, IPv6
+// by its /64 prefix, anything else unknownClient.
+func clientKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		ap, perr := netip.ParseAddrPort(ip)
+		if perr != nil {
+			return unknownClient
+		}
+		a = ap.Addr()
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return unknownClient
+	}
+	return p.String()
 }

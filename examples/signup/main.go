@@ -5,8 +5,11 @@
 //	go run ./examples/signup
 //
 // then open http://localhost:8081, log in with any name, and add a phone
-// number. It runs on the fake provider: codes are printed in the terminal.
-// PORT overrides the port; VERIFY_SECRET the key that seals the state.
+// number. It runs on the fake provider: codes are printed in the terminal,
+// and anyone can log in with any name, so it listens on 127.0.0.1 only.
+// PORT overrides the port; ADDR the whole address (host and port, such as
+// ":8081" for every interface); VERIFY_SECRET the key that seals the
+// state.
 package main
 
 import (
@@ -19,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -148,6 +152,19 @@ func (a *app) routes(verifyPages http.Handler) http.Handler {
 	return http.NewCrossOriginProtection().Handler(mux)
 }
 
+// listenAddr returns the address to listen on: ADDR, or PORT (default
+// 8081) on 127.0.0.1.
+func listenAddr() string {
+	if addr := os.Getenv("ADDR"); addr != "" {
+		return addr
+	}
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8081"
+	}
+	return net.JoinHostPort("127.0.0.1", port)
+}
+
 func run(log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -172,15 +189,12 @@ func run(log *slog.Logger) error {
 		return err
 	}
 
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8081"
-	}
-	srv := &http.Server{Addr: net.JoinHostPort("", port), Handler: a.routes(verifyPages), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: listenAddr(), Handler: a.routes(verifyPages), ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {
 		return err
 	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	log.Info("signup: open http://localhost:" + port + " (codes are printed here)")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -192,6 +206,10 @@ func run(log *slog.Logger) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutdown)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A browser keeps connections open that it may never use.
+		err = srv.Close()
+	}
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		return serr
 	}

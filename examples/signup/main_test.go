@@ -58,3 +58,19 @@ func TestSignup(t *testing.T) {
 		t.Fatalf("user = %+v", u)
 	}
 }
+
+// TestListenAddr: the example listens on loopback unless ADDR says
+// otherwise.
+func TestListenAddr(t *testing.T) {
+	for _, tt := range []struct{ addr, port, want string }{
+		{"", "", "127.0.0.1:8081"},
+		{"", "9000", "127.0.0.1:9000"},
+		{":8081", "9000", ":8081"},
+	} {
+		t.Setenv("ADDR", tt.addr)
+		t.Setenv("PORT", tt.port)
+		if got := listenAddr(); got != tt.want {
+			t.Errorf("listenAddr() with ADDR=%q PORT=%q = %q, want %q", tt.addr, tt.port, got, tt.want)
+		}
+	}
+}

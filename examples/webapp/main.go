@@ -5,11 +5,16 @@
 //
 // then open http://localhost:8080. Without MESSAGEBIRD_ACCESS_KEY it runs
 // on the fake provider: nobody is called, each code is printed in the
-// terminal, and the fake's inbox is served at /dev/inbox.
+// terminal, and the fake's inbox is served at /dev/inbox. Since the inbox
+// shows every code, the app then listens on 127.0.0.1 only, unless ADDR
+// says otherwise.
 //
 // Environment:
 //
 //	PORT                    port to listen on (default 8080)
+//	ADDR                    address to listen on, host and port, such as ":8080" for
+//	                        every interface; default: 127.0.0.1 and PORT on the fake
+//	                        provider, every interface and PORT on MessageBird
 //	VERIFY_SECRET           at least 32 bytes sealing the state cookie; default:
 //	                        a random one, so sessions end when the program restarts
 //	VERIFY_REGION           region for numbers typed without country code, such as NL
@@ -27,6 +32,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -61,12 +67,8 @@ func run(log *slog.Logger) error {
 		return err
 	}
 
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8080"
-	}
 	srv := &http.Server{
-		Addr:              net.JoinHostPort("", port),
+		Addr:              listenAddr(inbox != nil),
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -76,6 +78,7 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port) // PORT may be 0
 	log.Info("webapp: open http://localhost:" + port)
 	if inbox != nil {
 		log.Info("webapp: running on the fake provider: codes are printed here and listed at http://localhost:" + port + "/dev/inbox")
@@ -90,10 +93,32 @@ func run(log *slog.Logger) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutdown)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A browser keeps connections open that it may never use.
+		err = srv.Close()
+	}
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		return serr
 	}
 	return err
+}
+
+// listenAddr returns the address to listen on: ADDR, or PORT (default
+// 8080) on 127.0.0.1 when local is set (the fake provider, whose inbox
+// must not be served to the network), on every interface otherwise.
+func listenAddr(local bool) string {
+	if addr := os.Getenv("ADDR"); addr != "" {
+		return addr
+	}
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	host := ""
+	if local {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // newHandler returns the app: the verification pages at /, and the fake's

@@ -83,3 +83,30 @@ func TestLoadSecret(t *testing.T) {
 		t.Fatalf("good secret: %v", err)
 	}
 }
+
+// TestListenAddr: on the fake provider, whose inbox shows every code, the
+// app listens on loopback only unless ADDR says otherwise.
+func TestListenAddr(t *testing.T) {
+	tests := []struct {
+		name       string
+		addr, port string
+		local      bool
+		want       string
+	}{
+		{"fake: loopback", "", "", true, "127.0.0.1:8080"},
+		{"fake: PORT", "", "9000", true, "127.0.0.1:9000"},
+		{"fake: ADDR wins", ":8080", "9000", true, ":8080"},
+		{"MessageBird: every interface", "", "", false, ":8080"},
+		{"MessageBird: PORT", "", "9000", false, ":9000"},
+		{"MessageBird: ADDR", "127.0.0.1:7000", "", false, "127.0.0.1:7000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("ADDR", tt.addr)
+			t.Setenv("PORT", tt.port)
+			if got := listenAddr(tt.local); got != tt.want {
+				t.Fatalf("listenAddr(%v) with ADDR=%q PORT=%q = %q, want %q", tt.local, tt.addr, tt.port, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,253 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/fake"
+	verifyhttp "github.com/phoneverify/verify/http"
+)
+
+var testSecret = []byte("0123456789abcdef0123456789abcdef")
+
+const testPhone = "+31612345678"
+
+func wrongCode(code string) string {
+	if code == "000000" {
+		return "111111"
+	}
+	return "000000"
+}
+
+// pagesServer serves the pages of p at /verify/ of a loopback server, with
+// whatever more adds to its mux, and counts the OnVerified calls for
+// testPhone.
+func pagesServer(t *testing.T, p verify.Provider, more ...func(*http.ServeMux)) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	v, err := verify.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var verified atomic.Int32
+	h, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret),
+		verifyhttp.WithOnVerified(func(w http.ResponseWriter, r *http.Request, ver *verify.Verification) {
+			if ver.Phone == testPhone {
+				verified.Add(1)
+			}
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/verify/", http.StripPrefix("/verify", h))
+	for _, f := range more {
+		f(mux)
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv, &verified
+}
+
+// TestPages runs the whole flow in a real headless Chromium: it types a
+// number, switches to SMS, reads the code from the fake, types it and sees
+// the success page. Screenshots of each page are kept in
+// $TMPDIR/verifyhttp-browser/.
+func TestPages(t *testing.T) {
+	bctx := newBrowser(t, 480, 860)
+	p := fake.New()
+	srv, verified := pagesServer(t, p)
+
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, steps...); err != nil {
+			t.Fatalf("browser: %s: %v", what, err)
+		}
+	}
+	text := func(sel chromedp.CSS) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(sel))
+		if err != nil {
+			t.Fatalf("browser: text of %s: %v", sel, err)
+		}
+		return s
+	}
+	lastCode := func() string {
+		t.Helper()
+		c, ok := p.LastCode(testPhone)
+		if !ok {
+			t.Fatal("the fake sent no code")
+		}
+		return c
+	}
+
+	do("open the phone form", chromedp.Navigate(srv.URL+"/verify/"), chromedp.WaitVisible(chromedp.ID("phone")))
+	screenshot(t, bctx, "1-phone")
+	do("type the number",
+		chromedp.SendKeys(chromedp.ID("phone"), "+31 6 12345678"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.ID("code")))
+	lead := text(chromedp.CSS(".lead"))
+	screenshot(t, bctx, "2-code-voice")
+
+	// Ask for a text instead: the resend form and its relative action
+	// work from the code page.
+	do("text me instead",
+		chromedp.Click(chromedp.Search(`//button[contains(., "Text me instead")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//h1[contains(., "Check your messages")]`)))
+	code := lastCode()
+
+	// A wrong code is refused on the same page.
+	do("type a wrong code",
+		chromedp.SendKeys(chromedp.ID("code"), wrongCode(code)),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.ID("alert")))
+	bad := text(chromedp.CSS("#alert"))
+	screenshot(t, bctx, "3-code-wrong")
+
+	do("type the code",
+		chromedp.SendKeys(chromedp.ID("code"), code[:3]+" "+code[3:]),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".done")))
+	heading := text(chromedp.CSS("h1"))
+	url, err := chromedp.Run(bctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, bctx, "4-success")
+
+	// The pages in dark mode, on a narrow phone screen.
+	do("dark mode",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+			})
+			return err
+		}),
+		chromedp.EmulateViewport(360, 740),
+		chromedp.Navigate(srv.URL+"/verify/"),
+		chromedp.SendKeys(chromedp.ID("phone"), "+31 6"),
+		chromedp.Click(chromedp.CSS("button[type=submit]")),
+		chromedp.WaitVisible(chromedp.ID("alert")))
+	screenshot(t, bctx, "5-phone-dark-narrow")
+	t.Logf("screenshots in %s", filepath.Join(os.TempDir(), "verifyhttp-browser"))
+
+	if !strings.Contains(lead, "We are calling +31 6 •••• 5678") {
+		t.Errorf("code page says %q", lead)
+	}
+	if !strings.Contains(bad, "That code is not right") {
+		t.Errorf("wrong code alert = %q", bad)
+	}
+	if heading != "Your number is verified" || url != srv.URL+"/verify/done" {
+		t.Errorf("ended on %s with %q", url, heading)
+	}
+	if n := verified.Load(); n != 1 {
+		t.Errorf("OnVerified ran %d times, want 1", n)
+	}
+	if msgs := p.Messages(); len(msgs) != 2 || msgs[1].Channel != verify.SMS {
+		t.Errorf("messages = %+v, want a call then a text", msgs)
+	}
+}
+
+// slowFirstStart is the fake with a first Start that holds its answer
+// until released, after the code was sent: a provider slow to reply.
+type slowFirstStart struct {
+	*fake.Provider
+	held    atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+	starts  atomic.Int32
+}
+
+func (p *slowFirstStart) Start(ctx context.Context, req verify.Request) (*verify.Verification, error) {
+	p.starts.Add(1)
+	ver, err := p.Provider.Start(ctx, req)
+	if p.held.CompareAndSwap(false, true) {
+		close(p.entered)
+		<-p.release
+	}
+	return ver, err
+}
+
+// TestPagesDoubleClick clicks "Send me a code" a second time while the
+// provider is slow to answer the first click. The page sends the form
+// once, so the user reaches the code page; a second request would have
+// made the browser abandon the first and met the resend cooldown (429).
+//
+// The clicks run in the page: chromedp's own actions wait for a pending
+// navigation to end. The page learns that the first request reached the
+// provider from /e2e/entered, and reports the second click to
+// /e2e/clicked with a beacon, which outlives the page.
+func TestPagesDoubleClick(t *testing.T) {
+	bctx := newBrowser(t, 480, 860)
+	p := &slowFirstStart{Provider: fake.New(), entered: make(chan struct{}), release: make(chan struct{})}
+	clicked := make(chan string, 1)
+	srv, _ := pagesServer(t, p, func(mux *http.ServeMux) {
+		mux.HandleFunc("GET /e2e/entered", func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-p.entered:
+			case <-r.Context().Done():
+			}
+		})
+		mux.HandleFunc("POST /e2e/clicked", func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			select {
+			case clicked <- string(b):
+			default:
+			}
+		})
+	})
+	var once sync.Once
+	release := func() { once.Do(func() { close(p.release) }) }
+	t.Cleanup(release) // before the server closes, which waits for the held request
+
+	err := chromedp.Do(bctx,
+		chromedp.Navigate(srv.URL+"/verify/"),
+		chromedp.WaitVisible(chromedp.ID("phone")),
+		chromedp.SendKeys(chromedp.ID("phone"), "+31 6 12345678"),
+		chromedp.Evaluate[chromedp.Void](`(function(){
+			var b = document.querySelector("button[type=submit]");
+			b.click();
+			fetch("/e2e/entered").then(function(){
+				b.click();
+				navigator.sendBeacon("/e2e/clicked", b.getAttribute("aria-disabled") || "(none)");
+			});
+		})()`))
+	if err != nil {
+		t.Fatalf("browser: clicks: %v", err)
+	}
+	select {
+	case busy := <-clicked:
+		if busy != "true" {
+			t.Errorf("the button after a submit: aria-disabled=%q, want \"true\"", busy)
+		}
+	case <-bctx.Done():
+		t.Fatal("no second click reported")
+	}
+	release()
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS("#code, #alert"))); err != nil {
+		t.Fatalf("browser: after the clicks: %v", err)
+	}
+	url, err := chromedp.Run(bctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if url != srv.URL+"/verify/code" {
+		body, _ := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("body")))
+		t.Fatalf("after a double click: %s\n%s", url, body)
+	}
+	if n := p.starts.Load(); n != 1 {
+		t.Errorf("%d starts reached the provider, want 1", n)
+	}
+}
