@@ -489,21 +489,33 @@ func (h *handler) codePage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, p)
 }
 
-// check serves POST /code: it checks the code and, on success, runs
-// OnVerified and redirects to the success page.
-func (h *handler) check(w http.ResponseWriter, r *http.Request) {
+// pendingForm reads the sealed state of a verification in progress and
+// parses the posted form, for the POSTs of the code page. When there is
+// nothing more to do — no valid state, already verified, a malformed form
+// — it has answered the request and returns ok false.
+func (h *handler) pendingForm(w http.ResponseWriter, r *http.Request) (st *state, p *Page, ok bool) {
 	st, f := h.readCookie(r)
 	if f != nil {
 		h.fail(w, r, *f, &Page{Name: "phone", Channel: verify.Voice})
-		return
+		return nil, nil, false
 	}
 	if st.Verified {
 		redirect(w, "done")
-		return
+		return nil, nil, false
 	}
-	p := h.codePageFor(st)
+	p = h.codePageFor(st)
 	if err := r.ParseForm(); err != nil {
 		h.fail(w, r, formFailure(err), p)
+		return nil, nil, false
+	}
+	return st, p, true
+}
+
+// check serves POST /code: it checks the code and, on success, runs
+// OnVerified and redirects to the success page.
+func (h *handler) check(w http.ResponseWriter, r *http.Request) {
+	st, p, ok := h.pendingForm(w, r)
+	if !ok {
 		return
 	}
 	if !p.CanEnterCode {
@@ -606,18 +618,8 @@ func (h *handler) verified(w http.ResponseWriter, r *http.Request, st *state, ve
 // resend serves POST /resend: it starts a new verification of the sealed
 // number, on the channel asked for, and cancels the old one.
 func (h *handler) resend(w http.ResponseWriter, r *http.Request) {
-	st, f := h.readCookie(r)
-	if f != nil {
-		h.fail(w, r, *f, &Page{Name: "phone", Channel: verify.Voice})
-		return
-	}
-	if st.Verified {
-		redirect(w, "done")
-		return
-	}
-	p := h.codePageFor(st)
-	if err := r.ParseForm(); err != nil {
-		h.fail(w, r, formFailure(err), p)
+	st, p, ok := h.pendingForm(w, r)
+	if !ok {
 		return
 	}
 	ch, ok := parseChannel(r.PostForm.Get("channel"), st.Channel)
