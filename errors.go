@@ -53,11 +53,22 @@ var (
 )
 
 // PhoneError is the error for a phone number that cannot be verified. It
-// matches ErrInvalidPhone. Reason is a short English explanation meant for
-// the person who typed the number, such as "the number is too short"; it
-// never repeats the number itself.
+// matches ErrInvalidPhone. It never repeats the number itself.
 type PhoneError struct {
+	// Code identifies the problem, for translations and for code that
+	// branches on it. It is one of: "empty", "characters" (letters or
+	// other symbols), "country_code_missing" (a national number and no
+	// default region), "country_code", "too_short", "too_long",
+	// "area_code_missing", "length", "invalid" (not a valid number in its
+	// region), "line_type" (a premium-rate or other refused type),
+	// "region" (a region the Verifier does not accept).
+	Code string
+	// Reason is a short English explanation meant for the person who
+	// typed the number, such as "the number is too short".
 	Reason string
+	// Region is the number's ISO 3166-1 region, when Code is "region" or
+	// "invalid" and the region is known; otherwise empty.
+	Region string
 }
 
 func (e *PhoneError) Error() string { return "verify: invalid phone number: " + e.Reason }

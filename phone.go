@@ -40,46 +40,46 @@ func ParsePhone(input, defaultRegion string) (string, error) {
 	return p.e164, nil
 }
 
-func phoneError(reason string) error { return &PhoneError{Reason: reason} }
+func phoneError(code, reason string) error { return &PhoneError{Code: code, Reason: reason} }
 
 func parsePhone(input, region string) (phone, error) {
 	input = strings.TrimSpace(input)
 	if input == "" {
-		return phone{}, phoneError("enter a phone number")
+		return phone{}, phoneError("empty", "enter a phone number")
 	}
 	if len(input) > maxPhoneInput {
-		return phone{}, phoneError("the number is too long")
+		return phone{}, phoneError("too_long", "the number is too long")
 	}
 	for i, r := range input {
 		switch {
 		case '0' <= r && r <= '9', unicode.IsSpace(r), strings.ContainsRune("-.()/", r):
 		case r == '+' && i == 0:
 		default:
-			return phone{}, phoneError("a phone number can only contain digits, spaces, dashes and a leading +")
+			return phone{}, phoneError("characters", "a phone number can only contain digits, spaces, dashes and a leading +")
 		}
 	}
 	num, err := phonenumbers.Parse(input, region)
 	switch {
 	case err == nil:
 	case errors.Is(err, phonenumbers.ErrInvalidCountryCode):
-		if region == "" {
-			return phone{}, phoneError("start the number with + and its country code")
+		if region == "" && input[0] != '+' {
+			return phone{}, phoneError("country_code_missing", "start the number with + and its country code")
 		}
-		return phone{}, phoneError("the country code is not valid")
+		return phone{}, phoneError("country_code", "the country code is not valid")
 	case errors.Is(err, phonenumbers.ErrTooShortNSN), errors.Is(err, phonenumbers.ErrTooShortAfterIDD):
-		return phone{}, phoneError("the number is too short")
+		return phone{}, phoneError("too_short", "the number is too short")
 	case errors.Is(err, phonenumbers.ErrNumTooLong):
-		return phone{}, phoneError("the number is too long")
+		return phone{}, phoneError("too_long", "the number is too long")
 	case len(phonenumbers.NormalizeDigitsOnly(input)) < 3:
-		return phone{}, phoneError("the number is too short")
+		return phone{}, phoneError("too_short", "the number is too short")
 	default:
-		return phone{}, phoneError("this is not a phone number")
+		return phone{}, phoneError("invalid", "this is not a phone number")
 	}
 	// GetNumberType is UNKNOWN exactly when IsValidNumber is false, so one
 	// call gives both answers.
 	t := phonenumbers.GetNumberType(num)
 	if t == phonenumbers.UNKNOWN {
-		return phone{}, phoneError(invalidReason(num))
+		return phone{}, invalidNumber(num)
 	}
 	return phone{e164: formatE164(num), lineType: t, num: num}, nil
 }
@@ -99,24 +99,24 @@ func formatE164(num *phonenumbers.PhoneNumber) string {
 	return string(b)
 }
 
-// invalidReason explains why a parsed number is not valid.
-func invalidReason(num *phonenumbers.PhoneNumber) string {
+// invalidNumber explains why a parsed number is not valid.
+func invalidNumber(num *phonenumbers.PhoneNumber) error {
 	switch phonenumbers.IsPossibleNumberWithReason(num) {
 	case phonenumbers.TOO_SHORT:
-		return "the number is too short"
+		return phoneError("too_short", "the number is too short")
 	case phonenumbers.TOO_LONG:
-		return "the number is too long"
+		return phoneError("too_long", "the number is too long")
 	case phonenumbers.INVALID_COUNTRY_CODE:
-		return "the country code is not valid"
+		return phoneError("country_code", "the country code is not valid")
 	case phonenumbers.IS_POSSIBLE_LOCAL_ONLY:
-		return "add the area code"
+		return phoneError("area_code_missing", "add the area code")
 	case phonenumbers.INVALID_LENGTH:
-		return "the number has the wrong number of digits"
+		return phoneError("length", "the number has the wrong number of digits")
 	}
 	if r := phonenumbers.GetRegionCodeForNumber(num); r != "" {
-		return "this is not a valid number in " + r
+		return &PhoneError{Code: "invalid", Region: r, Reason: "this is not a valid number in " + r}
 	}
-	return "this is not a valid phone number"
+	return phoneError("invalid", "this is not a valid phone number")
 }
 
 // lineTypeName names a line type for users.

@@ -186,12 +186,12 @@ func resolveChannel(ch Channel, p phone) Channel {
 // channels to a valid number.
 func (v *Verifier) checkPolicy(p phone, ch Channel) error {
 	if !v.cfg.allowAnyLineType && !safeLineType(p.lineType) {
-		return phoneError(lineTypeName(p.lineType) + " numbers cannot be verified")
+		return phoneError("line_type", lineTypeName(p.lineType)+" numbers cannot be verified")
 	}
 	if len(v.cfg.allowedRegions) > 0 || len(v.cfg.deniedRegions) > 0 {
 		r := p.region()
 		if len(v.cfg.allowedRegions) > 0 && !slices.Contains(v.cfg.allowedRegions, r) || slices.Contains(v.cfg.deniedRegions, r) {
-			return phoneError("numbers from " + regionName(r) + " are not accepted")
+			return &PhoneError{Code: "region", Region: r, Reason: "numbers from " + regionName(r) + " are not accepted"}
 		}
 	}
 	if ch == SMS && p.lineType == phonenumbers.FIXED_LINE {

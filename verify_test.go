@@ -195,7 +195,7 @@ func TestPhoneNumbers(t *testing.T) {
 	tests := []struct {
 		in, region string
 		want       string // E.164, or "" for an error
-		reason     string // in the error's Reason
+		reason     string // "code:text in the Reason" of the error
 	}{
 		{"+31 6 12345678", "NL", "+31612345678", ""},
 		{"0031612345678", "NL", "+31612345678", ""},
@@ -204,18 +204,18 @@ func TestPhoneNumbers(t *testing.T) {
 		{"  +31612345678\t", "", "+31612345678", ""},
 		{"+44 7400 123456", "NL", "+447400123456", ""},
 		{"+1 (201) 555-0123", "", "+12015550123", ""},
-		{"", "NL", "", "enter a phone number"},
-		{"   ", "NL", "", "enter a phone number"},
-		{"06-CALLME", "NL", "", "only contain digits"},
-		{"+31 6 1234 5678 ext 9", "NL", "", "only contain digits"},
-		{"06+12345678", "NL", "", "only contain digits"},
-		{"0612345678", "", "", "start the number with + and its country code"},
-		{"+31 6 123", "NL", "", "too short"},
-		{"+31 6 1234567890123", "NL", "", "too long"},
-		{strings.Repeat("1", 41), "NL", "", "too long"},
-		{"+999 12345678", "", "", "country code"},
-		{"+31 0 12345678", "NL", "", "not a valid number in NL"},
-		{"1", "NL", "", "too short"},
+		{"", "NL", "", "empty:enter a phone number"},
+		{"   ", "NL", "", "empty:enter a phone number"},
+		{"06-CALLME", "NL", "", "characters:only contain digits"},
+		{"+31 6 1234 5678 ext 9", "NL", "", "characters:only contain digits"},
+		{"06+12345678", "NL", "", "characters:only contain digits"},
+		{"0612345678", "", "", "country_code_missing:start the number with + and its country code"},
+		{"+31 6 123", "NL", "", "too_short:too short"},
+		{"+31 6 1234567890123", "NL", "", "too_long:too long"},
+		{strings.Repeat("1", 41), "NL", "", "too_long:too long"},
+		{"+999 12345678", "", "", "country_code:country code"},
+		{"+31 0 12345678", "NL", "", "invalid:not a valid number in NL"},
+		{"1", "NL", "", "too_short:too short"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -230,8 +230,9 @@ func TestPhoneNumbers(t *testing.T) {
 			if !errors.As(err, &pe) || !errors.Is(err, verify.ErrInvalidPhone) {
 				t.Fatalf("ParsePhone(%q) = %q, %v; want a *PhoneError", tt.in, got, err)
 			}
-			if !strings.Contains(pe.Reason, tt.reason) {
-				t.Fatalf("reason %q does not say %q", pe.Reason, tt.reason)
+			code, text, _ := strings.Cut(tt.reason, ":")
+			if pe.Code != code || !strings.Contains(pe.Reason, text) {
+				t.Fatalf("got %q: %q, want %q: ...%s...", pe.Code, pe.Reason, code, text)
 			}
 			if d := strings.Trim(tt.in, " \t"); len(d) > 4 && strings.Contains(err.Error(), d) {
 				t.Fatalf("error %q repeats the number", err)
@@ -280,7 +281,7 @@ func TestLineTypes(t *testing.T) {
 				}
 			} else {
 				var pe *verify.PhoneError
-				if !errors.As(err, &pe) || !strings.Contains(pe.Reason, tt.refused) {
+				if !errors.As(err, &pe) || pe.Code != "line_type" || !strings.Contains(pe.Reason, tt.refused) {
 					t.Fatalf("Start(%s): %v, want a *PhoneError about %s numbers", tt.phone, err, tt.refused)
 				}
 			}
@@ -335,11 +336,11 @@ func TestRegions(t *testing.T) {
 	if _, err := v.Start(context.Background(), "+31612345678"); err != nil {
 		t.Fatalf("allowed region: %v", err)
 	}
-	for _, phone := range []string{"+32470123456", "+447400123456"} {
+	for phone, region := range map[string]string{"+32470123456": "BE", "+447400123456": "GB"} {
 		var pe *verify.PhoneError
 		_, err := v.Start(context.Background(), phone)
-		if !errors.As(err, &pe) || !strings.Contains(pe.Reason, "are not accepted") {
-			t.Fatalf("Start(%s): %v, want refused by region", phone, err)
+		if !errors.As(err, &pe) || pe.Code != "region" || pe.Region != region || !strings.Contains(pe.Reason, "are not accepted") {
+			t.Fatalf("Start(%s): %v, want refused by region %s", phone, err, region)
 		}
 	}
 	w := newVerifier(t, &spy{}, verify.WithDeniedRegions("GB"))

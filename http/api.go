@@ -53,6 +53,7 @@ type apiErrorBody struct {
 	Code       string `json:"code"`
 	Message    string `json:"message"`
 	Reason     string `json:"reason,omitempty"`
+	ReasonCode string `json:"reason_code,omitempty"`
 	RetryAfter int    `json:"retry_after,omitempty"`
 }
 

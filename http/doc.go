@@ -171,7 +171,8 @@
 //	    -d '{"token":"X5Qm…","code":"000000"}'
 //	{"error":{"code":"invalid_code","message":"That code is not right. Check it and try again."}}
 //
-// Codes: invalid_phone (422, with a "reason"), unsupported (422: SMS to a
+// Codes: invalid_phone (422, with a "reason" in English and a "reason_code",
+// verify.PhoneError's Code, to translate on), unsupported (422: SMS to a
 // fixed line, use voice), invalid_code (422), expired (410),
 // too_many_attempts (410), rate_limited (429, with "retry_after" in
 // seconds and a Retry-After header), unavailable (503), invalid_token

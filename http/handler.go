@@ -146,7 +146,8 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 type failure struct {
 	status     int
 	code       string
-	reason     string        // invalid_phone: why
+	reason     string        // invalid_phone: why, in English
+	reasonCode string        // invalid_phone: why, as verify.PhoneError's Code
 	retryAfter time.Duration // rate_limited: how long
 }
 
@@ -156,7 +157,7 @@ func classify(err error) failure {
 	var rl *verify.RateLimitError
 	switch {
 	case errors.As(err, &pe):
-		return failure{status: http.StatusUnprocessableEntity, code: "invalid_phone", reason: pe.Reason}
+		return failure{status: http.StatusUnprocessableEntity, code: "invalid_phone", reason: pe.Reason, reasonCode: pe.Code}
 	case errors.Is(err, verify.ErrInvalidPhone):
 		return failure{status: http.StatusUnprocessableEntity, code: "invalid_phone", reason: "this is not a phone number that can be verified"}
 	case errors.Is(err, verify.ErrRateLimited):
@@ -222,7 +223,7 @@ func message(code string) string {
 
 // pageError returns the template data for f.
 func (f failure) pageError() *PageError {
-	pe := &PageError{Code: f.code, Message: message(f.code), Reason: f.reason}
+	pe := &PageError{Code: f.code, Message: message(f.code), Reason: f.reason, ReasonCode: f.reasonCode}
 	if f.code == "rate_limited" {
 		pe.RetryAfter = retryAfterSeconds(f.retryAfter)
 		pe.RetryAfterMinutes = (pe.RetryAfter + 59) / 60
@@ -238,7 +239,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, f failure, p *Pag
 	}
 	if isAPI(r) {
 		h.writeJSON(w, f.status, apiError{Error: apiErrorBody{
-			Code: f.code, Message: message(f.code), Reason: f.reason,
+			Code: f.code, Message: message(f.code), Reason: f.reason, ReasonCode: f.reasonCode,
 			RetryAfter: f.pageError().RetryAfter,
 		}})
 		return

@@ -715,7 +715,7 @@ func TestAPIFailures(t *testing.T) {
 		retry    string
 		wantMore string
 	}{
-		{"invalid number", "start", map[string]string{"phone": "+3161"}, nil, 0, 422, "invalid_phone", "", `"reason":"the number is too short"`},
+		{"invalid number", "start", map[string]string{"phone": "+3161"}, nil, 0, 422, "invalid_phone", "", `"reason":"the number is too short","reason_code":"too_short"`},
 		{"sms to fixed line", "start", map[string]string{"phone": "+31201234567", "channel": "sms"}, nil, 0, 422, "unsupported", "", ""},
 		{"unknown channel", "start", map[string]string{"phone": testPhone, "channel": "fax"}, nil, 0, 400, "invalid_request", "", ""},
 		{"unknown field", "start", map[string]string{"phone": testPhone, "phon": "x"}, nil, 0, 400, "invalid_request", "", ""},

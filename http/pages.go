@@ -69,8 +69,9 @@ type PageError struct {
 	// Message is the default English text for Code.
 	Message string
 	// Reason says why a number is refused (invalid_phone), in English,
-	// from the verify package's *PhoneError.
-	Reason string
+	// from the verify package's *PhoneError; ReasonCode is that error's
+	// Code ("too_short", "line_type", ...), for translations.
+	Reason, ReasonCode string
 	// RetryAfter is the number of seconds to wait (rate_limited), and
 	// RetryAfterMinutes the same rounded up to minutes.
 	RetryAfter, RetryAfterMinutes int
