@@ -61,10 +61,11 @@ type Provider struct {
 	now    func() time.Time
 	logger *slog.Logger
 
-	mu       sync.Mutex
-	byID     map[string]*entry
-	messages []Message
-	failNext error
+	mu        sync.Mutex
+	byID      map[string]*entry
+	messages  []Message
+	failNext  error
+	stallNext bool
 }
 
 type entry struct {
@@ -124,16 +125,36 @@ func (p *Provider) FailNext(err error) {
 	p.mu.Unlock()
 }
 
-// takeFailure returns and clears the injected failure; p.mu must be held.
-func (p *Provider) takeFailure() error {
-	err := p.failNext
-	p.failNext = nil
+// StallNext makes the next call of Start, Check, Status or Cancel wait,
+// without doing anything, until its context ends, and then return the
+// context's error: a provider that does not answer. Use it to test
+// timeouts and cancellation; give that call a context that ends.
+func (p *Provider) StallNext() {
+	p.mu.Lock()
+	p.stallNext = true
+	p.mu.Unlock()
+}
+
+// intercept runs first in every call: it returns ctx's error, or the
+// failure injected with FailNext, or stalls as StallNext asked.
+func (p *Provider) intercept(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	err, stall := p.failNext, p.stallNext
+	p.failNext, p.stallNext = nil, false
+	p.mu.Unlock()
+	if stall {
+		<-ctx.Done()
+		return ctx.Err()
+	}
 	return err
 }
 
 // Start records a verification and the message that would carry its code.
 func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verification, error) {
-	if err := ctx.Err(); err != nil {
+	if err := p.intercept(ctx); err != nil {
 		return nil, err
 	}
 	if err := checkRequest(req); err != nil {
@@ -145,10 +166,6 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 	}
 	now := p.now()
 	p.mu.Lock()
-	if err := p.takeFailure(); err != nil {
-		p.mu.Unlock()
-		return nil, err
-	}
 	id := newID()
 	for p.byID[id] != nil {
 		id = newID()
@@ -225,14 +242,11 @@ func (p *Provider) refresh(e *entry) {
 // ErrTooManyAttempts (and StatusFailed) when they run out, ErrExpired when
 // expired, already verified or canceled, ErrNotFound for an unknown id.
 func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verification, error) {
-	if err := ctx.Err(); err != nil {
+	if err := p.intercept(ctx); err != nil {
 		return nil, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := p.takeFailure(); err != nil {
-		return nil, err
-	}
 	e := p.byID[id]
 	if e == nil {
 		return nil, verify.ErrNotFound
@@ -261,14 +275,11 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 
 // Status returns the verification as it stands.
 func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification, error) {
-	if err := ctx.Err(); err != nil {
+	if err := p.intercept(ctx); err != nil {
 		return nil, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := p.takeFailure(); err != nil {
-		return nil, err
-	}
 	e := p.byID[id]
 	if e == nil {
 		return nil, verify.ErrNotFound
@@ -280,14 +291,11 @@ func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification,
 
 // Cancel cancels the verification: its code stops working.
 func (p *Provider) Cancel(ctx context.Context, id string) error {
-	if err := ctx.Err(); err != nil {
+	if err := p.intercept(ctx); err != nil {
 		return err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := p.takeFailure(); err != nil {
-		return err
-	}
 	e := p.byID[id]
 	if e == nil {
 		return verify.ErrNotFound

@@ -32,6 +32,7 @@ func TestConformance(t *testing.T) {
 				return code
 			},
 			Advance: c.Advance,
+			Stall:   p.StallNext,
 		}
 	})
 }

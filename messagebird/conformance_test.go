@@ -2,6 +2,7 @@ package messagebird_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/messagebird"
@@ -33,6 +34,7 @@ func TestConformance(t *testing.T) {
 				return code
 			},
 			Advance: s.Advance,
+			Stall:   func() { s.Inject(mbtest.Delay(time.Hour)) },
 		}
 	})
 }

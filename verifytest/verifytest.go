@@ -38,6 +38,11 @@ type Harness struct {
 	Code func(ver *verify.Verification) string
 	// Advance moves the provider's clock forward by d.
 	Advance func(d time.Duration)
+	// Stall, if set, makes the provider's next call hang without effect
+	// until the caller's context ends, so that the suite can cancel a
+	// call in flight (fake: StallNext; mbtest: a Delay fault). Without
+	// it, only calls canceled before they start are checked.
+	Stall func()
 }
 
 // Phone is the number the suite verifies, a valid Dutch mobile number.
@@ -74,6 +79,7 @@ func TestProvider(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"Status", testStatus},
 		{"Cancel", testCancel},
 		{"CanceledContext", testCanceledContext},
+		{"CanceledInFlight", testCanceledInFlight},
 		{"ConcurrentVerifications", testConcurrent},
 		{"ConcurrentRightCodeOnce", testConcurrentSameCode},
 	}
@@ -264,6 +270,32 @@ func testCanceledContext(t *testing.T, h Harness) {
 	// The canceled Check did not use up the code.
 	if _, err := h.Provider.Check(context.Background(), ver.ID, code); err != nil {
 		t.Fatalf("Check after the canceled one: %v", err)
+	}
+}
+
+func testCanceledInFlight(t *testing.T, h Harness) {
+	if h.Stall == nil {
+		t.Log("Harness.Stall is not set: nothing to check")
+		return
+	}
+	ver, code := start(t, h, Request(Phone))
+	for name, call := range map[string]func(context.Context) error{
+		"Start": func(ctx context.Context) error { _, err := h.Provider.Start(ctx, Request(Phone)); return err },
+		"Check": func(ctx context.Context) error { _, err := h.Provider.Check(ctx, ver.ID, code); return err },
+	} {
+		h.Stall()
+		ctx, cancel := context.WithCancel(context.Background())
+		// The call is under way (or about to be) when the context ends;
+		// either way it must return the context's error, not hang.
+		stop := time.AfterFunc(20*time.Millisecond, cancel)
+		err := call(ctx)
+		stop.Stop()
+		cancel()
+		wantErr(t, name+" canceled in flight", err, context.Canceled)
+	}
+	// The canceled calls changed nothing: the code still works.
+	if _, err := h.Provider.Check(context.Background(), ver.ID, code); err != nil {
+		t.Fatalf("Check after the calls canceled in flight: %v", err)
 	}
 }
 
