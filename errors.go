@@ -61,7 +61,10 @@ type PhoneError struct {
 	// default region), "country_code", "too_short", "too_long",
 	// "area_code_missing", "length", "invalid" (not a valid number in its
 	// region), "line_type" (a premium-rate or other refused type),
-	// "region" (a region the Verifier does not accept).
+	// "region" (a region the Verifier does not accept); from providers,
+	// "format" (a Request whose number is not in E.164 form, which a
+	// Verifier never sends) and "refused" (the provider refused the
+	// number).
 	Code string
 	// Reason is a short English explanation meant for the person who
 	// typed the number, such as "the number is too short".

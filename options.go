@@ -171,10 +171,11 @@ func (o validityOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
 type maxAttemptsOption int
 
 // WithMaxAttempts sets how many wrong codes are allowed before the
-// verification fails: 1 to 10, default 5. The provider enforces it, and
-// the Verifier too, so that it holds with any provider. Given to Start, it
-// may lower the Verifier's value, not raise it: the Verifier's own cap is
-// its WithMaxAttempts.
+// verification fails: 1 to 10, default 5. The provider enforces it; the
+// Verifier also caps the checks of every verification at its own
+// WithMaxAttempts, so that this cap holds with any provider. Given to
+// Start, it may lower the value for one verification (which the provider
+// enforces), not raise it above the Verifier's.
 func WithMaxAttempts(n int) MessageOption           { return maxAttemptsOption(n) }
 func (o maxAttemptsOption) applyMessage(m *message) { m.maxAttempts = int(o) }
 func (o maxAttemptsOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
@@ -293,7 +294,11 @@ func WithNumberLimit(n int, per time.Duration) Option {
 
 // WithClientLimit allows at most n starts from one client (the key given
 // with WithClientKey, such as an IP address) in any window of length per;
-// n = 0 turns the limit off. Default: 20 per hour.
+// n = 0 turns the limit off. Default: 20 per hour. It is asked before the
+// other limits, so that a client that has used up its starts cannot go
+// on charging other numbers' cooldowns; the price is that a start refused
+// by a later limit (a resend before the cooldown ends) still counts as
+// one of the client's starts.
 func WithClientLimit(n int, per time.Duration) Option {
 	return rateOption{"WithClientLimit", rate{n, per}}
 }

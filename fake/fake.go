@@ -214,7 +214,7 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 // sends such a request; a test calling the fake directly might.
 func checkRequest(req verify.Request) error {
 	if len(req.Phone) < 3 || req.Phone[0] != '+' || strings.Trim(req.Phone[1:], "0123456789") != "" {
-		return &verify.PhoneError{Reason: "the recipient is not in E.164 form"}
+		return &verify.PhoneError{Code: "format", Reason: "the recipient is not in E.164 form"}
 	}
 	switch {
 	case req.Channel != verify.Voice && req.Channel != verify.SMS:

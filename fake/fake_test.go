@@ -166,8 +166,12 @@ func TestStartRefusesMalformedRequests(t *testing.T) {
 	} {
 		req := verifytest.Request("+31612345678")
 		mutate(&req)
-		if _, err := p.Start(context.Background(), req); err == nil {
+		_, err := p.Start(context.Background(), req)
+		if err == nil {
 			t.Errorf("%s: Start accepted %+v", name, req)
+		}
+		if pe := (*verify.PhoneError)(nil); errors.As(err, &pe) && pe.Code != "format" {
+			t.Errorf("%s: PhoneError code %q, want format", name, pe.Code)
 		}
 	}
 	if n := len(p.Messages()); n != 0 {

@@ -124,7 +124,7 @@ func (c *call) apiError(o op, pe *verify.ProviderError, er mb.ErrorResponse) {
 	case c.status >= 500 || e.Code == 98 || e.Code == 99:
 		pe.Err = unavailable("server error")
 	case o == opStart && e.Parameter == "recipient":
-		pe.Err = &verify.PhoneError{Reason: "MessageBird refused the number"}
+		pe.Err = &verify.PhoneError{Code: "refused", Reason: "MessageBird refused the number"}
 	case o == opStart && (e.Code == 9 || e.Code == 10) && e.Parameter != "":
 		pe.Err = fmt.Errorf("%w: MessageBird refused %s", verify.ErrInvalidOption, e.Parameter)
 	case o == opCheck && e.Code == 10:

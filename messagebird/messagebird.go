@@ -226,7 +226,7 @@ func invalidOption(format string, args ...any) error {
 // leaves MessageBird's default (6, 30 s, 1).
 func newCreateRequest(req verify.Request) (*createRequest, error) {
 	if !e164(req.Phone) {
-		return nil, &verify.PhoneError{Reason: "the number is not in international (E.164) form"}
+		return nil, &verify.PhoneError{Code: "format", Reason: "the number is not in international (E.164) form"}
 	}
 	cr := &createRequest{
 		Recipient:   req.Phone[1:],

@@ -427,7 +427,7 @@ func TestEmulatorErrors(t *testing.T) {
 		_, err := p.Start(bg(), verifytest.Request("+1234567"))
 		pe := wantProviderError(t, err, verify.ErrInvalidPhone, 422, 10)
 		var phoneErr *verify.PhoneError
-		if pe.Parameter != "recipient" || !errors.As(err, &phoneErr) || len(s.Requests()) != 1 {
+		if pe.Parameter != "recipient" || !errors.As(err, &phoneErr) || phoneErr.Code != "refused" || len(s.Requests()) != 1 {
 			t.Errorf("got %v", err)
 		}
 	})
@@ -500,8 +500,12 @@ func TestStartRefusesBadRequests(t *testing.T) {
 	for _, tt := range tests {
 		req := verifytest.Request(phone)
 		tt.edit(&req)
-		if _, err := p.Start(bg(), req); !errors.Is(err, tt.target) {
+		_, err := p.Start(bg(), req)
+		if !errors.Is(err, tt.target) {
 			t.Errorf("%s: %v, want %v", tt.name, err, tt.target)
+		}
+		if pe := (*verify.PhoneError)(nil); errors.As(err, &pe) && pe.Code != "format" {
+			t.Errorf("%s: PhoneError code %q, want format", tt.name, pe.Code)
 		}
 	}
 	if n := len(s.Requests()); n != 0 {
