@@ -259,6 +259,12 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 // Errors: ErrInvalidCode (wrong or malformed code; the user may try
 // again), ErrTooManyAttempts, ErrExpired (expired, already used or
 // canceled), ErrNotFound, ErrRateLimited, ErrUnavailable.
+//
+// Every well-formed call counts against id's attempts in the Limiter
+// before the provider is asked, so that the cap holds; that count lives
+// for the Verifier's validity. Take id from your own state (the http
+// package seals it in a cookie), not from a form field: checks of made-up
+// ids would each hold a key in the Limiter.
 func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, error) {
 	if !validID(id) {
 		return nil, errBadID
