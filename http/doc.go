@@ -124,19 +124,28 @@
 // # Templates
 //
 // The default templates are embedded: responsive, light and dark, without
-// external assets. Their only scripts, both optional, are a countdown on
-// the code page and a guard that sends each form once (a double click on
+// external assets. Their only scripts are a countdown on the code page
+// and "send_once", a guard that sends each form once: a double click on
 // "Send me a code" would otherwise make the browser abandon the first
-// request and the second meet the resend cooldown). Every text a user
-// sees is in a template, so a translation replaces templates through
-// WithTemplates; a replaced template runs with the other defaults.
-// Each template receives a *Page. The names:
+// request and the second meet the resend cooldown (429, and the state of
+// the first is lost), and a double click on "Verify" would show the
+// already_used answer of the second submit instead of the success of the
+// first. Nothing on the server makes up for a missing guard: a replaced
+// "foot" should call {{template "send_once" .}}. The guard marks the
+// button aria-disabled and the form aria-busy, and makes the forms usable
+// again after 15 seconds (the user may have pressed Stop during a slow
+// submit) and when Back or Forward restores the page.
+//
+// Every text a user sees is in a template, so a translation replaces
+// templates through WithTemplates; a replaced template runs with the
+// other defaults. Each template receives a *Page. The names:
 //
 //	phone          the phone form (Page.Input, Page.Channel, Page.Error)
 //	code           the code page (Masked, Channel, ExpiresAt, TimeLeft, CanEnterCode, Error)
 //	success        the success page (Phone, Masked)
 //	error          any other failure, such as a cross-origin POST (Error)
 //	head, foot     the document around every page; "style" is its CSS
+//	send_once      the script that sends each form once, called by "foot"
 //	title          the <title> of each page, by Page.Name
 //	lang           the document's language, "en"
 //	alert          the error box, when Page.Error is set

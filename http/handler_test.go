@@ -692,6 +692,40 @@ func errorCode(out map[string]any) string {
 	return c
 }
 
+// TestSendOnceTemplate: the guard that sends each form once is its own
+// template, so an app that replaces "foot" keeps it by calling
+// "send_once", and can leave it out only on purpose.
+func TestSendOnceTemplate(t *testing.T) {
+	const guard = `document.addEventListener("submit"`
+	tests := []struct {
+		name      string
+		templates string // "" for the defaults
+		want      bool
+	}{
+		{"defaults", "", true},
+		{"foot replaced, calls send_once", `{{define "foot"}}</main><footer>Acme</footer>{{template "send_once" .}}</body></html>{{end}}`, true},
+		{"send_once replaced", `{{define "send_once"}}{{end}}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cfg envConfig
+			if tt.templates != "" {
+				cfg.httpOpts = []verifyhttp.Option{verifyhttp.WithTemplates(template.Must(template.New("app").Parse(tt.templates)))}
+			}
+			e := newEnv(t, cfg)
+			for _, path := range []string{"", "?e=session_expired"} {
+				r := e.browser().get(path)
+				if r.status != http.StatusOK {
+					t.Fatalf("GET /%s = %d:\n%s", path, r.status, r.body)
+				}
+				if got := strings.Count(r.body, guard); got != map[bool]int{false: 0, true: 1}[tt.want] {
+					t.Fatalf("GET /%s has the guard %d times, want it: %v\n%s", path, got, tt.want, r.body)
+				}
+			}
+		})
+	}
+}
+
 func TestAPIFlow(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
