@@ -90,9 +90,11 @@
 // WithOnVerified's function runs in the request whose code the provider
 // accepted, and it is the only authoritative signal of success: store
 // the number there, server side. It runs at most once per verification:
-// exactly once, unless it fails itself (panics or answers with its own
-// error) or the provider's answer to the winning check is lost (a
-// timeout after the provider verified the code). The provider calls of a
+// exactly once, unless the provider's answer to the winning check is
+// lost (a timeout after the provider verified the code), when it does
+// not run. It is not run again when it fails itself (panics, or answers
+// with its own error): the user asks for a new code, and it runs for
+// that verification. The provider calls of a
 // request are not canceled with it (they are bounded by 30 seconds
 // instead), so a check that reached the provider is seen through even
 // when a double click made the browser abandon it. The function runs

@@ -65,9 +65,9 @@ type onVerifiedOption func(http.ResponseWriter, *http.Request, *verify.Verificat
 // verification, from the request that checked the right code, with the
 // provider's answer: v.Phone is the verified number in E.164. It runs at
 // most once per verification, even when the right code is submitted
-// twice at the same moment: exactly once, unless it fails itself or the
-// provider's answer to the winning check is lost (see the package
-// documentation). It is the one authoritative signal of success (the
+// twice at the same moment: exactly once, unless the provider's answer
+// to the winning check is lost, and never again when it fails itself
+// (see the package documentation). It is the one authoritative signal of success (the
 // pages and the API's answers are for the user). r's context is not
 // canceled when the client goes away, so that a double click cannot
 // interrupt it, and it has a deadline of its own: 30 seconds from when
