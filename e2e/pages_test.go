@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -249,5 +250,78 @@ func TestPagesDoubleClick(t *testing.T) {
 	}
 	if n := p.starts.Load(); n != 1 {
 		t.Errorf("%d starts reached the provider, want 1", n)
+	}
+}
+
+// TestPagesStopThenResubmit presses Stop (window.stop, as Esc does) while
+// the provider is slow to answer "Send me a code". The guard that sends
+// each form once must not leave the form dead until a reload: it re-arms
+// after 15 seconds, and the next click submits again.
+//
+// The page's setTimeout is replaced before the click, so that the test
+// learns the delay the guard asked for and runs the timer itself rather
+// than wait for it. The page reports to /e2e/state with a beacon.
+func TestPagesStopThenResubmit(t *testing.T) {
+	bctx := newBrowser(t, 480, 860)
+	p := &slowFirstStart{Provider: fake.New(), entered: make(chan struct{}), release: make(chan struct{})}
+	reported := make(chan string, 1)
+	srv, _ := pagesServer(t, p, func(mux *http.ServeMux) {
+		mux.HandleFunc("GET /e2e/entered", func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-p.entered:
+			case <-r.Context().Done():
+			}
+		})
+		mux.HandleFunc("POST /e2e/state", func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			select {
+			case reported <- string(b):
+			default:
+			}
+		})
+	})
+	var once sync.Once
+	release := func() { once.Do(func() { close(p.release) }) }
+	t.Cleanup(release)
+
+	err := chromedp.Do(bctx,
+		chromedp.Navigate(srv.URL+"/verify/"),
+		chromedp.WaitVisible(chromedp.ID("phone")),
+		chromedp.SendKeys(chromedp.ID("phone"), "+31 6 12345678"),
+		chromedp.Evaluate[chromedp.Void](`(function(){
+			var timers = [], setTimeout0 = window.setTimeout;
+			window.setTimeout = function(f, ms) { timers.push({f: f, ms: ms}); return setTimeout0(function(){}, 1e9); };
+			var b = document.querySelector("button[type=submit]");
+			b.click();
+			fetch("/e2e/entered").then(function(){
+				window.stop();
+				var state = {stopped: b.getAttribute("aria-disabled") || "(none)", delays: timers.map(function(t){ return t.ms; })};
+				timers.forEach(function(t){ t.f(); }); // the delay has passed
+				state.rearmed = b.getAttribute("aria-disabled") || "(none)";
+				state.busy = b.form.getAttribute("aria-busy") || "(none)";
+				navigator.sendBeacon("/e2e/state", JSON.stringify(state));
+				b.click();
+			});
+		})()`))
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	const want = `{"stopped":"true","delays":[15000],"rearmed":"(none)","busy":"(none)"}`
+	select {
+	case got := <-reported:
+		if got != want {
+			t.Fatalf("the guard after Stop and its delay: %s, want %s", got, want)
+		}
+	case <-bctx.Done():
+		t.Fatal("no state reported")
+	}
+	release()
+	// The click after the delay submitted the form: a page answered it
+	// (the code page, or the phone form saying the first request's
+	// cooldown is running).
+	ctx, cancel := context.WithTimeout(bctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#code, #alert"))); err != nil {
+		t.Fatalf("browser: the form did not submit again after the guard re-armed: %v", err)
 	}
 }

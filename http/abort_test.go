@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -120,7 +121,8 @@ func abortedDuringProviderCall(p *lateAnswer, send func(ctx context.Context) *ht
 // TestCheckOutlivesAbortedRequest: the browser cancels the first submit of
 // the right code after the provider accepted it. The check is seen
 // through, so OnVerified runs in that request, under a context the abort
-// did not end, and the second submit finds the verification done.
+// did not end, and the second submit is told the code was already used
+// (409), without the success page.
 func TestCheckOutlivesAbortedRequest(t *testing.T) {
 	for _, api := range []bool{false, true} {
 		name := map[bool]string{false: "pages", true: "api"}[api]
@@ -172,13 +174,7 @@ func TestCheckOutlivesAbortedRequest(t *testing.T) {
 				t.Fatalf("OnVerified ran under an ended context: %v", ctxErr)
 			}
 			second := send(context.Background(), "second", st, token, code)
-			if api {
-				if got := strings.TrimSpace(second.Body.String()); second.Code != http.StatusOK || got != `{"verified":true,"duplicate":true}` {
-					t.Fatalf("second check = %d %s, want 200 and a duplicate", second.Code, got)
-				}
-			} else if second.Code != http.StatusSeeOther || second.Header().Get("Location") != "done" {
-				t.Fatalf("second check = %d %q, want 303 to done", second.Code, second.Header().Get("Location"))
-			}
+			assertAlreadyUsed(t, second, api)
 			if len(onVerified) != 1 {
 				t.Fatalf("OnVerified ran %d times, want 1", len(onVerified))
 			}
@@ -306,10 +302,36 @@ func TestWrongCodesCostNoStatusCalls(t *testing.T) {
 	}
 }
 
+// assertAlreadyUsed fails t unless rec answers already_used (409): the
+// API's error, or the code page without the code field, and no state
+// cookie.
+func assertAlreadyUsed(t *testing.T, rec *httptest.ResponseRecorder, api bool) {
+	t.Helper()
+	if rec.Code != http.StatusConflict {
+		t.Fatalf("check = %d %q, want 409 already_used:\n%s", rec.Code, rec.Header().Get("Location"), rec.Body)
+	}
+	if sc := rec.Header().Values("Set-Cookie"); len(sc) != 0 {
+		t.Fatalf("already_used set a cookie: %q", sc)
+	}
+	body := rec.Body.String()
+	if api {
+		var out struct {
+			Error struct{ Code, Message string }
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.Error.Code != "already_used" || out.Error.Message == "" {
+			t.Fatalf("check answered %s, want the error already_used", body)
+		}
+		return
+	}
+	if !strings.Contains(body, "This code was already used") || strings.Contains(body, `name="code"`) || !strings.Contains(body, `action="resend"`) {
+		t.Fatalf("check answered a page without the already_used error, or with the code field:\n%s", body)
+	}
+}
+
 // TestReplayAfterSuccess: the state of a verification that succeeded,
-// sent again with any code, is answered as a duplicate: the API without
-// the number, and OnVerified does not run again. Once the code has
-// expired, it is refused.
+// sent again with any code, is refused as already_used (409): never the
+// success page, never a verified state, and OnVerified does not run
+// again. Once the code has expired, it is refused as expired.
 func TestReplayAfterSuccess(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
@@ -318,10 +340,19 @@ func TestReplayAfterSuccess(t *testing.T) {
 	if r := b.post("code", url.Values{"code": {code}}); r.status != http.StatusSeeOther || r.location() != "done" {
 		t.Fatalf("check = %d %q", r.status, r.location())
 	}
-	// The cookie from before the success, with a wrong code.
-	b.setCookie(old.Value)
-	if r := b.post("code", url.Values{"code": {wrongCode(code)}}); r.status != http.StatusSeeOther || r.location() != "done" {
-		t.Fatalf("replay while the code is valid = %d %q, want the success page", r.status, r.location())
+	// The cookie from before the success, with a wrong code or the right one.
+	for _, c := range []string{wrongCode(code), code} {
+		b.setCookie(old.Value)
+		r := b.post("code", url.Values{"code": {c}})
+		if r.status != http.StatusConflict || !strings.Contains(r.body, "This code was already used") {
+			t.Fatalf("replay while the code is valid = %d %q, want 409 already_used:\n%s", r.status, r.location(), r.body)
+		}
+		if sc := r.header.Values("Set-Cookie"); len(sc) != 0 {
+			t.Fatalf("replay set a cookie: %q", sc)
+		}
+		if r := b.get("done"); r.status != http.StatusSeeOther || r.location() != "./" {
+			t.Fatalf("GET /done after a replay = %d %q, want 303 to the phone form", r.status, r.location())
+		}
 	}
 	b.setCookie(old.Value)
 	e.clock.Advance(11 * time.Minute)
@@ -339,11 +370,140 @@ func TestReplayAfterSuccess(t *testing.T) {
 	if status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": code}); status != http.StatusOK || out["phone"] != phone {
 		t.Fatalf("api check = %d %v", status, out)
 	}
-	status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": wrongCode(code)})
-	if _, hasPhone := out["phone"]; status != http.StatusOK || out["duplicate"] != true || hasPhone {
-		t.Fatalf("api replay with a wrong code = %d %v; want 200, duplicate, no number", status, out)
+	for _, c := range []string{wrongCode(code), code} {
+		status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": c})
+		errBody, _ := out["error"].(map[string]any)
+		if _, ok := out["verified"]; status != http.StatusConflict || ok || errBody["code"] != "already_used" {
+			t.Fatalf("api replay = %d %v; want 409 already_used", status, out)
+		}
 	}
 	if n := e.verifiedCount(); n != 2 {
 		t.Fatalf("OnVerified ran %d times, want 2 (once per verification)", n)
+	}
+}
+
+// lostAnswer is the fake with a Check that verifies the code, then
+// answers a timeout: the provider's answer to the winning check lost.
+type lostAnswer struct{ *fake.Provider }
+
+func (p lostAnswer) Check(ctx context.Context, id, code string) (*verify.Verification, error) {
+	if _, err := p.Provider.Check(ctx, id, code); err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("%w: timeout", verify.ErrUnavailable)
+}
+
+// TestFailedSuccessIsNeverShown: when the winning check did not end in a
+// successful OnVerified — it answered with its own error, it panicked, or
+// the provider's answer was lost — a resubmit of the state, with the
+// right code or a wrong one, is refused as already_used, and the success
+// page stays out of reach.
+func TestFailedSuccessIsNeverShown(t *testing.T) {
+	const form = "application/x-www-form-urlencoded"
+	tests := []struct {
+		name       string
+		provider   func(*fake.Provider) verify.Provider
+		onVerified func(http.ResponseWriter, *http.Request, *verify.Verification)
+		calls      int // OnVerified calls
+	}{
+		{"error page", func(p *fake.Provider) verify.Provider { return p }, func(w http.ResponseWriter, r *http.Request, ver *verify.Verification) {
+			http.Error(w, "could not save the number", http.StatusInternalServerError)
+		}, 1},
+		{"panic", func(p *fake.Provider) verify.Provider { return p }, func(http.ResponseWriter, *http.Request, *verify.Verification) {
+			panic("database down")
+		}, 1},
+		{"answer lost", func(p *fake.Provider) verify.Provider { return lostAnswer{p} }, func(http.ResponseWriter, *http.Request, *verify.Verification) {}, 0},
+	}
+	for _, tt := range tests {
+		for _, api := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/api=%v", tt.name, api), func(t *testing.T) {
+				fp := fake.New()
+				var calls atomic.Int32
+				h := handlerOn(t, tt.provider(fp), func(w http.ResponseWriter, r *http.Request, ver *verify.Verification) {
+					calls.Add(1)
+					tt.onVerified(w, r, ver)
+				})
+				var st *http.Cookie
+				var token string
+				if api {
+					var out struct{ Token string }
+					json.Unmarshal(serveWith(context.Background(), h, "/api/start", "application/json", `{"phone":"`+testPhone+`"}`, nil).Body.Bytes(), &out)
+					token = out.Token
+				} else {
+					st = stateCookie(t, serveWith(context.Background(), h, "/", form, "phone=%2B31612345678", nil))
+				}
+				code, _ := fp.LastCode(testPhone)
+				check := func(code string) *httptest.ResponseRecorder {
+					if api {
+						return serveWith(context.Background(), h, "/api/check", "application/json", `{"token":"`+token+`","code":"`+code+`"}`, nil)
+					}
+					return serveWith(context.Background(), h, "/code", form, "code="+code, st)
+				}
+				func() {
+					defer func() { recover() }() // the panic, as net/http would
+					first := check(code)
+					if first.Code == http.StatusSeeOther || first.Code == http.StatusOK || len(first.Result().Cookies()) != 0 {
+						t.Fatalf("the failed check answered %d with cookies %v", first.Code, first.Result().Cookies())
+					}
+				}()
+				for _, c := range []string{code, wrongCode(code)} {
+					assertAlreadyUsed(t, check(c), api)
+				}
+				if !api {
+					req := httptest.NewRequest(http.MethodGet, "/done", nil)
+					req.AddCookie(st)
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "./" {
+						t.Fatalf("GET /done = %d %q, want 303 to the phone form", rec.Code, rec.Header().Get("Location"))
+					}
+				}
+				if n := calls.Load(); int(n) != tt.calls {
+					t.Fatalf("OnVerified ran %d times, want %d", n, tt.calls)
+				}
+			})
+		}
+	}
+}
+
+// slowCheck is the fake with a Check that takes a while and records the
+// deadline of its context.
+type slowCheck struct {
+	*fake.Provider
+	deadline time.Time
+}
+
+func (p *slowCheck) Check(ctx context.Context, id, code string) (*verify.Verification, error) {
+	p.deadline, _ = ctx.Deadline()
+	time.Sleep(20 * time.Millisecond)
+	return p.Provider.Check(ctx, id, code)
+}
+
+// TestOnVerifiedHasItsOwnDeadline: OnVerified's context is not the one
+// of the provider's check, whose time a slow provider used up: its
+// deadline is counted from when OnVerified starts.
+func TestOnVerifiedHasItsOwnDeadline(t *testing.T) {
+	const form = "application/x-www-form-urlencoded"
+	p := &slowCheck{Provider: fake.New()}
+	var deadline, called time.Time
+	var ok bool
+	h := handlerOn(t, p, func(w http.ResponseWriter, r *http.Request, ver *verify.Verification) {
+		called = time.Now()
+		deadline, ok = r.Context().Deadline()
+	})
+	st := stateCookie(t, serveWith(context.Background(), h, "/", form, "phone=%2B31612345678", nil))
+	code, _ := p.LastCode(testPhone)
+	if rec := serveWith(context.Background(), h, "/code", form, "code="+code, st); rec.Code != http.StatusSeeOther {
+		t.Fatalf("check = %d", rec.Code)
+	}
+	if !ok || p.deadline.IsZero() {
+		t.Fatalf("OnVerified's context has a deadline: %v; the check's: %v", ok, p.deadline)
+	}
+	// The check took at least 20ms; OnVerified's 30 seconds start after it.
+	if d := deadline.Sub(p.deadline); d < 20*time.Millisecond {
+		t.Errorf("OnVerified's deadline is %v after the check's, want its own (at least the check's 20ms later)", d)
+	}
+	if d := deadline.Sub(called); d > 30*time.Second {
+		t.Errorf("OnVerified has %v, want at most 30s", d)
 	}
 }

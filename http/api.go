@@ -37,12 +37,10 @@ type apiStarted struct {
 	ExpiresAt   time.Time      `json:"expires_at"`
 }
 
-// apiVerified answers a successful /api/check. A duplicate (the
-// verification had already succeeded) carries no number.
+// apiVerified answers a successful /api/check.
 type apiVerified struct {
-	Verified  bool   `json:"verified"`
-	Phone     string `json:"phone,omitempty"`
-	Duplicate bool   `json:"duplicate,omitempty"`
+	Verified bool   `json:"verified"`
+	Phone    string `json:"phone"`
 }
 
 type apiError struct {
@@ -163,7 +161,7 @@ func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 		h.checkFailed(ctx, w, r, st, nil, err)
 		return
 	}
-	h.verified(w, r.WithContext(ctx), st, ver)
+	h.verified(w, r, st, ver)
 }
 
 // apiResend serves POST /api/resend.

@@ -75,7 +75,8 @@
 //	303  after a successful POST
 //	400  malformed form or JSON, unknown channel, missing or untrusted state
 //	403  cross-origin POST
-//	410  the code expired, was used, or too many wrong codes were entered
+//	409  the code was already used by a check that succeeded (already_used)
+//	410  the code expired or can no longer be used, or too many wrong codes were entered
 //	413  body too large
 //	422  a number that cannot be verified, a wrong code, SMS to a fixed line
 //	429  rate limited, with Retry-After in seconds
@@ -86,48 +87,67 @@
 //
 // # OnVerified
 //
-// WithOnVerified's function runs exactly once per verification, in the
-// request whose code the provider accepted, and it is the only
-// authoritative signal of success: store the number there, server side.
-// The provider calls of a request are not canceled with it (they are
-// bounded by 30 seconds instead), so a check that reached the provider is
-// seen through even when a double click made the browser abandon it.
+// WithOnVerified's function runs in the request whose code the provider
+// accepted, and it is the only authoritative signal of success: store
+// the number there, server side. It runs at most once per verification:
+// exactly once, unless the provider's answer to the winning check is
+// lost (a timeout after the provider verified the code), when it does
+// not run. It is not run again when it fails itself (panics, or answers
+// with its own error): the user asks for a new code, and it runs for
+// that verification. The provider calls of a
+// request are not canceled with it (they are bounded by 30 seconds
+// instead), so a check that reached the provider is seen through even
+// when a double click made the browser abandon it. The function runs
+// under a context that the client's going away does not cancel either,
+// with a deadline of its own: 30 seconds from when it is called.
+//
 // The function may write its own response (say, a redirect to the
 // account page, or an error page when the number cannot be stored); when
 // it writes nothing the success page follows (or the API's JSON). The
 // state cookie is marked verified only then, after the function returned
 // without writing: if it panics or answers for itself, the cookie does
-// not say verified.
+// not say verified, and the success page cannot be reached.
 //
-// A check that finds its verification already verified (the provider
-// says the code was used, and its status says verified, for the same
-// number) is a duplicate: the other submit of a double click, or the old
-// state sent again. It is answered only while the code is still valid
-// (as long as the state's code could be checked at all), without running
-// the function again: a page gets the success page, the API
-// {"verified":true,"duplicate":true} without the number. The code of a
-// duplicate is not checked, so neither answer proves anything to a
-// client. A wrong code, or one refused by the Verifier's cap on checks
-// per verification, never costs a status call to the provider; the
-// submits of a double click beyond that cap (5 by default) are refused
-// as too many attempts.
+// The request that wins the race shows success; no other does. A check
+// whose code the provider says was already used, while its status says
+// verified (the other submit of a double click, the old state sent
+// again, or a check whose winning answer was lost), is answered as
+// already_used (409): the code page again, without the code field, where
+// the user can ask for a new code or use another number; the API
+// answers the error already_used. It never marks the state verified and
+// never runs the function, since nothing tells it whether the function
+// succeeded. With the default templates the double submit does not
+// happen in the first place: a script sends each form once (see
+// "send_once" below). A wrong code, or one refused by the Verifier's cap
+// on checks per verification, never costs a status call to the provider;
+// the submits of a double click beyond that cap (5 by default) are
+// refused as too many attempts.
 //
 // # Templates
 //
 // The default templates are embedded: responsive, light and dark, without
-// external assets. Their only scripts, both optional, are a countdown on
-// the code page and a guard that sends each form once (a double click on
+// external assets. Their only scripts are a countdown on the code page
+// and "send_once", a guard that sends each form once: a double click on
 // "Send me a code" would otherwise make the browser abandon the first
-// request and the second meet the resend cooldown). Every text a user
-// sees is in a template, so a translation replaces templates through
-// WithTemplates; a replaced template runs with the other defaults.
-// Each template receives a *Page. The names:
+// request and the second meet the resend cooldown (429, and the state of
+// the first is lost), and a double click on "Verify" would show the
+// already_used answer of the second submit instead of the success of the
+// first. Nothing on the server makes up for a missing guard: a replaced
+// "foot" should call {{template "send_once" .}}. The guard marks the
+// button aria-disabled and the form aria-busy, and makes the forms usable
+// again after 15 seconds (the user may have pressed Stop during a slow
+// submit) and when Back or Forward restores the page.
+//
+// Every text a user sees is in a template, so a translation replaces
+// templates through WithTemplates; a replaced template runs with the
+// other defaults. Each template receives a *Page. The names:
 //
 //	phone          the phone form (Page.Input, Page.Channel, Page.Error)
 //	code           the code page (Masked, Channel, ExpiresAt, TimeLeft, CanEnterCode, Error)
 //	success        the success page (Phone, Masked)
 //	error          any other failure, such as a cross-origin POST (Error)
 //	head, foot     the document around every page; "style" is its CSS
+//	send_once      the script that sends each form once, called by "foot"
 //	title          the <title> of each page, by Page.Name
 //	lang           the document's language, "en"
 //	alert          the error box, when Page.Error is set
@@ -156,10 +176,10 @@
 //	    -d '{"token":"X5Qm…","code":"123456"}'
 //	{"verified":true,"phone":"+31612345678"}
 //
-// A check of a token whose verification already succeeded answers
-// {"verified":true,"duplicate":true}, without the number, whatever the
-// code (see OnVerified above): an app learns the verified number from
-// OnVerified, on its server, not from this answer.
+// A check of a token whose code was already used, by a check that
+// succeeded, answers the error already_used (409) whatever the code (see
+// OnVerified above): only the check that won says verified, and an app
+// learns the verified number from OnVerified, on its server.
 //
 //	$ curl -s localhost:8080/api/resend -H 'Content-Type: application/json' \
 //	    -d '{"token":"X5Qm…","channel":"voice"}'
@@ -174,7 +194,7 @@
 // Codes: invalid_phone (422, with a "reason" in English and a "reason_code",
 // verify.PhoneError's Code, to translate on), unsupported (422: SMS to a
 // fixed line, use voice), invalid_code (422), expired (410),
-// too_many_attempts (410), rate_limited (429, with "retry_after" in
+// already_used (409), too_many_attempts (410), rate_limited (429, with "retry_after" in
 // seconds and a Retry-After header), unavailable (503), invalid_token
 // (400), token_expired (410), invalid_request (400),
 // unsupported_media_type (415), too_large (413), cross_origin (403).

@@ -42,6 +42,13 @@ func TestGoldenPages(t *testing.T) {
 			return b.post("resend", url.Values{}) // within the resend cooldown
 
 		}},
+		{"code_already_used", func(e *env, b *browser) *response {
+			code := b.started(testPhone, "voice")
+			old := b.cookie()
+			b.post("code", url.Values{"code": {code}})
+			b.setCookie(old.Value)
+			return b.post("code", url.Values{"code": {code}})
+		}},
 		{"success", func(e *env, b *browser) *response {
 			code := b.started(testPhone, "voice")
 			b.post("code", url.Values{"code": {code}})

@@ -35,6 +35,9 @@ const (
 	// providerTimeout bounds a provider call made for a request. The call
 	// does not end with the request: see detach.
 	providerTimeout = 30 * time.Second
+	// onVerifiedTimeout bounds OnVerified, counted from when it starts,
+	// so that a slow provider call leaves it its whole budget.
+	onVerifiedTimeout = 30 * time.Second
 )
 
 // detach returns the context of a provider call made for r: r's values
@@ -195,6 +198,8 @@ func message(code string) string {
 		return "That code is not right. Check it and try again."
 	case "expired":
 		return "This code has expired or was already used. Ask for a new one."
+	case "already_used":
+		return "This code was already used. If you submitted it twice, your number may already be verified; otherwise ask for a new code."
 	case "too_many_attempts":
 		return "Too many wrong codes were entered. Ask for a new one."
 	case "rate_limited":
@@ -530,24 +535,27 @@ func (h *handler) check(w http.ResponseWriter, r *http.Request) {
 		h.checkFailed(ctx, w, r, st, p, err)
 		return
 	}
-	h.verified(w, r.WithContext(ctx), st, ver)
+	h.verified(w, r, st, ver)
 }
 
-// checkFailed answers a failed check. When the provider says the code was
-// already used, the verification may have succeeded in a request
-// submitted at the same moment (a double click): the duplicate is then
-// answered as such (see duplicate), and OnVerified, which ran for the
-// other request, does not run again. Only that answer of the provider
-// leads to a Status call: a wrong code, or the Verifier's own cap on
-// checks, costs no more than the check.
+// checkFailed answers a failed check. When the provider says the code
+// was already used, and its status says the verification succeeded, the
+// check is answered as already_used (409): another request won the race
+// (the other submit of a double click), or this state is sent again after
+// a success, or the answer to the winning check was lost. None of these
+// proves that OnVerified succeeded, so the answer never seals Verified
+// nor claims success; the request that won shows success. Only that
+// answer of the provider leads to a Status call: a wrong code, or the
+// Verifier's own cap on checks, costs no more than the check.
 func (h *handler) checkFailed(ctx context.Context, w http.ResponseWriter, r *http.Request, st *state, p *Page, err error) {
+	var f failure
 	if errors.Is(err, verify.ErrExpired) && h.alreadyVerified(ctx, st) {
-		h.duplicate(w, r, st, p)
-		return
+		f = failure{status: http.StatusConflict, code: "already_used"}
+	} else {
+		f = classify(err)
 	}
-	f := classify(err)
 	h.logFailure(r.Context(), "verifyhttp: check failed", f, err)
-	if p != nil && (f.code == "expired" || f.code == "too_many_attempts") {
+	if p != nil && (f.code == "expired" || f.code == "too_many_attempts" || f.code == "already_used") {
 		p.CanEnterCode = false
 	}
 	h.fail(w, r, f, p)
@@ -558,25 +566,6 @@ func (h *handler) checkFailed(ctx context.Context, w http.ResponseWriter, r *htt
 func (h *handler) alreadyVerified(ctx context.Context, st *state) bool {
 	ver, err := h.v.Status(ctx, st.ID)
 	return err == nil && ver.Status == verify.StatusVerified && (ver.Phone == "" || ver.Phone == st.Phone)
-}
-
-// duplicate answers a check of a verification that had already succeeded,
-// while its code is still valid (the callers refuse an expired one first).
-// A page gets the success page, as the request that won the race would
-// have shown; the API answers {"verified":true,"duplicate":true} without
-// the number. Neither is proof of anything to a client: the code typed in
-// this request was not checked. Only OnVerified, on the server, is.
-func (h *handler) duplicate(w http.ResponseWriter, r *http.Request, st *state, p *Page) {
-	h.logAttrs(r.Context(), slog.LevelInfo, "verifyhttp: check of a verification already verified", slog.String("id", st.ID))
-	if isAPI(r) {
-		h.writeJSON(w, http.StatusOK, apiVerified{Verified: true, Duplicate: true})
-		return
-	}
-	if err := h.succeed(w, r, st, st.Phone); err != nil {
-		h.fail(w, r, classify(err), p)
-		return
-	}
-	redirect(w, "done")
 }
 
 // succeed records a successful verification in the state cookie (pages
@@ -596,11 +585,18 @@ func (h *handler) succeed(w http.ResponseWriter, r *http.Request, st *state, pho
 // shows it. Success is sealed only after OnVerified returned: if it
 // panics, or answers for itself (an error page, a redirect), the state
 // cookie does not say verified.
+//
+// OnVerified runs under a context of its own: r's values without its
+// cancellation (a double click must not interrupt the app's database
+// write), bounded by onVerifiedTimeout from when it starts, whatever the
+// provider's call took.
 func (h *handler) verified(w http.ResponseWriter, r *http.Request, st *state, ver *verify.Verification) {
 	ver = h.complete(ver, st.Channel, st.Phone)
 	if h.onVerified != nil {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), onVerifiedTimeout)
+		defer cancel()
 		tw := &trackingWriter{ResponseWriter: w}
-		h.onVerified(tw, r, ver)
+		h.onVerified(tw, r.WithContext(ctx), ver)
 		if tw.wrote {
 			return
 		}

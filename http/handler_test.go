@@ -374,31 +374,56 @@ func TestCrossOriginRefused(t *testing.T) {
 }
 
 // TestDoubleSubmit submits the right code from many requests at once:
-// OnVerified runs once, and every request ends on the success page. There
-// are as many requests as the Verifier allows checks (5 by default): the
-// ones beyond are refused before the provider, as too many attempts.
+// OnVerified runs once, exactly one request ends on the success page, and
+// the others are told the code was already used (409) or, past the
+// Verifier's cap on checks (5 by default), too many attempts (410).
+// Each request carries the state from before the check, as the submits of
+// a double click do.
 func TestDoubleSubmit(t *testing.T) {
 	for round := range 20 {
 		e := newEnv(t, envConfig{})
-		b := e.browser()
-		code := b.started(testPhone, "voice")
-		const n = 5
+		first := e.browser()
+		code := first.started(testPhone, "voice")
+		const n = 6
+		browsers := make([]*browser, n)
+		for i := range browsers {
+			browsers[i] = e.browser()
+			browsers[i].setCookie(first.cookie().Value)
+		}
 		results := make([]*response, n)
 		var wg sync.WaitGroup
 		for i := range n {
-			wg.Go(func() { results[i] = b.post("code", url.Values{"code": {code}}) })
+			wg.Go(func() { results[i] = browsers[i].post("code", url.Values{"code": {code}}) })
 		}
 		wg.Wait()
 		if got := e.verifiedCount(); got != 1 {
 			t.Fatalf("round %d: OnVerified ran %d times, want 1", round, got)
 		}
+		winners, winner := 0, -1
 		for i, r := range results {
-			if r.status != http.StatusSeeOther || r.location() != "done" {
-				t.Fatalf("round %d: request %d = %d %q, want 303 to done", round, i, r.status, r.location())
+			switch {
+			case r.status == http.StatusSeeOther && r.location() == "done":
+				winners, winner = winners+1, i
+			case r.status == http.StatusConflict && strings.Contains(r.body, "This code was already used"):
+			case r.status == http.StatusGone && strings.Contains(r.body, "Too many wrong codes"):
+			default:
+				t.Fatalf("round %d: request %d = %d %q, want 303 to done, 409 already_used or 410 too_many_attempts:\n%s", round, i, r.status, r.location(), r.body)
+			}
+			if r.status != http.StatusSeeOther && len(r.header.Values("Set-Cookie")) != 0 {
+				t.Fatalf("round %d: request %d = %d set a cookie", round, i, r.status)
 			}
 		}
-		if r := b.get("done"); r.status != http.StatusOK {
-			t.Fatalf("round %d: GET /done = %d", round, r.status)
+		if winners != 1 {
+			t.Fatalf("round %d: %d requests ended on the success page, want 1", round, winners)
+		}
+		for i, b := range browsers {
+			want := http.StatusSeeOther
+			if i == winner {
+				want = http.StatusOK
+			}
+			if r := b.get("done"); r.status != want {
+				t.Fatalf("round %d: GET /done from request %d's browser = %d, want %d", round, i, r.status, want)
+			}
 		}
 	}
 }
@@ -667,6 +692,40 @@ func errorCode(out map[string]any) string {
 	return c
 }
 
+// TestSendOnceTemplate: the guard that sends each form once is its own
+// template, so an app that replaces "foot" keeps it by calling
+// "send_once", and can leave it out only on purpose.
+func TestSendOnceTemplate(t *testing.T) {
+	const guard = `document.addEventListener("submit"`
+	tests := []struct {
+		name      string
+		templates string // "" for the defaults
+		want      bool
+	}{
+		{"defaults", "", true},
+		{"foot replaced, calls send_once", `{{define "foot"}}</main><footer>Acme</footer>{{template "send_once" .}}</body></html>{{end}}`, true},
+		{"send_once replaced", `{{define "send_once"}}{{end}}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cfg envConfig
+			if tt.templates != "" {
+				cfg.httpOpts = []verifyhttp.Option{verifyhttp.WithTemplates(template.Must(template.New("app").Parse(tt.templates)))}
+			}
+			e := newEnv(t, cfg)
+			for _, path := range []string{"", "?e=session_expired"} {
+				r := e.browser().get(path)
+				if r.status != http.StatusOK {
+					t.Fatalf("GET /%s = %d:\n%s", path, r.status, r.body)
+				}
+				if got := strings.Count(r.body, guard); got != map[bool]int{false: 0, true: 1}[tt.want] {
+					t.Fatalf("GET /%s has the guard %d times, want it: %v\n%s", path, got, tt.want, r.body)
+				}
+			}
+		})
+	}
+}
+
 func TestAPIFlow(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
@@ -694,10 +753,10 @@ func TestAPIFlow(t *testing.T) {
 	if status != 200 || out["verified"] != true || out["phone"] != testPhone || e.verifiedCount() != 1 {
 		t.Fatalf("check = %d %v (OnVerified %d times)", status, out, e.verifiedCount())
 	}
-	// A second submit of the same token and code finds it verified, and
-	// does not run OnVerified again.
+	// A second submit of the same token and code is told the code was
+	// used, and does not run OnVerified again.
 	status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": code})
-	if status != 200 || out["verified"] != true || e.verifiedCount() != 1 {
+	if _, ok := out["verified"]; status != http.StatusConflict || ok || errorCode(out) != "already_used" || e.verifiedCount() != 1 {
 		t.Fatalf("second check = %d %v (OnVerified %d times)", status, out, e.verifiedCount())
 	}
 }
@@ -783,12 +842,15 @@ func TestAPIFailures(t *testing.T) {
 	}
 }
 
+// TestAPIDoubleSubmit: of many checks of the right code at once, one
+// answers verified with the number; the others already_used (409) or,
+// past the Verifier's cap, too_many_attempts (410).
 func TestAPIDoubleSubmit(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
 	_, out, _ := apiCall(t, b, "start", map[string]string{"phone": testPhone})
 	body, _ := json.Marshal(map[string]string{"token": out["token"].(string), "code": func() string { c, _ := e.fake.LastCode(testPhone); return c }()})
-	const n = 5 // the Verifier's cap on checks
+	const n = 6 // one more than the Verifier's cap on checks
 	results := make([]*response, n)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -798,23 +860,19 @@ func TestAPIDoubleSubmit(t *testing.T) {
 	if got := e.verifiedCount(); got != 1 {
 		t.Fatalf("OnVerified ran %d times, want 1", got)
 	}
-	// One answer carries the number; the others are marked duplicates,
-	// without it.
-	var winners, duplicates int
+	var winners int
 	for i, r := range results {
-		switch {
-		case r.status != http.StatusOK:
-			t.Fatalf("request %d = %d, want 200", i, r.status)
-		case strings.TrimSpace(r.body) == `{"verified":true,"phone":"`+testPhone+`"}`:
+		switch got := strings.TrimSpace(r.body); {
+		case r.status == http.StatusOK && got == `{"verified":true,"phone":"`+testPhone+`"}`:
 			winners++
-		case strings.TrimSpace(r.body) == `{"verified":true,"duplicate":true}`:
-			duplicates++
+		case r.status == http.StatusConflict && strings.HasPrefix(got, `{"error":{"code":"already_used",`):
+		case r.status == http.StatusGone && strings.HasPrefix(got, `{"error":{"code":"too_many_attempts",`):
 		default:
-			t.Fatalf("request %d answered %s", i, r.body)
+			t.Fatalf("request %d = %d %s", i, r.status, got)
 		}
 	}
-	if winners != 1 || duplicates != n-1 {
-		t.Fatalf("%d answers with the number, %d duplicates; want 1 and %d", winners, duplicates, n-1)
+	if winners != 1 {
+		t.Fatalf("%d answers say verified, want 1", winners)
 	}
 }
 

@@ -62,8 +62,8 @@ type Page struct {
 // "error_message" templates.
 type PageError struct {
 	// Code identifies the error, and is the same in the JSON API:
-	// invalid_phone, unsupported, invalid_code, expired, too_many_attempts,
-	// rate_limited, unavailable, session_invalid, session_expired,
+	// invalid_phone, unsupported, invalid_code, expired, already_used,
+	// too_many_attempts, rate_limited, unavailable, session_invalid, session_expired,
 	// invalid_request, too_large, cross_origin.
 	Code string
 	// Message is the default English text for Code.
