@@ -229,6 +229,17 @@ func checkRequest(req verify.Request) error {
 	return nil
 }
 
+// lookup returns the verification id, brought up to date with the clock,
+// or ErrNotFound; p.mu must be held.
+func (p *Provider) lookup(id string) (*entry, error) {
+	e := p.byID[id]
+	if e == nil {
+		return nil, verify.ErrNotFound
+	}
+	p.refresh(e)
+	return e, nil
+}
+
 // refresh moves a pending verification past its expiry to StatusExpired;
 // p.mu must be held.
 func (p *Provider) refresh(e *entry) {
@@ -247,11 +258,10 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	e := p.byID[id]
-	if e == nil {
-		return nil, verify.ErrNotFound
+	e, err := p.lookup(id)
+	if err != nil {
+		return nil, err
 	}
-	p.refresh(e)
 	switch e.ver.Status {
 	case verify.StatusExpired, verify.StatusCanceled:
 		return nil, verify.ErrExpired
@@ -280,11 +290,10 @@ func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification,
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	e := p.byID[id]
-	if e == nil {
-		return nil, verify.ErrNotFound
+	e, err := p.lookup(id)
+	if err != nil {
+		return nil, err
 	}
-	p.refresh(e)
 	ver := e.ver
 	return &ver, nil
 }

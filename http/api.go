@@ -85,6 +85,21 @@ func decodeJSON(r *http.Request, dst any) *failure {
 	return nil
 }
 
+// decodeWithToken decodes the JSON body into req and opens the token that
+// decoding stores in *token. When either fails it has answered the request
+// and returns ok false.
+func (h *handler) decodeWithToken(w http.ResponseWriter, r *http.Request, req any, token *string) (st *state, ok bool) {
+	f := decodeJSON(r, req)
+	if f == nil {
+		st, f = h.openToken(*token)
+	}
+	if f != nil {
+		h.fail(w, r, *f, nil)
+		return nil, false
+	}
+	return st, true
+}
+
 // openToken opens an API token.
 func (h *handler) openToken(token string) (*state, *failure) {
 	st, err := h.sealer.open(token, purposeToken, h.now())
@@ -141,13 +156,8 @@ func (h *handler) apiStart(w http.ResponseWriter, r *http.Request) {
 // apiCheck serves POST /api/check.
 func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 	var req apiCheckRequest
-	if f := decodeJSON(r, &req); f != nil {
-		h.fail(w, r, *f, nil)
-		return
-	}
-	st, f := h.openToken(req.Token)
-	if f != nil {
-		h.fail(w, r, *f, nil)
+	st, ok := h.decodeWithToken(w, r, &req, &req.Token)
+	if !ok {
 		return
 	}
 	if !h.now().Before(st.Expires) {
@@ -167,13 +177,8 @@ func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 // apiResend serves POST /api/resend.
 func (h *handler) apiResend(w http.ResponseWriter, r *http.Request) {
 	var req apiResendRequest
-	if f := decodeJSON(r, &req); f != nil {
-		h.fail(w, r, *f, nil)
-		return
-	}
-	st, f := h.openToken(req.Token)
-	if f != nil {
-		h.fail(w, r, *f, nil)
+	st, ok := h.decodeWithToken(w, r, &req, &req.Token)
+	if !ok {
 		return
 	}
 	ch, ok := parseChannel(req.Channel, st.Channel)
