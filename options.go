@@ -63,6 +63,7 @@ type message struct {
 	reference   string
 	region      string
 	clientKey   string
+	userLangs   []string
 }
 
 // rate is a limit of n events per window; n == 0 means no limit.
@@ -78,6 +79,8 @@ type config struct {
 	allowedRegions   []string
 	deniedRegions    []string
 	allowAnyLineType bool
+	observer         Observer
+	callOnly         string // the name of a per-call option given to New
 
 	limiter     Limiter
 	cooldown    time.Duration
@@ -213,12 +216,26 @@ type clientKeyOption string
 
 // WithClientKey names the client that asks for a verification, such as
 // its IP address, so that per-client rate limits apply. The http handlers
-// pass the client's IP. It is meant for Start; given to New it sets a key
-// shared by every call. Default: none, so only the per-number and global
-// limits apply.
+// pass the client's IP. It is an option of Start only: New refuses it,
+// since one key shared by every call would make every client share one
+// budget. Default: none, so only the per-number and global limits apply.
 func WithClientKey(key string) MessageOption      { return clientKeyOption(key) }
 func (o clientKeyOption) applyMessage(m *message) { m.clientKey = string(o) }
-func (o clientKeyOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+func (o clientKeyOption) applyOption(c *config)   { c.callOnly = "WithClientKey" }
+
+type userLanguageOption []string
+
+// WithUserLanguage names the languages of the user who asked for a code,
+// as BCP 47 tags, most preferred first (such as the languages of an
+// Accept-Language header: "de-CH", "de", "en"). Unless WithLanguage fixes
+// the language, the call or text is in the first of them that the
+// provider can speak. It is an option of Start only: New refuses it.
+// Default: none, so the language follows the number's country.
+func WithUserLanguage(tags ...string) MessageOption {
+	return userLanguageOption(append([]string(nil), tags...))
+}
+func (o userLanguageOption) applyMessage(m *message) { m.userLangs = o }
+func (o userLanguageOption) applyOption(c *config)   { c.callOnly = "WithUserLanguage" }
 
 type loggerOption struct{ l *slog.Logger }
 
@@ -269,28 +286,15 @@ type cooldownOption time.Duration
 func WithResendCooldown(d time.Duration) Option { return cooldownOption(d) }
 func (o cooldownOption) applyOption(c *config)  { c.cooldown = time.Duration(o) }
 
-type rateOption struct {
-	name string
-	rate rate
-}
-
-func (o rateOption) applyOption(c *config) {
-	switch o.name {
-	case "WithNumberLimit":
-		c.numberLimit = o.rate
-	case "WithClientLimit":
-		c.clientLimit = o.rate
-	case "WithGlobalLimit":
-		c.globalLimit = o.rate
-	}
-}
+type numberLimitOption rate
 
 // WithNumberLimit allows at most n starts to one number in any window of
 // length per; n = 0 turns the limit off. Default: 5 per hour, which stops
 // a victim's phone being bombed with calls.
-func WithNumberLimit(n int, per time.Duration) Option {
-	return rateOption{"WithNumberLimit", rate{n, per}}
-}
+func WithNumberLimit(n int, per time.Duration) Option { return numberLimitOption{n, per} }
+func (o numberLimitOption) applyOption(c *config)     { c.numberLimit = rate(o) }
+
+type clientLimitOption rate
 
 // WithClientLimit allows at most n starts from one client (the key given
 // with WithClientKey, such as an IP address) in any window of length per;
@@ -299,15 +303,15 @@ func WithNumberLimit(n int, per time.Duration) Option {
 // on charging other numbers' cooldowns; the price is that a start refused
 // by a later limit (a resend before the cooldown ends) still counts as
 // one of the client's starts.
-func WithClientLimit(n int, per time.Duration) Option {
-	return rateOption{"WithClientLimit", rate{n, per}}
-}
+func WithClientLimit(n int, per time.Duration) Option { return clientLimitOption{n, per} }
+func (o clientLimitOption) applyOption(c *config)     { c.clientLimit = rate(o) }
+
+type globalLimitOption rate
 
 // WithGlobalLimit allows at most n starts in all in any window of length
 // per, as a cap on cost: calls and texts are paid for. Default: off.
-func WithGlobalLimit(n int, per time.Duration) Option {
-	return rateOption{"WithGlobalLimit", rate{n, per}}
-}
+func WithGlobalLimit(n int, per time.Duration) Option { return globalLimitOption{n, per} }
+func (o globalLimitOption) applyOption(c *config)     { c.globalLimit = rate(o) }
 
 type allowAnyLineTypeOption struct{}
 
@@ -352,6 +356,9 @@ func (m *message) validate() error {
 }
 
 func (c *config) validate() error {
+	if c.callOnly != "" {
+		return fmt.Errorf("%w: %s is an option of Start, not of New", ErrInvalidOption, c.callOnly)
+	}
 	if err := c.msg.validate(); err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -119,37 +118,6 @@ func invalidNumber(num *phonenumbers.PhoneNumber) error {
 	return phoneError("invalid", "this is not a valid phone number")
 }
 
-// lineTypeName names a line type for users.
-func lineTypeName(t phonenumbers.PhoneNumberType) string {
-	switch t {
-	case phonenumbers.TOLL_FREE:
-		return "toll-free"
-	case phonenumbers.PREMIUM_RATE:
-		return "premium-rate"
-	case phonenumbers.SHARED_COST:
-		return "shared-cost"
-	case phonenumbers.PERSONAL_NUMBER:
-		return "personal (forwarding)"
-	case phonenumbers.PAGER:
-		return "pager"
-	case phonenumbers.UAN:
-		return "universal access"
-	case phonenumbers.VOICEMAIL:
-		return "voicemail"
-	}
-	return "this kind of"
-}
-
-// safeLineType reports whether a number of type t belongs to a person's
-// phone: mobile, fixed line or VoIP.
-func safeLineType(t phonenumbers.PhoneNumberType) bool {
-	switch t {
-	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE, phonenumbers.VOIP:
-		return true
-	}
-	return false
-}
-
 // MaskPhone masks the middle of a number for logs and pages:
 // "+31612345678" becomes "+31******678". Only the first three and last
 // three characters of an E.164 number stay readable.
@@ -160,33 +128,3 @@ func MaskPhone(e164 string) string {
 	}
 	return e164[:keepHead] + strings.Repeat("*", len(e164)-keepHead-keepTail) + e164[len(e164)-keepTail:]
 }
-
-// normalizeCode removes the spaces and dashes a user may type in a code
-// and checks that 4 to 10 ASCII digits remain.
-func normalizeCode(code string) (string, error) {
-	if len(code) > 64 {
-		return "", errMalformedCode
-	}
-	var buf [64]byte
-	n := 0
-	for i := 0; i < len(code); i++ {
-		c := code[i]
-		switch {
-		case c == ' ' || c == '-' || c == '\t':
-		case '0' <= c && c <= '9':
-			buf[n] = c
-			n++
-		default:
-			return "", errMalformedCode
-		}
-	}
-	if n < 4 || n > 10 {
-		return "", errMalformedCode
-	}
-	if n == len(code) {
-		return code, nil
-	}
-	return string(buf[:n]), nil
-}
-
-var errMalformedCode = fmt.Errorf("%w: a code is 4 to 10 digits", ErrInvalidCode)

@@ -16,7 +16,8 @@ import (
 // ErrInvalidPhone when the provider refuses the recipient, ErrRateLimited,
 // ErrUnavailable.
 //
-// Check submits a code. It returns the verification (with its new status)
+// Check submits a code. It returns the verification (with its new status
+// and the number, which the Verifier checks against its policies again)
 // and a nil error only when the code was right, and otherwise:
 // ErrInvalidCode for a wrong code while attempts remain, ErrTooManyAttempts
 // when this or an earlier wrong code used up the attempts, ErrExpired when

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
+	"sync/atomic"
 	"time"
-
-	"github.com/nyaruka/phonenumbers"
 )
 
 // Channel is how a code reaches the user.
@@ -55,6 +53,7 @@ type Verification struct {
 	ID        string    // the provider's id, to pass to Check, Status and Cancel
 	Phone     string    // the number in E.164, as the provider reported it
 	Channel   Channel   // how the code was sent
+	Language  string    // the language of the call or text, such as "nl-nl" (set by Start)
 	Status    Status    // state when this value was returned
 	CreatedAt time.Time // when the verification was started
 	ExpiresAt time.Time // when the code stops working
@@ -72,6 +71,9 @@ type Verifier struct {
 	provider Provider
 	cfg      config
 	log      *slog.Logger // nil when no logger was given
+	tagger   Tagger       // the Observer, when it is also a Tagger
+
+	observerPanicked atomic.Bool // the first panic of the Observer was logged
 }
 
 // New returns a Verifier that sends codes through p. Options set the
@@ -95,35 +97,33 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 	if cfg.limiter == nil {
 		cfg.limiter = new(MemoryLimiter)
 	}
-	return &Verifier{provider: p, cfg: cfg, log: cfg.logger}, nil
+	v := &Verifier{provider: p, cfg: cfg, log: cfg.logger}
+	v.tagger, _ = cfg.observer.(Tagger)
+	return v, nil
 }
 
 // Start parses phone (as a user typed it), checks it against the
 // Verifier's policies and has the provider send a code to it, by voice
 // call unless the channel says otherwise. opts override the Verifier's
-// message options for this call only.
+// message options for this call only. The Verification it returns always
+// has its Phone (E.164), Channel (Voice or SMS) and Language set.
 //
 // Errors: ErrInvalidPhone (a *PhoneError with a reason for the user),
 // ErrUnsupported (SMS to a fixed-line number: Voice works), ErrInvalidOption,
 // ErrRateLimited, ErrUnavailable.
 func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOption) (*Verification, error) {
-	msg := v.cfg.msg
-	if len(opts) > 0 {
-		for _, o := range opts {
-			if o == nil {
-				return nil, fmt.Errorf("%w: nil option", ErrInvalidOption)
-			}
-			o.applyMessage(&msg)
-		}
-		if err := msg.validate(); err != nil {
-			return nil, err
-		}
-		if msg.maxAttempts > v.cfg.msg.maxAttempts {
-			return nil, optionError("WithMaxAttempts", msg.maxAttempts, fmt.Sprintf("per call, must be at most the Verifier's %d", v.cfg.msg.maxAttempts))
-		}
-		if msg.validity > v.cfg.msg.validity {
-			return nil, optionError("WithValidity", msg.validity.String(), "per call, must be at most the Verifier's "+v.cfg.msg.validity.String())
-		}
+	ctx = v.begin(ctx, OpStart)
+	ev := Event{Op: OpStart}
+	ver, err := v.start(ctx, phone, opts, &ev)
+	v.end(ctx, &ev, err)
+	return ver, err
+}
+
+// start does the work of Start, filling in ev as it learns.
+func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption, ev *Event) (*Verification, error) {
+	msg, err := v.message(opts)
+	if err != nil {
+		return nil, err
 	}
 	p, err := parsePhone(phone, msg.region)
 	if err != nil {
@@ -131,6 +131,7 @@ func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOptio
 		return nil, err
 	}
 	channel := resolveChannel(msg.channel, p)
+	ev.Channel, ev.Region, ev.LineType, ev.Language = channel, p.region(), lineTypeCode(p.lineType), msg.language
 	if err := v.checkPolicy(p, channel); err != nil {
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.e164, err)
 		return nil, err
@@ -154,15 +155,18 @@ func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOptio
 		Originator:  msg.originator,
 		Reference:   msg.reference,
 	}
+	t0 := time.Now()
 	ver, err := v.provider.Start(ctx, req)
-	if err == nil && (ver == nil || ver.ID == "") {
-		err = fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
+	ev.Duration = time.Since(t0)
+	if err == nil {
+		err = completeStarted(ver, req)
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)
 		v.logStart(ctx, slog.LevelWarn, "verify: start failed", p.e164, err)
 		return nil, err
 	}
+	ev.ID = ver.ID
 	if v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
 			slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
@@ -170,41 +174,48 @@ func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOptio
 	return ver, nil
 }
 
-// resolveChannel turns Auto into SMS for mobile numbers and Voice for
-// every other number.
-func resolveChannel(ch Channel, p phone) Channel {
-	if ch != Auto {
-		return ch
+// message returns the Verifier's message options overridden by opts, for
+// one call of Start.
+func (v *Verifier) message(opts []MessageOption) (message, error) {
+	msg := v.cfg.msg
+	if len(opts) == 0 {
+		return msg, nil
 	}
-	if p.lineType == phonenumbers.MOBILE {
-		return SMS
+	for _, o := range opts {
+		if o == nil {
+			return msg, fmt.Errorf("%w: nil option", ErrInvalidOption)
+		}
+		o.applyMessage(&msg)
 	}
-	return Voice
+	if err := msg.validate(); err != nil {
+		return msg, err
+	}
+	if msg.maxAttempts > v.cfg.msg.maxAttempts {
+		return msg, optionError("WithMaxAttempts", msg.maxAttempts, fmt.Sprintf("per call, must be at most the Verifier's %d", v.cfg.msg.maxAttempts))
+	}
+	if msg.validity > v.cfg.msg.validity {
+		return msg, optionError("WithValidity", msg.validity.String(), "per call, must be at most the Verifier's "+v.cfg.msg.validity.String())
+	}
+	return msg, nil
 }
 
-// checkPolicy applies the Verifier's rules on line types, regions and
-// channels to a valid number.
-func (v *Verifier) checkPolicy(p phone, ch Channel) error {
-	if !v.cfg.allowAnyLineType && !safeLineType(p.lineType) {
-		return phoneError("line_type", lineTypeName(p.lineType)+" numbers cannot be verified")
+// completeStarted checks a provider's answer to Start for req and fills
+// in what the provider left out, so that callers can rely on ID, Phone,
+// Channel and Language.
+func completeStarted(ver *Verification, req Request) error {
+	switch {
+	case ver == nil || ver.ID == "":
+		return fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
+	case ver.Phone != "" && ver.Phone != req.Phone:
+		return fmt.Errorf("%w: provider started a verification of another number", ErrUnavailable)
+	case ver.Channel != "" && ver.Channel != req.Channel:
+		return fmt.Errorf("%w: provider started a verification on another channel", ErrUnavailable)
 	}
-	if len(v.cfg.allowedRegions) > 0 || len(v.cfg.deniedRegions) > 0 {
-		r := p.region()
-		if len(v.cfg.allowedRegions) > 0 && !slices.Contains(v.cfg.allowedRegions, r) || slices.Contains(v.cfg.deniedRegions, r) {
-			return &PhoneError{Code: "region", Region: r, Reason: "numbers from " + regionName(r) + " are not accepted"}
-		}
-	}
-	if ch == SMS && p.lineType == phonenumbers.FIXED_LINE {
-		return fmt.Errorf("%w: a fixed-line number cannot receive texts; a voice call works", ErrUnsupported)
+	ver.Phone, ver.Channel = req.Phone, req.Channel
+	if ver.Language == "" {
+		ver.Language = req.Language
 	}
 	return nil
-}
-
-func regionName(r string) string {
-	if r == "" || r == "001" {
-		return "this region"
-	}
-	return r
 }
 
 // allowStart asks the limiter whether a start to phone on ch by client may
@@ -254,11 +265,13 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 
 // Check submits a code the user typed for the verification id. Spaces and
 // dashes in code are ignored. It returns the verification and a nil error
-// only when the provider reports it verified.
+// only when the provider reports it verified, for a number that the
+// Verifier's region and line-type policies accept.
 //
 // Errors: ErrInvalidCode (wrong or malformed code; the user may try
 // again), ErrTooManyAttempts, ErrExpired (expired, already used or
-// canceled), ErrNotFound, ErrRateLimited, ErrUnavailable.
+// canceled), ErrNotFound, ErrRateLimited, ErrInvalidPhone (the provider
+// verified a number this Verifier's policies refuse), ErrUnavailable.
 //
 // Every well-formed call counts against id's attempts in the Limiter
 // before the provider is asked, so that the cap holds; that count lives
@@ -266,9 +279,19 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 // package seals it in a cookie), not from a form field: checks of made-up
 // ids would each hold a key in the Limiter.
 func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, error) {
+	ctx = v.begin(ctx, OpCheck)
+	ev := Event{Op: OpCheck}
+	ver, err := v.check(ctx, id, code, &ev)
+	v.end(ctx, &ev, err)
+	return ver, err
+}
+
+// check does the work of Check, filling in ev as it learns.
+func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Verification, error) {
 	if !validID(id) {
 		return nil, errBadID
 	}
+	ev.ID = id
 	code, err := normalizeCode(code)
 	if err != nil {
 		v.logID(ctx, "verify: check refused", id, err)
@@ -289,12 +312,18 @@ func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	t0 := time.Now()
 	ver, err := v.provider.Check(ctx, id, code)
+	ev.Duration = time.Since(t0)
 	if err == nil {
 		err = mustBeVerified(ver)
 	}
 	if err == nil && ver.ID != id {
 		err = fmt.Errorf("%w: provider answered for another verification", ErrUnavailable)
+	}
+	if err == nil {
+		ev.Channel = ver.Channel
+		err = v.checkVerifiedNumber(ver.Phone, ev)
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)
@@ -306,6 +335,49 @@ func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, e
 	}
 	return ver, nil
 }
+
+// checkVerifiedNumber applies the Verifier's number policy to the number
+// a provider reports as verified: whatever state a caller kept, and
+// whichever Verifier started the verification, this Verifier only calls
+// verified a number it would have sent a code to.
+func (v *Verifier) checkVerifiedNumber(e164 string, ev *Event) error {
+	p, err := parsePhone(e164, "")
+	if err != nil || p.e164 != e164 {
+		return fmt.Errorf("%w: provider reported a verified number that is not in E.164 form", ErrUnavailable)
+	}
+	ev.Region, ev.LineType = p.region(), lineTypeCode(p.lineType)
+	return v.checkNumber(p)
+}
+
+// normalizeCode removes the spaces and dashes a user may type in a code
+// and checks that 4 to 10 ASCII digits remain.
+func normalizeCode(code string) (string, error) {
+	if len(code) > 64 {
+		return "", errMalformedCode
+	}
+	var buf [64]byte
+	n := 0
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		switch {
+		case c == ' ' || c == '-' || c == '\t':
+		case '0' <= c && c <= '9':
+			buf[n] = c
+			n++
+		default:
+			return "", errMalformedCode
+		}
+	}
+	if n < 4 || n > 10 {
+		return "", errMalformedCode
+	}
+	if n == len(code) {
+		return code, nil
+	}
+	return string(buf[:n]), nil
+}
+
+var errMalformedCode = fmt.Errorf("%w: a code is 4 to 10 digits", ErrInvalidCode)
 
 // mustBeVerified turns a provider's error-free answer that is not a
 // success into the error it stands for.
@@ -329,6 +401,14 @@ func mustBeVerified(ver *Verification) error {
 // Status returns the current state of a verification. It returns
 // ErrUnsupported when the provider is not a StatusProvider.
 func (v *Verifier) Status(ctx context.Context, id string) (*Verification, error) {
+	ctx = v.begin(ctx, OpStatus)
+	ev := Event{Op: OpStatus}
+	ver, err := v.status(ctx, id, &ev)
+	v.end(ctx, &ev, err)
+	return ver, err
+}
+
+func (v *Verifier) status(ctx context.Context, id string, ev *Event) (*Verification, error) {
 	sp, ok := v.provider.(StatusProvider)
 	if !ok {
 		return nil, fmt.Errorf("%w: the provider cannot read a verification", ErrUnsupported)
@@ -336,22 +416,34 @@ func (v *Verifier) Status(ctx context.Context, id string) (*Verification, error)
 	if !validID(id) {
 		return nil, errBadID
 	}
+	ev.ID = id
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	t0 := time.Now()
 	ver, err := sp.Status(ctx, id)
+	ev.Duration = time.Since(t0)
 	if err == nil && ver == nil {
 		err = fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
 	}
 	if err != nil {
 		return nil, providerFailure(ctx, err)
 	}
+	ev.Channel = ver.Channel
 	return ver, nil
 }
 
 // Cancel cancels a verification so that its code no longer works. It
 // returns ErrUnsupported when the provider is not a Canceler.
 func (v *Verifier) Cancel(ctx context.Context, id string) error {
+	ctx = v.begin(ctx, OpCancel)
+	ev := Event{Op: OpCancel}
+	err := v.cancel(ctx, id, &ev)
+	v.end(ctx, &ev, err)
+	return err
+}
+
+func (v *Verifier) cancel(ctx context.Context, id string, ev *Event) error {
 	c, ok := v.provider.(Canceler)
 	if !ok {
 		return fmt.Errorf("%w: the provider cannot cancel a verification", ErrUnsupported)
@@ -359,10 +451,14 @@ func (v *Verifier) Cancel(ctx context.Context, id string) error {
 	if !validID(id) {
 		return errBadID
 	}
+	ev.ID = id
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := c.Cancel(ctx, id); err != nil {
+	t0 := time.Now()
+	err := c.Cancel(ctx, id)
+	ev.Duration = time.Since(t0)
+	if err != nil {
 		err = providerFailure(ctx, err)
 		v.logID(ctx, "verify: cancel failed", id, err)
 		return err

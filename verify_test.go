@@ -40,7 +40,7 @@ func (s *spy) Check(ctx context.Context, id, code string) (*verify.Verification,
 	if s.check != nil {
 		return s.check(id, code)
 	}
-	return &verify.Verification{ID: id, Status: verify.StatusVerified}, nil
+	return &verify.Verification{ID: id, Phone: "+31612345678", Status: verify.StatusVerified}, nil
 }
 
 // noLimits turns off the rate limits that would get in the way of tests
@@ -112,7 +112,7 @@ func TestNewAcceptsOptionsInRange(t *testing.T) {
 		verify.WithReference("user42"), verify.WithDefaultRegion("nl"), verify.WithAllowedRegions("nl", "BE"),
 		verify.WithDeniedRegions("GB"), verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0),
 		verify.WithGlobalLimit(1000, 24*time.Hour), verify.WithLogger(slog.New(slog.DiscardHandler)),
-		verify.WithAnyLineType(), verify.WithLimiter(&verify.MemoryLimiter{}), verify.WithClientKey("app"),
+		verify.WithAnyLineType(), verify.WithLimiter(&verify.MemoryLimiter{}),
 	)
 	if err != nil {
 		t.Fatalf("New with every option in range: %v", err)
@@ -425,7 +425,7 @@ func TestCheckSucceedsOnlyOnVerified(t *testing.T) {
 				if tt.err != nil {
 					return nil, tt.err
 				}
-				return &verify.Verification{ID: id, Status: tt.status}, nil
+				return &verify.Verification{ID: id, Phone: "+31612345678", Status: tt.status}, nil
 			}}
 			ver, err := newVerifier(t, s).Check(context.Background(), "abc", "123456")
 			if tt.want == nil {
@@ -629,5 +629,67 @@ func TestErrorMessages(t *testing.T) {
 	}
 	if got := (&verify.ProviderError{}).Error(); got != "verify: provider error" {
 		t.Errorf("empty ProviderError: %q", got)
+	}
+}
+
+func TestNewRefusesPerCallOptions(t *testing.T) {
+	for name, o := range map[string]verify.Option{
+		"WithClientKey":    verify.WithClientKey("app"),
+		"WithUserLanguage": verify.WithUserLanguage("de"),
+	} {
+		_, err := verify.New(fake.New(), o)
+		if !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), name) {
+			t.Errorf("New(%s): %v; want ErrInvalidOption naming it", name, err)
+		}
+	}
+}
+
+func TestStartFillsPhoneChannelAndLanguage(t *testing.T) {
+	s := &spy{start: func(verify.Request) (*verify.Verification, error) {
+		return &verify.Verification{ID: "id1", Status: verify.StatusPending}, nil
+	}}
+	ver, err := newVerifier(t, s).Start(context.Background(), "+31612345678", verify.WithChannel(verify.SMS), verify.WithLanguage("nl-nl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ver.Phone != "+31612345678" || ver.Channel != verify.SMS || ver.Language != "nl-nl" {
+		t.Fatalf("Start returned %+v; want the number, channel and language asked for", ver)
+	}
+}
+
+func TestStartRefusesAnswerForAnotherNumber(t *testing.T) {
+	s := &spy{start: func(req verify.Request) (*verify.Verification, error) {
+		return &verify.Verification{ID: "id1", Phone: "+441234567890", Channel: req.Channel}, nil
+	}}
+	if _, err := newVerifier(t, s).Start(context.Background(), "+31612345678"); !errors.Is(err, verify.ErrUnavailable) {
+		t.Fatalf("Start: %v; want ErrUnavailable", err)
+	}
+}
+
+func TestCheckAppliesPolicyToTheVerifiedNumber(t *testing.T) {
+	tests := []struct {
+		phone string
+		want  error
+	}{
+		{"+31612345678", nil},
+		{"+447400123456", verify.ErrInvalidPhone}, // not in the allowed regions
+		{"+319001234567", verify.ErrInvalidPhone}, // premium rate
+		{"", verify.ErrUnavailable},
+		{"0612345678", verify.ErrUnavailable},
+	}
+	for _, tt := range tests {
+		s := &spy{check: func(id, _ string) (*verify.Verification, error) {
+			return &verify.Verification{ID: id, Phone: tt.phone, Status: verify.StatusVerified}, nil
+		}}
+		ver, err := newVerifier(t, s, verify.WithAllowedRegions("NL")).Check(context.Background(), "abc", "123456")
+		if tt.want == nil {
+			if err != nil || !ver.Verified() {
+				t.Errorf("%q: %+v, %v; want verified", tt.phone, ver, err)
+			}
+			continue
+		}
+		if !errors.Is(err, tt.want) || ver != nil {
+			t.Errorf("%q: %+v, %v; want %v", tt.phone, ver, err, tt.want)
+		}
 	}
 }

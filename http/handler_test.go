@@ -875,34 +875,3 @@ func TestAPIDoubleSubmit(t *testing.T) {
 		t.Fatalf("%d answers say verified, want 1", winners)
 	}
 }
-
-// noPhone is a provider that forgets to say which number it called.
-type noPhone struct{ *fake.Provider }
-
-func (p noPhone) Start(ctx context.Context, req verify.Request) (*verify.Verification, error) {
-	ver, err := p.Provider.Start(ctx, req)
-	if ver != nil {
-		ver.Phone = ""
-	}
-	return ver, err
-}
-
-func TestProviderWithoutNumber(t *testing.T) {
-	v, _ := verify.New(noPhone{fake.New()})
-	h, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range []struct{ path, ctype, body string }{
-		{"/", "application/x-www-form-urlencoded", "phone=%2B31612345678"},
-		{"/api/start", "application/json", `{"phone":"+31687654321"}`},
-	} {
-		req := httptest.NewRequest(http.MethodPost, tt.path, strings.NewReader(tt.body))
-		req.Header.Set("Content-Type", tt.ctype)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusServiceUnavailable || len(rec.Result().Cookies()) != 0 || strings.Contains(rec.Body.String(), "token") {
-			t.Errorf("POST %s = %d, want 503 without state:\n%s", tt.path, rec.Code, rec.Body)
-		}
-	}
-}

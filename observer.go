@@ -1,0 +1,124 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// The operations an Event reports, one for each method of a Verifier.
+const (
+	OpStart  = "start"
+	OpCheck  = "check"
+	OpStatus = "status"
+	OpCancel = "cancel"
+)
+
+// An Observer is told the outcome of every call of a Verifier's Start,
+// Check, Status and Cancel: exactly one Event per call, refused calls
+// included, once the outcome is known. It is how metrics, traces and
+// dashboards learn what happens (the otelverify module is one).
+//
+// Observe runs in the caller's goroutine, before the call returns, so it
+// must be cheap and must not block: count, or hand the event to a channel
+// or a buffer, and do slow work elsewhere. It must be safe for concurrent
+// use. A panic in Observe is recovered, so that it cannot break a
+// verification; the Verifier's logger reports the first one.
+type Observer interface {
+	Observe(ctx context.Context, e Event)
+}
+
+// A Tagger is an Observer that is also told when a call begins, before
+// any check or provider call, and returns the context the call goes on
+// with, as grpc's stats.Handler does with TagRPC. A tracing Observer
+// starts its span in Tag, so that the provider's HTTP requests become
+// its children, and ends it in Observe, which receives the context Tag
+// returned. Tag has the same duties as Observe: cheap, non-blocking, safe
+// for concurrent use; a panic in it is recovered and ctx used as it was.
+type Tagger interface {
+	Observer
+	Tag(ctx context.Context, op string) context.Context
+}
+
+// Event is the outcome of one call of a Verifier. Only what is known by
+// the time the call ends is set: a number refused by the parser has no
+// region, a Check has no language. An Event never carries a code, a full
+// phone number or a key.
+type Event struct {
+	// Op is the operation: OpStart, OpCheck, OpStatus or OpCancel.
+	Op string
+	// Err is the error the call returned, nil on success. A Check
+	// succeeds only when the number was verified.
+	Err error
+	// ID is the verification's id; "" when the call was refused before a
+	// provider call (a Start refused, or a malformed id).
+	ID string
+	// Channel is how the code was, or would have been, sent: Voice or SMS.
+	Channel Channel
+	// Region is the number's ISO 3166-1 region, such as "NL"; "" when
+	// unknown.
+	Region string
+	// LineType is the kind of number: "mobile", "fixed_line",
+	// "fixed_line_or_mobile", "voip", "toll_free", "premium_rate", ...;
+	// "" when unknown.
+	LineType string
+	// Language is the language of the call or text (Start only), such as
+	// "nl-nl".
+	Language string
+	// Limit names the limit that refused the call (a *RateLimitError's
+	// Limit, such as "resend cooldown"); "" when no limit refused it.
+	Limit string
+	// Duration is the time spent in the provider call; 0 when there was
+	// none.
+	Duration time.Duration
+}
+
+type observerOption struct{ o Observer }
+
+// WithObserver sets an Observer that is told the outcome of every call.
+// Default: none, which costs nothing. To have several, write an Observer
+// that calls each in turn.
+func WithObserver(o Observer) Option           { return observerOption{o} }
+func (o observerOption) applyOption(c *config) { c.observer = o.o }
+
+// begin starts the observation of a call of op: it gives a Tagger its
+// chance to extend ctx.
+func (v *Verifier) begin(ctx context.Context, op string) context.Context {
+	if v.tagger == nil {
+		return ctx
+	}
+	defer v.recoverObserver(ctx, "Tag")
+	if c := v.tagger.Tag(ctx, op); c != nil {
+		return c
+	}
+	return ctx
+}
+
+// end reports the outcome of a call to the Observer, if any.
+func (v *Verifier) end(ctx context.Context, e *Event, err error) {
+	if v.cfg.observer == nil {
+		return
+	}
+	e.Err = err
+	var rl *RateLimitError
+	if e.Limit == "" && errors.As(err, &rl) {
+		e.Limit = rl.Limit
+	}
+	defer v.recoverObserver(ctx, "Observe")
+	v.cfg.observer.Observe(ctx, *e)
+}
+
+// recoverObserver recovers a panic of the Observer's method and logs the
+// first one, if there is a logger.
+func (v *Verifier) recoverObserver(ctx context.Context, method string) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if v.log != nil && v.observerPanicked.CompareAndSwap(false, true) {
+		v.log.LogAttrs(ctx, slog.LevelError, "verify: observer panicked (logged once; later panics are recovered silently)",
+			slog.String("method", method), slog.String("panic", fmt.Sprint(r)))
+	}
+}

@@ -1,0 +1,120 @@
+package verify
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// This file holds the Verifier's rules on which numbers may be verified
+// and how codes reach them. Parsing, which applies no policy, is in
+// phone.go.
+
+// resolveChannel turns Auto into SMS for mobile numbers and Voice for
+// every other number.
+func resolveChannel(ch Channel, p phone) Channel {
+	if ch != Auto {
+		return ch
+	}
+	if p.lineType == phonenumbers.MOBILE {
+		return SMS
+	}
+	return Voice
+}
+
+// checkPolicy applies the Verifier's rules on line types, regions and
+// channels to a valid number about to be sent a code on ch.
+func (v *Verifier) checkPolicy(p phone, ch Channel) error {
+	if err := v.checkNumber(p); err != nil {
+		return err
+	}
+	if ch == SMS && p.lineType == phonenumbers.FIXED_LINE {
+		return fmt.Errorf("%w: a fixed-line number cannot receive texts; a voice call works", ErrUnsupported)
+	}
+	return nil
+}
+
+// checkNumber applies the Verifier's rules on line types and regions to a
+// valid number. Check applies them again to the number the provider
+// reports as verified.
+func (v *Verifier) checkNumber(p phone) error {
+	if !v.cfg.allowAnyLineType && !safeLineType(p.lineType) {
+		return phoneError("line_type", lineTypeName(p.lineType)+" numbers cannot be verified")
+	}
+	if len(v.cfg.allowedRegions) > 0 || len(v.cfg.deniedRegions) > 0 {
+		r := p.region()
+		if len(v.cfg.allowedRegions) > 0 && !slices.Contains(v.cfg.allowedRegions, r) || slices.Contains(v.cfg.deniedRegions, r) {
+			return &PhoneError{Code: "region", Region: r, Reason: "numbers from " + regionName(r) + " are not accepted"}
+		}
+	}
+	return nil
+}
+
+func regionName(r string) string {
+	if r == "" || r == "001" {
+		return "this region"
+	}
+	return r
+}
+
+// lineTypeName names a line type for users.
+func lineTypeName(t phonenumbers.PhoneNumberType) string {
+	switch t {
+	case phonenumbers.TOLL_FREE:
+		return "toll-free"
+	case phonenumbers.PREMIUM_RATE:
+		return "premium-rate"
+	case phonenumbers.SHARED_COST:
+		return "shared-cost"
+	case phonenumbers.PERSONAL_NUMBER:
+		return "personal (forwarding)"
+	case phonenumbers.PAGER:
+		return "pager"
+	case phonenumbers.UAN:
+		return "universal access"
+	case phonenumbers.VOICEMAIL:
+		return "voicemail"
+	}
+	return "this kind of"
+}
+
+// safeLineType reports whether a number of type t belongs to a person's
+// phone: mobile, fixed line or VoIP.
+func safeLineType(t phonenumbers.PhoneNumberType) bool {
+	switch t {
+	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE, phonenumbers.VOIP:
+		return true
+	}
+	return false
+}
+
+// lineTypeCode names a line type for code and metrics: "mobile",
+// "fixed_line", "premium_rate", ...
+func lineTypeCode(t phonenumbers.PhoneNumberType) string {
+	switch t {
+	case phonenumbers.FIXED_LINE:
+		return "fixed_line"
+	case phonenumbers.MOBILE:
+		return "mobile"
+	case phonenumbers.FIXED_LINE_OR_MOBILE:
+		return "fixed_line_or_mobile"
+	case phonenumbers.TOLL_FREE:
+		return "toll_free"
+	case phonenumbers.PREMIUM_RATE:
+		return "premium_rate"
+	case phonenumbers.SHARED_COST:
+		return "shared_cost"
+	case phonenumbers.VOIP:
+		return "voip"
+	case phonenumbers.PERSONAL_NUMBER:
+		return "personal"
+	case phonenumbers.PAGER:
+		return "pager"
+	case phonenumbers.UAN:
+		return "uan"
+	case phonenumbers.VOICEMAIL:
+		return "voicemail"
+	}
+	return "unknown"
+}
