@@ -1,9 +1,536 @@
 package http
 
-import "net/http"
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/phoneverify/verify"
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+	printer "golang.org/x/text/message"
+	"golang.org/x/text/message/catalog"
+)
 
 // This file holds what the user reads: the language of a request and the
-// texts of the pages and the JSON API.
+// texts of the pages and the JSON API, all from one catalog.
+//
+// The catalog is golang.org/x/text/message rather than go-i18n: the root
+// module already needs golang.org/x/text/language for the call's
+// language, so the pages add no dependency; its plural rules are CLDR's
+// (Russian and Polish one/few/many), its language.Matcher does the
+// negotiation, and language/display names languages and regions in the
+// page's language. The texts themselves live in locales/<tag>.json, one
+// file per language, so that a translator edits one flat file.
+
+// locales holds the built-in texts: locales/<BCP 47 tag>.json, a JSON
+// object of text by id. A plural text is given by form, "id#one",
+// "id#few", "id#many", "id#other" (CLDR's categories), and selected by
+// its first argument.
+//
+//go:embed locales/*.json
+var locales embed.FS
+
+// defaultLanguages are the built-in page languages, in the order they are
+// offered: the first is used when none of the user's languages is.
+var defaultLanguages = [...]string{"en", "nl", "de", "fr", "es", "it", "pt-BR", "pl", "ro", "ru", "zh-Hans", "ja", "ko", "is"}
+
+// DefaultMessages returns a copy of the built-in texts of lang (one of the
+// built-in languages, such as "de"), by id, or nil when lang has none. Its
+// keys are the ids WithMessages takes.
+func DefaultMessages(lang string) map[string]string {
+	m, err := builtinTexts(lang)
+	if err != nil {
+		return nil
+	}
+	return m
+}
+
+// builtinTexts reads the built-in texts of lang.
+func builtinTexts(lang string) (map[string]string, error) {
+	b, err := locales.ReadFile("locales/" + lang + ".json")
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("locales/%s.json: %v", lang, err)
+	}
+	return m, nil
+}
+
+// pluralForms maps the suffix of a plural text's id to its CLDR form, in
+// the order plural.Selectf wants them ("other" last).
+var pluralForms = [...]struct {
+	name string
+	form plural.Form
+}{
+	{"zero", plural.Zero}, {"one", plural.One}, {"two", plural.Two},
+	{"few", plural.Few}, {"many", plural.Many}, {"other", plural.Other},
+}
+
+// texts is the catalog of every offered language, built once by New.
+type texts struct {
+	cat     *catalog.Builder
+	langs   []language.Tag // offered, the default first
+	matcher language.Matcher
+}
+
+// i18nConfig is what WithLanguages and WithMessages set.
+type i18nConfig struct {
+	languages []string
+	messages  []messagesOption
+}
+
+// newTexts builds the catalog: the built-in texts, the app's texts over
+// them, and for a language the app adds, the default language's text for
+// every id it leaves out.
+func newTexts(c i18nConfig) (*texts, error) {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: verifyhttp: "+format, append([]any{verify.ErrInvalidOption}, a...)...)
+	}
+	english, err := builtinTexts("en")
+	if err != nil {
+		return nil, bad("built-in texts: %v", err)
+	}
+	all := map[language.Tag]map[string]string{}
+	for _, l := range defaultLanguages {
+		m, err := builtinTexts(l)
+		if err != nil {
+			return nil, bad("built-in texts: %v", err)
+		}
+		all[language.Make(l)] = m
+	}
+	for _, o := range c.messages {
+		tag, err := language.Parse(o.lang)
+		if err != nil {
+			return nil, bad("WithMessages: language %q: %v", o.lang, err)
+		}
+		m := all[tag]
+		if m == nil {
+			m = map[string]string{}
+			all[tag] = m
+		}
+		for key, text := range o.texts {
+			id, form, plural := strings.Cut(key, "#")
+			if _, ok := english[id]; !ok && !isPluralID(english, id) {
+				return nil, bad("WithMessages(%q): unknown text id %q", o.lang, key)
+			}
+			if plural && !isPluralID(english, id) || plural && !isForm(form) {
+				return nil, bad("WithMessages(%q): %q: only %s have plural forms (zero, one, two, few, many, other)", o.lang, key, strings.Join(pluralIDs(english), ", "))
+			}
+			if err := checkVerbs(english, id, text); err != nil {
+				return nil, bad("WithMessages(%q): %q: %v", o.lang, key, err)
+			}
+			if !plural { // a plain text replaces every form
+				maps.DeleteFunc(m, func(k string, _ string) bool { return strings.HasPrefix(k, id+"#") })
+			} else {
+				delete(m, id)
+			}
+			m[key] = text
+		}
+	}
+
+	t := &texts{cat: catalog.NewBuilder()}
+	names := c.languages
+	if len(names) == 0 {
+		names = defaultLanguages[:]
+	}
+	for _, n := range names {
+		tag, err := language.Parse(n)
+		if err != nil {
+			return nil, bad("WithLanguages: %q: %v", n, err)
+		}
+		if all[tag] == nil {
+			return nil, bad("WithLanguages: %q has no texts: it is not built in and no WithMessages gives it any", n)
+		}
+		if slices.Contains(t.langs, tag) {
+			return nil, bad("WithLanguages: %q is given twice", n)
+		}
+		t.langs = append(t.langs, tag)
+	}
+	def := all[t.langs[0]]
+	for _, tag := range t.langs {
+		m := all[tag]
+		for id := range allIDs(def) {
+			// A region's name is the display name unless a language
+			// says otherwise ("the Netherlands").
+			if !hasID(m, id) && !strings.HasPrefix(id, "region.") {
+				copyID(m, def, id)
+			}
+		}
+		if err := t.add(tag, m); err != nil {
+			return nil, bad("texts of %s: %v", tag, err)
+		}
+	}
+	t.matcher = language.NewMatcher(t.langs)
+	return t, nil
+}
+
+// add puts the texts m of tag into the catalog.
+func (t *texts) add(tag language.Tag, m map[string]string) error {
+	plurals := map[string]bool{}
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		id, _, ok := strings.Cut(key, "#")
+		if !ok {
+			if err := t.cat.SetString(tag, id, m[key]); err != nil {
+				return err
+			}
+			continue
+		}
+		plurals[id] = true
+	}
+	for id := range plurals {
+		var cases []any
+		for _, f := range pluralForms {
+			if text, ok := m[id+"#"+f.name]; ok {
+				cases = append(cases, f.form, text)
+			}
+		}
+		if err := t.cat.Set(tag, id, plural.Selectf(1, "%d", cases...)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isForm(name string) bool {
+	return slices.ContainsFunc(pluralForms[:], func(f struct {
+		name string
+		form plural.Form
+	}) bool {
+		return f.name == name
+	})
+}
+
+// isPluralID reports whether the English texts give id by plural form.
+func isPluralID(english map[string]string, id string) bool {
+	_, ok := english[id+"#other"]
+	return ok
+}
+
+func pluralIDs(english map[string]string) []string {
+	var ids []string
+	for k := range english {
+		if id, ok := strings.CutSuffix(k, "#other"); ok {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// allIDs yields the ids of m, a plural text once.
+func allIDs(m map[string]string) map[string]bool {
+	ids := map[string]bool{}
+	for k := range m {
+		id, _, _ := strings.Cut(k, "#")
+		ids[id] = true
+	}
+	return ids
+}
+
+func hasID(m map[string]string, id string) bool {
+	if _, ok := m[id]; ok {
+		return true
+	}
+	for _, f := range pluralForms {
+		if _, ok := m[id+"#"+f.name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func copyID(dst, src map[string]string, id string) {
+	if s, ok := src[id]; ok {
+		dst[id] = s
+	}
+	for _, f := range pluralForms {
+		if s, ok := src[id+"#"+f.name]; ok {
+			dst[id+"#"+f.name] = s
+		}
+	}
+}
+
+// verbs returns the formatting verbs of a text, such as "%s%d".
+func verbs(text string) string {
+	var b strings.Builder
+	for i := 0; i < len(text); i++ {
+		if text[i] != '%' || i+1 == len(text) {
+			continue
+		}
+		i++
+		if text[i] != '%' {
+			b.WriteByte('%')
+			b.WriteByte(text[i])
+		}
+	}
+	return b.String()
+}
+
+// checkVerbs refuses a text whose arguments differ from the English
+// text's: a %s where a %d was, or one left out or added. A text may leave
+// out a plural text's number ("one minute").
+func checkVerbs(english map[string]string, id, text string) error {
+	want, ok := english[id]
+	if !ok {
+		want = english[id+"#other"]
+	}
+	got, w := verbs(text), verbs(want)
+	if got == w || isPluralID(english, id) && got == "" {
+		return nil
+	}
+	if w == "" {
+		w = "none"
+	}
+	return fmt.Errorf("its arguments %q differ from the English text's (%s)", got, w)
+}
+
+// localizer speaks one language for one request.
+type localizer struct {
+	t    *texts
+	tag  language.Tag // the catalog language
+	lang string       // the page's language, for <html lang>: tag with the user's region
+	dir  string       // "ltr" or "rtl"
+	p    *printer.Printer
+}
+
+// maxAcceptLanguage bounds the Accept-Language header read; browsers send
+// a few dozen bytes.
+const maxAcceptLanguage = 512
+
+// localizer returns the localizer of a request whose Accept-Language
+// header is accept: the offered language that best matches it, else the
+// default language.
+func (t *texts) localizer(accept string) *localizer {
+	if len(accept) > maxAcceptLanguage {
+		accept = accept[:maxAcceptLanguage]
+		if i := strings.LastIndexByte(accept, ','); i >= 0 {
+			accept = accept[:i]
+		}
+	}
+	desired, _, _ := language.ParseAcceptLanguage(accept)
+	_, i, conf := t.matcher.Match(desired...)
+	if conf == language.No {
+		i = 0
+	}
+	tag := t.langs[i]
+	l := &localizer{t: t, tag: tag, lang: tag.String(), dir: direction(tag)}
+	// The page's language keeps the user's region ("de-CH", "en-GB"): it
+	// is what the call's language is chosen from.
+	base, _ := tag.Base()
+	for _, d := range desired {
+		if b, _ := d.Base(); b != base {
+			continue
+		}
+		if r, c := d.Region(); c == language.Exact {
+			if s, c := tag.Script(); c == language.Exact {
+				l.lang = base.String() + "-" + s.String() + "-" + r.String()
+			} else {
+				l.lang = base.String() + "-" + r.String()
+			}
+		}
+		break
+	}
+	return l
+}
+
+// direction returns the writing direction of tag's script.
+func direction(tag language.Tag) string {
+	s, _ := tag.Script()
+	switch s.String() {
+	case "Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Samr", "Mand", "Mend":
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// text returns the text id formatted with args; the id itself when the
+// catalog lacks it (never for a built-in id: newTexts gives every
+// language every id).
+func (l *localizer) text(id string, args ...any) string {
+	if l.p == nil {
+		l.p = printer.NewPrinter(l.tag, printer.Catalog(l.t.cat))
+	}
+	return l.p.Sprintf(id, args...)
+}
+
+// has reports whether the catalog has the text id in l's language.
+func (l *localizer) has(id string) bool {
+	return l.text(id) != id
+}
+
+// languageName names the language of a call ("de-de") in l's language:
+// "German" on an English page, "Deutsch" on a German one; "" when lang is
+// empty or not a language tag.
+func (l *localizer) languageName(lang string) string {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return ""
+	}
+	base, _ := tag.Base()
+	if name := display.Languages(l.tag).Name(base); name != "" {
+		return name
+	}
+	return display.Self.Name(base)
+}
+
+// regionName names an ISO 3166-1 region ("NL") in l's language: "the
+// Netherlands" on an English page ("region.NL" in the catalog), "Nederland"
+// on a Dutch one; "" when unknown.
+func (l *localizer) regionName(region string) string {
+	if l.has("region." + region) {
+		return l.text("region." + region)
+	}
+	r, err := language.ParseRegion(region)
+	if err != nil || !r.IsCountry() {
+		return ""
+	}
+	return display.Regions(l.tag).Name(r)
+}
+
+// duration says seconds in words, "27 seconds", or in minutes, rounded
+// up, from a minute on: "2 minutes".
+func (l *localizer) duration(seconds int) string {
+	if seconds < 60 {
+		return l.text("n_seconds", seconds)
+	}
+	return l.text("n_minutes", (seconds+59)/60)
+}
+
+// failure describes what went wrong, for failureText.
+type failureInfo struct {
+	Code       string // the failure code, such as "invalid_phone"
+	ReasonCode string // the verify.PhoneError's Code, for invalid_phone
+	Region     string // the verify.PhoneError's Region
+	Field      string // the field at fault, for invalid_request
+	RetryAfter int    // seconds to wait, for rate_limited
+	CodeLength int    // digits in a code, for malformed_code
+	Resend     bool   // a new code was asked for (rate_limited)
+}
+
+// failureText is the text of a failure in l's language, for the pages and
+// the JSON API alike.
+func (l *localizer) failureText(f failureInfo) string {
+	switch f.Code {
+	case "invalid_phone":
+		return l.phoneText(f.ReasonCode, f.Region)
+	case "rate_limited":
+		switch {
+		case f.RetryAfter <= 0:
+			return l.text("error.rate_limited.later")
+		case f.Resend:
+			return l.text("error.resend_wait", l.duration(f.RetryAfter))
+		}
+		return l.text("error.rate_limited", l.duration(f.RetryAfter))
+	case "malformed_code":
+		if f.CodeLength <= 0 {
+			return l.text("error.invalid_code")
+		}
+		return l.text("error.malformed_code", f.CodeLength)
+	case "invalid_request":
+		if f.Field != "" {
+			return l.text("error.invalid_request.field", f.Field)
+		}
+	}
+	if id := "error." + f.Code; f.Code != "" && l.has(id) {
+		return l.text(id)
+	}
+	return l.text("error.other")
+}
+
+// phoneText says why a number cannot be verified, from a verify.PhoneError's
+// Code and Region.
+func (l *localizer) phoneText(reason, region string) string {
+	switch reason {
+	case "region":
+		if name := l.regionName(region); name != "" {
+			return l.text("phone.error.region", name)
+		}
+		return l.text("phone.error.region.unknown")
+	case "invalid":
+		if name := l.regionName(region); name != "" {
+			return l.text("phone.error.invalid.region", name)
+		}
+	case "format":
+		reason = "invalid"
+	}
+	if id := "phone.error." + reason; reason != "" && l.has(id) {
+		return l.text(id)
+	}
+	return l.text("error.invalid_phone")
+}
+
+// clock formats seconds as minutes and seconds, "0:27"; never negative.
+func clock(seconds int) string {
+	seconds = max(seconds, 0)
+	return strconv.Itoa(seconds/60) + ":" + fmt.Sprintf("%02d", seconds%60)
+}
+
+// mark stands for an argument of T that is already HTML while the text
+// around it is escaped.
+const mark = "\x01"
+
+// T returns the text id in the page's language, formatted with args and
+// escaped for HTML. An argument of type template.HTML goes in as it is,
+// so that a template can emphasize part of a sentence:
+//
+//	{{.T "code.lead.sms" (.Strong .Masked)}}
+//
+// The ids are the keys of DefaultMessages("en"); WithMessages changes
+// the texts.
+func (p *Page) T(id string, args ...any) template.HTML {
+	if p.loc == nil {
+		return template.HTML(template.HTMLEscapeString(id))
+	}
+	var html []string
+	for i, a := range args {
+		if h, ok := a.(template.HTML); ok {
+			args[i] = mark + strconv.Itoa(len(html)) + mark
+			html = append(html, string(h))
+		}
+	}
+	s := template.HTMLEscapeString(p.loc.text(id, args...))
+	for i, h := range html {
+		s = strings.Replace(s, mark+strconv.Itoa(i)+mark, h, 1)
+	}
+	return template.HTML(s)
+}
+
+// Strong returns s, escaped, in a <strong> element, for an argument of T.
+func (p *Page) Strong(s string) template.HTML {
+	return template.HTML("<strong>" + template.HTMLEscapeString(s) + "</strong>")
+}
+
+// CallLanguageName names the language of the call or text (CallLanguage)
+// in the page's language, such as "German" or "Deutsch", when it differs
+// from the page's language; "" when it does not, or is not known.
+func (p *Page) CallLanguageName() string {
+	if p.loc == nil || p.CallLanguage == "" {
+		return ""
+	}
+	call, err := language.Parse(p.CallLanguage)
+	if err != nil {
+		return ""
+	}
+	cb, _ := call.Base()
+	pb, _ := p.loc.tag.Base()
+	if cb == pb {
+		return ""
+	}
+	return p.loc.languageName(p.CallLanguage)
+}
+
+// ResendClock is ResendIn as minutes and seconds, "0:27".
+func (p *Page) ResendClock() string { return clock(p.ResendIn) }
 
 // localize sets the language of the page p answering r.
 func (h *handler) localize(r *http.Request, p *Page) {

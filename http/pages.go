@@ -75,6 +75,8 @@ type Page struct {
 	// ContinueURL is where the success page's "Continue" link leads; empty
 	// for none.
 	ContinueURL string
+
+	loc *localizer // the page's texts, set by localize
 }
 
 // PageError describes what went wrong, for the "alert" and

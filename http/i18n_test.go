@@ -1,0 +1,277 @@
+package http
+
+import (
+	"errors"
+	"html/template"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/phoneverify/verify"
+)
+
+// newTestTexts builds the catalog from opts, failing the test on error.
+func newTestTexts(t *testing.T, opts ...Option) *texts {
+	t.Helper()
+	var c config
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	tx, err := newTexts(c.i18n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx
+}
+
+// sampleArgs returns arguments for a text with the verbs of want.
+func sampleArgs(want string) []any {
+	var args []any
+	for i := 0; i+1 < len(want); i += 2 {
+		if want[i+1] == 'd' {
+			args = append(args, 6)
+		} else {
+			args = append(args, "X")
+		}
+	}
+	return args
+}
+
+// TestBuiltinTexts checks that every built-in language has every text of
+// the English catalog, no other, with the same arguments, and that each
+// renders without a formatting error in the catalog.
+func TestBuiltinTexts(t *testing.T) {
+	english := DefaultMessages("en")
+	ids := slices.Sorted(maps.Keys(allIDs(english)))
+	tx := newTestTexts(t)
+	for _, lang := range defaultLanguages {
+		t.Run(lang, func(t *testing.T) {
+			m := DefaultMessages(lang)
+			if m == nil {
+				t.Fatal("no built-in texts")
+			}
+			for key, text := range m {
+				id, _, _ := strings.Cut(key, "#")
+				if !hasID(english, id) {
+					t.Errorf("%s: not an English id", key)
+				}
+				if err := checkVerbs(english, id, text); err != nil {
+					t.Errorf("%s: %v", key, err)
+				}
+				if strings.TrimSpace(text) != text || text == "" {
+					t.Errorf("%s: %q is empty or has surrounding space", key, text)
+				}
+			}
+			l := tx.localizer(lang)
+			if l.tag.String() != lang {
+				t.Fatalf("Accept-Language %q gives %s", lang, l.tag)
+			}
+			for _, id := range ids {
+				if strings.HasPrefix(id, "region.") {
+					continue // English names that need "the"
+				}
+				if !hasID(m, id) {
+					t.Errorf("%s is missing", id)
+					continue
+				}
+				want := english[id]
+				if isPluralID(english, id) {
+					want = english[id+"#other"]
+				}
+				got := l.text(id, sampleArgs(verbs(want))...)
+				if strings.Contains(got, "%!") || got == id {
+					t.Errorf("%s renders as %q", id, got)
+				}
+			}
+		})
+	}
+}
+
+// TestPlurals checks the plural forms of the numbers in words, which a
+// rate-limit message and a resend refusal say.
+func TestPlurals(t *testing.T) {
+	tests := []struct {
+		lang string
+		id   string
+		want map[int]string
+	}{
+		{"en", "n_seconds", map[int]string{0: "0 seconds", 1: "1 second", 2: "2 seconds", 21: "21 seconds"}},
+		{"ru", "n_seconds", map[int]string{1: "1 секунду", 2: "2 секунды", 5: "5 секунд", 11: "11 секунд", 12: "12 секунд", 21: "21 секунду", 22: "22 секунды", 25: "25 секунд", 111: "111 секунд"}},
+		{"ru", "n_minutes", map[int]string{1: "1 минуту", 2: "2 минуты", 5: "5 минут", 21: "21 минуту", 22: "22 минуты", 25: "25 минут"}},
+		{"pl", "n_seconds", map[int]string{1: "1 sekundę", 2: "2 sekundy", 5: "5 sekund", 12: "12 sekund", 21: "21 sekund", 22: "22 sekundy", 25: "25 sekund"}},
+		{"pl", "n_minutes", map[int]string{1: "1 minutę", 2: "2 minuty", 5: "5 minut", 21: "21 minut", 22: "22 minuty", 25: "25 minut"}},
+		{"ro", "n_seconds", map[int]string{1: "1 secundă", 2: "2 secunde", 19: "19 secunde", 20: "20 de secunde", 101: "101 secunde"}},
+		{"is", "n_minutes", map[int]string{1: "1 mínútu", 2: "2 mínútur", 11: "11 mínútur", 21: "21 mínútu"}},
+		{"fr", "n_minutes", map[int]string{0: "0 minute", 1: "1 minute", 2: "2 minutes"}},
+		{"ja", "n_seconds", map[int]string{1: "1秒", 27: "27秒"}},
+	}
+	tx := newTestTexts(t)
+	for _, tt := range tests {
+		l := tx.localizer(tt.lang)
+		for n, want := range tt.want {
+			if got := l.text(tt.id, n); got != want {
+				t.Errorf("%s %s(%d) = %q, want %q", tt.lang, tt.id, n, got, want)
+			}
+		}
+	}
+}
+
+func TestNegotiation(t *testing.T) {
+	tests := []struct {
+		accept         string
+		tag, lang, dir string
+	}{
+		{"", "en", "en", "ltr"},
+		{"de-DE,de;q=0.9,en;q=0.8", "de", "de-DE", "ltr"},
+		{"de-CH", "de", "de-CH", "ltr"},
+		{"fr", "fr", "fr", "ltr"},
+		{"en-GB,en;q=0.9", "en", "en-GB", "ltr"},
+		{"en-IN", "en", "en-IN", "ltr"},
+		{"nb-NO,nb;q=0.9", "en", "en", "ltr"},          // not offered: the default
+		{"nb-NO,nb;q=0.9,de;q=0.5", "de", "de", "ltr"}, // the first offered one
+		{"pt-PT", "pt-BR", "pt-PT", "ltr"},             // one Portuguese for all
+		{"zh-CN,zh;q=0.9", "zh-Hans", "zh-Hans-CN", "ltr"},
+		{"ja;q=0.2, ko;q=0.8", "ko", "ko", "ltr"},
+		{"*", "en", "en", "ltr"},
+		{"garbage;;;q=x", "en", "en", "ltr"},
+		{strings.Repeat("de-DE,", 200) + "fr", "de", "de-DE", "ltr"}, // cut at 512 bytes
+	}
+	tx := newTestTexts(t)
+	for _, tt := range tests {
+		l := tx.localizer(tt.accept)
+		if l.tag.String() != tt.tag || l.lang != tt.lang || l.dir != tt.dir {
+			t.Errorf("Accept-Language %.40q: catalog %s, lang %s, dir %s; want %s, %s, %s", tt.accept, l.tag, l.lang, l.dir, tt.tag, tt.lang, tt.dir)
+		}
+	}
+}
+
+func TestWithLanguagesAndMessages(t *testing.T) {
+	// Restricted: Dutch is not offered, so the first language answers.
+	tx := newTestTexts(t, WithLanguages("de", "fr"))
+	if l := tx.localizer("nl-NL,en;q=0.5"); l.tag.String() != "de" {
+		t.Errorf("WithLanguages(de, fr), Accept-Language nl, en: got %s, want de", l.tag)
+	}
+
+	// Overridden and added: an app's Swedish, and Arabic, right to left.
+	tx = newTestTexts(t,
+		WithMessages("en", map[string]string{"phone.submit": "Get my code", "n_seconds#one": "one second"}),
+		WithMessages("sv", map[string]string{"phone.submit": "Skicka en kod", "n_seconds#one": "%d sekund", "n_seconds#other": "%d sekunder"}),
+		WithMessages("ar", map[string]string{"phone.submit": "أرسل لي رمزًا"}),
+		WithLanguages("en", "sv", "ar", "de"),
+	)
+	en := tx.localizer("en")
+	if got := en.text("phone.submit"); got != "Get my code" {
+		t.Errorf("overridden English: %q", got)
+	}
+	if got := en.text("n_seconds", 1); got != "one second" {
+		t.Errorf("overridden plural form: %q", got)
+	}
+	if got := en.text("n_seconds", 2); got != "2 seconds" {
+		t.Errorf("plural form not overridden: %q", got)
+	}
+	sv := tx.localizer("sv-SE")
+	if sv.lang != "sv-SE" || sv.text("phone.submit") != "Skicka en kod" || sv.text("n_seconds", 5) != "5 sekunder" {
+		t.Errorf("added Swedish: lang %s, %q, %q", sv.lang, sv.text("phone.submit"), sv.text("n_seconds", 5))
+	}
+	if got := sv.text("phone.label"); got != "Phone number" {
+		t.Errorf("a text Swedish leaves out: %q, want the default language's", got)
+	}
+	if ar := tx.localizer("ar"); ar.dir != "rtl" || ar.lang != "ar" {
+		t.Errorf("Arabic: lang %s, dir %s", ar.lang, ar.dir)
+	}
+	if de := tx.localizer("de"); de.text("phone.submit") != "Code anfordern" {
+		t.Errorf("German changed by another language's texts: %q", de.text("phone.submit"))
+	}
+
+	bad := []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"unknown id", []Option{WithMessages("en", map[string]string{"phone.sumbit": "x"})}, `unknown text id "phone.sumbit"`},
+		{"argument left out", []Option{WithMessages("de", map[string]string{"code.lead.sms": "SMS gesendet."})}, "arguments"},
+		{"wrong argument", []Option{WithMessages("de", map[string]string{"error.malformed_code": "Geben Sie den %s-stelligen Code ein."})}, "arguments"},
+		{"plural form of a plain text", []Option{WithMessages("en", map[string]string{"phone.label#one": "x"})}, "plural forms"},
+		{"unknown plural form", []Option{WithMessages("en", map[string]string{"n_seconds#several": "%d s"})}, "plural forms"},
+		{"bad tag", []Option{WithMessages("no such language", map[string]string{"phone.label": "x"})}, "language"},
+		{"language without texts", []Option{WithLanguages("en", "sv")}, `"sv" has no texts`},
+		{"language twice", []Option{WithLanguages("de", "de")}, "twice"},
+		{"bad language", []Option{WithLanguages("12")}, "WithLanguages"},
+	}
+	for _, tt := range bad {
+		var c config
+		for _, o := range tt.opts {
+			o.apply(&c)
+		}
+		_, err := newTexts(c.i18n)
+		if !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want ErrInvalidOption saying %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestFailureText(t *testing.T) {
+	tests := []struct {
+		lang string
+		f    failureInfo
+		want string
+	}{
+		{"en", failureInfo{Code: "rate_limited", RetryAfter: 27}, "Too many requests. Please wait 27 seconds and try again."},
+		{"en", failureInfo{Code: "rate_limited", RetryAfter: 1}, "Too many requests. Please wait 1 second and try again."},
+		{"en", failureInfo{Code: "rate_limited", RetryAfter: 61}, "Too many requests. Please wait 2 minutes and try again."},
+		{"en", failureInfo{Code: "rate_limited"}, "Too many requests. Please try again later."},
+		{"en", failureInfo{Code: "rate_limited", RetryAfter: 27, Resend: true}, "You can ask for a new code in 27 seconds."},
+		{"ru", failureInfo{Code: "rate_limited", RetryAfter: 21}, "Слишком много запросов. Подождите 21 секунду и попробуйте снова."},
+		{"ru", failureInfo{Code: "rate_limited", RetryAfter: 22 * 60}, "Слишком много запросов. Подождите 22 минуты и попробуйте снова."},
+		{"pl", failureInfo{Code: "rate_limited", RetryAfter: 25, Resend: true}, "O nowy kod możesz poprosić za 25 sekund."},
+		{"en", failureInfo{Code: "malformed_code", CodeLength: 6}, "Enter the 6-digit code."},
+		{"de", failureInfo{Code: "malformed_code", CodeLength: 6}, "Geben Sie den 6-stelligen Code ein."},
+		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "line_type"}, "Numbers of this kind, such as premium-rate or toll-free numbers, cannot be verified. Use a mobile or landline number."},
+		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "region", Region: "NL"}, "Numbers from the Netherlands cannot be verified here."},
+		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "region", Region: "DE"}, "Numbers from Germany cannot be verified here."},
+		{"de", failureInfo{Code: "invalid_phone", ReasonCode: "region", Region: "NL"}, "Nummern aus diesem Land (Niederlande) können hier nicht bestätigt werden."},
+		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "region", Region: "001"}, "Numbers from this region cannot be verified here."},
+		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "invalid", Region: "US"}, "This is not a valid phone number for the United States."},
+		{"fr", failureInfo{Code: "invalid_phone", ReasonCode: "invalid", Region: "GB"}, "Ce numéro de téléphone n’est pas valide (pays\u00a0: Royaume-Uni)."},
+		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "too_short"}, "The number is too short."},
+		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "something_new"}, "This number cannot be verified."},
+		{"en", failureInfo{Code: "invalid_request", Field: "phone"}, "The field “phone” is missing or not valid."},
+		{"en", failureInfo{Code: "suspected_fraud"}, "We cannot send a code to this number right now. Please try again later."},
+		{"ja", failureInfo{Code: "challenge_failed"}, "セキュリティチェックが完了しませんでした。もう一度お試しください。"},
+		{"en", failureInfo{Code: "no_such_code"}, "Something went wrong. Please try again."},
+		{"en", failureInfo{}, "Something went wrong. Please try again."},
+	}
+	tx := newTestTexts(t)
+	for _, tt := range tests {
+		if got := tx.localizer(tt.lang).failureText(tt.f); got != tt.want {
+			t.Errorf("%s %+v:\n got %q\nwant %q", tt.lang, tt.f, got, tt.want)
+		}
+	}
+}
+
+func TestPageT(t *testing.T) {
+	tx := newTestTexts(t, WithMessages("en", map[string]string{"code.lead.sms": "Sent <to> %s & more."}))
+	p := &Page{loc: tx.localizer("en"), CallLanguage: "de-de"}
+	if got, want := p.T("code.lead.sms", p.Strong("+31 6 •••• <b>")), template.HTML("Sent &lt;to&gt; <strong>+31 6 •••• &lt;b&gt;</strong> &amp; more."); got != want {
+		t.Errorf("T with HTML argument:\n got %s\nwant %s", got, want)
+	}
+	if got, want := p.T("code.lead.sms", "<i>"), template.HTML("Sent &lt;to&gt; &lt;i&gt; &amp; more."); got != want {
+		t.Errorf("T with a string argument:\n got %s\nwant %s", got, want)
+	}
+	if got := p.CallLanguageName(); got != "German" {
+		t.Errorf("CallLanguageName on an English page, call de-de: %q", got)
+	}
+	p.loc = tx.localizer("fr")
+	if got := p.CallLanguageName(); got != "allemand" {
+		t.Errorf("CallLanguageName on a French page, call de-de: %q", got)
+	}
+	p.loc = tx.localizer("de-AT")
+	if got := p.CallLanguageName(); got != "" {
+		t.Errorf("CallLanguageName on a German page, call de-de: %q, want none", got)
+	}
+	p.ResendIn = 87
+	if got := p.ResendClock(); got != "1:27" {
+		t.Errorf("ResendClock of 87 s: %q", got)
+	}
+}
