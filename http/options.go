@@ -17,12 +17,13 @@ type Option interface {
 
 // config holds everything New is configured with.
 type config struct {
-	secrets    [][]byte
-	onVerified func(http.ResponseWriter, *http.Request, *verify.Verification)
-	templates  *template.Template
-	logger     *slog.Logger
-	clientIP   func(*http.Request) string
-	secure     secureMode
+	secrets     [][]byte
+	onVerified  func(http.ResponseWriter, *http.Request, *verify.Verification)
+	templates   *template.Template
+	logger      *slog.Logger
+	clientIP    func(*http.Request) string
+	secure      secureMode
+	continueURL string
 }
 
 // secureMode says when the state cookie is marked Secure.
@@ -179,3 +180,11 @@ func clientKey(ip string) string {
 	}
 	return p.String()
 }
+
+type continueURLOption string
+
+// WithContinueURL sets where the success page's "Continue" link leads,
+// such as "/account"; the link goes where the app's flow goes on after a
+// verified number. Default: none, and the success page shows no link.
+func WithContinueURL(url string) Option     { return continueURLOption(url) }
+func (o continueURLOption) apply(c *config) { c.continueURL = string(o) }
