@@ -39,14 +39,16 @@
 // # State and safety
 //
 // What the handler remembers between requests (the verification's id, the
-// number, the channel, the expiry, whether it succeeded) is sealed with
-// AES-256-GCM in a cookie: HttpOnly, SameSite=Lax, Secure on TLS (or as
-// WithSecureCookie says), its path the mount point; a Secure cookie at
-// the root is named __Host-phoneverify, which no subdomain can set. There
-// is no server-side session, so any number of app instances can serve the
-// pages, given the same WithSecret keys. A
-// missing, tampered, expired or foreign cookie sends the user back to the
-// phone form with a message. The verified number comes from the provider
+// number, the channel, the call's language, the expiry, whether it
+// succeeded, the last failure to show) is sealed with AES-256-GCM in a
+// cookie: HttpOnly, SameSite=Lax, its path the mount point, Secure as
+// WithSecureCookie says. There is no server-side session, so any number
+// of app instances can serve the pages, given the same WithSecret keys
+// (and WithScope name). A state is bound to the handler that sealed it,
+// its mount point and WithScope name: handlers that share a secret do
+// not accept each other's cookies or tokens. A missing, tampered, expired
+// or foreign cookie sends the user back to the phone form with a
+// message. The verified number comes from the provider
 // or the sealed state, never from a form field.
 //
 // Cross-origin POSTs are refused (net/http.CrossOriginProtection, 403);

@@ -45,6 +45,7 @@ type handler struct {
 	log        *slog.Logger
 	clientIP   func(*http.Request) string
 	secure     secureMode
+	scope      string // WithScope's name, bound into every sealed state
 	onVerified func(http.ResponseWriter, *http.Request, *verify.Verification)
 	continueTo string // the success page's "Continue" link; "" for none
 	example    string // the phone form's example number
@@ -89,6 +90,7 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 		log:        cfg.logger,
 		clientIP:   cfg.clientIP,
 		secure:     cfg.secure,
+		scope:      cfg.scope,
 		onVerified: cfg.onVerified,
 		continueTo: cfg.continueURL,
 		example:    exampleNumber(v.DefaultRegion()),
