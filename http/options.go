@@ -25,6 +25,7 @@ type config struct {
 	secure      secureMode
 	continueURL string
 	scope       string
+	challenge   Challenge
 }
 
 // secureMode says when the state cookie is marked Secure.
