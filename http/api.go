@@ -90,7 +90,7 @@ func (h *handler) writeFailure(w http.ResponseWriter, r *http.Request, f *Failur
 	if f.Code == RateLimited {
 		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
 	}
-	f.Message = message(string(f.Code))
+	f.Message = h.failureMessage(r, f)
 	h.writeJSON(w, f.Status(), apiError{Error: f})
 }
 

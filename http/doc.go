@@ -145,8 +145,8 @@
 // # Templates
 //
 // The default templates are embedded: responsive, light and dark, without
-// external assets. Their only scripts are a countdown on the code page
-// and "send_once", a guard that sends each form once: a double click on
+// external assets. Their only scripts are the code page's (see
+// "code_script" below) and "send_once", a guard that sends each form once: a double click on
 // "Send me a code" would otherwise make the browser abandon the first
 // request and the second meet the resend cooldown (429, and the state of
 // the first is lost), and a double click on "Verify" would show the
@@ -157,28 +157,46 @@
 // again after 15 seconds (the user may have pressed Stop during a slow
 // submit) and when Back or Forward restores the page.
 //
-// Every text a user sees is in a template, so a translation replaces
-// templates through WithTemplates; a replaced template runs with the
-// other defaults. Each template receives a *Page. The names:
+// A replaced template runs with the other defaults. Each template
+// receives a *Page. The names:
 //
 //	phone          the phone form (Page.Input, Page.Channel, Page.Error)
-//	code           the code page (Masked, Channel, ExpiresAt, TimeLeft, CanEnterCode, Error)
-//	success        the success page (Phone, Masked)
+//	code           the code page (Masked, Channel, CallLanguage, ExpiresAt, TimeLeft, ResendIn, CanEnterCode, Error)
+//	code_script    the code page's script: time left, resend countdown, WebOTP
+//	success        the success page (Phone, Masked, ContinueURL)
 //	error          any other failure, such as a cross-origin POST (Error)
 //	head, foot     the document around every page; "style" is its CSS
 //	send_once      the script that sends each form once, called by "foot"
 //	title          the <title> of each page, by Page.Name
-//	lang           the document's language, "en"
+//	lang           the document's language, Page.Lang
 //	alert          the error box, when Page.Error is set
-//	error_message  the text of an error, given the *Failure, by its Code
-//
-// For example, to translate the error texts only:
-//
-//	t := template.Must(template.New("nl").Parse(`{{define "lang"}}nl{{end}}
-//	{{define "error_message"}}{{if eq .Code "invalid_code"}}Die code klopt niet.{{else}}{{.Message}}{{end}}{{end}}`))
-//	h, err := verifyhttp.New(v, verifyhttp.WithSecret(key), verifyhttp.WithTemplates(t))
+//	error_message  the text of an error, given the *Failure: its Message
 //
 // The codes of Page.Error.Code (a FailureCode) are those of the JSON API, below.
+//
+// # Languages
+//
+// Every text a user reads, on the pages and in the JSON API's messages,
+// comes from one catalog (golang.org/x/text/message) with built-in texts
+// in English, Dutch, German, French, Spanish, Italian, Portuguese,
+// Polish, Romanian, Russian, Chinese, Japanese, Korean and Icelandic, the
+// languages a call can be made in. Each request gets the language of its
+// Accept-Language header that best matches (language.Matcher), else the
+// first of WithLanguages: the page says it in <html lang dir>, and the
+// call or text is asked for in it (verify.WithUserLanguage), so that the
+// page and the call agree. When they do not (the provider cannot speak
+// it, or the Verifier fixes the language), the code page says which
+// language the call will be in. Numbers of seconds and minutes take the
+// plural forms of the language (CLDR: 1 секунду, 2 секунды, 5 секунд);
+// regions are named, never shown as codes.
+//
+// WithLanguages restricts or orders the languages; WithMessages changes
+// any text, or adds a language, without copying a template:
+//
+//	verifyhttp.WithMessages("en", map[string]string{"phone.submit": "Get my code"})
+//
+// The ids are the keys of DefaultMessages("en"). Templates show a text
+// with {{.T "id" args...}}.
 //
 // # JSON API
 //
@@ -204,7 +222,8 @@
 //	    -d '{"token":"X5Qm…","channel":"voice"}'
 //	{"token":"Lw0c…","channel":"voice","phone_masked":"+31 6 •••• 5678","expires_at":"…"}
 //
-// Errors have a stable code and an English message:
+// Errors have a stable code and a message in the language of the
+// request (see Languages above):
 //
 //	$ curl -s localhost:8080/api/check -H 'Content-Type: application/json' \
 //	    -d '{"token":"X5Qm…","code":"000000"}'

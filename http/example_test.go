@@ -107,7 +107,7 @@ func ExampleWithTemplates() {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	body := rec.Body.String()
-	fmt.Println(rec.Code, strings.Contains(body, `<html lang="nl">`))
+	fmt.Println(rec.Code, strings.Contains(body, `<html lang="nl"`))
 	_, alert, _ := strings.Cut(body, `role="alert">`)
 	alert, _, _ = strings.Cut(alert, "</div>")
 	fmt.Println(alert[strings.Index(alert, "<p>"):])

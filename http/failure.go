@@ -74,12 +74,15 @@ func (c FailureCode) Status() int {
 type Failure struct {
 	// Code is why the request failed.
 	Code FailureCode `json:"code"`
-	// Message is the text shown for Code: English in the JSON API, the
-	// page's language on the pages. Empty until the request is answered.
+	// Message is the text shown for Code in the request's language (the
+	// best match of its Accept-Language header among WithLanguages), on
+	// the pages and in the JSON API. Empty until the request is answered.
 	Message string `json:"message"`
 	// Reason says in English why a number is refused (InvalidPhone), from
 	// verify.PhoneError; ReasonCode is that error's Code ("too_short",
-	// "line_type", ...), to translate on.
+	// "line_type", ...), to translate on. For InvalidCode, ReasonCode is
+	// "malformed" when the code typed does not have a code's digits; for
+	// RateLimited, "resend" when a new code was asked for too soon.
 	Reason     string `json:"reason,omitempty"`
 	ReasonCode string `json:"reason_code,omitempty"`
 	// Field names the field at fault (InvalidRequest), such as "channel";

@@ -83,6 +83,9 @@ func (h *handler) check(r *http.Request, st *state, code string) (*verify.Verifi
 		return ver, nil
 	}
 	f := classify(err)
+	if f.Code == InvalidCode && malformedCode(code, h.v.TokenLength()) {
+		f.ReasonCode = reasonMalformed
+	}
 	if errors.Is(err, verify.ErrExpired) && h.alreadyVerified(ctx, st) {
 		f = &Failure{Code: AlreadyUsed, Err: err}
 	}
@@ -105,6 +108,9 @@ func (h *handler) resend(r *http.Request, st *state, ch verify.Channel, langs []
 	ver, err := h.v.Start(ctx, st.Phone, verify.WithChannel(ch), verify.WithClientKey(h.clientKey(r)), verify.WithUserLanguage(langs...))
 	if err != nil {
 		f := classify(err)
+		if f.Code == RateLimited {
+			f.ReasonCode = reasonResend
+		}
 		h.logFailure(r.Context(), "verifyhttp: resend failed", f)
 		return nil, f
 	}

@@ -49,6 +49,7 @@ type handler struct {
 	onVerified func(http.ResponseWriter, *http.Request, *verify.Verification)
 	continueTo string // the success page's "Continue" link; "" for none
 	example    string // the phone form's example number
+	texts      *texts // what the user reads, in every offered language
 	cop        *http.CrossOriginProtection
 	mux        *http.ServeMux
 	now        func() time.Time
@@ -83,6 +84,10 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 	if err := checkTemplates(tmpl); err != nil {
 		return nil, err
 	}
+	tx, err := newTexts(cfg.i18n)
+	if err != nil {
+		return nil, err
+	}
 	h := &handler{
 		v:          v,
 		sealer:     s,
@@ -94,6 +99,7 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 		onVerified: cfg.onVerified,
 		continueTo: cfg.continueURL,
 		example:    exampleNumber(v.DefaultRegion()),
+		texts:      tx,
 		cop:        http.NewCrossOriginProtection(),
 		mux:        http.NewServeMux(),
 		now:        time.Now,

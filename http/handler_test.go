@@ -130,9 +130,9 @@ func TestStartFailures(t *testing.T) {
 		wantBody   []string
 		wantHeader [2]string
 	}{
-		{"invalid number", "phone=%2B3161", nil, 422, []string{"the number is too short", `value="&#43;3161"`, `aria-invalid="true"`, `role="alert"`}, [2]string{}},
-		{"no country code", "phone=0612345678", nil, 422, []string{"and its country code"}, [2]string{}},
-		{"empty", "phone=", nil, 422, []string{"enter a phone number"}, [2]string{}},
+		{"invalid number", "phone=%2B3161", nil, 422, []string{"The number is too short.", `value="&#43;3161"`, `aria-invalid="true"`, `role="alert"`}, [2]string{}},
+		{"no country code", "phone=0612345678", nil, 422, []string{"and the country code."}, [2]string{}},
+		{"empty", "phone=", nil, 422, []string{"Enter a phone number."}, [2]string{}},
 		{"text to a fixed line", "phone=%2B31201234567&channel=sms", nil, 422, []string{"cannot receive text messages", `value="voice" checked`}, [2]string{}},
 		{"unknown channel", "phone=%2B31612345678&channel=fax", nil, 400, []string{"The form could not be read"}, [2]string{}},
 		{"malformed form", "phone=%zz", nil, 400, []string{"The form could not be read"}, [2]string{}},
@@ -182,10 +182,10 @@ func TestCheckFailures(t *testing.T) {
 		}, 422, []string{"That code is not right", `aria-invalid="true"`, "31 6 •••• 5678"}, true},
 		{"malformed code", nil, func(e *env, b *browser, code string) *response {
 			return b.post("code", url.Values{"code": {"12ab"}})
-		}, 422, []string{"That code is not right"}, true},
+		}, 422, []string{"Enter the 6-digit code."}, true},
 		{"no code", nil, func(e *env, b *browser, code string) *response {
 			return b.post("code", url.Values{})
-		}, 422, []string{"That code is not right"}, true},
+		}, 422, []string{"Enter the 6-digit code."}, true},
 		{"too many wrong codes", []verify.Option{verify.WithMaxAttempts(1)}, func(e *env, b *browser, code string) *response {
 			return b.post("code", url.Values{"code": {wrongCode(code)}})
 		}, 410, []string{"Too many wrong codes", "Call me again"}, false},
@@ -469,7 +469,7 @@ func TestResend(t *testing.T) {
 	}
 	// Too soon on the same channel: the Verifier's cooldown answers.
 	r = b.post("resend", url.Values{})
-	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "30" || !strings.Contains(r.body, "wait 30 seconds") {
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "30" || !strings.Contains(r.body, "You can ask for a new code in 30 seconds.") {
 		t.Fatalf("resend too soon = %d, Retry-After %q:\n%s", r.status, r.header.Get("Retry-After"), r.body)
 	}
 	// No channel: the same as before.
@@ -492,7 +492,7 @@ func TestResendFailures(t *testing.T) {
 		wantStatus int
 		want       string
 	}{
-		{"rate limited", testPhone, url.Values{}, &verify.RateLimitError{RetryAfter: 45 * time.Second}, 429, "wait 45 seconds"},
+		{"rate limited", testPhone, url.Values{}, &verify.RateLimitError{RetryAfter: 45 * time.Second}, 429, "You can ask for a new code in 45 seconds."},
 		{"provider down", testPhone, url.Values{}, verify.ErrUnavailable, 503, "cannot send or check codes"},
 		{"text to a fixed line", "+31201234567", url.Values{"channel": {"sms"}}, nil, 422, "cannot receive text messages"},
 		{"unknown channel", testPhone, url.Values{"channel": {"pigeon"}}, nil, 400, "could not be read"},
@@ -652,7 +652,7 @@ func TestTemplatesReplaceable(t *testing.T) {
 	b := e.browser()
 	code := b.started(testPhone, "voice")
 	r := b.post("code", url.Values{"code": {wrongCode(code)}})
-	if r.status != 422 || !strings.Contains(r.body, `<html lang="nl">`) || !strings.Contains(r.body, "Die code klopt niet.") {
+	if r.status != 422 || !strings.Contains(r.body, `<html lang="nl"`) || !strings.Contains(r.body, "Die code klopt niet.") {
 		t.Fatalf("translated page = %d:\n%s", r.status, r.body)
 	}
 	// The defaults fill in everything else.
@@ -663,7 +663,7 @@ func TestTemplatesReplaceable(t *testing.T) {
 	d := verifyhttp.DefaultTemplates()
 	template.Must(d.Parse(`{{define "lang"}}de{{end}}`))
 	var out bytes.Buffer
-	if err := verifyhttp.DefaultTemplates().ExecuteTemplate(&out, "lang", nil); err != nil || out.String() != "en" {
+	if err := verifyhttp.DefaultTemplates().ExecuteTemplate(&out, "lang", &verifyhttp.Page{Lang: "fr"}); err != nil || out.String() != "fr" {
 		t.Fatalf("DefaultTemplates shares state: %q, %v", out.String(), err)
 	}
 }

@@ -3,6 +3,7 @@ package http
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"maps"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nyaruka/phonenumbers"
 	"github.com/phoneverify/verify"
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -406,45 +408,84 @@ func (l *localizer) duration(seconds int) string {
 	return l.text("n_minutes", (seconds+59)/60)
 }
 
-// failure describes what went wrong, for failureText.
-type failureInfo struct {
-	Code       string // the failure code, such as "invalid_phone"
-	ReasonCode string // the verify.PhoneError's Code, for invalid_phone
-	Region     string // the verify.PhoneError's Region
-	Field      string // the field at fault, for invalid_request
-	RetryAfter int    // seconds to wait, for rate_limited
-	CodeLength int    // digits in a code, for malformed_code
-	Resend     bool   // a new code was asked for (rate_limited)
-}
-
-// failureText is the text of a failure in l's language, for the pages and
-// the JSON API alike.
-func (l *localizer) failureText(f failureInfo) string {
+// failureText is the text of f in l's language, for the pages and the
+// JSON API alike. region is the number's region when f refuses it
+// (InvalidPhone; "" when not known), codeLength the number of digits in a
+// code; api says the text is for the JSON API, whose InvalidRequest names
+// the field at fault (a page's user did not name it).
+func (l *localizer) failureText(f *Failure, region string, codeLength int, api bool) string {
 	switch f.Code {
-	case "invalid_phone":
-		return l.phoneText(f.ReasonCode, f.Region)
-	case "rate_limited":
+	case InvalidPhone:
+		return l.phoneText(f.ReasonCode, region)
+	case RateLimited:
 		switch {
 		case f.RetryAfter <= 0:
 			return l.text("error.rate_limited.later")
-		case f.Resend:
+		case f.ReasonCode == reasonResend:
 			return l.text("error.resend_wait", l.duration(f.RetryAfter))
 		}
 		return l.text("error.rate_limited", l.duration(f.RetryAfter))
-	case "malformed_code":
-		if f.CodeLength <= 0 {
-			return l.text("error.invalid_code")
+	case InvalidCode:
+		if f.ReasonCode == reasonMalformed && codeLength > 0 {
+			return l.text("error.malformed_code", codeLength)
 		}
-		return l.text("error.malformed_code", f.CodeLength)
-	case "invalid_request":
-		if f.Field != "" {
+	case InvalidRequest:
+		if api && f.Field != "" {
 			return l.text("error.invalid_request.field", f.Field)
 		}
 	}
-	if id := "error." + f.Code; f.Code != "" && l.has(id) {
+	if id := "error." + string(f.Code); f.Code != "" && l.has(id) {
 		return l.text(id)
 	}
 	return l.text("error.other")
+}
+
+// reasonResend is the ReasonCode of a RateLimited failure of a request
+// for a new code: the user is told when one can be asked for.
+const reasonResend = "resend"
+
+// reasonMalformed is the ReasonCode of an InvalidCode failure whose code
+// does not have the digits of a code: the user is told how many.
+const reasonMalformed = "malformed"
+
+// malformedCode reports whether code, as typed, is not n digits once the
+// spaces and dashes a user may type are left out.
+func malformedCode(code string, n int) bool {
+	digits := 0
+	for _, r := range code {
+		switch {
+		case '0' <= r && r <= '9':
+			digits++
+		case r == ' ' || r == '-':
+		default:
+			return true
+		}
+	}
+	return digits != n
+}
+
+// failureMessage is the text of f for the JSON API, in the language of
+// r's Accept-Language header.
+func (h *handler) failureMessage(r *http.Request, f *Failure) string {
+	l := h.texts.localizer(r.Header.Get("Accept-Language"))
+	return l.failureText(f, failureRegion(f, "", ""), h.v.TokenLength(), true)
+}
+
+// failureRegion is the region of the number f refuses: the Verifier's
+// error says it; after a redirect, which keeps f without its cause, it is
+// found again from the number as typed.
+func failureRegion(f *Failure, input, defaultRegion string) string {
+	if pe, ok := errors.AsType[*verify.PhoneError](f.Err); ok {
+		return pe.Region
+	}
+	if f.Code != InvalidPhone || input == "" || (f.ReasonCode != "region" && f.ReasonCode != "invalid") {
+		return ""
+	}
+	num, err := phonenumbers.Parse(input, defaultRegion)
+	if err != nil {
+		return ""
+	}
+	return phonenumbers.GetRegionCodeForNumber(num)
 }
 
 // phoneText says why a number cannot be verified, from a verify.PhoneError's
@@ -532,46 +573,21 @@ func (p *Page) CallLanguageName() string {
 // ResendClock is ResendIn as minutes and seconds, "0:27".
 func (p *Page) ResendClock() string { return clock(p.ResendIn) }
 
-// localize sets the language of the page p answering r.
+// localize sets the language of the page p answering r, once, and the
+// text of its failure, if any, in that language.
 func (h *handler) localize(r *http.Request, p *Page) {
-	p.Lang, p.Dir = "en", "ltr"
+	if p.loc == nil {
+		p.loc = h.texts.localizer(r.Header.Get("Accept-Language"))
+		p.Lang, p.Dir = p.loc.lang, p.loc.dir
+	}
+	if f := p.Error; f != nil {
+		region := failureRegion(f, p.Input, h.v.DefaultRegion())
+		f.Message = p.loc.failureText(f, region, p.CodeLength, false)
+	}
 }
 
-// message returns the default English text of an error code.
-func message(code string) string {
-	switch code {
-	case "invalid_phone":
-		return "This number cannot be verified."
-	case "unsupported":
-		return "This number cannot receive text messages. A voice call works."
-	case "invalid_code":
-		return "That code is not right. Check it and try again."
-	case "expired":
-		return "This code has expired or was already used. Ask for a new one."
-	case "already_used":
-		return "This code was already used. If you submitted it twice, your number may already be verified; otherwise ask for a new code."
-	case "too_many_attempts":
-		return "Too many wrong codes were entered. Ask for a new one."
-	case "rate_limited":
-		return "Too many requests. Try again after retry_after seconds."
-	case "unavailable":
-		return "Codes cannot be sent or checked right now. Try again in a few minutes."
-	case "session_invalid":
-		return "The verification has ended or was not kept. Start again."
-	case "session_expired":
-		return "The verification has ended. Start again."
-	case "invalid_token":
-		return "The token is malformed, was tampered with or was issued by another server."
-	case "token_expired":
-		return "The token has expired. Start again."
-	case "invalid_request":
-		return "The request could not be read."
-	case "unsupported_media_type":
-		return "The request body must be JSON (Content-Type: application/json)."
-	case "too_large":
-		return "The request is too large."
-	case "cross_origin":
-		return "Cross-origin requests are refused."
-	}
-	return "Something went wrong."
+// Nowrap returns s, escaped, in a span that does not wrap, for an
+// argument of T such as the example number of the phone form's hint.
+func (p *Page) Nowrap(s string) template.HTML {
+	return template.HTML(`<span class="nowrap">` + template.HTMLEscapeString(s) + "</span>")
 }

@@ -213,39 +213,74 @@ func TestWithLanguagesAndMessages(t *testing.T) {
 
 func TestFailureText(t *testing.T) {
 	tests := []struct {
-		lang string
-		f    failureInfo
-		want string
+		lang   string
+		f      Failure
+		region string
+		api    bool
+		want   string
 	}{
-		{"en", failureInfo{Code: "rate_limited", RetryAfter: 27}, "Too many requests. Please wait 27 seconds and try again."},
-		{"en", failureInfo{Code: "rate_limited", RetryAfter: 1}, "Too many requests. Please wait 1 second and try again."},
-		{"en", failureInfo{Code: "rate_limited", RetryAfter: 61}, "Too many requests. Please wait 2 minutes and try again."},
-		{"en", failureInfo{Code: "rate_limited"}, "Too many requests. Please try again later."},
-		{"en", failureInfo{Code: "rate_limited", RetryAfter: 27, Resend: true}, "You can ask for a new code in 27 seconds."},
-		{"ru", failureInfo{Code: "rate_limited", RetryAfter: 21}, "Слишком много запросов. Подождите 21 секунду и попробуйте снова."},
-		{"ru", failureInfo{Code: "rate_limited", RetryAfter: 22 * 60}, "Слишком много запросов. Подождите 22 минуты и попробуйте снова."},
-		{"pl", failureInfo{Code: "rate_limited", RetryAfter: 25, Resend: true}, "O nowy kod możesz poprosić za 25 sekund."},
-		{"en", failureInfo{Code: "malformed_code", CodeLength: 6}, "Enter the 6-digit code."},
-		{"de", failureInfo{Code: "malformed_code", CodeLength: 6}, "Geben Sie den 6-stelligen Code ein."},
-		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "line_type"}, "Numbers of this kind, such as premium-rate or toll-free numbers, cannot be verified. Use a mobile or landline number."},
-		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "region", Region: "NL"}, "Numbers from the Netherlands cannot be verified here."},
-		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "region", Region: "DE"}, "Numbers from Germany cannot be verified here."},
-		{"de", failureInfo{Code: "invalid_phone", ReasonCode: "region", Region: "NL"}, "Nummern aus diesem Land (Niederlande) können hier nicht bestätigt werden."},
-		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "region", Region: "001"}, "Numbers from this region cannot be verified here."},
-		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "invalid", Region: "US"}, "This is not a valid phone number for the United States."},
-		{"fr", failureInfo{Code: "invalid_phone", ReasonCode: "invalid", Region: "GB"}, "Ce numéro de téléphone n’est pas valide (pays\u00a0: Royaume-Uni)."},
-		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "too_short"}, "The number is too short."},
-		{"en", failureInfo{Code: "invalid_phone", ReasonCode: "something_new"}, "This number cannot be verified."},
-		{"en", failureInfo{Code: "invalid_request", Field: "phone"}, "The field “phone” is missing or not valid."},
-		{"en", failureInfo{Code: "suspected_fraud"}, "We cannot send a code to this number right now. Please try again later."},
-		{"ja", failureInfo{Code: "challenge_failed"}, "セキュリティチェックが完了しませんでした。もう一度お試しください。"},
-		{"en", failureInfo{Code: "no_such_code"}, "Something went wrong. Please try again."},
-		{"en", failureInfo{}, "Something went wrong. Please try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 27}, "", false, "Too many requests. Please wait 27 seconds and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 1}, "", false, "Too many requests. Please wait 1 second and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 61}, "", false, "Too many requests. Please wait 2 minutes and try again."},
+		{"en", Failure{Code: RateLimited}, "", false, "Too many requests. Please try again later."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 27, ReasonCode: reasonResend}, "", false, "You can ask for a new code in 27 seconds."},
+		{"ru", Failure{Code: RateLimited, RetryAfter: 21}, "", false, "Слишком много запросов. Подождите 21 секунду и попробуйте снова."},
+		{"ru", Failure{Code: RateLimited, RetryAfter: 22 * 60}, "", false, "Слишком много запросов. Подождите 22 минуты и попробуйте снова."},
+		{"pl", Failure{Code: RateLimited, RetryAfter: 25, ReasonCode: reasonResend}, "", false, "O nowy kod możesz poprosić za 25 sekund."},
+		{"en", Failure{Code: InvalidCode, ReasonCode: reasonMalformed}, "", false, "Enter the 6-digit code."},
+		{"de", Failure{Code: InvalidCode, ReasonCode: reasonMalformed}, "", false, "Geben Sie den 6-stelligen Code ein."},
+		{"en", Failure{Code: InvalidCode}, "", false, "That code is not right. Check it and try again."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "line_type", Reason: "premium-rate numbers cannot be verified"}, "", false, "Numbers of this kind, such as premium-rate or toll-free numbers, cannot be verified. Use a mobile or landline number."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "region"}, "NL", false, "Numbers from the Netherlands cannot be verified here."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "region"}, "DE", false, "Numbers from Germany cannot be verified here."},
+		{"de", Failure{Code: InvalidPhone, ReasonCode: "region"}, "NL", false, "Nummern aus diesem Land (Niederlande) können hier nicht bestätigt werden."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "region"}, "001", false, "Numbers from this region cannot be verified here."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "region"}, "", false, "Numbers from this region cannot be verified here."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "invalid"}, "US", false, "This is not a valid phone number for the United States."},
+		{"fr", Failure{Code: InvalidPhone, ReasonCode: "invalid"}, "GB", false, "Ce numéro de téléphone n’est pas valide (pays\u00a0: Royaume-Uni)."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "too_short"}, "", false, "The number is too short."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "something_new"}, "", false, "This number cannot be verified."},
+		{"en", Failure{Code: InvalidRequest, Field: "phone"}, "", true, "The field “phone” is missing or not valid."},
+		{"en", Failure{Code: InvalidRequest}, "", true, "The form could not be read. Please try again."},
+		{"en", Failure{Code: InvalidRequest, Field: "channel"}, "", false, "The form could not be read. Please try again."},
+		{"en", Failure{Code: "suspected_fraud"}, "", false, "We cannot send a code to this number right now. Please try again later."},
+		{"ja", Failure{Code: "challenge_failed"}, "", false, "セキュリティチェックが完了しませんでした。もう一度お試しください。"},
+		{"en", Failure{Code: "no_such_code"}, "", false, "Something went wrong. Please try again."},
+		{"en", Failure{}, "", false, "Something went wrong. Please try again."},
 	}
 	tx := newTestTexts(t)
 	for _, tt := range tests {
-		if got := tx.localizer(tt.lang).failureText(tt.f); got != tt.want {
+		if got := tx.localizer(tt.lang).failureText(&tt.f, tt.region, 6, tt.api); got != tt.want {
 			t.Errorf("%s %+v:\n got %q\nwant %q", tt.lang, tt.f, got, tt.want)
+		}
+	}
+}
+
+// TestFailureTexts checks that every failure code has a text of its own
+// in every built-in language.
+func TestFailureTexts(t *testing.T) {
+	codes := []FailureCode{InvalidPhone, Unsupported, InvalidCode, Expired, AlreadyUsed, TooManyAttempts, RateLimited,
+		Unavailable, SessionInvalid, SessionExpired, InvalidToken, TokenExpired, InvalidRequest, UnsupportedMediaType,
+		TooLarge, CrossOrigin, MethodNotAllowed, NotFound}
+	tx := newTestTexts(t)
+	for _, lang := range defaultLanguages {
+		l := tx.localizer(lang)
+		other := l.text("error.other")
+		seen := map[string]FailureCode{}
+		for _, c := range codes {
+			got := l.failureText(&Failure{Code: c, RetryAfter: 5}, "", 6, false)
+			if prev, dup := seen[got]; dup || got == other {
+				t.Errorf("%s: %s has the text of %q: %q", lang, c, prev, got)
+			}
+			seen[got] = c
+		}
+	}
+}
+
+func TestMalformedCode(t *testing.T) {
+	for code, want := range map[string]bool{"123456": false, "123 456": false, "123-456": false, "12345": true, "1234567": true, "12a456": true, "": true, "１２３４５６": true} {
+		if got := malformedCode(code, 6); got != want {
+			t.Errorf("malformedCode(%q, 6) = %v", code, got)
 		}
 	}
 }

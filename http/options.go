@@ -93,7 +93,8 @@ type templatesOption struct{ t *template.Template }
 // documentation replaces the default of that name; the defaults fill in
 // the rest and run with t's functions. t must not have been executed.
 // Build it from DefaultTemplates to start from a copy of the defaults.
-// Default: the embedded English templates.
+// Default: the embedded templates, whose texts come from the catalog
+// (see WithMessages).
 func WithTemplates(t *template.Template) Option { return templatesOption{t} }
 func (o templatesOption) apply(c *config)       { c.templates = o.t }
 

@@ -40,8 +40,8 @@ type Page struct {
 	// CanEnterCode reports whether the code page should offer the code
 	// field: false once the verification expired or failed.
 	CanEnterCode bool
-	// Error is what went wrong, or nil. Its Message is the default text
-	// for its Code.
+	// Error is what went wrong, or nil. Its Message is the text for
+	// its Code in the page's language.
 	Error *Failure
 
 	// Lang is the language of the page, a BCP 47 tag such as "de", and
@@ -110,7 +110,6 @@ func (h *handler) phonePage(w http.ResponseWriter, r *http.Request) {
 	switch e := FailureCode(r.URL.Query().Get("e")); e {
 	case SessionInvalid, SessionExpired:
 		p.Error = fail(e)
-		p.Error.Message = message(string(e))
 	}
 	h.render(w, r, http.StatusOK, p)
 }
@@ -269,7 +268,6 @@ func (h *handler) showFailure(w http.ResponseWriter, r *http.Request, f *Failure
 	if p == nil {
 		p = h.page(r, "error")
 	}
-	f.Message = message(string(f.Code))
 	p.Error = f
 	h.render(w, r, f.Status(), p)
 }
