@@ -193,10 +193,10 @@
 // WithLanguages restricts or orders the languages; WithMessages changes
 // any text, or adds a language, without copying a template:
 //
-//	verifyhttp.WithMessages("en", map[string]string{"phone.submit": "Get my code"})
+//	verifyhttp.WithMessages("en", map[string]string{"phone_submit": "Get my code"})
 //
 // The ids are the keys of DefaultMessages("en"). Templates show a text
-// with {{.T "id" args...}}.
+// with {{.Text.id}}, or {{.T "id" args...}} when it takes arguments.
 //
 // # JSON API
 //

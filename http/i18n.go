@@ -78,11 +78,15 @@ var pluralForms = [...]struct {
 	{"few", plural.Few}, {"many", plural.Many}, {"other", plural.Other},
 }
 
-// texts is the catalog of every offered language, built once by New.
+// texts is the catalog of every offered language, built once by New and
+// only read after: safe for concurrent use.
 type texts struct {
-	cat     *catalog.Builder
-	langs   []language.Tag // offered, the default first
-	matcher language.Matcher
+	cat      *catalog.Builder
+	langs    []language.Tag // offered, the default first
+	matcher  language.Matcher
+	printers []*printer.Printer         // by language: a Printer is copied by each Sprintf, never changed
+	plain    []map[string]string        // by language: each text without arguments, formatted once
+	html     []map[string]template.HTML // by language: plain, escaped for HTML (Page.Text)
 }
 
 // i18nConfig is what WithLanguages and WithMessages set.
@@ -164,13 +168,27 @@ func newTexts(c i18nConfig) (*texts, error) {
 		for id := range allIDs(def) {
 			// A region's name is the display name unless a language
 			// says otherwise ("the Netherlands").
-			if !hasID(m, id) && !strings.HasPrefix(id, "region.") {
+			if !hasID(m, id) && !strings.HasPrefix(id, "region_") {
 				copyID(m, def, id)
 			}
 		}
 		if err := t.add(tag, m); err != nil {
 			return nil, bad("texts of %s: %v", tag, err)
 		}
+	}
+	for _, tag := range t.langs {
+		p := printer.NewPrinter(tag, printer.Catalog(t.cat))
+		plain := map[string]string{}
+		for key, text := range all[tag] {
+			if id, _, plural := strings.Cut(key, "#"); !plural && verbs(text) == "" {
+				plain[id] = p.Sprintf(id)
+			}
+		}
+		html := make(map[string]template.HTML, len(plain))
+		for id, text := range plain {
+			html[id] = template.HTML(template.HTMLEscapeString(text))
+		}
+		t.printers, t.plain, t.html = append(t.printers, p), append(t.plain, plain), append(t.html, html)
 	}
 	t.matcher = language.NewMatcher(t.langs)
 	return t, nil
@@ -299,10 +317,10 @@ func checkVerbs(english map[string]string, id, text string) error {
 // localizer speaks one language for one request.
 type localizer struct {
 	t    *texts
+	i    int          // the language's index in t.langs
 	tag  language.Tag // the catalog language
 	lang string       // the page's language, for <html lang>: tag with the user's region
 	dir  string       // "ltr" or "rtl"
-	p    *printer.Printer
 }
 
 // maxAcceptLanguage bounds the Accept-Language header read; browsers send
@@ -325,7 +343,7 @@ func (t *texts) localizer(accept string) *localizer {
 		i = 0
 	}
 	tag := t.langs[i]
-	l := &localizer{t: t, tag: tag, lang: tag.String(), dir: direction(tag)}
+	l := &localizer{t: t, i: i, tag: tag, lang: tag.String(), dir: direction(tag)}
 	// The page's language keeps the user's region ("de-CH", "en-GB"): it
 	// is what the call's language is chosen from.
 	base, _ := tag.Base()
@@ -359,10 +377,12 @@ func direction(tag language.Tag) string {
 // catalog lacks it (never for a built-in id: newTexts gives every
 // language every id).
 func (l *localizer) text(id string, args ...any) string {
-	if l.p == nil {
-		l.p = printer.NewPrinter(l.tag, printer.Catalog(l.t.cat))
+	if len(args) == 0 {
+		if s, ok := l.t.plain[l.i][id]; ok {
+			return s
+		}
 	}
-	return l.p.Sprintf(id, args...)
+	return l.t.printers[l.i].Sprintf(id, args...)
 }
 
 // has reports whether the catalog has the text id in l's language.
@@ -386,11 +406,11 @@ func (l *localizer) languageName(lang string) string {
 }
 
 // regionName names an ISO 3166-1 region ("NL") in l's language: "the
-// Netherlands" on an English page ("region.NL" in the catalog), "Nederland"
+// Netherlands" on an English page ("region_NL" in the catalog), "Nederland"
 // on a Dutch one; "" when unknown.
 func (l *localizer) regionName(region string) string {
-	if l.has("region." + region) {
-		return l.text("region." + region)
+	if l.has("region_" + region) {
+		return l.text("region_" + region)
 	}
 	r, err := language.ParseRegion(region)
 	if err != nil || !r.IsCountry() {
@@ -420,24 +440,24 @@ func (l *localizer) failureText(f *Failure, region string, codeLength int, api b
 	case RateLimited:
 		switch {
 		case f.RetryAfter <= 0:
-			return l.text("error.rate_limited.later")
+			return l.text("error_rate_limited_later")
 		case f.ReasonCode == reasonResend:
-			return l.text("error.resend_wait", l.duration(f.RetryAfter))
+			return l.text("error_resend_wait", l.duration(f.RetryAfter))
 		}
-		return l.text("error.rate_limited", l.duration(f.RetryAfter))
+		return l.text("error_rate_limited", l.duration(f.RetryAfter))
 	case InvalidCode:
 		if f.ReasonCode == reasonMalformed && codeLength > 0 {
-			return l.text("error.malformed_code", codeLength)
+			return l.text("error_malformed_code", codeLength)
 		}
 	case InvalidRequest:
 		if api && f.Field != "" {
-			return l.text("error.invalid_request.field", f.Field)
+			return l.text("error_invalid_request_field", f.Field)
 		}
 	}
-	if id := "error." + string(f.Code); f.Code != "" && l.has(id) {
+	if id := "error_" + string(f.Code); f.Code != "" && l.has(id) {
 		return l.text(id)
 	}
-	return l.text("error.other")
+	return l.text("error_other")
 }
 
 // reasonResend is the ReasonCode of a RateLimited failure of a request
@@ -494,20 +514,20 @@ func (l *localizer) phoneText(reason, region string) string {
 	switch reason {
 	case "region":
 		if name := l.regionName(region); name != "" {
-			return l.text("phone.error.region", name)
+			return l.text("phone_error_region", name)
 		}
-		return l.text("phone.error.region.unknown")
+		return l.text("phone_error_region_unknown")
 	case "invalid":
 		if name := l.regionName(region); name != "" {
-			return l.text("phone.error.invalid.region", name)
+			return l.text("phone_error_invalid_region", name)
 		}
 	case "format":
 		reason = "invalid"
 	}
-	if id := "phone.error." + reason; reason != "" && l.has(id) {
+	if id := "phone_error_" + reason; reason != "" && l.has(id) {
 		return l.text(id)
 	}
-	return l.text("error.invalid_phone")
+	return l.text("error_invalid_phone")
 }
 
 // clock formats seconds as minutes and seconds, "0:27"; never negative.
@@ -524,7 +544,7 @@ const mark = "\x01"
 // escaped for HTML. An argument of type template.HTML goes in as it is,
 // so that a template can emphasize part of a sentence:
 //
-//	{{.T "code.lead.sms" (.Strong .Masked)}}
+//	{{.T "code_lead_sms" (.Strong .Masked)}}
 //
 // The ids are the keys of DefaultMessages("en"); WithMessages changes
 // the texts.
@@ -578,7 +598,7 @@ func (p *Page) ResendClock() string { return clock(p.ResendIn) }
 func (h *handler) localize(r *http.Request, p *Page) {
 	if p.loc == nil {
 		p.loc = h.texts.localizer(r.Header.Get("Accept-Language"))
-		p.Lang, p.Dir = p.loc.lang, p.loc.dir
+		p.Lang, p.Dir, p.Text = p.loc.lang, p.loc.dir, h.texts.html[p.loc.i]
 	}
 	if f := p.Error; f != nil {
 		region := failureRegion(f, p.Input, h.v.DefaultRegion())

@@ -18,7 +18,7 @@ func ExampleWithMessages() {
 	h, err := verifyhttp.New(v,
 		verifyhttp.WithSecret([]byte("an example secret of at least 32 bytes")),
 		verifyhttp.WithLanguages("de", "nl"),
-		verifyhttp.WithMessages("de", map[string]string{"phone.submit": "Code schicken"}))
+		verifyhttp.WithMessages("de", map[string]string{"phone_submit": "Code schicken"}))
 	if err != nil {
 		panic(err)
 	}

@@ -68,7 +68,7 @@ func TestBuiltinTexts(t *testing.T) {
 				t.Fatalf("Accept-Language %q gives %s", lang, l.tag)
 			}
 			for _, id := range ids {
-				if strings.HasPrefix(id, "region.") {
+				if strings.HasPrefix(id, "region_") {
 					continue // English names that need "the"
 				}
 				if !hasID(m, id) {
@@ -155,13 +155,13 @@ func TestWithLanguagesAndMessages(t *testing.T) {
 
 	// Overridden and added: an app's Swedish, and Arabic, right to left.
 	tx = newTestTexts(t,
-		WithMessages("en", map[string]string{"phone.submit": "Get my code", "n_seconds#one": "one second"}),
-		WithMessages("sv", map[string]string{"phone.submit": "Skicka en kod", "n_seconds#one": "%d sekund", "n_seconds#other": "%d sekunder"}),
-		WithMessages("ar", map[string]string{"phone.submit": "أرسل لي رمزًا"}),
+		WithMessages("en", map[string]string{"phone_submit": "Get my code", "n_seconds#one": "one second"}),
+		WithMessages("sv", map[string]string{"phone_submit": "Skicka en kod", "n_seconds#one": "%d sekund", "n_seconds#other": "%d sekunder"}),
+		WithMessages("ar", map[string]string{"phone_submit": "أرسل لي رمزًا"}),
 		WithLanguages("en", "sv", "ar", "de"),
 	)
 	en := tx.localizer("en")
-	if got := en.text("phone.submit"); got != "Get my code" {
+	if got := en.text("phone_submit"); got != "Get my code" {
 		t.Errorf("overridden English: %q", got)
 	}
 	if got := en.text("n_seconds", 1); got != "one second" {
@@ -171,17 +171,17 @@ func TestWithLanguagesAndMessages(t *testing.T) {
 		t.Errorf("plural form not overridden: %q", got)
 	}
 	sv := tx.localizer("sv-SE")
-	if sv.lang != "sv-SE" || sv.text("phone.submit") != "Skicka en kod" || sv.text("n_seconds", 5) != "5 sekunder" {
-		t.Errorf("added Swedish: lang %s, %q, %q", sv.lang, sv.text("phone.submit"), sv.text("n_seconds", 5))
+	if sv.lang != "sv-SE" || sv.text("phone_submit") != "Skicka en kod" || sv.text("n_seconds", 5) != "5 sekunder" {
+		t.Errorf("added Swedish: lang %s, %q, %q", sv.lang, sv.text("phone_submit"), sv.text("n_seconds", 5))
 	}
-	if got := sv.text("phone.label"); got != "Phone number" {
+	if got := sv.text("phone_label"); got != "Phone number" {
 		t.Errorf("a text Swedish leaves out: %q, want the default language's", got)
 	}
 	if ar := tx.localizer("ar"); ar.dir != "rtl" || ar.lang != "ar" {
 		t.Errorf("Arabic: lang %s, dir %s", ar.lang, ar.dir)
 	}
-	if de := tx.localizer("de"); de.text("phone.submit") != "Code anfordern" {
-		t.Errorf("German changed by another language's texts: %q", de.text("phone.submit"))
+	if de := tx.localizer("de"); de.text("phone_submit") != "Code anfordern" {
+		t.Errorf("German changed by another language's texts: %q", de.text("phone_submit"))
 	}
 
 	bad := []struct {
@@ -189,12 +189,12 @@ func TestWithLanguagesAndMessages(t *testing.T) {
 		opts []Option
 		want string
 	}{
-		{"unknown id", []Option{WithMessages("en", map[string]string{"phone.sumbit": "x"})}, `unknown text id "phone.sumbit"`},
-		{"argument left out", []Option{WithMessages("de", map[string]string{"code.lead.sms": "SMS gesendet."})}, "arguments"},
-		{"wrong argument", []Option{WithMessages("de", map[string]string{"error.malformed_code": "Geben Sie den %s-stelligen Code ein."})}, "arguments"},
-		{"plural form of a plain text", []Option{WithMessages("en", map[string]string{"phone.label#one": "x"})}, "plural forms"},
+		{"unknown id", []Option{WithMessages("en", map[string]string{"phone_sumbit": "x"})}, `unknown text id "phone_sumbit"`},
+		{"argument left out", []Option{WithMessages("de", map[string]string{"code_lead_sms": "SMS gesendet."})}, "arguments"},
+		{"wrong argument", []Option{WithMessages("de", map[string]string{"error_malformed_code": "Geben Sie den %s-stelligen Code ein."})}, "arguments"},
+		{"plural form of a plain text", []Option{WithMessages("en", map[string]string{"phone_label#one": "x"})}, "plural forms"},
 		{"unknown plural form", []Option{WithMessages("en", map[string]string{"n_seconds#several": "%d s"})}, "plural forms"},
-		{"bad tag", []Option{WithMessages("no such language", map[string]string{"phone.label": "x"})}, "language"},
+		{"bad tag", []Option{WithMessages("no such language", map[string]string{"phone_label": "x"})}, "language"},
 		{"language without texts", []Option{WithLanguages("en", "sv")}, `"sv" has no texts`},
 		{"language twice", []Option{WithLanguages("de", "de")}, "twice"},
 		{"bad language", []Option{WithLanguages("12")}, "WithLanguages"},
@@ -265,7 +265,7 @@ func TestFailureTexts(t *testing.T) {
 	tx := newTestTexts(t)
 	for _, lang := range defaultLanguages {
 		l := tx.localizer(lang)
-		other := l.text("error.other")
+		other := l.text("error_other")
 		seen := map[string]FailureCode{}
 		for _, c := range codes {
 			got := l.failureText(&Failure{Code: c, RetryAfter: 5}, "", 6, false)
@@ -286,12 +286,12 @@ func TestMalformedCode(t *testing.T) {
 }
 
 func TestPageT(t *testing.T) {
-	tx := newTestTexts(t, WithMessages("en", map[string]string{"code.lead.sms": "Sent <to> %s & more."}))
+	tx := newTestTexts(t, WithMessages("en", map[string]string{"code_lead_sms": "Sent <to> %s & more."}))
 	p := &Page{loc: tx.localizer("en"), CallLanguage: "de-de"}
-	if got, want := p.T("code.lead.sms", p.Strong("+31 6 •••• <b>")), template.HTML("Sent &lt;to&gt; <strong>+31 6 •••• &lt;b&gt;</strong> &amp; more."); got != want {
+	if got, want := p.T("code_lead_sms", p.Strong("+31 6 •••• <b>")), template.HTML("Sent &lt;to&gt; <strong>+31 6 •••• &lt;b&gt;</strong> &amp; more."); got != want {
 		t.Errorf("T with HTML argument:\n got %s\nwant %s", got, want)
 	}
-	if got, want := p.T("code.lead.sms", "<i>"), template.HTML("Sent &lt;to&gt; &lt;i&gt; &amp; more."); got != want {
+	if got, want := p.T("code_lead_sms", "<i>"), template.HTML("Sent &lt;to&gt; &lt;i&gt; &amp; more."); got != want {
 		t.Errorf("T with a string argument:\n got %s\nwant %s", got, want)
 	}
 	if got := p.CallLanguageName(); got != "German" {

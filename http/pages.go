@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
@@ -62,6 +63,11 @@ type Page struct {
 	// ContinueURL is where the success page's "Continue" link leads; empty
 	// for none.
 	ContinueURL string
+
+	// Text is every text of the page's language that takes no
+	// argument, by id, escaped for HTML: {{.Text.code_submit}}. T
+	// formats the others. Templates must not change it: it is shared.
+	Text map[string]template.HTML
 
 	loc *localizer // the page's texts, set by localize
 }
