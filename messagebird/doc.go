@@ -31,6 +31,16 @@
 //     description and parameter in a *verify.ProviderError.
 //   - Success is decided on status "verified" only: MessageBird answers
 //     an empty code with 200 and status "sent".
+//   - A check is sent at most once. Go's transport resends a GET by
+//     itself when a reused connection closes before any answer, and
+//     MessageBird answers a second check of the right code "already
+//     processed". Check's request carries an empty body that cannot be
+//     rewound (no GetBody), which the transport resends only when none
+//     of it reached the server; on the wire it is still a GET without a
+//     body (over HTTP/2 it ends with an empty data frame). A check whose
+//     answer is lost is verify.ErrUnavailable: Status tells whether it
+//     went through. Reads (Status, and the read after a wrong code) are
+//     resent as usual.
 //   - Ids that are not 1 to 64 letters and digits, and codes that are not
 //     4 to 10 digits, are refused before any request: go-rest-api puts both
 //     into the URL unescaped.

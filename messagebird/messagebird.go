@@ -350,6 +350,7 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 	ctx, cancel := p.bound(ctx)
 	defer cancel()
 	c := p.newCall(ctx)
+	c.once = true
 	var r response
 	if err := c.Request(&r, http.MethodGet, "verify/"+id+"?token="+code, nil); err != nil {
 		pe := c.fail(opCheck, err)
@@ -499,6 +500,7 @@ type call struct {
 	status     int    // HTTP status of the last response, 0 before one
 	ctype      string // its Content-Type
 	retryAfter string // its Retry-After header
+	once       bool   // the request must not be resent (see oneShot)
 	body       body
 	hc         http.Client
 	dc         mb.DefaultClient
@@ -520,7 +522,11 @@ func (c *call) Request(v any, method, path string, data any) error {
 // context, so that canceling it aborts the request, and records the
 // response's status and headers.
 func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := c.p.transport.RoundTrip(req.WithContext(c.ctx))
+	req = req.WithContext(c.ctx) // a copy: the caller's request is not changed
+	if c.once {
+		req.Body, req.GetBody, req.ContentLength = oneShot{}, nil, 0
+	}
+	resp, err := c.p.transport.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
@@ -531,6 +537,16 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = &c.body
 	return resp, nil
 }
+
+// oneShot is the empty body of a request that must not be resent: Go's
+// transport resends a request by itself after a reused connection closed
+// without an answer, but not one with a body it cannot rewind (no
+// GetBody). It sends no body on the wire, since the transport finds it
+// empty before writing the request.
+type oneShot struct{}
+
+func (oneShot) Read([]byte) (int, error) { return 0, io.EOF }
+func (oneShot) Close() error             { return nil }
 
 // maxBody is the most a response body may hold: a Verify object or an
 // error answer is well under 1 KiB. go-rest-api reads bodies whole, with

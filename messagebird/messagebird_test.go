@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -769,5 +770,85 @@ func TestRedirects(t *testing.T) {
 			}
 			wantProviderError(t, err, verify.ErrUnavailable, http.StatusTemporaryRedirect, 0)
 		})
+	}
+}
+
+// TestCheckIsSentOnce checks that a check whose connection drops before
+// any answer is not sent again: Go's transport would resend a GET on a
+// reused connection by itself, and a second check of the right code is
+// answered "already processed".
+func TestCheckIsSentOnce(t *testing.T) {
+	s, p := newPair(t, mbtest.WithCode("123456"))
+	ver, err := p.Start(bg(), verifytest.Request(phone)) // leaves a pooled connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Inject(mbtest.Drop())
+	_, err = p.Check(bg(), ver.ID, "123456")
+	wantProviderError(t, err, verify.ErrUnavailable, 0, 0)
+	var checks int
+	for _, r := range s.Requests() {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.RawQuery, "token=") {
+			checks++
+		}
+	}
+	if checks != 1 || s.Connections() != 1 {
+		t.Fatalf("one Check put %d check requests on the wire over %d connections, want 1 over 1", checks, s.Connections())
+	}
+	// A read is still resent, since it changes nothing: the lost check
+	// was not processed (the emulator drops a request unprocessed).
+	if _, err := p.Status(bg(), ver.ID); err != nil { // pools a new connection
+		t.Fatal(err)
+	}
+	s.Inject(mbtest.Drop())
+	got, err := p.Status(bg(), ver.ID)
+	if err != nil || got.Status != verify.StatusPending {
+		t.Fatalf("Status after a dropped read = %+v, %v; want pending, resent on a new connection", got, err)
+	}
+}
+
+// TestCheckSendsNoBody checks that the check stays a plain GET on the
+// wire, over HTTP/1.1 and HTTP/2: no body, no chunked encoding (over
+// HTTP/2 the request ends with an empty data frame, which the server
+// reads as an unknown length, -1).
+func TestCheckSendsNoBody(t *testing.T) {
+	for _, h2 := range []bool{false, true} {
+		type seen struct {
+			proto    string
+			length   int64
+			encoding []string
+			body     string
+		}
+		got := make(chan seen, 1)
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			got <- seen{r.Proto, r.ContentLength, r.TransferEncoding, string(b)}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(object("31612345678", "tts", "verified")))
+		}))
+		var opts []messagebird.Option
+		if h2 {
+			srv.EnableHTTP2 = true
+			srv.StartTLS()
+			opts = append(opts, messagebird.WithHTTPClient(srv.Client()))
+		} else {
+			srv.Start()
+		}
+		t.Cleanup(srv.Close)
+		p, err := messagebird.New(mbtest.AccessKey, append(opts, messagebird.WithEndpoint(srv.URL))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.CloseIdleConnections)
+		if _, err := p.Check(bg(), id32, "123456"); err != nil {
+			t.Fatal(err)
+		}
+		s := <-got
+		if wantProto := map[bool]string{false: "HTTP/1.1", true: "HTTP/2.0"}[h2]; s.proto != wantProto {
+			t.Errorf("protocol %s, want %s", s.proto, wantProto)
+		}
+		if s.length > 0 || s.encoding != nil || s.body != "" {
+			t.Errorf("%s: the check arrived with Content-Length %d, Transfer-Encoding %v, body %q; want a plain GET", s.proto, s.length, s.encoding, s.body)
+		}
 	}
 }

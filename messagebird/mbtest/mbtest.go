@@ -283,9 +283,10 @@ func MalformedJSON() Fault {
 	return Reply(http.StatusOK, "application/json", `{"id":"0123456789abcdef0123456789abcdef","status":"se`)
 }
 
-// Drop closes the connection without answering. Go's http.Transport
-// sends a GET or DELETE again, once, when a connection it reused closes
-// before any answer: that retry is then the next request.
+// Drop closes the connection without answering, and without processing
+// the request. Go's http.Transport sends a GET again by itself, once,
+// when a connection it reused closes before any answer: that retry is
+// then the next request (a messagebird.Provider's check is never resent).
 func Drop() Fault { return Fault{drop: true} }
 
 // Delay waits d (real time) before answering normally. When the client
