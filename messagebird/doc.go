@@ -46,7 +46,11 @@
 //     into the URL unescaped.
 //   - Nothing is logged, and no error message holds the code, the access
 //     key, the number or a response body (go-rest-api's own errors hold the
-//     URL, and so the code, and raw bodies). go-rest-api's process-wide
+//     URL, and so the code, and raw bodies). MessageBird's description and
+//     parameter are kept, but should they echo the code, the access key
+//     or the number, these read "[code]", "[access key]" and "[number]"
+//     (in ProviderError.Description and Parameter, and so in every log
+//     line and message made of them). go-rest-api's process-wide
 //     settings (SetErrorReader, DebugLog) are never touched; a program that
 //     calls SetErrorReader itself makes API errors read as
 //     verify.ErrUnavailable.

@@ -328,6 +328,7 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 	ctx, cancel := p.bound(ctx)
 	defer cancel()
 	c := p.newCall(ctx)
+	c.number = body.Recipient
 	var r response
 	if err := c.Request(&r, http.MethodPost, "verify", body); err != nil {
 		return nil, c.fail(opStart, err)
@@ -350,7 +351,7 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 	ctx, cancel := p.bound(ctx)
 	defer cancel()
 	c := p.newCall(ctx)
-	c.once = true
+	c.once, c.code = true, code
 	var r response
 	if err := c.Request(&r, http.MethodGet, "verify/"+id+"?token="+code, nil); err != nil {
 		pe := c.fail(opCheck, err)
@@ -501,6 +502,8 @@ type call struct {
 	ctype      string // its Content-Type
 	retryAfter string // its Retry-After header
 	once       bool   // the request must not be resent (see oneShot)
+	code       string // the code a check sends, scrubbed from errors
+	number     string // the number a start sends (digits), scrubbed from errors
 	body       body
 	hc         http.Client
 	dc         mb.DefaultClient

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -850,5 +851,79 @@ func TestCheckSendsNoBody(t *testing.T) {
 		if s.length > 0 || s.encoding != nil || s.body != "" {
 			t.Errorf("%s: the check arrived with Content-Length %d, Transfer-Encoding %v, body %q; want a plain GET", s.proto, s.length, s.encoding, s.body)
 		}
+	}
+}
+
+// TestEchoedSecretsAreScrubbed checks that a description or parameter of
+// MessageBird's that echoes the code, the access key or the number
+// reaches neither the ProviderError nor a Verifier's log, while the
+// answer still maps as it would without them.
+func TestEchoedSecretsAreScrubbed(t *testing.T) {
+	const code = "4817263950" // ten digits: a code of 4 could be part of another number
+	key := mbtest.AccessKey
+	reply := func(status, mbCode int, desc, param string) mbtest.Fault {
+		return mbtest.Reply(status, "application/json", errorBody(mbCode, desc, param))
+	}
+	tests := []struct {
+		name      string
+		check     bool // Check, else Start
+		fault     mbtest.Fault
+		target    error
+		wantDesc  string
+		wantParam string
+	}{
+		{"code in a check answer", true, reply(422, 10, "The token "+code+" has expired.", "token="+code),
+			verify.ErrExpired, "The token [code] has expired.", "token=[code]"},
+		{"key in a check answer", true, reply(401, 2, "Request not allowed (incorrect access_key "+key+")", "access_key"),
+			verify.ErrUnavailable, "Request not allowed (incorrect access_key [access key])", "access_key"},
+		{"key and code in a 429", true, reply(429, 21, "Too many checks of "+code+" with "+key, key),
+			verify.ErrRateLimited, "Too many checks of [code] with [access key]", "[access key]"},
+		{"number in a start answer", false, reply(422, 10, "recipient 31612345678 (+31612345678) is invalid", "recipient"),
+			verify.ErrInvalidPhone, "recipient [number] (+[number]) is invalid", "recipient"},
+		{"key in a start answer", false, reply(422, 2, "Key "+key+" may not send to 31612345678", "access_key"),
+			verify.ErrUnavailable, "Key [access key] may not send to [number]", "access_key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, p := newPair(t, mbtest.WithCode(code))
+			var log strings.Builder
+			v, err := verify.New(p, verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))),
+				verify.WithTokenLength(10), verify.WithResendCooldown(0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.check {
+				ver, startErr := v.Start(bg(), phone)
+				if startErr != nil {
+					t.Fatal(startErr)
+				}
+				s.Inject(tt.fault, mbtest.Reply(200, "application/json", object("31612345678", "tts", "sent")))
+				_, err = v.Check(bg(), ver.ID, code)
+			} else {
+				s.Inject(tt.fault)
+				_, err = v.Start(bg(), phone)
+			}
+			if !errors.Is(err, tt.target) {
+				t.Fatalf("got %v, want %v", err, tt.target)
+			}
+			var pe *verify.ProviderError
+			if !errors.As(err, &pe) {
+				t.Fatalf("got %T, want a *verify.ProviderError", err)
+			}
+			if pe.Description != tt.wantDesc || pe.Parameter != tt.wantParam {
+				t.Errorf("Description, Parameter = %q, %q; want %q, %q", pe.Description, pe.Parameter, tt.wantDesc, tt.wantParam)
+			}
+			for _, secret := range []string{code, key, "31612345678"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q holds %q", err, secret)
+				}
+				if strings.Contains(log.String(), secret) {
+					t.Errorf("log holds %q:\n%s", secret, log.String())
+				}
+			}
+			if !strings.Contains(log.String(), tt.wantDesc) {
+				t.Errorf("log does not hold the scrubbed description %q:\n%s", tt.wantDesc, log.String())
+			}
+		})
 	}
 }
