@@ -2,6 +2,8 @@ package messagebird
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -464,31 +466,22 @@ type response struct {
 	Type string
 }
 
-// UnmarshalJSON decodes b with go-rest-api's decoder, then reads "type"
-// with a scan that allocates nothing (a second json.Unmarshal would cost
-// seven allocations per call).
+// UnmarshalJSON decodes b with go-rest-api's decoder, then reads "type",
+// which that decoder leaves out. A type that is not a string reads as
+// none, like an absent one: the channel then comes from the request.
 func (r *response) UnmarshalJSON(b []byte) error {
 	if err := r.Verify.UnmarshalJSON(b); err != nil {
 		return err
 	}
-	r.Type = verifyType(topLevelString(b, "type"))
-	return nil
-}
-
-// verifyType returns t, one of the known Verify types, as a constant
-// string, without allocating; "" for anything else.
-func verifyType(t []byte) string {
-	switch string(t) {
-	case "tts":
-		return "tts"
-	case "sms":
-		return "sms"
-	case "flash":
-		return "flash"
-	case "email":
-		return "email"
+	var t struct {
+		Type string `json:"type"`
 	}
-	return ""
+	var te *json.UnmarshalTypeError
+	if err := json.Unmarshal(b, &t); err != nil && !errors.As(err, &te) {
+		return err
+	}
+	r.Type = t.Type
+	return nil
 }
 
 // call is one API call: a messagebird.Client that sends go-rest-api's

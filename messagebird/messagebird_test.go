@@ -927,3 +927,45 @@ func TestEchoedSecretsAreScrubbed(t *testing.T) {
 		})
 	}
 }
+
+// TestResponseType checks how the type of a Verify object is read: as
+// encoding/json reads a field, and as absent when it is not a string, so
+// that the channel then comes from the request (SMS here).
+func TestResponseType(t *testing.T) {
+	withType := func(typ string) string {
+		return strings.Replace(object("31612345678", "tts", "sent"), `"type":"tts"`, typ, 1)
+	}
+	tests := []struct {
+		name string
+		body string
+		want verify.Channel
+	}{
+		{"tts", withType(`"type":"tts"`), verify.Voice},
+		{"sms", withType(`"type":"sms"`), verify.SMS},
+		{"flash", withType(`"type":"flash"`), verify.SMS},
+		{"key in capitals", withType(`"TYPE":"tts"`), verify.Voice},
+		{"escaped value", withType(`"type":"t\u0074s"`), verify.Voice},
+		{"last of two", withType(`"type":"sms","type":"tts"`), verify.Voice},
+		{"nested type ignored", withType(`"messages":{"type":"tts"},"x":"y"`), verify.SMS},
+		{"absent", withType(`"x":"y"`), verify.SMS},
+		{"null", withType(`"type":null`), verify.SMS},
+		{"number", withType(`"type":1`), verify.SMS},
+		{"object", withType(`"type":{"a":"tts"}`), verify.SMS},
+		{"email", withType(`"type":"email"`), verify.SMS},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, p := newPair(t)
+			s.Inject(mbtest.Reply(201, "application/json", tt.body))
+			req := verifytest.Request(phone)
+			req.Channel = verify.SMS
+			ver, err := p.Start(bg(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ver.Channel != tt.want || ver.ID != id32 || ver.Phone != phone || ver.Status != verify.StatusPending {
+				t.Errorf("Start = %+v, want channel %s", *ver, tt.want)
+			}
+		})
+	}
+}
