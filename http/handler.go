@@ -187,45 +187,6 @@ func retryAfterSeconds(d time.Duration) int {
 	return max(s, 1)
 }
 
-// message returns the default English text of an error code.
-func message(code string) string {
-	switch code {
-	case "invalid_phone":
-		return "This number cannot be verified."
-	case "unsupported":
-		return "This number cannot receive text messages. A voice call works."
-	case "invalid_code":
-		return "That code is not right. Check it and try again."
-	case "expired":
-		return "This code has expired or was already used. Ask for a new one."
-	case "already_used":
-		return "This code was already used. If you submitted it twice, your number may already be verified; otherwise ask for a new code."
-	case "too_many_attempts":
-		return "Too many wrong codes were entered. Ask for a new one."
-	case "rate_limited":
-		return "Too many requests. Try again after retry_after seconds."
-	case "unavailable":
-		return "Codes cannot be sent or checked right now. Try again in a few minutes."
-	case "session_invalid":
-		return "The verification has ended or was not kept. Start again."
-	case "session_expired":
-		return "The verification has ended. Start again."
-	case "invalid_token":
-		return "The token is malformed, was tampered with or was issued by another server."
-	case "token_expired":
-		return "The token has expired. Start again."
-	case "invalid_request":
-		return "The request could not be read."
-	case "unsupported_media_type":
-		return "The request body must be JSON (Content-Type: application/json)."
-	case "too_large":
-		return "The request is too large."
-	case "cross_origin":
-		return "Cross-origin requests are refused."
-	}
-	return "Something went wrong."
-}
-
 // pageError returns the template data for f.
 func (f failure) pageError() *PageError {
 	pe := &PageError{Code: f.code, Message: message(f.code), Reason: f.reason, ReasonCode: f.reasonCode}
@@ -259,6 +220,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, f failure, p *Pag
 // render executes the page's template and writes it with status.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *Page) {
 	p.Status = status
+	h.localize(r, p)
 	buf := h.bufs.Get().(*bytes.Buffer)
 	defer func() {
 		buf.Reset()

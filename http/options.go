@@ -23,6 +23,7 @@ type config struct {
 	logger     *slog.Logger
 	clientIP   func(*http.Request) string
 	secure     secureMode
+	challenge  Challenge
 }
 
 // secureMode says when the state cookie is marked Secure.

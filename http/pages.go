@@ -56,6 +56,25 @@ type Page struct {
 	CanEnterCode bool
 	// Error is what went wrong, or nil.
 	Error *PageError
+
+	// Lang is the language of the page, a BCP 47 tag such as "de", and
+	// Dir its direction, "ltr" or "rtl", for <html lang dir>.
+	Lang, Dir string
+	// CallLanguage is the language of the call or text, as the verify
+	// package names it ("de-de"); code page.
+	CallLanguage string
+	// ResendIn is the number of seconds until a new code can be asked for
+	// (the resend cooldown), 0 when it can be asked for now; code page.
+	ResendIn int
+	// CodeLength is the number of digits in a code, such as 6.
+	CodeLength int
+	// Example is an example number for the phone form's hint, in the
+	// national format of the default region when one is set ("06 12345678"),
+	// else in international format.
+	Example string
+	// ContinueURL is where the success page's "Continue" link leads; empty
+	// for none.
+	ContinueURL string
 }
 
 // PageError describes what went wrong, for the "alert" and
