@@ -130,7 +130,9 @@ func TestErrorMappingDetail(t *testing.T) {
 	start := func(p *messagebird.Provider) error { _, err := p.Start(bg(), verifytest.Request(phone)); return err }
 	check := func(p *messagebird.Provider) error { _, err := p.Check(bg(), id32, "123456"); return err }
 	status := func(p *messagebird.Provider) error { _, err := p.Status(bg(), id32); return err }
-	reply := func(httpStatus int, body string) mbtest.Fault { return mbtest.Reply(httpStatus, "application/json", body) }
+	reply := func(httpStatus int, body string) mbtest.Fault {
+		return mbtest.Reply(httpStatus, "application/json", body)
+	}
 	mbErr := func(code int, desc, param string) string { return errorBody(code, desc, param) }
 	const (
 		refused    = "the access key was refused"
