@@ -261,7 +261,7 @@ func TestFailureText(t *testing.T) {
 func TestFailureTexts(t *testing.T) {
 	codes := []FailureCode{InvalidPhone, Unsupported, InvalidCode, Expired, AlreadyUsed, TooManyAttempts, RateLimited,
 		Unavailable, SessionInvalid, SessionExpired, InvalidToken, TokenExpired, InvalidRequest, UnsupportedMediaType,
-		TooLarge, CrossOrigin, MethodNotAllowed, NotFound}
+		TooLarge, CrossOrigin, ChallengeFailed, MethodNotAllowed, NotFound}
 	tx := newTestTexts(t)
 	for _, lang := range defaultLanguages {
 		l := tx.localizer(lang)

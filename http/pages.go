@@ -63,6 +63,9 @@ type Page struct {
 	// ContinueURL is where the success page's "Continue" link leads; empty
 	// for none.
 	ContinueURL string
+	// Challenge is the widget of the handler's Challenge (WithChallenge),
+	// to place in the phone form; empty without one.
+	Challenge template.HTML
 
 	// Text is every text of the page's language that takes no
 	// argument, by id, escaped for HTML: {{.Text.code_submit}}. T
@@ -75,6 +78,9 @@ type Page struct {
 // page returns the page name answering r, with what every page shows.
 func (h *handler) page(r *http.Request, name string) *Page {
 	p := &Page{Name: name, Channel: verify.Voice, CodeLength: h.v.TokenLength(), Example: h.example}
+	if name == "phone" && h.challenge != nil {
+		p.Challenge = h.challenge.Widget()
+	}
 	h.localize(r, p)
 	return p
 }
@@ -135,7 +141,11 @@ func (h *handler) postPhone(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Channel = ch
-	st, f := h.start(r, p.Input, ch, userLanguages(r, p.Lang))
+	var token string
+	if h.challenge != nil {
+		token = r.PostForm.Get(h.challenge.Field())
+	}
+	st, f := h.start(r, p.Input, ch, userLanguages(r, p.Lang), token)
 	if f == nil {
 		f = h.seal(w, r, st)
 	}
