@@ -10,6 +10,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/phoneverify/verify"
@@ -90,8 +92,26 @@ func (h *handler) writeFailure(w http.ResponseWriter, r *http.Request, f *Failur
 	if f.Code == RateLimited {
 		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
 	}
-	f.Message = message(string(f.Code))
+	f.Message = apiMessage(f)
 	h.writeJSON(w, f.Status(), apiError{Error: f})
+}
+
+// apiMessage is the English text of f for the JSON API: the text of its
+// code, with the seconds to wait of a rate limit and the field at fault
+// of an invalid request.
+func apiMessage(f *Failure) string {
+	m := message(string(f.Code))
+	switch {
+	case f.Code == RateLimited:
+		n := strconv.Itoa(f.RetryAfter) + " seconds"
+		if f.RetryAfter == 1 {
+			n = "1 second"
+		}
+		m = strings.Replace(m, "retry_after seconds", n, 1)
+	case f.Field != "":
+		m = strings.TrimSuffix(m, ".") + `: field "` + f.Field + `".`
+	}
+	return m
 }
 
 // decodeJSON reads one JSON object into dst, refusing other media types,
@@ -110,9 +130,24 @@ func decodeJSON(r *http.Request, dst any) *Failure {
 		}
 	}
 	if err != nil {
-		return formFailure(err)
+		f := formFailure(err)
+		f.Field = jsonField(err)
+		return f
 	}
 	return nil
+}
+
+// jsonField names the field a decoding error is about, "" when none.
+func jsonField(err error) string {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		return te.Field
+	}
+	// encoding/json has no type for an unknown field: its message is
+	// `json: unknown field "name"`.
+	if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+		return strings.TrimSuffix(name, `"`)
+	}
+	return ""
 }
 
 // decodeWithToken decodes the JSON body into req and opens the token that

@@ -74,7 +74,7 @@
 //
 // # Status codes
 //
-//	303  after a successful POST
+//	303  after every POST of the pages but a cross-origin one (see below)
 //	400  malformed form or JSON, unknown channel, missing or untrusted state
 //	403  cross-origin POST
 //	409  the code was already used by a check that succeeded (already_used)
@@ -86,8 +86,18 @@
 //	429  rate limited, with Retry-After in seconds
 //	503  the provider is down
 //
-// A failed POST re-renders its form with the error, announced to screen
-// readers (role="alert", aria-invalid, aria-describedby).
+// The pages follow Post/Redirect/Get on failures too, so that Back and
+// Reload never post a form again: a failed POST is answered 303 to its
+// form ("./" or "code"), and the failure travels in a second sealed
+// cookie, phoneverify-flash, beside the state cookie, which a failure
+// never touches (the losing submit of a double click cannot overwrite
+// the success of the other). The form then shows the error, announced to
+// screen readers (role="alert", aria-invalid, aria-describedby), with the
+// status above, as often as it is reloaded; the number as typed comes
+// back in the phone form, sealed, never in the URL. A lost or untrusted
+// state sends the browser to "./?e=session_invalid" (or
+// session_expired). The JSON API answers each failure with its status
+// directly.
 //
 // Every failure is a *Failure whose Code is one of the FailureCode
 // constants: the JSON API sends it as "error", the templates receive it as

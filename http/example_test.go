@@ -106,12 +106,20 @@ func ExampleWithTemplates() {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	body := rec.Body.String()
-	fmt.Println(rec.Code, strings.Contains(body, `<html lang="nl">`))
+	// The failed POST is answered with a redirect back to the form, "./"
+	// (Post/Redirect/Get), which shows the error sealed in the cookie.
+	again := httptest.NewRequest(http.MethodGet, "/", nil)
+	for _, c := range rec.Result().Cookies() {
+		again.AddCookie(c)
+	}
+	page := httptest.NewRecorder()
+	h.ServeHTTP(page, again)
+	body := page.Body.String()
+	fmt.Println(rec.Code, page.Code, strings.Contains(body, `<html lang="nl">`))
 	_, alert, _ := strings.Cut(body, `role="alert">`)
 	alert, _, _ = strings.Cut(alert, "</div>")
 	fmt.Println(alert[strings.Index(alert, "<p>"):])
 	// Output:
-	// 422 true
+	// 303 422 true
 	// <p>Dit nummer kan niet worden geverifieerd.</p>
 }

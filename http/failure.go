@@ -66,6 +66,24 @@ func (c FailureCode) Status() int {
 	return http.StatusInternalServerError
 }
 
+// allowsCode reports whether the code page still takes a code after a
+// failure of code c: not once the verification can no longer succeed.
+func (c FailureCode) allowsCode() bool {
+	switch c {
+	case Expired, TooManyAttempts, AlreadyUsed:
+		return false
+	}
+	return true
+}
+
+// resendWait is the number of seconds f says to wait before a resend.
+func resendWait(f *Failure) int {
+	if f.Code == RateLimited {
+		return f.RetryAfter
+	}
+	return 0
+}
+
 // Failure is why a request failed: what the JSON API sends as "error",
 // what the templates receive as Page.Error, and what FailureReason
 // returns. Its Err is the cause, when there is one (an error of the

@@ -52,14 +52,10 @@ func later(a, b time.Time) time.Time {
 }
 
 // resendIn is how long until st's number can be sent a new code on the
-// same channel: the Verifier's resend cooldown from when st's was sent,
-// or longer when a resend was just refused for longer. Zero when it can.
+// same channel: the Verifier's resend cooldown from when st's was sent.
+// Zero when it can.
 func (h *handler) resendIn(st *state) time.Duration {
-	d := st.Sent.Add(h.v.ResendCooldown()).Sub(h.now())
-	if f := st.Failed; f != nil && f.Code == RateLimited {
-		d = max(d, time.Duration(f.RetryAfter)*time.Second)
-	}
-	return max(d, 0)
+	return max(st.Sent.Add(h.v.ResendCooldown()).Sub(h.now()), 0)
 }
 
 // check checks code against st's verification. It returns the verified
