@@ -96,9 +96,10 @@ type Failure struct {
 	// page's language on the pages. Empty until the request is answered.
 	Message string `json:"message"`
 	// Reason says in English why a number is refused (InvalidPhone), from
-	// verify.PhoneError; ReasonCode is that error's Code ("too_short",
-	// "line_type", ...), to translate on.
-	Reason     string `json:"reason,omitempty"`
+	// verify.PhoneError.
+	Reason string `json:"reason,omitempty"`
+	// ReasonCode is that error's Code ("too_short", "line_type", ...), to
+	// translate on.
 	ReasonCode string `json:"reason_code,omitempty"`
 	// Field names the field at fault (InvalidRequest), such as "channel";
 	// empty when the request as a whole could not be read.

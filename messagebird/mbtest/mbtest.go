@@ -106,11 +106,11 @@ type Message struct {
 
 // Request is one HTTP request the Server received, for assertions.
 type Request struct {
-	Method   string
+	Method   string      // such as "POST"
 	Path     string      // such as "/verify/0123..."
 	RawQuery string      // such as "token=123456"
 	Header   http.Header // as received, the Authorization header included
-	Body     []byte
+	Body     []byte      // the body as received
 }
 
 // Server is a running emulator. Create it with NewServer and stop it with
