@@ -48,8 +48,9 @@
 // its mount point and WithScope name: handlers that share a secret do
 // not accept each other's cookies or tokens. A missing, tampered, expired
 // or foreign cookie sends the user back to the phone form with a
-// message. The verified number comes from the provider
-// or the sealed state, never from a form field.
+// message. The verified number comes from the provider's answer to the
+// check, which the Verifier re-checks against its policy, never from a
+// form field.
 //
 // Cross-origin POSTs are refused (net/http.CrossOriginProtection, 403);
 // bodies are limited to 4 KiB (413); GET never changes state; every
@@ -188,7 +189,7 @@
 //	{{define "error_message"}}{{if eq .Code "invalid_code"}}Die code klopt niet.{{else}}{{.Message}}{{end}}{{end}}`))
 //	h, err := verifyhttp.New(v, verifyhttp.WithSecret(key), verifyhttp.WithTemplates(t))
 //
-// The codes of Page.Error.Code (a FailureCode) are those of the JSON API, below.
+// Page.Error is a *Failure: its Code is that of the JSON API, below.
 //
 // # JSON API
 //
@@ -220,15 +221,13 @@
 //	    -d '{"token":"X5Qm…","code":"000000"}'
 //	{"error":{"code":"invalid_code","message":"That code is not right. Check it and try again."}}
 //
-// Codes: invalid_phone (422, with a "reason" in English and a "reason_code",
-// verify.PhoneError's Code, to translate on), unsupported (422: SMS to a
-// fixed line, use voice), invalid_code (422), expired (410),
-// already_used (409), too_many_attempts (410), rate_limited (429, with "retry_after" in
-// seconds and a Retry-After header), unavailable (503), invalid_token
-// (400), token_expired (410), invalid_request (400),
-// unsupported_media_type (415), too_large (413), cross_origin (403).
-// The pages use two more: session_invalid (400) and session_expired (410),
-// for a state cookie that is missing or untrusted, or too old.
+// The codes, with the status each is answered with, are the FailureCode
+// constants; the error object is a Failure: "reason" and "reason_code"
+// say why a number is refused (invalid_phone), "retry_after" how many
+// seconds to wait (rate_limited, also in a Retry-After header), "field"
+// which field is at fault (invalid_request). A route asked with another
+// method than POST answers method_not_allowed (405), an unknown one
+// not_found (404), in the same format.
 //
 // A browser calling the API from another origin is refused (403), like
 // the forms; apps that send no Origin or Sec-Fetch-Site header, such as
