@@ -47,7 +47,7 @@ type Message struct {
 	Text        string             // the template with the code in place of %token
 	Code        string             // the code
 	Voice       verify.VoiceGender // voice of a call
-	Language    string             // language of a call
+	Language    string             // language of the call or text, such as "nl-nl"
 	Originator  string             // sender shown to the recipient; empty for the default
 	Reference   string             // the caller's reference, as given to Start
 	SentAt      time.Time          // the fake's clock when it was sent

@@ -19,8 +19,9 @@ import (
 
 // apiStartRequest is the body of POST /api/start.
 type apiStartRequest struct {
-	Phone   string `json:"phone"`
-	Channel string `json:"channel"`
+	Phone     string `json:"phone"`
+	Channel   string `json:"channel"`
+	Challenge string `json:"challenge"` // the token of the handler's Challenge, if it has one
 }
 
 // apiCheckRequest is the body of POST /api/check.
@@ -189,7 +190,7 @@ func (h *handler) apiStart(w http.ResponseWriter, r *http.Request) {
 	}
 	var st *state
 	if f == nil {
-		st, f = h.start(r, req.Phone, ch, userLanguages(r, ""))
+		st, f = h.start(r, req.Phone, ch, userLanguages(r, ""), req.Challenge)
 	}
 	if f != nil {
 		h.writeFailure(w, r, f)

@@ -232,4 +232,18 @@
 // A browser calling the API from another origin is refused (403), like
 // the forms; apps that send no Origin or Sec-Fetch-Site header, such as
 // mobile apps and curl, are not affected.
+//
+// # Bot challenge
+//
+// WithChallenge puts a CAPTCHA (a Challenge) before every first start:
+// the phone form shows its widget, POST /api/start takes its token in the
+// field "challenge", and a start whose token does not pass is refused
+// with challenge_failed (403) before any provider call; while the
+// challenge cannot be checked at all, starts are refused with unavailable
+// (503). The turnstile package checks Cloudflare Turnstile tokens:
+//
+//	c, err := turnstile.New(os.Getenv("TURNSTILE_SITE_KEY"), os.Getenv("TURNSTILE_SECRET"),
+//		turnstile.WithHostnames("example.com"))
+//	...
+//	h, err := verifyhttp.New(v, verifyhttp.WithSecret(key), verifyhttp.WithChallenge(c))
 package http

@@ -32,6 +32,7 @@ const (
 	UnsupportedMediaType FailureCode = "unsupported_media_type" // 415, API: the body is not JSON
 	TooLarge             FailureCode = "too_large"              // 413: the body is over 4 KiB
 	CrossOrigin          FailureCode = "cross_origin"           // 403: a POST from another origin
+	ChallengeFailed      FailureCode = "challenge_failed"       // 403: a start whose bot challenge (WithChallenge) did not pass
 	MethodNotAllowed     FailureCode = "method_not_allowed"     // 405, API: a route asked with a method it does not serve
 	NotFound             FailureCode = "not_found"              // 404, API: no such route
 )
@@ -56,7 +57,7 @@ func (c FailureCode) Status() int {
 		return http.StatusUnsupportedMediaType
 	case TooLarge:
 		return http.StatusRequestEntityTooLarge
-	case CrossOrigin:
+	case CrossOrigin, ChallengeFailed:
 		return http.StatusForbidden
 	case MethodNotAllowed:
 		return http.StatusMethodNotAllowed

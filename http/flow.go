@@ -18,10 +18,14 @@ import (
 
 // start starts a verification of the number as the user typed it, on
 // channel ch, for r's client, with the call in the first of langs the
-// provider speaks.
-func (h *handler) start(r *http.Request, input string, ch verify.Channel, langs []string) (*state, *Failure) {
+// provider speaks. With WithChallenge, token must pass the challenge
+// first.
+func (h *handler) start(r *http.Request, input string, ch verify.Channel, langs []string, token string) (*state, *Failure) {
 	ctx, cancel := detach(r)
 	defer cancel()
+	if f := h.passChallenge(ctx, r, token); f != nil {
+		return nil, f
+	}
 	ver, err := h.v.Start(ctx, input, verify.WithChannel(ch), verify.WithClientKey(h.clientKey(r)), verify.WithUserLanguage(langs...))
 	if err != nil {
 		f := classify(err)
@@ -29,6 +33,24 @@ func (h *handler) start(r *http.Request, input string, ch verify.Channel, langs 
 		return nil, f
 	}
 	return h.newState(ver), nil
+}
+
+// passChallenge checks a start's challenge token, when the handler has a
+// Challenge. A check that cannot be made refuses the start too.
+func (h *handler) passChallenge(ctx context.Context, r *http.Request, token string) *Failure {
+	if h.challenge == nil {
+		return nil
+	}
+	err := h.challenge.Verify(ctx, token, h.clientIP(r))
+	if err == nil {
+		return nil
+	}
+	f := &Failure{Code: ChallengeFailed, Err: err}
+	if !errors.Is(err, ErrChallengeFailed) {
+		f.Code = Unavailable
+	}
+	h.logFailure(r.Context(), "verifyhttp: challenge not passed", f)
+	return f
 }
 
 // newState is the state of a verification just started.

@@ -49,6 +49,7 @@ type handler struct {
 	onVerified func(http.ResponseWriter, *http.Request, *verify.Verification)
 	continueTo string // the success page's "Continue" link; "" for none
 	example    string // the phone form's example number
+	challenge  Challenge
 	cop        *http.CrossOriginProtection
 	mux        *http.ServeMux
 	now        func() time.Time
@@ -93,6 +94,7 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 		scope:      cfg.scope,
 		onVerified: cfg.onVerified,
 		continueTo: cfg.continueURL,
+		challenge:  cfg.challenge,
 		example:    exampleNumber(v.DefaultRegion()),
 		cop:        http.NewCrossOriginProtection(),
 		mux:        http.NewServeMux(),

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
@@ -62,11 +63,17 @@ type Page struct {
 	// ContinueURL is where the success page's "Continue" link leads; empty
 	// for none.
 	ContinueURL string
+	// Challenge is the widget of the handler's Challenge (WithChallenge),
+	// to place in the phone form; empty without one.
+	Challenge template.HTML
 }
 
 // page returns the page name answering r, with what every page shows.
 func (h *handler) page(r *http.Request, name string) *Page {
 	p := &Page{Name: name, Channel: verify.Voice, CodeLength: h.v.TokenLength(), Example: h.example}
+	if name == "phone" && h.challenge != nil {
+		p.Challenge = h.challenge.Widget()
+	}
 	h.localize(r, p)
 	return p
 }
@@ -134,7 +141,11 @@ func (h *handler) postPhone(w http.ResponseWriter, r *http.Request) {
 		h.failedStart(w, r, input, verify.Voice, f)
 		return
 	}
-	st, f := h.start(r, input, ch, userLanguages(r, h.page(r, "phone").Lang))
+	var token string
+	if h.challenge != nil {
+		token = r.PostForm.Get(h.challenge.Field())
+	}
+	st, f := h.start(r, input, ch, userLanguages(r, h.page(r, "phone").Lang), token)
 	if f != nil {
 		if f.Code == Unsupported {
 			ch = verify.Voice // offer what works
