@@ -100,8 +100,13 @@ type Failure struct {
 	// verify.PhoneError.
 	Reason string `json:"reason,omitempty"`
 	// ReasonCode is that error's Code ("too_short", "line_type", ...), to
-	// translate on.
+	// translate on; for InvalidCode, "format" when the code typed is not
+	// as many digits as the codes sent (verify.Verifier.TokenLength).
 	ReasonCode string `json:"reason_code,omitempty"`
+	// Region is the number's ISO 3166-1 region when the refusal is about it
+	// (InvalidPhone with ReasonCode "region" or "invalid"), such as "GB",
+	// for a page to name the country; otherwise empty.
+	Region string `json:"region,omitempty"`
 	// Field names the field at fault (InvalidRequest), such as "channel";
 	// empty when the request as a whole could not be read.
 	Field string `json:"field,omitempty"`
@@ -138,7 +143,7 @@ func classify(err error) *Failure {
 	var rl *verify.RateLimitError
 	switch {
 	case errors.As(err, &pe):
-		f.Code, f.Reason, f.ReasonCode = InvalidPhone, pe.Reason, pe.Code
+		f.Code, f.Reason, f.ReasonCode, f.Region = InvalidPhone, pe.Reason, pe.Code, pe.Region
 	case errors.Is(err, verify.ErrInvalidPhone):
 		f.Code, f.Reason = InvalidPhone, "this is not a phone number that can be verified"
 	case errors.Is(err, verify.ErrRateLimited):

@@ -101,11 +101,30 @@ func (h *handler) check(r *http.Request, st *state, code string) (*verify.Verifi
 		return ver, nil
 	}
 	f := classify(err)
-	if errors.Is(err, verify.ErrExpired) && h.alreadyVerified(ctx, st) {
+	switch {
+	case errors.Is(err, verify.ErrExpired) && h.alreadyVerified(ctx, st):
 		f = &Failure{Code: AlreadyUsed, Err: err}
+	case f.Code == InvalidCode && !looksLikeCode(code, h.v.TokenLength()):
+		f.ReasonCode = "format" // so a page can say "Enter the 6-digit code"
 	}
 	h.logFailure(r.Context(), "verifyhttp: check failed", f)
 	return nil, f
+}
+
+// looksLikeCode reports whether code, as typed, is n digits, give or take
+// the spaces and dashes the Verifier ignores. It only labels a refused
+// code: the Verifier decides what is well-formed.
+func looksLikeCode(code string, n int) bool {
+	digits := 0
+	for _, c := range code {
+		switch {
+		case '0' <= c && c <= '9':
+			digits++
+		case c != ' ' && c != '-' && c != '\t':
+			return false
+		}
+	}
+	return digits == n
 }
 
 // alreadyVerified reports whether the provider says st's verification

@@ -251,3 +251,40 @@ func TestDefaultPagesShowExampleAndContinue(t *testing.T) {
 		t.Errorf("success page:\n%s", r.body)
 	}
 }
+
+// TestMalformedCodeSaysFormat: a code that is not as many digits as the
+// codes sent is refused with reason_code "format", so that a page can say
+// how long a code is; a wrong code of the right length has no reason.
+func TestMalformedCodeSaysFormat(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	_, out, _ := apiCall(t, b, "start", map[string]string{"phone": testPhone})
+	token := out["token"].(string)
+	code, _ := e.fake.LastCode(testPhone)
+	for _, tt := range []struct{ code, reason string }{{"12345", "format"}, {"12ab56", "format"}, {wrongCode(code), ""}} {
+		_, out, _ := apiCall(t, b, "check", map[string]string{"token": token, "code": tt.code})
+		e, _ := out["error"].(map[string]any)
+		if reason, _ := e["reason_code"].(string); e["code"] != "invalid_code" || reason != tt.reason {
+			t.Errorf("code %q: %v, want invalid_code with reason_code %q", tt.code, out, tt.reason)
+		}
+	}
+}
+
+// TestRefusedRegionIsNamed: a number of a region the Verifier refuses is
+// refused with the region, for the page to name the country, on the API
+// and after the phone form's redirect.
+func TestRefusedRegionIsNamed(t *testing.T) {
+	tmpl := template.Must(template.New("t").Parse(`{{define "phone"}}{{with .Error}}{{.Code}} {{.ReasonCode}} {{.Region}}{{end}}{{end}}`))
+	e := newEnv(t, envConfig{
+		verifyOpts: []verify.Option{verify.WithAllowedRegions("NL")},
+		httpOpts:   []verifyhttp.Option{verifyhttp.WithTemplates(tmpl)},
+	})
+	b := e.browser()
+	status, out, _ := apiCall(t, b, "start", map[string]string{"phone": "+447400123456"})
+	if e, _ := out["error"].(map[string]any); status != 422 || e["reason_code"] != "region" || e["region"] != "GB" {
+		t.Errorf("API = %d %v, want invalid_phone naming GB", status, out)
+	}
+	if r := b.submit("", url.Values{"phone": {"+447400123456"}}); r.status != 422 || r.body != "invalid_phone region GB" {
+		t.Errorf("phone form = %d %q", r.status, r.body)
+	}
+}

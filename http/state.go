@@ -53,7 +53,7 @@ type state struct {
 
 	// Failed is the failure of a POST of the pages (flash cookie only),
 	// shown by the page it redirected to (Post/Redirect/Get).
-	// Its Code, Reason, ReasonCode, Field and RetryAfter are kept.
+	// Its Code, Reason, ReasonCode, Region, Field and RetryAfter are kept.
 	// FailedAt is when it happened, FailedStart whether it was a start's
 	// (shown on the phone form) rather than the code page's.
 	Failed      *Failure
@@ -158,7 +158,7 @@ func (s *sealer) open(value, purpose string, now time.Time) (*state, error) {
 // appendBinary appends the encoding of st: version, flags, channel, the
 // four times in Unix milliseconds, the failure's retry-after seconds,
 // then the strings, each after its one-byte length: id, phone, language,
-// input and the failure's code, reason code, field and reason.
+// input and the failure's code, reason code, field, reason and region.
 func (st *state) appendBinary(b []byte) []byte {
 	var flags byte
 	if st.Verified {
@@ -181,7 +181,7 @@ func (st *state) appendBinary(b []byte) []byte {
 	b = binary.BigEndian.AppendUint64(b, uint64(st.Until.UnixMilli()))
 	b = binary.BigEndian.AppendUint64(b, uint64(st.FailedAt.UnixMilli()))
 	b = binary.BigEndian.AppendUint32(b, uint32(f.RetryAfter))
-	for _, s := range [...]string{st.ID, st.Phone, st.Language, st.Input, string(f.Code), f.ReasonCode, f.Field, f.Reason} {
+	for _, s := range [...]string{st.ID, st.Phone, st.Language, st.Input, string(f.Code), f.ReasonCode, f.Field, f.Reason, f.Region} {
 		b = append(b, byte(min(len(s), 255)))
 		b = append(b, s[:min(len(s), 255)]...)
 	}
@@ -192,7 +192,7 @@ func (st *state) appendBinary(b []byte) []byte {
 const headerLen = 3 + 4*8 + 4
 
 func decodeState(b []byte) (*state, error) {
-	if len(b) < headerLen+8 || b[0] != stateVersion || b[1] > 3 || b[2] > 1 {
+	if len(b) < headerLen+9 || b[0] != stateVersion || b[1] > 3 || b[2] > 1 {
 		return nil, errStateInvalid
 	}
 	st := &state{Verified: b[1]&1 != 0, FailedStart: b[1]&2 != 0, Channel: verify.Voice}
@@ -205,7 +205,7 @@ func decodeState(b []byte) (*state, error) {
 	st.FailedAt = time.UnixMilli(int64(binary.BigEndian.Uint64(b[27:])))
 	retry := int(binary.BigEndian.Uint32(b[35:]))
 	b = b[headerLen:]
-	var strs [8]string
+	var strs [9]string
 	for i := range strs {
 		var ok bool
 		if strs[i], b, ok = cutString(b); !ok {
@@ -220,7 +220,7 @@ func decodeState(b []byte) (*state, error) {
 		return nil, errStateInvalid
 	}
 	if strs[4] != "" {
-		st.Failed = &Failure{Code: FailureCode(strs[4]), ReasonCode: strs[5], Field: strs[6], Reason: strs[7], RetryAfter: retry}
+		st.Failed = &Failure{Code: FailureCode(strs[4]), ReasonCode: strs[5], Field: strs[6], Reason: strs[7], Region: strs[8], RetryAfter: retry}
 	}
 	return st, nil
 }

@@ -180,7 +180,7 @@ func TestFlashRoundTrip(t *testing.T) {
 	s := mustSealer(t, keyA)
 	want := &state{
 		Channel: verify.SMS, Input: "+31 6 123", FailedStart: true, FailedAt: now, Until: now.Add(10 * time.Minute),
-		Failed: &Failure{Code: InvalidPhone, Reason: "the number is too short", ReasonCode: "too_short", Field: "phone", RetryAfter: 42},
+		Failed: &Failure{Code: InvalidPhone, Reason: "the number is too short", ReasonCode: "too_short", Region: "GB", Field: "phone", RetryAfter: 42},
 	}
 	v, err := s.seal(want, purposeFlash)
 	if err != nil {
