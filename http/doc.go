@@ -222,12 +222,13 @@
 //	{"error":{"code":"invalid_code","message":"That code is not right. Check it and try again."}}
 //
 // The codes, with the status each is answered with, are the FailureCode
-// constants; the error object is a Failure: "reason" and "reason_code"
-// say why a number is refused (invalid_phone), "retry_after" how many
-// seconds to wait (rate_limited, also in a Retry-After header), "field"
-// which field is at fault (invalid_request). A route asked with another
-// method than POST answers method_not_allowed (405), an unknown one
-// not_found (404), in the same format.
+// constants; the error object is a Failure: "reason", "reason_code" and
+// "region" say why a number is refused (invalid_phone), "reason_code"
+// "format" that a code is not as many digits as those sent (invalid_code),
+// "retry_after" how many seconds to wait (rate_limited, also in a
+// Retry-After header), "field" which field is at fault (invalid_request).
+// A route asked with another method than POST answers method_not_allowed
+// (405), an unknown one not_found (404), in the same format.
 //
 // A browser calling the API from another origin is refused (403), like
 // the forms; apps that send no Origin or Sec-Fetch-Site header, such as
