@@ -74,6 +74,7 @@ type PhoneError struct {
 	Region string
 }
 
+// Error returns the reason, after the sentinel's text.
 func (e *PhoneError) Error() string { return "verify: invalid phone number: " + e.Reason }
 
 // Is reports whether target is ErrInvalidPhone.
@@ -90,6 +91,7 @@ type RateLimitError struct {
 	Limit string
 }
 
+// Error names the limit and the time to wait.
 func (e *RateLimitError) Error() string {
 	var b strings.Builder
 	b.WriteString("verify: rate limited")
@@ -124,6 +126,7 @@ type ProviderError struct {
 	Err         error  // the sentinel this error matches, possibly wrapping a cause
 }
 
+// Error gives the provider's status, code and description.
 func (e *ProviderError) Error() string {
 	var b strings.Builder
 	b.WriteString("verify: ")

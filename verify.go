@@ -28,8 +28,8 @@ const (
 type VoiceGender string
 
 const (
-	Female VoiceGender = "female" // the default
-	Male   VoiceGender = "male"
+	Female VoiceGender = "female" // a female voice; the default
+	Male   VoiceGender = "male"   // a male voice
 )
 
 // Status is the state of a verification.

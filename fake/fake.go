@@ -48,11 +48,11 @@ type Message struct {
 	Code        string             // the code
 	Voice       verify.VoiceGender // voice of a call
 	Language    string             // language of the call or text, such as "nl-nl"
-	Originator  string
-	Reference   string
-	SentAt      time.Time
-	ExpiresAt   time.Time
-	MaxAttempts int
+	Originator  string             // sender shown to the recipient; empty for the default
+	Reference   string             // the caller's reference, as given to Start
+	SentAt      time.Time          // the fake's clock when it was sent
+	ExpiresAt   time.Time          // when the code stops working
+	MaxAttempts int                // wrong codes allowed before the verification fails
 }
 
 // Provider is the fake provider. Create it with New.

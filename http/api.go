@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/phoneverify/verify"
@@ -111,9 +112,24 @@ func decodeJSON(r *http.Request, dst any) *Failure {
 		}
 	}
 	if err != nil {
-		return formFailure(err)
+		f := formFailure(err)
+		f.Field = jsonField(err)
+		return f
 	}
 	return nil
+}
+
+// jsonField names the field a decoding error is about, "" when none.
+func jsonField(err error) string {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		return te.Field
+	}
+	// encoding/json has no type for an unknown field: its message is
+	// `json: unknown field "name"`.
+	if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+		return strings.TrimSuffix(name, `"`)
+	}
+	return ""
 }
 
 // decodeWithToken decodes the JSON body into req and opens the token that

@@ -82,8 +82,8 @@ func TestStateBoundToHandler(t *testing.T) {
 	cookie := "phoneverify=" + res.Cookies()[0].Value
 	code, _ := th.fake.LastCode(uk)
 	res = th.post(t, "/payout/code", form, "code="+code, cookie)
-	if res.StatusCode != http.StatusBadRequest || th.verified["/payout/"] != 0 {
-		t.Fatalf("signup's cookie at /payout/code = %d, OnVerified at /payout/ %d times; want 400 and none", res.StatusCode, th.verified["/payout/"])
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "./?e=session_invalid" || th.verified["/payout/"] != 0 {
+		t.Fatalf("signup's cookie at /payout/code = %d %q, OnVerified at /payout/ %d times; want 303 to ./?e=session_invalid and none", res.StatusCode, res.Header.Get("Location"), th.verified["/payout/"])
 	}
 	if res = th.post(t, "/signup/code", form, "code="+code, cookie); res.StatusCode != http.StatusSeeOther || th.verified["/signup/"] != 1 {
 		t.Fatalf("the cookie at /signup/code = %d, OnVerified %d times; want 303 and once", res.StatusCode, th.verified["/signup/"])

@@ -41,14 +41,6 @@ func (c *stubChallenge) Verify(_ context.Context, token, ip string) error {
 	return nil
 }
 
-// followOnce follows a 303 of the pages, if any, to the page it leads to.
-func followOnce(b *browser, r *response) *response {
-	if r.status == http.StatusSeeOther {
-		return b.get(r.location())
-	}
-	return r
-}
-
 func TestChallengeGuardsTheFirstStart(t *testing.T) {
 	c := &stubChallenge{}
 	e := newEnv(t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithChallenge(c)}})
@@ -62,7 +54,7 @@ func TestChallengeGuardsTheFirstStart(t *testing.T) {
 		if r.status == http.StatusSeeOther && r.location() == "code" {
 			t.Fatalf("token %q: the start went ahead", token)
 		}
-		if page := followOnce(b, r); !strings.Contains(page.body, "bot-check-widget") || !strings.Contains(page.body, `role="alert"`) {
+		if page := b.follow(r); !strings.Contains(page.body, "bot-check-widget") || !strings.Contains(page.body, `role="alert"`) {
 			t.Fatalf("token %q: the form is not shown again with an error:\n%s", token, page.body)
 		}
 	}

@@ -19,6 +19,11 @@ const (
 	cookieName       = "phoneverify"
 	hostCookieName   = "__Host-" + cookieName
 	secureCookieName = "__Secure-" + cookieName
+	// flashSuffix ends the name of the flash cookie, which carries the
+	// failure of the last POST to the page it redirects to.
+	flashSuffix = "-flash"
+	// flashFor is how long a flash cookie lives.
+	flashFor = 10 * time.Minute
 )
 
 // requestPath returns the path the client asked for, before any
@@ -75,13 +80,24 @@ func (h *handler) cookieFor(r *http.Request) (secure bool, path, name string) {
 
 // setCookie seals st into the state cookie.
 func (h *handler) setCookie(w http.ResponseWriter, r *http.Request, st *state) error {
-	value, err := h.sealer.seal(st, h.binding(r, purposeCookie))
+	return h.writeCookie(w, r, st, purposeCookie, "")
+}
+
+// setFlash seals the failed state st into the flash cookie.
+func (h *handler) setFlash(w http.ResponseWriter, r *http.Request, st *state) error {
+	return h.writeCookie(w, r, st, purposeFlash, flashSuffix)
+}
+
+// writeCookie seals st for purpose into the cookie whose name ends in
+// suffix.
+func (h *handler) writeCookie(w http.ResponseWriter, r *http.Request, st *state, purpose, suffix string) error {
+	value, err := h.sealer.seal(st, h.binding(r, purpose))
 	if err != nil {
 		return err
 	}
 	secure, path, name := h.cookieFor(r)
 	http.SetCookie(w, &http.Cookie{
-		Name:     name,
+		Name:     name + suffix,
 		Value:    value,
 		Path:     path,
 		MaxAge:   max(int(st.Until.Sub(h.now())/time.Second), 1),
@@ -116,4 +132,17 @@ func (h *handler) readCookie(r *http.Request) (*state, *Failure) {
 		f = fail(SessionInvalid)
 	}
 	return nil, f
+}
+
+// readFlash returns the failure sealed in the flash cookie for the state
+// with id ("" for a start), as a state, or nil when there is none.
+func (h *handler) readFlash(r *http.Request, id string) *state {
+	_, _, name := h.cookieFor(r)
+	ad := h.binding(r, purposeFlash)
+	for _, c := range r.CookiesNamed(name + flashSuffix) {
+		if st, err := h.sealer.open(c.Value, ad, h.now()); err == nil && st.Failed != nil && st.ID == id {
+			return st
+		}
+	}
+	return nil
 }

@@ -48,8 +48,9 @@
 // its mount point and WithScope name: handlers that share a secret do
 // not accept each other's cookies or tokens. A missing, tampered, expired
 // or foreign cookie sends the user back to the phone form with a
-// message. The verified number comes from the provider
-// or the sealed state, never from a form field.
+// message. The verified number comes from the provider's answer to the
+// check, which the Verifier re-checks against its policy, never from a
+// form field.
 //
 // Cross-origin POSTs are refused (net/http.CrossOriginProtection, 403);
 // bodies are limited to 4 KiB (413); GET never changes state; every
@@ -74,7 +75,7 @@
 //
 // # Status codes
 //
-//	303  after a successful POST
+//	303  after every POST of the pages but a cross-origin one (see below)
 //	400  malformed form or JSON, unknown channel, missing or untrusted state
 //	403  cross-origin POST
 //	409  the code was already used by a check that succeeded (already_used)
@@ -86,8 +87,18 @@
 //	429  rate limited, with Retry-After in seconds
 //	503  the provider is down
 //
-// A failed POST re-renders its form with the error, announced to screen
-// readers (role="alert", aria-invalid, aria-describedby).
+// The pages follow Post/Redirect/Get on failures too, so that Back and
+// Reload never post a form again: a failed POST is answered 303 to its
+// form ("./" or "code"), and the failure travels in a second sealed
+// cookie, phoneverify-flash, beside the state cookie, which a failure
+// never touches (the losing submit of a double click cannot overwrite
+// the success of the other). The form then shows the error, announced to
+// screen readers (role="alert", aria-invalid, aria-describedby), with the
+// status above, as often as it is reloaded; the number as typed comes
+// back in the phone form, sealed, never in the URL. A lost or untrusted
+// state sends the browser to "./?e=session_invalid" (or
+// session_expired). The JSON API answers each failure with its status
+// directly.
 //
 // Every failure is a *Failure whose Code is one of the FailureCode
 // constants: the JSON API sends it as "error", the templates receive it as
@@ -172,7 +183,7 @@
 //	alert          the error box, when Page.Error is set
 //	error_message  the text of an error, given the *Failure: its Message
 //
-// The codes of Page.Error.Code (a FailureCode) are those of the JSON API, below.
+// Page.Error is a *Failure: its Code is that of the JSON API, below.
 //
 // # Languages
 //
@@ -229,15 +240,14 @@
 //	    -d '{"token":"X5Qm…","code":"000000"}'
 //	{"error":{"code":"invalid_code","message":"That code is not right. Check it and try again."}}
 //
-// Codes: invalid_phone (422, with a "reason" in English and a "reason_code",
-// verify.PhoneError's Code, to translate on), unsupported (422: SMS to a
-// fixed line, use voice), invalid_code (422), expired (410),
-// already_used (409), too_many_attempts (410), rate_limited (429, with "retry_after" in
-// seconds and a Retry-After header), unavailable (503), invalid_token
-// (400), token_expired (410), invalid_request (400),
-// unsupported_media_type (415), too_large (413), cross_origin (403).
-// The pages use two more: session_invalid (400) and session_expired (410),
-// for a state cookie that is missing or untrusted, or too old.
+// The codes, with the status each is answered with, are the FailureCode
+// constants; the error object is a Failure: "reason", "reason_code" and
+// "region" say why a number is refused (invalid_phone), "reason_code"
+// "format" that a code is not as many digits as those sent (invalid_code),
+// "retry_after" how many seconds to wait (rate_limited, also in a
+// Retry-After header), "field" which field is at fault (invalid_request).
+// A route asked with another method than POST answers method_not_allowed
+// (405), an unknown one not_found (404), in the same format.
 //
 // A browser calling the API from another origin is refused (403), like
 // the forms; apps that send no Origin or Sec-Fetch-Site header, such as

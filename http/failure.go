@@ -67,6 +67,24 @@ func (c FailureCode) Status() int {
 	return http.StatusInternalServerError
 }
 
+// allowsCode reports whether the code page still takes a code after a
+// failure of code c: not once the verification can no longer succeed.
+func (c FailureCode) allowsCode() bool {
+	switch c {
+	case Expired, TooManyAttempts, AlreadyUsed:
+		return false
+	}
+	return true
+}
+
+// resendWait is the number of seconds f says to wait before a resend.
+func resendWait(f *Failure) int {
+	if f.Code == RateLimited {
+		return f.RetryAfter
+	}
+	return 0
+}
+
 // Failure is why a request failed: what the JSON API sends as "error",
 // what the templates receive as Page.Error, and what FailureReason
 // returns. Its Err is the cause, when there is one (an error of the
@@ -80,12 +98,17 @@ type Failure struct {
 	// the pages and in the JSON API. Empty until the request is answered.
 	Message string `json:"message"`
 	// Reason says in English why a number is refused (InvalidPhone), from
-	// verify.PhoneError; ReasonCode is that error's Code ("too_short",
-	// "line_type", ...), to translate on. For InvalidCode, ReasonCode is
-	// "malformed" when the code typed does not have a code's digits; for
+	// verify.PhoneError.
+	Reason string `json:"reason,omitempty"`
+	// ReasonCode is that error's Code ("too_short", "line_type", ...), to
+	// translate on; for InvalidCode, "format" when the code typed is not
+	// as many digits as the codes sent (verify.Verifier.TokenLength); for
 	// RateLimited, "resend" when a new code was asked for too soon.
-	Reason     string `json:"reason,omitempty"`
 	ReasonCode string `json:"reason_code,omitempty"`
+	// Region is the number's ISO 3166-1 region when the refusal is about it
+	// (InvalidPhone with ReasonCode "region" or "invalid"), such as "GB",
+	// for a page to name the country; otherwise empty.
+	Region string `json:"region,omitempty"`
 	// Field names the field at fault (InvalidRequest), such as "channel";
 	// empty when the request as a whole could not be read.
 	Field string `json:"field,omitempty"`
@@ -122,7 +145,7 @@ func classify(err error) *Failure {
 	var rl *verify.RateLimitError
 	switch {
 	case errors.As(err, &pe):
-		f.Code, f.Reason, f.ReasonCode = InvalidPhone, pe.Reason, pe.Code
+		f.Code, f.Reason, f.ReasonCode, f.Region = InvalidPhone, pe.Reason, pe.Code, pe.Region
 	case errors.Is(err, verify.ErrInvalidPhone):
 		f.Code, f.Reason = InvalidPhone, "this is not a phone number that can be verified"
 	case errors.Is(err, verify.ErrRateLimited):

@@ -74,14 +74,10 @@ func later(a, b time.Time) time.Time {
 }
 
 // resendIn is how long until st's number can be sent a new code on the
-// same channel: the Verifier's resend cooldown from when st's was sent,
-// or longer when a resend was just refused for longer. Zero when it can.
+// same channel: the Verifier's resend cooldown from when st's was sent.
+// Zero when it can.
 func (h *handler) resendIn(st *state) time.Duration {
-	d := st.Sent.Add(h.v.ResendCooldown()).Sub(h.now())
-	if f := st.Failed; f != nil && f.Code == RateLimited {
-		d = max(d, time.Duration(f.RetryAfter)*time.Second)
-	}
-	return max(d, 0)
+	return max(st.Sent.Add(h.v.ResendCooldown()).Sub(h.now()), 0)
 }
 
 // check checks code against st's verification. It returns the verified
@@ -105,14 +101,30 @@ func (h *handler) check(r *http.Request, st *state, code string) (*verify.Verifi
 		return ver, nil
 	}
 	f := classify(err)
-	if f.Code == InvalidCode && malformedCode(code, h.v.TokenLength()) {
-		f.ReasonCode = reasonMalformed
-	}
-	if errors.Is(err, verify.ErrExpired) && h.alreadyVerified(ctx, st) {
+	switch {
+	case errors.Is(err, verify.ErrExpired) && h.alreadyVerified(ctx, st):
 		f = &Failure{Code: AlreadyUsed, Err: err}
+	case f.Code == InvalidCode && !looksLikeCode(code, h.v.TokenLength()):
+		f.ReasonCode = "format" // so a page can say "Enter the 6-digit code"
 	}
 	h.logFailure(r.Context(), "verifyhttp: check failed", f)
 	return nil, f
+}
+
+// looksLikeCode reports whether code, as typed, is n digits, give or take
+// the spaces and dashes the Verifier ignores. It only labels a refused
+// code: the Verifier decides what is well-formed.
+func looksLikeCode(code string, n int) bool {
+	digits := 0
+	for _, c := range code {
+		switch {
+		case '0' <= c && c <= '9':
+			digits++
+		case c != ' ' && c != '-' && c != '\t':
+			return false
+		}
+	}
+	return digits == n
 }
 
 // alreadyVerified reports whether the provider says st's verification

@@ -26,3 +26,18 @@ func TestUserLanguages(t *testing.T) {
 		}
 	}
 }
+
+func TestLooksLikeCode(t *testing.T) {
+	tests := []struct {
+		code string
+		want bool
+	}{
+		{"123456", true}, {"123 456", true}, {"12-34-56", true}, {"12345", false}, {"1234567", false},
+		{"12345a", false}, {"", false}, {"１２３４５６", false},
+	}
+	for _, tt := range tests {
+		if got := looksLikeCode(tt.code, 6); got != tt.want {
+			t.Errorf("looksLikeCode(%q, 6) = %v, want %v", tt.code, got, tt.want)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package http
 import (
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"maps"
@@ -12,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/nyaruka/phonenumbers"
 	"github.com/phoneverify/verify"
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -420,9 +418,9 @@ func (l *localizer) regionName(region string) string {
 }
 
 // duration says seconds in words, "27 seconds", or in minutes, rounded
-// up, from a minute on: "2 minutes".
+// up, from two minutes on: "3 minutes".
 func (l *localizer) duration(seconds int) string {
-	if seconds < 60 {
+	if seconds < 120 {
 		return l.text("n_seconds", seconds)
 	}
 	return l.text("n_minutes", (seconds+59)/60)
@@ -446,7 +444,7 @@ func (l *localizer) failureText(f *Failure, region string, codeLength int, api b
 		}
 		return l.text("error_rate_limited", l.duration(f.RetryAfter))
 	case InvalidCode:
-		if f.ReasonCode == reasonMalformed && codeLength > 0 {
+		if f.ReasonCode == reasonFormat && codeLength > 0 {
 			return l.text("error_malformed_code", codeLength)
 		}
 	case InvalidRequest:
@@ -464,48 +462,15 @@ func (l *localizer) failureText(f *Failure, region string, codeLength int, api b
 // for a new code: the user is told when one can be asked for.
 const reasonResend = "resend"
 
-// reasonMalformed is the ReasonCode of an InvalidCode failure whose code
-// does not have the digits of a code: the user is told how many.
-const reasonMalformed = "malformed"
-
-// malformedCode reports whether code, as typed, is not n digits once the
-// spaces and dashes a user may type are left out.
-func malformedCode(code string, n int) bool {
-	digits := 0
-	for _, r := range code {
-		switch {
-		case '0' <= r && r <= '9':
-			digits++
-		case r == ' ' || r == '-':
-		default:
-			return true
-		}
-	}
-	return digits != n
-}
+// reasonFormat is the ReasonCode of an InvalidCode failure whose code
+// is not as many digits as a code: the user is told how many.
+const reasonFormat = "format"
 
 // failureMessage is the text of f for the JSON API, in the language of
 // r's Accept-Language header.
 func (h *handler) failureMessage(r *http.Request, f *Failure) string {
 	l := h.texts.localizer(r.Header.Get("Accept-Language"))
-	return l.failureText(f, failureRegion(f, "", ""), h.v.TokenLength(), true)
-}
-
-// failureRegion is the region of the number f refuses: the Verifier's
-// error says it; after a redirect, which keeps f without its cause, it is
-// found again from the number as typed.
-func failureRegion(f *Failure, input, defaultRegion string) string {
-	if pe, ok := errors.AsType[*verify.PhoneError](f.Err); ok {
-		return pe.Region
-	}
-	if f.Code != InvalidPhone || input == "" || (f.ReasonCode != "region" && f.ReasonCode != "invalid") {
-		return ""
-	}
-	num, err := phonenumbers.Parse(input, defaultRegion)
-	if err != nil {
-		return ""
-	}
-	return phonenumbers.GetRegionCodeForNumber(num)
+	return l.failureText(f, f.Region, h.v.TokenLength(), true)
 }
 
 // phoneText says why a number cannot be verified, from a verify.PhoneError's
@@ -601,8 +566,7 @@ func (h *handler) localize(r *http.Request, p *Page) {
 		p.Lang, p.Dir, p.Text = p.loc.lang, p.loc.dir, h.texts.html[p.loc.i]
 	}
 	if f := p.Error; f != nil {
-		region := failureRegion(f, p.Input, h.v.DefaultRegion())
-		f.Message = p.loc.failureText(f, region, p.CodeLength, false)
+		f.Message = p.loc.failureText(f, f.Region, p.CodeLength, false)
 	}
 }
 

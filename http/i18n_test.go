@@ -221,14 +221,15 @@ func TestFailureText(t *testing.T) {
 	}{
 		{"en", Failure{Code: RateLimited, RetryAfter: 27}, "", false, "Too many requests. Please wait 27 seconds and try again."},
 		{"en", Failure{Code: RateLimited, RetryAfter: 1}, "", false, "Too many requests. Please wait 1 second and try again."},
-		{"en", Failure{Code: RateLimited, RetryAfter: 61}, "", false, "Too many requests. Please wait 2 minutes and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 61}, "", false, "Too many requests. Please wait 61 seconds and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 121}, "", false, "Too many requests. Please wait 3 minutes and try again."},
 		{"en", Failure{Code: RateLimited}, "", false, "Too many requests. Please try again later."},
 		{"en", Failure{Code: RateLimited, RetryAfter: 27, ReasonCode: reasonResend}, "", false, "You can ask for a new code in 27 seconds."},
 		{"ru", Failure{Code: RateLimited, RetryAfter: 21}, "", false, "Слишком много запросов. Подождите 21 секунду и попробуйте снова."},
 		{"ru", Failure{Code: RateLimited, RetryAfter: 22 * 60}, "", false, "Слишком много запросов. Подождите 22 минуты и попробуйте снова."},
 		{"pl", Failure{Code: RateLimited, RetryAfter: 25, ReasonCode: reasonResend}, "", false, "O nowy kod możesz poprosić za 25 sekund."},
-		{"en", Failure{Code: InvalidCode, ReasonCode: reasonMalformed}, "", false, "Enter the 6-digit code."},
-		{"de", Failure{Code: InvalidCode, ReasonCode: reasonMalformed}, "", false, "Geben Sie den 6-stelligen Code ein."},
+		{"en", Failure{Code: InvalidCode, ReasonCode: reasonFormat}, "", false, "Enter the 6-digit code."},
+		{"de", Failure{Code: InvalidCode, ReasonCode: reasonFormat}, "", false, "Geben Sie den 6-stelligen Code ein."},
 		{"en", Failure{Code: InvalidCode}, "", false, "That code is not right. Check it and try again."},
 		{"en", Failure{Code: InvalidPhone, ReasonCode: "line_type", Reason: "premium-rate numbers cannot be verified"}, "", false, "Numbers of this kind, such as premium-rate or toll-free numbers, cannot be verified. Use a mobile or landline number."},
 		{"en", Failure{Code: InvalidPhone, ReasonCode: "region"}, "NL", false, "Numbers from the Netherlands cannot be verified here."},
@@ -240,7 +241,7 @@ func TestFailureText(t *testing.T) {
 		{"fr", Failure{Code: InvalidPhone, ReasonCode: "invalid"}, "GB", false, "Ce numéro de téléphone n’est pas valide (pays\u00a0: Royaume-Uni)."},
 		{"en", Failure{Code: InvalidPhone, ReasonCode: "too_short"}, "", false, "The number is too short."},
 		{"en", Failure{Code: InvalidPhone, ReasonCode: "something_new"}, "", false, "This number cannot be verified."},
-		{"en", Failure{Code: InvalidRequest, Field: "phone"}, "", true, "The field “phone” is missing or not valid."},
+		{"en", Failure{Code: InvalidRequest, Field: "phone"}, "", true, "The field \"phone\" is missing or not valid."},
 		{"en", Failure{Code: InvalidRequest}, "", true, "The form could not be read. Please try again."},
 		{"en", Failure{Code: InvalidRequest, Field: "channel"}, "", false, "The form could not be read. Please try again."},
 		{"en", Failure{Code: "suspected_fraud"}, "", false, "We cannot send a code to this number right now. Please try again later."},
@@ -273,14 +274,6 @@ func TestFailureTexts(t *testing.T) {
 				t.Errorf("%s: %s has the text of %q: %q", lang, c, prev, got)
 			}
 			seen[got] = c
-		}
-	}
-}
-
-func TestMalformedCode(t *testing.T) {
-	for code, want := range map[string]bool{"123456": false, "123 456": false, "123-456": false, "12345": true, "1234567": true, "12a456": true, "": true, "１２３４５６": true} {
-		if got := malformedCode(code, 6); got != want {
-			t.Errorf("malformedCode(%q, 6) = %v", code, got)
 		}
 	}
 }

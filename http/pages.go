@@ -100,7 +100,8 @@ func (h *handler) codePageFor(r *http.Request, st *state) *Page {
 func (h *handler) form(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if f := h.checkPost(w, r); f != nil {
-			h.showFailure(w, r, f, nil)
+			noteFailure(r, f)
+			h.show(w, r, f.Status(), f, nil)
 			return
 		}
 		next(w, r)
@@ -115,89 +116,140 @@ func formFailure(err error) *Failure {
 	return &Failure{Code: InvalidRequest, Err: err}
 }
 
-// phonePage serves GET /: the phone form. A redirect after a lost state
-// names the reason in the query ("?e=session_expired").
+// phonePage serves GET /: the phone form, with the failure of the start
+// that redirected here, if any. A redirect after a lost state names the
+// reason in the query ("?e=session_expired").
 func (h *handler) phonePage(w http.ResponseWriter, r *http.Request) {
 	p := h.page(r, "phone")
 	switch e := FailureCode(r.URL.Query().Get("e")); e {
 	case SessionInvalid, SessionExpired:
-		p.Error = fail(e)
+		h.show(w, r, http.StatusOK, fail(e), p)
+		return
+	}
+	if fl := h.readFlash(r, ""); fl != nil {
+		p.Input, p.Channel = fl.Input, fl.Channel
+		f := h.shown(fl)
+		h.show(w, r, f.Status(), f, p)
+		return
 	}
 	h.render(w, r, http.StatusOK, p)
 }
 
 // postPhone serves POST /: it starts a verification and redirects to the
-// code page.
+// code page, or back to the phone form with the failure.
 func (h *handler) postPhone(w http.ResponseWriter, r *http.Request) {
-	p := h.page(r, "phone")
 	if err := r.ParseForm(); err != nil {
-		h.showFailure(w, r, formFailure(err), p)
+		h.failedStart(w, r, "", verify.Voice, formFailure(err))
 		return
 	}
-	p.Input = r.PostForm.Get("phone")
+	input := r.PostForm.Get("phone")
 	ch, f := parseChannel(r.PostForm.Get("channel"), verify.Voice)
 	if f != nil {
-		h.showFailure(w, r, f, p)
+		h.failedStart(w, r, input, verify.Voice, f)
 		return
 	}
-	p.Channel = ch
 	var token string
 	if h.challenge != nil {
 		token = r.PostForm.Get(h.challenge.Field())
 	}
-	st, f := h.start(r, p.Input, ch, userLanguages(r, p.Lang), token)
-	if f == nil {
-		f = h.seal(w, r, st)
-	}
+	st, f := h.start(r, input, ch, userLanguages(r, h.page(r, "phone").Lang), token)
 	if f != nil {
 		if f.Code == Unsupported {
-			p.Channel = verify.Voice // offer what works
+			ch = verify.Voice // offer what works
 		}
-		h.showFailure(w, r, f, p)
+		h.failedStart(w, r, input, ch, f)
+		return
+	}
+	if f := h.seal(w, r, st); f != nil {
+		h.show(w, r, f.Status(), f, nil)
 		return
 	}
 	redirect(w, "code")
 }
 
-// codePage serves GET /code: where the code is typed.
-func (h *handler) codePage(w http.ResponseWriter, r *http.Request) {
-	st, f := h.readCookie(r)
-	if f != nil {
-		redirect(w, "./?e="+string(f.Code))
+// failedStart answers a failed start with the phone form again (see
+// failed), which shows the number as typed and the channel.
+func (h *handler) failedStart(w http.ResponseWriter, r *http.Request, input string, ch verify.Channel, f *Failure) {
+	if len(input) > maxInput {
+		input = ""
+	}
+	h.failed(w, r, &state{Input: input, Channel: ch, FailedStart: true}, f, "./")
+}
+
+// failed answers a failed POST of the pages with a redirect to the page
+// that shows f (Post/Redirect/Get), so that Back and Reload never post
+// the form again. f goes in the flash cookie, with a copy of the state st
+// the POST was made in: the state cookie is left as it was, so that the
+// failed submit of a double click cannot overwrite the success of the
+// other. When f cannot be sealed, the error page shows it at once.
+func (h *handler) failed(w http.ResponseWriter, r *http.Request, st *state, f *Failure, to string) {
+	noteFailure(r, f)
+	fl := *st
+	fl.Failed, fl.FailedAt, fl.Until, fl.Verified = f, h.now(), h.now().Add(flashFor), false
+	if err := h.setFlash(w, r, &fl); err != nil {
+		h.show(w, r, f.Status(), f, nil)
 		return
 	}
-	if st.Verified {
+	redirect(w, to)
+}
+
+// shown is the failure sealed in fl as it stands now: the time to wait
+// of a rate limit counts down from when it was sealed.
+func (h *handler) shown(fl *state) *Failure {
+	f := *fl.Failed
+	if f.Code == RateLimited {
+		f.RetryAfter = retryAfterSeconds(fl.FailedAt.Add(time.Duration(f.RetryAfter) * time.Second).Sub(h.now()))
+	}
+	return &f
+}
+
+// codePage serves GET /code: where the code is typed, with the failure of
+// the check or resend that redirected here, if any.
+func (h *handler) codePage(w http.ResponseWriter, r *http.Request) {
+	st, f := h.readCookie(r)
+	switch {
+	case f != nil:
+		redirect(w, "./?e="+string(f.Code))
+		return
+	case st.Verified:
 		redirect(w, "done")
 		return
 	}
 	p := h.codePageFor(r, st)
-	if !p.CanEnterCode {
-		h.showFailure(w, r, fail(Expired), p)
-		return
+	fl := h.readFlash(r, st.ID)
+	switch {
+	case fl != nil && (p.CanEnterCode || !fl.Failed.Code.allowsCode()):
+		f := h.shown(fl)
+		p.CanEnterCode = p.CanEnterCode && f.Code.allowsCode()
+		p.ResendIn = max(p.ResendIn, resendWait(f))
+		h.show(w, r, f.Status(), f, p)
+	case !p.CanEnterCode:
+		h.show(w, r, http.StatusGone, fail(Expired), p)
+	default:
+		h.render(w, r, http.StatusOK, p)
 	}
-	h.render(w, r, http.StatusOK, p)
 }
 
 // pendingForm reads the sealed state of a verification in progress and
 // parses the posted form, for the POSTs of the code page. When there is
 // nothing more to do (no valid state, already verified, a malformed form)
 // it has answered the request and returns ok false.
-func (h *handler) pendingForm(w http.ResponseWriter, r *http.Request) (st *state, p *Page, ok bool) {
+func (h *handler) pendingForm(w http.ResponseWriter, r *http.Request) (st *state, ok bool) {
 	st, f := h.readCookie(r)
-	if f != nil {
-		h.showFailure(w, r, f, h.page(r, "phone"))
-		return nil, nil, false
-	}
-	if st.Verified {
+	switch {
+	case f != nil:
+		noteFailure(r, f)
+		redirect(w, "./?e="+string(f.Code))
+		return nil, false
+	case st.Verified:
 		redirect(w, "done")
-		return nil, nil, false
+		return nil, false
 	}
-	p = h.codePageFor(r, st)
 	if err := r.ParseForm(); err != nil {
-		h.showFailure(w, r, formFailure(err), p)
-		return nil, nil, false
+		h.failed(w, r, st, formFailure(err), "code")
+		return nil, false
 	}
-	return st, p, true
+	return st, true
 }
 
 // postCode serves POST /code: it checks the code and, on success, runs
@@ -205,17 +257,13 @@ func (h *handler) pendingForm(w http.ResponseWriter, r *http.Request) (st *state
 // after OnVerified returned without writing: if it panics, or answers for
 // itself, the state cookie does not say verified.
 func (h *handler) postCode(w http.ResponseWriter, r *http.Request) {
-	st, p, ok := h.pendingForm(w, r)
+	st, ok := h.pendingForm(w, r)
 	if !ok {
 		return
 	}
 	ver, f := h.check(r, st, r.PostForm.Get("code"))
 	if f != nil {
-		switch f.Code {
-		case Expired, TooManyAttempts, AlreadyUsed:
-			p.CanEnterCode = false
-		}
-		h.showFailure(w, r, f, p)
+		h.failed(w, r, st, f, "code")
 		return
 	}
 	if h.runOnVerified(w, r, ver) {
@@ -226,7 +274,7 @@ func (h *handler) postCode(w http.ResponseWriter, r *http.Request) {
 		Expires: st.Expires, Until: h.now().Add(verifiedFor), Verified: true,
 	}
 	if f := h.seal(w, r, done); f != nil {
-		h.showFailure(w, r, f, nil)
+		h.show(w, r, f.Status(), f, nil)
 		return
 	}
 	redirect(w, "done")
@@ -235,19 +283,21 @@ func (h *handler) postCode(w http.ResponseWriter, r *http.Request) {
 // postResend serves POST /resend: it starts a new verification of the
 // sealed number, on the channel asked for, and cancels the old one.
 func (h *handler) postResend(w http.ResponseWriter, r *http.Request) {
-	st, p, ok := h.pendingForm(w, r)
+	st, ok := h.pendingForm(w, r)
 	if !ok {
 		return
 	}
 	ch, f := parseChannel(r.PostForm.Get("channel"), st.Channel)
+	var next *state
 	if f == nil {
-		st, f = h.resend(r, st, ch, userLanguages(r, p.Lang))
-	}
-	if f == nil {
-		f = h.seal(w, r, st)
+		next, f = h.resend(r, st, ch, userLanguages(r, h.page(r, "code").Lang))
 	}
 	if f != nil {
-		h.showFailure(w, r, f, p)
+		h.failed(w, r, st, f, "code")
+		return
+	}
+	if f := h.seal(w, r, next); f != nil {
+		h.show(w, r, f.Status(), f, nil)
 		return
 	}
 	redirect(w, "code")
@@ -265,27 +315,30 @@ func (h *handler) successPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, p)
 }
 
-// seal writes st to the state cookie.
+// seal writes st to the state cookie; the failure, when it cannot, is
+// r's.
 func (h *handler) seal(w http.ResponseWriter, r *http.Request, st *state) *Failure {
 	if err := h.setCookie(w, r, st); err != nil {
 		h.logAttrs(r.Context(), slog.LevelError, "verifyhttp: state not sealed", slog.String("error", err.Error()))
-		return &Failure{Code: Unavailable, Err: err}
+		f := &Failure{Code: Unavailable, Err: err}
+		noteFailure(r, f)
+		return f
 	}
 	return nil
 }
 
-// showFailure answers with the page p (the error page when p is nil)
-// showing f, with f's status.
-func (h *handler) showFailure(w http.ResponseWriter, r *http.Request, f *Failure, p *Page) {
-	noteFailure(r, f)
-	if f.Code == RateLimited {
+// show answers with the page p (the error page when p is nil) showing f,
+// with the given status: f's own, also when a GET shows the failure of
+// the POST that redirected to it.
+func (h *handler) show(w http.ResponseWriter, r *http.Request, status int, f *Failure, p *Page) {
+	if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
 	}
 	if p == nil {
 		p = h.page(r, "error")
 	}
 	p.Error = f
-	h.render(w, r, f.Status(), p)
+	h.render(w, r, status, p)
 }
 
 // render executes the page's template and writes it with status.

@@ -21,8 +21,9 @@ const minSecret = 32
 // Purposes bind a sealed value to where it is used: a cookie cannot be
 // replayed as an API token, nor the other way round.
 const (
-	purposeCookie = "phoneverify/http cookie v1"
-	purposeToken  = "phoneverify/http token v1"
+	purposeCookie = "phoneverify/http cookie v2"
+	purposeToken  = "phoneverify/http token v2"
+	purposeFlash  = "phoneverify/http flash v2"
 )
 
 // stateVersion is the first byte of every encoded state.
@@ -37,8 +38,9 @@ const maxSealed = 1024
 const maxInput = 64
 
 // state is what the handlers remember between requests, sealed in the
-// browser's cookie or in the API's token. A state with no ID holds only
-// the failure of a start, to show on the phone form.
+// browser's cookie or in the API's token. The failure of a POST of the
+// pages is sealed apart, in the flash cookie: a copy of the state it
+// happened in (no ID for a start) with Failed set.
 type state struct {
 	ID       string         // the provider's verification id
 	Phone    string         // E.164, from the provider's answer
@@ -49,10 +51,14 @@ type state struct {
 	Until    time.Time      // when the sealed state itself stops being accepted
 	Verified bool           // the code was checked successfully
 
-	// Failed is the failure of the last POST of the pages, shown by the
-	// page it redirected to (Post/Redirect/Get); nil when it succeeded.
-	// Its Code, Reason, ReasonCode, Field and RetryAfter are kept.
-	Failed *Failure
+	// Failed is the failure of a POST of the pages (flash cookie only),
+	// shown by the page it redirected to (Post/Redirect/Get).
+	// Its Code, Reason, ReasonCode, Region, Field and RetryAfter are kept.
+	// FailedAt is when it happened, FailedStart whether it was a start's
+	// (shown on the phone form) rather than the code page's.
+	Failed      *Failure
+	FailedAt    time.Time
+	FailedStart bool
 	// Input is the number as typed in a start that failed, to fill the
 	// phone form again; at most maxInput bytes.
 	Input string
@@ -150,13 +156,16 @@ func (s *sealer) open(value, purpose string, now time.Time) (*state, error) {
 }
 
 // appendBinary appends the encoding of st: version, flags, channel, the
-// three times in Unix milliseconds, the failure's retry-after seconds,
+// four times in Unix milliseconds, the failure's retry-after seconds,
 // then the strings, each after its one-byte length: id, phone, language,
-// input and the failure's code, reason code, field and reason.
+// input and the failure's code, reason code, field, reason and region.
 func (st *state) appendBinary(b []byte) []byte {
 	var flags byte
 	if st.Verified {
 		flags |= 1
+	}
+	if st.FailedStart {
+		flags |= 2
 	}
 	var ch byte
 	if st.Channel == verify.SMS {
@@ -170,8 +179,9 @@ func (st *state) appendBinary(b []byte) []byte {
 	b = binary.BigEndian.AppendUint64(b, uint64(st.Sent.UnixMilli()))
 	b = binary.BigEndian.AppendUint64(b, uint64(st.Expires.UnixMilli()))
 	b = binary.BigEndian.AppendUint64(b, uint64(st.Until.UnixMilli()))
+	b = binary.BigEndian.AppendUint64(b, uint64(st.FailedAt.UnixMilli()))
 	b = binary.BigEndian.AppendUint32(b, uint32(f.RetryAfter))
-	for _, s := range [...]string{st.ID, st.Phone, st.Language, st.Input, string(f.Code), f.ReasonCode, f.Field, f.Reason} {
+	for _, s := range [...]string{st.ID, st.Phone, st.Language, st.Input, string(f.Code), f.ReasonCode, f.Field, f.Reason, f.Region} {
 		b = append(b, byte(min(len(s), 255)))
 		b = append(b, s[:min(len(s), 255)]...)
 	}
@@ -179,22 +189,23 @@ func (st *state) appendBinary(b []byte) []byte {
 }
 
 // headerLen is the length of an encoded state before its strings.
-const headerLen = 3 + 3*8 + 4
+const headerLen = 3 + 4*8 + 4
 
 func decodeState(b []byte) (*state, error) {
-	if len(b) < headerLen+8 || b[0] != stateVersion || b[1] > 1 || b[2] > 1 {
+	if len(b) < headerLen+9 || b[0] != stateVersion || b[1] > 3 || b[2] > 1 {
 		return nil, errStateInvalid
 	}
-	st := &state{Verified: b[1]&1 != 0, Channel: verify.Voice}
+	st := &state{Verified: b[1]&1 != 0, FailedStart: b[1]&2 != 0, Channel: verify.Voice}
 	if b[2] == 1 {
 		st.Channel = verify.SMS
 	}
 	st.Sent = time.UnixMilli(int64(binary.BigEndian.Uint64(b[3:])))
 	st.Expires = time.UnixMilli(int64(binary.BigEndian.Uint64(b[11:])))
 	st.Until = time.UnixMilli(int64(binary.BigEndian.Uint64(b[19:])))
-	retry := int(binary.BigEndian.Uint32(b[27:]))
+	st.FailedAt = time.UnixMilli(int64(binary.BigEndian.Uint64(b[27:])))
+	retry := int(binary.BigEndian.Uint32(b[35:]))
 	b = b[headerLen:]
-	var strs [8]string
+	var strs [9]string
 	for i := range strs {
 		var ok bool
 		if strs[i], b, ok = cutString(b); !ok {
@@ -209,7 +220,7 @@ func decodeState(b []byte) (*state, error) {
 		return nil, errStateInvalid
 	}
 	if strs[4] != "" {
-		st.Failed = &Failure{Code: FailureCode(strs[4]), ReasonCode: strs[5], Field: strs[6], Reason: strs[7], RetryAfter: retry}
+		st.Failed = &Failure{Code: FailureCode(strs[4]), ReasonCode: strs[5], Field: strs[6], Reason: strs[7], Region: strs[8], RetryAfter: retry}
 	}
 	return st, nil
 }
