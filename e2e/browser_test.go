@@ -31,14 +31,15 @@ func findBrowser(t *testing.T) string {
 	return ""
 }
 
-// newBrowser starts a headless Chromium with a window of the given size
-// and returns its context, closed when the test ends.
-func newBrowser(t *testing.T, width, height int) context.Context {
+// newBrowser starts a headless Chromium with a window of the given size,
+// and the options given, and returns its context, closed when the test
+// ends.
+func newBrowser(t *testing.T, width, height int, opts ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	exe := findBrowser(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+	all := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
 		chromedp.NoSandbox, // needed as root, as in containers and CI
@@ -49,8 +50,8 @@ func newBrowser(t *testing.T, width, height int) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(width, height),
-	)...)
+		chromedp.WindowSize(width, height))
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(all, opts...)...)
 	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	t.Cleanup(cancelBrowser)
