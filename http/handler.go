@@ -42,6 +42,7 @@ type handler struct {
 	v          *verify.Verifier
 	sealer     *sealer
 	tmpl       *template.Template
+	baked      []*template.Template // tmpl with the texts of each language in place (see bake)
 	log        *slog.Logger
 	clientIP   func(*http.Request) string
 	secure     secureMode
@@ -82,17 +83,24 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkTemplates(tmpl); err != nil {
-		return nil, err
-	}
 	tx, err := newTexts(cfg.i18n)
 	if err != nil {
 		return nil, err
+	}
+	baked, err := tx.bake(tmpl) // before tmpl is executed
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range append(baked, tmpl) {
+		if err := checkTemplates(t); err != nil {
+			return nil, err
+		}
 	}
 	h := &handler{
 		v:          v,
 		sealer:     s,
 		tmpl:       tmpl,
+		baked:      baked,
 		log:        cfg.logger,
 		clientIP:   cfg.clientIP,
 		secure:     cfg.secure,

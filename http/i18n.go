@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"text/template/parse"
 
 	"github.com/phoneverify/verify"
 	"golang.org/x/text/feature/plural"
@@ -85,6 +86,9 @@ type texts struct {
 	printers []*printer.Printer         // by language: a Printer is copied by each Sprintf, never changed
 	plain    []map[string]string        // by language: each text without arguments, formatted once
 	html     []map[string]template.HTML // by language: plain, escaped for HTML (Page.Text)
+	around   []map[string][2]string     // by language: the escaped HTML before and after the one %s of a text that has only that
+	bases    []string                   // by language: its base language, "de"
+	notes    []map[string][2]string     // by language: "the call will be in …" by call base language, for voice and SMS
 }
 
 // i18nConfig is what WithLanguages and WithMessages set.
@@ -186,7 +190,28 @@ func newTexts(c i18nConfig) (*texts, error) {
 		for id, text := range plain {
 			html[id] = template.HTML(template.HTMLEscapeString(text))
 		}
-		t.printers, t.plain, t.html = append(t.printers, p), append(t.plain, plain), append(t.html, html)
+		around := map[string][2]string{}
+		for key, text := range all[tag] {
+			if id, _, plural := strings.Cut(key, "#"); !plural && verbs(text) == "%s" {
+				before, after, _ := strings.Cut(p.Sprintf(id, mark), mark)
+				around[id] = [2]string{template.HTMLEscapeString(before), template.HTMLEscapeString(after)}
+			}
+		}
+		t.printers, t.plain, t.html, t.around = append(t.printers, p), append(t.plain, plain), append(t.html, html), append(t.around, around)
+		base, _ := tag.Base()
+		t.bases = append(t.bases, base.String())
+	}
+	// The notes naming a call's language, for the languages of calls.
+	for i := range t.langs {
+		l := &localizer{t: t, i: i, tag: t.langs[i]}
+		notes := map[string][2]string{}
+		for _, call := range verify.Languages() {
+			b, _, _ := strings.Cut(call, "-")
+			if _, ok := notes[b]; !ok && b != t.bases[i] {
+				notes[b] = l.callNotes(call)
+			}
+		}
+		t.notes = append(t.notes, notes)
 	}
 	t.matcher = language.NewMatcher(t.langs)
 	return t, nil
@@ -302,6 +327,9 @@ func checkVerbs(english map[string]string, id, text string) error {
 	if !ok {
 		want = english[id+"#other"]
 	}
+	if strings.Contains(want, countdown) && !strings.Contains(text, countdown) {
+		return fmt.Errorf("it lacks %s, where the page's script writes the time left", countdown)
+	}
 	got, w := verbs(text), verbs(want)
 	if got == w || isPluralID(english, id) && got == "" {
 		return nil
@@ -311,6 +339,10 @@ func checkVerbs(english map[string]string, id, text string) error {
 	}
 	return fmt.Errorf("its arguments %q differ from the English text's (%s)", got, w)
 }
+
+// countdown stands for the time left in a text the code page's script
+// counts down with ("Call me again in {t}").
+const countdown = "{t}"
 
 // localizer speaks one language for one request.
 type localizer struct {
@@ -495,12 +527,6 @@ func (l *localizer) phoneText(reason, region string) string {
 	return l.text("error_invalid_phone")
 }
 
-// clock formats seconds as minutes and seconds, "0:27"; never negative.
-func clock(seconds int) string {
-	seconds = max(seconds, 0)
-	return strconv.Itoa(seconds/60) + ":" + fmt.Sprintf("%02d", seconds%60)
-}
-
 // mark stands for an argument of T that is already HTML while the text
 // around it is escaped.
 const mark = "\x01"
@@ -516,6 +542,14 @@ const mark = "\x01"
 func (p *Page) T(id string, args ...any) template.HTML {
 	if p.loc == nil {
 		return template.HTML(template.HTMLEscapeString(id))
+	}
+	if parts, ok := p.loc.t.around[p.loc.i][id]; ok && len(args) == 1 {
+		switch a := args[0].(type) {
+		case template.HTML:
+			return template.HTML(parts[0] + string(a) + parts[1])
+		case string:
+			return template.HTML(parts[0] + template.HTMLEscapeString(a) + parts[1])
+		}
 	}
 	var html []string
 	for i, a := range args {
@@ -536,27 +570,37 @@ func (p *Page) Strong(s string) template.HTML {
 	return template.HTML("<strong>" + template.HTMLEscapeString(s) + "</strong>")
 }
 
-// CallLanguageName names the language of the call or text (CallLanguage)
-// in the page's language, such as "German" or "Deutsch", when it differs
-// from the page's language; "" when it does not, or is not known.
-func (p *Page) CallLanguageName() string {
+// CallLanguageNote says which language the call or text is in, such as
+// "The call will be in Dutch." (in the page's language), when it is not
+// the page's language; "" when it is, or is not known (CallLanguage).
+func (p *Page) CallLanguageNote() string {
 	if p.loc == nil || p.CallLanguage == "" {
 		return ""
 	}
-	call, err := language.Parse(p.CallLanguage)
-	if err != nil {
+	t, i := p.loc.t, p.loc.i
+	b, _, _ := strings.Cut(strings.ToLower(p.CallLanguage), "-")
+	if b == t.bases[i] {
 		return ""
 	}
-	cb, _ := call.Base()
-	pb, _ := p.loc.tag.Base()
-	if cb == pb {
-		return ""
+	notes, ok := t.notes[i][b]
+	if !ok {
+		notes = p.loc.callNotes(p.CallLanguage)
 	}
-	return p.loc.languageName(p.CallLanguage)
+	if p.Channel == verify.SMS {
+		return notes[1]
+	}
+	return notes[0]
 }
 
-// ResendClock is ResendIn as minutes and seconds, "0:27".
-func (p *Page) ResendClock() string { return clock(p.ResendIn) }
+// callNotes returns the notes naming the language of a call, for a call
+// and for a text; none when the language has no name.
+func (l *localizer) callNotes(call string) [2]string {
+	name := l.languageName(call)
+	if name == "" {
+		return [2]string{}
+	}
+	return [2]string{l.text("code_language_voice", name), l.text("code_language_sms", name)}
+}
 
 // localize sets the language of the page p answering r, once, and the
 // text of its failure, if any, in that language.
@@ -574,4 +618,98 @@ func (h *handler) localize(r *http.Request, p *Page) {
 // argument of T such as the example number of the phone form's hint.
 func (p *Page) Nowrap(s string) template.HTML {
 	return template.HTML(`<span class="nowrap">` + template.HTMLEscapeString(s) + "</span>")
+}
+
+// bake returns a copy of t for each offered language, in which every
+// action that shows a text without arguments, {{.Text.id}} where dot is
+// the page or {{$.Text.id}}, is replaced by that text, escaped: the pages
+// of every language then render as fast as templates written in one. It
+// must be called before t is executed (html/template escapes a tree when
+// it is first executed, and a clone shares its trees until replaced:
+// every tree of a copy is a copy).
+func (t *texts) bake(tmpl *template.Template) ([]*template.Template, error) {
+	baked := make([]*template.Template, len(t.langs))
+	for i := range t.langs {
+		c, err := tmpl.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("%w: verifyhttp: templates: %v", verify.ErrInvalidOption, err)
+		}
+		for _, tt := range c.Templates() {
+			if tt.Tree == nil || tt.Tree.Root == nil {
+				continue
+			}
+			tree := tt.Tree.Copy()
+			bakeList(tree.Root, t.html[i], true)
+			if _, err := c.AddParseTree(tt.Name(), tree); err != nil {
+				return nil, fmt.Errorf("%w: verifyhttp: templates: %v", verify.ErrInvalidOption, err)
+			}
+		}
+		baked[i] = c
+	}
+	return baked, nil
+}
+
+// bakeList replaces in l the actions that show a text of texts; dotIsPage
+// says whether dot is still what the template was called with (not
+// inside a with or range).
+func bakeList(l *parse.ListNode, texts map[string]template.HTML, dotIsPage bool) {
+	if l == nil {
+		return
+	}
+	for i, n := range l.Nodes {
+		switch n := n.(type) {
+		case *parse.ActionNode:
+			if s, ok := bakedText(n, texts, dotIsPage); ok {
+				l.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: n.Pos, Text: []byte(s)}
+			}
+		case *parse.IfNode:
+			bakeList(n.List, texts, dotIsPage)
+			bakeList(n.ElseList, texts, dotIsPage)
+		case *parse.WithNode:
+			bakeList(n.List, texts, false)
+			bakeList(n.ElseList, texts, dotIsPage)
+		case *parse.RangeNode:
+			bakeList(n.List, texts, false)
+			bakeList(n.ElseList, texts, dotIsPage)
+		case *parse.ListNode:
+			bakeList(n, texts, dotIsPage)
+		}
+	}
+}
+
+// bakedText returns the text an action shows when it is only
+// {{.Text.id}} (dot being the page) or {{$.Text.id}} of a known id.
+func bakedText(a *parse.ActionNode, texts map[string]template.HTML, dotIsPage bool) (template.HTML, bool) {
+	if a.Pipe == nil || len(a.Pipe.Decl) > 0 || len(a.Pipe.Cmds) != 1 || len(a.Pipe.Cmds[0].Args) != 1 {
+		return "", false
+	}
+	var ident []string
+	switch arg := a.Pipe.Cmds[0].Args[0].(type) {
+	case *parse.FieldNode:
+		if !dotIsPage {
+			return "", false
+		}
+		ident = arg.Ident
+	case *parse.VariableNode:
+		if len(arg.Ident) == 0 || arg.Ident[0] != "$" {
+			return "", false
+		}
+		ident = arg.Ident[1:]
+	default:
+		return "", false
+	}
+	if len(ident) != 2 || ident[0] != "Text" {
+		return "", false
+	}
+	s, ok := texts[ident[1]]
+	return s, ok
+}
+
+// templatesFor returns the templates that render p: those with the
+// texts of p's language in place.
+func (h *handler) templatesFor(p *Page) *template.Template {
+	if p.loc != nil && p.loc.t == h.texts {
+		return h.baked[p.loc.i]
+	}
+	return h.tmpl
 }

@@ -192,6 +192,7 @@ func TestWithLanguagesAndMessages(t *testing.T) {
 		{"unknown id", []Option{WithMessages("en", map[string]string{"phone_sumbit": "x"})}, `unknown text id "phone_sumbit"`},
 		{"argument left out", []Option{WithMessages("de", map[string]string{"code_lead_sms": "SMS gesendet."})}, "arguments"},
 		{"wrong argument", []Option{WithMessages("de", map[string]string{"error_malformed_code": "Geben Sie den %s-stelligen Code ein."})}, "arguments"},
+		{"countdown left out", []Option{WithMessages("de", map[string]string{"code_resend_voice_wait": "Bitte warten"})}, "{t}"},
 		{"plural form of a plain text", []Option{WithMessages("en", map[string]string{"phone_label#one": "x"})}, "plural forms"},
 		{"unknown plural form", []Option{WithMessages("en", map[string]string{"n_seconds#several": "%d s"})}, "plural forms"},
 		{"bad tag", []Option{WithMessages("no such language", map[string]string{"phone_label": "x"})}, "language"},
@@ -287,19 +288,52 @@ func TestPageT(t *testing.T) {
 	if got, want := p.T("code_lead_sms", "<i>"), template.HTML("Sent &lt;to&gt; &lt;i&gt; &amp; more."); got != want {
 		t.Errorf("T with a string argument:\n got %s\nwant %s", got, want)
 	}
-	if got := p.CallLanguageName(); got != "German" {
-		t.Errorf("CallLanguageName on an English page, call de-de: %q", got)
+	tests := []struct {
+		lang, call string
+		ch         verify.Channel
+		want       string
+	}{
+		{"en", "de-de", verify.Voice, "The call will be in German."},
+		{"fr", "de-de", verify.SMS, "Le SMS sera en allemand."},
+		{"ru", "en-gb", verify.Voice, "Язык звонка: английский."},
+		{"de-AT", "de-de", verify.Voice, ""},
+		{"en", "sv-se", verify.Voice, "The call will be in Swedish."}, // not a language of calls today
+		{"en", "", verify.Voice, ""},
 	}
-	p.loc = tx.localizer("fr")
-	if got := p.CallLanguageName(); got != "allemand" {
-		t.Errorf("CallLanguageName on a French page, call de-de: %q", got)
+	for _, tt := range tests {
+		p := &Page{loc: tx.localizer(tt.lang), CallLanguage: tt.call, Channel: tt.ch}
+		if got := p.CallLanguageNote(); got != tt.want {
+			t.Errorf("CallLanguageNote of a %s page, %s %s: %q, want %q", tt.lang, tt.ch, tt.call, got, tt.want)
+		}
 	}
-	p.loc = tx.localizer("de-AT")
-	if got := p.CallLanguageName(); got != "" {
-		t.Errorf("CallLanguageName on a German page, call de-de: %q, want none", got)
+}
+
+// TestBake checks that the texts put in place in each language's copy of
+// the templates render as {{.Text.id}} does, and that an action whose
+// dot is not the page is left as it is.
+func TestBake(t *testing.T) {
+	tx := newTestTexts(t)
+	src := `{{define "x"}}{{.Text.phone_submit}}|{{$.Text.phone_label}}|{{with .Error}}{{$.Text.code_back}}{{.Code}}{{end}}|{{.Text.no_such_id}}|{{.Text.phone_submit | printf "%s!"}}{{end}}`
+	tmpl := template.Must(template.New("t").Parse(src))
+	baked, err := tx.bake(tmpl)
+	if err != nil {
+		t.Fatal(err)
 	}
-	p.ResendIn = 87
-	if got := p.ResendClock(); got != "1:27" {
-		t.Errorf("ResendClock of 87 s: %q", got)
+	de := slices.Index(tx.langs, tx.localizer("de").tag)
+	tree := baked[de].Lookup("x").Tree.Root.String()
+	if strings.Count(tree, ".Text.") != 2 { // no_such_id, and the one piped to printf
+		t.Errorf("baked tree: %s", tree)
+	}
+	page := &Page{Text: tx.html[de], Error: &Failure{Code: InvalidCode}}
+	var dynamic, static strings.Builder
+	if err := tmpl.ExecuteTemplate(&dynamic, "x", page); err != nil {
+		t.Fatal(err)
+	}
+	if err := baked[de].ExecuteTemplate(&static, "x", page); err != nil {
+		t.Fatal(err)
+	}
+	want := "Code anfordern|Telefonnummer|Andere Nummer verwendeninvalid_code||Code anfordern!"
+	if dynamic.String() != want || static.String() != want {
+		t.Errorf("rendered:\n dynamic %q\n baked   %q\n want    %q", dynamic.String(), static.String(), want)
 	}
 }

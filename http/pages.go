@@ -346,7 +346,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *
 	p.Status = status
 	h.localize(r, p)
 	var buf bytes.Buffer
-	if err := h.tmpl.ExecuteTemplate(&buf, p.Name, p); err != nil {
+	if err := h.templatesFor(p).ExecuteTemplate(&buf, p.Name, p); err != nil {
 		h.logAttrs(r.Context(), slog.LevelError, "verifyhttp: template failed", slog.String("template", p.Name), slog.String("error", err.Error()))
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
