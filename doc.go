@@ -21,7 +21,10 @@
 //	if err != nil {
 //		return err
 //	}
-//	ver, err := v.Start(ctx, r.FormValue("phone"), verify.WithClientKey(clientIP))
+//	ver, err := v.Start(ctx, r.FormValue("phone"),
+//		verify.WithClientKey(clientIP),
+//		verify.WithUserLanguage("de-CH", "de", "en"), // say, from Accept-Language
+//	)
 //	switch {
 //	case errors.Is(err, verify.ErrInvalidPhone):
 //		var pe *verify.PhoneError
@@ -37,6 +40,15 @@
 //	if err == nil {
 //		markVerified(user, ver.Phone) // E.164, from the provider's answer
 //	}
+//
+// Each verification speaks the user's language: the first of the
+// languages given with WithUserLanguage (such as the browser's) that the
+// provider speaks, else the main language of the number's country, else
+// British English; WithLanguage fixes it instead. A built-in text in each
+// of the 19 languages says the code (twice on a call) and warns never to
+// share it; WithTemplate replaces it, and WithWebOrigin ends texts with
+// the line that lets phones and browsers autofill the code on that site
+// only.
 //
 // Providers: package messagebird (the real one), package fake (tests and
 // development). Package http serves the whole flow as ready-made net/http

@@ -141,7 +141,8 @@ type languageOption string
 // WithLanguage fixes the language of the call or text, one of
 // Languages(), such as "nl-nl". Default: none, so that each verification
 // is in the user's language (WithUserLanguage) if the provider speaks it,
-// else in the main language of the number's country, else "en-gb"; a text
+// else in the main language of the number's country (see Languages),
+// else "en-gb"; a text
 // given with WithTemplate is spoken in "en-gb" unless WithLanguage names
 // its language. The built-in text follows the language.
 func WithLanguage(lang string) MessageOption { return languageOption(lang) }
@@ -252,8 +253,13 @@ type userLanguageOption []string
 // as BCP 47 tags, most preferred first (such as the languages of an
 // Accept-Language header: "de-CH", "de", "en"). Unless WithLanguage fixes
 // the language, the call or text is in the first of them that the
-// provider can speak. It is an option of Start only: New refuses it.
-// Default: none, so the language follows the number's country.
+// provider can speak, matched by language and region ("de-CH" gives
+// "de-de", "es-AR" "es-mx", "pt-PT" "pt-br", "en-IN" "en-gb"); a tag with
+// no region takes the number's ("fr" on a Canadian number gives "fr-ca",
+// "en" on an Australian one "en-au"). Tags that do not parse are skipped,
+// and only the first 10 are read. It is an option of Start only: New
+// refuses it. Default: none, so the language follows the number's
+// country (see WithLanguage).
 func WithUserLanguage(tags ...string) MessageOption {
 	return userLanguageOption(append([]string(nil), tags...))
 }
