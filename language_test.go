@@ -171,6 +171,17 @@ func TestLanguageFollowsTheUser(t *testing.T) {
 	}
 }
 
+func TestObserverSeesTheChosenLanguage(t *testing.T) {
+	r := &recorder{}
+	v := newVerifier(t, fake.New(), verify.WithObserver(r))
+	if _, err := v.Start(context.Background(), "+34612345678", verify.WithUserLanguage("es-AR")); err != nil {
+		t.Fatal(err)
+	}
+	if ev := r.take(); len(ev) != 1 || ev[0].Language != "es-mx" {
+		t.Fatalf("events %+v, want one start in es-mx", ev)
+	}
+}
+
 func TestWithLanguageFixesTheLanguage(t *testing.T) {
 	ctx := context.Background()
 	s := &spy{}

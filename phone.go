@@ -25,7 +25,8 @@ func (p phone) region() string { return phonenumbers.GetRegionCodeForNumber(p.nu
 
 // ParsePhone parses a phone number as a user typed it and returns it in
 // E.164 form ("+31612345678"). defaultRegion (such as "NL", or "" for none)
-// lets national numbers ("06 12345678") be read. A number that does not
+// lets national numbers ("06 12345678") be read; with none, a number
+// starts with + or 00 and its country code. A number that does not
 // parse or is not valid for its region gives a *PhoneError (matching
 // ErrInvalidPhone) whose Reason can be shown to the user.
 //

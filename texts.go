@@ -93,7 +93,7 @@ func builtinText(lang string) text {
 		}
 	case "is-is":
 		return text{
-			voice: "Halló. Staðfestingarkóðinn þinn er %token. Ég endurtek: %token. Ekki gefa neinum þennan kóða.",
+			voice: "Halló. Staðfestingarkóðinn þinn er %token. Ég endurtek: %token. Ekki deila þessum kóða með neinum.",
 			sms:   "Kóðinn þinn er %token. Ekki gefa hann neinum.",
 		}
 	case "zh-cn":
