@@ -256,6 +256,9 @@ func TestBuiltinTexts(t *testing.T) {
 		if len(voice) > 480 {
 			t.Errorf("%s: the call text has %d bytes, MessageBird takes 480", lang, len(voice))
 		}
+		if n := len(sms + "\n\n@" + strings.Repeat("x", 253) + " #%token"); n > 480 {
+			t.Errorf("%s: the SMS text with the longest origin has %d bytes, MessageBird takes 480", lang, n)
+		}
 		// One SMS: with the longest code, and with the default code and
 		// the WebOTP line of a short origin.
 		for _, text := range []string{
