@@ -142,9 +142,9 @@ type languageOption string
 // Languages(), such as "nl-nl". Default: none, so that each verification
 // is in the user's language (WithUserLanguage) if the provider speaks it,
 // else in the main language of the number's country (see Languages),
-// else "en-gb"; a text
-// given with WithTemplate is spoken in "en-gb" unless WithLanguage names
-// its language. The built-in text follows the language.
+// else "en-gb"; a text given with WithTemplate is spoken in "en-gb"
+// unless WithLanguage names its language. The built-in text follows the
+// language.
 func WithLanguage(lang string) MessageOption { return languageOption(lang) }
 func (o languageOption) applyMessage(m *message) {
 	m.language, m.fixedLanguage = strings.ToLower(string(o)), true
@@ -171,10 +171,10 @@ type webOriginOption string
 // WithWebOrigin names the web origin where users type their codes, such
 // as "https://example.com": an https origin, with no port, path or query.
 // Every text then ends with the origin-bound line of the SMS one-time
-// codes format ("@example.com #123456"), with which browsers and phones
-// offer the code to that site alone, for autofill (autocomplete=
-// "one-time-code", WebOTP), and never to a look-alike. Calls are not
-// changed. Default: none, "" for none.
+// codes format ("@example.com #123456"), with which phones and browsers
+// offer the code for autofill (a one-time-code field, the WebOTP API) on
+// that site only. Calls are not changed. Default: none; "" turns it off
+// for one call.
 func WithWebOrigin(origin string) MessageOption { return webOriginOption(origin) }
 func (o webOriginOption) applyMessage(m *message) {
 	m.webOrigin, m.webOTPLine = string(o), ""
