@@ -45,7 +45,7 @@
 // languages given with WithUserLanguage (such as the browser's) that the
 // provider speaks, else the main language of the number's country, else
 // British English; WithLanguage fixes it instead. A built-in text in each
-// of the 19 languages says the code (twice on a call) and warns never to
+// of the 19 languages, for a call and for a text, says the code and warns never to
 // share it; WithTemplate replaces it, and WithWebOrigin ends texts with
 // the line that lets phones and browsers autofill the code on that site
 // only.

@@ -173,8 +173,10 @@ type webOriginOption string
 // Every text then ends with the origin-bound line of the SMS one-time
 // codes format ("@example.com #123456"), with which phones and browsers
 // offer the code for autofill (a one-time-code field, the WebOTP API) on
-// that site only. Calls are not changed. Default: none; "" turns it off
-// for one call.
+// that site only. Calls are not changed. The text then holds "%token"
+// twice; MessageBird's documentation does not say that it replaces every
+// one (the fake and the mbtest emulator do): check a first text by eye.
+// Default: none; "" turns it off for one call.
 func WithWebOrigin(origin string) MessageOption { return webOriginOption(origin) }
 func (o webOriginOption) applyMessage(m *message) {
 	m.webOrigin, m.webOTPLine = string(o), ""
