@@ -269,8 +269,11 @@ func (f failureThrottle) wait(n int) time.Duration {
 	if f.after == 0 || n < f.after {
 		return 0
 	}
-	shift := min(n-f.after, 40)
-	return min(firstThrottle<<shift, f.longest)
+	d := firstThrottle
+	for i := f.after; i < n && d < f.longest; i++ {
+		d *= 2 // at most 24h × 2: no overflow
+	}
+	return min(d, f.longest)
 }
 
 // checked records the outcome of a check of number: a wrong code counts

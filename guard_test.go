@@ -232,6 +232,10 @@ func TestGuessCaps(t *testing.T) {
 	if first30 > 100 || month > 100 || year > 500 {
 		t.Fatalf("guesses: %d in the first 30 days, %d at most in 30 days, %d in a year; want at most 100, 100, 500", first30, month, year)
 	}
+	// Once throttled to the longest wait, one guess a day at most.
+	if n := mostWithin(p.checks[40:], 24*time.Hour); n > 1 {
+		t.Fatalf("%d guesses within a day once throttled, want 1", n)
+	}
 	if year < 300 {
 		t.Fatalf("only %d guesses in a year: the simulated attacker is not trying hard", year)
 	}
@@ -438,5 +442,28 @@ func TestPumpingGuardLetsRealTrafficThrough(t *testing.T) {
 	off, _, c2, _, _ := pumpingVerifier(t, verify.WithPumpingGuard(0, 0, 0))
 	if allowed, _ := pump(t, off, c2, 0, 150); allowed != 150 {
 		t.Fatalf("guard off: %d of 150 allowed", allowed)
+	}
+}
+
+func TestAbuseOptionRanges(t *testing.T) {
+	for _, tt := range []struct {
+		ok, bad verify.Option
+		name    string
+	}{
+		{verify.WithClientNetworkLimit(1, 744*time.Hour), verify.WithClientNetworkLimit(1, 744*time.Hour+1), "WithClientNetworkLimit"},
+		{verify.WithClientNetworkLimit(0, 0), verify.WithClientNetworkLimit(-1, time.Hour), "WithClientNetworkLimit"},
+		{verify.WithPumpingGuard(1, 1, time.Hour), verify.WithPumpingGuard(1, 0, time.Hour), "WithPumpingGuard"},
+		{verify.WithPumpingGuard(1, 100, 744*time.Hour), verify.WithPumpingGuard(1, 101, time.Hour), "WithPumpingGuard"},
+		{verify.WithPumpingGuard(0, 0, 0), verify.WithPumpingGuard(1, 10, 744*time.Hour+1), "WithPumpingGuard"},
+		{verify.WithFailureThrottle(1, time.Minute), verify.WithFailureThrottle(1, time.Minute-1), "WithFailureThrottle"},
+		{verify.WithFailureThrottle(1, 24*time.Hour), verify.WithFailureThrottle(1, 24*time.Hour+1), "WithFailureThrottle"},
+		{verify.WithFailureThrottle(0, 0), verify.WithFailureThrottle(-1, time.Hour), "WithFailureThrottle"},
+	} {
+		if _, err := verify.New(fake.New(), tt.ok); err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+		if _, err := verify.New(fake.New(), tt.bad); !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), tt.name) {
+			t.Errorf("%s out of range: %v", tt.name, err)
+		}
 	}
 }
