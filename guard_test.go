@@ -48,6 +48,7 @@ func TestFloodCannotLockOut(t *testing.T) {
 					t.Fatalf("the limiter holds %d keys, more than its 1000", l.Len())
 				}
 			}
+			t.Logf("after the flood: %d keys, %d provider calls", l.Len(), len(p.Messages()))
 			if _, err := v.Start(ctx, "+31611112222", verify.WithClientKey("192.0.2.2")); err != nil {
 				t.Fatalf("a new client's first start: %v", err)
 			}

@@ -270,9 +270,12 @@ type clientKeyOption string
 
 // WithClientKey names the client that asks for a verification, such as
 // its IP address, so that per-client rate limits apply. The http handlers
-// pass the client's IP. It is an option of Start only: New refuses it,
-// since one key shared by every call would make every client share one
-// budget. Default: none, so only the per-number and global limits apply.
+// pass the client's IP (an IPv6 client as its /64). An IPv6 address counts
+// by its /64, and an IPv6 address or prefix also by its /48 for
+// WithClientNetworkLimit; an IPv4 address, or any other key, by itself.
+// It is an option of Start only: New refuses it, since one key shared by
+// every call would make every client share one budget. Default: none, so
+// only the per-number and global limits apply.
 func WithClientKey(key string) MessageOption      { return clientKeyOption(key) }
 func (o clientKeyOption) applyMessage(m *message) { m.clientKey = string(o) }
 func (o clientKeyOption) applyOption(c *config)   { c.callOnly = "WithClientKey" }

@@ -111,7 +111,9 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 //
 // Errors: ErrInvalidPhone (a *PhoneError with a reason for the user),
 // ErrUnsupported (SMS to a fixed-line number: Voice works), ErrInvalidOption,
-// ErrRateLimited, ErrUnavailable.
+// ErrRateLimited (ErrSuspectedPumping too, when the SMS-pumping guard
+// refused), ErrUnavailable. A start refused by one limit uses up none of
+// the others (with a LimitStore; see Limiter).
 func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOption) (*Verification, error) {
 	ctx = v.begin(ctx, OpStart)
 	ev := Event{Op: OpStart}
@@ -252,12 +254,17 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 //
 // Errors: ErrInvalidCode (wrong or malformed code; the user may try
 // again), ErrTooManyAttempts, ErrExpired (expired, already used or
-// canceled), ErrNotFound, ErrRateLimited, ErrInvalidPhone (the provider
-// verified a number this Verifier's policies refuse), ErrUnavailable.
+// canceled), ErrNotFound, ErrRateLimited (the failed-check throttle:
+// the number has failed too many checks in a row, see
+// WithFailureThrottle; RetryAfter says when the next check may be
+// made), ErrInvalidPhone (the provider verified a number this
+// Verifier's policies refuse), ErrUnavailable.
 //
 // Every well-formed call counts against id's attempts in the Limiter
 // before the provider is asked, so that the cap holds; that count lives
-// for the Verifier's validity. Take id from your own state (the http
+// for the Verifier's validity. A wrong code also counts as one more
+// failed check of the number in a row, and a success starts that count
+// again. Take id from your own state (the http
 // package seals it in a cookie), not from a form field: checks of made-up
 // ids would each hold a key in the Limiter.
 func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, error) {
