@@ -61,7 +61,7 @@ const (
 	rangeDigits = 4
 	// maxVerifiedCount bounds the verified checks counted per range and
 	// window, and so the memory of a range.
-	maxVerifiedCount = 100_000
+	maxVerifiedCount = 10_000
 )
 
 // clientKeys returns the keys of the per-client and per-network limits

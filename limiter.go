@@ -108,6 +108,7 @@ type MemoryLimiter struct {
 	cheap     list.List // of *entry: cheap keys, least recently used first
 	dear      list.List // of *entry: the other keys, least recently used first
 	nextSweep int       // sweep expired keys when len(keys) reaches it
+	fullUntil time.Time // when the earliest key kept at the last sweep expires
 }
 
 // entry holds what is recorded under one key: the times of its events,
@@ -276,16 +277,23 @@ func (l *MemoryLimiter) remove(e *entry) {
 
 // makeRoom makes sure a new key fits; l.mu must be held. Expired keys are
 // swept whenever the map has doubled since the last sweep, which keeps the
-// cost amortised constant per call. When the limiter is still full, the
-// key that costs least to forget is evicted.
+// cost amortised constant per call. A full limiter sweeps again only once
+// its earliest key has expired, so that a flood cannot make every call pay
+// for a sweep; until then, it evicts the key that costs least to forget.
 func (l *MemoryLimiter) makeRoom(now time.Time) {
-	if len(l.keys) >= l.nextSweep || len(l.keys) >= l.maxKeys() {
+	full := len(l.keys) >= l.maxKeys()
+	if len(l.keys) >= l.nextSweep || full && !now.Before(l.fullUntil) {
+		var earliest time.Time
 		for _, e := range l.keys {
-			if !e.expires.After(now) {
+			switch {
+			case !e.expires.After(now):
 				l.remove(e)
+			case earliest.IsZero() || e.expires.Before(earliest):
+				earliest = e.expires
 			}
 		}
 		l.nextSweep = max(2*len(l.keys), 1024)
+		l.fullUntil = earliest
 	}
 	for len(l.keys) >= l.maxKeys() {
 		ls := &l.cheap

@@ -491,4 +491,18 @@ func BenchmarkMemoryLimiterAllow(b *testing.B) {
 			i++
 		}
 	})
+	// A full table of keys still in their window: each new key evicts
+	// one, without sweeping the whole table.
+	b.Run("FullTableNewKeys", func(b *testing.B) {
+		l := &verify.MemoryLimiter{MaxKeys: 100_000}
+		for i := range 100_000 {
+			l.Allow(ctx, fmt.Sprint("client:198.51.", i), 20, time.Hour)
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			l.Allow(ctx, fmt.Sprint("client:203.0.", i), 20, time.Hour)
+			i++
+		}
+	})
 }

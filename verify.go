@@ -296,7 +296,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 	if err != nil {
 		var rl *RateLimitError
 		if errors.As(err, &rl) && rl.Limit == "attempts" {
-			err = ErrTooManyAttempts
+			ev.Limit, err = rl.Limit, ErrTooManyAttempts
 		}
 		v.logID(ctx, "verify: check refused", id, err)
 		return nil, err
