@@ -468,3 +468,33 @@ func TestAbuseOptionRanges(t *testing.T) {
 		}
 	}
 }
+
+// The SMS-pumping guard refuses starts to a number range that has had
+// many starts and few verified checks: here, with a guard tuned down to
+// 3 starts and 50 % verified per hour, the fourth unverified start to
+// +31 6 1234xxxx.
+func ExampleWithPumpingGuard() {
+	v, err := verify.New(fake.New(), verify.WithPumpingGuard(3, 50, time.Hour))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	for i := range 4 {
+		_, err := v.Start(ctx, fmt.Sprintf("+3161234000%d", i))
+		switch {
+		case errors.Is(err, verify.ErrSuspectedPumping):
+			// Show the user a neutral message, as for any rate limit.
+			fmt.Println(i+1, "refused: suspected pumping; also ErrRateLimited:", errors.Is(err, verify.ErrRateLimited))
+		case err != nil:
+			fmt.Println(i+1, err)
+		default:
+			fmt.Println(i+1, "started")
+		}
+	}
+	// Output:
+	// 1 started
+	// 2 started
+	// 3 started
+	// 4 refused: suspected pumping; also ErrRateLimited: true
+}
