@@ -264,9 +264,9 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 // before the provider is asked, so that the cap holds; that count lives
 // for the Verifier's validity. A wrong code also counts as one more
 // failed check of the number in a row, and a success starts that count
-// again. Take id from your own state (the http
-// package seals it in a cookie), not from a form field: checks of made-up
-// ids would each hold a key in the Limiter.
+// again. Take id from your own state (the http package seals it in a
+// cookie), not from a form field: checks of made-up ids would each hold a
+// key in the Limiter.
 func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, error) {
 	ctx = v.begin(ctx, OpCheck)
 	ev := Event{Op: OpCheck}
