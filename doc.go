@@ -10,7 +10,9 @@
 // ones, premium-rate numbers and unwanted regions before any call is paid
 // for; it normalises codes and refuses malformed ones locally; it decides
 // success on the provider's "verified" alone; it rate-limits starts per
-// number, per client and in total, and checks per verification; it honours
+// number, per client and in total, and checks per verification, throttles
+// a number's failed checks in a row, and refuses starts to number ranges
+// that look pumped (see WithPumpingGuard); it honours
 // context cancellation; and its errors are typed sentinels that are safe
 // to show or log.
 //
