@@ -351,9 +351,9 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 	)
 	want := []view{
 		{start, "id1", "ok", "", false, true, verify.Voice, "NL", mobile, "nl-nl", ""},
-		{start, "", "rate_limited", "resend cooldown", true, false, verify.Voice, "NL", mobile, "en-gb", "resend cooldown"},
+		{start, "", "rate_limited", "resend cooldown", true, false, verify.Voice, "NL", mobile, "nl-nl", "resend cooldown"},
 		{start, "", "invalid_phone", "invalid", true, false, "", "", "", "", ""},
-		{start, "", "invalid_phone", "line_type", true, false, verify.Voice, "NL", "premium_rate", "en-gb", ""},
+		{start, "", "invalid_phone", "line_type", true, false, verify.Voice, "NL", "premium_rate", "nl-nl", ""},
 		{check, "id1", "invalid_code", "", false, true, "", "", "", "", ""},
 		{check, "id1", "invalid_code", "invalid_code", true, false, "", "", "", "", ""},
 		{check, "id1", "ok", "", false, true, verify.Voice, "NL", mobile, "", ""},
@@ -363,7 +363,7 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 		{cancel, "id2", "ok", "", false, true, "", "", "", "", ""},
 		{check, "id3", "not_found", "", false, true, "", "", "", "", ""},
 		{check, "", "not_found", "not_found", true, false, "", "", "", "", ""},
-		{start, "", "unavailable", "", false, true, verify.Voice, "BE", mobile, "en-gb", ""},
+		{start, "", "unavailable", "", false, true, verify.Voice, "BE", mobile, "nl-nl", ""},
 	}
 	for name, events := range map[string][]verify.Event{"fake": fakeEvents, "messagebird": mbEvents} {
 		if len(events) != len(want) {

@@ -3,6 +3,8 @@ package verify
 import (
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -25,8 +27,7 @@ const (
 	minAttempts        = 1
 	maxAttemptsLimit   = 10
 
-	defaultLanguage = "en-gb"
-	defaultTemplate = "Your security code is %token."
+	defaultLanguage = "en-gb" // when neither the user nor the number says
 
 	defaultCooldown    = 30 * time.Second
 	maxCooldown        = time.Hour
@@ -40,23 +41,13 @@ const (
 	maxTemplate         = 480
 )
 
-// languages are the text-to-speech languages of MessageBird's Verify API.
-var languages = []string{
-	"nl-nl", "de-de", "en-gb", "en-us", "es-es", "fr-fr", "ru-ru", "zh-cn",
-	"en-au", "es-mx", "es-us", "fr-ca", "is-is", "it-it", "ja-jp", "ko-kr",
-	"pl-pl", "pt-br", "ro-ro",
-}
-
-// Languages returns the text-to-speech languages that WithLanguage accepts.
-func Languages() []string { return slices.Clone(languages) }
-
 // message holds the options that may change per call.
 type message struct {
 	channel     Channel
 	tokenLength int
 	voice       VoiceGender
-	language    string
-	template    string
+	language    string // set by WithLanguage; chosen per verification otherwise
+	template    string // set by WithTemplate; built in otherwise
 	validity    time.Duration
 	maxAttempts int
 	originator  string
@@ -64,6 +55,11 @@ type message struct {
 	region      string
 	clientKey   string
 	userLangs   []string
+
+	fixedLanguage  bool   // WithLanguage was given
+	customTemplate bool   // WithTemplate was given
+	webOrigin      string // as given to WithWebOrigin
+	webOTPLine     string // "\n\n@host #%token", or "" when no valid origin
 }
 
 // rate is a limit of n events per window; n == 0 means no limit.
@@ -96,8 +92,6 @@ func defaults() config {
 			channel:     Voice,
 			tokenLength: defaultTokenLength,
 			voice:       Female,
-			language:    defaultLanguage,
-			template:    defaultTemplate,
 			validity:    defaultValidity,
 			maxAttempts: defaultMaxAttempts,
 		},
@@ -144,21 +138,50 @@ func (o voiceOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
 
 type languageOption string
 
-// WithLanguage sets the language of a call, one of Languages(); default
-// "en-gb". It does not translate the template: write the template in the
-// same language.
-func WithLanguage(lang string) MessageOption     { return languageOption(lang) }
-func (o languageOption) applyMessage(m *message) { m.language = strings.ToLower(string(o)) }
-func (o languageOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+// WithLanguage fixes the language of the call or text, one of
+// Languages(), such as "nl-nl". Default: none, so that each verification
+// is in the user's language (WithUserLanguage) if the provider speaks it,
+// else in the main language of the number's country, else "en-gb"; a text
+// given with WithTemplate is spoken in "en-gb" unless WithLanguage names
+// its language. The built-in text follows the language.
+func WithLanguage(lang string) MessageOption { return languageOption(lang) }
+func (o languageOption) applyMessage(m *message) {
+	m.language, m.fixedLanguage = strings.ToLower(string(o)), true
+}
+func (o languageOption) applyOption(c *config) { o.applyMessage(&c.msg) }
 
 type templateOption string
 
-// WithTemplate sets the text that is spoken or texted. It must contain
-// "%token", which is replaced by the code, and be at most 480 characters.
-// Default: "Your security code is %token."
-func WithTemplate(t string) MessageOption        { return templateOption(t) }
-func (o templateOption) applyMessage(m *message) { m.template = string(o) }
-func (o templateOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+// WithTemplate sets the text that is spoken or texted, in place of the
+// built-in one. It must contain "%token", which is replaced by the code,
+// and be at most 480 bytes (with the line WithWebOrigin adds to texts).
+// Give WithLanguage with it: the Verifier cannot tell a text's language,
+// so without WithLanguage it is spoken in "en-gb". Default: a built-in
+// text in the chosen language, for a call or for a text, that says the
+// code and warns never to share it.
+func WithTemplate(t string) MessageOption { return templateOption(t) }
+func (o templateOption) applyMessage(m *message) {
+	m.template, m.customTemplate = string(o), true
+}
+func (o templateOption) applyOption(c *config) { o.applyMessage(&c.msg) }
+
+type webOriginOption string
+
+// WithWebOrigin names the web origin where users type their codes, such
+// as "https://example.com": an https origin, with no port, path or query.
+// Every text then ends with the origin-bound line of the SMS one-time
+// codes format ("@example.com #123456"), with which browsers and phones
+// offer the code to that site alone, for autofill (autocomplete=
+// "one-time-code", WebOTP), and never to a look-alike. Calls are not
+// changed. Default: none, "" for none.
+func WithWebOrigin(origin string) MessageOption { return webOriginOption(origin) }
+func (o webOriginOption) applyMessage(m *message) {
+	m.webOrigin, m.webOTPLine = string(o), ""
+	if host, ok := webOTPHost(string(o)); ok {
+		m.webOTPLine = "\n\n@" + host + " #%token"
+	}
+}
+func (o webOriginOption) applyOption(c *config) { o.applyMessage(&c.msg) }
 
 type validityOption time.Duration
 
@@ -335,12 +358,14 @@ func (m *message) validate() error {
 		return optionError("WithTokenLength", m.tokenLength, fmt.Sprintf("must be from %d to %d", minTokenLength, maxTokenLength))
 	case m.voice != Female && m.voice != Male:
 		return optionError("WithVoice", string(m.voice), "must be verify.Female or verify.Male")
-	case !slices.Contains(languages, m.language):
+	case m.fixedLanguage && !slices.Contains(languages, m.language):
 		return optionError("WithLanguage", m.language, "must be one of "+strings.Join(languages, ", "))
-	case !strings.Contains(m.template, "%token"):
+	case m.customTemplate && !strings.Contains(m.template, "%token"):
 		return optionError("WithTemplate", m.template, `must contain "%token"`)
-	case len(m.template) > maxTemplate:
-		return optionError("WithTemplate", m.template[:20]+"...", fmt.Sprintf("must be at most %d bytes", maxTemplate))
+	case m.customTemplate && len(m.template)+len(m.webOTPLine) > maxTemplate:
+		return optionError("WithTemplate", abbrev(m.template), fmt.Sprintf("must be at most %d bytes, with the line of WithWebOrigin", maxTemplate))
+	case m.webOrigin != "" && m.webOTPLine == "":
+		return optionError("WithWebOrigin", m.webOrigin, `must be an https origin with a domain name and no port or path, such as "https://example.com"`)
 	case m.validity < minValidity || m.validity > maxValidity:
 		return optionError("WithValidity", m.validity.String(), fmt.Sprintf("must be from %s to %s", minValidity, maxValidity))
 	case m.maxAttempts < minAttempts || m.maxAttempts > maxAttemptsLimit:
@@ -384,6 +409,37 @@ func (c *config) validate() error {
 		}
 	}
 	return nil
+}
+
+// abbrev shortens a long value for an error message.
+func abbrev(s string) string {
+	if len(s) <= 20 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:20], "") + "..."
+}
+
+// webOTPHost returns the host of an https origin for the origin-bound line
+// of a text: a domain name of ASCII letters, digits, '-' and '.', as the
+// SMS one-time codes format and browsers read it (no port, no IP address).
+func webOTPHost(origin string) (string, bool) {
+	u, err := url.Parse(origin)
+	if err != nil || u.Scheme != "https" || u.Opaque != "" || u.User != nil || u.Port() != "" ||
+		u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", false
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "" || len(host) > 253 || net.ParseIP(host) != nil || strings.HasPrefix(host, ".") ||
+		strings.HasSuffix(host, ".") || strings.Contains(host, "..") {
+		return "", false
+	}
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return "", false
+		}
+	}
+	return host, true
 }
 
 func validRegion(r string) bool {

@@ -72,6 +72,7 @@ type Verifier struct {
 	cfg      config
 	log      *slog.Logger // nil when no logger was given
 	tagger   Tagger       // the Observer, when it is also a Tagger
+	langs    *languageMatcher
 
 	observerPanicked atomic.Bool // the first panic of the Observer was logged
 }
@@ -97,7 +98,7 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 	if cfg.limiter == nil {
 		cfg.limiter = new(MemoryLimiter)
 	}
-	v := &Verifier{provider: p, cfg: cfg, log: cfg.logger}
+	v := &Verifier{provider: p, cfg: cfg, log: cfg.logger, langs: newLanguageMatcher()}
 	v.tagger, _ = cfg.observer.(Tagger)
 	return v, nil
 }
@@ -130,8 +131,9 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", "", err)
 		return nil, err
 	}
-	channel := resolveChannel(msg.channel, p)
-	ev.Channel, ev.Region, ev.LineType, ev.Language = channel, p.region(), lineTypeCode(p.lineType), msg.language
+	channel, region := resolveChannel(msg.channel, p), p.region()
+	lang := v.langs.choose(&msg, region)
+	ev.Channel, ev.Region, ev.LineType, ev.Language = channel, region, lineTypeCode(p.lineType), lang
 	if err := v.checkPolicy(p, channel); err != nil {
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.e164, err)
 		return nil, err
@@ -148,8 +150,8 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		Channel:     channel,
 		TokenLength: msg.tokenLength,
 		Voice:       msg.voice,
-		Language:    msg.language,
-		Template:    msg.template,
+		Language:    lang,
+		Template:    msg.text(lang, channel),
 		Validity:    msg.validity,
 		MaxAttempts: msg.maxAttempts,
 		Originator:  msg.originator,

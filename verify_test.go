@@ -125,13 +125,13 @@ func TestDefaultsReachTheProvider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.Start(context.Background(), "+31612345678"); err != nil {
+	if _, err := v.Start(context.Background(), "+447400123456"); err != nil {
 		t.Fatal(err)
 	}
 	want := verify.Request{
-		Phone: "+31612345678", Channel: verify.Voice, TokenLength: 6, Voice: verify.Female,
-		Language: "en-gb", Template: "Your security code is %token.", Validity: 10 * time.Minute,
-		MaxAttempts: 5,
+		Phone: "+447400123456", Channel: verify.Voice, TokenLength: 6, Voice: verify.Female,
+		Language: "en-gb", Template: "Hello. Your verification code is %token. I repeat: %token. Never share this code with anyone.",
+		Validity: 10 * time.Minute, MaxAttempts: 5,
 	}
 	if s.lastReq != want {
 		t.Fatalf("request\n got %+v\nwant %+v", s.lastReq, want)

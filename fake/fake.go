@@ -47,7 +47,7 @@ type Message struct {
 	Text        string             // the template with the code in place of %token
 	Code        string             // the code
 	Voice       verify.VoiceGender // voice of a call
-	Language    string             // language of a call
+	Language    string             // language of the call or text, such as "nl-nl"
 	Originator  string
 	Reference   string
 	SentAt      time.Time

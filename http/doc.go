@@ -39,14 +39,16 @@
 // # State and safety
 //
 // What the handler remembers between requests (the verification's id, the
-// number, the channel, the expiry, whether it succeeded) is sealed with
-// AES-256-GCM in a cookie: HttpOnly, SameSite=Lax, Secure on TLS (or as
-// WithSecureCookie says), its path the mount point; a Secure cookie at
-// the root is named __Host-phoneverify, which no subdomain can set. There
-// is no server-side session, so any number of app instances can serve the
-// pages, given the same WithSecret keys. A
-// missing, tampered, expired or foreign cookie sends the user back to the
-// phone form with a message. The verified number comes from the provider
+// number, the channel, the call's language, the expiry, whether it
+// succeeded, the last failure to show) is sealed with AES-256-GCM in a
+// cookie: HttpOnly, SameSite=Lax, its path the mount point, Secure as
+// WithSecureCookie says. There is no server-side session, so any number
+// of app instances can serve the pages, given the same WithSecret keys
+// (and WithScope name). A state is bound to the handler that sealed it,
+// its mount point and WithScope name: handlers that share a secret do
+// not accept each other's cookies or tokens. A missing, tampered, expired
+// or foreign cookie sends the user back to the phone form with a
+// message. The verified number comes from the provider
 // or the sealed state, never from a form field.
 //
 // Cross-origin POSTs are refused (net/http.CrossOriginProtection, 403);
@@ -77,6 +79,8 @@
 //	403  cross-origin POST
 //	409  the code was already used by a check that succeeded (already_used)
 //	410  the code expired or can no longer be used, or too many wrong codes were entered
+//	404  an API route that does not exist (not_found)
+//	405  an API route asked with a method other than POST (method_not_allowed)
 //	413  body too large
 //	422  a number that cannot be verified, a wrong code, SMS to a fixed line
 //	429  rate limited, with Retry-After in seconds
@@ -84,6 +88,21 @@
 //
 // A failed POST re-renders its form with the error, announced to screen
 // readers (role="alert", aria-invalid, aria-describedby).
+//
+// Every failure is a *Failure whose Code is one of the FailureCode
+// constants: the JSON API sends it as "error", the templates receive it as
+// Page.Error, and FailureReason returns it to the app, with the
+// Verifier's error as its cause (errors.Is(f, verify.ErrInvalidCode)). A
+// middleware that wraps the handler reads it after ServeHTTP, from the
+// request it passed through TrackFailure.
+//
+// # Where to look
+//
+// handler.go has New and the routes; flow.go the flow the pages and the
+// API share (start, check, resend, OnVerified), which returns values and
+// writes nothing; pages.go what each page answers, api.go what each API
+// route answers; failure.go the failures; cookie.go and state.go the
+// sealed state; templates.go the templates.
 //
 // # OnVerified
 //
@@ -151,7 +170,7 @@
 //	title          the <title> of each page, by Page.Name
 //	lang           the document's language, "en"
 //	alert          the error box, when Page.Error is set
-//	error_message  the text of an error, given the *PageError, by its Code
+//	error_message  the text of an error, given the *Failure, by its Code
 //
 // For example, to translate the error texts only:
 //
@@ -159,7 +178,7 @@
 //	{{define "error_message"}}{{if eq .Code "invalid_code"}}Die code klopt niet.{{else}}{{.Message}}{{end}}{{end}}`))
 //	h, err := verifyhttp.New(v, verifyhttp.WithSecret(key), verifyhttp.WithTemplates(t))
 //
-// The codes of PageError.Code are those of the JSON API, below.
+// The codes of Page.Error.Code (a FailureCode) are those of the JSON API, below.
 //
 // # JSON API
 //
@@ -204,4 +223,18 @@
 // A browser calling the API from another origin is refused (403), like
 // the forms; apps that send no Origin or Sec-Fetch-Site header, such as
 // mobile apps and curl, are not affected.
+//
+// # Bot challenge
+//
+// WithChallenge puts a CAPTCHA (a Challenge) before every first start:
+// the phone form shows its widget, POST /api/start takes its token in the
+// field "challenge", and a start whose token does not pass is refused
+// with challenge_failed (403) before any provider call; while the
+// challenge cannot be checked at all, starts are refused with unavailable
+// (503). The turnstile package checks Cloudflare Turnstile tokens:
+//
+//	c, err := turnstile.New(os.Getenv("TURNSTILE_SITE_KEY"), os.Getenv("TURNSTILE_SECRET"),
+//		turnstile.WithHostnames("example.com"))
+//	...
+//	h, err := verifyhttp.New(v, verifyhttp.WithSecret(key), verifyhttp.WithChallenge(c))
 package http

@@ -1,32 +1,19 @@
 package http
 
+// This file holds the pages: what each route of the HTML forms answers,
+// and the data its template receives. The flow behind them is in flow.go.
+
 import (
-	"embed"
+	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
-	"io"
-	"strconv"
-	"strings"
+	"log/slog"
+	"net/http"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
 	"github.com/phoneverify/verify"
 )
-
-//go:embed templates/*.html
-var templateFS embed.FS
-
-// pageNames are the templates the handler executes; New checks that each
-// is defined and renders with sample data.
-var pageNames = [...]string{"phone", "code", "success", "error"}
-
-// DefaultTemplates returns a new copy of the embedded default templates,
-// to extend or to override in part before passing it to WithTemplates:
-//
-//	t := template.Must(verifyhttp.DefaultTemplates().Parse(`{{define "lang"}}nl{{end}}`))
-func DefaultTemplates() *template.Template {
-	return template.Must(template.New("verifyhttp").ParseFS(templateFS, "templates/*.html"))
-}
 
 // Page is the data every template receives.
 type Page struct {
@@ -54,111 +41,279 @@ type Page struct {
 	// CanEnterCode reports whether the code page should offer the code
 	// field: false once the verification expired or failed.
 	CanEnterCode bool
-	// Error is what went wrong, or nil.
-	Error *PageError
+	// Error is what went wrong, or nil. Its Message is the default text
+	// for its Code.
+	Error *Failure
+
+	// Lang is the language of the page, a BCP 47 tag such as "de", and
+	// Dir its direction, "ltr" or "rtl", for <html lang dir>.
+	Lang, Dir string
+	// CallLanguage is the language of the call or text, as the verify
+	// package names it ("de-de"); code page.
+	CallLanguage string
+	// ResendIn is the number of seconds until a new code can be asked for
+	// (the resend cooldown), 0 when it can be asked for now; code page.
+	ResendIn int
+	// CodeLength is the number of digits in a code, such as 6.
+	CodeLength int
+	// Example is an example number for the phone form's hint, in the
+	// national format of the default region when one is set ("06 12345678"),
+	// else in international format.
+	Example string
+	// ContinueURL is where the success page's "Continue" link leads; empty
+	// for none.
+	ContinueURL string
+	// Challenge is the widget of the handler's Challenge (WithChallenge),
+	// to place in the phone form; empty without one.
+	Challenge template.HTML
 }
 
-// PageError describes what went wrong, for the "alert" and
-// "error_message" templates.
-type PageError struct {
-	// Code identifies the error, and is the same in the JSON API:
-	// invalid_phone, unsupported, invalid_code, expired, already_used,
-	// too_many_attempts, rate_limited, unavailable, session_invalid, session_expired,
-	// invalid_request, too_large, cross_origin.
-	Code string
-	// Message is the default English text for Code.
-	Message string
-	// Reason says why a number is refused (invalid_phone), in English,
-	// from the verify package's *PhoneError; ReasonCode is that error's
-	// Code ("too_short", "line_type", ...), for translations.
-	Reason, ReasonCode string
-	// RetryAfter is the number of seconds to wait (rate_limited), and
-	// RetryAfterMinutes the same rounded up to minutes.
-	RetryAfter, RetryAfterMinutes int
+// page returns the page name answering r, with what every page shows.
+func (h *handler) page(r *http.Request, name string) *Page {
+	p := &Page{Name: name, Channel: verify.Voice, CodeLength: h.v.TokenLength(), Example: h.example}
+	if name == "phone" && h.challenge != nil {
+		p.Challenge = h.challenge.Widget()
+	}
+	h.localize(r, p)
+	return p
 }
 
-// buildTemplates returns the templates of user with the defaults filling
-// in every name it does not define, and checks that each page renders.
-func buildTemplates(user *template.Template) (*template.Template, error) {
-	defaults := DefaultTemplates()
-	if user == nil {
-		return defaults, nil
-	}
-	t, err := user.Clone()
-	if err != nil {
-		return nil, fmt.Errorf("%w: verifyhttp.WithTemplates: %v", verify.ErrInvalidOption, err)
-	}
-	for _, d := range defaults.Templates() {
-		if d.Tree == nil || t.Lookup(d.Name()) != nil {
-			continue
-		}
-		if _, err := t.AddParseTree(d.Name(), d.Tree); err != nil {
-			return nil, fmt.Errorf("%w: verifyhttp.WithTemplates: %v", verify.ErrInvalidOption, err)
-		}
-	}
-	return t, nil
+// codePageFor is the code page of st.
+func (h *handler) codePageFor(r *http.Request, st *state) *Page {
+	p := h.page(r, "code")
+	left := st.Expires.Sub(h.now())
+	p.Phone, p.Masked, p.Channel, p.CallLanguage = st.Phone, maskForDisplay(st.Phone), st.Channel, st.Language
+	p.ExpiresAt, p.TimeLeft, p.CanEnterCode = st.Expires, timeLeft(left), left > 0
+	p.ResendIn = retrySeconds(h.resendIn(st))
+	return p
 }
 
-// checkTemplates renders every page with sample data, so that a mistake
-// in a replaced template shows when the handler is created, not when a
-// user first meets it.
-func checkTemplates(t *template.Template) error {
-	sample := Page{
-		Status: 422, Input: "+31 6 12345678", Phone: "+31612345678", Masked: "+31 6 •••• 5678",
-		Channel: verify.Voice, ExpiresAt: time.Unix(0, 0), TimeLeft: "10:00", CanEnterCode: true,
-		Error: &PageError{Code: "invalid_code", Message: "That code is not right."},
+// form wraps a POST route of the pages: a cross-origin POST gets the
+// error page, the others a bounded body.
+func (h *handler) form(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if f := h.checkPost(w, r); f != nil {
+			h.showFailure(w, r, f, nil)
+			return
+		}
+		next(w, r)
 	}
-	for _, name := range pageNames {
-		if t.Lookup(name) == nil {
-			return fmt.Errorf("%w: verifyhttp.WithTemplates: template %q is not defined", verify.ErrInvalidOption, name)
+}
+
+// formFailure is the failure for a form or body that cannot be read.
+func formFailure(err error) *Failure {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return &Failure{Code: TooLarge, Err: err}
+	}
+	return &Failure{Code: InvalidRequest, Err: err}
+}
+
+// phonePage serves GET /: the phone form. A redirect after a lost state
+// names the reason in the query ("?e=session_expired").
+func (h *handler) phonePage(w http.ResponseWriter, r *http.Request) {
+	p := h.page(r, "phone")
+	switch e := FailureCode(r.URL.Query().Get("e")); e {
+	case SessionInvalid, SessionExpired:
+		p.Error = fail(e)
+		p.Error.Message = message(string(e))
+	}
+	h.render(w, r, http.StatusOK, p)
+}
+
+// postPhone serves POST /: it starts a verification and redirects to the
+// code page.
+func (h *handler) postPhone(w http.ResponseWriter, r *http.Request) {
+	p := h.page(r, "phone")
+	if err := r.ParseForm(); err != nil {
+		h.showFailure(w, r, formFailure(err), p)
+		return
+	}
+	p.Input = r.PostForm.Get("phone")
+	ch, f := parseChannel(r.PostForm.Get("channel"), verify.Voice)
+	if f != nil {
+		h.showFailure(w, r, f, p)
+		return
+	}
+	p.Channel = ch
+	var token string
+	if h.challenge != nil {
+		token = r.PostForm.Get(h.challenge.Field())
+	}
+	st, f := h.start(r, p.Input, ch, userLanguages(r, p.Lang), token)
+	if f == nil {
+		f = h.seal(w, r, st)
+	}
+	if f != nil {
+		if f.Code == Unsupported {
+			p.Channel = verify.Voice // offer what works
 		}
-		p := sample
-		p.Name = name
-		if err := t.ExecuteTemplate(io.Discard, name, &p); err != nil {
-			return fmt.Errorf("%w: verifyhttp.WithTemplates: %v", verify.ErrInvalidOption, err)
+		h.showFailure(w, r, f, p)
+		return
+	}
+	redirect(w, "code")
+}
+
+// codePage serves GET /code: where the code is typed.
+func (h *handler) codePage(w http.ResponseWriter, r *http.Request) {
+	st, f := h.readCookie(r)
+	if f != nil {
+		redirect(w, "./?e="+string(f.Code))
+		return
+	}
+	if st.Verified {
+		redirect(w, "done")
+		return
+	}
+	p := h.codePageFor(r, st)
+	if !p.CanEnterCode {
+		h.showFailure(w, r, fail(Expired), p)
+		return
+	}
+	h.render(w, r, http.StatusOK, p)
+}
+
+// pendingForm reads the sealed state of a verification in progress and
+// parses the posted form, for the POSTs of the code page. When there is
+// nothing more to do (no valid state, already verified, a malformed form)
+// it has answered the request and returns ok false.
+func (h *handler) pendingForm(w http.ResponseWriter, r *http.Request) (st *state, p *Page, ok bool) {
+	st, f := h.readCookie(r)
+	if f != nil {
+		h.showFailure(w, r, f, h.page(r, "phone"))
+		return nil, nil, false
+	}
+	if st.Verified {
+		redirect(w, "done")
+		return nil, nil, false
+	}
+	p = h.codePageFor(r, st)
+	if err := r.ParseForm(); err != nil {
+		h.showFailure(w, r, formFailure(err), p)
+		return nil, nil, false
+	}
+	return st, p, true
+}
+
+// postCode serves POST /code: it checks the code and, on success, runs
+// OnVerified and redirects to the success page. Success is sealed only
+// after OnVerified returned without writing: if it panics, or answers for
+// itself, the state cookie does not say verified.
+func (h *handler) postCode(w http.ResponseWriter, r *http.Request) {
+	st, p, ok := h.pendingForm(w, r)
+	if !ok {
+		return
+	}
+	ver, f := h.check(r, st, r.PostForm.Get("code"))
+	if f != nil {
+		switch f.Code {
+		case Expired, TooManyAttempts, AlreadyUsed:
+			p.CanEnterCode = false
 		}
+		h.showFailure(w, r, f, p)
+		return
+	}
+	if h.runOnVerified(w, r, ver) {
+		return
+	}
+	done := &state{
+		ID: st.ID, Phone: ver.Phone, Channel: st.Channel, Language: st.Language, Sent: st.Sent,
+		Expires: st.Expires, Until: h.now().Add(verifiedFor), Verified: true,
+	}
+	if f := h.seal(w, r, done); f != nil {
+		h.showFailure(w, r, f, nil)
+		return
+	}
+	redirect(w, "done")
+}
+
+// postResend serves POST /resend: it starts a new verification of the
+// sealed number, on the channel asked for, and cancels the old one.
+func (h *handler) postResend(w http.ResponseWriter, r *http.Request) {
+	st, p, ok := h.pendingForm(w, r)
+	if !ok {
+		return
+	}
+	ch, f := parseChannel(r.PostForm.Get("channel"), st.Channel)
+	if f == nil {
+		st, f = h.resend(r, st, ch, userLanguages(r, p.Lang))
+	}
+	if f == nil {
+		f = h.seal(w, r, st)
+	}
+	if f != nil {
+		h.showFailure(w, r, f, p)
+		return
+	}
+	redirect(w, "code")
+}
+
+// successPage serves GET /done, only after a successful check.
+func (h *handler) successPage(w http.ResponseWriter, r *http.Request) {
+	st, f := h.readCookie(r)
+	if f != nil || !st.Verified {
+		redirect(w, "./")
+		return
+	}
+	p := h.page(r, "success")
+	p.Phone, p.Masked, p.Channel, p.ContinueURL = st.Phone, maskForDisplay(st.Phone), st.Channel, h.continueTo
+	h.render(w, r, http.StatusOK, p)
+}
+
+// seal writes st to the state cookie.
+func (h *handler) seal(w http.ResponseWriter, r *http.Request, st *state) *Failure {
+	if err := h.setCookie(w, r, st); err != nil {
+		h.logAttrs(r.Context(), slog.LevelError, "verifyhttp: state not sealed", slog.String("error", err.Error()))
+		return &Failure{Code: Unavailable, Err: err}
 	}
 	return nil
 }
 
-// maskForDisplay hides the middle of an E.164 number, keeping the country
-// code, the first digit after it and the last four: "+31 6 •••• 5678".
-// Short numbers keep only their last two digits. Country calling codes are
-// prefix-free, so the first known one of one to three digits is the one.
-func maskForDisplay(e164 string) string {
-	digits, ok := strings.CutPrefix(e164, "+")
-	if !ok {
-		return verify.MaskPhone(e164)
+// showFailure answers with the page p (the error page when p is nil)
+// showing f, with f's status.
+func (h *handler) showFailure(w http.ResponseWriter, r *http.Request, f *Failure, p *Page) {
+	noteFailure(r, f)
+	if f.Code == RateLimited {
+		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
 	}
-	cc := ""
-	for n := 1; n <= 3 && n < len(digits); n++ {
-		code, err := strconv.Atoi(digits[:n])
-		if err != nil {
-			break
-		}
-		if phonenumbers.GetRegionCodeForCountryCode(code) != "ZZ" {
-			cc = digits[:n]
-			break
-		}
+	if p == nil {
+		p = h.page(r, "error")
 	}
-	if cc == "" {
-		return verify.MaskPhone(e164)
-	}
-	national := digits[len(cc):]
-	switch {
-	case len(national) >= 7:
-		return "+" + cc + " " + national[:1] + " •••• " + national[len(national)-4:]
-	case len(national) > 2:
-		return "+" + cc + " •••• " + national[len(national)-2:]
-	}
-	return "+" + cc + " ••••"
+	f.Message = message(string(f.Code))
+	p.Error = f
+	h.render(w, r, f.Status(), p)
 }
 
-// timeLeft formats d as minutes and seconds, "9:58"; never negative.
-func timeLeft(d time.Duration) string {
-	if d < 0 {
-		d = 0
+// render executes the page's template and writes it with status.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *Page) {
+	p.Status = status
+	h.localize(r, p)
+	var buf bytes.Buffer
+	if err := h.tmpl.ExecuteTemplate(&buf, p.Name, p); err != nil {
+		h.logAttrs(r.Context(), slog.LevelError, "verifyhttp: template failed", slog.String("template", p.Name), slog.String("error", err.Error()))
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
 	}
-	s := int((d + time.Second/2) / time.Second)
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	setPrivate(hdr)
+	hdr.Set("X-Frame-Options", "SAMEORIGIN")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// redirect answers 303 See Other to a location relative to the mount
+// point ("code", "done", "./").
+func redirect(w http.ResponseWriter, to string) {
+	h := w.Header()
+	setPrivate(h)
+	h.Set("Location", to)
+	w.WriteHeader(http.StatusSeeOther)
+}
+
+// retrySeconds rounds d up to whole seconds; 0 for none.
+func retrySeconds(d time.Duration) int {
+	if d <= 0 {
+		return 0
+	}
+	return retryAfterSeconds(d)
 }

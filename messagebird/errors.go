@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,8 +40,36 @@ var errTimeout = errors.New("messagebird: timeout")
 // status and MessageBird's error detail. Its message never holds the code,
 // the access key or a response body: go-rest-api's own errors can hold
 // all three (the request URL, the raw body), so only what is known to be
-// safe is kept.
+// safe is kept, and MessageBird's description and parameter are scrubbed
+// of the call's secrets (see scrub).
 func (c *call) fail(o op, err error) *verify.ProviderError {
+	pe := c.mapError(o, err)
+	pe.Description, pe.Parameter = c.scrub(pe.Description), c.scrub(pe.Parameter)
+	return pe
+}
+
+// scrub replaces in s, an error description or parameter of MessageBird's,
+// what the call knows and no log may hold, should MessageBird echo it: the
+// access key, the code (Check) and the number (Start). The longest goes
+// first, so that a code found inside the number or the key does not
+// leave the rest of them in place.
+func (c *call) scrub(s string) string {
+	if s == "" {
+		return s
+	}
+	type secret struct{ value, mark string }
+	secrets := []secret{{c.p.key, "[access key]"}, {c.number, "[number]"}, {c.code, "[code]"}}
+	slices.SortStableFunc(secrets, func(a, b secret) int { return len(b.value) - len(a.value) })
+	for _, x := range secrets {
+		if x.value != "" {
+			s = strings.ReplaceAll(s, x.value, x.mark)
+		}
+	}
+	return s
+}
+
+// mapError is fail without the scrubbing.
+func (c *call) mapError(o op, err error) *verify.ProviderError {
 	pe := &verify.ProviderError{Provider: providerName, HTTPStatus: c.status}
 	if cerr := c.ctx.Err(); cerr != nil {
 		if context.Cause(c.ctx) == errTimeout {

@@ -2,6 +2,8 @@ package messagebird
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -328,6 +330,7 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 	ctx, cancel := p.bound(ctx)
 	defer cancel()
 	c := p.newCall(ctx)
+	c.number = body.Recipient
 	var r response
 	if err := c.Request(&r, http.MethodPost, "verify", body); err != nil {
 		return nil, c.fail(opStart, err)
@@ -350,6 +353,7 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 	ctx, cancel := p.bound(ctx)
 	defer cancel()
 	c := p.newCall(ctx)
+	c.once, c.code = true, code
 	var r response
 	if err := c.Request(&r, http.MethodGet, "verify/"+id+"?token="+code, nil); err != nil {
 		pe := c.fail(opCheck, err)
@@ -462,31 +466,22 @@ type response struct {
 	Type string
 }
 
-// UnmarshalJSON decodes b with go-rest-api's decoder, then reads "type"
-// with a scan that allocates nothing (a second json.Unmarshal would cost
-// seven allocations per call).
+// UnmarshalJSON decodes b with go-rest-api's decoder, then reads "type",
+// which that decoder leaves out. A type that is not a string reads as
+// none, like an absent one: the channel then comes from the request.
 func (r *response) UnmarshalJSON(b []byte) error {
 	if err := r.Verify.UnmarshalJSON(b); err != nil {
 		return err
 	}
-	r.Type = verifyType(topLevelString(b, "type"))
-	return nil
-}
-
-// verifyType returns t, one of the known Verify types, as a constant
-// string, without allocating; "" for anything else.
-func verifyType(t []byte) string {
-	switch string(t) {
-	case "tts":
-		return "tts"
-	case "sms":
-		return "sms"
-	case "flash":
-		return "flash"
-	case "email":
-		return "email"
+	var t struct {
+		Type string `json:"type"`
 	}
-	return ""
+	var te *json.UnmarshalTypeError
+	if err := json.Unmarshal(b, &t); err != nil && !errors.As(err, &te) {
+		return err
+	}
+	r.Type = t.Type
+	return nil
 }
 
 // call is one API call: a messagebird.Client that sends go-rest-api's
@@ -499,6 +494,9 @@ type call struct {
 	status     int    // HTTP status of the last response, 0 before one
 	ctype      string // its Content-Type
 	retryAfter string // its Retry-After header
+	once       bool   // the request must not be resent (see oneShot)
+	code       string // the code a check sends, scrubbed from errors
+	number     string // the number a start sends (digits), scrubbed from errors
 	body       body
 	hc         http.Client
 	dc         mb.DefaultClient
@@ -520,7 +518,11 @@ func (c *call) Request(v any, method, path string, data any) error {
 // context, so that canceling it aborts the request, and records the
 // response's status and headers.
 func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := c.p.transport.RoundTrip(req.WithContext(c.ctx))
+	req = req.WithContext(c.ctx) // a copy: the caller's request is not changed
+	if c.once {
+		req.Body, req.GetBody, req.ContentLength = oneShot{}, nil, 0
+	}
+	resp, err := c.p.transport.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
@@ -531,6 +533,16 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = &c.body
 	return resp, nil
 }
+
+// oneShot is the empty body of a request that must not be resent: Go's
+// transport resends a request by itself after a reused connection closed
+// without an answer, but not one with a body it cannot rewind (no
+// GetBody). It sends no body on the wire, since the transport finds it
+// empty before writing the request.
+type oneShot struct{}
+
+func (oneShot) Read([]byte) (int, error) { return 0, io.EOF }
+func (oneShot) Close() error             { return nil }
 
 // maxBody is the most a response body may hold: a Verify object or an
 // error answer is well under 1 KiB. go-rest-api reads bodies whole, with

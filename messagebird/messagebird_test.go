@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -768,6 +770,202 @@ func TestRedirects(t *testing.T) {
 				t.Errorf("the redirect was followed: the target received Authorization %q", k)
 			}
 			wantProviderError(t, err, verify.ErrUnavailable, http.StatusTemporaryRedirect, 0)
+		})
+	}
+}
+
+// TestCheckIsSentOnce checks that a check whose connection drops before
+// any answer is not sent again: Go's transport would resend a GET on a
+// reused connection by itself, and a second check of the right code is
+// answered "already processed".
+func TestCheckIsSentOnce(t *testing.T) {
+	s, p := newPair(t, mbtest.WithCode("123456"))
+	ver, err := p.Start(bg(), verifytest.Request(phone)) // leaves a pooled connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Inject(mbtest.Drop())
+	_, err = p.Check(bg(), ver.ID, "123456")
+	wantProviderError(t, err, verify.ErrUnavailable, 0, 0)
+	var checks int
+	for _, r := range s.Requests() {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.RawQuery, "token=") {
+			checks++
+		}
+	}
+	if checks != 1 || s.Connections() != 1 {
+		t.Fatalf("one Check put %d check requests on the wire over %d connections, want 1 over 1", checks, s.Connections())
+	}
+	// A read is still resent, since it changes nothing: the lost check
+	// was not processed (the emulator drops a request unprocessed).
+	if _, err := p.Status(bg(), ver.ID); err != nil { // pools a new connection
+		t.Fatal(err)
+	}
+	s.Inject(mbtest.Drop())
+	got, err := p.Status(bg(), ver.ID)
+	if err != nil || got.Status != verify.StatusPending {
+		t.Fatalf("Status after a dropped read = %+v, %v; want pending, resent on a new connection", got, err)
+	}
+}
+
+// TestCheckSendsNoBody checks that the check stays a plain GET on the
+// wire, over HTTP/1.1 and HTTP/2: no body, no chunked encoding (over
+// HTTP/2 the request ends with an empty data frame, which the server
+// reads as an unknown length, -1).
+func TestCheckSendsNoBody(t *testing.T) {
+	for _, h2 := range []bool{false, true} {
+		type seen struct {
+			proto    string
+			length   int64
+			encoding []string
+			body     string
+		}
+		got := make(chan seen, 1)
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			got <- seen{r.Proto, r.ContentLength, r.TransferEncoding, string(b)}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(object("31612345678", "tts", "verified")))
+		}))
+		var opts []messagebird.Option
+		if h2 {
+			srv.EnableHTTP2 = true
+			srv.StartTLS()
+			opts = append(opts, messagebird.WithHTTPClient(srv.Client()))
+		} else {
+			srv.Start()
+		}
+		t.Cleanup(srv.Close)
+		p, err := messagebird.New(mbtest.AccessKey, append(opts, messagebird.WithEndpoint(srv.URL))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.CloseIdleConnections)
+		if _, err := p.Check(bg(), id32, "123456"); err != nil {
+			t.Fatal(err)
+		}
+		s := <-got
+		if wantProto := map[bool]string{false: "HTTP/1.1", true: "HTTP/2.0"}[h2]; s.proto != wantProto {
+			t.Errorf("protocol %s, want %s", s.proto, wantProto)
+		}
+		if s.length > 0 || s.encoding != nil || s.body != "" {
+			t.Errorf("%s: the check arrived with Content-Length %d, Transfer-Encoding %v, body %q; want a plain GET", s.proto, s.length, s.encoding, s.body)
+		}
+	}
+}
+
+// TestEchoedSecretsAreScrubbed checks that a description or parameter of
+// MessageBird's that echoes the code, the access key or the number
+// reaches neither the ProviderError nor a Verifier's log, while the
+// answer still maps as it would without them.
+func TestEchoedSecretsAreScrubbed(t *testing.T) {
+	const code = "4817263950" // ten digits: a code of 4 could be part of another number
+	key := mbtest.AccessKey
+	reply := func(status, mbCode int, desc, param string) mbtest.Fault {
+		return mbtest.Reply(status, "application/json", errorBody(mbCode, desc, param))
+	}
+	tests := []struct {
+		name      string
+		check     bool // Check, else Start
+		fault     mbtest.Fault
+		target    error
+		wantDesc  string
+		wantParam string
+	}{
+		{"code in a check answer", true, reply(422, 10, "The token "+code+" has expired.", "token="+code),
+			verify.ErrExpired, "The token [code] has expired.", "token=[code]"},
+		{"key in a check answer", true, reply(401, 2, "Request not allowed (incorrect access_key "+key+")", "access_key"),
+			verify.ErrUnavailable, "Request not allowed (incorrect access_key [access key])", "access_key"},
+		{"key and code in a 429", true, reply(429, 21, "Too many checks of "+code+" with "+key, key),
+			verify.ErrRateLimited, "Too many checks of [code] with [access key]", "[access key]"},
+		{"number in a start answer", false, reply(422, 10, "recipient 31612345678 (+31612345678) is invalid", "recipient"),
+			verify.ErrInvalidPhone, "recipient [number] (+[number]) is invalid", "recipient"},
+		{"key in a start answer", false, reply(422, 2, "Key "+key+" may not send to 31612345678", "access_key"),
+			verify.ErrUnavailable, "Key [access key] may not send to [number]", "access_key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, p := newPair(t, mbtest.WithCode(code))
+			var log strings.Builder
+			v, err := verify.New(p, verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))),
+				verify.WithTokenLength(10), verify.WithResendCooldown(0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.check {
+				ver, startErr := v.Start(bg(), phone)
+				if startErr != nil {
+					t.Fatal(startErr)
+				}
+				s.Inject(tt.fault, mbtest.Reply(200, "application/json", object("31612345678", "tts", "sent")))
+				_, err = v.Check(bg(), ver.ID, code)
+			} else {
+				s.Inject(tt.fault)
+				_, err = v.Start(bg(), phone)
+			}
+			if !errors.Is(err, tt.target) {
+				t.Fatalf("got %v, want %v", err, tt.target)
+			}
+			var pe *verify.ProviderError
+			if !errors.As(err, &pe) {
+				t.Fatalf("got %T, want a *verify.ProviderError", err)
+			}
+			if pe.Description != tt.wantDesc || pe.Parameter != tt.wantParam {
+				t.Errorf("Description, Parameter = %q, %q; want %q, %q", pe.Description, pe.Parameter, tt.wantDesc, tt.wantParam)
+			}
+			for _, secret := range []string{code, key, "31612345678"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q holds %q", err, secret)
+				}
+				if strings.Contains(log.String(), secret) {
+					t.Errorf("log holds %q:\n%s", secret, log.String())
+				}
+			}
+			if !strings.Contains(log.String(), tt.wantDesc) {
+				t.Errorf("log does not hold the scrubbed description %q:\n%s", tt.wantDesc, log.String())
+			}
+		})
+	}
+}
+
+// TestResponseType checks how the type of a Verify object is read: as
+// encoding/json reads a field, and as absent when it is not a string, so
+// that the channel then comes from the request (SMS here).
+func TestResponseType(t *testing.T) {
+	withType := func(typ string) string {
+		return strings.Replace(object("31612345678", "tts", "sent"), `"type":"tts"`, typ, 1)
+	}
+	tests := []struct {
+		name string
+		body string
+		want verify.Channel
+	}{
+		{"tts", withType(`"type":"tts"`), verify.Voice},
+		{"sms", withType(`"type":"sms"`), verify.SMS},
+		{"flash", withType(`"type":"flash"`), verify.SMS},
+		{"key in capitals", withType(`"TYPE":"tts"`), verify.Voice},
+		{"escaped value", withType(`"type":"t\u0074s"`), verify.Voice},
+		{"last of two", withType(`"type":"sms","type":"tts"`), verify.Voice},
+		{"nested type ignored", withType(`"messages":{"type":"tts"},"x":"y"`), verify.SMS},
+		{"absent", withType(`"x":"y"`), verify.SMS},
+		{"null", withType(`"type":null`), verify.SMS},
+		{"number", withType(`"type":1`), verify.SMS},
+		{"object", withType(`"type":{"a":"tts"}`), verify.SMS},
+		{"email", withType(`"type":"email"`), verify.SMS},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, p := newPair(t)
+			s.Inject(mbtest.Reply(201, "application/json", tt.body))
+			req := verifytest.Request(phone)
+			req.Channel = verify.SMS
+			ver, err := p.Start(bg(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ver.Channel != tt.want || ver.ID != id32 || ver.Phone != phone || ver.Status != verify.StatusPending {
+				t.Errorf("Start = %+v, want channel %s", *ver, tt.want)
+			}
 		})
 	}
 }

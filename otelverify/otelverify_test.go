@@ -208,7 +208,7 @@ func TestSpans(t *testing.T) {
 		outcome string
 		more    map[attribute.Key]string
 	}{
-		{"verify.start", codes.Unset, "ok", map[attribute.Key]string{"verify.channel": "voice", "verify.region": "NL", "verify.line_type": "mobile", "verify.language": "en-gb", "verify.provider.called": "true"}},
+		{"verify.start", codes.Unset, "ok", map[attribute.Key]string{"verify.channel": "voice", "verify.region": "NL", "verify.line_type": "mobile", "verify.language": "nl-nl", "verify.provider.called": "true"}},
 		{"verify.start", codes.Unset, "rate_limited", map[attribute.Key]string{"verify.limit": "resend cooldown", "verify.refusal.reason": "resend cooldown", "verify.provider.called": "false"}},
 		{"verify.start", codes.Unset, "invalid_phone", map[attribute.Key]string{"verify.line_type": "premium_rate", "verify.refusal.reason": "line_type"}},
 		{"verify.start", codes.Unset, "invalid_phone", map[attribute.Key]string{"verify.refusal.reason": "too_short"}},

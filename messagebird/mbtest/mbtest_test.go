@@ -264,6 +264,58 @@ func TestCreateValidation(t *testing.T) {
 	}
 }
 
+// TestCreateEdgesAndDefaults checks the values at the edges of each
+// range, which must be accepted, the defaults of absent parameters, and
+// that the first bad parameter is the one named.
+func TestCreateEdgesAndDefaults(t *testing.T) {
+	s := mbtest.NewServer()
+	t.Cleanup(s.Close)
+	defaults := mbtest.Message{Recipient: "31612345678", Type: "sms", Originator: "Code", DataCoding: "plain",
+		Voice: "female", Language: "en-gb", Timeout: 30, TokenLength: 6, MaxAttempts: 1}
+	tests := []struct {
+		body string
+		edit func(m *mbtest.Message)
+	}{
+		{`{"recipient":31612345678}`, nil},
+		{`{"recipient":"+31612345678","type":"","voice":"","language":"","originator":""}`, nil},
+		{`{"recipient":12345678}`, func(m *mbtest.Message) { m.Recipient = "12345678" }},
+		{`{"recipient":123456789012345}`, func(m *mbtest.Message) { m.Recipient = "123456789012345" }},
+		{`{"recipient":31612345678,"type":"flash"}`, func(m *mbtest.Message) { m.Type = "flash" }},
+		{`{"recipient":31612345678,"type":"tts","voice":"male","language":"ro-ro"}`, func(m *mbtest.Message) {
+			m.Type, m.Voice, m.Language = "tts", "male", "ro-ro"
+		}},
+		{`{"recipient":31612345678,"originator":"ElevenChars"}`, func(m *mbtest.Message) { m.Originator = "ElevenChars" }},
+		{`{"recipient":31612345678,"originator":"+123456789012345"}`, func(m *mbtest.Message) { m.Originator = "+123456789012345" }},
+		{`{"recipient":31612345678,"reference":"abcXYZ09"}`, func(m *mbtest.Message) { m.Reference = "abcXYZ09" }},
+		{`{"recipient":31612345678,"timeout":259200}`, func(m *mbtest.Message) { m.Timeout = 259200 }},
+		{`{"recipient":31612345678,"tokenLength":10,"maxAttempts":10}`, func(m *mbtest.Message) { m.TokenLength, m.MaxAttempts = 10, 10 }},
+	}
+	for _, tt := range tests {
+		before := len(s.Messages())
+		status, body := raw(t, "POST", s.URL+"/verify", mbtest.AccessKey, tt.body)
+		m := s.Messages()
+		if status != http.StatusCreated || len(m) != before+1 {
+			t.Errorf("%s: %d %s, want 201", tt.body, status, body)
+			continue
+		}
+		got, want := m[len(m)-1], defaults
+		if tt.edit != nil {
+			tt.edit(&want)
+		}
+		if len(got.Code) != want.TokenLength || got.Text != "Your code is: "+got.Code {
+			t.Errorf("%s: code %q, text %q; want %d digits in the default template", tt.body, got.Code, got.Text, want.TokenLength)
+		}
+		want.ID, want.Code, want.Text, want.SentAt = got.ID, got.Code, got.Text, got.SentAt
+		if got != want {
+			t.Errorf("%s:\n got %+v\nwant %+v", tt.body, got, want)
+		}
+	}
+	status, body := raw(t, "POST", s.URL+"/verify", mbtest.AccessKey, `{"recipient":31612345678,"voice":"robot","type":"email","timeout":1}`)
+	if status != 422 || !strings.Contains(body, `"parameter":"type"`) {
+		t.Errorf("several bad parameters: %d %s, want 422 naming type, the first checked", status, body)
+	}
+}
+
 func TestDataCoding(t *testing.T) {
 	tests := []struct{ body, want string }{
 		{`{"recipient":31612345678}`, "plain"},

@@ -1,0 +1,44 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"html/template"
+)
+
+// A Challenge tells people from bots before a code is sent: a CAPTCHA
+// such as Cloudflare Turnstile, hCaptcha or reCAPTCHA. With WithChallenge,
+// the phone form shows the challenge's widget, the JSON API's start takes
+// its token in the field "challenge", and a start whose token does not
+// pass is refused (code challenge_failed) without any provider call. The
+// turnstile package is one implementation.
+//
+// Only the first start of a verification is challenged: a resend needs
+// the sealed state of a start that passed, and the Verifier's resend
+// cooldown and per-number limits apply to it.
+//
+// Implementations must be safe for concurrent use.
+type Challenge interface {
+	// Field is the name of the form field the widget fills with its
+	// token, such as "cf-turnstile-response".
+	Field() string
+	// Widget is the HTML that shows the challenge, placed inside the
+	// phone form: typically a script element and a div.
+	Widget() template.HTML
+	// Verify checks the token a client sent, for a client at remoteIP (""
+	// when unknown). It returns nil when the client passed, an error
+	// matching ErrChallengeFailed when the token is missing, wrong,
+	// expired or used, and another error when the check could not be made.
+	// Either error refuses the start: a challenge fails closed.
+	Verify(ctx context.Context, token, remoteIP string) error
+}
+
+// ErrChallengeFailed is the error of a Challenge whose token did not pass.
+var ErrChallengeFailed = errors.New("verifyhttp: challenge failed")
+
+type challengeOption struct{ c Challenge }
+
+// WithChallenge has every first start pass c before a code is sent (see
+// Challenge). Default: none.
+func WithChallenge(c Challenge) Option    { return challengeOption{c} }
+func (o challengeOption) apply(c *config) { c.challenge = o.c }

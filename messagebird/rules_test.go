@@ -1,0 +1,281 @@
+package messagebird_test
+
+// Tests that pin down rules a refactor could break silently: the
+// Provider's own timeout, the edges of the code length, the detail of
+// the error mapping, Retry-After, and what a successful Check returns.
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/messagebird"
+	"github.com/phoneverify/verify/messagebird/mbtest"
+	"github.com/phoneverify/verify/verifytest"
+)
+
+// TestOwnTimeoutUnderALaterDeadline checks that the Provider's own
+// timeout bounds a call whose context ends later (a hung MessageBird
+// must not hold a request for the caller's whole deadline), and that a
+// sooner deadline of the caller's is the one reported. The timeout is the
+// HTTP client's, so that the test does not wait 15 seconds.
+func TestOwnTimeoutUnderALaterDeadline(t *testing.T) {
+	tests := []struct {
+		name       string
+		timeout    time.Duration // the Provider's
+		deadline   time.Duration // the caller's
+		providers  bool          // the Provider's timeout ends the call
+		wantReason string
+	}{
+		{"caller's deadline later", 50 * time.Millisecond, time.Hour, true, "no answer within 50ms"},
+		{"caller's deadline sooner", time.Hour, 50 * time.Millisecond, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := mbtest.NewServer()
+			t.Cleanup(s.Close)
+			p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL),
+				messagebird.WithHTTPClient(&http.Client{Timeout: tt.timeout}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(p.CloseIdleConnections)
+			ctx, cancel := context.WithTimeout(bg(), tt.deadline)
+			defer cancel()
+			s.Inject(mbtest.Delay(time.Minute))
+			_, err = p.Status(ctx, id32)
+			if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, verify.ErrUnavailable) {
+				t.Fatalf("got %v, want context.DeadlineExceeded and ErrUnavailable", err)
+			}
+			if got := strings.Contains(err.Error(), "no answer within"); got != tt.providers ||
+				tt.providers && !strings.Contains(err.Error(), tt.wantReason) {
+				t.Errorf("error %q; want the Provider's timeout named: %v", err, tt.providers)
+			}
+			if ctx.Err() != nil && tt.providers {
+				t.Errorf("the caller's context ended (%v): the Provider's timeout did not", ctx.Err())
+			}
+		})
+	}
+}
+
+// TestCodeLengthEdges checks that codes of 4 and 10 digits reach
+// MessageBird, and that a right 10-digit code verifies.
+func TestCodeLengthEdges(t *testing.T) {
+	s, p := newPair(t)
+	req := verifytest.Request(phone)
+	req.TokenLength = 10
+	ver, err := p.Start(bg(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := s.Code(ver.ID)
+	if len(code) != 10 {
+		t.Fatalf("the emulator sent %q, want 10 digits", code)
+	}
+	wrong := "1234"
+	if strings.HasPrefix(code, wrong) {
+		wrong = "4321"
+	}
+	_, err = p.Check(bg(), ver.ID, wrong)
+	wantProviderError(t, err, verify.ErrInvalidCode, 422, 10)
+	got, err := p.Check(bg(), ver.ID, code)
+	if err != nil || got.Status != verify.StatusVerified {
+		t.Fatalf("Check with the right 10-digit code = %+v, %v; want verified", got, err)
+	}
+	var checks []string
+	for _, r := range s.Requests() {
+		if q := r.RawQuery; strings.HasPrefix(q, "token=") {
+			checks = append(checks, strings.TrimPrefix(q, "token="))
+		}
+	}
+	if len(checks) != 2 || checks[0] != wrong || checks[1] != code {
+		t.Errorf("codes on the wire: %q, want [%s %s]", checks, wrong, code)
+	}
+}
+
+// TestCheckReturnsTheVerifiedNumber checks that a successful Check
+// reports the number (E.164) and the channel from MessageBird's answer:
+// a Verifier refuses a verified answer without a number.
+func TestCheckReturnsTheVerifiedNumber(t *testing.T) {
+	for _, ch := range []verify.Channel{verify.Voice, verify.SMS} {
+		s, p := newPair(t)
+		req := verifytest.Request("+4915123456789")
+		req.Channel = ch
+		ver, err := p.Start(bg(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _ := s.Code(ver.ID)
+		got, err := p.Check(bg(), ver.ID, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := verify.Verification{ID: ver.ID, Phone: "+4915123456789", Channel: ch, Status: verify.StatusVerified,
+			CreatedAt: ver.CreatedAt, ExpiresAt: ver.ExpiresAt}
+		if *got != want {
+			t.Errorf("%s: Check = %+v, want %+v", ch, *got, want)
+		}
+	}
+}
+
+// TestErrorMappingDetail pins each rule of the error mapping: the
+// sentinel, the reason in the message, and the whole upstream detail.
+func TestErrorMappingDetail(t *testing.T) {
+	type callFn func(p *messagebird.Provider) error
+	start := func(p *messagebird.Provider) error { _, err := p.Start(bg(), verifytest.Request(phone)); return err }
+	check := func(p *messagebird.Provider) error { _, err := p.Check(bg(), id32, "123456"); return err }
+	status := func(p *messagebird.Provider) error { _, err := p.Status(bg(), id32); return err }
+	reply := func(httpStatus int, body string) mbtest.Fault {
+		return mbtest.Reply(httpStatus, "application/json", body)
+	}
+	mbErr := func(code int, desc, param string) string { return errorBody(code, desc, param) }
+	const (
+		refused    = "the access key was refused"
+		balance    = "not enough balance"
+		server     = "server error"
+		internal   = "internal server error"
+		unexpected = "unexpected error answer"
+	)
+	tests := []struct {
+		name   string
+		call   callFn
+		fault  mbtest.Fault
+		target error
+		why    string // in the message
+		want   verify.ProviderError
+	}{
+		{"code 2 on 401", start, reply(401, mbErr(2, "Request not allowed (incorrect access_key)", "access_key")), verify.ErrUnavailable, refused,
+			verify.ProviderError{HTTPStatus: 401, Code: 2, Description: "Request not allowed (incorrect access_key)", Parameter: "access_key"}},
+		{"code 2 on 422", check, reply(422, mbErr(2, "Request not allowed", "access_key")), verify.ErrUnavailable, refused,
+			verify.ProviderError{HTTPStatus: 422, Code: 2, Description: "Request not allowed", Parameter: "access_key"}},
+		{"401 without a code", status, reply(401, `{"errors":[]}`), verify.ErrUnavailable, refused,
+			verify.ProviderError{HTTPStatus: 401}},
+		{"403 with code 21", start, reply(403, mbErr(21, "Forbidden", "")), verify.ErrUnavailable, refused,
+			verify.ProviderError{HTTPStatus: 403, Code: 21, Description: "Forbidden"}},
+		{"code 25", start, reply(402, mbErr(25, "Not enough balance", "")), verify.ErrUnavailable, balance,
+			verify.ProviderError{HTTPStatus: 402, Code: 25, Description: "Not enough balance"}},
+		{"code 25 on a 404 check", check, reply(404, mbErr(25, "Not enough balance", "")), verify.ErrUnavailable, balance,
+			verify.ProviderError{HTTPStatus: 404, Code: 25, Description: "Not enough balance"}},
+		{"code 98 on a 404 read", status, reply(404, mbErr(98, "API not found", "")), verify.ErrUnavailable, server,
+			verify.ProviderError{HTTPStatus: 404, Code: 98, Description: "API not found"}},
+		{"code 98 on a 404 start", start, reply(404, mbErr(98, "API not found", "")), verify.ErrUnavailable, server,
+			verify.ProviderError{HTTPStatus: 404, Code: 98, Description: "API not found"}},
+		{"code 98 on 400", start, reply(400, mbErr(98, "API not found", "")), verify.ErrUnavailable, server,
+			verify.ProviderError{HTTPStatus: 400, Code: 98, Description: "API not found"}},
+		{"code 99 on a 422 check", check, reply(422, mbErr(99, "Internal error", "")), verify.ErrUnavailable, server,
+			verify.ProviderError{HTTPStatus: 422, Code: 99, Description: "Internal error"}},
+		{"499", start, reply(499, mbErr(21, "Bad request", "")), verify.ErrUnavailable, unexpected,
+			verify.ProviderError{HTTPStatus: 499, Code: 21, Description: "Bad request"}},
+		{"500 (go-rest-api drops its body)", start, mbtest.InternalError(), verify.ErrUnavailable, internal,
+			verify.ProviderError{HTTPStatus: 500}},
+		{"501", start, reply(501, mbErr(21, "Not implemented", "")), verify.ErrUnavailable, server,
+			verify.ProviderError{HTTPStatus: 501, Code: 21, Description: "Not implemented"}},
+		{"code 20 on a start", start, reply(422, mbErr(20, "Verify object could not be found", "")), verify.ErrNotFound, "",
+			verify.ProviderError{HTTPStatus: 422, Code: 20, Description: "Verify object could not be found"}},
+		{"404 with code 21 on a check", check, reply(404, mbErr(21, "Not found", "")), verify.ErrNotFound, "",
+			verify.ProviderError{HTTPStatus: 404, Code: 21, Description: "Not found"}},
+		{"404 with code 21 on a start", start, reply(404, mbErr(21, "Not found", "")), verify.ErrUnavailable, unexpected,
+			verify.ProviderError{HTTPStatus: 404, Code: 21, Description: "Not found"}},
+		{"code 9 on another parameter", start, reply(422, mbErr(9, "template is required", "template")), verify.ErrInvalidOption, "MessageBird refused template",
+			verify.ProviderError{HTTPStatus: 422, Code: 9, Description: "template is required", Parameter: "template"}},
+		{"code 10 without a parameter on a start", start, reply(422, mbErr(10, "Invalid", "")), verify.ErrUnavailable, unexpected,
+			verify.ProviderError{HTTPStatus: 422, Code: 10, Description: "Invalid"}},
+		{"code 21 on a parameter of a start", start, reply(422, mbErr(21, "Bad originator", "originator")), verify.ErrUnavailable, unexpected,
+			verify.ProviderError{HTTPStatus: 422, Code: 21, Description: "Bad originator", Parameter: "originator"}},
+		{"code 9 on a check", check, reply(422, mbErr(9, "token is required", "token")), verify.ErrUnavailable, unexpected,
+			verify.ProviderError{HTTPStatus: 422, Code: 9, Description: "token is required", Parameter: "token"}},
+		{"code 10 on a read", status, reply(422, mbErr(10, "id is invalid", "id")), verify.ErrUnavailable, unexpected,
+			verify.ProviderError{HTTPStatus: 422, Code: 10, Description: "id is invalid", Parameter: "id"}},
+		{"code 10 expired on a check", check, reply(422, mbErr(10, "The token has EXPIRED.", "token")), verify.ErrExpired, "",
+			verify.ProviderError{HTTPStatus: 422, Code: 10, Description: "The token has EXPIRED.", Parameter: "token"}},
+		{"recipient among several errors", start, reply(422, `{"errors":[`+
+			`{"code":10,"description":"originator is invalid","parameter":"originator"},`+
+			`{"code":9,"description":"recipient is required","parameter":"recipient"},`+
+			`{"code":10,"description":"template is invalid","parameter":"template"}]}`), verify.ErrInvalidPhone, "",
+			verify.ProviderError{HTTPStatus: 422, Code: 9, Description: "recipient is required", Parameter: "recipient"}},
+		{"the first of several errors without a recipient", start, reply(422, `{"errors":[`+
+			`{"code":10,"description":"originator is invalid","parameter":"originator"},`+
+			`{"code":10,"description":"template is invalid","parameter":"template"}]}`), verify.ErrInvalidOption, "MessageBird refused originator",
+			verify.ProviderError{HTTPStatus: 422, Code: 10, Description: "originator is invalid", Parameter: "originator"}},
+		{"429 with no errors", start, reply(429, `{"errors":[]}`), verify.ErrRateLimited, "",
+			verify.ProviderError{HTTPStatus: 429}},
+		{"429 with an HTML page", check, mbtest.Reply(429, "text/html", "<html>Slow down</html>"), verify.ErrRateLimited, "",
+			verify.ProviderError{HTTPStatus: 429}},
+		{"429 with two errors", status, reply(429, `{"errors":[{"code":21,"description":"Too many","parameter":null},{"code":9,"description":"x","parameter":"recipient"}]}`),
+			verify.ErrRateLimited, "", verify.ProviderError{HTTPStatus: 429, Code: 21, Description: "Too many"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, p := newPair(t)
+			// A code 10 "invalid" or "processed" check is followed by a
+			// read; an answer about another id leaves the first answer
+			// to decide.
+			s.Inject(tt.fault, mbtest.Reply(200, "application/json", object("31612345678", "sms", "sent")))
+			err := tt.call(p)
+			if !errors.Is(err, tt.target) {
+				t.Fatalf("got %v, want %v", err, tt.target)
+			}
+			if !strings.Contains(err.Error(), tt.why) {
+				t.Errorf("error %q does not say %q", err, tt.why)
+			}
+			var pe *verify.ProviderError
+			if !errors.As(err, &pe) {
+				t.Fatalf("got %T, want a *verify.ProviderError", err)
+			}
+			want := tt.want
+			want.Provider, want.Err = "messagebird", pe.Err
+			if *pe != want {
+				t.Errorf("ProviderError = %+v,\n                  want %+v", *pe, want)
+			}
+		})
+	}
+}
+
+// TestRetryAfter checks how a 429's Retry-After becomes
+// RateLimitError.RetryAfter: seconds or an HTTP date, and zero (retry at
+// will) when it is absent, unreadable, negative or in the past.
+func TestRetryAfter(t *testing.T) {
+	future := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
+	tests := []struct {
+		header   string
+		min, max time.Duration
+	}{
+		{"", 0, 0},
+		{"0", 0, 0},
+		{"7", 7 * time.Second, 7 * time.Second},
+		{"86400", 24 * time.Hour, 24 * time.Hour},
+		{"-5", 0, 0},
+		{"1.5", 0, 0},
+		{"soon", 0, 0},
+		{"Wed, 21 Oct 2015 07:28:00 GMT", 0, 0},
+		{future, 58 * time.Minute, time.Hour},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if tt.header != "" {
+				w.Header().Set("Retry-After", tt.header)
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			w.Write([]byte(errorBody(21, "Too many requests", "")))
+		}))
+		p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(srv.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.Start(bg(), verifytest.Request(phone))
+		var rl *verify.RateLimitError
+		if !errors.As(err, &rl) || !errors.Is(err, verify.ErrRateLimited) {
+			t.Errorf("Retry-After %q: got %v, want a RateLimitError", tt.header, err)
+		} else if rl.RetryAfter < tt.min || rl.RetryAfter > tt.max || rl.Limit != "MessageBird" {
+			t.Errorf("Retry-After %q: RetryAfter %v, Limit %q; want %v to %v from MessageBird", tt.header, rl.RetryAfter, rl.Limit, tt.min, tt.max)
+		}
+		p.CloseIdleConnections()
+		srv.Close()
+	}
+}
