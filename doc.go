@@ -55,4 +55,9 @@
 // Providers: package messagebird (the real one), package fake (tests and
 // development). Package http serves the whole flow as ready-made net/http
 // handlers, and package verifytest checks that a Provider behaves.
+//
+// An Observer (WithObserver) is told the outcome of every call, as an
+// Event: counts, conversion rates, refusals and provider latency come from
+// there; module github.com/phoneverify/verify/otelverify turns events into
+// OpenTelemetry metrics and spans.
 package verify

@@ -161,7 +161,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 	}
 	t0 := time.Now()
 	ver, err := v.provider.Start(ctx, req)
-	ev.Duration = time.Since(t0)
+	ev.Called, ev.Duration = true, time.Since(t0)
 	if err == nil {
 		err = completeStarted(ver, req)
 	}
@@ -306,7 +306,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 	}
 	t0 := time.Now()
 	ver, err := v.provider.Check(ctx, id, code)
-	ev.Duration = time.Since(t0)
+	ev.Called, ev.Duration = true, time.Since(t0)
 	if err == nil {
 		err = mustBeVerified(ver)
 	}
@@ -419,7 +419,7 @@ func (v *Verifier) status(ctx context.Context, id string, ev *Event) (*Verificat
 	}
 	t0 := time.Now()
 	ver, err := sp.Status(ctx, id)
-	ev.Duration = time.Since(t0)
+	ev.Called, ev.Duration = true, time.Since(t0)
 	if err == nil && ver == nil {
 		err = fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
 	}
@@ -454,7 +454,7 @@ func (v *Verifier) cancel(ctx context.Context, id string, ev *Event) error {
 	}
 	t0 := time.Now()
 	err := c.Cancel(ctx, id)
-	ev.Duration = time.Since(t0)
+	ev.Called, ev.Duration = true, time.Since(t0)
 	if err != nil {
 		err = providerFailure(ctx, err)
 		v.logID(ctx, "verify: cancel failed", id, err)
