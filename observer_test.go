@@ -352,7 +352,7 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 	want := []view{
 		{start, "id1", "ok", "", false, true, verify.Voice, "NL", mobile, "nl-nl", ""},
 		{start, "", "rate_limited", "resend cooldown", true, false, verify.Voice, "NL", mobile, "nl-nl", "resend cooldown"},
-		{start, "", "invalid_phone", "invalid", true, false, "", "", "", "", ""},
+		{start, "", "invalid_phone", "too_short", true, false, "", "", "", "", ""},
 		{start, "", "invalid_phone", "line_type", true, false, verify.Voice, "NL", "premium_rate", "nl-nl", ""},
 		{check, "id1", "invalid_code", "", false, true, "", "", "", "", ""},
 		{check, "id1", "invalid_code", "invalid_code", true, false, "", "", "", "", ""},
