@@ -45,11 +45,11 @@ type Limiter interface {
 // floor(Credit × events under CreditKey) + 1. The SMS-pumping guard uses
 // it to allow starts to a range while enough of them end verified.
 type Limit struct {
-	Key       string
-	N         int
-	Per       time.Duration
-	CreditKey string
-	Credit    float64
+	Key       string        // what is counted, such as "number:+31612345678"
+	N         int           // events allowed per window
+	Per       time.Duration // the window's length
+	CreditKey string        // events that raise the limit; "" for none
+	Credit    float64       // how much each event under CreditKey raises it
 }
 
 // A LimitStore is a Limiter with the few more operations that let
