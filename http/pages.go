@@ -164,6 +164,7 @@ func (h *handler) postPhone(w http.ResponseWriter, r *http.Request) {
 		h.show(w, r, f.Status(), f, nil)
 		return
 	}
+	h.clearFlash(w, r)
 	redirect(w, "code")
 }
 
