@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -36,6 +37,8 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		{"empty key", "", nil},
 		{"key with a space", "live_ab cd", nil},
 		{"key with a newline", "live_abcd\n", nil},
+		{"key with DEL", "live_abcd\x7f", nil},
+		{"key with a non-ASCII byte", "live_abcd\x80", nil},
 		{"nil option", "k", []messagebird.Option{nil}},
 		{"nil HTTP client", "k", []messagebird.Option{messagebird.WithHTTPClient(nil)}},
 		{"relative endpoint", "k", []messagebird.Option{messagebird.WithEndpoint("/verify")}},
@@ -54,6 +57,11 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 				t.Errorf("error %q shows the key", err)
 			}
 		})
+	}
+	for _, key := range []string{"!", "~", "test_AZaz09"} { // the edges of printable ASCII
+		if _, err := messagebird.New(key); err != nil {
+			t.Errorf("New(%q): %v", key, err)
+		}
 	}
 	for _, ep := range []string{"https://example.com", "https://example.com/base/", "http://127.0.0.1:8080", "http://[::1]:1", "http://localhost:9"} {
 		if _, err := messagebird.New("k", messagebird.WithEndpoint(ep)); err != nil {
@@ -450,13 +458,17 @@ func TestEmulatorErrors(t *testing.T) {
 		if strings.Contains(err.Error(), "123456") || strings.Contains(err.Error(), "token") {
 			t.Errorf("error %q shows the request URL", err)
 		}
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			t.Errorf("error %q does not keep its cause, ECONNREFUSED", err)
+		}
 	})
 }
 
 // TestHostileInputNeverReachesTheWire checks that ids and codes that
 // could corrupt the URL are refused before any request.
 func TestHostileInputNeverReachesTheWire(t *testing.T) {
-	ids := []string{"", "../x", "1&token=2", "#", "a b", " ", "abc/def", "abc?token=1", "abc%2f", "é", strings.Repeat("a", 65)}
+	ids := []string{"", "../x", "1&token=2", "#", "a b", " ", "abc/def", "abc?token=1", "abc%2f", "é", strings.Repeat("a", 65),
+		"ab@", "ab[", "ab`", "ab{", "ab:", "ab/", "ab-", "ab_"} // the neighbours of 0-9, A-Z and a-z
 	codes := []string{"", "1&token=2", "#", "12 34", "123456#", "12345a", "+123456", "../123", "123", "12345678901", "１２３４５６"}
 	s, p := newPair(t)
 	for _, id := range ids {
