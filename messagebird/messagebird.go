@@ -177,7 +177,7 @@ func checkEndpoint(raw string) (string, error) {
 		return "", fmt.Errorf("%w: messagebird: endpoint %s", verify.ErrInvalidOption, why)
 	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" || u.User != nil {
+	if err != nil || u.Host == "" || u.User != nil { // an opaque URL has no host
 		return bad("is not an absolute http(s) URL")
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {

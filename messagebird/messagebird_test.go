@@ -46,6 +46,13 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		{"plain http to a remote host", "k", []messagebird.Option{messagebird.WithEndpoint("http://example.com")}},
 		{"endpoint with a query", "k", []messagebird.Option{messagebird.WithEndpoint("https://example.com/?a=b")}},
 		{"endpoint with credentials", "k", []messagebird.Option{messagebird.WithEndpoint("https://u:p@example.com")}},
+		{"endpoint without a host", "k", []messagebird.Option{messagebird.WithEndpoint("https:///verify")}},
+		{"opaque endpoint", "k", []messagebird.Option{messagebird.WithEndpoint("https:rest.example.com")}},
+		{"endpoint with an empty query", "k", []messagebird.Option{messagebird.WithEndpoint("https://example.com/?")}},
+		{"endpoint with a fragment", "k", []messagebird.Option{messagebird.WithEndpoint("https://example.com/#x")}},
+		{"plain http to a remote IPv4 address", "k", []messagebird.Option{messagebird.WithEndpoint("http://192.0.2.1:8080")}},
+		{"plain http to a remote IPv6 address", "k", []messagebird.Option{messagebird.WithEndpoint("http://[2001:db8::1]")}},
+		{"plain http to an unspecified address", "k", []messagebird.Option{messagebird.WithEndpoint("http://0.0.0.0:8080")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +123,11 @@ func TestStartMapping(t *testing.T) {
 		{"originator", func(r *verify.Request) { r.Originator = "MyApp" }, map[string]any{"originator": "MyApp"}, nil},
 		{"reference", func(r *verify.Request) { r.Reference = "user42" }, map[string]any{"reference": "user42"}, nil},
 		{"empty originator and reference are left out", nil, nil, []string{"originator", "reference"}},
+		{"no voice leaves MessageBird's default", func(r *verify.Request) { r.Voice = "" }, map[string]any{"type": "tts"}, []string{"voice"}},
+		{"token length and attempts at their lowest", func(r *verify.Request) { r.TokenLength, r.MaxAttempts = 6, 1 },
+			map[string]any{"tokenLength": json.Number("6"), "maxAttempts": json.Number("1")}, nil},
+		{"token length and attempts at their highest", func(r *verify.Request) { r.TokenLength, r.MaxAttempts = 10, 10 },
+			map[string]any{"tokenLength": json.Number("10"), "maxAttempts": json.Number("10")}, nil},
 		{"zero values leave MessageBird's defaults", func(r *verify.Request) {
 			r.TokenLength, r.Validity, r.MaxAttempts, r.Template = 0, 0, 0, ""
 		}, nil, []string{"tokenLength", "timeout", "maxAttempts", "template"}},
@@ -502,6 +514,10 @@ func TestStartRefusesBadRequests(t *testing.T) {
 		{"spaces", func(r *verify.Request) { r.Phone = "+31 6 12345678" }, verify.ErrInvalidPhone},
 		{"empty", func(r *verify.Request) { r.Phone = "" }, verify.ErrInvalidPhone},
 		{"too long", func(r *verify.Request) { r.Phone = "+1234567890123456" }, verify.ErrInvalidPhone},
+		{"leading zero", func(r *verify.Request) { r.Phone = "+0612345678" }, verify.ErrInvalidPhone},
+		{"token length 5", func(r *verify.Request) { r.TokenLength = 5 }, verify.ErrInvalidOption},
+		{"token length 11", func(r *verify.Request) { r.TokenLength = 11 }, verify.ErrInvalidOption},
+		{"max attempts -1", func(r *verify.Request) { r.MaxAttempts = -1 }, verify.ErrInvalidOption},
 		{"channel", func(r *verify.Request) { r.Channel = "fax" }, verify.ErrInvalidOption},
 		{"voice", func(r *verify.Request) { r.Voice = "robot" }, verify.ErrInvalidOption},
 		{"template without token", func(r *verify.Request) { r.Template = "hello" }, verify.ErrInvalidOption},

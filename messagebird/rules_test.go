@@ -487,3 +487,56 @@ func TestReadAfterAWrongCode(t *testing.T) {
 		})
 	}
 }
+
+// TestRedirectsNeverLeaveLoopbackInClear checks, with an HTTP client that
+// follows every redirect, that a redirect from loopback to http on
+// another host, or to a scheme that is not http(s), is not followed. The
+// client's transport records such requests instead of sending them.
+func TestRedirectsNeverLeaveLoopbackInClear(t *testing.T) {
+	for _, to := range []string{"http://remote.example", "http://192.0.2.1", "ftp://127.0.0.1"} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, to+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		}))
+		t.Cleanup(srv.Close)
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		t.Cleanup(tr.CloseIdleConnections)
+		var escaped []string
+		hc := &http.Client{
+			CheckRedirect: func(*http.Request, []*http.Request) error { return nil },
+			Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				if r.URL.Host != strings.TrimPrefix(srv.URL, "http://") {
+					escaped = append(escaped, r.URL.String())
+					return nil, errors.New("not sent")
+				}
+				return tr.RoundTrip(r)
+			}),
+		}
+		p, err := messagebird.New("live_secretkey", messagebird.WithEndpoint(srv.URL), messagebird.WithHTTPClient(hc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.Status(bg(), id32)
+		wantProviderError(t, err, verify.ErrUnavailable, http.StatusTemporaryRedirect, 0)
+		if len(escaped) != 0 {
+			t.Errorf("redirect to %s: followed to %q", to, escaped)
+		}
+	}
+}
+
+// TestEndpointWithATrailingSlash checks that a base URL ending in "/"
+// gives the same request paths as one without.
+func TestEndpointWithATrailingSlash(t *testing.T) {
+	s := mbtest.NewServer()
+	t.Cleanup(s.Close)
+	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL+"/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.CloseIdleConnections)
+	if _, err := p.Start(bg(), verifytest.Request(phone)); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.Requests(); len(r) != 1 || r[0].Path != "/verify" {
+		t.Errorf("requests %+v, want one to /verify", r)
+	}
+}
