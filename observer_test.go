@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -192,17 +193,7 @@ func TestEventsCarryNoSecrets(t *testing.T) {
 	}
 	v.Check(ctx, ver.ID, "111111")
 	v.Check(ctx, ver.ID, "987654")
-	for _, e := range rec.take() {
-		s := strings.Join([]string{e.Op, e.ID, string(e.Channel), e.Region, e.LineType, e.Language, e.Limit}, " ")
-		if e.Err != nil {
-			s += " " + e.Err.Error()
-		}
-		for _, secret := range []string{"987654", "111111", "612345678"} {
-			if strings.Contains(s, secret) {
-				t.Errorf("event %+v carries %q", e, secret)
-			}
-		}
-	}
+	noSecrets(t, rec.take(), "987654", "111111", "612345678")
 }
 
 func TestEventOutcomeRefusedReason(t *testing.T) {
@@ -282,6 +273,7 @@ func eventFlow(t *testing.T, h flowHarness) []verify.Event {
 	if err != nil {
 		t.Fatal(err)
 	}
+	codes := []string{h.code(ver.ID), wrong(h.code(ver.ID)), h.code(sms.ID)}
 	v.Cancel(ctx, sms.ID)
 	v.Check(ctx, "0123456789abcdef0123456789abcdef", "123456") // unknown id
 	v.Check(ctx, "../admin", "123456")                         // malformed id
@@ -289,6 +281,7 @@ func eventFlow(t *testing.T, h flowHarness) []verify.Event {
 	v.Start(ctx, "+32 470 12 34 56") // outage
 
 	ev := rec.take()
+	noSecrets(t, ev, codes...)
 	ids := map[string]string{"": ""}
 	for i := range ev {
 		if _, ok := ids[ev[i].ID]; !ok {
@@ -297,6 +290,26 @@ func eventFlow(t *testing.T, h flowHarness) []verify.Event {
 		ev[i].ID = ids[ev[i].ID]
 	}
 	return ev
+}
+
+// noSecrets fails t when an event's text, error included, contains one of
+// secrets.
+func noSecrets(t *testing.T, events []verify.Event, secrets ...string) {
+	t.Helper()
+	if slices.Contains(secrets, "") {
+		t.Fatalf("no secret to look for in %q", secrets)
+	}
+	for _, e := range events {
+		s := strings.Join([]string{e.Op, e.ID, string(e.Channel), e.Region, e.LineType, e.Language, e.Limit, e.Outcome(), e.Reason()}, " ")
+		if e.Err != nil {
+			s += " " + e.Err.Error()
+		}
+		for _, secret := range secrets {
+			if strings.Contains(s, secret) {
+				t.Errorf("event %+v carries %q", e, secret)
+			}
+		}
+	}
 }
 
 // wrong returns a code of code's length that is not code.
@@ -366,6 +379,7 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 		{start, "", "unavailable", "", false, true, verify.Voice, "BE", mobile, "nl-nl", ""},
 	}
 	for name, events := range map[string][]verify.Event{"fake": fakeEvents, "messagebird": mbEvents} {
+		noSecrets(t, events, "612345678", "7400123456", "470123456")
 		if len(events) != len(want) {
 			t.Errorf("%s: %d events, want %d: %+v", name, len(events), len(want), events)
 			continue
