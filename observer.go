@@ -85,8 +85,9 @@ type Event struct {
 	// Language is the language of the call or text (Start only), such as
 	// "nl-nl".
 	Language string
-	// Limit names the limit that refused the call (a *RateLimitError's
-	// Limit, such as "resend cooldown"); "" when no limit refused it.
+	// Limit names the limit that refused the call: a *RateLimitError's
+	// Limit, such as "resend cooldown", or "MessageBird" when the
+	// provider's own rate limit refused it; "" when no limit refused it.
 	Limit string
 	// Called reports whether the provider was called. A call that failed
 	// without one was refused by the Verifier itself (see Refused), or
