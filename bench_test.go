@@ -42,6 +42,34 @@ func BenchmarkStart(b *testing.B) {
 			}
 		}
 	})
+	b.Run("UserLanguage", func(b *testing.B) {
+		// The user's languages, as the http package passes them.
+		v, err := verify.New(fake.New(fake.WithCode("123456")), verify.WithDefaultRegion("NL"),
+			verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.Start(ctx, "06 12345678", verify.WithUserLanguage("de-CH", "de", "en")); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("RegionRefused", func(b *testing.B) {
+		// The refusal names the region: its cost is paid here only.
+		v, err := verify.New(fake.New(fake.WithCode("123456")), verify.WithDefaultRegion("NL"),
+			verify.WithDeniedRegions("NL"), verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.Start(ctx, "06 12345678"); err == nil {
+				b.Fatal("not refused")
+			}
+		}
+	})
 	b.Run("DefaultLimits", func(b *testing.B) {
 		// The clock moves an hour per start, so the default limits are
 		// asked every time but never refuse.
