@@ -211,6 +211,7 @@ func TestEventOutcomeRefusedReason(t *testing.T) {
 		{"short number", verify.Event{Err: &verify.PhoneError{Code: "too_short"}}, verify.OutcomeInvalidPhone, true, "too_short"},
 		{"premium rate", verify.Event{Err: &verify.PhoneError{Code: "line_type"}}, verify.OutcomeInvalidPhone, true, "line_type"},
 		{"cooldown", verify.Event{Err: &verify.RateLimitError{Limit: "resend cooldown"}, Limit: "resend cooldown"}, verify.OutcomeRateLimited, true, "resend cooldown"},
+		{"pumping guard", verify.Event{Err: &pumping{verify.RateLimitError{Limit: "SMS pumping guard"}}, Limit: "SMS pumping guard"}, verify.OutcomeSuspectedPumping, true, "SMS pumping guard"},
 		{"provider's limit", verify.Event{Err: &verify.RateLimitError{Limit: "MessageBird"}, Limit: "MessageBird", Called: true}, verify.OutcomeRateLimited, false, ""},
 		{"provider down", verify.Event{Err: verify.ErrUnavailable, Called: true}, verify.OutcomeUnavailable, false, ""},
 		{"limiter down", verify.Event{Err: verify.ErrUnavailable}, verify.OutcomeUnavailable, true, verify.OutcomeUnavailable},
@@ -234,6 +235,14 @@ func TestEventOutcomeRefusedReason(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pumping is an error like the SMS-pumping guard's: a *RateLimitError
+// that matches ErrSuspectedPumping too.
+type pumping struct{ verify.RateLimitError }
+
+func (p *pumping) Is(target error) bool {
+	return target == verify.ErrSuspectedPumping || target == verify.ErrRateLimited
 }
 
 // flowHarness is what the provider-independent event test needs of a
@@ -389,5 +398,23 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 				t.Errorf("%s: event %d:\n got %+v\nwant %+v", name, i, got, want[i])
 			}
 		}
+	}
+}
+
+// TestEventOfThePumpingGuard: a start the SMS-pumping guard refuses is
+// told apart from the other limits' refusals.
+func TestEventOfThePumpingGuard(t *testing.T) {
+	v, _, c, _, rec := pumpingVerifier(t)
+	if _, err := pump(t, v, c, 0, 110); err == nil {
+		t.Fatal("the guard did not trip")
+	}
+	ev := rec.take()
+	e := ev[len(ev)-1]
+	if e.Outcome() != verify.OutcomeSuspectedPumping || !e.Refused() || e.Reason() != "SMS pumping guard" || e.Region != "NL" || e.Called {
+		t.Fatalf("event %+v: outcome %q, refused %v, reason %q; want suspected_pumping, refused by the SMS pumping guard",
+			e, e.Outcome(), e.Refused(), e.Reason())
+	}
+	if ev[0].Outcome() != verify.OutcomeOK {
+		t.Fatalf("first event %+v, want a start", ev[0])
 	}
 }
