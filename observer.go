@@ -85,8 +85,9 @@ type Event struct {
 	// Language is the language of the call or text (Start only), such as
 	// "nl-nl".
 	Language string
-	// Limit names the limit that refused the call (a *RateLimitError's
-	// Limit, such as "resend cooldown"); "" when no limit refused it.
+	// Limit names the limit that refused the call: a *RateLimitError's
+	// Limit, such as "resend cooldown", or "MessageBird" when the
+	// provider's own rate limit refused it; "" when no limit refused it.
 	Limit string
 	// Called reports whether the provider was called. A call that failed
 	// without one was refused by the Verifier itself (see Refused), or
@@ -100,19 +101,20 @@ type Event struct {
 // The outcomes Event.Outcome returns. They are stable, few, and name the
 // sentinel an error matches, so that they fit a metric attribute.
 const (
-	OutcomeOK              = "ok"                // no error; for a Check: verified
-	OutcomeInvalidPhone    = "invalid_phone"     // ErrInvalidPhone
-	OutcomeInvalidCode     = "invalid_code"      // ErrInvalidCode
-	OutcomeExpired         = "expired"           // ErrExpired
-	OutcomeNotFound        = "not_found"         // ErrNotFound
-	OutcomeTooManyAttempts = "too_many_attempts" // ErrTooManyAttempts
-	OutcomeRateLimited     = "rate_limited"      // ErrRateLimited
-	OutcomeUnavailable     = "unavailable"       // ErrUnavailable
-	OutcomeInvalidOption   = "invalid_option"    // ErrInvalidOption
-	OutcomeUnsupported     = "unsupported"       // ErrUnsupported
-	OutcomeCanceled        = "canceled"          // the caller's context was canceled
-	OutcomeTimeout         = "timeout"           // the caller's context's deadline passed
-	OutcomeError           = "error"             // an error matching none of the above
+	OutcomeOK               = "ok"                // no error; for a Check: verified
+	OutcomeInvalidPhone     = "invalid_phone"     // ErrInvalidPhone
+	OutcomeInvalidCode      = "invalid_code"      // ErrInvalidCode
+	OutcomeExpired          = "expired"           // ErrExpired
+	OutcomeNotFound         = "not_found"         // ErrNotFound
+	OutcomeTooManyAttempts  = "too_many_attempts" // ErrTooManyAttempts
+	OutcomeSuspectedPumping = "suspected_pumping" // ErrSuspectedPumping (which also matches ErrRateLimited)
+	OutcomeRateLimited      = "rate_limited"      // ErrRateLimited
+	OutcomeUnavailable      = "unavailable"       // ErrUnavailable
+	OutcomeInvalidOption    = "invalid_option"    // ErrInvalidOption
+	OutcomeUnsupported      = "unsupported"       // ErrUnsupported
+	OutcomeCanceled         = "canceled"          // the caller's context was canceled
+	OutcomeTimeout          = "timeout"           // the caller's context's deadline passed
+	OutcomeError            = "error"             // an error matching none of the above
 )
 
 // outcomes maps sentinels to outcomes, context errors first: when the
@@ -128,6 +130,7 @@ var outcomes = [...]struct {
 	{ErrExpired, OutcomeExpired},
 	{ErrNotFound, OutcomeNotFound},
 	{ErrTooManyAttempts, OutcomeTooManyAttempts},
+	{ErrSuspectedPumping, OutcomeSuspectedPumping},
 	{ErrRateLimited, OutcomeRateLimited},
 	{ErrUnavailable, OutcomeUnavailable},
 	{ErrInvalidOption, OutcomeInvalidOption},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -192,17 +193,7 @@ func TestEventsCarryNoSecrets(t *testing.T) {
 	}
 	v.Check(ctx, ver.ID, "111111")
 	v.Check(ctx, ver.ID, "987654")
-	for _, e := range rec.take() {
-		s := strings.Join([]string{e.Op, e.ID, string(e.Channel), e.Region, e.LineType, e.Language, e.Limit}, " ")
-		if e.Err != nil {
-			s += " " + e.Err.Error()
-		}
-		for _, secret := range []string{"987654", "111111", "612345678"} {
-			if strings.Contains(s, secret) {
-				t.Errorf("event %+v carries %q", e, secret)
-			}
-		}
-	}
+	noSecrets(t, rec.take(), "987654", "111111", "612345678")
 }
 
 func TestEventOutcomeRefusedReason(t *testing.T) {
@@ -220,6 +211,7 @@ func TestEventOutcomeRefusedReason(t *testing.T) {
 		{"short number", verify.Event{Err: &verify.PhoneError{Code: "too_short"}}, verify.OutcomeInvalidPhone, true, "too_short"},
 		{"premium rate", verify.Event{Err: &verify.PhoneError{Code: "line_type"}}, verify.OutcomeInvalidPhone, true, "line_type"},
 		{"cooldown", verify.Event{Err: &verify.RateLimitError{Limit: "resend cooldown"}, Limit: "resend cooldown"}, verify.OutcomeRateLimited, true, "resend cooldown"},
+		{"pumping guard", verify.Event{Err: &pumping{verify.RateLimitError{Limit: "SMS pumping guard"}}, Limit: "SMS pumping guard"}, verify.OutcomeSuspectedPumping, true, "SMS pumping guard"},
 		{"provider's limit", verify.Event{Err: &verify.RateLimitError{Limit: "MessageBird"}, Limit: "MessageBird", Called: true}, verify.OutcomeRateLimited, false, ""},
 		{"provider down", verify.Event{Err: verify.ErrUnavailable, Called: true}, verify.OutcomeUnavailable, false, ""},
 		{"limiter down", verify.Event{Err: verify.ErrUnavailable}, verify.OutcomeUnavailable, true, verify.OutcomeUnavailable},
@@ -243,6 +235,14 @@ func TestEventOutcomeRefusedReason(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pumping is an error like the SMS-pumping guard's: a *RateLimitError
+// that matches ErrSuspectedPumping too.
+type pumping struct{ verify.RateLimitError }
+
+func (p *pumping) Is(target error) bool {
+	return target == verify.ErrSuspectedPumping || target == verify.ErrRateLimited
 }
 
 // flowHarness is what the provider-independent event test needs of a
@@ -269,7 +269,7 @@ func eventFlow(t *testing.T, h flowHarness) []verify.Event {
 		t.Fatal(err)
 	}
 	v.Start(ctx, "06 12345678")  // resend cooldown
-	v.Start(ctx, "06 123")       // too short
+	v.Start(ctx, "call me")      // not a number
 	v.Start(ctx, "0900 1234567") // premium rate
 	v.Check(ctx, ver.ID, wrong(h.code(ver.ID)))
 	v.Check(ctx, ver.ID, "12") // malformed
@@ -282,6 +282,7 @@ func eventFlow(t *testing.T, h flowHarness) []verify.Event {
 	if err != nil {
 		t.Fatal(err)
 	}
+	codes := []string{h.code(ver.ID), wrong(h.code(ver.ID)), h.code(sms.ID)}
 	v.Cancel(ctx, sms.ID)
 	v.Check(ctx, "0123456789abcdef0123456789abcdef", "123456") // unknown id
 	v.Check(ctx, "../admin", "123456")                         // malformed id
@@ -289,6 +290,7 @@ func eventFlow(t *testing.T, h flowHarness) []verify.Event {
 	v.Start(ctx, "+32 470 12 34 56") // outage
 
 	ev := rec.take()
+	noSecrets(t, ev, codes...)
 	ids := map[string]string{"": ""}
 	for i := range ev {
 		if _, ok := ids[ev[i].ID]; !ok {
@@ -297,6 +299,26 @@ func eventFlow(t *testing.T, h flowHarness) []verify.Event {
 		ev[i].ID = ids[ev[i].ID]
 	}
 	return ev
+}
+
+// noSecrets fails t when an event's text, error included, contains one of
+// secrets.
+func noSecrets(t *testing.T, events []verify.Event, secrets ...string) {
+	t.Helper()
+	if slices.Contains(secrets, "") {
+		t.Fatalf("no secret to look for in %q", secrets)
+	}
+	for _, e := range events {
+		s := strings.Join([]string{e.Op, e.ID, string(e.Channel), e.Region, e.LineType, e.Language, e.Limit, e.Outcome(), e.Reason()}, " ")
+		if e.Err != nil {
+			s += " " + e.Err.Error()
+		}
+		for _, secret := range secrets {
+			if strings.Contains(s, secret) {
+				t.Errorf("event %+v carries %q", e, secret)
+			}
+		}
+	}
 }
 
 // wrong returns a code of code's length that is not code.
@@ -352,7 +374,7 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 	want := []view{
 		{start, "id1", "ok", "", false, true, verify.Voice, "NL", mobile, "nl-nl", ""},
 		{start, "", "rate_limited", "resend cooldown", true, false, verify.Voice, "NL", mobile, "nl-nl", "resend cooldown"},
-		{start, "", "invalid_phone", "too_short", true, false, "", "", "", "", ""},
+		{start, "", "invalid_phone", "characters", true, false, "", "", "", "", ""},
 		{start, "", "invalid_phone", "line_type", true, false, verify.Voice, "NL", "premium_rate", "nl-nl", ""},
 		{check, "id1", "invalid_code", "", false, true, "", "", "", "", ""},
 		{check, "id1", "invalid_code", "invalid_code", true, false, "", "", "", "", ""},
@@ -366,6 +388,7 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 		{start, "", "unavailable", "", false, true, verify.Voice, "BE", mobile, "nl-nl", ""},
 	}
 	for name, events := range map[string][]verify.Event{"fake": fakeEvents, "messagebird": mbEvents} {
+		noSecrets(t, events, "612345678", "7400123456", "470123456")
 		if len(events) != len(want) {
 			t.Errorf("%s: %d events, want %d: %+v", name, len(events), len(want), events)
 			continue
@@ -375,5 +398,23 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 				t.Errorf("%s: event %d:\n got %+v\nwant %+v", name, i, got, want[i])
 			}
 		}
+	}
+}
+
+// TestEventOfThePumpingGuard: a start the SMS-pumping guard refuses is
+// told apart from the other limits' refusals.
+func TestEventOfThePumpingGuard(t *testing.T) {
+	v, _, c, _, rec := pumpingVerifier(t)
+	if _, err := pump(t, v, c, 0, 110); err == nil {
+		t.Fatal("the guard did not trip")
+	}
+	ev := rec.take()
+	e := ev[len(ev)-1]
+	if e.Outcome() != verify.OutcomeSuspectedPumping || !e.Refused() || e.Reason() != "SMS pumping guard" || e.Region != "NL" || e.Called {
+		t.Fatalf("event %+v: outcome %q, refused %v, reason %q; want suspected_pumping, refused by the SMS pumping guard",
+			e, e.Outcome(), e.Refused(), e.Reason())
+	}
+	if ev[0].Outcome() != verify.OutcomeOK {
+		t.Fatalf("first event %+v, want a start", ev[0])
 	}
 }

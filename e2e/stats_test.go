@@ -88,6 +88,10 @@ func TestWebappStats(t *testing.T) {
 	if want := "Starts 3 · verified 2 · refused 1"; err != nil || totals != want {
 		t.Errorf("totals %q, %v; want %q", totals, err, want)
 	}
+	calls, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("calls")))
+	if err != nil || calls != "5" { // three starts and two checks; the refused start called nothing
+		t.Errorf("provider calls %q, %v; want 5", calls, err)
+	}
 	reasons, err := chromedp.Run(bctx, chromedp.Evaluate[map[string]string](`Object.fromEntries([...document.querySelectorAll("#reasons tbody tr")].map(r =>
 		[r.dataset.reason, r.cells[1].textContent]))`))
 	if err != nil || fmt.Sprint(reasons) != "map[line_type:1]" {

@@ -181,7 +181,12 @@ func (o *observer) Observe(ctx context.Context, e verify.Event) {
 		_, span = o.tracer.Start(ctx, spanName(e.Op), trace.WithSpanKind(trace.SpanKindInternal),
 			trace.WithAttributes(AttrOperation.String(e.Op)))
 	}
-	attrs := []attribute.KeyValue{AttrOutcome.String(outcome), AttrCalled.Bool(e.Called)}
+	if !span.IsRecording() {
+		span.End()
+		return
+	}
+	attrs := make([]attribute.KeyValue, 0, 10)
+	attrs = append(attrs, AttrOutcome.String(outcome), AttrCalled.Bool(e.Called))
 	attrs = appendNonEmpty(attrs, AttrID, e.ID)
 	attrs = appendNonEmpty(attrs, AttrChannel, string(e.Channel))
 	attrs = appendNonEmpty(attrs, AttrRegion, e.Region)

@@ -11,10 +11,10 @@
 //
 // /dev/stats shows, for the last hour, the codes sent, the verifications
 // completed and their share (the conversion) per country and channel,
-// with a bar chart, and the refusals by reason; a country with many codes
-// sent and almost none verified, the mark of SMS pumping, is flagged. It
-// is built on a verify.Observer alone (stats.go) and counts what this
-// process saw. It is on with the fake provider; with MessageBird, set
+// with a bar chart, the refusals by reason, and the provider calls'
+// average and slowest time; a country with many codes sent and almost
+// none verified, the mark of SMS pumping, is flagged. It is built on a
+// verify.Observer alone (stats.go) and counts what this process saw. It is on with the fake provider; with MessageBird, set
 // VERIFY_DEV_STATS=1, and keep the page from the public (it shows your
 // traffic, though no number and no code).
 //

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -50,6 +51,21 @@ type statsSlotCounts struct {
 	minute  int64 // minutes since the Unix epoch; 0 for a slot never used
 	rows    map[statsKey]*statsCounts
 	reasons map[string]int // refusals of any call, by Event.Reason
+	calls   statsCalls
+}
+
+// statsCalls sums the provider calls.
+type statsCalls struct {
+	N              int
+	Total, Slowest time.Duration
+}
+
+// Mean is the average time of a provider call.
+func (c statsCalls) Mean() time.Duration {
+	if c.N == 0 {
+		return 0
+	}
+	return c.Total / time.Duration(c.N)
 }
 
 func newStats(now func() time.Time) *stats {
@@ -69,6 +85,11 @@ func (s *stats) Observe(_ context.Context, e verify.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	slot := s.slot(s.now())
+	if e.Called {
+		slot.calls.N++
+		slot.calls.Total += e.Duration
+		slot.calls.Slowest = max(slot.calls.Slowest, e.Duration)
+	}
 	row := func() *statsCounts {
 		c := slot.rows[key]
 		if c == nil {
@@ -125,6 +146,7 @@ type statsReport struct {
 	Reasons                   []StatsReason
 	Starts, Verified, Refused int
 	Since, Until              time.Time
+	Calls                     statsCalls
 	Chart                     statsChart
 }
 
@@ -134,6 +156,7 @@ func (s *stats) snapshot() statsReport {
 	oldest := now.Unix()/int64(statsSlot/time.Second) - statsWindow + 1
 	rows := map[statsKey]*statsCounts{}
 	reasons := map[string]int{}
+	var calls statsCalls
 	s.mu.Lock()
 	for i := range s.slots {
 		slot := &s.slots[i]
@@ -153,10 +176,13 @@ func (s *stats) snapshot() statsReport {
 		for reason, n := range slot.reasons {
 			reasons[reason] += n
 		}
+		calls.N += slot.calls.N
+		calls.Total += slot.calls.Total
+		calls.Slowest = max(calls.Slowest, slot.calls.Slowest)
 	}
 	s.mu.Unlock()
 
-	rep := statsReport{Since: now.Add(-statsWindow * statsSlot), Until: now}
+	rep := statsReport{Since: now.Add(-statsWindow * statsSlot), Until: now, Calls: calls}
 	for k, c := range rows {
 		r := StatsRow{statsKey: k, statsCounts: *c}
 		if r.Starts > 0 {
@@ -224,6 +250,9 @@ var statsHTML string
 
 var statsPage = template.Must(template.New("stats").Funcs(template.FuncMap{
 	"add": func(a, b int) int { return a + b },
+	"ms": func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
+	},
 }).Parse(statsHTML))
 
 // ServeHTTP serves the page.

@@ -83,7 +83,13 @@ func TestStatsCountsTheLastHour(t *testing.T) {
 	observe(s, 1, verify.Event{Op: verify.OpCheck, Err: verify.ErrInvalidCode})                                                  // malformed code: refused
 	observe(s, 1, verify.Event{Op: verify.OpStart, Channel: verify.SMS, Region: "BE", Err: verify.ErrUnavailable, Called: true}) // no code sent: no row
 
-	rows, reasons := readPage(t, render(t, s))
+	observe(s, 1, verify.Event{Op: verify.OpStatus, Called: true, Duration: 900 * time.Millisecond})
+	page := render(t, s)
+	// 12 + 1 + 4 + 3 + 2 calls and the outage, of no time, and the status of 900 ms.
+	if want := `Provider calls <b id="calls">24</b> · average <b id="mean">37.5 ms</b> · slowest <b id="slowest">900.0 ms</b>`; !strings.Contains(page, want) {
+		t.Errorf("the page lacks %s:\n%s", want, page)
+	}
+	rows, reasons := readPage(t, page)
 	want := map[string]row{
 		"GB sms":   {"12", "1", "0", "8 %", true},
 		"NL voice": {"4", "3", "2", "75 %", false},
