@@ -37,6 +37,13 @@ var (
 	// error is a *RateLimitError that says when to try again.
 	ErrRateLimited = errors.New("verify: rate limited")
 
+	// ErrSuspectedPumping means a start was refused by the SMS-pumping
+	// guard (see WithPumpingGuard): its number range has had many starts
+	// and few verified checks lately. The error is also a
+	// *RateLimitError, so it matches ErrRateLimited too; show the user a
+	// neutral message, not the reason.
+	ErrSuspectedPumping = errors.New("verify: suspected SMS pumping")
+
 	// ErrUnavailable means the provider could not be reached or answered
 	// with something unusable: network failure, timeout, 5xx, a malformed
 	// body, a rejected access key. Retrying later may help.

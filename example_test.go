@@ -44,7 +44,7 @@ func ExampleVerifier_Start() {
 	fmt.Println(ver.Phone, ver.Status, err)
 	// Output:
 	// +31612345678 voice nl-nl pending
-	// Hallo. Je verificatiecode is 123456. Ik herhaal: 123456. Deel deze code met niemand.
+	// Hallo. Je verificatiecode is 123456. Deel deze code met niemand.
 	// +31612345678 verified <nil>
 }
 

@@ -18,6 +18,13 @@ var languages = []string{
 
 // Languages returns the text-to-speech languages that WithLanguage accepts.
 // Each has a built-in text for calls and one for texts.
+//
+// Unless WithLanguage or WithUserLanguage decide, a number's country
+// gives its main language: NL, BE nl-nl; DE, AT, CH de-de; FR, LU, MC
+// fr-fr; ES es-es; MX and the Spanish-speaking countries of Latin America
+// es-mx; US, CA en-us; GB, IE en-gb; AU, NZ en-au; BR, PT pt-br; IT it-it;
+// PL pl-pl; RO, MD ro-ro; RU, BY, KZ ru-ru; CN zh-cn; JP ja-jp; KR ko-kr;
+// IS is-is; every other country en-gb.
 func Languages() []string { return slices.Clone(languages) }
 
 // maxUserLanguages bounds the user's languages that are looked at: an

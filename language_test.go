@@ -171,6 +171,17 @@ func TestLanguageFollowsTheUser(t *testing.T) {
 	}
 }
 
+func TestObserverSeesTheChosenLanguage(t *testing.T) {
+	r := &recorder{}
+	v := newVerifier(t, fake.New(), verify.WithObserver(r))
+	if _, err := v.Start(context.Background(), "+34612345678", verify.WithUserLanguage("es-AR")); err != nil {
+		t.Fatal(err)
+	}
+	if ev := r.take(); len(ev) != 1 || ev[0].Language != "es-mx" {
+		t.Fatalf("events %+v, want one start in es-mx", ev)
+	}
+}
+
 func TestWithLanguageFixesTheLanguage(t *testing.T) {
 	ctx := context.Background()
 	s := &spy{}
@@ -230,10 +241,10 @@ func TestBuiltinTexts(t *testing.T) {
 				sms = s.lastReq.Template
 			}
 		}
-		// A call says the code twice; a text once. Nothing else looks
+		// A call and a text each have the code once. Nothing else looks
 		// like a placeholder.
-		if n := strings.Count(voice, "%token"); n != 2 || strings.Count(voice, "%") != 2 {
-			t.Errorf("%s: the call text has %%token %d times, want 2: %q", lang, n, voice)
+		if n := strings.Count(voice, "%token"); n != 1 || strings.Count(voice, "%") != 1 {
+			t.Errorf("%s: the call text has %%token %d times, want 1: %q", lang, n, voice)
 		}
 		if n := strings.Count(sms, "%token"); n != 1 || strings.Count(sms, "%") != 1 {
 			t.Errorf("%s: the SMS text has %%token %d times, want 1: %q", lang, n, sms)
@@ -244,6 +255,9 @@ func TestBuiltinTexts(t *testing.T) {
 		seen[voice] = true
 		if len(voice) > 480 {
 			t.Errorf("%s: the call text has %d bytes, MessageBird takes 480", lang, len(voice))
+		}
+		if n := len(sms + "\n\n@" + strings.Repeat("x", 253) + " #%token"); n > 480 {
+			t.Errorf("%s: the SMS text with the longest origin has %d bytes, MessageBird takes 480", lang, n)
 		}
 		// One SMS: with the longest code, and with the default code and
 		// the WebOTP line of a short origin.
@@ -321,7 +335,7 @@ func TestWithWebOrigin(t *testing.T) {
 	msgs := p.Messages()
 	for i, want := range []string{
 		"Je verificatiecode is 123456. Deel deze code met niemand.\n\n@example.com #123456",
-		"Hallo. Je verificatiecode is 123456. Ik herhaal: 123456. Deel deze code met niemand.", // calls are not changed
+		"Hallo. Je verificatiecode is 123456. Deel deze code met niemand.", // calls are not changed
 		"Code 123456\n\n@login.example.org #123456",
 		"Je verificatiecode is 123456. Deel deze code met niemand.",
 	} {

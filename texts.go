@@ -2,14 +2,16 @@ package verify
 
 // This file holds the built-in texts: for each language of languages, what
 // a call says and what a text reads, written as a native speaker would
-// say them. A call says the code twice, since the listener cannot read it
-// back; a text stays short, to fit one SMS with room for the WebOTP line
+// say them. Each has the code once: MessageBird's documentation does not
+// say whether it replaces a second "%token", and a call that reads out
+// "percent token" would be worse than one that says the code once. A text
+// stays short, to fit one SMS with room for the WebOTP line
 // of WithWebOrigin. Both end with the warning banks give: never share the
 // code. WithTemplate replaces them.
 
 // text is the built-in wording of one language.
 type text struct {
-	voice string // spoken on a call; %token twice
+	voice string // spoken on a call; %token once
 	sms   string // read in a text; %token once
 }
 
@@ -18,97 +20,97 @@ func builtinText(lang string) text {
 	switch lang {
 	case "nl-nl":
 		return text{
-			voice: "Hallo. Je verificatiecode is %token. Ik herhaal: %token. Deel deze code met niemand.",
+			voice: "Hallo. Je verificatiecode is %token. Deel deze code met niemand.",
 			sms:   "Je verificatiecode is %token. Deel deze code met niemand.",
 		}
 	case "de-de":
 		return text{
-			voice: "Hallo. Ihr Bestätigungscode lautet %token. Ich wiederhole: %token. Geben Sie diesen Code an niemanden weiter.",
+			voice: "Hallo. Ihr Bestätigungscode lautet %token. Geben Sie diesen Code an niemanden weiter.",
 			sms:   "Ihr Bestätigungscode lautet %token. Geben Sie ihn an niemanden weiter.",
 		}
 	case "en-gb":
 		return text{
-			voice: "Hello. Your verification code is %token. I repeat: %token. Never share this code with anyone.",
+			voice: "Hello. Your verification code is %token. Never share this code with anyone.",
 			sms:   "Your verification code is %token. Never share it with anyone.",
 		}
 	case "en-us":
 		return text{
-			voice: "Hi. Your verification code is %token. Again, your code is %token. Don't share this code with anyone.",
+			voice: "Hi. Your verification code is %token. Don't share this code with anyone.",
 			sms:   "Your verification code is %token. Don't share it with anyone.",
 		}
 	case "en-au":
 		return text{
-			voice: "Hi there. Your verification code is %token. Once more, that's %token. Never share this code with anyone.",
+			voice: "Hi there. Your verification code is %token. Never share this code with anyone.",
 			sms:   "Your verification code is %token. Never share it with anyone.",
 		}
 	case "es-es":
 		return text{
-			voice: "Hola. Tu código de verificación es %token. Repito: %token. No compartas este código con nadie.",
+			voice: "Hola. Tu código de verificación es %token. No compartas este código con nadie.",
 			sms:   "Tu código es %token. No lo compartas con nadie.",
 		}
 	case "es-mx":
 		return text{
-			voice: "Hola. Tu código de verificación es %token. Te lo repito: %token. No compartas este código con nadie.",
+			voice: "Hola. Tu código de verificación es %token. No se lo compartas a nadie.",
 			sms:   "Tu código es %token. No lo compartas con nadie.",
 		}
 	case "es-us":
 		return text{
-			voice: "Hola. Su código de verificación es %token. Le repito: %token. No comparta este código con nadie.",
+			voice: "Hola. Su código de verificación es %token. No comparta este código con nadie.",
 			sms:   "Su código es %token. No lo comparta con nadie.",
 		}
 	case "fr-fr":
 		return text{
-			voice: "Bonjour. Votre code de vérification est le %token. Je répète : %token. Ne communiquez ce code à personne.",
+			voice: "Bonjour. Votre code de vérification est le %token. Ne communiquez ce code à personne.",
 			sms:   "Votre code de vérification est %token. Ne le communiquez à personne.",
 		}
 	case "fr-ca":
 		return text{
-			voice: "Bonjour. Votre code de vérification est le %token. Je répète : %token. Ne partagez ce code avec personne.",
+			voice: "Bonjour. Votre code de vérification est le %token. Ne partagez ce code avec personne.",
 			sms:   "Votre code de vérification est %token. Ne le partagez avec personne.",
 		}
 	case "it-it":
 		return text{
-			voice: "Buongiorno. Il tuo codice di verifica è %token. Ripeto: %token. Non condividere questo codice con nessuno.",
+			voice: "Buongiorno. Il tuo codice di verifica è %token. Non condividere questo codice con nessuno.",
 			sms:   "Il tuo codice di verifica è %token. Non condividerlo con nessuno.",
 		}
 	case "pt-br":
 		return text{
-			voice: "Olá. Seu código de verificação é %token. Repetindo: %token. Não compartilhe este código com ninguém.",
+			voice: "Olá. Seu código de verificação é %token. Não compartilhe este código com ninguém.",
 			sms:   "Seu código: %token. Não compartilhe com ninguém.",
 		}
 	case "pl-pl":
 		return text{
-			voice: "Dzień dobry. Twój kod weryfikacyjny to %token. Powtarzam: %token. Nie podawaj tego kodu nikomu.",
+			voice: "Dzień dobry. Twój kod weryfikacyjny to %token. Nie podawaj tego kodu nikomu.",
 			sms:   "Twój kod to %token. Nie podawaj go nikomu.",
 		}
 	case "ro-ro":
 		return text{
-			voice: "Bună ziua. Codul tău de verificare este %token. Repet: %token. Nu da acest cod nimănui.",
+			voice: "Bună ziua. Codul tău de verificare este %token. Nu da acest cod nimănui.",
 			sms:   "Codul tău este %token. Nu-l da nimănui.",
 		}
 	case "ru-ru":
 		return text{
-			voice: "Здравствуйте. Ваш код подтверждения: %token. Повторяю: %token. Никому не сообщайте этот код.",
+			voice: "Здравствуйте. Ваш код подтверждения: %token. Никому не сообщайте этот код.",
 			sms:   "Ваш код: %token. Никому его не сообщайте.",
 		}
 	case "is-is":
 		return text{
-			voice: "Halló. Staðfestingarkóðinn þinn er %token. Ég endurtek: %token. Ekki gefa neinum þennan kóða.",
+			voice: "Halló. Staðfestingarkóðinn þinn er %token. Ekki deila þessum kóða með neinum.",
 			sms:   "Kóðinn þinn er %token. Ekki gefa hann neinum.",
 		}
 	case "zh-cn":
 		return text{
-			voice: "您好。您的验证码是 %token。再说一遍：%token。请勿将验证码告诉任何人。",
+			voice: "您好。您的验证码是 %token。请勿将验证码告诉任何人。",
 			sms:   "您的验证码是%token，请勿泄露给他人。",
 		}
 	case "ja-jp":
 		return text{
-			voice: "こんにちは。認証コードは %token です。繰り返します。%token です。このコードは誰にも教えないでください。",
+			voice: "こんにちは。認証コードは %token です。このコードは誰にも教えないでください。",
 			sms:   "認証コードは%tokenです。このコードは誰にも教えないでください。",
 		}
 	case "ko-kr":
 		return text{
-			voice: "안녕하세요. 인증번호는 %token 입니다. 다시 한 번 알려 드립니다. %token 입니다. 인증번호를 다른 사람에게 알려 주지 마세요.",
+			voice: "안녕하세요. 인증번호는 %token 입니다. 인증번호를 다른 사람에게 알려 주지 마세요.",
 			sms:   "인증번호는 %token입니다. 타인에게 알려 주지 마세요.",
 		}
 	}

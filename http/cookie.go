@@ -146,3 +146,13 @@ func (h *handler) readFlash(r *http.Request, id string) *state {
 	}
 	return nil
 }
+
+// clearFlash deletes the flash cookie, when r has one: after a start that
+// succeeded, the phone form must not show the failure of an earlier one.
+func (h *handler) clearFlash(w http.ResponseWriter, r *http.Request) {
+	secure, path, name := h.cookieFor(r)
+	if len(r.CookiesNamed(name+flashSuffix)) == 0 {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: name + flashSuffix, Path: path, MaxAge: -1, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+}

@@ -94,7 +94,8 @@
 // never touches (the losing submit of a double click cannot overwrite
 // the success of the other). The form then shows the error, announced to
 // screen readers (role="alert", aria-invalid, aria-describedby), with the
-// status above, as often as it is reloaded; the number as typed comes
+// status above, as often as it is reloaded (until the next POST: a start
+// that succeeds deletes the cookie); the number as typed comes
 // back in the phone form, sealed, never in the URL. A lost or untrusted
 // state sends the browser to "./?e=session_invalid" (or
 // session_expired). The JSON API answers each failure with its status

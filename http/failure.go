@@ -189,9 +189,8 @@ type failureSlot struct{ f *Failure }
 //		log.Printf("verification refused: %s", f.Code)
 //	}
 //
-// The handler makes that room itself when a request has none, so that
-// what it calls with the request (the templates, WithOnVerified's
-// function) can call FailureReason without TrackFailure.
+// A request without that room costs the handler nothing more: it has no
+// failure to keep.
 func TrackFailure(r *http.Request) *http.Request {
 	if _, ok := r.Context().Value(failureKey{}).(*failureSlot); ok {
 		return r
@@ -200,11 +199,11 @@ func TrackFailure(r *http.Request) *http.Request {
 }
 
 // FailureReason returns why the handler refused r, or nil when it did not
-// (or has not yet). r is the request the handler served: one given to
-// TrackFailure before the handler served it, or one the handler passes to
-// the app's code. Like gorilla/csrf's function of that name, it lets an
-// app log or count refusals; the code of the failure is also in the
-// JSON API's answers and in the templates' data.
+// (or has not yet). r is the request the handler served, as returned by
+// TrackFailure before the handler served it: a request with no room for
+// a failure has none. Like gorilla/csrf's function of that name, it lets
+// an app log or count refusals; the failure is also in the JSON API's
+// answers and in the templates' data (Page.Error).
 func FailureReason(r *http.Request) *Failure {
 	if s, ok := r.Context().Value(failureKey{}).(*failureSlot); ok {
 		return s.f

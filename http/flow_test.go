@@ -288,3 +288,18 @@ func TestRefusedRegionIsNamed(t *testing.T) {
 		t.Errorf("phone form = %d %q", r.status, r.body)
 	}
 }
+
+// TestStartClearsOldFailure: after a typo and then a start that
+// succeeded, "Use another number" shows a clean phone form, not the
+// failure and the typo of before.
+func TestStartClearsOldFailure(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	if r := b.submit("", url.Values{"phone": {"+31 6 1234"}}); r.status != 422 {
+		t.Fatalf("typo = %d", r.status)
+	}
+	b.started(testPhone, "voice")
+	if r := b.get(""); r.status != 200 || strings.Contains(r.body, `role="alert"`) || strings.Contains(r.body, "6 1234\"") {
+		t.Errorf("phone form after a start = %d:\n%s", r.status, r.body)
+	}
+}

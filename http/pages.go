@@ -85,6 +85,13 @@ func (h *handler) page(r *http.Request, name string) *Page {
 	return p
 }
 
+// pageLang is the language of the pages answering r.
+func (h *handler) pageLang(r *http.Request) string {
+	var p Page
+	h.localize(r, &p)
+	return p.Lang
+}
+
 // codePageFor is the code page of st.
 func (h *handler) codePageFor(r *http.Request, st *state) *Page {
 	p := h.page(r, "code")
@@ -152,7 +159,7 @@ func (h *handler) postPhone(w http.ResponseWriter, r *http.Request) {
 	if h.challenge != nil {
 		token = r.PostForm.Get(h.challenge.Field())
 	}
-	st, f := h.start(r, input, ch, userLanguages(r, h.page(r, "phone").Lang), token)
+	st, f := h.start(r, input, ch, userLanguages(r, h.pageLang(r)), token)
 	if f != nil {
 		if f.Code == Unsupported {
 			ch = verify.Voice // offer what works
@@ -164,6 +171,7 @@ func (h *handler) postPhone(w http.ResponseWriter, r *http.Request) {
 		h.show(w, r, f.Status(), f, nil)
 		return
 	}
+	h.clearFlash(w, r)
 	redirect(w, "code")
 }
 
@@ -290,7 +298,7 @@ func (h *handler) postResend(w http.ResponseWriter, r *http.Request) {
 	ch, f := parseChannel(r.PostForm.Get("channel"), st.Channel)
 	var next *state
 	if f == nil {
-		next, f = h.resend(r, st, ch, userLanguages(r, h.page(r, "code").Lang))
+		next, f = h.resend(r, st, ch, userLanguages(r, h.pageLang(r)))
 	}
 	if f != nil {
 		h.failed(w, r, st, f, "code")
@@ -345,8 +353,12 @@ func (h *handler) show(w http.ResponseWriter, r *http.Request, status int, f *Fa
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *Page) {
 	p.Status = status
 	h.localize(r, p)
-	var buf bytes.Buffer
-	if err := h.templatesFor(p).ExecuteTemplate(&buf, p.Name, p); err != nil {
+	buf := h.bufs.Get().(*bytes.Buffer)
+	defer func() {
+		buf.Reset()
+		h.bufs.Put(buf)
+	}()
+	if err := h.templatesFor(p).ExecuteTemplate(buf, p.Name, p); err != nil {
 		h.logAttrs(r.Context(), slog.LevelError, "verifyhttp: template failed", slog.String("template", p.Name), slog.String("error", err.Error()))
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return

@@ -20,10 +20,12 @@
 //
 //   - Every call honours its context: canceling it or passing its deadline
 //     aborts the request in flight and returns at once, with an error
-//     matching both the context's error and verify.ErrUnavailable. A call
-//     whose context has no earlier deadline is bounded by 15 seconds (or
-//     the Timeout given with WithHTTPClient), whose end is reported the
-//     same way, as context.DeadlineExceeded. No goroutine is started.
+//     matching both the context's error and verify.ErrUnavailable; a call
+//     whose context has already ended sends nothing and returns the same.
+//     A call whose context has no earlier deadline is bounded by 15
+//     seconds (or the Timeout given with WithHTTPClient), whose end is
+//     reported the same way, as context.DeadlineExceeded. No goroutine is
+//     started.
 //   - maxAttempts is sent (go-rest-api's Params has no field for it), and
 //     the validity too.
 //   - Errors keep the HTTP status, which go-rest-api drops, and map to

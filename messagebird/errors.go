@@ -171,9 +171,6 @@ func (c *call) apiError(o op, pe *verify.ProviderError, er mb.ErrorResponse) {
 // parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
 // It returns zero when the header is absent or unreadable.
 func parseRetryAfter(h string, now time.Time) time.Duration {
-	if h == "" {
-		return 0
-	}
 	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
 		return time.Duration(n) * time.Second
 	}

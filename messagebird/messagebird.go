@@ -177,7 +177,7 @@ func checkEndpoint(raw string) (string, error) {
 		return "", fmt.Errorf("%w: messagebird: endpoint %s", verify.ErrInvalidOption, why)
 	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" || u.User != nil {
+	if err != nil || u.Host == "" || u.User != nil { // an opaque URL has no host
 		return bad("is not an absolute http(s) URL")
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
@@ -324,9 +324,6 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	ctx, cancel := p.bound(ctx)
 	defer cancel()
 	c := p.newCall(ctx)
@@ -346,9 +343,6 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 	}
 	if !validCode(code) {
 		return nil, errBadCode
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
 	}
 	ctx, cancel := p.bound(ctx)
 	defer cancel()
@@ -393,9 +387,6 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 // out: when the status is now "failed", pe becomes ErrTooManyAttempts.
 // When the read fails, pe stays as it is.
 func (p *Provider) refineWrongCode(ctx context.Context, id string, pe *verify.ProviderError) {
-	if ctx.Err() != nil {
-		return
-	}
 	v, err := mbverify.Read(p.newCall(ctx), id)
 	if err != nil {
 		return
@@ -412,9 +403,6 @@ func (p *Provider) refineWrongCode(ctx context.Context, id string, pe *verify.Pr
 func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification, error) {
 	if !validID(id) {
 		return nil, errBadID
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
 	}
 	ctx, cancel := p.bound(ctx)
 	defer cancel()
@@ -435,9 +423,6 @@ func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification,
 func (p *Provider) Cancel(ctx context.Context, id string) error {
 	if !validID(id) {
 		return errBadID
-	}
-	if err := ctx.Err(); err != nil {
-		return err
 	}
 	ctx, cancel := p.bound(ctx)
 	defer cancel()

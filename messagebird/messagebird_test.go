@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -36,6 +37,8 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		{"empty key", "", nil},
 		{"key with a space", "live_ab cd", nil},
 		{"key with a newline", "live_abcd\n", nil},
+		{"key with DEL", "live_abcd\x7f", nil},
+		{"key with a non-ASCII byte", "live_abcd\x80", nil},
 		{"nil option", "k", []messagebird.Option{nil}},
 		{"nil HTTP client", "k", []messagebird.Option{messagebird.WithHTTPClient(nil)}},
 		{"relative endpoint", "k", []messagebird.Option{messagebird.WithEndpoint("/verify")}},
@@ -43,6 +46,13 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		{"plain http to a remote host", "k", []messagebird.Option{messagebird.WithEndpoint("http://example.com")}},
 		{"endpoint with a query", "k", []messagebird.Option{messagebird.WithEndpoint("https://example.com/?a=b")}},
 		{"endpoint with credentials", "k", []messagebird.Option{messagebird.WithEndpoint("https://u:p@example.com")}},
+		{"endpoint without a host", "k", []messagebird.Option{messagebird.WithEndpoint("https:///verify")}},
+		{"opaque endpoint", "k", []messagebird.Option{messagebird.WithEndpoint("https:rest.example.com")}},
+		{"endpoint with an empty query", "k", []messagebird.Option{messagebird.WithEndpoint("https://example.com/?")}},
+		{"endpoint with a fragment", "k", []messagebird.Option{messagebird.WithEndpoint("https://example.com/#x")}},
+		{"plain http to a remote IPv4 address", "k", []messagebird.Option{messagebird.WithEndpoint("http://192.0.2.1:8080")}},
+		{"plain http to a remote IPv6 address", "k", []messagebird.Option{messagebird.WithEndpoint("http://[2001:db8::1]")}},
+		{"plain http to an unspecified address", "k", []messagebird.Option{messagebird.WithEndpoint("http://0.0.0.0:8080")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,6 +64,11 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 				t.Errorf("error %q shows the key", err)
 			}
 		})
+	}
+	for _, key := range []string{"!", "~", "test_AZaz09"} { // the edges of printable ASCII
+		if _, err := messagebird.New(key); err != nil {
+			t.Errorf("New(%q): %v", key, err)
+		}
 	}
 	for _, ep := range []string{"https://example.com", "https://example.com/base/", "http://127.0.0.1:8080", "http://[::1]:1", "http://localhost:9"} {
 		if _, err := messagebird.New("k", messagebird.WithEndpoint(ep)); err != nil {
@@ -108,6 +123,11 @@ func TestStartMapping(t *testing.T) {
 		{"originator", func(r *verify.Request) { r.Originator = "MyApp" }, map[string]any{"originator": "MyApp"}, nil},
 		{"reference", func(r *verify.Request) { r.Reference = "user42" }, map[string]any{"reference": "user42"}, nil},
 		{"empty originator and reference are left out", nil, nil, []string{"originator", "reference"}},
+		{"no voice leaves MessageBird's default", func(r *verify.Request) { r.Voice = "" }, map[string]any{"type": "tts"}, []string{"voice"}},
+		{"token length and attempts at their lowest", func(r *verify.Request) { r.TokenLength, r.MaxAttempts = 6, 1 },
+			map[string]any{"tokenLength": json.Number("6"), "maxAttempts": json.Number("1")}, nil},
+		{"token length and attempts at their highest", func(r *verify.Request) { r.TokenLength, r.MaxAttempts = 10, 10 },
+			map[string]any{"tokenLength": json.Number("10"), "maxAttempts": json.Number("10")}, nil},
 		{"zero values leave MessageBird's defaults", func(r *verify.Request) {
 			r.TokenLength, r.Validity, r.MaxAttempts, r.Template = 0, 0, 0, ""
 		}, nil, []string{"tokenLength", "timeout", "maxAttempts", "template"}},
@@ -450,13 +470,17 @@ func TestEmulatorErrors(t *testing.T) {
 		if strings.Contains(err.Error(), "123456") || strings.Contains(err.Error(), "token") {
 			t.Errorf("error %q shows the request URL", err)
 		}
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			t.Errorf("error %q does not keep its cause, ECONNREFUSED", err)
+		}
 	})
 }
 
 // TestHostileInputNeverReachesTheWire checks that ids and codes that
 // could corrupt the URL are refused before any request.
 func TestHostileInputNeverReachesTheWire(t *testing.T) {
-	ids := []string{"", "../x", "1&token=2", "#", "a b", " ", "abc/def", "abc?token=1", "abc%2f", "é", strings.Repeat("a", 65)}
+	ids := []string{"", "../x", "1&token=2", "#", "a b", " ", "abc/def", "abc?token=1", "abc%2f", "é", strings.Repeat("a", 65),
+		"ab@", "ab[", "ab`", "ab{", "ab:", "ab/", "ab-", "ab_"} // the neighbours of 0-9, A-Z and a-z
 	codes := []string{"", "1&token=2", "#", "12 34", "123456#", "12345a", "+123456", "../123", "123", "12345678901", "１２３４５６"}
 	s, p := newPair(t)
 	for _, id := range ids {
@@ -490,6 +514,10 @@ func TestStartRefusesBadRequests(t *testing.T) {
 		{"spaces", func(r *verify.Request) { r.Phone = "+31 6 12345678" }, verify.ErrInvalidPhone},
 		{"empty", func(r *verify.Request) { r.Phone = "" }, verify.ErrInvalidPhone},
 		{"too long", func(r *verify.Request) { r.Phone = "+1234567890123456" }, verify.ErrInvalidPhone},
+		{"leading zero", func(r *verify.Request) { r.Phone = "+0612345678" }, verify.ErrInvalidPhone},
+		{"token length 5", func(r *verify.Request) { r.TokenLength = 5 }, verify.ErrInvalidOption},
+		{"token length 11", func(r *verify.Request) { r.TokenLength = 11 }, verify.ErrInvalidOption},
+		{"max attempts -1", func(r *verify.Request) { r.MaxAttempts = -1 }, verify.ErrInvalidOption},
 		{"channel", func(r *verify.Request) { r.Channel = "fax" }, verify.ErrInvalidOption},
 		{"voice", func(r *verify.Request) { r.Voice = "robot" }, verify.ErrInvalidOption},
 		{"template without token", func(r *verify.Request) { r.Template = "hello" }, verify.ErrInvalidOption},

@@ -6,6 +6,7 @@ package messagebird_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -191,6 +192,14 @@ func TestErrorMappingDetail(t *testing.T) {
 			verify.ProviderError{HTTPStatus: 422, Code: 9, Description: "token is required", Parameter: "token"}},
 		{"code 10 on a read", status, reply(422, mbErr(10, "id is invalid", "id")), verify.ErrUnavailable, unexpected,
 			verify.ProviderError{HTTPStatus: 422, Code: 10, Description: "id is invalid", Parameter: "id"}},
+		{"code 10 on the recipient of a read", status, reply(422, mbErr(10, "recipient is invalid", "recipient")), verify.ErrUnavailable, unexpected,
+			verify.ProviderError{HTTPStatus: 422, Code: 10, Description: "recipient is invalid", Parameter: "recipient"}},
+		{"300", status, reply(300, mbErr(21, "Multiple choices", "")), verify.ErrUnavailable, "unexpected redirect",
+			verify.ProviderError{HTTPStatus: 300}},
+		{"399", status, reply(399, mbErr(21, "Odd", "")), verify.ErrUnavailable, "unexpected redirect",
+			verify.ProviderError{HTTPStatus: 399}},
+		{"400", status, reply(400, mbErr(21, "Bad request", "")), verify.ErrUnavailable, unexpected,
+			verify.ProviderError{HTTPStatus: 400, Code: 21, Description: "Bad request"}},
 		{"code 10 expired on a check", check, reply(422, mbErr(10, "The token has EXPIRED.", "token")), verify.ErrExpired, "",
 			verify.ProviderError{HTTPStatus: 422, Code: 10, Description: "The token has EXPIRED.", Parameter: "token"}},
 		{"recipient among several errors", start, reply(422, `{"errors":[`+
@@ -202,6 +211,8 @@ func TestErrorMappingDetail(t *testing.T) {
 			`{"code":10,"description":"originator is invalid","parameter":"originator"},`+
 			`{"code":10,"description":"template is invalid","parameter":"template"}]}`), verify.ErrInvalidOption, "MessageBird refused originator",
 			verify.ProviderError{HTTPStatus: 422, Code: 10, Description: "originator is invalid", Parameter: "originator"}},
+		{"a start answered with a bad id", start, reply(201, strings.Replace(object("31612345678", "sms", "sent"), id32, "a/b", 1)), verify.ErrUnavailable, "malformed response: bad id",
+			verify.ProviderError{HTTPStatus: 201}},
 		{"429 with no errors", start, reply(429, `{"errors":[]}`), verify.ErrRateLimited, "",
 			verify.ProviderError{HTTPStatus: 429}},
 		{"429 with an HTML page", check, mbtest.Reply(429, "text/html", "<html>Slow down</html>"), verify.ErrRateLimited, "",
@@ -277,5 +288,255 @@ func TestRetryAfter(t *testing.T) {
 		}
 		p.CloseIdleConnections()
 		srv.Close()
+	}
+}
+
+// TestEdgesReachTheWire checks that the values at the edges of each
+// range the Provider checks locally are sent, not refused.
+func TestEdgesReachTheWire(t *testing.T) {
+	t.Run("validity", func(t *testing.T) {
+		for _, v := range []struct {
+			validity time.Duration
+			timeout  string
+		}{{30 * time.Second, "30"}, {72 * time.Hour, "259200"}, {72*time.Hour - time.Millisecond, "259200"}} {
+			s, p := newPair(t)
+			req := verifytest.Request(phone)
+			req.Validity = v.validity
+			if _, err := p.Start(bg(), req); err != nil {
+				t.Fatalf("validity %v: %v", v.validity, err)
+			}
+			if got := body(t, s)["timeout"]; got != json.Number(v.timeout) {
+				t.Errorf("validity %v: timeout %v, want %s", v.validity, got, v.timeout)
+			}
+		}
+	})
+	t.Run("numbers of 7 and 15 digits", func(t *testing.T) {
+		for _, number := range []string{"+1234567", "+123456789012345"} {
+			s, p := newPair(t)
+			p.Start(bg(), verifytest.Request(number)) // the emulator refuses 7 digits
+			if got := body(t, s)["recipient"]; got != number[1:] {
+				t.Errorf("recipient %v, want %s", got, number[1:])
+			}
+		}
+	})
+	t.Run("a verified 15-digit number", func(t *testing.T) {
+		s, p := newPair(t)
+		s.Inject(mbtest.Reply(200, "application/json", object("123456789012345", "sms", "verified")))
+		ver, err := p.Check(bg(), id32, "123456")
+		if err != nil || ver.Phone != "+123456789012345" {
+			t.Fatalf("Check = %+v, %v; want +123456789012345 verified", ver, err)
+		}
+	})
+	t.Run("ids", func(t *testing.T) {
+		ids := []string{strings.Repeat("a", 64), "09AZaz", "0", "9", "a", "z", "A", "Z"}
+		s, p := newPair(t)
+		for _, id := range ids {
+			if _, err := p.Status(bg(), id); !errors.Is(err, verify.ErrNotFound) {
+				t.Errorf("Status(%q): %v, want MessageBird's not found", id, err)
+			}
+		}
+		if n := len(s.Requests()); n != len(ids) {
+			t.Errorf("%d of %d ids reached the emulator", n, len(ids))
+		}
+	})
+}
+
+// TestScrubLongestFirst checks that a code found inside the access key,
+// or a (short) key inside the code, does not leave the rest of the longer
+// one in an echoed description.
+func TestScrubLongestFirst(t *testing.T) {
+	for _, tt := range []struct{ key, code string }{
+		{"live_4817263950_Secret", "4817263950"},
+		{"7263", "4817263950"},
+	} {
+		s := mbtest.NewServer(mbtest.WithAccessKey(tt.key))
+		t.Cleanup(s.Close)
+		p, err := messagebird.New(tt.key, messagebird.WithEndpoint(s.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.CloseIdleConnections)
+		s.Inject(mbtest.Reply(401, "application/json", errorBody(2, "Key "+tt.key+" refused for "+tt.code, "access_key")))
+		_, err = p.Check(bg(), id32, tt.code)
+		const want = "Key [access key] refused for [code]"
+		var pe *verify.ProviderError
+		if !errors.As(err, &pe) || pe.Description != want {
+			t.Errorf("key %q, code %q: got %+v, want the description %q", tt.key, tt.code, pe, want)
+		}
+	}
+}
+
+// TestUnreadableAnswers checks the reason given for an answer that
+// cannot be used: its media type when it is not JSON, a malformed JSON
+// body, or a body cut short.
+func TestUnreadableAnswers(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		status  int
+		why     string
+	}{
+		{"HTML", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(502)
+			w.Write([]byte("<html>Bad gateway</html>"))
+		}, 502, "unexpected text/html response"},
+		{"malformed JSON", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(502)
+			w.Write([]byte(`{"errors":[`))
+		}, 502, "malformed response"},
+		{"no media type", func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Content-Type"] = nil
+			w.WriteHeader(200)
+			w.Write([]byte(`{"id":`))
+		}, 200, "malformed response"},
+		{"body cut short", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "500")
+			w.WriteHeader(200)
+			w.Write([]byte(`{"id":"`))
+			w.(http.Flusher).Flush()
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		}, 200, "reading the response: unexpected EOF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			t.Cleanup(srv.Close)
+			p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(srv.URL))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(p.CloseIdleConnections)
+			_, err = p.Status(bg(), id32)
+			wantProviderError(t, err, verify.ErrUnavailable, tt.status, 0)
+			if !strings.Contains(err.Error(), tt.why) {
+				t.Errorf("error %q does not say %q", err, tt.why)
+			}
+		})
+	}
+}
+
+// TestCanceledBeforeTheCall checks that a call whose context has ended
+// sends nothing and returns an error matching the context's error and
+// verify.ErrUnavailable, as a call canceled in flight does.
+func TestCanceledBeforeTheCall(t *testing.T) {
+	s, p := newPair(t)
+	ctx, cancel := context.WithCancel(bg())
+	cancel()
+	calls := map[string]func() error{
+		"Start":  func() error { _, err := p.Start(ctx, verifytest.Request(phone)); return err },
+		"Check":  func() error { _, err := p.Check(ctx, id32, "123456"); return err },
+		"Status": func() error { _, err := p.Status(ctx, id32); return err },
+		"Cancel": func() error { return p.Cancel(ctx, id32) },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, context.Canceled) || !errors.Is(err, verify.ErrUnavailable) {
+			t.Errorf("%s: %v, want context.Canceled and ErrUnavailable", name, err)
+		}
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("%d requests reached the emulator", n)
+	}
+}
+
+// TestReadAfterAWrongCode checks when Check reads the verification after
+// MessageBird refused a code, and what the read decides.
+func TestReadAfterAWrongCode(t *testing.T) {
+	invalid := errorBody(10, "The token is invalid.", "token")
+	tests := []struct {
+		name   string
+		answer string // to the check, HTTP 422
+		status string // of the read, "" for no read expected
+		target error
+	}{
+		{"invalid, still sent", invalid, "sent", verify.ErrInvalidCode},
+		{"invalid, now failed", invalid, "failed", verify.ErrTooManyAttempts},
+		{"invalid, now expired", invalid, "expired", verify.ErrExpired},
+		{"invalid, now verified", invalid, "verified", verify.ErrExpired},
+		{"invalid, now deleted", invalid, "deleted", verify.ErrExpired},
+		{"processed, in capitals, failed", errorBody(10, "The token has already been PROCESSED.", "token"), "failed", verify.ErrTooManyAttempts},
+		{"processed, verified", errorBody(10, "The token has already been processed.", "token"), "verified", verify.ErrExpired},
+		{"expired: no read", errorBody(10, "The token has expired.", "token"), "", verify.ErrExpired},
+		{"another code mentioning processed: no read", errorBody(99, "The request could not be processed.", ""), "", verify.ErrUnavailable},
+		{"code 9: no read", errorBody(9, "token is required", "token"), "", verify.ErrUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, p := newPair(t)
+			read := tt.status
+			if read == "" {
+				read = "failed" // would turn the answer into ErrTooManyAttempts
+			}
+			s.Inject(mbtest.Reply(422, "application/json", tt.answer), mbtest.Reply(200, "application/json", object("31612345678", "tts", read)))
+			_, err := p.Check(bg(), id32, "123456")
+			if !errors.Is(err, tt.target) {
+				t.Errorf("got %v, want %v", err, tt.target)
+			}
+			wantRequests := 2
+			if tt.status == "" {
+				wantRequests = 1
+			}
+			if got := s.Requests(); len(got) != wantRequests || len(got) == 2 && got[1].RawQuery != "" {
+				t.Errorf("%d requests, want the check and %d read(s)", len(got), wantRequests-1)
+			}
+		})
+	}
+}
+
+// TestRedirectsNeverLeaveLoopbackInClear checks, with an HTTP client that
+// follows every redirect, that a redirect from loopback to http on
+// another host, or to a scheme that is not http(s), is not followed. The
+// client's transport records such requests instead of sending them.
+func TestRedirectsNeverLeaveLoopbackInClear(t *testing.T) {
+	for _, to := range []string{"http://remote.example", "http://192.0.2.1", "ftp://127.0.0.1"} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, to+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		}))
+		t.Cleanup(srv.Close)
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		t.Cleanup(tr.CloseIdleConnections)
+		var escaped []string
+		hc := &http.Client{
+			CheckRedirect: func(*http.Request, []*http.Request) error { return nil },
+			Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				if r.URL.Host != strings.TrimPrefix(srv.URL, "http://") {
+					escaped = append(escaped, r.URL.String())
+					return nil, errors.New("not sent")
+				}
+				return tr.RoundTrip(r)
+			}),
+		}
+		p, err := messagebird.New("live_secretkey", messagebird.WithEndpoint(srv.URL), messagebird.WithHTTPClient(hc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.Status(bg(), id32)
+		wantProviderError(t, err, verify.ErrUnavailable, http.StatusTemporaryRedirect, 0)
+		if len(escaped) != 0 {
+			t.Errorf("redirect to %s: followed to %q", to, escaped)
+		}
+	}
+}
+
+// TestEndpointWithATrailingSlash checks that a base URL ending in "/"
+// gives the same request paths as one without.
+func TestEndpointWithATrailingSlash(t *testing.T) {
+	s := mbtest.NewServer()
+	t.Cleanup(s.Close)
+	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL+"/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.CloseIdleConnections)
+	if _, err := p.Start(bg(), verifytest.Request(phone)); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.Requests(); len(r) != 1 || r[0].Path != "/verify" {
+		t.Errorf("requests %+v, want one to /verify", r)
 	}
 }

@@ -2,7 +2,10 @@ package messagebird
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,5 +67,46 @@ func TestBound(t *testing.T) {
 		if !ok || dl.Before(t0.Add(tt.want)) || dl.After(t1.Add(tt.want)) {
 			t.Errorf("%s: deadline in %v (set: %v), want %v", tt.name, dl.Sub(t1), ok, tt.want)
 		}
+	}
+}
+
+// counting counts the bytes read from r.
+type counting struct {
+	r io.Reader
+	n int
+}
+
+func (c *counting) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// TestBodyLimit checks that a body is read whole up to maxBody bytes, and
+// that past it the reader hands on exactly maxBody bytes and reads at
+// most one byte more from the connection, however large the caller's
+// buffer.
+func TestBodyLimit(t *testing.T) {
+	for _, size := range []int{0, 1, maxBody - 1, maxBody, maxBody + 1, maxBody + 10, 4 * maxBody} {
+		src := &counting{r: strings.NewReader(strings.Repeat("x", size))}
+		b := &body{rc: io.NopCloser(src)}
+		got, err := io.ReadAll(b)
+		if size <= maxBody {
+			if err != nil || len(got) != size || b.err != nil {
+				t.Errorf("%d bytes: read %d, %v (recorded %v); want all of them", size, len(got), err, b.err)
+			}
+			continue
+		}
+		if !errors.Is(err, errBodyTooLarge) || b.err != errBodyTooLarge || len(got) != maxBody || src.n > maxBody+1 {
+			t.Errorf("%d bytes: handed on %d, read %d, %v; want %d, at most one more, errBodyTooLarge", size, len(got), src.n, err, maxBody)
+		}
+	}
+	// A large buffer, as a caller other than io.ReadAll could pass.
+	src := &counting{r: strings.NewReader(strings.Repeat("x", 2*maxBody))}
+	b := &body{rc: io.NopCloser(src)}
+	buf := make([]byte, 3*maxBody)
+	n, err := b.Read(buf)
+	if n > maxBody || src.n > maxBody+1 {
+		t.Errorf("one read of a large buffer: handed on %d, read %d, %v; want at most %d and %d", n, src.n, err, maxBody, maxBody+1)
 	}
 }
