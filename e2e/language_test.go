@@ -95,6 +95,7 @@ func TestPagesInGerman(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("phone"), "+31 6 12345678"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")))
 	at("start", "code", "#code", "Gehen Sie ans Telefon", 1)
+	screenshot(t, bctx, "de-1-code-countdown")
 	msgs := p.Messages()
 	if len(msgs) != 1 || msgs[0].Language != "de-de" {
 		t.Fatalf("the fake was asked for %+v, want one call in de-de", msgs)
@@ -133,6 +134,7 @@ func TestPagesInGerman(t *testing.T) {
 		t.Errorf("wrong code alert %q", got)
 	}
 	reload("wrong code", "code", "#alert", "Gehen Sie ans Telefon", 2)
+	screenshot(t, bctx, "de-2-code-wrong")
 
 	do("type the code",
 		chromedp.SendKeys(chromedp.ID("code"), code),
@@ -171,6 +173,7 @@ func TestCodeExpiresInPage(t *testing.T) {
 		t.Fatalf("no expiry announced: %v", err)
 	}
 	state, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.getElementById("code").disabled+" "+document.querySelector("#code-form button").disabled+" "+document.getElementById("timer").hidden`))
+	screenshot(t, bctx, "de-3-code-expired")
 	if err != nil || state != "true true true" {
 		t.Errorf("after the expiry: code field, button disabled and timer hidden = %q, %v; want all true", state, err)
 	}

@@ -24,7 +24,8 @@ type messagesOption struct {
 // and naming it in WithLanguages. The ids are the keys of
 // DefaultMessages("en"); a text the app leaves out of a language it adds
 // is the default language's. A text keeps the English text's arguments
-// (%s, %d) in their order. The numbers in words, "n_seconds" and
+// (%s, %d) in their order, and its {t}, where the code page's script
+// writes the time left. The numbers in words, "n_seconds" and
 // "n_minutes", take plural forms: "n_seconds#one", "n_seconds#few",
 // "n_seconds#many", "n_seconds#other" (CLDR's categories; zero and two
 // too). New refuses an unknown id or a text whose arguments differ.
