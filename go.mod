@@ -2,6 +2,8 @@ module github.com/phoneverify/verify
 
 go 1.26.0
 
+toolchain go1.26.10
+
 require (
 	github.com/messagebird/go-rest-api/v9 v9.1.1
 	github.com/nyaruka/phonenumbers v1.8.1

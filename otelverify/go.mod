@@ -2,6 +2,8 @@ module github.com/phoneverify/verify/otelverify
 
 go 1.26.0
 
+toolchain go1.26.10
+
 require (
 	github.com/phoneverify/verify v0.0.0
 	github.com/prometheus/client_golang v1.25.0

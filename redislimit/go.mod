@@ -2,6 +2,8 @@ module github.com/phoneverify/verify/redislimit
 
 go 1.26.0
 
+toolchain go1.26.10
+
 require (
 	github.com/phoneverify/verify v0.0.0
 	github.com/redis/go-redis/v9 v9.23.0
