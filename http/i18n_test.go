@@ -134,6 +134,7 @@ func TestNegotiation(t *testing.T) {
 		{"zh-CN,zh;q=0.9", "zh-Hans", "zh-Hans-CN", "ltr"},
 		{"ja;q=0.2, ko;q=0.8", "ko", "ko", "ltr"},
 		{"*", "en", "en", "ltr"},
+		{"de;q=0, fr;q=0.5", "fr", "fr", "ltr"}, // q=0: not wanted
 		{"garbage;;;q=x", "en", "en", "ltr"},
 		{strings.Repeat("de-DE,", 200) + "fr", "de", "de-DE", "ltr"}, // cut at 512 bytes
 	}
