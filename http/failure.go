@@ -103,7 +103,9 @@ type Failure struct {
 	// ReasonCode is that error's Code ("too_short", "line_type", ...), to
 	// translate on; for InvalidCode, "format" when the code typed is not
 	// as many digits as the codes sent (verify.Verifier.TokenLength); for
-	// RateLimited, "resend" when a new code was asked for too soon.
+	// RateLimited, "resend" when a new code was asked for too soon, or
+	// "suspected_pumping" when the Verifier's SMS-pumping guard refused a
+	// start (verify.ErrSuspectedPumping).
 	ReasonCode string `json:"reason_code,omitempty"`
 	// Region is the number's ISO 3166-1 region when the refusal is about it
 	// (InvalidPhone with ReasonCode "region" or "invalid"), such as "GB",
@@ -155,6 +157,9 @@ func classify(err error) *Failure {
 			d = rl.RetryAfter
 		}
 		f.RetryAfter = retryAfterSeconds(d)
+		if errors.Is(err, verify.ErrSuspectedPumping) {
+			f.ReasonCode = reasonPumping // shown a neutral text
+		}
 	case errors.Is(err, verify.ErrUnsupported):
 		f.Code = Unsupported
 	case errors.Is(err, verify.ErrInvalidCode):

@@ -146,6 +146,8 @@ func (l *localizer) failureText(f *Failure, region string, codeLength int, api b
 		switch {
 		case f.RetryAfter <= 0:
 			return l.text("error_rate_limited_later")
+		case f.ReasonCode == reasonPumping:
+			return l.text("error_suspected_pumping")
 		case f.ReasonCode == reasonResend:
 			return l.text("error_resend_wait", l.duration(f.RetryAfter))
 		}
@@ -164,6 +166,11 @@ func (l *localizer) failureText(f *Failure, region string, codeLength int, api b
 	}
 	return l.text("error_other")
 }
+
+// reasonPumping is the ReasonCode of a RateLimited failure of a start
+// the SMS-pumping guard refused: the user gets a neutral text, without
+// the reason or the time to wait.
+const reasonPumping = "suspected_pumping"
 
 // reasonResend is the ReasonCode of a RateLimited failure of a request
 // for a new code: the user is told when one can be asked for.

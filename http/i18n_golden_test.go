@@ -161,3 +161,27 @@ func TestAPIMessagesLocalized(t *testing.T) {
 		t.Errorf("resend too soon = %d %s, want 429 with %s", r.status, r.body, want)
 	}
 }
+
+// TestPumpingRefusalIsNeutral: a start the SMS-pumping guard refuses is
+// told a neutral text, on the page and in the API, neither the reason nor
+// a time to wait.
+func TestPumpingRefusalIsNeutral(t *testing.T) {
+	e := newEnv(t, envConfig{verifyOpts: []verify.Option{verify.WithPumpingGuard(2, 100, time.Hour)}})
+	b := e.speaking("en")
+	for _, n := range []string{"+31612340001", "+31612340002"} { // the same range of 10,000 numbers
+		if r := b.post("", url.Values{"phone": {n}}); r.status != http.StatusSeeOther || r.location() != "code" {
+			t.Fatalf("start %s = %d %s", n, r.status, r.location())
+		}
+	}
+	const neutral = "We cannot send a code to this number right now. Please try again later."
+	page := b.afterPost(b.post("", url.Values{"phone": {"+31612340003"}}))
+	if !strings.Contains(page.body, neutral) || strings.Contains(page.body, "Too many requests") {
+		t.Errorf("refused start: %d\n%s", page.status, page.body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, e.base+"api/start", strings.NewReader(`{"phone":"+31612340004"}`))
+	req.Header.Set("Content-Type", "application/json")
+	r := e.browser().do(req)
+	if !strings.Contains(r.body, `"message":"`+neutral+`"`) || !strings.Contains(r.body, `"reason_code":"suspected_pumping"`) {
+		t.Errorf("refused API start: %d %s", r.status, r.body)
+	}
+}
