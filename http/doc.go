@@ -246,7 +246,10 @@
 // "region" say why a number is refused (invalid_phone), "reason_code"
 // "format" that a code is not as many digits as those sent (invalid_code),
 // "retry_after" how many seconds to wait (rate_limited, also in a
-// Retry-After header), "field" which field is at fault (invalid_request).
+// Retry-After header; "reason_code" "resend" when a new code was asked
+// for too soon, "suspected_pumping" when the Verifier's SMS-pumping guard
+// refused, whose message is neutral), "field" which field is at fault
+// (invalid_request).
 // A route asked with another method than POST answers method_not_allowed
 // (405), an unknown one not_found (404), in the same format.
 //
