@@ -522,8 +522,9 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 // oneShot is the empty body of a request that must not be resent: Go's
 // transport resends a request by itself after a reused connection closed
 // without an answer, but not one with a body it cannot rewind (no
-// GetBody). It sends no body on the wire, since the transport finds it
-// empty before writing the request.
+// GetBody). Over HTTP/1.1 it sends no body, since the transport finds it
+// empty before writing the request; over HTTP/2 an empty data frame ends
+// the request.
 type oneShot struct{}
 
 func (oneShot) Read([]byte) (int, error) { return 0, io.EOF }
