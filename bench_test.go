@@ -42,6 +42,34 @@ func BenchmarkStart(b *testing.B) {
 			}
 		}
 	})
+	b.Run("UserLanguage", func(b *testing.B) {
+		// The user's languages, as the http package passes them.
+		v, err := verify.New(fake.New(fake.WithCode("123456")), verify.WithDefaultRegion("NL"),
+			verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.Start(ctx, "06 12345678", verify.WithUserLanguage("de-CH", "de", "en")); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("RegionRefused", func(b *testing.B) {
+		// The refusal names the region: its cost is paid here only.
+		v, err := verify.New(fake.New(fake.WithCode("123456")), verify.WithDefaultRegion("NL"),
+			verify.WithDeniedRegions("NL"), verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.Start(ctx, "06 12345678"); err == nil {
+				b.Fatal("not refused")
+			}
+		}
+	})
 	b.Run("DefaultLimits", func(b *testing.B) {
 		// The clock moves an hour per start, so the default limits are
 		// asked every time but never refuse.
@@ -82,5 +110,69 @@ func BenchmarkCheck(b *testing.B) {
 		if _, err := v.Check(ctx, ids[i], "123 456"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// nopObserver is the cheapest Observer there is: what remains is the
+// cost of the event plumbing itself.
+type nopObserver struct{}
+
+func (nopObserver) Observe(context.Context, verify.Event) {}
+
+// nopTagger is the cheapest Tagger.
+type nopTagger struct{ nopObserver }
+
+func (nopTagger) Tag(ctx context.Context, _ string) context.Context { return ctx }
+
+// BenchmarkObserver compares Start and Check without an Observer (the
+// default), with one that does nothing, and with a Tagger that does
+// nothing, in one run. The event plumbing must add no allocation: all
+// three report the same allocs/op.
+func BenchmarkObserver(b *testing.B) {
+	observers := []struct {
+		name string
+		opts []verify.Option
+	}{
+		{"None", nil},
+		{"Nop", []verify.Option{verify.WithObserver(nopObserver{})}},
+		{"NopTagger", []verify.Option{verify.WithObserver(nopTagger{})}},
+	}
+	ctx := context.Background()
+	for _, o := range observers {
+		newVerifier := func(b *testing.B) *verify.Verifier {
+			v, err := verify.New(fake.New(fake.WithCode("123456")), append([]verify.Option{
+				verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0)}, o.opts...)...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return v
+		}
+		b.Run("Start/"+o.name, func(b *testing.B) {
+			v := newVerifier(b)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.Start(ctx, "+31612345678"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("Check/"+o.name, func(b *testing.B) {
+			v := newVerifier(b)
+			ids := make([]string, b.N)
+			for i := range ids {
+				ver, err := v.Start(ctx, "+31612345678")
+				if err != nil {
+					b.Fatal(err)
+				}
+				ids[i] = ver.ID
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := v.Check(ctx, ids[i], "123456"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

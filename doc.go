@@ -10,7 +10,9 @@
 // ones, premium-rate numbers and unwanted regions before any call is paid
 // for; it normalises codes and refuses malformed ones locally; it decides
 // success on the provider's "verified" alone; it rate-limits starts per
-// number, per client and in total, and checks per verification; it honours
+// number, per client and in total, and checks per verification, throttles
+// a number's failed checks in a row, and refuses starts to number ranges
+// that look pumped (see WithPumpingGuard); it honours
 // context cancellation; and its errors are typed sentinels that are safe
 // to show or log.
 //
@@ -21,7 +23,10 @@
 //	if err != nil {
 //		return err
 //	}
-//	ver, err := v.Start(ctx, r.FormValue("phone"), verify.WithClientKey(clientIP))
+//	ver, err := v.Start(ctx, r.FormValue("phone"),
+//		verify.WithClientKey(clientIP),
+//		verify.WithUserLanguage("de-CH", "de", "en"), // say, from Accept-Language
+//	)
 //	switch {
 //	case errors.Is(err, verify.ErrInvalidPhone):
 //		var pe *verify.PhoneError
@@ -38,7 +43,21 @@
 //		markVerified(user, ver.Phone) // E.164, from the provider's answer
 //	}
 //
+// Each verification speaks the user's language: the first of the
+// languages given with WithUserLanguage (such as the browser's) that the
+// provider speaks, else the main language of the number's country, else
+// British English; WithLanguage fixes it instead. A built-in text in each
+// of the 19 languages, for a call and for a text, says the code and warns never to
+// share it; WithTemplate replaces it, and WithWebOrigin ends texts with
+// the line that lets phones and browsers autofill the code on that site
+// only.
+//
 // Providers: package messagebird (the real one), package fake (tests and
 // development). Package http serves the whole flow as ready-made net/http
 // handlers, and package verifytest checks that a Provider behaves.
+//
+// An Observer (WithObserver) is told the outcome of every call, as an
+// Event: counts, conversion rates, refusals and provider latency come from
+// there; module github.com/phoneverify/verify/otelverify turns events into
+// OpenTelemetry metrics and spans.
 package verify

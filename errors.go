@@ -37,6 +37,13 @@ var (
 	// error is a *RateLimitError that says when to try again.
 	ErrRateLimited = errors.New("verify: rate limited")
 
+	// ErrSuspectedPumping means a start was refused by the SMS-pumping
+	// guard (see WithPumpingGuard): its number range has had many starts
+	// and few verified checks lately. The error is also a
+	// *RateLimitError, so it matches ErrRateLimited too; show the user a
+	// neutral message, not the reason.
+	ErrSuspectedPumping = errors.New("verify: suspected SMS pumping")
+
 	// ErrUnavailable means the provider could not be reached or answered
 	// with something unusable: network failure, timeout, 5xx, a malformed
 	// body, a rejected access key. Retrying later may help.
@@ -74,6 +81,7 @@ type PhoneError struct {
 	Region string
 }
 
+// Error returns the reason, after the sentinel's text.
 func (e *PhoneError) Error() string { return "verify: invalid phone number: " + e.Reason }
 
 // Is reports whether target is ErrInvalidPhone.
@@ -90,6 +98,7 @@ type RateLimitError struct {
 	Limit string
 }
 
+// Error names the limit and the time to wait.
 func (e *RateLimitError) Error() string {
 	var b strings.Builder
 	b.WriteString("verify: rate limited")
@@ -124,6 +133,7 @@ type ProviderError struct {
 	Err         error  // the sentinel this error matches, possibly wrapping a cause
 }
 
+// Error gives the provider's status, code and description.
 func (e *ProviderError) Error() string {
 	var b strings.Builder
 	b.WriteString("verify: ")

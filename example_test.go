@@ -36,15 +36,15 @@ func ExampleVerifier_Start() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(ver.Phone, ver.Channel, ver.Status)
-	fmt.Println(provider.Messages()[0].Text)
+	fmt.Println(ver.Phone, ver.Channel, ver.Language, ver.Status)
+	fmt.Println(provider.Messages()[0].Text) // what the call says
 
 	// The user types the code they heard, with a space.
 	ver, err = v.Check(ctx, ver.ID, "123 456")
 	fmt.Println(ver.Phone, ver.Status, err)
 	// Output:
-	// +31612345678 voice pending
-	// Your security code is 123456.
+	// +31612345678 voice nl-nl pending
+	// Hallo. Je verificatiecode is 123456. Deel deze code met niemand.
 	// +31612345678 verified <nil>
 }
 

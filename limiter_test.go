@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -120,23 +119,126 @@ func TestMemoryLimiterStaysBounded(t *testing.T) {
 	}
 }
 
-func TestMemoryLimiterFullRefusesNewKeys(t *testing.T) {
+func TestMemoryLimiterFullEvictsCheapKeysFirst(t *testing.T) {
 	c := newClock()
-	l := &verify.MemoryLimiter{Now: c.Now, MaxKeys: 2}
+	l := &verify.MemoryLimiter{Now: c.Now, MaxKeys: 4}
 	ctx := context.Background()
-	l.Allow(ctx, "a", 5, time.Minute)
+	// Dear keys: a verification's checks, a number's failed checks.
+	for _, k := range []string{"attempts:id1", "failures:+31612345678"} {
+		if ok, _, err := l.Allow(ctx, k, 5, time.Hour); !ok || err != nil {
+			t.Fatal(k, ok, err)
+		}
+	}
+	// A flood of new clients, each allowed although the table is full.
+	for i := range 1000 {
+		c.Advance(time.Millisecond)
+		k := fmt.Sprintf("client:2001:db8:%x::/64", i)
+		if ok, _, err := l.Allow(ctx, k, 5, time.Hour); !ok || err != nil {
+			t.Fatalf("new client %d on a full limiter: %v, %v", i, ok, err)
+		}
+		if n := l.Len(); n > 4 {
+			t.Fatalf("the limiter holds %d keys, more than its 4", n)
+		}
+	}
+	counts, err := l.Count(ctx, time.Hour, "attempts:id1", "failures:+31612345678", "client:2001:db8:3e7::/64", "client:2001:db8:0::/64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{1, 1, 1, 0}; fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Fatalf("counts %v, want %v: the dear keys and the newest client kept, the oldest client evicted", counts, want)
+	}
+	// With no cheap key left to evict, the least recently used dear key goes.
+	l2 := &verify.MemoryLimiter{Now: c.Now, MaxKeys: 2}
+	l2.Allow(ctx, "attempts:a", 5, time.Hour)
+	l2.Allow(ctx, "attempts:b", 5, time.Hour)
+	l2.Allow(ctx, "attempts:a", 5, time.Hour) // a is now the most recently used
+	if ok, _, err := l2.Allow(ctx, "attempts:c", 5, time.Hour); !ok || err != nil {
+		t.Fatalf("a check of a verification on a full limiter: %v, %v", ok, err)
+	}
+	counts, _ = l2.Count(ctx, time.Hour, "attempts:a", "attempts:b", "attempts:c")
+	if fmt.Sprint(counts) != "[2 0 1]" {
+		t.Fatalf("counts %v, want [2 0 1]", counts)
+	}
+}
+
+func TestMemoryLimiterAllowAllIsAllOrNothing(t *testing.T) {
+	c := newClock()
+	l := &verify.MemoryLimiter{Now: c.Now}
+	ctx := context.Background()
+	ls := []verify.Limit{{Key: "a", N: 3, Per: time.Hour}, {Key: "b", N: 1, Per: time.Minute}, {Key: "c", N: 5, Per: time.Hour}}
+	if i, _, err := l.AllowAll(ctx, ls); i != -1 || err != nil {
+		t.Fatal(i, err)
+	}
 	c.Advance(10 * time.Second)
-	l.Allow(ctx, "b", 5, time.Minute)
-	ok, _, err := l.Allow(ctx, "c", 5, time.Minute)
-	if !errors.Is(err, verify.ErrUnavailable) || ok || !strings.Contains(err.Error(), "for another 50s") {
-		t.Fatalf("new key on a full limiter: %v, %v; want ErrUnavailable for 50s", ok, err)
+	i, retry, err := l.AllowAll(ctx, ls)
+	if i != 1 || retry != 50*time.Second || err != nil {
+		t.Fatalf("got %d, %s, %v; want limit 1 refused for 50s", i, retry, err)
 	}
-	if ok, _, _ := l.Allow(ctx, "a", 5, time.Minute); !ok {
-		t.Fatal("a known key was refused because the limiter is full")
+	counts, _ := l.Count(ctx, time.Hour, "a", "b", "c")
+	if fmt.Sprint(counts) != "[1 1 1]" {
+		t.Fatalf("after a refusal the counts are %v, want [1 1 1]: nothing recorded", counts)
 	}
-	c.Advance(61 * time.Second) // both have expired
-	if ok, _, _ := l.Allow(ctx, "c", 5, time.Minute); !ok {
-		t.Fatal("new key refused after the old ones expired")
+	if l.Len() != 3 {
+		t.Fatalf("%d keys", l.Len())
+	}
+	// A refusal never adds a key.
+	if i, _, _ := l.AllowAll(ctx, []verify.Limit{{Key: "new", N: 1, Per: time.Hour}, {Key: "b", N: 1, Per: time.Minute}}); i != 1 || l.Len() != 3 {
+		t.Fatalf("refused at %d, %d keys; want 1, 3", i, l.Len())
+	}
+}
+
+func TestMemoryLimiterCredit(t *testing.T) {
+	c := newClock()
+	l := &verify.MemoryLimiter{Now: c.Now}
+	ctx := context.Background()
+	lim := []verify.Limit{{Key: "s", N: 3, Per: time.Hour, CreditKey: "v", Credit: 2.5}}
+	for range 3 {
+		if i, _, _ := l.AllowAll(ctx, lim); i != -1 {
+			t.Fatal("refused before N")
+		}
+	}
+	if i, _, _ := l.AllowAll(ctx, lim); i != 0 {
+		t.Fatal("allowed beyond N with no credit")
+	}
+	l.Allow(ctx, "v", 10, time.Hour)
+	l.Allow(ctx, "v", 10, time.Hour) // floor(2.5 × 2) + 1 = 6
+	for range 3 {
+		if i, _, _ := l.AllowAll(ctx, lim); i != -1 {
+			t.Fatal("refused within the credit")
+		}
+	}
+	if i, _, _ := l.AllowAll(ctx, lim); i != 0 {
+		t.Fatal("allowed beyond the credit")
+	}
+}
+
+func TestMemoryLimiterValues(t *testing.T) {
+	c := newClock()
+	l := &verify.MemoryLimiter{Now: c.Now}
+	ctx := context.Background()
+	if err := l.Put(ctx, "phone:id1", "+31612345678", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := l.Get(ctx, "phone:id1"); v != "+31612345678" || !ok || err != nil {
+		t.Fatal(v, ok, err)
+	}
+	if _, ok, _ := l.Get(ctx, "phone:id2"); ok {
+		t.Fatal("a value never stored was found")
+	}
+	c.Advance(time.Minute)
+	if _, ok, _ := l.Get(ctx, "phone:id1"); ok {
+		t.Fatal("an expired value was found")
+	}
+	l.Put(ctx, "k", "v", time.Minute)
+	l.Allow(ctx, "e", 5, time.Hour)
+	if err := l.Forget(ctx, "k", "e", "none"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := l.Get(ctx, "k"); ok || l.Len() != 1 {
+		t.Fatalf("after Forget: found %v, %d keys (the expired one left)", ok, l.Len())
+	}
+	if err := l.Put(ctx, "k", "v", 0); !errors.Is(err, verify.ErrInvalidOption) {
+		t.Fatal(err)
 	}
 }
 
@@ -386,6 +488,20 @@ func BenchmarkMemoryLimiterAllow(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			l.Allow(ctx, keys[i%len(keys)], 20, time.Hour)
+			i++
+		}
+	})
+	// A full table of keys still in their window: each new key evicts
+	// one, without sweeping the whole table.
+	b.Run("FullTableNewKeys", func(b *testing.B) {
+		l := &verify.MemoryLimiter{MaxKeys: 100_000}
+		for i := range 100_000 {
+			l.Allow(ctx, fmt.Sprint("client:198.51.", i), 20, time.Hour)
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			l.Allow(ctx, fmt.Sprint("client:203.0.", i), 20, time.Hour)
 			i++
 		}
 	})

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
+	"github.com/phoneverify/verify/messagebird"
+	"github.com/phoneverify/verify/messagebird/mbtest"
 )
 
 // recorder is an Observer that keeps every event.
@@ -189,15 +193,228 @@ func TestEventsCarryNoSecrets(t *testing.T) {
 	}
 	v.Check(ctx, ver.ID, "111111")
 	v.Check(ctx, ver.ID, "987654")
-	for _, e := range rec.take() {
-		s := strings.Join([]string{e.Op, e.ID, string(e.Channel), e.Region, e.LineType, e.Language, e.Limit}, " ")
+	noSecrets(t, rec.take(), "987654", "111111", "612345678")
+}
+
+func TestEventOutcomeRefusedReason(t *testing.T) {
+	canceled := fmt.Errorf("%w: %w", context.Canceled, verify.ErrUnavailable)
+	tests := []struct {
+		name    string
+		e       verify.Event
+		outcome string
+		refused bool
+		reason  string
+	}{
+		{"success", verify.Event{Called: true}, verify.OutcomeOK, false, ""},
+		{"wrong code", verify.Event{Err: verify.ErrInvalidCode, Called: true}, verify.OutcomeInvalidCode, false, ""},
+		{"malformed code", verify.Event{Err: verify.ErrInvalidCode}, verify.OutcomeInvalidCode, true, verify.OutcomeInvalidCode},
+		{"short number", verify.Event{Err: &verify.PhoneError{Code: "too_short"}}, verify.OutcomeInvalidPhone, true, "too_short"},
+		{"premium rate", verify.Event{Err: &verify.PhoneError{Code: "line_type"}}, verify.OutcomeInvalidPhone, true, "line_type"},
+		{"cooldown", verify.Event{Err: &verify.RateLimitError{Limit: "resend cooldown"}, Limit: "resend cooldown"}, verify.OutcomeRateLimited, true, "resend cooldown"},
+		{"pumping guard", verify.Event{Err: &pumping{verify.RateLimitError{Limit: "SMS pumping guard"}}, Limit: "SMS pumping guard"}, verify.OutcomeSuspectedPumping, true, "SMS pumping guard"},
+		{"provider's limit", verify.Event{Err: &verify.RateLimitError{Limit: "MessageBird"}, Limit: "MessageBird", Called: true}, verify.OutcomeRateLimited, false, ""},
+		{"provider down", verify.Event{Err: verify.ErrUnavailable, Called: true}, verify.OutcomeUnavailable, false, ""},
+		{"limiter down", verify.Event{Err: verify.ErrUnavailable}, verify.OutcomeUnavailable, true, verify.OutcomeUnavailable},
+		{"canceled in flight", verify.Event{Err: canceled, Called: true}, verify.OutcomeCanceled, false, ""},
+		{"canceled before", verify.Event{Err: context.Canceled}, verify.OutcomeCanceled, false, ""},
+		{"deadline", verify.Event{Err: context.DeadlineExceeded}, verify.OutcomeTimeout, false, ""},
+		{"expired", verify.Event{Err: verify.ErrExpired, Called: true}, verify.OutcomeExpired, false, ""},
+		{"attempts", verify.Event{Err: verify.ErrTooManyAttempts}, verify.OutcomeTooManyAttempts, true, verify.OutcomeTooManyAttempts},
+		{"unknown error", verify.Event{Err: errors.New("boom"), Called: true}, verify.OutcomeError, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.e.Outcome(); got != tt.outcome {
+				t.Errorf("Outcome() = %q, want %q", got, tt.outcome)
+			}
+			if got := tt.e.Refused(); got != tt.refused {
+				t.Errorf("Refused() = %v, want %v", got, tt.refused)
+			}
+			if got := tt.e.Reason(); got != tt.reason {
+				t.Errorf("Reason() = %q, want %q", got, tt.reason)
+			}
+		})
+	}
+}
+
+// pumping is an error like the SMS-pumping guard's: a *RateLimitError
+// that matches ErrSuspectedPumping too.
+type pumping struct{ verify.RateLimitError }
+
+func (p *pumping) Is(target error) bool {
+	return target == verify.ErrSuspectedPumping || target == verify.ErrRateLimited
+}
+
+// flowHarness is what the provider-independent event test needs of a
+// provider: the provider, the code it sent for a verification, and a way
+// to make its next call fail as an outage would.
+type flowHarness struct {
+	provider verify.Provider
+	code     func(id string) string
+	fail     func()
+}
+
+// eventFlow runs the same flow on h and returns its events, with ids
+// replaced by "id1", "id2", ... in order of appearance.
+func eventFlow(t *testing.T, h flowHarness) []verify.Event {
+	t.Helper()
+	rec := &recorder{}
+	v, err := verify.New(h.provider, verify.WithObserver(rec), verify.WithDefaultRegion("NL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ver, err := v.Start(ctx, "06 12345678", verify.WithLanguage("nl-nl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Start(ctx, "06 12345678")  // resend cooldown
+	v.Start(ctx, "call me")      // not a number
+	v.Start(ctx, "0900 1234567") // premium rate
+	v.Check(ctx, ver.ID, wrong(h.code(ver.ID)))
+	v.Check(ctx, ver.ID, "12") // malformed
+	if _, err := v.Check(ctx, ver.ID, h.code(ver.ID)); err != nil {
+		t.Fatalf("right code: %v", err)
+	}
+	v.Check(ctx, ver.ID, h.code(ver.ID)) // used
+	v.Status(ctx, ver.ID)
+	sms, err := v.Start(ctx, "+44 7400 123456", verify.WithChannel(verify.SMS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := []string{h.code(ver.ID), wrong(h.code(ver.ID)), h.code(sms.ID)}
+	v.Cancel(ctx, sms.ID)
+	v.Check(ctx, "0123456789abcdef0123456789abcdef", "123456") // unknown id
+	v.Check(ctx, "../admin", "123456")                         // malformed id
+	h.fail()
+	v.Start(ctx, "+32 470 12 34 56") // outage
+
+	ev := rec.take()
+	noSecrets(t, ev, codes...)
+	ids := map[string]string{"": ""}
+	for i := range ev {
+		if _, ok := ids[ev[i].ID]; !ok {
+			ids[ev[i].ID] = fmt.Sprintf("id%d", len(ids))
+		}
+		ev[i].ID = ids[ev[i].ID]
+	}
+	return ev
+}
+
+// noSecrets fails t when an event's text, error included, contains one of
+// secrets.
+func noSecrets(t *testing.T, events []verify.Event, secrets ...string) {
+	t.Helper()
+	if slices.Contains(secrets, "") {
+		t.Fatalf("no secret to look for in %q", secrets)
+	}
+	for _, e := range events {
+		s := strings.Join([]string{e.Op, e.ID, string(e.Channel), e.Region, e.LineType, e.Language, e.Limit, e.Outcome(), e.Reason()}, " ")
 		if e.Err != nil {
 			s += " " + e.Err.Error()
 		}
-		for _, secret := range []string{"987654", "111111", "612345678"} {
+		for _, secret := range secrets {
 			if strings.Contains(s, secret) {
 				t.Errorf("event %+v carries %q", e, secret)
 			}
 		}
+	}
+}
+
+// wrong returns a code of code's length that is not code.
+func wrong(code string) string {
+	if strings.HasPrefix(code, "1") {
+		return strings.Repeat("2", len(code))
+	}
+	return strings.Repeat("1", len(code))
+}
+
+// TestFakeAndMessageBirdEmitTheSameEvents runs one flow on the fake and on
+// the MessageBird adapter talking to the emulator: an operator's
+// dashboards must read the same whichever provider runs.
+func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
+	fp := fake.New()
+	fakeEvents := eventFlow(t, flowHarness{
+		provider: fp,
+		code:     func(id string) string { c, _ := fp.Code(id); return c },
+		fail:     func() { fp.FailNext(verify.ErrUnavailable) },
+	})
+
+	s := mbtest.NewServer()
+	defer s.Close()
+	mp, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mp.CloseIdleConnections()
+	mbEvents := eventFlow(t, flowHarness{
+		provider: mp,
+		code:     func(id string) string { c, _ := s.Code(id); return c },
+		fail:     func() { s.Inject(mbtest.InternalError()) },
+	})
+
+	// What an operator reads of an event, and the expected flow.
+	type view struct {
+		Op, ID, Outcome, Reason     string
+		Refused, Called             bool
+		Channel                     verify.Channel
+		Region, LineType, Lang, Lim string
+	}
+	see := func(e verify.Event) view {
+		if e.Called != (e.Duration > 0) {
+			t.Errorf("%s event: Called %v but Duration %v", e.Op, e.Called, e.Duration)
+		}
+		return view{e.Op, e.ID, e.Outcome(), e.Reason(), e.Refused(), e.Called,
+			e.Channel, e.Region, e.LineType, e.Language, e.Limit}
+	}
+	const (
+		start, check, status, cancel = verify.OpStart, verify.OpCheck, verify.OpStatus, verify.OpCancel
+		mobile                       = "mobile"
+	)
+	want := []view{
+		{start, "id1", "ok", "", false, true, verify.Voice, "NL", mobile, "nl-nl", ""},
+		{start, "", "rate_limited", "resend cooldown", true, false, verify.Voice, "NL", mobile, "nl-nl", "resend cooldown"},
+		{start, "", "invalid_phone", "characters", true, false, "", "", "", "", ""},
+		{start, "", "invalid_phone", "line_type", true, false, verify.Voice, "NL", "premium_rate", "nl-nl", ""},
+		{check, "id1", "invalid_code", "", false, true, "", "", "", "", ""},
+		{check, "id1", "invalid_code", "invalid_code", true, false, "", "", "", "", ""},
+		{check, "id1", "ok", "", false, true, verify.Voice, "NL", mobile, "", ""},
+		{check, "id1", "expired", "", false, true, "", "", "", "", ""},
+		{status, "id1", "ok", "", false, true, verify.Voice, "", "", "", ""},
+		{start, "id2", "ok", "", false, true, verify.SMS, "GB", mobile, "en-gb", ""},
+		{cancel, "id2", "ok", "", false, true, "", "", "", "", ""},
+		{check, "id3", "not_found", "", false, true, "", "", "", "", ""},
+		{check, "", "not_found", "not_found", true, false, "", "", "", "", ""},
+		{start, "", "unavailable", "", false, true, verify.Voice, "BE", mobile, "nl-nl", ""},
+	}
+	for name, events := range map[string][]verify.Event{"fake": fakeEvents, "messagebird": mbEvents} {
+		noSecrets(t, events, "612345678", "7400123456", "470123456")
+		if len(events) != len(want) {
+			t.Errorf("%s: %d events, want %d: %+v", name, len(events), len(want), events)
+			continue
+		}
+		for i, e := range events {
+			if got := see(e); got != want[i] {
+				t.Errorf("%s: event %d:\n got %+v\nwant %+v", name, i, got, want[i])
+			}
+		}
+	}
+}
+
+// TestEventOfThePumpingGuard: a start the SMS-pumping guard refuses is
+// told apart from the other limits' refusals.
+func TestEventOfThePumpingGuard(t *testing.T) {
+	v, _, c, _, rec := pumpingVerifier(t)
+	if _, err := pump(t, v, c, 0, 110); err == nil {
+		t.Fatal("the guard did not trip")
+	}
+	ev := rec.take()
+	e := ev[len(ev)-1]
+	if e.Outcome() != verify.OutcomeSuspectedPumping || !e.Refused() || e.Reason() != "SMS pumping guard" || e.Region != "NL" || e.Called {
+		t.Fatalf("event %+v: outcome %q, refused %v, reason %q; want suspected_pumping, refused by the SMS pumping guard",
+			e, e.Outcome(), e.Refused(), e.Reason())
+	}
+	if ev[0].Outcome() != verify.OutcomeOK {
+		t.Fatalf("first event %+v, want a start", ev[0])
 	}
 }

@@ -3,6 +3,8 @@ package verify
 import (
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -25,14 +27,23 @@ const (
 	minAttempts        = 1
 	maxAttemptsLimit   = 10
 
-	defaultLanguage = "en-gb"
-	defaultTemplate = "Your security code is %token."
+	defaultLanguage = "en-gb" // when neither the user nor the number says
 
 	defaultCooldown    = 30 * time.Second
 	maxCooldown        = time.Hour
 	defaultNumberLimit = 5
 	defaultClientLimit = 20
-	maxLimitWindow     = 31 * 24 * time.Hour
+	// defaultNetworkLimit is five clients' budgets for an IPv6 /48.
+	defaultNetworkLimit = 100
+	maxLimitWindow      = 31 * 24 * time.Hour
+
+	defaultPumpingStarts   = 100
+	defaultPumpingVerified = 10 // percent
+	defaultPumpingWindow   = time.Hour
+
+	defaultFailuresAfter   = 20
+	defaultFailuresLongest = 24 * time.Hour
+	minFailuresLongest     = time.Minute
 
 	maxOriginatorAlnum  = 11
 	maxOriginatorDigits = 15
@@ -40,23 +51,13 @@ const (
 	maxTemplate         = 480
 )
 
-// languages are the text-to-speech languages of MessageBird's Verify API.
-var languages = []string{
-	"nl-nl", "de-de", "en-gb", "en-us", "es-es", "fr-fr", "ru-ru", "zh-cn",
-	"en-au", "es-mx", "es-us", "fr-ca", "is-is", "it-it", "ja-jp", "ko-kr",
-	"pl-pl", "pt-br", "ro-ro",
-}
-
-// Languages returns the text-to-speech languages that WithLanguage accepts.
-func Languages() []string { return slices.Clone(languages) }
-
 // message holds the options that may change per call.
 type message struct {
 	channel     Channel
 	tokenLength int
 	voice       VoiceGender
-	language    string
-	template    string
+	language    string // set by WithLanguage; chosen per verification otherwise
+	template    string // set by WithTemplate; built in otherwise
 	validity    time.Duration
 	maxAttempts int
 	originator  string
@@ -64,6 +65,11 @@ type message struct {
 	region      string
 	clientKey   string
 	userLangs   []string
+
+	fixedLanguage  bool   // WithLanguage was given
+	customTemplate bool   // WithTemplate was given
+	webOrigin      string // as given to WithWebOrigin
+	webOTPLine     string // "\n\n@host #%token", or "" when no valid origin
 }
 
 // rate is a limit of n events per window; n == 0 means no limit.
@@ -82,11 +88,29 @@ type config struct {
 	observer         Observer
 	callOnly         string // the name of a per-call option given to New
 
-	limiter     Limiter
-	cooldown    time.Duration
-	numberLimit rate
-	clientLimit rate
-	globalLimit rate
+	limiter      Limiter
+	cooldown     time.Duration
+	numberLimit  rate
+	clientLimit  rate
+	networkLimit rate
+	globalLimit  rate
+	pumping      pumpingGuard
+	failures     failureThrottle
+}
+
+// pumpingGuard is the setting of the SMS-pumping guard; starts == 0
+// means off.
+type pumpingGuard struct {
+	starts          int
+	verifiedPercent int
+	per             time.Duration
+}
+
+// failureThrottle is the setting of the throttle on failed checks per
+// number; after == 0 means off.
+type failureThrottle struct {
+	after   int
+	longest time.Duration
 }
 
 // defaults returns the configuration of a Verifier given no options.
@@ -96,14 +120,15 @@ func defaults() config {
 			channel:     Voice,
 			tokenLength: defaultTokenLength,
 			voice:       Female,
-			language:    defaultLanguage,
-			template:    defaultTemplate,
 			validity:    defaultValidity,
 			maxAttempts: defaultMaxAttempts,
 		},
-		cooldown:    defaultCooldown,
-		numberLimit: rate{defaultNumberLimit, time.Hour},
-		clientLimit: rate{defaultClientLimit, time.Hour},
+		cooldown:     defaultCooldown,
+		numberLimit:  rate{defaultNumberLimit, time.Hour},
+		clientLimit:  rate{defaultClientLimit, time.Hour},
+		networkLimit: rate{defaultNetworkLimit, time.Hour},
+		pumping:      pumpingGuard{defaultPumpingStarts, defaultPumpingVerified, defaultPumpingWindow},
+		failures:     failureThrottle{defaultFailuresAfter, defaultFailuresLongest},
 	}
 }
 
@@ -144,21 +169,53 @@ func (o voiceOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
 
 type languageOption string
 
-// WithLanguage sets the language of a call, one of Languages(); default
-// "en-gb". It does not translate the template: write the template in the
-// same language.
-func WithLanguage(lang string) MessageOption     { return languageOption(lang) }
-func (o languageOption) applyMessage(m *message) { m.language = strings.ToLower(string(o)) }
-func (o languageOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+// WithLanguage fixes the language of the call or text, one of
+// Languages(), such as "nl-nl". Default: none, so that each verification
+// is in the user's language (WithUserLanguage) if the provider speaks it,
+// else in the main language of the number's country (see Languages),
+// else "en-gb"; a text given with WithTemplate is spoken in "en-gb"
+// unless WithLanguage names its language. The built-in text follows the
+// language.
+func WithLanguage(lang string) MessageOption { return languageOption(lang) }
+func (o languageOption) applyMessage(m *message) {
+	m.language, m.fixedLanguage = strings.ToLower(string(o)), true
+}
+func (o languageOption) applyOption(c *config) { o.applyMessage(&c.msg) }
 
 type templateOption string
 
-// WithTemplate sets the text that is spoken or texted. It must contain
-// "%token", which is replaced by the code, and be at most 480 characters.
-// Default: "Your security code is %token."
-func WithTemplate(t string) MessageOption        { return templateOption(t) }
-func (o templateOption) applyMessage(m *message) { m.template = string(o) }
-func (o templateOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+// WithTemplate sets the text that is spoken or texted, in place of the
+// built-in one. It must contain "%token", which is replaced by the code,
+// and be at most 480 bytes (with the line WithWebOrigin adds to texts).
+// Give WithLanguage with it: the Verifier cannot tell a text's language,
+// so without WithLanguage it is spoken in "en-gb". Default: a built-in
+// text in the chosen language, for a call or for a text, that says the
+// code and warns never to share it.
+func WithTemplate(t string) MessageOption { return templateOption(t) }
+func (o templateOption) applyMessage(m *message) {
+	m.template, m.customTemplate = string(o), true
+}
+func (o templateOption) applyOption(c *config) { o.applyMessage(&c.msg) }
+
+type webOriginOption string
+
+// WithWebOrigin names the web origin where users type their codes, such
+// as "https://example.com": an https origin, with no port, path or query.
+// Every text then ends with the origin-bound line of the SMS one-time
+// codes format ("@example.com #123456"), with which phones and browsers
+// offer the code for autofill (a one-time-code field, the WebOTP API) on
+// that site only. Calls are not changed. The text then holds "%token"
+// twice; MessageBird's documentation does not say that it replaces every
+// one (the fake and the mbtest emulator do): check a first text by eye.
+// Default: none; "" turns it off for one call.
+func WithWebOrigin(origin string) MessageOption { return webOriginOption(origin) }
+func (o webOriginOption) applyMessage(m *message) {
+	m.webOrigin, m.webOTPLine = string(o), ""
+	if host, ok := webOTPHost(string(o)); ok {
+		m.webOTPLine = "\n\n@" + host + " #%token"
+	}
+}
+func (o webOriginOption) applyOption(c *config) { o.applyMessage(&c.msg) }
 
 type validityOption time.Duration
 
@@ -216,9 +273,12 @@ type clientKeyOption string
 
 // WithClientKey names the client that asks for a verification, such as
 // its IP address, so that per-client rate limits apply. The http handlers
-// pass the client's IP. It is an option of Start only: New refuses it,
-// since one key shared by every call would make every client share one
-// budget. Default: none, so only the per-number and global limits apply.
+// pass the client's IP (an IPv6 client as its /64). An IPv6 address counts
+// by its /64, and an IPv6 address or prefix also by its /48 for
+// WithClientNetworkLimit; an IPv4 address, or any other key, by itself.
+// It is an option of Start only: New refuses it, since one key shared by
+// every call would make every client share one budget. Default: none, so
+// only the per-number and global limits apply.
 func WithClientKey(key string) MessageOption      { return clientKeyOption(key) }
 func (o clientKeyOption) applyMessage(m *message) { m.clientKey = string(o) }
 func (o clientKeyOption) applyOption(c *config)   { c.callOnly = "WithClientKey" }
@@ -229,8 +289,13 @@ type userLanguageOption []string
 // as BCP 47 tags, most preferred first (such as the languages of an
 // Accept-Language header: "de-CH", "de", "en"). Unless WithLanguage fixes
 // the language, the call or text is in the first of them that the
-// provider can speak. It is an option of Start only: New refuses it.
-// Default: none, so the language follows the number's country.
+// provider can speak, matched by language and region ("de-CH" gives
+// "de-de", "es-AR" "es-mx", "pt-PT" "pt-br", "en-IN" "en-gb"); a tag with
+// no region takes the number's ("fr" on a Canadian number gives "fr-ca",
+// "en" on an Australian one "en-au"). Tags that do not parse are skipped,
+// and only the first 10 are read. It is an option of Start only: New
+// refuses it. Default: none, so the language follows the number's
+// country (see WithLanguage).
 func WithUserLanguage(tags ...string) MessageOption {
 	return userLanguageOption(append([]string(nil), tags...))
 }
@@ -298,13 +363,61 @@ type clientLimitOption rate
 
 // WithClientLimit allows at most n starts from one client (the key given
 // with WithClientKey, such as an IP address) in any window of length per;
-// n = 0 turns the limit off. Default: 20 per hour. It is asked before the
-// other limits, so that a client that has used up its starts cannot go
-// on charging other numbers' cooldowns; the price is that a start refused
-// by a later limit (a resend before the cooldown ends) still counts as
-// one of the client's starts.
+// n = 0 turns the limit off. Default: 20 per hour. With a LimitStore (the
+// default MemoryLimiter and the redislimit module's are), a start
+// refused by any limit counts against none; see Limiter for a plain one.
 func WithClientLimit(n int, per time.Duration) Option { return clientLimitOption{n, per} }
 func (o clientLimitOption) applyOption(c *config)     { c.clientLimit = rate(o) }
+
+type networkLimitOption rate
+
+// WithClientNetworkLimit allows at most n starts from one IPv6 /48 in
+// any window of length per, on top of WithClientLimit, which counts an
+// IPv6 client by its /64: without it, one /48 would hold 65,536 separate
+// client budgets. It applies when the client key is an IPv6 address or
+// prefix (as the http package passes); IPv4 clients count by their
+// address alone. n = 0 turns it off. Default: 100 per hour.
+func WithClientNetworkLimit(n int, per time.Duration) Option { return networkLimitOption{n, per} }
+func (o networkLimitOption) applyOption(c *config)           { c.networkLimit = rate(o) }
+
+type pumpingOption pumpingGuard
+
+// WithPumpingGuard sets the SMS-pumping guard, which refuses starts to
+// a number range (the country code and the national number but its last
+// four digits: a block of 10,000 numbers) while, within the last window
+// of length per, it has had at least starts starts and fewer than
+// verifiedPercent percent of them ended verified: the signature of bots
+// making an app call or text numbers whose fees the attacker shares. A
+// refused start matches ErrSuspectedPumping (and ErrRateLimited) and is
+// logged at Warn level with the range and its rates, once per range and
+// window. Each verified check lets ten (100/verifiedPercent) more starts
+// through, so real traffic, of which most ends verified, never trips it.
+// starts = 0 turns it off; verifiedPercent is 1 to 100, per up to 744h.
+// Default: 100 starts, 10 percent, 1 hour. It needs a LimitStore, such
+// as the default MemoryLimiter or the redislimit module's Limiter.
+func WithPumpingGuard(starts, verifiedPercent int, per time.Duration) Option {
+	return pumpingOption{starts, verifiedPercent, per}
+}
+func (o pumpingOption) applyOption(c *config) { c.pumping = pumpingGuard(o) }
+
+type failuresOption failureThrottle
+
+// WithFailureThrottle slows down the guessing of codes for a number.
+// Failed checks of a number are counted in a row across its
+// verifications (a success resets the count; a count is forgotten a year
+// after its last failure); once a number has after of them, each further
+// check must wait a minute after the last one, doubled for each further
+// failure, up to longest. So an attacker who never knows the code gets
+// at most one guess per longest, and once the attack stops, the owner
+// can verify again within longest. after = 0 turns it off; longest is
+// 1m to 24h. Default: after 20 failures, up to 24h, which keeps an
+// attacker with any number of IP addresses under NIST SP 800-63B's
+// limits (see SECURITY.md). It needs a LimitStore, such as the default
+// MemoryLimiter or the redislimit module's Limiter.
+func WithFailureThrottle(after int, longest time.Duration) Option {
+	return failuresOption{after, longest}
+}
+func (o failuresOption) applyOption(c *config) { c.failures = failureThrottle(o) }
 
 type globalLimitOption rate
 
@@ -335,12 +448,14 @@ func (m *message) validate() error {
 		return optionError("WithTokenLength", m.tokenLength, fmt.Sprintf("must be from %d to %d", minTokenLength, maxTokenLength))
 	case m.voice != Female && m.voice != Male:
 		return optionError("WithVoice", string(m.voice), "must be verify.Female or verify.Male")
-	case !slices.Contains(languages, m.language):
+	case m.fixedLanguage && !slices.Contains(languages, m.language):
 		return optionError("WithLanguage", m.language, "must be one of "+strings.Join(languages, ", "))
-	case !strings.Contains(m.template, "%token"):
+	case m.customTemplate && !strings.Contains(m.template, "%token"):
 		return optionError("WithTemplate", m.template, `must contain "%token"`)
-	case len(m.template) > maxTemplate:
-		return optionError("WithTemplate", m.template[:20]+"...", fmt.Sprintf("must be at most %d bytes", maxTemplate))
+	case m.customTemplate && len(m.template)+len(m.webOTPLine) > maxTemplate:
+		return optionError("WithTemplate", abbrev(m.template), fmt.Sprintf("must be at most %d bytes, with the line of WithWebOrigin", maxTemplate))
+	case m.webOrigin != "" && m.webOTPLine == "":
+		return optionError("WithWebOrigin", m.webOrigin, `must be an https origin with a domain name and no port or path, such as "https://example.com"`)
 	case m.validity < minValidity || m.validity > maxValidity:
 		return optionError("WithValidity", m.validity.String(), fmt.Sprintf("must be from %s to %s", minValidity, maxValidity))
 	case m.maxAttempts < minAttempts || m.maxAttempts > maxAttemptsLimit:
@@ -378,12 +493,52 @@ func (c *config) validate() error {
 	for _, r := range []struct {
 		name string
 		rate rate
-	}{{"WithNumberLimit", c.numberLimit}, {"WithClientLimit", c.clientLimit}, {"WithGlobalLimit", c.globalLimit}} {
+	}{{"WithNumberLimit", c.numberLimit}, {"WithClientLimit", c.clientLimit},
+		{"WithClientNetworkLimit", c.networkLimit}, {"WithGlobalLimit", c.globalLimit}} {
 		if r.rate.n < 0 || r.rate.n > 0 && (r.rate.per <= 0 || r.rate.per > maxLimitWindow) {
 			return optionError(r.name, fmt.Sprintf("%d, %s", r.rate.n, r.rate.per), "n must be 0 (off) or more, per from 1ns to 744h")
 		}
 	}
+	if g := c.pumping; g.starts < 0 || g.starts > 0 && (g.verifiedPercent < 1 || g.verifiedPercent > 100 || g.per <= 0 || g.per > maxLimitWindow) {
+		return optionError("WithPumpingGuard", fmt.Sprintf("%d, %d, %s", g.starts, g.verifiedPercent, g.per),
+			"starts must be 0 (off) or more, verifiedPercent from 1 to 100, per from 1ns to 744h")
+	}
+	if f := c.failures; f.after < 0 || f.after > 0 && (f.longest < minFailuresLongest || f.longest > defaultFailuresLongest) {
+		return optionError("WithFailureThrottle", fmt.Sprintf("%d, %s", f.after, f.longest),
+			"after must be 0 (off) or more, longest from 1m to 24h")
+	}
 	return nil
+}
+
+// abbrev shortens a long value for an error message.
+func abbrev(s string) string {
+	if len(s) <= 20 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:20], "") + "..."
+}
+
+// webOTPHost returns the host of an https origin for the origin-bound line
+// of a text: a domain name of ASCII letters, digits, '-' and '.', as the
+// SMS one-time codes format and browsers read it (no port, no IP address).
+func webOTPHost(origin string) (string, bool) {
+	u, err := url.Parse(origin)
+	if err != nil || u.Scheme != "https" || u.Opaque != "" || u.User != nil || u.Port() != "" ||
+		u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", false
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "" || len(host) > 253 || net.ParseIP(host) != nil || strings.HasPrefix(host, ".") ||
+		strings.HasSuffix(host, ".") || strings.Contains(host, "..") {
+		return "", false
+	}
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return "", false
+		}
+	}
+	return host, true
 }
 
 func validRegion(r string) bool {

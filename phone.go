@@ -25,7 +25,8 @@ func (p phone) region() string { return phonenumbers.GetRegionCodeForNumber(p.nu
 
 // ParsePhone parses a phone number as a user typed it and returns it in
 // E.164 form ("+31612345678"). defaultRegion (such as "NL", or "" for none)
-// lets national numbers ("06 12345678") be read. A number that does not
+// lets national numbers ("06 12345678") be read; with none, a number
+// starts with + or 00 and its country code. A number that does not
 // parse or is not valid for its region gives a *PhoneError (matching
 // ErrInvalidPhone) whose Reason can be shown to the user.
 //
@@ -56,6 +57,11 @@ func parsePhone(input, region string) (phone, error) {
 		default:
 			return phone{}, phoneError("characters", "a phone number can only contain digits, spaces, dashes and a leading +")
 		}
+	}
+	if region == "" && strings.HasPrefix(input, "00") {
+		// 00 is the international prefix almost everywhere: "0031 6
+		// 12345678" is +31 6 12345678.
+		input = "+" + input[2:]
 	}
 	num, err := phonenumbers.Parse(input, region)
 	switch {
@@ -100,7 +106,15 @@ func formatE164(num *phonenumbers.PhoneNumber) string {
 
 // invalidNumber explains why a parsed number is not valid.
 func invalidNumber(num *phonenumbers.PhoneNumber) error {
-	switch phonenumbers.IsPossibleNumberWithReason(num) {
+	reason := phonenumbers.IsPossibleNumberWithReason(num)
+	if reason != phonenumbers.INVALID_COUNTRY_CODE {
+		// A length some special number of the country may have ("06
+		// 1234" in NL) still is not the length of a phone's number.
+		if r, ok := phoneLength(num); ok {
+			reason = r
+		}
+	}
+	switch reason {
 	case phonenumbers.TOO_SHORT:
 		return phoneError("too_short", "the number is too short")
 	case phonenumbers.TOO_LONG:
@@ -113,9 +127,40 @@ func invalidNumber(num *phonenumbers.PhoneNumber) error {
 		return phoneError("length", "the number has the wrong number of digits")
 	}
 	if r := phonenumbers.GetRegionCodeForNumber(num); r != "" {
-		return &PhoneError{Code: "invalid", Region: r, Reason: "this is not a valid number in " + r}
+		return &PhoneError{Code: "invalid", Region: r, Reason: "this is not a valid number in " + regionName(r)}
 	}
 	return phoneError("invalid", "this is not a valid phone number")
+}
+
+// phoneLength returns TOO_SHORT or TOO_LONG when the national number of
+// num is shorter or longer than both the mobile and the fixed-line
+// numbers of its country (as phonenumbers' examples of them are), and
+// false otherwise. It runs only for numbers already found not valid.
+func phoneLength(num *phonenumbers.PhoneNumber) (phonenumbers.ValidationResult, bool) {
+	region := phonenumbers.GetRegionCodeForCountryCode(int(num.GetCountryCode()))
+	n := len(phonenumbers.GetNationalSignificantNumber(num))
+	shorter, longer := 0, 0
+	for _, t := range [...]phonenumbers.PhoneNumberType{phonenumbers.MOBILE, phonenumbers.FIXED_LINE} {
+		ex := phonenumbers.GetExampleNumberForType(region, t)
+		if ex == nil {
+			continue
+		}
+		switch l := len(phonenumbers.GetNationalSignificantNumber(ex)); {
+		case n < l:
+			shorter++
+		case n > l:
+			longer++
+		default:
+			return 0, false
+		}
+	}
+	switch {
+	case shorter > 0 && longer == 0:
+		return phonenumbers.TOO_SHORT, true
+	case longer > 0 && shorter == 0:
+		return phonenumbers.TOO_LONG, true
+	}
+	return 0, false
 }
 
 // MaskPhone masks the middle of a number for logs and pages:

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // This file holds the Verifier's rules on which numbers may be verified
@@ -51,11 +53,35 @@ func (v *Verifier) checkNumber(p phone) error {
 	return nil
 }
 
+// regionName names a region for users, in English: "the Netherlands"
+// for "NL". It allocates, so it runs only when a number is refused.
 func regionName(r string) string {
-	if r == "" || r == "001" {
+	switch r {
+	case "", "001":
+		return "this region"
+	case "CD":
+		return "the Democratic Republic of the Congo"
+	case "CG":
+		return "the Republic of the Congo"
+	case "MK":
+		return "North Macedonia"
+	case "SZ":
+		return "Eswatini"
+	}
+	reg, err := language.ParseRegion(r)
+	if err != nil {
 		return "this region"
 	}
-	return r
+	name := display.English.Regions().Name(reg)
+	if name == "" {
+		return "this region"
+	}
+	switch r {
+	case "AE", "AX", "BQ", "BS", "CC", "CF", "CK", "DO", "FK", "FO", "GB", "GM", "KM", "KY", "MH",
+		"MP", "MV", "NL", "PH", "PS", "SB", "SC", "TC", "UM", "US", "VG", "VI":
+		return "the " + name // the Netherlands, the United States
+	}
+	return name
 }
 
 // lineTypeName names a line type for users.

@@ -53,8 +53,8 @@ type Request struct {
 	Channel     Channel       // Voice or SMS
 	TokenLength int           // digits in the code, 6 to 10
 	Voice       VoiceGender   // voice of a call
-	Language    string        // language of a call, such as "en-gb"
-	Template    string        // message text; contains "%token"
+	Language    string        // language of the call or text, one of Languages(), such as "en-gb"
+	Template    string        // message text in Language; contains "%token"
 	Validity    time.Duration // how long the code stays valid
 	MaxAttempts int           // wrong codes allowed before the verification fails
 	Originator  string        // sender shown to the recipient; empty for the provider's default

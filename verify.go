@@ -28,8 +28,8 @@ const (
 type VoiceGender string
 
 const (
-	Female VoiceGender = "female" // the default
-	Male   VoiceGender = "male"
+	Female VoiceGender = "female" // a female voice; the default
+	Male   VoiceGender = "male"   // a male voice
 )
 
 // Status is the state of a verification.
@@ -72,6 +72,7 @@ type Verifier struct {
 	cfg      config
 	log      *slog.Logger // nil when no logger was given
 	tagger   Tagger       // the Observer, when it is also a Tagger
+	langs    *languageMatcher
 
 	observerPanicked atomic.Bool // the first panic of the Observer was logged
 }
@@ -97,7 +98,7 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 	if cfg.limiter == nil {
 		cfg.limiter = new(MemoryLimiter)
 	}
-	v := &Verifier{provider: p, cfg: cfg, log: cfg.logger}
+	v := &Verifier{provider: p, cfg: cfg, log: cfg.logger, langs: newLanguageMatcher()}
 	v.tagger, _ = cfg.observer.(Tagger)
 	return v, nil
 }
@@ -110,7 +111,9 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 //
 // Errors: ErrInvalidPhone (a *PhoneError with a reason for the user),
 // ErrUnsupported (SMS to a fixed-line number: Voice works), ErrInvalidOption,
-// ErrRateLimited, ErrUnavailable.
+// ErrRateLimited (ErrSuspectedPumping too, when the SMS-pumping guard
+// refused), ErrUnavailable. A start refused by one limit uses up none of
+// the others (with a LimitStore; see Limiter).
 func (v *Verifier) Start(ctx context.Context, phone string, opts ...MessageOption) (*Verification, error) {
 	ctx = v.begin(ctx, OpStart)
 	ev := Event{Op: OpStart}
@@ -130,13 +133,14 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", "", err)
 		return nil, err
 	}
-	channel := resolveChannel(msg.channel, p)
-	ev.Channel, ev.Region, ev.LineType, ev.Language = channel, p.region(), lineTypeCode(p.lineType), msg.language
+	channel, region := resolveChannel(msg.channel, p), p.region()
+	lang := v.langs.choose(&msg, region)
+	ev.Channel, ev.Region, ev.LineType, ev.Language = channel, region, lineTypeCode(p.lineType), lang
 	if err := v.checkPolicy(p, channel); err != nil {
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.e164, err)
 		return nil, err
 	}
-	if err := v.allowStart(ctx, p.e164, channel, msg.clientKey); err != nil {
+	if err := v.allowStart(ctx, p, channel, msg.clientKey); err != nil {
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.e164, err)
 		return nil, err
 	}
@@ -148,8 +152,8 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		Channel:     channel,
 		TokenLength: msg.tokenLength,
 		Voice:       msg.voice,
-		Language:    msg.language,
-		Template:    msg.template,
+		Language:    lang,
+		Template:    msg.text(lang, channel),
 		Validity:    msg.validity,
 		MaxAttempts: msg.maxAttempts,
 		Originator:  msg.originator,
@@ -157,7 +161,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 	}
 	t0 := time.Now()
 	ver, err := v.provider.Start(ctx, req)
-	ev.Duration = time.Since(t0)
+	ev.Called, ev.Duration = true, time.Since(t0)
 	if err == nil {
 		err = completeStarted(ver, req)
 	}
@@ -167,6 +171,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		return nil, err
 	}
 	ev.ID = ver.ID
+	v.rememberPhone(ctx, ver)
 	if v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
 			slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
@@ -218,37 +223,16 @@ func completeStarted(ver *Verification, req Request) error {
 	return nil
 }
 
-// allowStart asks the limiter whether a start to phone on ch by client may
-// go ahead. A limiter call that allows counts even when a later one
-// refuses, so the order matters. The per-client limit comes first: a
-// client that has used up its starts cannot go on charging a victim's
-// number with cooldowns and per-number starts, which would lock the
-// victim out for free. Then the resend cooldown, before the per-number
-// limit, so that a too-early resend does not use up the number's hourly
-// starts; the global budget last, so that refused starts do not use it up.
-func (v *Verifier) allowStart(ctx context.Context, phone string, ch Channel, client string) error {
-	c := &v.cfg
-	if client != "" && c.clientLimit.n > 0 {
-		if err := v.allow(ctx, "client:"+client, c.clientLimit, "per-client limit"); err != nil {
-			return err
-		}
+// allowStart asks the limiter whether a start to p on ch by client may
+// go ahead, taking every limit at once (see startLimits and takeAll).
+func (v *Verifier) allowStart(ctx context.Context, p phone, ch Channel, client string) error {
+	_, store := v.cfg.limiter.(LimitStore)
+	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, store))
+	var rl *RateLimitError
+	if l != nil && l.name == limitPumping && errors.As(err, &rl) {
+		return v.pumpingTripped(ctx, p, rl)
 	}
-	if c.cooldown > 0 {
-		if err := v.allow(ctx, "cooldown:"+string(ch)+":"+phone, rate{1, c.cooldown}, "resend cooldown"); err != nil {
-			return err
-		}
-	}
-	if c.numberLimit.n > 0 {
-		if err := v.allow(ctx, "number:"+phone, c.numberLimit, "per-number limit"); err != nil {
-			return err
-		}
-	}
-	if c.globalLimit.n > 0 {
-		if err := v.allow(ctx, "global", c.globalLimit, "global limit"); err != nil {
-			return err
-		}
-	}
-	return nil
+	return err
 }
 
 // allow asks the limiter for one event under key.
@@ -270,14 +254,19 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 //
 // Errors: ErrInvalidCode (wrong or malformed code; the user may try
 // again), ErrTooManyAttempts, ErrExpired (expired, already used or
-// canceled), ErrNotFound, ErrRateLimited, ErrInvalidPhone (the provider
-// verified a number this Verifier's policies refuse), ErrUnavailable.
+// canceled), ErrNotFound, ErrRateLimited (the failed-check throttle:
+// the number has failed too many checks in a row, see
+// WithFailureThrottle; RetryAfter says when the next check may be
+// made), ErrInvalidPhone (the provider verified a number this
+// Verifier's policies refuse), ErrUnavailable.
 //
 // Every well-formed call counts against id's attempts in the Limiter
 // before the provider is asked, so that the cap holds; that count lives
-// for the Verifier's validity. Take id from your own state (the http
-// package seals it in a cookie), not from a form field: checks of made-up
-// ids would each hold a key in the Limiter.
+// for the Verifier's validity. A wrong code also counts as one more
+// failed check of the number in a row, and a success starts that count
+// again. Take id from your own state (the http package seals it in a
+// cookie), not from a form field: checks of made-up ids would each hold a
+// key in the Limiter.
 func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, error) {
 	ctx = v.begin(ctx, OpCheck)
 	ev := Event{Op: OpCheck}
@@ -298,13 +287,16 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 		return nil, err
 	}
 	// The library caps checks per verification itself, so that the cap
-	// holds whatever the provider does. Per-call options can only lower
-	// the attempts and the validity, so the Verifier's values bound every
-	// verification: all its checks fall within one validity.
-	attempts := rate{v.cfg.msg.maxAttempts, v.cfg.msg.validity}
-	if err := v.allow(ctx, "attempts:"+id, attempts, "attempts"); err != nil {
-		if errors.Is(err, ErrRateLimited) {
-			err = ErrTooManyAttempts
+	// holds whatever the provider does, and throttles a number's failed
+	// checks in a row (see checkLimits).
+	limits, number, err := v.checkLimits(ctx, id)
+	if err == nil {
+		_, err = v.takeAll(ctx, limits)
+	}
+	if err != nil {
+		var rl *RateLimitError
+		if errors.As(err, &rl) && rl.Limit == "attempts" {
+			ev.Limit, err = rl.Limit, ErrTooManyAttempts
 		}
 		v.logID(ctx, "verify: check refused", id, err)
 		return nil, err
@@ -314,16 +306,17 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 	}
 	t0 := time.Now()
 	ver, err := v.provider.Check(ctx, id, code)
-	ev.Duration = time.Since(t0)
+	ev.Called, ev.Duration = true, time.Since(t0)
 	if err == nil {
 		err = mustBeVerified(ver)
 	}
+	v.checked(ctx, number, err)
 	if err == nil && ver.ID != id {
 		err = fmt.Errorf("%w: provider answered for another verification", ErrUnavailable)
 	}
 	if err == nil {
 		ev.Channel = ver.Channel
-		err = v.checkVerifiedNumber(ver.Phone, ev)
+		err = v.checkVerifiedNumber(ctx, ver.Phone, ev)
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)
@@ -340,13 +333,17 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 // a provider reports as verified: whatever state a caller kept, and
 // whichever Verifier started the verification, this Verifier only calls
 // verified a number it would have sent a code to.
-func (v *Verifier) checkVerifiedNumber(e164 string, ev *Event) error {
+func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Event) error {
 	p, err := parsePhone(e164, "")
 	if err != nil || p.e164 != e164 {
 		return fmt.Errorf("%w: provider reported a verified number that is not in E.164 form", ErrUnavailable)
 	}
 	ev.Region, ev.LineType = p.region(), lineTypeCode(p.lineType)
-	return v.checkNumber(p)
+	if err := v.checkNumber(p); err != nil {
+		return err
+	}
+	v.verified(ctx, p)
+	return nil
 }
 
 // normalizeCode removes the spaces and dashes a user may type in a code
@@ -422,7 +419,7 @@ func (v *Verifier) status(ctx context.Context, id string, ev *Event) (*Verificat
 	}
 	t0 := time.Now()
 	ver, err := sp.Status(ctx, id)
-	ev.Duration = time.Since(t0)
+	ev.Called, ev.Duration = true, time.Since(t0)
 	if err == nil && ver == nil {
 		err = fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
 	}
@@ -457,7 +454,7 @@ func (v *Verifier) cancel(ctx context.Context, id string, ev *Event) error {
 	}
 	t0 := time.Now()
 	err := c.Cancel(ctx, id)
-	ev.Duration = time.Since(t0)
+	ev.Called, ev.Duration = true, time.Since(t0)
 	if err != nil {
 		err = providerFailure(ctx, err)
 		v.logID(ctx, "verify: cancel failed", id, err)

@@ -68,7 +68,10 @@ func TestNewRejectsOptionsOutOfRange(t *testing.T) {
 		{verify.WithTokenLength(11), "WithTokenLength(11)"},
 		{verify.WithVoice("robot"), "WithVoice"},
 		{verify.WithLanguage("xx-yy"), "WithLanguage"},
+		{verify.WithLanguage(""), `WithLanguage(""): must be one of`},
 		{verify.WithTemplate("no token here"), `must contain "%token"`},
+		{verify.WithTemplate(""), `WithTemplate(""): must contain "%token"`},
+		{verify.WithWebOrigin("http://example.com"), "WithWebOrigin"},
 		{verify.WithTemplate("%token" + strings.Repeat("x", 500)), "at most 480"},
 		{verify.WithValidity(29 * time.Second), "WithValidity"},
 		{verify.WithValidity(73 * time.Hour), "WithValidity"},
@@ -125,13 +128,13 @@ func TestDefaultsReachTheProvider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.Start(context.Background(), "+31612345678"); err != nil {
+	if _, err := v.Start(context.Background(), "+447400123456"); err != nil {
 		t.Fatal(err)
 	}
 	want := verify.Request{
-		Phone: "+31612345678", Channel: verify.Voice, TokenLength: 6, Voice: verify.Female,
-		Language: "en-gb", Template: "Your security code is %token.", Validity: 10 * time.Minute,
-		MaxAttempts: 5,
+		Phone: "+447400123456", Channel: verify.Voice, TokenLength: 6, Voice: verify.Female,
+		Language: "en-gb", Template: "Hello. Your verification code is %token. Never share this code with anyone.",
+		Validity: 10 * time.Minute, MaxAttempts: 5,
 	}
 	if s.lastReq != want {
 		t.Fatalf("request\n got %+v\nwant %+v", s.lastReq, want)
@@ -214,7 +217,18 @@ func TestPhoneNumbers(t *testing.T) {
 		{"+31 6 1234567890123", "NL", "", "too_long:too long"},
 		{strings.Repeat("1", 41), "NL", "", "too_long:too long"},
 		{"+999 12345678", "", "", "country_code:country code"},
-		{"+31 0 12345678", "NL", "", "invalid:not a valid number in NL"},
+		{"+31 69 1234567", "NL", "", "invalid:this is not a valid number in the Netherlands"},
+		{"+32 9 1234567", "", "", "invalid:this is not a valid number in Belgium"},
+		// 00 is the international prefix, also with no default region.
+		{"0031 6 12345678", "", "+31612345678", ""},
+		{"00 44 7400 123456", "", "+447400123456", ""},
+		{"0049 30 123456", "", "+4930123456", ""},
+		{"0031", "", "", "too_short:too short"},
+		// A length no phone's number has in the country, though some
+		// special numbers do.
+		{"06 1234", "NL", "", "too_short:the number is too short"},
+		{"020 123", "NL", "", "too_short:the number is too short"},
+		{"06 123456789", "NL", "", "too_long:the number is too long"},
 		{"1", "NL", "", "too_short:too short"},
 	}
 	for _, tt := range tests {
@@ -336,12 +350,21 @@ func TestRegions(t *testing.T) {
 	if _, err := v.Start(context.Background(), "+31612345678"); err != nil {
 		t.Fatalf("allowed region: %v", err)
 	}
-	for phone, region := range map[string]string{"+32470123456": "BE", "+447400123456": "GB"} {
+	for _, tt := range []struct{ phone, region, reason string }{
+		{"+32470123456", "BE", "numbers from Belgium are not accepted"},
+		{"+447400123456", "GB", "numbers from the United Kingdom are not accepted"},
+	} {
 		var pe *verify.PhoneError
-		_, err := v.Start(context.Background(), phone)
-		if !errors.As(err, &pe) || pe.Code != "region" || pe.Region != region || !strings.Contains(pe.Reason, "are not accepted") {
-			t.Fatalf("Start(%s): %v, want refused by region %s", phone, err, region)
+		_, err := v.Start(context.Background(), tt.phone)
+		if !errors.As(err, &pe) || pe.Code != "region" || pe.Region != tt.region || pe.Reason != tt.reason {
+			t.Fatalf("Start(%s): %v, want refused by region %s: %q", tt.phone, err, tt.region, tt.reason)
 		}
+	}
+	// Users read region names, never ISO codes.
+	nl := newVerifier(t, &spy{}, verify.WithDeniedRegions("NL"))
+	_, err := nl.Start(context.Background(), "+31612345678")
+	if pe := (*verify.PhoneError)(nil); !errors.As(err, &pe) || pe.Reason != "numbers from the Netherlands are not accepted" {
+		t.Fatalf("denied NL: %v", err)
 	}
 	w := newVerifier(t, &spy{}, verify.WithDeniedRegions("GB"))
 	if _, err := w.Start(context.Background(), "+447400123456"); !errors.Is(err, verify.ErrInvalidPhone) {

@@ -47,12 +47,12 @@ type Message struct {
 	Text        string             // the template with the code in place of %token
 	Code        string             // the code
 	Voice       verify.VoiceGender // voice of a call
-	Language    string             // language of a call
-	Originator  string
-	Reference   string
-	SentAt      time.Time
-	ExpiresAt   time.Time
-	MaxAttempts int
+	Language    string             // language of the call or text, such as "nl-nl"
+	Originator  string             // sender shown to the recipient; empty for the default
+	Reference   string             // the caller's reference, as given to Start
+	SentAt      time.Time          // the fake's clock when it was sent
+	ExpiresAt   time.Time          // when the code stops working
+	MaxAttempts int                // wrong codes allowed before the verification fails
 }
 
 // Provider is the fake provider. Create it with New.

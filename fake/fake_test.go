@@ -211,6 +211,11 @@ func TestInbox(t *testing.T) {
 		if i < 0 || j < 0 || i > j {
 			t.Fatalf("page does not list %s before %s:\n%s", second, first, body)
 		}
+		// The text is marked with its language, which the page names.
+		lang := verifytest.Request("+31612345678").Language
+		if !strings.Contains(body, `lang="`+lang+`">`) || !strings.Contains(body, " in "+lang+" ·") {
+			t.Fatalf("page does not show the language %q:\n%s", lang, body)
+		}
 	})
 	t.Run("JSON", func(t *testing.T) {
 		rec := httptest.NewRecorder()
@@ -218,12 +223,13 @@ func TestInbox(t *testing.T) {
 		req.Header.Set("Accept", "application/json")
 		p.Inbox().ServeHTTP(rec, req)
 		var got struct {
-			Messages []struct{ Phone, Code, Channel string }
+			Messages []struct{ Phone, Code, Channel, Language string }
 		}
 		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 			t.Fatalf("%v: %s", err, rec.Body)
 		}
-		if len(got.Messages) != 2 || got.Messages[0].Code != second || got.Messages[1].Code != first || got.Messages[0].Channel != "voice" {
+		if len(got.Messages) != 2 || got.Messages[0].Code != second || got.Messages[1].Code != first || got.Messages[0].Channel != "voice" ||
+			got.Messages[0].Language != verifytest.Request("+31612345678").Language {
 			t.Fatalf("got %+v, want newest first", got.Messages)
 		}
 	})

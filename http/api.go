@@ -1,11 +1,17 @@
 package http
 
+// This file holds the JSON API: what each of its routes answers. The flow
+// behind them is in flow.go.
+
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/phoneverify/verify"
@@ -13,8 +19,9 @@ import (
 
 // apiStartRequest is the body of POST /api/start.
 type apiStartRequest struct {
-	Phone   string `json:"phone"`
-	Channel string `json:"channel"`
+	Phone     string `json:"phone"`
+	Channel   string `json:"channel"`
+	Challenge string `json:"challenge"` // the token of the handler's Challenge, if it has one
 }
 
 // apiCheckRequest is the body of POST /api/check.
@@ -43,16 +50,33 @@ type apiVerified struct {
 	Phone    string `json:"phone"`
 }
 
+// apiError is the body of every failed call.
 type apiError struct {
-	Error apiErrorBody `json:"error"`
+	Error *Failure `json:"error"`
 }
 
-type apiErrorBody struct {
-	Code       string `json:"code"`
-	Message    string `json:"message"`
-	Reason     string `json:"reason,omitempty"`
-	ReasonCode string `json:"reason_code,omitempty"`
-	RetryAfter int    `json:"retry_after,omitempty"`
+// api wraps a route of the JSON API: a cross-origin POST is refused, the
+// others get a bounded body.
+func (h *handler) api(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if f := h.checkPost(w, r); f != nil {
+			h.writeFailure(w, r, f)
+			return
+		}
+		next(w, r)
+	}
+}
+
+// apiNoRoute answers, in the API's format, a request for a route the API
+// does not have, or with a method other than POST.
+func (h *handler) apiNoRoute(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/api/start", "/api/check", "/api/resend":
+		w.Header().Set("Allow", http.MethodPost)
+		h.writeFailure(w, r, fail(MethodNotAllowed))
+	default:
+		h.writeFailure(w, r, fail(NotFound))
+	}
 }
 
 func (h *handler) writeJSON(w http.ResponseWriter, status int, v any) {
@@ -63,12 +87,40 @@ func (h *handler) writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// writeFailure answers f as the API's JSON error, with f's status.
+func (h *handler) writeFailure(w http.ResponseWriter, r *http.Request, f *Failure) {
+	noteFailure(r, f)
+	if f.Code == RateLimited {
+		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
+	}
+	f.Message = apiMessage(f)
+	h.writeJSON(w, f.Status(), apiError{Error: f})
+}
+
+// apiMessage is the English text of f for the JSON API: the text of its
+// code, with the seconds to wait of a rate limit and the field at fault
+// of an invalid request.
+func apiMessage(f *Failure) string {
+	m := message(string(f.Code))
+	switch {
+	case f.Code == RateLimited:
+		n := strconv.Itoa(f.RetryAfter) + " seconds"
+		if f.RetryAfter == 1 {
+			n = "1 second"
+		}
+		m = strings.Replace(m, "retry_after seconds", n, 1)
+	case f.Field != "":
+		m = strings.TrimSuffix(m, ".") + `: field "` + f.Field + `".`
+	}
+	return m
+}
+
 // decodeJSON reads one JSON object into dst, refusing other media types,
 // unknown fields and trailing data.
-func decodeJSON(r *http.Request, dst any) *failure {
+func decodeJSON(r *http.Request, dst any) *Failure {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		return &failure{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type"}
+		return fail(UnsupportedMediaType)
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
@@ -80,119 +132,106 @@ func decodeJSON(r *http.Request, dst any) *failure {
 	}
 	if err != nil {
 		f := formFailure(err)
-		return &f
+		f.Field = jsonField(err)
+		return f
 	}
 	return nil
 }
 
-// decodeWithToken decodes the JSON body into req and opens the token that
-// decoding stores in *token. When either fails it has answered the request
-// and returns ok false.
-func (h *handler) decodeWithToken(w http.ResponseWriter, r *http.Request, req any, token *string) (st *state, ok bool) {
-	f := decodeJSON(r, req)
-	if f == nil {
-		st, f = h.openToken(*token)
+// jsonField names the field a decoding error is about, "" when none.
+func jsonField(err error) string {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		return te.Field
 	}
-	if f != nil {
-		h.fail(w, r, *f, nil)
-		return nil, false
+	// encoding/json has no type for an unknown field: its message is
+	// `json: unknown field "name"`.
+	if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+		return strings.TrimSuffix(name, `"`)
 	}
-	return st, true
+	return ""
 }
 
-// openToken opens an API token.
-func (h *handler) openToken(token string) (*state, *failure) {
-	st, err := h.sealer.open(token, purposeToken, h.now())
+// decodeWithToken decodes the JSON body into req and opens the token that
+// decoding stores in *token.
+func (h *handler) decodeWithToken(r *http.Request, req any, token *string) (*state, *Failure) {
+	if f := decodeJSON(r, req); f != nil {
+		return nil, f
+	}
+	st, err := h.sealer.open(*token, h.binding(r, purposeToken), h.now())
 	switch {
 	case errors.Is(err, errStateExpired):
-		return nil, &failure{status: http.StatusGone, code: "token_expired"}
+		return nil, &Failure{Code: TokenExpired, Err: err}
 	case err != nil:
-		return nil, &failure{status: http.StatusBadRequest, code: "invalid_token"}
+		return nil, &Failure{Code: InvalidToken, Err: err}
 	}
 	return st, nil
 }
 
-// started answers a started verification with its token.
-func (h *handler) started(w http.ResponseWriter, ver *verify.Verification) error {
-	st := h.newState(ver)
-	token, err := h.sealer.seal(st, purposeToken)
+// writeStarted answers a started verification with its token.
+func (h *handler) writeStarted(w http.ResponseWriter, r *http.Request, st *state) {
+	token, err := h.sealer.seal(st, h.binding(r, purposeToken))
 	if err != nil {
-		return err
+		h.writeFailure(w, r, &Failure{Code: Unavailable, Err: err})
+		return
 	}
 	h.writeJSON(w, http.StatusOK, apiStarted{
-		Token: token, Channel: st.Channel, PhoneMasked: maskForDisplay(st.Phone), ExpiresAt: st.Expires.UTC(),
+		Token: token, Channel: st.Channel, PhoneMasked: maskForDisplay(st.Phone),
+		ExpiresAt: st.Expires.UTC().Truncate(time.Second),
 	})
-	return nil
 }
 
 // apiStart serves POST /api/start.
 func (h *handler) apiStart(w http.ResponseWriter, r *http.Request) {
 	var req apiStartRequest
-	if f := decodeJSON(r, &req); f != nil {
-		h.fail(w, r, *f, nil)
+	f := decodeJSON(r, &req)
+	var ch verify.Channel
+	if f == nil {
+		ch, f = parseChannel(req.Channel, verify.Voice)
+	}
+	var st *state
+	if f == nil {
+		st, f = h.start(r, req.Phone, ch, userLanguages(r, ""), req.Challenge)
+	}
+	if f != nil {
+		h.writeFailure(w, r, f)
 		return
 	}
-	ch, ok := parseChannel(req.Channel, verify.Voice)
-	if !ok {
-		h.fail(w, r, failure{status: http.StatusBadRequest, code: "invalid_request"}, nil)
-		return
-	}
-	ctx, cancel := detach(r)
-	defer cancel()
-	ver, err := h.v.Start(ctx, req.Phone, verify.WithChannel(ch), verify.WithClientKey(h.clientKey(r)))
-	if err == nil && ver.Phone == "" {
-		err = errNoPhone
-	}
-	if err == nil {
-		err = h.started(w, h.complete(ver, ch, ""))
-	}
-	if err != nil {
-		f := classify(err)
-		h.logFailure(r.Context(), "verifyhttp: api start failed", f, err)
-		h.fail(w, r, f, nil)
-	}
+	h.writeStarted(w, r, st)
 }
 
-// apiCheck serves POST /api/check.
+// apiCheck serves POST /api/check. On success it runs OnVerified and,
+// unless that answered, says verified.
 func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 	var req apiCheckRequest
-	st, ok := h.decodeWithToken(w, r, &req, &req.Token)
-	if !ok {
+	st, f := h.decodeWithToken(r, &req, &req.Token)
+	var ver *verify.Verification
+	if f == nil {
+		ver, f = h.check(r, st, req.Code)
+	}
+	if f != nil {
+		h.writeFailure(w, r, f)
 		return
 	}
-	if !h.now().Before(st.Expires) {
-		h.fail(w, r, failure{status: http.StatusGone, code: "expired"}, nil)
+	if h.runOnVerified(w, r, ver) {
 		return
 	}
-	ctx, cancel := detach(r)
-	defer cancel()
-	ver, err := h.v.Check(ctx, st.ID, req.Code)
-	if err != nil {
-		h.checkFailed(ctx, w, r, st, nil, err)
-		return
-	}
-	h.verified(w, r, st, ver)
+	h.writeJSON(w, http.StatusOK, apiVerified{Verified: true, Phone: ver.Phone})
 }
 
 // apiResend serves POST /api/resend.
 func (h *handler) apiResend(w http.ResponseWriter, r *http.Request) {
 	var req apiResendRequest
-	st, ok := h.decodeWithToken(w, r, &req, &req.Token)
-	if !ok {
+	st, f := h.decodeWithToken(r, &req, &req.Token)
+	var ch verify.Channel
+	if f == nil {
+		ch, f = parseChannel(req.Channel, st.Channel)
+	}
+	if f == nil {
+		st, f = h.resend(r, st, ch, userLanguages(r, ""))
+	}
+	if f != nil {
+		h.writeFailure(w, r, f)
 		return
 	}
-	ch, ok := parseChannel(req.Channel, st.Channel)
-	if !ok {
-		h.fail(w, r, failure{status: http.StatusBadRequest, code: "invalid_request"}, nil)
-		return
-	}
-	ver, err := h.restart(r, st, ch)
-	if err == nil {
-		err = h.started(w, ver)
-	}
-	if err != nil {
-		f := classify(err)
-		h.logFailure(r.Context(), "verifyhttp: api resend failed", f, err)
-		h.fail(w, r, f, nil)
-	}
+	h.writeStarted(w, r, st)
 }

@@ -39,15 +39,18 @@
 // # State and safety
 //
 // What the handler remembers between requests (the verification's id, the
-// number, the channel, the expiry, whether it succeeded) is sealed with
-// AES-256-GCM in a cookie: HttpOnly, SameSite=Lax, Secure on TLS (or as
-// WithSecureCookie says), its path the mount point; a Secure cookie at
-// the root is named __Host-phoneverify, which no subdomain can set. There
-// is no server-side session, so any number of app instances can serve the
-// pages, given the same WithSecret keys. A
-// missing, tampered, expired or foreign cookie sends the user back to the
-// phone form with a message. The verified number comes from the provider
-// or the sealed state, never from a form field.
+// number, the channel, the call's language, the expiry, whether it
+// succeeded, the last failure to show) is sealed with AES-256-GCM in a
+// cookie: HttpOnly, SameSite=Lax, its path the mount point, Secure as
+// WithSecureCookie says. There is no server-side session, so any number
+// of app instances can serve the pages, given the same WithSecret keys
+// (and WithScope name). A state is bound to the handler that sealed it,
+// its mount point and WithScope name: handlers that share a secret do
+// not accept each other's cookies or tokens. A missing, tampered, expired
+// or foreign cookie sends the user back to the phone form with a
+// message. The verified number comes from the provider's answer to the
+// check, which the Verifier re-checks against its policy, never from a
+// form field.
 //
 // Cross-origin POSTs are refused (net/http.CrossOriginProtection, 403);
 // bodies are limited to 4 KiB (413); GET never changes state; every
@@ -72,18 +75,46 @@
 //
 // # Status codes
 //
-//	303  after a successful POST
+//	303  after every POST of the pages but a cross-origin one (see below)
 //	400  malformed form or JSON, unknown channel, missing or untrusted state
 //	403  cross-origin POST
 //	409  the code was already used by a check that succeeded (already_used)
 //	410  the code expired or can no longer be used, or too many wrong codes were entered
+//	404  an API route that does not exist (not_found)
+//	405  an API route asked with a method other than POST (method_not_allowed)
 //	413  body too large
 //	422  a number that cannot be verified, a wrong code, SMS to a fixed line
 //	429  rate limited, with Retry-After in seconds
 //	503  the provider is down
 //
-// A failed POST re-renders its form with the error, announced to screen
-// readers (role="alert", aria-invalid, aria-describedby).
+// The pages follow Post/Redirect/Get on failures too, so that Back and
+// Reload never post a form again: a failed POST is answered 303 to its
+// form ("./" or "code"), and the failure travels in a second sealed
+// cookie, phoneverify-flash, beside the state cookie, which a failure
+// never touches (the losing submit of a double click cannot overwrite
+// the success of the other). The form then shows the error, announced to
+// screen readers (role="alert", aria-invalid, aria-describedby), with the
+// status above, as often as it is reloaded (until the next POST: a start
+// that succeeds deletes the cookie); the number as typed comes
+// back in the phone form, sealed, never in the URL. A lost or untrusted
+// state sends the browser to "./?e=session_invalid" (or
+// session_expired). The JSON API answers each failure with its status
+// directly.
+//
+// Every failure is a *Failure whose Code is one of the FailureCode
+// constants: the JSON API sends it as "error", the templates receive it as
+// Page.Error, and FailureReason returns it to the app, with the
+// Verifier's error as its cause (errors.Is(f, verify.ErrInvalidCode)). A
+// middleware that wraps the handler reads it after ServeHTTP, from the
+// request it passed through TrackFailure.
+//
+// # Where to look
+//
+// handler.go has New and the routes; flow.go the flow the pages and the
+// API share (start, check, resend, OnVerified), which returns values and
+// writes nothing; pages.go what each page answers, api.go what each API
+// route answers; failure.go the failures; cookie.go and state.go the
+// sealed state; templates.go the templates.
 //
 // # OnVerified
 //
@@ -151,7 +182,7 @@
 //	title          the <title> of each page, by Page.Name
 //	lang           the document's language, "en"
 //	alert          the error box, when Page.Error is set
-//	error_message  the text of an error, given the *PageError, by its Code
+//	error_message  the text of an error, given the *Failure, by its Code
 //
 // For example, to translate the error texts only:
 //
@@ -159,7 +190,7 @@
 //	{{define "error_message"}}{{if eq .Code "invalid_code"}}Die code klopt niet.{{else}}{{.Message}}{{end}}{{end}}`))
 //	h, err := verifyhttp.New(v, verifyhttp.WithSecret(key), verifyhttp.WithTemplates(t))
 //
-// The codes of PageError.Code are those of the JSON API, below.
+// Page.Error is a *Failure: its Code is that of the JSON API, below.
 //
 // # JSON API
 //
@@ -191,17 +222,30 @@
 //	    -d '{"token":"X5Qm…","code":"000000"}'
 //	{"error":{"code":"invalid_code","message":"That code is not right. Check it and try again."}}
 //
-// Codes: invalid_phone (422, with a "reason" in English and a "reason_code",
-// verify.PhoneError's Code, to translate on), unsupported (422: SMS to a
-// fixed line, use voice), invalid_code (422), expired (410),
-// already_used (409), too_many_attempts (410), rate_limited (429, with "retry_after" in
-// seconds and a Retry-After header), unavailable (503), invalid_token
-// (400), token_expired (410), invalid_request (400),
-// unsupported_media_type (415), too_large (413), cross_origin (403).
-// The pages use two more: session_invalid (400) and session_expired (410),
-// for a state cookie that is missing or untrusted, or too old.
+// The codes, with the status each is answered with, are the FailureCode
+// constants; the error object is a Failure: "reason", "reason_code" and
+// "region" say why a number is refused (invalid_phone), "reason_code"
+// "format" that a code is not as many digits as those sent (invalid_code),
+// "retry_after" how many seconds to wait (rate_limited, also in a
+// Retry-After header), "field" which field is at fault (invalid_request).
+// A route asked with another method than POST answers method_not_allowed
+// (405), an unknown one not_found (404), in the same format.
 //
 // A browser calling the API from another origin is refused (403), like
 // the forms; apps that send no Origin or Sec-Fetch-Site header, such as
 // mobile apps and curl, are not affected.
+//
+// # Bot challenge
+//
+// WithChallenge puts a CAPTCHA (a Challenge) before every first start:
+// the phone form shows its widget, POST /api/start takes its token in the
+// field "challenge", and a start whose token does not pass is refused
+// with challenge_failed (403) before any provider call; while the
+// challenge cannot be checked at all, starts are refused with unavailable
+// (503). The turnstile package checks Cloudflare Turnstile tokens:
+//
+//	c, err := turnstile.New(os.Getenv("TURNSTILE_SITE_KEY"), os.Getenv("TURNSTILE_SECRET"),
+//		turnstile.WithHostnames("example.com"))
+//	...
+//	h, err := verifyhttp.New(v, verifyhttp.WithSecret(key), verifyhttp.WithChallenge(c))
 package http

@@ -106,12 +106,43 @@ func ExampleWithTemplates() {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	body := rec.Body.String()
-	fmt.Println(rec.Code, strings.Contains(body, `<html lang="nl">`))
+	// The failed POST is answered with a redirect back to the form, "./"
+	// (Post/Redirect/Get), which shows the error sealed in the cookie.
+	again := httptest.NewRequest(http.MethodGet, "/", nil)
+	for _, c := range rec.Result().Cookies() {
+		again.AddCookie(c)
+	}
+	page := httptest.NewRecorder()
+	h.ServeHTTP(page, again)
+	body := page.Body.String()
+	fmt.Println(rec.Code, page.Code, strings.Contains(body, `<html lang="nl">`))
 	_, alert, _ := strings.Cut(body, `role="alert">`)
 	alert, _, _ = strings.Cut(alert, "</div>")
 	fmt.Println(alert[strings.Index(alert, "<p>"):])
 	// Output:
-	// 422 true
+	// 303 422 true
 	// <p>Dit nummer kan niet worden geverifieerd.</p>
+}
+
+// A middleware that wraps the handler and counts why requests were
+// refused, as a metric would: TrackFailure makes room for the failure,
+// FailureReason reads it once the handler has answered.
+func ExampleFailureReason() {
+	v, _ := verify.New(fake.New(), verify.WithAllowedRegions("NL"))
+	h, err := verifyhttp.New(v, verifyhttp.WithSecret([]byte("an example secret of at least 32 bytes")))
+	if err != nil {
+		panic(err)
+	}
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = verifyhttp.TrackFailure(r)
+		h.ServeHTTP(w, r)
+		if f := verifyhttp.FailureReason(r); f != nil {
+			fmt.Println("refused:", f.Code, f.ReasonCode, f.Region, f.Status())
+		}
+	})
+	req := httptest.NewRequest(http.MethodPost, "/api/start", strings.NewReader(`{"phone":"+44 7400 123456"}`))
+	req.Header.Set("Content-Type", "application/json")
+	counted.ServeHTTP(httptest.NewRecorder(), req)
+	// Output:
+	// refused: invalid_phone region GB 422
 }

@@ -149,7 +149,7 @@ func TestStartFailures(t *testing.T) {
 				e.fake.FailNext(tt.failNext)
 			}
 			b := e.browser()
-			r := b.postRaw("", "application/x-www-form-urlencoded", tt.form)
+			r := b.follow(b.postRaw("", "application/x-www-form-urlencoded", tt.form, "Sec-Fetch-Site", "same-origin"))
 			if r.status != tt.wantStatus {
 				t.Fatalf("status = %d, want %d:\n%s", r.status, tt.wantStatus, r.body)
 			}
@@ -178,40 +178,40 @@ func TestCheckFailures(t *testing.T) {
 		wantForm   bool // the code field is offered again
 	}{
 		{"wrong code", nil, func(e *env, b *browser, code string) *response {
-			return b.post("code", url.Values{"code": {wrongCode(code)}})
+			return b.submit("code", url.Values{"code": {wrongCode(code)}})
 		}, 422, []string{"That code is not right", `aria-invalid="true"`, "31 6 •••• 5678"}, true},
 		{"malformed code", nil, func(e *env, b *browser, code string) *response {
-			return b.post("code", url.Values{"code": {"12ab"}})
+			return b.submit("code", url.Values{"code": {"12ab"}})
 		}, 422, []string{"That code is not right"}, true},
 		{"no code", nil, func(e *env, b *browser, code string) *response {
-			return b.post("code", url.Values{})
+			return b.submit("code", url.Values{})
 		}, 422, []string{"That code is not right"}, true},
 		{"too many wrong codes", []verify.Option{verify.WithMaxAttempts(1)}, func(e *env, b *browser, code string) *response {
-			return b.post("code", url.Values{"code": {wrongCode(code)}})
+			return b.submit("code", url.Values{"code": {wrongCode(code)}})
 		}, 410, []string{"Too many wrong codes", "Call me again"}, false},
 		{"expired at the provider", nil, func(e *env, b *browser, code string) *response {
 			e.fake.Cancel(context.Background(), e.fake.Messages()[0].ID)
-			return b.post("code", url.Values{"code": {code}})
+			return b.submit("code", url.Values{"code": {code}})
 		}, 410, []string{"expired or was already used", "Text me instead"}, false},
 		{"expired by the clock", nil, func(e *env, b *browser, code string) *response {
 			e.clock.Advance(11 * time.Minute)
-			return b.post("code", url.Values{"code": {code}})
+			return b.submit("code", url.Values{"code": {code}})
 		}, 410, []string{"expired or was already used"}, false},
 		{"rate limited", nil, func(e *env, b *browser, code string) *response {
 			e.fake.FailNext(&verify.RateLimitError{RetryAfter: 30 * time.Second})
-			return b.post("code", url.Values{"code": {code}})
+			return b.submit("code", url.Values{"code": {code}})
 		}, 429, []string{"wait 30 seconds"}, true},
 		{"provider down", nil, func(e *env, b *browser, code string) *response {
 			e.fake.FailNext(verify.ErrUnavailable)
-			return b.post("code", url.Values{"code": {code}})
+			return b.submit("code", url.Values{"code": {code}})
 		}, 503, []string{"cannot send or check codes"}, true},
 		{"malformed form", nil, func(e *env, b *browser, code string) *response {
-			return b.postRaw("code", "application/x-www-form-urlencoded", "code=%zz")
+			return b.follow(b.postRaw("code", "application/x-www-form-urlencoded", "code=%zz"))
 		}, 400, []string{"could not be read"}, true},
 		{"no cookie", nil, func(e *env, b *browser, code string) *response {
 			b.c.Jar, _ = nil, 0
-			return b.post("code", url.Values{"code": {code}})
-		}, 400, []string{"Enter your number to start again", `autocomplete="tel"`}, false},
+			return b.submit("code", url.Values{"code": {code}})
+		}, 200, []string{"Enter your number to start again", `autocomplete="tel"`}, false},
 		{"tampered cookie", nil, func(e *env, b *browser, code string) *response {
 			v := []byte(b.cookie().Value)
 			v[len(v)/2] ^= 1
@@ -219,23 +219,23 @@ func TestCheckFailures(t *testing.T) {
 				v[len(v)/2] = 'A'
 			}
 			b.setCookie(string(v))
-			return b.post("code", url.Values{"code": {code}})
-		}, 400, []string{"Enter your number to start again", `autocomplete="tel"`}, false},
+			return b.submit("code", url.Values{"code": {code}})
+		}, 200, []string{"Enter your number to start again", `autocomplete="tel"`}, false},
 		{"garbage cookie", nil, func(e *env, b *browser, code string) *response {
 			b.setCookie("not%20base64!")
-			return b.post("code", url.Values{"code": {code}})
-		}, 400, []string{"Enter your number to start again"}, false},
+			return b.submit("code", url.Values{"code": {code}})
+		}, 200, []string{"Enter your number to start again"}, false},
 		{"foreign cookie", nil, func(e *env, b *browser, code string) *response {
 			other := newEnv(e.t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithSecret([]byte("another secret of 32 bytes or more!"))}})
 			ob := other.browser()
 			ob.started(testPhone, "voice")
 			b.setCookie(ob.cookie().Value)
-			return b.post("code", url.Values{"code": {code}})
-		}, 400, []string{"Enter your number to start again"}, false},
+			return b.submit("code", url.Values{"code": {code}})
+		}, 200, []string{"Enter your number to start again"}, false},
 		{"stale state", nil, func(e *env, b *browser, code string) *response {
 			e.clock.Advance(10*time.Minute + time.Hour + time.Second)
-			return b.post("code", url.Values{"code": {code}})
-		}, 410, []string{"Your verification has ended"}, false},
+			return b.submit("code", url.Values{"code": {code}})
+		}, 200, []string{"Your verification has ended"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -265,8 +265,11 @@ func TestWrongCodeThenRightCode(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
 	code := b.started(testPhone, "sms")
-	if r := b.post("code", url.Values{"code": {wrongCode(code)}}); r.status != 422 {
-		t.Fatalf("wrong code: %d, want 422", r.status)
+	if r := b.post("code", url.Values{"code": {wrongCode(code)}}); r.status != 303 || r.location() != "code" {
+		t.Fatalf("wrong code: %d %q, want 303 to code", r.status, r.location())
+	}
+	if r := b.get("code"); r.status != 422 || !strings.Contains(r.body, "That code is not right") {
+		t.Fatalf("code page after a wrong code: %d, want 422 with the error", r.status)
 	}
 	if r := b.post("code", url.Values{"code": {code}}); r.status != 303 || r.location() != "done" {
 		t.Fatalf("right code: %d %q, want 303 to done", r.status, r.location())
@@ -393,7 +396,7 @@ func TestDoubleSubmit(t *testing.T) {
 		results := make([]*response, n)
 		var wg sync.WaitGroup
 		for i := range n {
-			wg.Go(func() { results[i] = browsers[i].post("code", url.Values{"code": {code}}) })
+			wg.Go(func() { results[i] = browsers[i].submit("code", url.Values{"code": {code}}) })
 		}
 		wg.Wait()
 		if got := e.verifiedCount(); got != 1 {
@@ -460,7 +463,7 @@ func TestResend(t *testing.T) {
 	// The old code no longer works; the new one does.
 	second := msgs[1].Code
 	if first != second {
-		if r := b.post("code", url.Values{"code": {first}}); r.status != 422 {
+		if r := b.submit("code", url.Values{"code": {first}}); r.status != 422 {
 			t.Fatalf("old code = %d, want 422", r.status)
 		}
 	}
@@ -468,7 +471,7 @@ func TestResend(t *testing.T) {
 		t.Errorf("the first verification is %v, %v; want canceled", ver, err)
 	}
 	// Too soon on the same channel: the Verifier's cooldown answers.
-	r = b.post("resend", url.Values{})
+	r = b.submit("resend", url.Values{})
 	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "30" || !strings.Contains(r.body, "wait 30 seconds") {
 		t.Fatalf("resend too soon = %d, Retry-After %q:\n%s", r.status, r.header.Get("Retry-After"), r.body)
 	}
@@ -504,28 +507,28 @@ func TestResendFailures(t *testing.T) {
 			if r := b.post("", url.Values{"phone": {tt.phone}}); r.status != 303 {
 				t.Fatalf("start = %d", r.status)
 			}
-			before := b.cookie().Value
 			e.clock.Advance(31 * time.Second) // past the resend cooldown
 			if tt.fail != nil {
 				e.fake.FailNext(tt.fail)
 			}
-			r := b.post("resend", tt.form)
+			r := b.submit("resend", tt.form)
 			if r.status != tt.wantStatus || !strings.Contains(r.body, tt.want) {
 				t.Fatalf("POST /resend = %d, want %d with %q:\n%s", r.status, tt.wantStatus, tt.want, r.body)
 			}
 			if !strings.Contains(r.body, `name="code"`) {
 				t.Error("the code field is gone although the first code still works")
 			}
-			if b.cookie().Value != before {
-				t.Error("a failed resend replaced the state")
+			// The verification is the one from before: its code works.
+			if r := b.post("code", url.Values{"code": {e.fake.Messages()[0].Code}}); r.status != http.StatusSeeOther || r.location() != "done" {
+				t.Errorf("the first code after a failed resend = %d %q, want 303 to done", r.status, r.location())
 			}
 		})
 	}
 	t.Run("no state", func(t *testing.T) {
 		e := newEnv(t, envConfig{})
-		r := e.browser().post("resend", url.Values{})
-		if r.status != 400 || !strings.Contains(r.body, `autocomplete="tel"`) {
-			t.Fatalf("POST /resend without state = %d, want 400 with the phone form", r.status)
+		r := e.browser().submit("resend", url.Values{})
+		if r.status != 200 || !strings.Contains(r.body, `autocomplete="tel"`) || !strings.Contains(r.body, "start again") {
+			t.Fatalf("POST /resend without state = %d, want the phone form saying why", r.status)
 		}
 	})
 }
@@ -651,7 +654,7 @@ func TestTemplatesReplaceable(t *testing.T) {
 	e := newEnv(t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithTemplates(nl)}})
 	b := e.browser()
 	code := b.started(testPhone, "voice")
-	r := b.post("code", url.Values{"code": {wrongCode(code)}})
+	r := b.submit("code", url.Values{"code": {wrongCode(code)}})
 	if r.status != 422 || !strings.Contains(r.body, `<html lang="nl">`) || !strings.Contains(r.body, "Die code klopt niet.") {
 		t.Fatalf("translated page = %d:\n%s", r.status, r.body)
 	}

@@ -192,3 +192,22 @@ func wrongCode(code string) string {
 	}
 	return "000000"
 }
+
+// follow does what a browser does with the answer to a failed POST of the
+// pages: it follows the redirect back to the form ("code", "./"), which
+// shows the failure (Post/Redirect/Get). Any other answer is returned as
+// it is.
+func (b *browser) follow(r *response) *response {
+	b.e.t.Helper()
+	loc := r.location()
+	if r.status != http.StatusSeeOther || (loc != "code" && !strings.HasPrefix(loc, "./")) {
+		return r
+	}
+	return b.get(strings.TrimPrefix(loc, "./"))
+}
+
+// submit posts a form and follows a redirect back to the form.
+func (b *browser) submit(path string, form url.Values, headers ...string) *response {
+	b.e.t.Helper()
+	return b.follow(b.post(path, form, headers...))
+}

@@ -51,11 +51,11 @@ func TestMessageBirdEmulator(t *testing.T) {
 		t.Fatalf("resend = %d:\n%s", r.status, r.body)
 	}
 	code, _ := mb.LastCode(testPhone)
-	if r := b.post("code", url.Values{"code": {wrongCode(code)}}); r.status != http.StatusUnprocessableEntity {
+	if r := b.submit("code", url.Values{"code": {wrongCode(code)}}); r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("wrong code = %d", r.status)
 	}
 	if first != code {
-		if r := b.post("code", url.Values{"code": {first}}); r.status != http.StatusUnprocessableEntity {
+		if r := b.submit("code", url.Values{"code": {first}}); r.status != http.StatusUnprocessableEntity {
 			t.Fatalf("the first code = %d, want 422", r.status)
 		}
 	}
@@ -66,7 +66,7 @@ func TestMessageBirdEmulator(t *testing.T) {
 	results := make([]*response, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { results[i] = b.post("code", url.Values{"code": {code}}) })
+		wg.Go(func() { results[i] = b.submit("code", url.Values{"code": {code}}) })
 	}
 	wg.Wait()
 	winners := 0

@@ -17,13 +17,15 @@ type Option interface {
 
 // config holds everything New is configured with.
 type config struct {
-	secrets    [][]byte
-	onVerified func(http.ResponseWriter, *http.Request, *verify.Verification)
-	templates  *template.Template
-	logger     *slog.Logger
-	clientIP   func(*http.Request) string
-	secure     secureMode
-	challenge  Challenge
+	secrets     [][]byte
+	onVerified  func(http.ResponseWriter, *http.Request, *verify.Verification)
+	templates   *template.Template
+	logger      *slog.Logger
+	clientIP    func(*http.Request) string
+	secure      secureMode
+	continueURL string
+	scope       string
+	challenge   Challenge
 }
 
 // secureMode says when the state cookie is marked Secure.
@@ -133,9 +135,10 @@ type secureCookieOption bool
 // requests this server sees are plain HTTP: set true there. A site served
 // over plain HTTP must not set true (except on localhost, which browsers
 // treat as secure): the browser would drop the cookie. false never marks
-// it. A Secure cookie of a handler mounted at "/" is named with the
-// __Host- prefix ("__Host-phoneverify"): browsers then refuse it from any
-// other subdomain or path, and from plain HTTP.
+// it. A Secure cookie is named with the __Secure- prefix
+// ("__Secure-phoneverify"), which browsers accept only from HTTPS; at
+// "/" with the __Host- prefix ("__Host-phoneverify"), which they also
+// refuse from any other subdomain or path.
 func WithSecureCookie(secure bool) Option { return secureCookieOption(secure) }
 func (o secureCookieOption) apply(c *config) {
 	c.secure = secureNever
@@ -180,3 +183,24 @@ func clientKey(ip string) string {
 	}
 	return p.String()
 }
+
+type continueURLOption string
+
+// WithContinueURL sets where the success page's "Continue" link leads,
+// such as "/account"; the link goes where the app's flow goes on after a
+// verified number. Default: none, and the success page shows no link.
+func WithContinueURL(url string) Option     { return continueURLOption(url) }
+func (o continueURLOption) apply(c *config) { c.continueURL = string(o) }
+
+type scopeOption string
+
+// WithScope names the handler among those that share a WithSecret key, so
+// that none accepts another's state. Every sealed state (cookie or API
+// token) is bound to the path the handler is mounted at and to this name:
+// a handler at "/payout/" refuses the cookies and tokens of one at
+// "/signup/" whatever the name. Set it when two handlers with one secret
+// are mounted at the same path, say on two hosts; give every instance of
+// one app the same name, so that they keep sharing state. It is not a
+// secret. Default: "".
+func WithScope(name string) Option    { return scopeOption(name) }
+func (o scopeOption) apply(c *config) { c.scope = string(o) }

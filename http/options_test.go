@@ -107,10 +107,10 @@ func TestSecureCookie(t *testing.T) {
 		wantName string
 	}{
 		{"auto, plain HTTP", nil, false, "/verify/", false, "phoneverify"},
-		{"auto, TLS", nil, true, "/verify/", true, "phoneverify"},
+		{"auto, TLS", nil, true, "/verify/", true, "__Secure-phoneverify"},
 		{"auto, TLS, at the root", nil, true, "/", true, "__Host-phoneverify"},
 		{"auto, plain HTTP, at the root", nil, false, "/", false, "phoneverify"},
-		{"forced on behind a TLS proxy", []verifyhttp.Option{verifyhttp.WithSecureCookie(true)}, false, "/verify/", true, "phoneverify"},
+		{"forced on behind a TLS proxy", []verifyhttp.Option{verifyhttp.WithSecureCookie(true)}, false, "/verify/", true, "__Secure-phoneverify"},
 		{"forced on at the root", []verifyhttp.Option{verifyhttp.WithSecureCookie(true)}, false, "/", true, "__Host-phoneverify"},
 		{"forced off on TLS", []verifyhttp.Option{verifyhttp.WithSecureCookie(false)}, true, "/", false, "phoneverify"},
 	}

@@ -1,32 +1,19 @@
 package http
 
+// This file holds the pages: what each route of the HTML forms answers,
+// and the data its template receives. The flow behind them is in flow.go.
+
 import (
-	"embed"
+	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
-	"io"
-	"strconv"
-	"strings"
+	"log/slog"
+	"net/http"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
 	"github.com/phoneverify/verify"
 )
-
-//go:embed templates/*.html
-var templateFS embed.FS
-
-// pageNames are the templates the handler executes; New checks that each
-// is defined and renders with sample data.
-var pageNames = [...]string{"phone", "code", "success", "error"}
-
-// DefaultTemplates returns a new copy of the embedded default templates,
-// to extend or to override in part before passing it to WithTemplates:
-//
-//	t := template.Must(verifyhttp.DefaultTemplates().Parse(`{{define "lang"}}nl{{end}}`))
-func DefaultTemplates() *template.Template {
-	return template.Must(template.New("verifyhttp").ParseFS(templateFS, "templates/*.html"))
-}
 
 // Page is the data every template receives.
 type Page struct {
@@ -54,8 +41,9 @@ type Page struct {
 	// CanEnterCode reports whether the code page should offer the code
 	// field: false once the verification expired or failed.
 	CanEnterCode bool
-	// Error is what went wrong, or nil.
-	Error *PageError
+	// Error is what went wrong, or nil. Its Message is the default text
+	// for its Code.
+	Error *Failure
 
 	// Lang is the language of the page, a BCP 47 tag such as "de", and
 	// Dir its direction, "ltr" or "rtl", for <html lang dir>.
@@ -75,109 +63,321 @@ type Page struct {
 	// ContinueURL is where the success page's "Continue" link leads; empty
 	// for none.
 	ContinueURL string
+	// Challenge is the widget of the handler's Challenge (WithChallenge),
+	// to place in the phone form; empty without one.
+	Challenge template.HTML
 }
 
-// PageError describes what went wrong, for the "alert" and
-// "error_message" templates.
-type PageError struct {
-	// Code identifies the error, and is the same in the JSON API:
-	// invalid_phone, unsupported, invalid_code, expired, already_used,
-	// too_many_attempts, rate_limited, unavailable, session_invalid, session_expired,
-	// invalid_request, too_large, cross_origin.
-	Code string
-	// Message is the default English text for Code.
-	Message string
-	// Reason says why a number is refused (invalid_phone), in English,
-	// from the verify package's *PhoneError; ReasonCode is that error's
-	// Code ("too_short", "line_type", ...), for translations.
-	Reason, ReasonCode string
-	// RetryAfter is the number of seconds to wait (rate_limited), and
-	// RetryAfterMinutes the same rounded up to minutes.
-	RetryAfter, RetryAfterMinutes int
+// page returns the page name answering r, with what every page shows.
+func (h *handler) page(r *http.Request, name string) *Page {
+	p := &Page{Name: name, Channel: verify.Voice, CodeLength: h.v.TokenLength(), Example: h.example}
+	if name == "phone" && h.challenge != nil {
+		p.Challenge = h.challenge.Widget()
+	}
+	h.localize(r, p)
+	return p
 }
 
-// buildTemplates returns the templates of user with the defaults filling
-// in every name it does not define, and checks that each page renders.
-func buildTemplates(user *template.Template) (*template.Template, error) {
-	defaults := DefaultTemplates()
-	if user == nil {
-		return defaults, nil
-	}
-	t, err := user.Clone()
-	if err != nil {
-		return nil, fmt.Errorf("%w: verifyhttp.WithTemplates: %v", verify.ErrInvalidOption, err)
-	}
-	for _, d := range defaults.Templates() {
-		if d.Tree == nil || t.Lookup(d.Name()) != nil {
-			continue
-		}
-		if _, err := t.AddParseTree(d.Name(), d.Tree); err != nil {
-			return nil, fmt.Errorf("%w: verifyhttp.WithTemplates: %v", verify.ErrInvalidOption, err)
-		}
-	}
-	return t, nil
+// pageLang is the language of the pages answering r.
+func (h *handler) pageLang(r *http.Request) string {
+	var p Page
+	h.localize(r, &p)
+	return p.Lang
 }
 
-// checkTemplates renders every page with sample data, so that a mistake
-// in a replaced template shows when the handler is created, not when a
-// user first meets it.
-func checkTemplates(t *template.Template) error {
-	sample := Page{
-		Status: 422, Input: "+31 6 12345678", Phone: "+31612345678", Masked: "+31 6 •••• 5678",
-		Channel: verify.Voice, ExpiresAt: time.Unix(0, 0), TimeLeft: "10:00", CanEnterCode: true,
-		Error: &PageError{Code: "invalid_code", Message: "That code is not right."},
+// codePageFor is the code page of st.
+func (h *handler) codePageFor(r *http.Request, st *state) *Page {
+	p := h.page(r, "code")
+	left := st.Expires.Sub(h.now())
+	p.Phone, p.Masked, p.Channel, p.CallLanguage = st.Phone, maskForDisplay(st.Phone), st.Channel, st.Language
+	p.ExpiresAt, p.TimeLeft, p.CanEnterCode = st.Expires, timeLeft(left), left > 0
+	p.ResendIn = retrySeconds(h.resendIn(st))
+	return p
+}
+
+// form wraps a POST route of the pages: a cross-origin POST gets the
+// error page, the others a bounded body.
+func (h *handler) form(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if f := h.checkPost(w, r); f != nil {
+			noteFailure(r, f)
+			h.show(w, r, f.Status(), f, nil)
+			return
+		}
+		next(w, r)
 	}
-	for _, name := range pageNames {
-		if t.Lookup(name) == nil {
-			return fmt.Errorf("%w: verifyhttp.WithTemplates: template %q is not defined", verify.ErrInvalidOption, name)
+}
+
+// formFailure is the failure for a form or body that cannot be read.
+func formFailure(err error) *Failure {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return &Failure{Code: TooLarge, Err: err}
+	}
+	return &Failure{Code: InvalidRequest, Err: err}
+}
+
+// phonePage serves GET /: the phone form, with the failure of the start
+// that redirected here, if any. A redirect after a lost state names the
+// reason in the query ("?e=session_expired").
+func (h *handler) phonePage(w http.ResponseWriter, r *http.Request) {
+	p := h.page(r, "phone")
+	switch e := FailureCode(r.URL.Query().Get("e")); e {
+	case SessionInvalid, SessionExpired:
+		h.show(w, r, http.StatusOK, fail(e), p)
+		return
+	}
+	if fl := h.readFlash(r, ""); fl != nil {
+		p.Input, p.Channel = fl.Input, fl.Channel
+		f := h.shown(fl)
+		h.show(w, r, f.Status(), f, p)
+		return
+	}
+	h.render(w, r, http.StatusOK, p)
+}
+
+// postPhone serves POST /: it starts a verification and redirects to the
+// code page, or back to the phone form with the failure.
+func (h *handler) postPhone(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.failedStart(w, r, "", verify.Voice, formFailure(err))
+		return
+	}
+	input := r.PostForm.Get("phone")
+	ch, f := parseChannel(r.PostForm.Get("channel"), verify.Voice)
+	if f != nil {
+		h.failedStart(w, r, input, verify.Voice, f)
+		return
+	}
+	var token string
+	if h.challenge != nil {
+		token = r.PostForm.Get(h.challenge.Field())
+	}
+	st, f := h.start(r, input, ch, userLanguages(r, h.pageLang(r)), token)
+	if f != nil {
+		if f.Code == Unsupported {
+			ch = verify.Voice // offer what works
 		}
-		p := sample
-		p.Name = name
-		if err := t.ExecuteTemplate(io.Discard, name, &p); err != nil {
-			return fmt.Errorf("%w: verifyhttp.WithTemplates: %v", verify.ErrInvalidOption, err)
-		}
+		h.failedStart(w, r, input, ch, f)
+		return
+	}
+	if f := h.seal(w, r, st); f != nil {
+		h.show(w, r, f.Status(), f, nil)
+		return
+	}
+	h.clearFlash(w, r)
+	redirect(w, "code")
+}
+
+// failedStart answers a failed start with the phone form again (see
+// failed), which shows the number as typed and the channel.
+func (h *handler) failedStart(w http.ResponseWriter, r *http.Request, input string, ch verify.Channel, f *Failure) {
+	if len(input) > maxInput {
+		input = ""
+	}
+	h.failed(w, r, &state{Input: input, Channel: ch, FailedStart: true}, f, "./")
+}
+
+// failed answers a failed POST of the pages with a redirect to the page
+// that shows f (Post/Redirect/Get), so that Back and Reload never post
+// the form again. f goes in the flash cookie, with a copy of the state st
+// the POST was made in: the state cookie is left as it was, so that the
+// failed submit of a double click cannot overwrite the success of the
+// other. When f cannot be sealed, the error page shows it at once.
+func (h *handler) failed(w http.ResponseWriter, r *http.Request, st *state, f *Failure, to string) {
+	noteFailure(r, f)
+	fl := *st
+	fl.Failed, fl.FailedAt, fl.Until, fl.Verified = f, h.now(), h.now().Add(flashFor), false
+	if err := h.setFlash(w, r, &fl); err != nil {
+		h.show(w, r, f.Status(), f, nil)
+		return
+	}
+	redirect(w, to)
+}
+
+// shown is the failure sealed in fl as it stands now: the time to wait
+// of a rate limit counts down from when it was sealed.
+func (h *handler) shown(fl *state) *Failure {
+	f := *fl.Failed
+	if f.Code == RateLimited {
+		f.RetryAfter = retryAfterSeconds(fl.FailedAt.Add(time.Duration(f.RetryAfter) * time.Second).Sub(h.now()))
+	}
+	return &f
+}
+
+// codePage serves GET /code: where the code is typed, with the failure of
+// the check or resend that redirected here, if any.
+func (h *handler) codePage(w http.ResponseWriter, r *http.Request) {
+	st, f := h.readCookie(r)
+	switch {
+	case f != nil:
+		redirect(w, "./?e="+string(f.Code))
+		return
+	case st.Verified:
+		redirect(w, "done")
+		return
+	}
+	p := h.codePageFor(r, st)
+	fl := h.readFlash(r, st.ID)
+	switch {
+	case fl != nil && (p.CanEnterCode || !fl.Failed.Code.allowsCode()):
+		f := h.shown(fl)
+		p.CanEnterCode = p.CanEnterCode && f.Code.allowsCode()
+		p.ResendIn = max(p.ResendIn, resendWait(f))
+		h.show(w, r, f.Status(), f, p)
+	case !p.CanEnterCode:
+		h.show(w, r, http.StatusGone, fail(Expired), p)
+	default:
+		h.render(w, r, http.StatusOK, p)
+	}
+}
+
+// pendingForm reads the sealed state of a verification in progress and
+// parses the posted form, for the POSTs of the code page. When there is
+// nothing more to do (no valid state, already verified, a malformed form)
+// it has answered the request and returns ok false.
+func (h *handler) pendingForm(w http.ResponseWriter, r *http.Request) (st *state, ok bool) {
+	st, f := h.readCookie(r)
+	switch {
+	case f != nil:
+		noteFailure(r, f)
+		redirect(w, "./?e="+string(f.Code))
+		return nil, false
+	case st.Verified:
+		redirect(w, "done")
+		return nil, false
+	}
+	if err := r.ParseForm(); err != nil {
+		h.failed(w, r, st, formFailure(err), "code")
+		return nil, false
+	}
+	return st, true
+}
+
+// postCode serves POST /code: it checks the code and, on success, runs
+// OnVerified and redirects to the success page. Success is sealed only
+// after OnVerified returned without writing: if it panics, or answers for
+// itself, the state cookie does not say verified.
+func (h *handler) postCode(w http.ResponseWriter, r *http.Request) {
+	st, ok := h.pendingForm(w, r)
+	if !ok {
+		return
+	}
+	ver, f := h.check(r, st, r.PostForm.Get("code"))
+	if f != nil {
+		h.failed(w, r, st, f, "code")
+		return
+	}
+	if h.runOnVerified(w, r, ver) {
+		return
+	}
+	done := &state{
+		ID: st.ID, Phone: ver.Phone, Channel: st.Channel, Language: st.Language, Sent: st.Sent,
+		Expires: st.Expires, Until: h.now().Add(verifiedFor), Verified: true,
+	}
+	if f := h.seal(w, r, done); f != nil {
+		h.show(w, r, f.Status(), f, nil)
+		return
+	}
+	redirect(w, "done")
+}
+
+// postResend serves POST /resend: it starts a new verification of the
+// sealed number, on the channel asked for, and cancels the old one.
+func (h *handler) postResend(w http.ResponseWriter, r *http.Request) {
+	st, ok := h.pendingForm(w, r)
+	if !ok {
+		return
+	}
+	ch, f := parseChannel(r.PostForm.Get("channel"), st.Channel)
+	var next *state
+	if f == nil {
+		next, f = h.resend(r, st, ch, userLanguages(r, h.pageLang(r)))
+	}
+	if f != nil {
+		h.failed(w, r, st, f, "code")
+		return
+	}
+	if f := h.seal(w, r, next); f != nil {
+		h.show(w, r, f.Status(), f, nil)
+		return
+	}
+	redirect(w, "code")
+}
+
+// successPage serves GET /done, only after a successful check.
+func (h *handler) successPage(w http.ResponseWriter, r *http.Request) {
+	st, f := h.readCookie(r)
+	if f != nil || !st.Verified {
+		redirect(w, "./")
+		return
+	}
+	p := h.page(r, "success")
+	p.Phone, p.Masked, p.Channel, p.ContinueURL = st.Phone, maskForDisplay(st.Phone), st.Channel, h.continueTo
+	h.render(w, r, http.StatusOK, p)
+}
+
+// seal writes st to the state cookie; the failure, when it cannot, is
+// r's.
+func (h *handler) seal(w http.ResponseWriter, r *http.Request, st *state) *Failure {
+	if err := h.setCookie(w, r, st); err != nil {
+		h.logAttrs(r.Context(), slog.LevelError, "verifyhttp: state not sealed", slog.String("error", err.Error()))
+		f := &Failure{Code: Unavailable, Err: err}
+		noteFailure(r, f)
+		return f
 	}
 	return nil
 }
 
-// maskForDisplay hides the middle of an E.164 number, keeping the country
-// code, the first digit after it and the last four: "+31 6 •••• 5678".
-// Short numbers keep only their last two digits. Country calling codes are
-// prefix-free, so the first known one of one to three digits is the one.
-func maskForDisplay(e164 string) string {
-	digits, ok := strings.CutPrefix(e164, "+")
-	if !ok {
-		return verify.MaskPhone(e164)
+// show answers with the page p (the error page when p is nil) showing f,
+// with the given status: f's own, also when a GET shows the failure of
+// the POST that redirected to it.
+func (h *handler) show(w http.ResponseWriter, r *http.Request, status int, f *Failure, p *Page) {
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
 	}
-	cc := ""
-	for n := 1; n <= 3 && n < len(digits); n++ {
-		code, err := strconv.Atoi(digits[:n])
-		if err != nil {
-			break
-		}
-		if phonenumbers.GetRegionCodeForCountryCode(code) != "ZZ" {
-			cc = digits[:n]
-			break
-		}
+	if p == nil {
+		p = h.page(r, "error")
 	}
-	if cc == "" {
-		return verify.MaskPhone(e164)
-	}
-	national := digits[len(cc):]
-	switch {
-	case len(national) >= 7:
-		return "+" + cc + " " + national[:1] + " •••• " + national[len(national)-4:]
-	case len(national) > 2:
-		return "+" + cc + " •••• " + national[len(national)-2:]
-	}
-	return "+" + cc + " ••••"
+	f.Message = message(string(f.Code))
+	p.Error = f
+	h.render(w, r, status, p)
 }
 
-// timeLeft formats d as minutes and seconds, "9:58"; never negative.
-func timeLeft(d time.Duration) string {
-	if d < 0 {
-		d = 0
+// render executes the page's template and writes it with status.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *Page) {
+	p.Status = status
+	h.localize(r, p)
+	buf := h.bufs.Get().(*bytes.Buffer)
+	defer func() {
+		buf.Reset()
+		h.bufs.Put(buf)
+	}()
+	if err := h.tmpl.ExecuteTemplate(buf, p.Name, p); err != nil {
+		h.logAttrs(r.Context(), slog.LevelError, "verifyhttp: template failed", slog.String("template", p.Name), slog.String("error", err.Error()))
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
 	}
-	s := int((d + time.Second/2) / time.Second)
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	setPrivate(hdr)
+	hdr.Set("X-Frame-Options", "SAMEORIGIN")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// redirect answers 303 See Other to a location relative to the mount
+// point ("code", "done", "./").
+func redirect(w http.ResponseWriter, to string) {
+	h := w.Header()
+	setPrivate(h)
+	h.Set("Location", to)
+	w.WriteHeader(http.StatusSeeOther)
+}
+
+// retrySeconds rounds d up to whole seconds; 0 for none.
+func retrySeconds(d time.Duration) int {
+	if d <= 0 {
+		return 0
+	}
+	return retryAfterSeconds(d)
 }

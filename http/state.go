@@ -21,26 +21,47 @@ const minSecret = 32
 // Purposes bind a sealed value to where it is used: a cookie cannot be
 // replayed as an API token, nor the other way round.
 const (
-	purposeCookie = "phoneverify/http cookie v1"
-	purposeToken  = "phoneverify/http token v1"
+	purposeCookie = "phoneverify/http cookie v2"
+	purposeToken  = "phoneverify/http token v2"
+	purposeFlash  = "phoneverify/http flash v2"
 )
 
 // stateVersion is the first byte of every encoded state.
-const stateVersion = 1
+const stateVersion = 2
 
-// maxSealed bounds a sealed value before it is decoded: ids are at most 64
-// bytes and numbers 16, so a real one is far shorter.
-const maxSealed = 512
+// maxSealed bounds a sealed value before it is decoded: ids are at most
+// 128 bytes, numbers 32, and the other strings short, so a real one is
+// far shorter.
+const maxSealed = 1024
+
+// maxInput bounds the number as typed that a state keeps to show again.
+const maxInput = 64
 
 // state is what the handlers remember between requests, sealed in the
-// browser's cookie or in the API's token.
+// browser's cookie or in the API's token. The failure of a POST of the
+// pages is sealed apart, in the flash cookie: a copy of the state it
+// happened in (no ID for a start) with Failed set.
 type state struct {
 	ID       string         // the provider's verification id
 	Phone    string         // E.164, from the provider's answer
 	Channel  verify.Channel // how the code was sent
+	Language string         // the language of the call or text, such as "de-de"
+	Sent     time.Time      // when the code was sent, for the resend cooldown
 	Expires  time.Time      // when the code stops working
 	Until    time.Time      // when the sealed state itself stops being accepted
 	Verified bool           // the code was checked successfully
+
+	// Failed is the failure of a POST of the pages (flash cookie only),
+	// shown by the page it redirected to (Post/Redirect/Get).
+	// Its Code, Reason, ReasonCode, Region, Field and RetryAfter are kept.
+	// FailedAt is when it happened, FailedStart whether it was a start's
+	// (shown on the phone form) rather than the code page's.
+	Failed      *Failure
+	FailedAt    time.Time
+	FailedStart bool
+	// Input is the number as typed in a start that failed, to fill the
+	// phone form again; at most maxInput bytes.
+	Input string
 }
 
 var (
@@ -82,21 +103,21 @@ func newSealer(secrets [][]byte) (*sealer, error) {
 	return s, nil
 }
 
-// errStateTooLong is returned by seal for a state whose id or number does
-// not fit its one-byte length; no real provider makes such ids.
-var errStateTooLong = errors.New("verifyhttp: verification id or number too long to seal")
+// errStateTooLong is returned by seal for a state whose strings do not
+// fit their one-byte length; no real provider makes such ids.
+var errStateTooLong = errors.New("verifyhttp: state too long to seal")
 
 // seal encrypts and authenticates st for purpose and returns it as
 // URL-safe base64, fit for a cookie value or a JSON string.
 func (s *sealer) seal(st *state, purpose string) (string, error) {
-	if len(st.ID) > 128 || len(st.Phone) > 32 {
+	if len(st.ID) > 128 || len(st.Phone) > 32 || len(st.Input) > maxInput {
 		return "", errStateTooLong
 	}
 	aead := s.aeads[0]
 	var buf [256]byte
 	nonce := buf[:aead.NonceSize()]
 	rand.Read(nonce) // never returns an error (Go 1.24+)
-	plain := st.appendBinary(make([]byte, 0, 128))
+	plain := st.appendBinary(make([]byte, 0, 160))
 	out := aead.Seal(nonce, nonce, plain, []byte(purpose))
 	return base64.RawURLEncoding.EncodeToString(out), nil
 }
@@ -135,46 +156,71 @@ func (s *sealer) open(value, purpose string, now time.Time) (*state, error) {
 }
 
 // appendBinary appends the encoding of st: version, flags, channel, the
-// two times in Unix milliseconds, then id and phone, each after its length.
+// four times in Unix milliseconds, the failure's retry-after seconds,
+// then the strings, each after its one-byte length: id, phone, language,
+// input and the failure's code, reason code, field, reason and region.
 func (st *state) appendBinary(b []byte) []byte {
 	var flags byte
 	if st.Verified {
 		flags |= 1
 	}
+	if st.FailedStart {
+		flags |= 2
+	}
 	var ch byte
 	if st.Channel == verify.SMS {
 		ch = 1
 	}
+	f := st.Failed
+	if f == nil {
+		f = &Failure{}
+	}
 	b = append(b, stateVersion, flags, ch)
+	b = binary.BigEndian.AppendUint64(b, uint64(st.Sent.UnixMilli()))
 	b = binary.BigEndian.AppendUint64(b, uint64(st.Expires.UnixMilli()))
 	b = binary.BigEndian.AppendUint64(b, uint64(st.Until.UnixMilli()))
-	b = append(b, byte(len(st.ID)))
-	b = append(b, st.ID...)
-	b = append(b, byte(len(st.Phone)))
-	b = append(b, st.Phone...)
+	b = binary.BigEndian.AppendUint64(b, uint64(st.FailedAt.UnixMilli()))
+	b = binary.BigEndian.AppendUint32(b, uint32(f.RetryAfter))
+	for _, s := range [...]string{st.ID, st.Phone, st.Language, st.Input, string(f.Code), f.ReasonCode, f.Field, f.Reason, f.Region} {
+		b = append(b, byte(min(len(s), 255)))
+		b = append(b, s[:min(len(s), 255)]...)
+	}
 	return b
 }
 
+// headerLen is the length of an encoded state before its strings.
+const headerLen = 3 + 4*8 + 4
+
 func decodeState(b []byte) (*state, error) {
-	if len(b) < 3+16+2 || b[0] != stateVersion || b[2] > 1 {
+	if len(b) < headerLen+9 || b[0] != stateVersion || b[1] > 3 || b[2] > 1 {
 		return nil, errStateInvalid
 	}
-	st := &state{Verified: b[1]&1 != 0, Channel: verify.Voice}
+	st := &state{Verified: b[1]&1 != 0, FailedStart: b[1]&2 != 0, Channel: verify.Voice}
 	if b[2] == 1 {
 		st.Channel = verify.SMS
 	}
-	st.Expires = time.UnixMilli(int64(binary.BigEndian.Uint64(b[3:])))
-	st.Until = time.UnixMilli(int64(binary.BigEndian.Uint64(b[11:])))
-	b = b[19:]
-	var ok bool
-	if st.ID, b, ok = cutString(b); !ok {
+	st.Sent = time.UnixMilli(int64(binary.BigEndian.Uint64(b[3:])))
+	st.Expires = time.UnixMilli(int64(binary.BigEndian.Uint64(b[11:])))
+	st.Until = time.UnixMilli(int64(binary.BigEndian.Uint64(b[19:])))
+	st.FailedAt = time.UnixMilli(int64(binary.BigEndian.Uint64(b[27:])))
+	retry := int(binary.BigEndian.Uint32(b[35:]))
+	b = b[headerLen:]
+	var strs [9]string
+	for i := range strs {
+		var ok bool
+		if strs[i], b, ok = cutString(b); !ok {
+			return nil, errStateInvalid
+		}
+	}
+	if len(b) != 0 {
 		return nil, errStateInvalid
 	}
-	if st.Phone, b, ok = cutString(b); !ok || len(b) != 0 {
+	st.ID, st.Phone, st.Language, st.Input = strs[0], strs[1], strs[2], strs[3]
+	if (st.ID == "") != (st.Phone == "") || (st.ID == "" && st.Verified) {
 		return nil, errStateInvalid
 	}
-	if st.ID == "" || st.Phone == "" {
-		return nil, errStateInvalid
+	if strs[4] != "" {
+		st.Failed = &Failure{Code: FailureCode(strs[4]), ReasonCode: strs[5], Field: strs[6], Reason: strs[7], Region: strs[8], RetryAfter: retry}
 	}
 	return st, nil
 }

@@ -17,7 +17,7 @@ var (
 
 func testState(now time.Time) *state {
 	return &state{
-		ID: "15498233759288aaf929661v21936686", Phone: "+31612345678", Channel: verify.SMS,
+		ID: "15498233759288aaf929661v21936686", Phone: "+31612345678", Channel: verify.SMS, Language: "nl-nl", Sent: now.Truncate(time.Millisecond),
 		Expires: now.Add(10 * time.Minute).Truncate(time.Millisecond), Until: now.Add(time.Hour).Truncate(time.Millisecond), Verified: true,
 	}
 }
@@ -43,7 +43,7 @@ func TestSealRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != want.ID || got.Phone != want.Phone || got.Channel != want.Channel || !got.Expires.Equal(want.Expires) || !got.Until.Equal(want.Until) || got.Verified != want.Verified {
+	if got.ID != want.ID || got.Phone != want.Phone || got.Channel != want.Channel || got.Language != want.Language || !got.Sent.Equal(want.Sent) || !got.Expires.Equal(want.Expires) || !got.Until.Equal(want.Until) || got.Verified != want.Verified || got.Failed != nil {
 		t.Fatalf("opened %+v, want %+v", got, want)
 	}
 	if strings.Contains(v, "31612345678") {
@@ -128,7 +128,13 @@ func TestDecodeStateRefusesMalformed(t *testing.T) {
 		"bad channel":   append([]byte{1, 0, 7}, good[3:]...),
 		"trailing":      append(append([]byte(nil), good...), 0),
 		"cut":           good[:len(good)-1],
-		"empty id":      append(append([]byte(nil), good[:19]...), 0, 1, '+'),
+		"empty id":      func() []byte { st := testState(time.Now()); st.ID = ""; return st.appendBinary(nil) }(),
+		"verified, no id": func() []byte {
+			st := testState(time.Now())
+			st.ID, st.Phone = "", ""
+			return st.appendBinary(nil)
+		}(),
+		"bad flags": append([]byte{stateVersion, 4}, good[2:]...),
 	}
 	for name, b := range bad {
 		if _, err := decodeState(b); err == nil {
@@ -164,5 +170,30 @@ func TestTimeLeft(t *testing.T) {
 		if got := timeLeft(tt.d); got != tt.want {
 			t.Errorf("timeLeft(%s) = %q, want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+// TestFlashRoundTrip: the failure of a form, the number as typed and the
+// time of the failure survive sealing; a start's has no verification.
+func TestFlashRoundTrip(t *testing.T) {
+	now := time.Now().Truncate(time.Millisecond)
+	s := mustSealer(t, keyA)
+	want := &state{
+		Channel: verify.SMS, Input: "+31 6 123", FailedStart: true, FailedAt: now, Until: now.Add(10 * time.Minute),
+		Failed: &Failure{Code: InvalidPhone, Reason: "the number is too short", ReasonCode: "too_short", Region: "GB", Field: "phone", RetryAfter: 42},
+	}
+	v, err := s.seal(want, purposeFlash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.open(v, purposeFlash, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "" || got.Input != want.Input || !got.FailedStart || !got.FailedAt.Equal(now) || got.Channel != verify.SMS || got.Failed == nil || *got.Failed != *want.Failed {
+		t.Fatalf("opened %+v (failure %+v), want %+v", got, got.Failed, want)
+	}
+	if _, err := s.open(v, purposeCookie, now); err == nil {
+		t.Fatal("a flash opened as a state cookie")
 	}
 }

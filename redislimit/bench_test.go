@@ -2,11 +2,14 @@ package redislimit_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/phoneverify/verify"
 )
 
 // BenchmarkAllow measures Allow beside raw round trips to the same
@@ -86,4 +89,117 @@ func BenchmarkAllow(b *testing.B) {
 			i++
 		}
 	})
+	// A start's limits as a Verifier takes them by default, all in one
+	// AllowAll: client, network (/48), cooldown, number, range (with its
+	// verified checks as credit) and a global cost cap. Allowed, with new
+	// keys each time, as for a new user; compare with RoundTrip/PING.
+	start := func(i int) []verify.Limit {
+		n := strconv.Itoa(i)
+		return []verify.Limit{
+			{Key: "client:2001:db8:" + n + "::/64", N: 20, Per: time.Hour},
+			{Key: "net:2001:db8:" + n + "::/48", N: 100, Per: time.Hour},
+			{Key: "cooldown:voice:+3161" + n, N: 1, Per: 30 * time.Second},
+			{Key: "number:+3161" + n, N: 5, Per: time.Hour},
+			{Key: "range:+31 6" + n, N: 100, Per: time.Hour, CreditKey: "verified:+31 6" + n, Credit: 10},
+			{Key: "global:" + n, N: 1000, Per: 24 * time.Hour},
+		}
+	}
+	startKey := 0
+	b.Run("AllowAll/start-allowed", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if i, _, err := l.AllowAll(ctx, start(startKey)); i >= 0 || err != nil {
+				b.Fatal(i, err)
+			}
+			startKey++
+		}
+	})
+	// The same limits one Allow each, as a plain Limiter takes them (and
+	// as a start took them before AllowAll).
+	b.Run("Allow/start-one-by-one", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, lim := range start(startKey) {
+				if ok, _, err := l.Allow(ctx, lim.Key, lim.N, lim.Per); !ok || err != nil {
+					b.Fatal(ok, err)
+				}
+			}
+			startKey++
+		}
+	})
+	// Refused by its cooldown, the third limit: a resend too early.
+	refused := start(-1)
+	l.AllowAll(ctx, refused)
+	b.Run("AllowAll/start-refused", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if i, _, err := l.AllowAll(ctx, refused); i != 2 || err != nil {
+				b.Fatal(i, err)
+			}
+		}
+	})
+}
+
+// BenchmarkStartVsPing takes a start's limits (as in BenchmarkAllow's
+// AllowAll/start-allowed) and sends a PING in turn, in every iteration,
+// and reports the ratio of their times: on a shared machine whose load
+// changes from second to second, interleaving keeps the comparison fair
+// where sub-benchmarks run one after the other would not. The
+// "one-by-one" case takes the same six limits with one Allow each.
+func BenchmarkStartVsPing(b *testing.B) {
+	s := startRedis(b)
+	c := s.client(b)
+	l := newLimiter(b, c)
+	ctx := context.Background()
+	limits := func(i int) []verify.Limit {
+		n := strconv.Itoa(i)
+		return []verify.Limit{
+			{Key: "client:2001:db8:" + n + "::/64", N: 20, Per: time.Hour},
+			{Key: "net:2001:db8:" + n + "::/48", N: 100, Per: time.Hour},
+			{Key: "cooldown:voice:+3161" + n, N: 1, Per: 30 * time.Second},
+			{Key: "number:+3161" + n, N: 5, Per: time.Hour},
+			{Key: "range:+31 6" + n, N: 100, Per: time.Hour, CreditKey: "verified:+31 6" + n, Credit: 10},
+			{Key: "global:" + n, N: 1000, Per: 24 * time.Hour},
+		}
+	}
+	key := 0
+	for _, bc := range []struct {
+		name string
+		take func([]verify.Limit) error
+	}{
+		{"AllowAll", func(ls []verify.Limit) error {
+			if i, _, err := l.AllowAll(ctx, ls); i >= 0 || err != nil {
+				return fmt.Errorf("refused %d, %v", i, err)
+			}
+			return nil
+		}},
+		{"one-by-one", func(ls []verify.Limit) error {
+			for _, lim := range ls {
+				if ok, _, err := l.Allow(ctx, lim.Key, lim.N, lim.Per); !ok || err != nil {
+					return fmt.Errorf("refused %v, %v", ok, err)
+				}
+			}
+			return nil
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var ping, start time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				if err := c.Ping(ctx).Err(); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				if err := bc.take(limits(key)); err != nil {
+					b.Fatal(err)
+				}
+				start += time.Since(t1)
+				ping += t1.Sub(t0)
+				key++
+			}
+			b.ReportMetric(float64(ping.Nanoseconds())/float64(b.N), "ns/PING")
+			b.ReportMetric(float64(start.Nanoseconds())/float64(b.N), "ns/start")
+			b.ReportMetric(float64(start)/float64(ping), "start/PING")
+		})
+	}
 }

@@ -20,18 +20,46 @@
 //		verify.WithGlobalLimit(1000, 24*time.Hour),
 //	)
 //
-// Give every instance a Limiter over the same Redis (or Redis Cluster,
-// through a *redis.ClusterClient) and the same prefix.
+// Give every instance a Limiter over the same Redis and the same prefix.
+// Over a Redis Cluster (a *redis.ClusterClient) or a Ring, give a prefix
+// with a hash tag, such as "{phoneverify}:", so that every key lives on
+// one shard: New refuses one without.
 //
 // # Semantics
 //
+// The Limiter is a verify.LimitStore: besides Allow, it takes all of a
+// start's limits at once (AllowAll), counts without recording (Count),
+// and keeps values (Put, Get, Forget), so that a Verifier's all-or-nothing
+// starts, its SMS-pumping guard and its throttle on failed checks hold
+// across every instance.
+//
 // Limits are exact sliding windows, as verify.Limiter requires: with limit
 // n and window w, at most n events for a key fall within any span of
-// length w, also under any concurrency, because each Allow is one atomic
+// length w, also under any concurrency, because each call is one atomic
 // Lua script. (A token bucket or GCRA, such as go-redis/redis_rate, lets a
 // burst of n plus a steady refill through, so up to about 2n events in a
 // window: not what a cost cap of 1000 a day promises.) A refused call
-// records nothing.
+// records nothing, under any of its keys.
+//
+// # Cost
+//
+// A start's limits (client, network, cooldown, number, range, global)
+// take one round trip, whatever their number: one script that reads every
+// key with one MGET and writes each back with one SET. Measured on
+// 2026-11-30 by BenchmarkStartVsPing, which interleaves a PING and a
+// start's six limits in every iteration against a local redis-server
+// (Redis 7.0, a shared 2-vCPU VM under heavy load from other work, so
+// the absolute figures are slow and noisy):
+//
+//	six limits in one AllowAll   1.9–2.3× a PING (three runs)
+//	the same, one Allow each     6.8–11× a PING
+//
+// The target of 1.5× a PING is not met on this machine: calling
+// a script at all costs about 1.25× a PING (BenchmarkAllow's
+// RoundTrip/EVALSHA-noop), and each command a script runs costs a few
+// microseconds more; eight commands (TIME, MGET and one SET per key, as
+// each key needs its own expiry) are the floor for exact counts timed by
+// the server's clock.
 //
 // # Failure
 //
@@ -53,12 +81,15 @@
 // # Keys
 //
 // Each key the Verifier passes ("number:+31612345678", "client:192.0.2.1",
-// "global", ...) is stored as one sorted set named prefix+key (default
-// prefix "phoneverify:"), holding one member per recorded event, scored by
-// its time in microseconds since the Unix epoch. A key holds at most limit
-// members (events that left the window are trimmed once it is full) and
-// expires when its newest event leaves the window, so Redis memory stays
-// bounded without any cleanup. Each key is a single Redis Cluster slot.
+// "global", ...) is stored under prefix+key (default prefix
+// "phoneverify:"). A key with events is a string of their times, oldest
+// first, each the server time in microseconds since the Unix epoch as a
+// big-endian IEEE 754 double (8 bytes). It holds only the events within
+// its window, at most its limit of them, and expires when its newest
+// event leaves the window, so Redis memory stays bounded without any
+// cleanup. Values (Put) are plain strings with their own expiry. Keys
+// written by earlier versions (sorted sets) read as empty and are
+// overwritten: upgrading forgets the counts of the current windows once.
 //
 // # Clock
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"reflect"
 	"strings"
 	"time"
@@ -18,71 +19,115 @@ import (
 // WithPrefix sets another.
 const DefaultPrefix = "phoneverify:"
 
-// allowScript records one event for KEYS[1] when fewer than ARGV[1] events
-// fall within the last ARGV[2] microseconds, all by Redis's own clock.
+// allowScript records one event under every key of KEYS[1..ARGV[1]]
+// when each one's limit allows it, and nothing otherwise: all of a
+// start's limits in one round trip. Times are Redis's own clock, in
+// microseconds since the Unix epoch (exact in a double until the year
+// 2255).
 //
-// KEYS[1] is a sorted set: one member per recorded event, scored by the
-// server time of the event in microseconds since the Unix epoch (exact in
-// a double until the year 2255). ARGV[3] is the key's time to live in
-// milliseconds: the window, rounded up, so that the key vanishes when its
-// newest event leaves the window.
+// Each key is a string of the times of its events within its window,
+// oldest first, each a big-endian IEEE 754 double of 8 bytes. One MGET
+// reads every key, a binary search finds where each window starts, and
+// one SET with PX per key writes it back trimmed of the events that left
+// the window, with the new event appended, expiring when that event
+// leaves the window. So a call costs 2 + (number of keys) commands,
+// against three or four per key for sorted sets: Lua's cost per command
+// dominates a script's time. A key never holds more events than its
+// limit. Should the server's clock step back, an event is stamped with
+// the key's newest time instead, so that each key stays sorted.
 //
-// While the set holds fewer than limit members, fewer than limit events
-// can be in the window, so the event is allowed without trimming. Only a
-// full set is trimmed of the events that left the window and
-// counted again. So the set never holds more than limit members, and the
-// common case costs four commands.
+// Each limit i has five arguments from ARGV[2 + 5(i-1)]: the limit, the
+// window in microseconds, the window in milliseconds (the key's time to
+// live), the index in KEYS of its credit key (0 for none) and the credit
+// factor. With a credit key, the limit is the larger of the limit and
+// floor(factor × events of the credit key in the window) + 1.
 //
-// Members are "<seconds>.<micros>:<n>", n being the set's size; should
-// that name be taken (two events in one microsecond around a trim, or the
-// server's clock stepping back), a suffix makes it unique, so that no
-// event is ever lost by overwriting another.
-//
-// It returns 0 when the event was recorded, and when it was not, how many
-// microseconds (at least 1) until enough events leave the window for one
-// more to fit.
+// It returns {-1, 0} when every event was recorded, and otherwise
+// {i, wait}: the 0-based index of the first limit that refused and how
+// many microseconds (at least 1) until enough of its events leave the
+// window for one more to fit.
 //
 // TIME is not deterministic: Redis 3.2 to 4 accept writes after it only
 // once redis.replicate_commands() is called. Redis 5 and later replicate
 // script effects by default, and Redis 7 ignores the call.
 const allowScript = `
 if redis.replicate_commands then redis.replicate_commands() end
-local key = KEYS[1]
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local n = redis.call('ZCARD', key)
-if n >= limit then
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  n = redis.call('ZCARD', key)
-  if n >= limit then
-    local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
-    return math.max(tonumber(oldest[2]) + window - now, 1)
+local m = tonumber(ARGV[1])
+local vals = redis.call('MGET', unpack(KEYS))
+local function after(s, start)
+  local n = #s / 8
+  local lo, hi = 1, n + 1
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if struct.unpack('>d', s, mid * 8 - 7) > start then hi = mid else lo = mid + 1 end
   end
+  return lo, n
 end
-local member = t[1] .. '.' .. t[2] .. ':' .. n
-if redis.call('ZADD', key, 'NX', now, member) == 0 then
-  local i = 0
-  repeat i = i + 1 until redis.call('ZADD', key, 'NX', now, member .. '.' .. i) == 1
+local keep = {}
+for i = 1, m do
+  local a = 2 + (i - 1) * 5
+  local limit, window = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  local s = vals[i] or ''
+  local f, n = after(s, now - window)
+  local ci = tonumber(ARGV[a + 3])
+  if ci > 0 then
+    local cf, cn = after(vals[ci] or '', now - window)
+    limit = math.max(limit, math.floor(tonumber(ARGV[a + 4]) * (cn - cf + 1)) + 1)
+  end
+  if n - f + 1 >= limit then
+    local oldest = struct.unpack('>d', s, (n - limit) * 8 + 1)
+    return {i - 1, math.max(oldest + window - now, 1)}
+  end
+  keep[i] = string.sub(s, f * 8 - 7)
 end
-redis.call('PEXPIRE', key, ARGV[3])
-return 0
+for i = 1, m do
+  local s, ts = keep[i], now
+  if #s >= 8 then ts = math.max(now, struct.unpack('>d', s, #s - 7)) end
+  redis.call('SET', KEYS[i], s .. struct.pack('>d', ts), 'PX', ARGV[4 + (i - 1) * 5])
+end
+return {-1, 0}
 `
 
-// Limiter is a verify.Limiter that keeps its counts in Redis, so that
-// every app instance using the same Redis shares one set of limits. It is
-// safe for concurrent use and exact under concurrency: each Allow is one
-// atomic Lua script.
+// countScript returns, for each key of KEYS, how many of its events fall
+// within the last ARGV[1] microseconds, in the layout of allowScript.
+const countScript = `
+local t = redis.call('TIME')
+local start = tonumber(t[1]) * 1000000 + tonumber(t[2]) - tonumber(ARGV[1])
+local vals = redis.call('MGET', unpack(KEYS))
+local counts = {}
+for i = 1, #KEYS do
+  local s = vals[i] or ''
+  local n = #s / 8
+  local lo, hi = 1, n + 1
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if struct.unpack('>d', s, mid * 8 - 7) > start then hi = mid else lo = mid + 1 end
+  end
+  counts[i] = n - lo + 1
+end
+return counts
+`
+
+// Limiter is a verify.Limiter (and verify.LimitStore) that keeps its
+// counts in Redis, so that every app instance using the same Redis shares
+// one set of limits, the SMS-pumping guard's counts and the failed checks
+// of every number. It is safe for concurrent use and exact under
+// concurrency: each call is one atomic Lua script.
 type Limiter struct {
 	client   redis.UniversalClient
-	script   *redis.Script
+	allow    *redis.Script
+	count    *redis.Script
 	prefix   string
 	failOpen bool
 	logger   *slog.Logger
 }
 
-var _ verify.Limiter = (*Limiter)(nil)
+var (
+	_ verify.Limiter    = (*Limiter)(nil)
+	_ verify.LimitStore = (*Limiter)(nil)
+)
 
 // config holds what the options set.
 type config struct {
@@ -105,19 +150,24 @@ type prefixOption string
 
 // WithPrefix sets the prefix of every key the Limiter writes, so that
 // several applications can share one Redis. Default: DefaultPrefix,
-// "phoneverify:". The empty prefix is allowed.
+// "phoneverify:". The empty prefix is allowed. Over a Redis Cluster or a
+// Ring, the prefix must hold a hash tag, such as "{phoneverify}:", so
+// that every key lives on one shard: AllowAll takes a start's limits in
+// one script over several keys.
 func WithPrefix(prefix string) Option  { return prefixOption(prefix) }
 func (o prefixOption) apply(c *config) { c.prefix = string(o) }
 
 type failOpenOption struct{}
 
-// WithFailOpen makes Allow allow a call when Redis fails (unreachable,
-// timing out, answering with an error), logging the failure if a logger
-// is given, instead of returning the error. Default: fail closed — Allow
-// returns the error, and a Verifier refuses the call with
-// verify.ErrUnavailable. Failing open keeps verification working while
-// Redis is down, at the price of no rate limits — nor any cap on cost —
-// until it is back. A canceled or expired context still fails.
+// WithFailOpen makes the Limiter allow a call when Redis fails
+// (unreachable, timing out, answering with an error), logging the
+// failure if a logger is given, instead of returning the error: Allow
+// and AllowAll allow, Count counts nothing, Get finds nothing, Put and
+// Forget do nothing. Default: fail closed — the error is returned, and a
+// Verifier refuses the call with verify.ErrUnavailable. Failing open
+// keeps verification working while Redis is down, at the price of no
+// rate limits — nor any cap on cost — until it is back. A canceled or
+// expired context still fails.
 func WithFailOpen() Option             { return failOpenOption{} }
 func (failOpenOption) apply(c *config) { c.failOpen = true }
 
@@ -132,10 +182,12 @@ func (o loggerOption) apply(c *config) { c.logger = o.l }
 
 // New returns a Limiter that keeps its counts in the Redis that client
 // talks to: a *redis.Client, *redis.ClusterClient, *redis.Ring or any
-// other redis.UniversalClient. The client's own settings (timeouts,
-// retries, pool size) apply to every Allow. New does not contact Redis.
+// other redis.UniversalClient (a Cluster or Ring needs a prefix with a
+// hash tag; see WithPrefix). The client's own settings (timeouts,
+// retries, pool size) apply to every call. New does not contact Redis.
 // It returns an error matching verify.ErrInvalidOption when client or an
-// option is nil.
+// option is nil, or when a Cluster or Ring client has a prefix without a
+// hash tag.
 func New(client redis.UniversalClient, opts ...Option) (*Limiter, error) {
 	if client == nil || isNilPointer(client) {
 		return nil, fmt.Errorf("%w: redislimit.New: client is nil", verify.ErrInvalidOption)
@@ -147,13 +199,29 @@ func New(client redis.UniversalClient, opts ...Option) (*Limiter, error) {
 		}
 		o.apply(&c)
 	}
+	switch client.(type) {
+	case *redis.ClusterClient, *redis.Ring:
+		if !hasHashTag(c.prefix) {
+			return nil, fmt.Errorf("%w: redislimit.New: over a Redis Cluster or Ring, the prefix %q needs a hash tag, such as WithPrefix(%q)",
+				verify.ErrInvalidOption, c.prefix, "{phoneverify}:")
+		}
+	}
 	return &Limiter{
 		client:   client,
-		script:   redis.NewScript(allowScript),
+		allow:    redis.NewScript(allowScript),
+		count:    redis.NewScript(countScript),
 		prefix:   c.prefix,
 		failOpen: c.failOpen,
 		logger:   c.logger,
 	}, nil
+}
+
+// hasHashTag reports whether every key with prefix hashes by a tag in
+// the prefix: a "{" followed by a non-empty tag and "}".
+func hasHashTag(prefix string) bool {
+	_, after, ok := strings.Cut(prefix, "{")
+	end := strings.IndexByte(after, '}')
+	return ok && end > 0
 }
 
 // Allow implements verify.Limiter. It records one event for key when, with
@@ -168,30 +236,139 @@ func New(client redis.UniversalClient, opts ...Option) (*Limiter, error) {
 // verify.ErrInvalidOption. Windows are counted in whole microseconds,
 // rounded up.
 func (l *Limiter) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	refused, retry, err := l.AllowAll(ctx, []verify.Limit{{Key: key, N: limit, Per: window}})
+	return refused < 0 && err == nil, retry, err
+}
+
+// AllowAll implements verify.LimitStore: one round trip, one script,
+// whatever the number of limits. Their keys must be distinct.
+func (l *Limiter) AllowAll(ctx context.Context, limits []verify.Limit) (int, time.Duration, error) {
 	if err := ctx.Err(); err != nil {
-		return false, 0, err
+		return -1, 0, err
 	}
-	if limit <= 0 || window <= 0 {
-		return false, 0, fmt.Errorf("%w: redislimit: limit %d per %s", verify.ErrInvalidOption, limit, window)
+	if len(limits) == 0 {
+		return -1, 0, nil
 	}
-	micros, millis := ceilDiv(window, time.Microsecond), ceilDiv(window, time.Millisecond)
-	wait, err := l.script.Run(ctx, l.client, []string{l.prefix + key}, limit, micros, millis).Int64()
-	if err == nil && wait < 0 {
-		err = fmt.Errorf("unexpected reply %d", wait)
+	keys := make([]string, len(limits), len(limits)+1)
+	args := make([]any, 1, 1+5*len(limits))
+	args[0] = len(limits)
+	for i, lim := range limits {
+		if lim.N <= 0 || lim.Per <= 0 || lim.Credit < 0 || math.IsNaN(lim.Credit) || math.IsInf(lim.Credit, 0) {
+			return -1, 0, fmt.Errorf("%w: redislimit: limit %d per %s", verify.ErrInvalidOption, lim.N, lim.Per)
+		}
+		keys[i] = l.prefix + lim.Key
+		credit := 0
+		if lim.CreditKey != "" {
+			keys = append(keys, l.prefix+lim.CreditKey)
+			credit = len(keys)
+		}
+		args = append(args, lim.N, ceilDiv(lim.Per, time.Microsecond), ceilDiv(lim.Per, time.Millisecond), credit, lim.Credit)
+	}
+	reply, err := l.allow.Run(ctx, l.client, keys, args...).Int64Slice()
+	if err == nil && (len(reply) != 2 || reply[0] < -1 || reply[0] >= int64(len(limits)) || reply[0] >= 0 && reply[1] <= 0) {
+		err = fmt.Errorf("unexpected reply %v", reply)
 	}
 	if err != nil {
-		return l.fail(ctx, key, err)
+		ok, _, err := l.fail(ctx, limits[0].Key, err)
+		if ok {
+			return -1, 0, nil
+		}
+		return -1, 0, err
 	}
-	if wait == 0 {
-		return true, 0, nil
+	if reply[0] < 0 {
+		return -1, 0, nil
 	}
+	lim := limits[reply[0]]
 	// The wait cannot exceed the window (but for the server's clock
 	// stepping back); clamping also keeps the longest windows, beyond a
 	// double's exact range, from overflowing.
-	if wait >= micros {
-		return false, window, nil
+	if wait := reply[1]; wait < ceilDiv(lim.Per, time.Microsecond) {
+		return int(reply[0]), time.Duration(wait) * time.Microsecond, nil
 	}
-	return false, time.Duration(wait) * time.Microsecond, nil
+	return int(reply[0]), lim.Per, nil
+}
+
+// Count implements verify.LimitStore.
+func (l *Limiter) Count(ctx context.Context, window time.Duration, keys ...string) ([]int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if window <= 0 {
+		return nil, fmt.Errorf("%w: redislimit: window %s", verify.ErrInvalidOption, window)
+	}
+	counts := make([]int, len(keys))
+	if len(keys) == 0 {
+		return counts, nil
+	}
+	full := make([]string, len(keys))
+	for i, k := range keys {
+		full[i] = l.prefix + k
+	}
+	reply, err := l.count.Run(ctx, l.client, full, ceilDiv(window, time.Microsecond)).Int64Slice()
+	if err == nil && len(reply) != len(keys) {
+		err = fmt.Errorf("unexpected reply %v", reply)
+	}
+	if err != nil {
+		if _, _, err := l.fail(ctx, keys[0], err); err != nil {
+			return nil, err
+		}
+		return counts, nil
+	}
+	for i, n := range reply {
+		counts[i] = int(n)
+	}
+	return counts, nil
+}
+
+// Forget implements verify.LimitStore.
+func (l *Limiter) Forget(ctx context.Context, keys ...string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	full := make([]string, len(keys))
+	for i, k := range keys {
+		full[i] = l.prefix + k
+	}
+	if err := l.client.Del(ctx, full...).Err(); err != nil {
+		_, _, err = l.fail(ctx, keys[0], err)
+		return err
+	}
+	return nil
+}
+
+// Put implements verify.LimitStore, with a ttl in whole milliseconds,
+// rounded up.
+func (l *Limiter) Put(ctx context.Context, key, value string, ttl time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if ttl <= 0 {
+		return fmt.Errorf("%w: redislimit: ttl %s", verify.ErrInvalidOption, ttl)
+	}
+	if err := l.client.Set(ctx, l.prefix+key, value, time.Duration(ceilDiv(ttl, time.Millisecond))*time.Millisecond).Err(); err != nil {
+		_, _, err = l.fail(ctx, key, err)
+		return err
+	}
+	return nil
+}
+
+// Get implements verify.LimitStore.
+func (l *Limiter) Get(ctx context.Context, key string) (string, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return "", false, err
+	}
+	v, err := l.client.Get(ctx, l.prefix+key).Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return "", false, nil
+	case err != nil:
+		_, _, err = l.fail(ctx, key, err)
+		return "", false, err
+	}
+	return v, true, nil
 }
 
 // isNilPointer reports whether v is a nil pointer in a non-nil interface,

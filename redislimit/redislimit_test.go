@@ -3,6 +3,7 @@ package redislimit_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"log/slog"
 	"math"
@@ -110,7 +111,7 @@ func TestAllowLimit(t *testing.T) {
 			t.Errorf("call %d: retryAfter = %s, want in (0, %s]", limit+i+1, retry, window)
 		}
 	}
-	if n := c.ZCard(ctx, redislimit.DefaultPrefix+"number:+31612345678").Val(); n != limit {
+	if n := c.StrLen(ctx, redislimit.DefaultPrefix+"number:+31612345678").Val() / 8; n != limit {
 		t.Errorf("events recorded = %d, want %d: a refused call must record nothing", n, limit)
 	}
 }
@@ -127,11 +128,11 @@ func TestAllowSliding(t *testing.T) {
 		events  []time.Duration // ages of the seeded events
 		allowed int             // calls allowed before the first refusal
 		retry   time.Duration   // its retryAfter, give or take the test's run time
-		stored  int64           // events left in the sorted set
+		stored  int64           // events left in the key
 	}{
 		{"empty", 3, nil, 3, time.Hour, 3},
 		{"events older than the window do not count", 3, []time.Duration{61 * time.Minute, 90 * time.Minute, 120 * time.Minute}, 3, time.Hour, 3},
-		{"old events are dropped when the set is full", 3, []time.Duration{61 * time.Minute, 30 * time.Minute, 20 * time.Minute}, 1, 30 * time.Minute, 3},
+		{"old events are dropped", 3, []time.Duration{61 * time.Minute, 30 * time.Minute, 20 * time.Minute}, 1, 30 * time.Minute, 3},
 		{"events in the window count", 3, []time.Duration{59 * time.Minute, 30 * time.Minute}, 1, time.Minute, 3},
 		{"full window: retry when the oldest leaves", 2, []time.Duration{50 * time.Minute, 10 * time.Minute}, 0, 10 * time.Minute, 2},
 		{"more events than the limit: retry when enough have left", 2, []time.Duration{50 * time.Minute, 40 * time.Minute, 30 * time.Minute, 20 * time.Minute, 10 * time.Minute}, 0, 40 * time.Minute, 5},
@@ -144,10 +145,11 @@ func TestAllowSliding(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for j, age := range tt.events {
-				us := now.Add(-age).UnixMicro()
-				c.ZAdd(ctx, prefix+"k", redis.Z{Score: float64(us), Member: "seed" + strconv.Itoa(j)})
+			var seed []byte
+			for _, age := range tt.events {
+				seed = binary.BigEndian.AppendUint64(seed, math.Float64bits(float64(now.Add(-age).UnixMicro())))
 			}
+			c.Set(ctx, prefix+"k", seed, time.Hour)
 			for j := range tt.allowed {
 				if ok, _, err := l.Allow(ctx, "k", tt.limit, time.Hour); !ok || err != nil {
 					t.Fatalf("call %d: Allow = %v, %v; want true, nil", j+1, ok, err)
@@ -162,8 +164,8 @@ func TestAllowSliding(t *testing.T) {
 			if retry > tt.retry || retry < tt.retry-time.Minute {
 				t.Errorf("retryAfter = %s, want %s (less the test's run time)", retry, tt.retry)
 			}
-			if n := c.ZCard(ctx, prefix+"k").Val(); n != tt.stored {
-				t.Errorf("sorted set holds %d events, want %d", n, tt.stored)
+			if n := c.StrLen(ctx, prefix+"k").Val() / 8; n != tt.stored {
+				t.Errorf("the key holds %d events, want %d", n, tt.stored)
 			}
 		})
 	}
@@ -403,26 +405,30 @@ func TestScriptFlushed(t *testing.T) {
 	}
 }
 
-// TestRing runs the Limiter over a redis.Ring of two servers: each key
-// lives on one shard, where its script runs, and both shards hold keys.
+// TestRing runs the Limiter over a redis.Ring of two servers: without a
+// hash tag in the prefix New refuses it, since AllowAll's script needs a
+// start's keys on one shard; with one, every key lands on one shard.
 func TestRing(t *testing.T) {
 	s1, s2 := startRedis(t), startRedis(t)
 	ring := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"a": s1.addr, "b": s2.addr}})
 	t.Cleanup(func() { ring.Close() })
-	l := newLimiter(t, ring)
+	if _, err := redislimit.New(ring); !errors.Is(err, verify.ErrInvalidOption) {
+		t.Fatalf("New over a Ring without a hash tag: %v, want ErrInvalidOption", err)
+	}
+	l := newLimiter(t, ring, redislimit.WithPrefix("{pv}:"))
 	ctx := context.Background()
 	for i := range 100 {
 		key := "number:+3161234" + strconv.Itoa(5000+i)
 		for call, want := range []bool{true, true, false} {
-			ok, _, err := l.Allow(ctx, key, 2, time.Hour)
-			if ok != want || err != nil {
-				t.Fatalf("%s, call %d: Allow = %v, %v; want %v, nil", key, call+1, ok, err, want)
+			refused, _, err := l.AllowAll(ctx, []verify.Limit{{Key: key, N: 2, Per: time.Hour}, {Key: "client:" + key, N: 5, Per: time.Hour}})
+			if refused < 0 != want || err != nil {
+				t.Fatalf("%s, call %d: AllowAll = %d, %v; want allowed %v", key, call+1, refused, err, want)
 			}
 		}
 	}
 	n1, n2 := s1.client(t).DBSize(ctx).Val(), s2.client(t).DBSize(ctx).Val()
-	if n1+n2 != 100 || n1 == 0 || n2 == 0 {
-		t.Errorf("keys per shard = %d, %d; want 100 spread over both", n1, n2)
+	if n1+n2 != 200 || n1 != 0 && n2 != 0 {
+		t.Errorf("keys per shard = %d, %d; want 200 on one", n1, n2)
 	}
 }
 
@@ -444,11 +450,17 @@ func TestCluster(t *testing.T) {
 	}
 	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{s.addr}})
 	t.Cleanup(func() { cc.Close() })
-	l := newLimiter(t, cc)
+	if _, err := redislimit.New(cc); !errors.Is(err, verify.ErrInvalidOption) {
+		t.Fatalf("New over a Cluster without a hash tag: %v, want ErrInvalidOption", err)
+	}
+	l := newLimiter(t, cc, redislimit.WithPrefix("{phoneverify}:"))
 	for call, want := range []bool{true, true, false} {
-		ok, retry, err := l.Allow(ctx, "number:+31612345678", 2, time.Hour)
-		if ok != want || err != nil || !ok && retry <= 0 {
-			t.Fatalf("call %d: Allow = %v, %s, %v; want %v, nil", call+1, ok, retry, err, want)
+		refused, retry, err := l.AllowAll(ctx, []verify.Limit{{Key: "number:+31612345678", N: 2, Per: time.Hour}, {Key: "global", N: 10, Per: time.Hour}})
+		if refused < 0 != want || err != nil || refused >= 0 && retry <= 0 {
+			t.Fatalf("call %d: AllowAll = %d, %s, %v; want allowed %v", call+1, refused, retry, err, want)
 		}
+	}
+	if err := l.Forget(ctx, "number:+31612345678", "global"); err != nil {
+		t.Fatalf("Forget over a Cluster: %v", err)
 	}
 }

@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs := flag.NewFlagSet("cli", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sms := fs.Bool("sms", false, "text the code instead of calling")
-	lang := fs.String("lang", "en-gb", "language of the call, one of: "+strings.Join(verify.Languages(), " "))
+	lang := fs.String("lang", "", "language of the call or text, one of: "+strings.Join(verify.Languages(), " ")+" (default: the number's country's)")
 	originator := fs.String("originator", "", "sender shown to the recipient (up to 11 letters and digits, or a phone number)")
 	region := fs.String("region", "", "region of national numbers, such as NL")
 	useFake := fs.Bool("fake", false, "use the in-memory fake provider: nothing is sent, the code is printed to stderr")
@@ -99,7 +99,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		p = mp
 	}
 
-	opts := []verify.Option{verify.WithLanguage(*lang)}
+	var opts []verify.Option
+	if *lang != "" {
+		opts = append(opts, verify.WithLanguage(*lang))
+	}
 	if *sms {
 		opts = append(opts, verify.WithChannel(verify.SMS))
 	}

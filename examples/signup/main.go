@@ -9,7 +9,8 @@
 // and anyone can log in with any name, so it listens on 127.0.0.1 only.
 // PORT overrides the port; ADDR the whole address (host and port, such as
 // ":8081" for every interface); VERIFY_SECRET the key that seals the
-// state.
+// state. With TURNSTILE_SITE_KEY and TURNSTILE_SECRET set, a Cloudflare
+// Turnstile challenge guards the phone form.
 package main
 
 import (
@@ -30,6 +31,7 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/phoneverify/verify/http/turnstile"
 )
 
 func main() {
@@ -165,6 +167,26 @@ func listenAddr() string {
 	return net.JoinHostPort("127.0.0.1", port)
 }
 
+// challengeOptions puts a Cloudflare Turnstile challenge before every
+// start when TURNSTILE_SITE_KEY and TURNSTILE_SECRET are set;
+// TURNSTILE_ENDPOINT replaces siteverify's URL (for a test server).
+// Cloudflare publishes test keys that always pass or always fail.
+func challengeOptions(getenv func(string) string) ([]verifyhttp.Option, error) {
+	site, secret := getenv("TURNSTILE_SITE_KEY"), getenv("TURNSTILE_SECRET")
+	if site == "" && secret == "" {
+		return nil, nil
+	}
+	var opts []turnstile.Option
+	if u := getenv("TURNSTILE_ENDPOINT"); u != "" {
+		opts = append(opts, turnstile.WithEndpoint(u))
+	}
+	c, err := turnstile.New(site, secret, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return []verifyhttp.Option{verifyhttp.WithChallenge(c)}, nil
+}
+
 func run(log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -180,11 +202,15 @@ func run(log *slog.Logger) error {
 		rand.Read(secret)
 		log.Info("signup: VERIFY_SECRET is not set, using a random secret: verifications in progress will not survive a restart")
 	}
-	verifyPages, err := verifyhttp.New(v,
+	challenge, err := challengeOptions(os.Getenv)
+	if err != nil {
+		return err
+	}
+	verifyPages, err := verifyhttp.New(v, append([]verifyhttp.Option{
 		verifyhttp.WithSecret(secret),
 		verifyhttp.WithLogger(log),
 		verifyhttp.WithOnVerified(a.phoneVerified),
-	)
+	}, challenge...)...)
 	if err != nil {
 		return err
 	}

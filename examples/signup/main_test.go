@@ -74,3 +74,38 @@ func TestListenAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestChallengeFromTheEnvironment(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	if opts, err := challengeOptions(env(nil)); err != nil || len(opts) != 0 {
+		t.Fatalf("no variables: %d options, %v; want none", len(opts), err)
+	}
+	if _, err := challengeOptions(env(map[string]string{"TURNSTILE_SITE_KEY": "site"})); err == nil {
+		t.Fatal("a site key without a secret was accepted")
+	}
+
+	sv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"success":false,"error-codes":["invalid-input-response"]}`)
+	}))
+	defer sv.Close()
+	opts, err := challengeOptions(env(map[string]string{"TURNSTILE_SITE_KEY": "site", "TURNSTILE_SECRET": "secret", "TURNSTILE_ENDPOINT": sv.URL}))
+	if err != nil || len(opts) != 1 {
+		t.Fatalf("%d options, %v; want the challenge", len(opts), err)
+	}
+	p := fake.New()
+	v, err := verify.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := verifyhttp.New(v, append([]verifyhttp.Option{verifyhttp.WithSecret([]byte("0123456789abcdef0123456789abcdef"))}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/api/start", strings.NewReader(`{"phone":"+31612345678","challenge":"x"}`))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden || len(p.Messages()) != 0 {
+		t.Fatalf("start with a refused token: %d, %d codes sent; want 403 and none", rec.Code, len(p.Messages()))
+	}
+}

@@ -9,6 +9,15 @@
 // shows every code, the app then listens on 127.0.0.1 only, unless ADDR
 // says otherwise.
 //
+// /dev/stats shows, for the last hour, the codes sent, the verifications
+// completed and their share (the conversion) per country and channel,
+// with a bar chart, the refusals by reason, and the provider calls'
+// average and slowest time; a country with many codes sent and almost
+// none verified, the mark of SMS pumping, is flagged. It is built on a
+// verify.Observer alone (stats.go) and counts what this process saw. It is on with the fake provider; with MessageBird, set
+// VERIFY_DEV_STATS=1, and keep the page from the public (it shows your
+// traffic, though no number and no code).
+//
 // Environment:
 //
 //	PORT                    port to listen on (default 8080)
@@ -20,6 +29,7 @@
 //	VERIFY_REGION           region for numbers typed without country code, such as NL
 //	MESSAGEBIRD_ACCESS_KEY  call and text for real through MessageBird
 //	MESSAGEBIRD_ENDPOINT    another base URL for MessageBird's API, such as an emulator's
+//	VERIFY_DEV_STATS        1 serves /dev/stats with MessageBird too
 package main
 
 import (
@@ -122,11 +132,17 @@ func listenAddr(local bool) string {
 }
 
 // newHandler returns the app: the verification pages at /, and the fake's
-// inbox, when there is one, at /dev/inbox.
+// inbox, when there is one, at /dev/inbox; the stats at /dev/stats on the
+// fake provider, or when VERIFY_DEV_STATS is 1.
 func newHandler(log *slog.Logger, provider verify.Provider, inbox http.Handler, secret []byte) (http.Handler, error) {
 	var opts []verify.Option
 	if region := os.Getenv("VERIFY_REGION"); region != "" {
 		opts = append(opts, verify.WithDefaultRegion(region))
+	}
+	var st *stats
+	if inbox != nil || os.Getenv("VERIFY_DEV_STATS") == "1" {
+		st = newStats(time.Now)
+		opts = append(opts, verify.WithObserver(st))
 	}
 	v, err := verify.New(provider, append(opts, verify.WithLogger(log))...)
 	if err != nil {
@@ -148,6 +164,9 @@ func newHandler(log *slog.Logger, provider verify.Provider, inbox http.Handler, 
 	mux.Handle("/", pages)
 	if inbox != nil {
 		mux.Handle("/dev/inbox", inbox)
+	}
+	if st != nil {
+		mux.Handle("GET /dev/stats", st)
 	}
 	return mux, nil
 }

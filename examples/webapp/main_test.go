@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -109,4 +110,38 @@ func TestListenAddr(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNationalNumbers: with VERIFY_REGION, a number typed without its
+// country code is verified, and the form's hint shows a national one.
+func TestNationalNumbers(t *testing.T) {
+	t.Setenv("MESSAGEBIRD_ACCESS_KEY", "")
+	t.Setenv("VERIFY_REGION", "NL")
+	log := slog.New(slog.DiscardHandler)
+	p, inbox, err := chooseProvider(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := newHandler(log, p, inbox, []byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "06 12345678") {
+		t.Errorf("the phone form's hint has no national example:\n%s", body)
+	}
+	res, err = c.PostForm(srv.URL+"/", url.Values{"phone": {"06 12345678"}})
+	if err != nil || res.Request.URL.Path != "/code" {
+		t.Fatalf("start with a national number: %v, %v", res, err)
+	}
+	res.Body.Close()
 }

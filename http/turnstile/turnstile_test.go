@@ -160,6 +160,14 @@ func TestNewRefusesBadOptions(t *testing.T) {
 	}
 }
 
+func TestNewAcceptsKeysOfLettersDigitsDashAndUnderscore(t *testing.T) {
+	for _, key := range []string{"azAZ09-_", "0x4AAAAAAABkMYinukE8nzY"} {
+		if _, err := turnstile.New(key, "secret", turnstile.WithAction(key)); err != nil {
+			t.Errorf("New(%q): %v", key, err)
+		}
+	}
+}
+
 func TestWidget(t *testing.T) {
 	c, err := turnstile.New("0x4AAA-key", "secret", turnstile.WithAction("verify"))
 	if err != nil {

@@ -1,0 +1,500 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/fake"
+)
+
+// A flood of starts from distinct IPv6 networks fills a small key table;
+// neither a user in the middle of a verification nor a new client is
+// locked out by it.
+func TestFloodCannotLockOut(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		phone func(i int) string
+	}{
+		// The cooldown refuses all but the first: refused starts hold no key.
+		{"one number", func(int) string { return "+31612345678" }},
+		// Every start allowed, each holding keys: the table overflows.
+		{"many numbers", func(i int) string { return fmt.Sprintf("+316%04d0000", 1000+i) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			p := fake.New(fake.WithClock(c.Now))
+			l := &verify.MemoryLimiter{Now: c.Now, MaxKeys: 1000}
+			v, err := verify.New(p, verify.WithLimiter(l))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			user, err := v.Start(ctx, "+31687654321", verify.WithClientKey("192.0.2.1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 1050 {
+				v.Start(ctx, tt.phone(i), verify.WithClientKey(fmt.Sprintf("2001:db8:%x::/64", i)))
+				if l.Len() > 1000 {
+					t.Fatalf("the limiter holds %d keys, more than its 1000", l.Len())
+				}
+			}
+			t.Logf("after the flood: %d keys, %d provider calls", l.Len(), len(p.Messages()))
+			if _, err := v.Start(ctx, "+31611112222", verify.WithClientKey("192.0.2.2")); err != nil {
+				t.Fatalf("a new client's first start: %v", err)
+			}
+			code, _ := p.LastCode("+31687654321")
+			if ver, err := v.Check(ctx, user.ID, code); err != nil || !ver.Verified() {
+				t.Fatalf("the user's check with the right code: %v", err)
+			}
+		})
+	}
+}
+
+// A start refused by one limit uses up no other: a user who retries while
+// the global budget is exhausted can start once it clears.
+func TestRefusedStartConsumesNothing(t *testing.T) {
+	v, p, c := limited(t, verify.WithGlobalLimit(1, time.Hour), verify.WithClientLimit(3, time.Hour))
+	ctx := context.Background()
+	if _, err := v.Start(ctx, "+31611111111", verify.WithClientKey("198.51.100.1")); err != nil {
+		t.Fatal(err)
+	}
+	user := verify.WithClientKey("192.0.2.1")
+	for i := range 20 {
+		_, err := v.Start(ctx, "+31612345678", user)
+		wantRateLimited(t, err, "global limit", time.Hour-time.Duration(i)*time.Minute)
+		c.Advance(time.Minute)
+	}
+	c.Advance(40 * time.Minute) // the global start has left its hour
+	if _, err := v.Start(ctx, "+31612345678", user); err != nil {
+		t.Fatalf("the user's start once the global budget cleared: %v", err)
+	}
+	if n := len(p.Messages()); n != 2 {
+		t.Fatalf("%d messages, want 2", n)
+	}
+}
+
+// With a plain Limiter (not a LimitStore), the limits are asked in order
+// and a later refusal leaves the earlier ones counted, as documented.
+func TestPlainLimiterAsksLimitsInOrder(t *testing.T) {
+	c := newClock()
+	l := plain{&verify.MemoryLimiter{Now: c.Now}}
+	v, err := verify.New(fake.New(fake.WithClock(c.Now)), verify.WithLimiter(l), verify.WithGlobalLimit(1, time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := v.Start(ctx, "+31611111111"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = v.Start(ctx, "+31612345678")
+	wantRateLimited(t, err, "global limit", time.Hour)
+	_, err = v.Start(ctx, "+31612345678")
+	wantRateLimited(t, err, "resend cooldown", 30*time.Second)
+}
+
+// plain hides every method of a Limiter but Allow.
+type plain struct{ l verify.Limiter }
+
+func (p plain) Allow(ctx context.Context, key string, n int, per time.Duration) (bool, time.Duration, error) {
+	return p.l.Allow(ctx, key, n, per)
+}
+
+func TestPerNetworkLimit(t *testing.T) {
+	v, _, _ := limited(t, verify.WithClientNetworkLimit(3, time.Hour), verify.WithClientLimit(1, time.Hour))
+	ctx := context.Background()
+	start := func(i int, client string) error {
+		_, err := v.Start(ctx, fmt.Sprintf("+316123456%02d", i), verify.WithClientKey(client))
+		return err
+	}
+	// The http package passes IPv6 clients as their /64.
+	for i := range 3 {
+		if err := start(i, fmt.Sprintf("2001:db8:1:%x::/64", i)); err != nil {
+			t.Fatalf("/64 %d of the /48: %v", i, err)
+		}
+	}
+	wantRateLimited(t, start(10, "2001:db8:1:ff::/64"), "per-network limit", time.Hour)
+	if err := start(11, "2001:db8:2:1::/64"); err != nil {
+		t.Fatalf("another /48: %v", err)
+	}
+	// A bare IPv6 address counts by its /64 (and its /48).
+	if err := start(12, "2001:db8:3::1"); err != nil {
+		t.Fatal(err)
+	}
+	wantRateLimited(t, start(13, "2001:db8:3::2"), "per-client limit", time.Hour)
+	// IPv4 keeps its /32: ten addresses of one /24 are ten clients.
+	for i := range 10 {
+		if err := start(20+i, fmt.Sprintf("192.0.2.%d", i)); err != nil {
+			t.Fatalf("IPv4 client %d: %v", i, err)
+		}
+	}
+}
+
+// counting counts the checks that reach the provider: the guesses it
+// evaluates.
+type counting struct {
+	*fake.Provider
+	mu     sync.Mutex
+	now    func() time.Time
+	checks []time.Time
+}
+
+func (p *counting) Check(ctx context.Context, id, code string) (*verify.Verification, error) {
+	p.mu.Lock()
+	p.checks = append(p.checks, p.now())
+	p.mu.Unlock()
+	return p.Provider.Check(ctx, id, code)
+}
+
+// mostWithin returns the most of times, sorted, that fall in any span
+// of length d.
+func mostWithin(times []time.Time, d time.Duration) int {
+	most, j := 0, 0
+	for i := range times {
+		for times[i].Sub(times[j]) >= d {
+			j++
+		}
+		most = max(most, i-j+1)
+	}
+	return most
+}
+
+// guessAttack plays an attacker with any number of IP addresses who
+// never knows the code and guesses as fast as the Verifier lets them,
+// against one number, for the given time.
+func guessAttack(t *testing.T, v *verify.Verifier, c interface {
+	Now() time.Time
+	Advance(time.Duration)
+}, phone string, d time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	end := c.Now().Add(d)
+	client := 0
+	for c.Now().Before(end) {
+		client++
+		ver, err := v.Start(ctx, phone, verify.WithClientKey(fmt.Sprintf("10.%d.%d.%d", client>>16&255, client>>8&255, client&255)))
+		var rl *verify.RateLimitError
+		if errors.As(err, &rl) {
+			c.Advance(max(rl.RetryAfter, time.Second))
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c.Now().Before(ver.ExpiresAt) {
+			_, err := v.Check(ctx, ver.ID, "000000")
+			if errors.As(err, &rl) {
+				if !c.Now().Add(rl.RetryAfter).Before(ver.ExpiresAt) {
+					c.Advance(rl.RetryAfter)
+					break
+				}
+				c.Advance(rl.RetryAfter)
+				continue
+			}
+			if !errors.Is(err, verify.ErrInvalidCode) {
+				break // too many attempts: start again
+			}
+		}
+	}
+}
+
+// With the defaults, an attacker guessing the codes of one number gets
+// at most 100 evaluated guesses in its first 30 days and 500 in a year
+// (NIST SP 800-63B §5.2.2), and the owner can verify again within 24 h
+// of the attack stopping. The figures in SECURITY.md come from this test.
+func TestGuessCaps(t *testing.T) {
+	c := newClock()
+	p := &counting{Provider: fake.New(fake.WithClock(c.Now), fake.WithCode("123456")), now: c.Now}
+	v, err := verify.New(p, verify.WithLimiter(&verify.MemoryLimiter{Now: c.Now}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const victim = "+31612345678"
+	t0 := c.Now()
+	guessAttack(t, v, c, victim, 365*24*time.Hour)
+	var first30 int
+	for _, g := range p.checks {
+		if g.Sub(t0) < 30*24*time.Hour {
+			first30++
+		}
+	}
+	day, month, year := mostWithin(p.checks, 24*time.Hour), mostWithin(p.checks, 30*24*time.Hour), len(p.checks)
+	t.Logf("evaluated guesses: first day %d, most in a day %d, first 30 days %d, most in 30 days %d, a year %d",
+		mostWithin(p.checks[:min(len(p.checks), 40)], 24*time.Hour), day, first30, month, year)
+	if first30 > 100 || month > 100 || year > 500 {
+		t.Fatalf("guesses: %d in the first 30 days, %d at most in 30 days, %d in a year; want at most 100, 100, 500", first30, month, year)
+	}
+	// Once throttled to the longest wait, one guess a day at most.
+	if n := mostWithin(p.checks[40:], 24*time.Hour); n > 1 {
+		t.Fatalf("%d guesses within a day once throttled, want 1", n)
+	}
+	if year < 300 {
+		t.Fatalf("only %d guesses in a year: the simulated attacker is not trying hard", year)
+	}
+
+	// The attack stops; within 24 h the owner verifies.
+	last := p.checks[len(p.checks)-1]
+	c.Advance(last.Add(24 * time.Hour).Sub(c.Now()))
+	ctx := context.Background()
+	ver, err := v.Start(ctx, victim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Check(ctx, ver.ID, "123456"); err != nil {
+		t.Fatalf("the owner's check 24 h after the attack stopped: %v", err)
+	}
+	// The success reset the count: a typo right after is not throttled.
+	c.Advance(time.Minute)
+	ver, err = v.Start(ctx, victim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Check(ctx, ver.ID, "000000"); !errors.Is(err, verify.ErrInvalidCode) {
+		t.Fatalf("a typo after the success: %v", err)
+	}
+	if _, err := v.Check(ctx, ver.ID, "123456"); err != nil {
+		t.Fatalf("the right code after a typo: %v", err)
+	}
+}
+
+func TestFailureThrottle(t *testing.T) {
+	v, p, c := limited(t, verify.WithFailureThrottle(2, time.Hour), verify.WithResendCooldown(0))
+	ctx := context.Background()
+	ver, err := v.Start(ctx, "+31612345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := v.Check(ctx, ver.ID, "000000"); !errors.Is(err, verify.ErrInvalidCode) {
+			t.Fatal(err)
+		}
+	}
+	// Failures count across verifications of the number.
+	ver, err = v.Start(ctx, "+31612345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Check(ctx, ver.ID, "000000"); !errors.Is(err, verify.ErrInvalidCode) {
+		t.Fatal(err) // the first throttled check: nothing to wait for yet
+	}
+	_, err = v.Check(ctx, ver.ID, "000000")
+	wantRateLimited(t, err, "failed-check throttle", 2*time.Minute)
+	c.Advance(2 * time.Minute)
+	if _, err := v.Check(ctx, ver.ID, "000000"); !errors.Is(err, verify.ErrInvalidCode) {
+		t.Fatal(err)
+	}
+	_, err = v.Check(ctx, ver.ID, "000000")
+	wantRateLimited(t, err, "failed-check throttle", 4*time.Minute)
+	// Another number is not held up.
+	other, err := v.Start(ctx, "+31687654321")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := p.LastCode("+31687654321")
+	if _, err := v.Check(ctx, other.ID, code); err != nil {
+		t.Fatal(err)
+	}
+	// Off, nothing is throttled.
+	off, _, _ := limited(t, verify.WithFailureThrottle(0, 0), verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0))
+	for i := range 30 {
+		ver, err := off.Start(ctx, "+31612345678")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := off.Check(ctx, ver.ID, "000000"); !errors.Is(err, verify.ErrInvalidCode) {
+			t.Fatalf("check %d with the throttle off: %v", i, err)
+		}
+	}
+}
+
+// pumpingVerifier returns a Verifier with default limits on a fake with a
+// clock, logging to a buffer.
+func pumpingVerifier(t *testing.T, opts ...verify.Option) (*verify.Verifier, *fake.Provider, clockT, *bytes.Buffer, *recorder) {
+	t.Helper()
+	c := newClock()
+	p := fake.New(fake.WithClock(c.Now))
+	var log bytes.Buffer
+	rec := &recorder{}
+	v, err := verify.New(p, append([]verify.Option{
+		verify.WithLimiter(&verify.MemoryLimiter{Now: c.Now}),
+		verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))),
+		verify.WithObserver(rec),
+	}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, p, c, &log, rec
+}
+
+type clockT = interface {
+	Now() time.Time
+	Advance(time.Duration)
+}
+
+// pump starts n verifications to distinct numbers of the range
+// +31 6 1234 from distinct clients, a minute apart, none verified, and
+// returns how many were allowed.
+func pump(t *testing.T, v *verify.Verifier, c clockT, from, n int) (allowed int, refusal error) {
+	t.Helper()
+	for i := from; i < from+n; i++ {
+		_, err := v.Start(context.Background(), fmt.Sprintf("+3161234%04d", i), verify.WithClientKey(fmt.Sprintf("10.0.%d.%d", i>>8&255, i&255)))
+		switch {
+		case err == nil:
+			allowed++
+		case errors.Is(err, verify.ErrSuspectedPumping):
+			refusal = err
+		default:
+			t.Fatalf("start %d: %v", i, err)
+		}
+		c.Advance(30 * time.Second)
+	}
+	return allowed, refusal
+}
+
+func TestPumpingGuardCutsOffARange(t *testing.T) {
+	v, p, c, log, rec := pumpingVerifier(t)
+	allowed, err := pump(t, v, c, 0, 110) // 110 starts in 55 minutes
+	if allowed != 100 || err == nil {
+		t.Fatalf("%d of 110 pumped starts allowed (refusal %v), want 100", allowed, err)
+	}
+	var rl *verify.RateLimitError
+	if !errors.Is(err, verify.ErrRateLimited) || !errors.As(err, &rl) || rl.Limit != "SMS pumping guard" || rl.RetryAfter <= 0 {
+		t.Fatalf("refusal %v: want a *RateLimitError of the SMS pumping guard", err)
+	}
+	if errors.Is(err, verify.ErrInvalidPhone) || strings.Contains(err.Error(), "+316") {
+		t.Fatalf("refusal %q", err)
+	}
+	events := rec.take()
+	if e := events[len(events)-1]; e.Limit != "SMS pumping guard" || !errors.Is(e.Err, verify.ErrSuspectedPumping) {
+		t.Fatalf("event %+v", e)
+	}
+	if n := len(p.Messages()); n != 100 {
+		t.Fatalf("%d messages sent, want 100", n)
+	}
+	// Other limits refuse with other errors.
+	v.Start(context.Background(), "+31687654321")
+	if _, err = v.Start(context.Background(), "+31687654321"); errors.Is(err, verify.ErrSuspectedPumping) || !errors.Is(err, verify.ErrRateLimited) {
+		t.Fatalf("cooldown refusal: %v", err)
+	}
+	// Another range of the same country is not held up.
+	if _, err := v.Start(context.Background(), "+31612350000"); err != nil {
+		t.Fatalf("another range: %v", err)
+	}
+	// One warning, with the range and the rates, and no full number.
+	out := log.String()
+	if n := strings.Count(out, "level=WARN"); n != 1 {
+		t.Fatalf("%d warnings, want 1:\n%s", n, out)
+	}
+	warn := regexp.MustCompile(`level=WARN msg="verify: suspected SMS pumping[^"]*" range="\+31 61234" region=NL starts=100 verified=0 verified_rate=0.0%`)
+	if !warn.MatchString(out) {
+		t.Fatalf("no warning with the range and rates in:\n%s", out)
+	}
+	if m := regexp.MustCompile(`\+?316\d{8}`).FindString(out); m != "" {
+		t.Fatalf("the log holds a full number %s", m)
+	}
+}
+
+func TestPumpingGuardClearsWhenItsWindowPasses(t *testing.T) {
+	v, _, c, _, _ := pumpingVerifier(t)
+	if allowed, err := pump(t, v, c, 0, 120); allowed != 100 || err == nil {
+		t.Fatalf("%d allowed", allowed)
+	}
+	c.Advance(time.Hour)
+	if allowed, err := pump(t, v, c, 200, 10); allowed != 10 {
+		t.Fatalf("an hour after the trip, %d of 10 starts allowed: %v", allowed, err)
+	}
+}
+
+func TestPumpingGuardLetsRealTrafficThrough(t *testing.T) {
+	v, p, c, log, _ := pumpingVerifier(t)
+	ctx := context.Background()
+	// Ten hours of 200 starts an hour to one German range, 80 % verified,
+	// while bots pump a Dutch range.
+	for i := range 2000 {
+		phone := fmt.Sprintf("+4915123456%03d", i%1000)
+		ver, err := v.Start(ctx, phone, verify.WithClientKey(fmt.Sprintf("192.0.%d.%d", i>>8&255, i&255)))
+		if err != nil {
+			t.Fatalf("real start %d: %v", i, err)
+		}
+		if i%5 != 4 {
+			code, _ := p.LastCode(phone)
+			if _, err := v.Check(ctx, ver.ID, code); err != nil {
+				t.Fatalf("real check %d: %v", i, err)
+			}
+		}
+		if i%10 == 0 {
+			pump(t, v, c, i/10, 1)
+		}
+		c.Advance(18 * time.Second)
+	}
+	if strings.Contains(log.String(), `range="+49`) {
+		t.Fatal("the guard warned about real traffic")
+	}
+	// Off, the guard lets everything through.
+	off, _, c2, _, _ := pumpingVerifier(t, verify.WithPumpingGuard(0, 0, 0))
+	if allowed, _ := pump(t, off, c2, 0, 150); allowed != 150 {
+		t.Fatalf("guard off: %d of 150 allowed", allowed)
+	}
+}
+
+func TestAbuseOptionRanges(t *testing.T) {
+	for _, tt := range []struct {
+		ok, bad verify.Option
+		name    string
+	}{
+		{verify.WithClientNetworkLimit(1, 744*time.Hour), verify.WithClientNetworkLimit(1, 744*time.Hour+1), "WithClientNetworkLimit"},
+		{verify.WithClientNetworkLimit(0, 0), verify.WithClientNetworkLimit(-1, time.Hour), "WithClientNetworkLimit"},
+		{verify.WithPumpingGuard(1, 1, time.Hour), verify.WithPumpingGuard(1, 0, time.Hour), "WithPumpingGuard"},
+		{verify.WithPumpingGuard(1, 100, 744*time.Hour), verify.WithPumpingGuard(1, 101, time.Hour), "WithPumpingGuard"},
+		{verify.WithPumpingGuard(0, 0, 0), verify.WithPumpingGuard(1, 10, 744*time.Hour+1), "WithPumpingGuard"},
+		{verify.WithFailureThrottle(1, time.Minute), verify.WithFailureThrottle(1, time.Minute-1), "WithFailureThrottle"},
+		{verify.WithFailureThrottle(1, 24*time.Hour), verify.WithFailureThrottle(1, 24*time.Hour+1), "WithFailureThrottle"},
+		{verify.WithFailureThrottle(0, 0), verify.WithFailureThrottle(-1, time.Hour), "WithFailureThrottle"},
+	} {
+		if _, err := verify.New(fake.New(), tt.ok); err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+		if _, err := verify.New(fake.New(), tt.bad); !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), tt.name) {
+			t.Errorf("%s out of range: %v", tt.name, err)
+		}
+	}
+}
+
+// The SMS-pumping guard refuses starts to a number range that has had
+// many starts and few verified checks: here, with a guard tuned down to
+// 3 starts and 50 % verified per hour, the fourth unverified start to
+// +31 6 1234xxxx.
+func ExampleWithPumpingGuard() {
+	v, err := verify.New(fake.New(), verify.WithPumpingGuard(3, 50, time.Hour))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	for i := range 4 {
+		_, err := v.Start(ctx, fmt.Sprintf("+3161234000%d", i))
+		switch {
+		case errors.Is(err, verify.ErrSuspectedPumping):
+			// Show the user a neutral message, as for any rate limit.
+			fmt.Println(i+1, "refused: suspected pumping; also ErrRateLimited:", errors.Is(err, verify.ErrRateLimited))
+		case err != nil:
+			fmt.Println(i+1, err)
+		default:
+			fmt.Println(i+1, "started")
+		}
+	}
+	// Output:
+	// 1 started
+	// 2 started
+	// 3 started
+	// 4 refused: suspected pumping; also ErrRateLimited: true
+}

@@ -1,0 +1,217 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/phoneverify/verify"
+)
+
+// FailureCode says why a request failed. The codes are stable: the JSON
+// API sends them as error.code, the pages give them to the templates as
+// Page.Error.Code, and FailureReason returns them to the app.
+type FailureCode string
+
+// The failure codes, with the HTTP status each is answered with.
+const (
+	InvalidPhone         FailureCode = "invalid_phone"          // 422: a number that cannot be verified; Failure.ReasonCode says why
+	Unsupported          FailureCode = "unsupported"            // 422: a text to a number that cannot receive one (a call works)
+	InvalidCode          FailureCode = "invalid_code"           // 422: a wrong or malformed code; the user may try again
+	Expired              FailureCode = "expired"                // 410: the code expired, was canceled or can no longer be used
+	AlreadyUsed          FailureCode = "already_used"           // 409: the code was used by a check that succeeded
+	TooManyAttempts      FailureCode = "too_many_attempts"      // 410: too many wrong codes
+	RateLimited          FailureCode = "rate_limited"           // 429: too soon or too many; Failure.RetryAfter says when to try again
+	Unavailable          FailureCode = "unavailable"            // 503: the provider failed
+	SessionInvalid       FailureCode = "session_invalid"        // 400, pages: the state cookie is missing or cannot be trusted
+	SessionExpired       FailureCode = "session_expired"        // 410, pages: the state cookie is too old
+	InvalidToken         FailureCode = "invalid_token"          // 400, API: the token is malformed, tampered with or foreign
+	TokenExpired         FailureCode = "token_expired"          // 410, API: the token is too old
+	InvalidRequest       FailureCode = "invalid_request"        // 400: a malformed form or body; Failure.Field names the field when one is at fault
+	UnsupportedMediaType FailureCode = "unsupported_media_type" // 415, API: the body is not JSON
+	TooLarge             FailureCode = "too_large"              // 413: the body is over 4 KiB
+	CrossOrigin          FailureCode = "cross_origin"           // 403: a POST from another origin
+	ChallengeFailed      FailureCode = "challenge_failed"       // 403: a start whose bot challenge (WithChallenge) did not pass
+	MethodNotAllowed     FailureCode = "method_not_allowed"     // 405, API: a route asked with a method it does not serve
+	NotFound             FailureCode = "not_found"              // 404, API: no such route
+)
+
+// Status returns the HTTP status the code is answered with, 500 for a code
+// not listed above.
+func (c FailureCode) Status() int {
+	switch c {
+	case InvalidPhone, Unsupported, InvalidCode:
+		return http.StatusUnprocessableEntity
+	case Expired, TooManyAttempts, SessionExpired, TokenExpired:
+		return http.StatusGone
+	case AlreadyUsed:
+		return http.StatusConflict
+	case RateLimited:
+		return http.StatusTooManyRequests
+	case Unavailable:
+		return http.StatusServiceUnavailable
+	case SessionInvalid, InvalidToken, InvalidRequest:
+		return http.StatusBadRequest
+	case UnsupportedMediaType:
+		return http.StatusUnsupportedMediaType
+	case TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case CrossOrigin, ChallengeFailed:
+		return http.StatusForbidden
+	case MethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	case NotFound:
+		return http.StatusNotFound
+	}
+	return http.StatusInternalServerError
+}
+
+// allowsCode reports whether the code page still takes a code after a
+// failure of code c: not once the verification can no longer succeed.
+func (c FailureCode) allowsCode() bool {
+	switch c {
+	case Expired, TooManyAttempts, AlreadyUsed:
+		return false
+	}
+	return true
+}
+
+// resendWait is the number of seconds f says to wait before a resend.
+func resendWait(f *Failure) int {
+	if f.Code == RateLimited {
+		return f.RetryAfter
+	}
+	return 0
+}
+
+// Failure is why a request failed: what the JSON API sends as "error",
+// what the templates receive as Page.Error, and what FailureReason
+// returns. Its Err is the cause, when there is one (an error of the
+// Verifier, matching verify.ErrInvalidPhone, verify.ErrRateLimited, ...),
+// so errors.Is and errors.As see through a Failure.
+type Failure struct {
+	// Code is why the request failed.
+	Code FailureCode `json:"code"`
+	// Message is the text shown for Code: English in the JSON API, the
+	// page's language on the pages. Empty until the request is answered.
+	Message string `json:"message"`
+	// Reason says in English why a number is refused (InvalidPhone), from
+	// verify.PhoneError.
+	Reason string `json:"reason,omitempty"`
+	// ReasonCode is that error's Code ("too_short", "line_type", ...), to
+	// translate on; for InvalidCode, "format" when the code typed is not
+	// as many digits as the codes sent (verify.Verifier.TokenLength).
+	ReasonCode string `json:"reason_code,omitempty"`
+	// Region is the number's ISO 3166-1 region when the refusal is about it
+	// (InvalidPhone with ReasonCode "region" or "invalid"), such as "GB",
+	// for a page to name the country; otherwise empty.
+	Region string `json:"region,omitempty"`
+	// Field names the field at fault (InvalidRequest), such as "channel";
+	// empty when the request as a whole could not be read.
+	Field string `json:"field,omitempty"`
+	// RetryAfter is the number of seconds to wait (RateLimited), at least 1.
+	RetryAfter int `json:"retry_after,omitempty"`
+	// Err is the cause, or nil.
+	Err error `json:"-"`
+}
+
+// fail returns the Failure of code c.
+func fail(c FailureCode) *Failure { return &Failure{Code: c} }
+
+// Error returns the code and, when there is one, the cause.
+func (f *Failure) Error() string {
+	if f.Err != nil {
+		return "verifyhttp: " + string(f.Code) + ": " + f.Err.Error()
+	}
+	return "verifyhttp: " + string(f.Code)
+}
+
+// Unwrap returns the cause.
+func (f *Failure) Unwrap() error { return f.Err }
+
+// Status returns the HTTP status the failure is answered with.
+func (f *Failure) Status() int { return f.Code.Status() }
+
+// RetryAfterMinutes is RetryAfter rounded up to whole minutes.
+func (f *Failure) RetryAfterMinutes() int { return (f.RetryAfter + 59) / 60 }
+
+// classify turns an error of the Verifier into a Failure.
+func classify(err error) *Failure {
+	f := &Failure{Code: Unavailable, Err: err}
+	var pe *verify.PhoneError
+	var rl *verify.RateLimitError
+	switch {
+	case errors.As(err, &pe):
+		f.Code, f.Reason, f.ReasonCode, f.Region = InvalidPhone, pe.Reason, pe.Code, pe.Region
+	case errors.Is(err, verify.ErrInvalidPhone):
+		f.Code, f.Reason = InvalidPhone, "this is not a phone number that can be verified"
+	case errors.Is(err, verify.ErrRateLimited):
+		f.Code = RateLimited
+		var d time.Duration
+		if errors.As(err, &rl) {
+			d = rl.RetryAfter
+		}
+		f.RetryAfter = retryAfterSeconds(d)
+	case errors.Is(err, verify.ErrUnsupported):
+		f.Code = Unsupported
+	case errors.Is(err, verify.ErrInvalidCode):
+		f.Code = InvalidCode
+	case errors.Is(err, verify.ErrTooManyAttempts):
+		f.Code = TooManyAttempts
+	case errors.Is(err, verify.ErrExpired), errors.Is(err, verify.ErrNotFound):
+		f.Code = Expired
+	}
+	return f
+}
+
+// retryAfterSeconds rounds d up to whole seconds, at least one.
+func retryAfterSeconds(d time.Duration) int {
+	s := int((d + time.Second - 1) / time.Second)
+	return max(s, 1)
+}
+
+// failureKey is the context key of a request's failure slot.
+type failureKey struct{}
+
+// failureSlot holds the failure of one request, once known.
+type failureSlot struct{ f *Failure }
+
+// TrackFailure returns r with room for its failure, for a middleware that
+// wraps the handler and wants to know, after ServeHTTP returned, why the
+// handler refused the request:
+//
+//	next := verifyhttp.TrackFailure(r)
+//	h.ServeHTTP(w, next)
+//	if f := verifyhttp.FailureReason(next); f != nil {
+//		log.Printf("verification refused: %s", f.Code)
+//	}
+//
+// A request without that room costs the handler nothing more: it has no
+// failure to keep.
+func TrackFailure(r *http.Request) *http.Request {
+	if _, ok := r.Context().Value(failureKey{}).(*failureSlot); ok {
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), failureKey{}, new(failureSlot)))
+}
+
+// FailureReason returns why the handler refused r, or nil when it did not
+// (or has not yet). r is the request the handler served, as returned by
+// TrackFailure before the handler served it: a request with no room for
+// a failure has none. Like gorilla/csrf's function of that name, it lets
+// an app log or count refusals; the failure is also in the JSON API's
+// answers and in the templates' data (Page.Error).
+func FailureReason(r *http.Request) *Failure {
+	if s, ok := r.Context().Value(failureKey{}).(*failureSlot); ok {
+		return s.f
+	}
+	return nil
+}
+
+// noteFailure records f as r's failure, for FailureReason.
+func noteFailure(r *http.Request, f *Failure) {
+	if s, ok := r.Context().Value(failureKey{}).(*failureSlot); ok {
+		s.f = f
+	}
+}

@@ -1,0 +1,305 @@
+package http_test
+
+import (
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/phoneverify/verify"
+	verifyhttp "github.com/phoneverify/verify/http"
+)
+
+// TestFailureReason: a middleware wrapping the handler learns why it
+// refused a request, for the pages and the API alike, and nothing when it
+// did not refuse.
+func TestFailureReason(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	var got []*verifyhttp.Failure
+	wrapped := http.StripPrefix("/verify", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next := verifyhttp.TrackFailure(r)
+		e.handler.ServeHTTP(w, next)
+		got = append(got, verifyhttp.FailureReason(next))
+	}))
+	srv := httptest.NewServer(wrapped)
+	defer srv.Close()
+	e.base = srv.URL + "/verify/"
+	b := e.browser()
+
+	code := b.started(testPhone, "voice")
+	b.post("code", url.Values{"code": {wrongCode(code)}})
+	b.postRaw("api/start", "application/json", `{"phone":"+3161"}`)
+	b.post("code", url.Values{"code": {code}})
+	if len(got) != 4 {
+		t.Fatalf("%d requests, want 4", len(got))
+	}
+	if got[0] != nil || got[3] != nil {
+		t.Errorf("successful requests have failures %v, %v", got[0], got[3])
+	}
+	if f := got[1]; f == nil || f.Code != verifyhttp.InvalidCode || !errors.Is(f, verify.ErrInvalidCode) || f.Status() != 422 {
+		t.Errorf("wrong code: FailureReason = %v", f)
+	}
+	var pe *verify.PhoneError
+	if f := got[2]; f == nil || f.Code != verifyhttp.InvalidPhone || !errors.As(f, &pe) || pe.Code != "too_short" {
+		t.Errorf("invalid number: FailureReason = %v", f)
+	}
+	if f := verifyhttp.FailureReason(httptest.NewRequest("GET", "/", nil)); f != nil {
+		t.Errorf("a request the handler never saw has failure %v", f)
+	}
+}
+
+// TestAPIAnswersInJSON: a route of the API asked with another method, or
+// one it does not have, answers in the API's error format.
+func TestAPIAnswersInJSON(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	tests := []struct {
+		method, path string
+		status       int
+		code, allow  string
+	}{
+		{"GET", "api/start", 405, "method_not_allowed", "POST"},
+		{"PUT", "api/check", 405, "method_not_allowed", "POST"},
+		{"GET", "api/resend", 405, "method_not_allowed", "POST"},
+		{"POST", "api/nothing", 404, "not_found", ""},
+	}
+	for _, tt := range tests {
+		req, _ := http.NewRequest(tt.method, e.base+tt.path, nil)
+		r := b.do(req)
+		if r.status != tt.status || r.header.Get("Content-Type") != "application/json" || !strings.Contains(r.body, `"code":"`+tt.code+`"`) || r.header.Get("Allow") != tt.allow {
+			t.Errorf("%s %s = %d %s %q (Allow %q); want %d %s", tt.method, tt.path, r.status, r.header.Get("Content-Type"), r.body, r.header.Get("Allow"), tt.status, tt.code)
+		}
+	}
+}
+
+// TestAPIExpiresAtWholeSeconds: expires_at has no fraction of a second.
+func TestAPIExpiresAtWholeSeconds(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	e.clock.Advance(123456789 * time.Nanosecond)
+	_, out, _ := apiCall(t, e.browser(), "start", map[string]string{"phone": testPhone})
+	s, _ := out["expires_at"].(string)
+	if _, err := time.Parse("2006-01-02T15:04:05Z", s); err != nil {
+		t.Fatalf("expires_at = %q, want whole seconds in UTC", s)
+	}
+}
+
+// TestPageData: the templates receive the call's language, the code's
+// length, the resend cooldown, the example number of the default region
+// and the app's Continue link.
+func TestPageData(t *testing.T) {
+	tmpl := template.Must(template.New("t").Parse(`{{define "phone"}}example={{.Example}} len={{.CodeLength}}{{end}}` +
+		`{{define "code"}}call={{.CallLanguage}} len={{.CodeLength}} resend={{.ResendIn}}{{with .Error}} error={{.Code}} retry={{.RetryAfter}}{{end}}{{end}}` +
+		`{{define "success"}}continue={{.ContinueURL}}{{end}}`))
+	e := newEnv(t, envConfig{
+		verifyOpts: []verify.Option{verify.WithDefaultRegion("NL"), verify.WithTokenLength(8), verify.WithResendCooldown(40 * time.Second)},
+		httpOpts:   []verifyhttp.Option{verifyhttp.WithTemplates(tmpl), verifyhttp.WithContinueURL("/account")},
+	})
+	b := e.browser()
+	if r := b.get(""); r.body != "example=06 12345678 len=8" {
+		t.Errorf("phone form = %q", r.body)
+	}
+	code := b.started("06 12345678", "sms")
+	lang := e.fake.Messages()[0].Language
+	e.clock.Advance(15 * time.Second)
+	if r, want := b.get("code"), "call="+lang+" len=8 resend=25"; lang == "" || r.body != want {
+		t.Errorf("code page = %q, want %q", r.body, want)
+	}
+	e.clock.Advance(30 * time.Second)
+	if r := b.get("code"); r.body != "call="+lang+" len=8 resend=0" {
+		t.Errorf("code page after the cooldown = %q", r.body)
+	}
+	b.post("code", url.Values{"code": {code}})
+	if r := b.get("done"); r.body != "continue=/account" {
+		t.Errorf("success page = %q", r.body)
+	}
+}
+
+// TestAPIWording: the rate-limit message says how many seconds, and
+// invalid_request names the field at fault.
+func TestAPIWording(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	e.fake.FailNext(&verify.RateLimitError{RetryAfter: 61 * time.Second})
+	_, out, _ := apiCall(t, b, "start", map[string]string{"phone": testPhone})
+	if msg := out["error"].(map[string]any)["message"].(string); !strings.Contains(msg, "61 seconds") {
+		t.Errorf("rate-limit message = %q, want the seconds", msg)
+	}
+	for _, tt := range []struct{ body, field string }{
+		{`{"phone":"+31612345678","channel":"fax"}`, "channel"},
+		{`{"phone":"+31612345678","phon":"x"}`, "phon"},
+		{`{"phone":5}`, "phone"},
+	} {
+		r := b.postRaw("api/start", "application/json", tt.body)
+		var out struct {
+			Error struct{ Code, Message, Field string }
+		}
+		json.Unmarshal([]byte(r.body), &out)
+		if r.status != 400 || out.Error.Code != "invalid_request" || out.Error.Field != tt.field || !strings.Contains(out.Error.Message, `"`+tt.field+`"`) {
+			t.Errorf("%s = %d %s; want invalid_request naming %q", tt.body, r.status, r.body, tt.field)
+		}
+	}
+}
+
+// TestPostRedirectGet: every failed POST of the pages is answered with a
+// redirect to the page that shows the failure, so that Back and Reload
+// only ever repeat GETs; the page shows the failure as often as it is
+// reloaded, and the state it was made in is kept.
+func TestPostRedirectGet(t *testing.T) {
+	tests := []struct {
+		name, path string
+		form       url.Values
+		setup      func(e *env, b *browser)
+		wantTo     string
+		wantStatus int
+		wantBody   string
+	}{
+		{"invalid number", "", url.Values{"phone": {"+3161"}}, nil, "./", 422, "too short"},
+		{"unknown channel", "", url.Values{"phone": {testPhone}, "channel": {"fax"}}, nil, "./", 400, "could not be read"},
+		{"provider down", "", url.Values{"phone": {testPhone}}, func(e *env, b *browser) { e.fake.FailNext(verify.ErrUnavailable) }, "./", 503, "cannot send"},
+		{"wrong code", "code", url.Values{"code": {"000000"}}, func(e *env, b *browser) { b.started(testPhone, "voice") }, "code", 422, "not right"},
+		{"too early resend", "resend", url.Values{}, func(e *env, b *browser) { b.started(testPhone, "voice") }, "code", 429, "wait 30 seconds"},
+		{"no state", "code", url.Values{"code": {"123456"}}, nil, "./?e=session_invalid", 200, "start again"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envConfig{})
+			b := e.browser()
+			if tt.setup != nil {
+				tt.setup(e, b)
+			}
+			if tt.name == "wrong code" {
+				if c, _ := e.fake.LastCode(testPhone); c == "000000" {
+					tt.form.Set("code", "111111")
+				}
+			}
+			r := b.post(tt.path, tt.form)
+			if r.status != http.StatusSeeOther || r.location() != tt.wantTo {
+				t.Fatalf("POST /%s = %d %q, want 303 to %s:\n%s", tt.path, r.status, r.location(), tt.wantTo, r.body)
+			}
+			for reload := range 2 {
+				page := b.follow(r)
+				if page.status != tt.wantStatus || !strings.Contains(page.body, tt.wantBody) || !strings.Contains(page.body, `role="alert"`) {
+					t.Fatalf("GET %s (load %d) = %d, want %d with %q:\n%s", tt.wantTo, reload+1, page.status, tt.wantStatus, tt.wantBody, page.body)
+				}
+			}
+		})
+	}
+
+	// One wrong code, then the right one, then Back (twice) and Reload:
+	// only GETs, which land on the success page.
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	code := b.started(testPhone, "voice")
+	b.submit("code", url.Values{"code": {wrongCode(code)}})
+	if r := b.post("code", url.Values{"code": {code}}); r.status != http.StatusSeeOther || r.location() != "done" {
+		t.Fatalf("right code = %d %q", r.status, r.location())
+	}
+	for _, path := range []string{"done", "code", "code", "done"} {
+		if r := b.get(path); !(r.status == http.StatusOK && path == "done") && !(r.status == http.StatusSeeOther && r.location() == "done") {
+			t.Errorf("GET /%s after success = %d %q, want the success page", path, r.status, r.location())
+		}
+	}
+	if n := e.verifiedCount(); n != 1 {
+		t.Errorf("OnVerified ran %d times, want 1", n)
+	}
+}
+
+// TestTooEarlyResend: without the page's script, a resend during the
+// cooldown leads back to the code page, which says how long to wait and
+// keeps the code field; ResendIn counts the longer of the cooldown and
+// the limit's wait.
+func TestTooEarlyResend(t *testing.T) {
+	tmpl := template.Must(template.New("t").Parse(`{{define "code"}}resend={{.ResendIn}} form={{.CanEnterCode}}{{with .Error}} {{.Code}} {{.RetryAfter}}{{end}}{{end}}`))
+	e := newEnv(t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithTemplates(tmpl)}})
+	b := e.browser()
+	b.started(testPhone, "voice")
+	e.clock.Advance(10 * time.Second)
+	if r := b.submit("resend", url.Values{}); r.status != 429 || r.body != "resend=20 form=true rate_limited 20" {
+		t.Errorf("too early resend = %d %q", r.status, r.body)
+	}
+	e.clock.Advance(25 * time.Second)
+	e.fake.FailNext(&verify.RateLimitError{RetryAfter: 90 * time.Second})
+	if r := b.submit("resend", url.Values{}); r.status != 429 || r.body != "resend=90 form=true rate_limited 90" {
+		t.Errorf("resend refused by a limit = %d %q", r.status, r.body)
+	}
+	e.clock.Advance(30 * time.Second)
+	if r := b.get("code"); r.body != "resend=60 form=true rate_limited 60" {
+		t.Errorf("30 s later = %q", r.body)
+	}
+}
+
+// TestDefaultPagesShowExampleAndContinue: with a default region the phone
+// form's hint is a national example, and the success page links on to
+// WithContinueURL's address.
+func TestDefaultPagesShowExampleAndContinue(t *testing.T) {
+	e := newEnv(t, envConfig{
+		verifyOpts: []verify.Option{verify.WithDefaultRegion("DE")},
+		httpOpts:   []verifyhttp.Option{verifyhttp.WithContinueURL("/account?step=2")},
+	})
+	b := e.browser()
+	if r := b.get(""); !strings.Contains(r.body, `For example <span class="nowrap">01512 3456789</span>`) {
+		t.Errorf("phone form hint:\n%s", r.body)
+	}
+	code := b.started("+31612345678", "voice")
+	b.post("code", url.Values{"code": {code}})
+	if r := b.get("done"); !strings.Contains(r.body, `<a href="/account?step=2">Continue</a>`) {
+		t.Errorf("success page:\n%s", r.body)
+	}
+}
+
+// TestMalformedCodeSaysFormat: a code that is not as many digits as the
+// codes sent is refused with reason_code "format", so that a page can say
+// how long a code is; a wrong code of the right length has no reason.
+func TestMalformedCodeSaysFormat(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	_, out, _ := apiCall(t, b, "start", map[string]string{"phone": testPhone})
+	token := out["token"].(string)
+	code, _ := e.fake.LastCode(testPhone)
+	for _, tt := range []struct{ code, reason string }{{"12345", "format"}, {"12ab56", "format"}, {wrongCode(code), ""}} {
+		_, out, _ := apiCall(t, b, "check", map[string]string{"token": token, "code": tt.code})
+		e, _ := out["error"].(map[string]any)
+		if reason, _ := e["reason_code"].(string); e["code"] != "invalid_code" || reason != tt.reason {
+			t.Errorf("code %q: %v, want invalid_code with reason_code %q", tt.code, out, tt.reason)
+		}
+	}
+}
+
+// TestRefusedRegionIsNamed: a number of a region the Verifier refuses is
+// refused with the region, for the page to name the country, on the API
+// and after the phone form's redirect.
+func TestRefusedRegionIsNamed(t *testing.T) {
+	tmpl := template.Must(template.New("t").Parse(`{{define "phone"}}{{with .Error}}{{.Code}} {{.ReasonCode}} {{.Region}}{{end}}{{end}}`))
+	e := newEnv(t, envConfig{
+		verifyOpts: []verify.Option{verify.WithAllowedRegions("NL")},
+		httpOpts:   []verifyhttp.Option{verifyhttp.WithTemplates(tmpl)},
+	})
+	b := e.browser()
+	status, out, _ := apiCall(t, b, "start", map[string]string{"phone": "+447400123456"})
+	if e, _ := out["error"].(map[string]any); status != 422 || e["reason_code"] != "region" || e["region"] != "GB" {
+		t.Errorf("API = %d %v, want invalid_phone naming GB", status, out)
+	}
+	if r := b.submit("", url.Values{"phone": {"+447400123456"}}); r.status != 422 || r.body != "invalid_phone region GB" {
+		t.Errorf("phone form = %d %q", r.status, r.body)
+	}
+}
+
+// TestStartClearsOldFailure: after a typo and then a start that
+// succeeded, "Use another number" shows a clean phone form, not the
+// failure and the typo of before.
+func TestStartClearsOldFailure(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	if r := b.submit("", url.Values{"phone": {"+31 6 1234"}}); r.status != 422 {
+		t.Fatalf("typo = %d", r.status)
+	}
+	b.started(testPhone, "voice")
+	if r := b.get(""); r.status != 200 || strings.Contains(r.body, `role="alert"`) || strings.Contains(r.body, "6 1234\"") {
+		t.Errorf("phone form after a start = %d:\n%s", r.status, r.body)
+	}
+}

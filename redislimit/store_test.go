@@ -1,0 +1,224 @@
+package redislimit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/fake"
+	"github.com/phoneverify/verify/redislimit"
+)
+
+// TestAllowAllIsAllOrNothing: a refusal by any limit records nothing
+// under the others, and names the first limit that refused.
+func TestAllowAllIsAllOrNothing(t *testing.T) {
+	s := startRedis(t)
+	c := s.client(t)
+	l := newLimiter(t, c)
+	ctx := context.Background()
+	ls := []verify.Limit{{Key: "a", N: 3, Per: time.Hour}, {Key: "b", N: 1, Per: time.Minute}, {Key: "c", N: 5, Per: time.Hour}}
+	if i, _, err := l.AllowAll(ctx, ls); i != -1 || err != nil {
+		t.Fatal(i, err)
+	}
+	i, retry, err := l.AllowAll(ctx, ls)
+	if i != 1 || retry <= 0 || retry > time.Minute || err != nil {
+		t.Fatalf("AllowAll = %d, %s, %v; want limit 1 refused within a minute", i, retry, err)
+	}
+	counts, err := l.Count(ctx, time.Hour, "a", "b", "c", "none")
+	if err != nil || fmt.Sprint(counts) != "[1 1 1 0]" {
+		t.Fatalf("after a refusal, Count = %v, %v; want [1 1 1 0]", counts, err)
+	}
+	// A refused call adds no key.
+	if i, _, _ := l.AllowAll(ctx, []verify.Limit{{Key: "new", N: 1, Per: time.Hour}, {Key: "b", N: 1, Per: time.Minute}}); i != 1 {
+		t.Fatalf("refused at %d, want 1", i)
+	}
+	if n := c.Exists(ctx, redislimit.DefaultPrefix+"new").Val(); n != 0 {
+		t.Fatal("a refused call created a key")
+	}
+	if _, _, err := l.AllowAll(ctx, []verify.Limit{{Key: "a", N: 1, Per: time.Hour, CreditKey: "b", Credit: -1}}); !errors.Is(err, verify.ErrInvalidOption) {
+		t.Fatalf("negative credit: %v", err)
+	}
+}
+
+// TestAllowAllConcurrent: with limits shared by every call, exactly the
+// smallest limit's worth of calls is allowed, and every count agrees.
+func TestAllowAllConcurrent(t *testing.T) {
+	s := startRedis(t)
+	l := newLimiter(t, s.client(t))
+	ctx := context.Background()
+	var allowed atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Go(func() {
+			ls := []verify.Limit{{Key: fmt.Sprint("own", i), N: 1, Per: time.Hour}, {Key: "shared", N: 7, Per: time.Hour}, {Key: "wide", N: 100, Per: time.Hour}}
+			if r, _, err := l.AllowAll(ctx, ls); err == nil && r < 0 {
+				allowed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	counts, _ := l.Count(ctx, time.Hour, "shared", "wide")
+	if allowed.Load() != 7 || fmt.Sprint(counts) != "[7 7]" {
+		t.Fatalf("%d allowed, counts %v; want 7, [7 7]", allowed.Load(), counts)
+	}
+}
+
+func TestAllowAllCredit(t *testing.T) {
+	s := startRedis(t)
+	l := newLimiter(t, s.client(t))
+	ctx := context.Background()
+	lim := []verify.Limit{{Key: "s", N: 3, Per: time.Hour, CreditKey: "v", Credit: 2.5}}
+	allowed := func() int {
+		n := 0
+		for {
+			i, _, err := l.AllowAll(ctx, lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i >= 0 {
+				return n
+			}
+			n++
+		}
+	}
+	if n := allowed(); n != 3 {
+		t.Fatalf("%d allowed with no credit, want 3", n)
+	}
+	l.Allow(ctx, "v", 10, time.Hour)
+	l.Allow(ctx, "v", 10, time.Hour) // floor(2.5 × 2) + 1 = 6
+	if n := allowed(); n != 3 {
+		t.Fatalf("%d more allowed with a credit of 6, want 3", n)
+	}
+}
+
+func TestValuesAndForget(t *testing.T) {
+	s := startRedis(t)
+	c := s.client(t)
+	l := newLimiter(t, c)
+	ctx := context.Background()
+	if err := l.Put(ctx, "phone:id1", "+31612345678", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := l.Get(ctx, "phone:id1"); v != "+31612345678" || !ok || err != nil {
+		t.Fatalf("Get = %q, %v, %v", v, ok, err)
+	}
+	if ttl := c.PTTL(ctx, redislimit.DefaultPrefix+"phone:id1").Val(); ttl <= 0 || ttl > time.Minute {
+		t.Fatalf("PTTL = %s", ttl)
+	}
+	if _, ok, err := l.Get(ctx, "phone:id2"); ok || err != nil {
+		t.Fatalf("Get of a missing key = %v, %v", ok, err)
+	}
+	l.Allow(ctx, "e", 5, time.Hour)
+	if err := l.Forget(ctx, "phone:id1", "e", "none"); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.DBSize(ctx).Val(); n != 0 {
+		t.Fatalf("%d keys after Forget", n)
+	}
+	if err := l.Put(ctx, "k", "v", 0); !errors.Is(err, verify.ErrInvalidOption) {
+		t.Fatal(err)
+	}
+	s.Kill()
+	down := redis.NewClient(&redis.Options{Addr: s.addr, MaxRetries: -1})
+	t.Cleanup(func() { down.Close() })
+	if _, _, err := newLimiter(t, down).Get(ctx, "k"); err == nil {
+		t.Fatal("Get with Redis down: no error (fail closed)")
+	}
+	open := newLimiter(t, down, redislimit.WithFailOpen())
+	if _, ok, err := open.Get(ctx, "k"); ok || err != nil {
+		t.Fatalf("Get failing open = %v, %v; want nothing found, no error", ok, err)
+	}
+	if counts, err := open.Count(ctx, time.Hour, "k"); err != nil || counts[0] != 0 {
+		t.Fatalf("Count failing open = %v, %v", counts, err)
+	}
+	if i, _, err := open.AllowAll(ctx, []verify.Limit{{Key: "k", N: 1, Per: time.Hour}}); i != -1 || err != nil {
+		t.Fatalf("AllowAll failing open = %d, %v", i, err)
+	}
+}
+
+// TestVerifiersSharePumpingGuard: two instances pumping one range
+// between them are cut off together after the guard's 100 starts.
+func TestVerifiersSharePumpingGuard(t *testing.T) {
+	s := startRedis(t)
+	a := newInstance(t, s)
+	b := newInstance(t, s)
+	ctx := context.Background()
+	allowed := 0
+	for i := range 130 {
+		v := a
+		if i%2 == 1 {
+			v = b
+		}
+		_, err := v.Start(ctx, fmt.Sprintf("+3161234%04d", i), verify.WithClientKey(fmt.Sprintf("10.0.0.%d", i)))
+		switch {
+		case err == nil:
+			allowed++
+		case !errors.Is(err, verify.ErrSuspectedPumping):
+			t.Fatalf("start %d: %v", i, err)
+		}
+	}
+	if allowed != 100 {
+		t.Fatalf("%d of 130 pumped starts allowed across two instances, want 100", allowed)
+	}
+}
+
+// TestVerifiersShareFailedChecks: failed checks of a number count in a
+// row across instances, and across verifications started by either.
+func TestVerifiersShareFailedChecks(t *testing.T) {
+	s := startRedis(t)
+	p := fake.New(fake.WithCode("123456"))
+	newV := func() *verify.Verifier {
+		v, err := verify.New(p, verify.WithLimiter(newLimiter(t, s.client(t))),
+			verify.WithFailureThrottle(3, time.Hour), verify.WithResendCooldown(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	a, b := newV(), newV()
+	ctx := context.Background()
+	ver, err := a.Start(ctx, "+31612345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range []*verify.Verifier{b, a, b, a} {
+		if _, err := v.Check(ctx, ver.ID, "000000"); !errors.Is(err, verify.ErrInvalidCode) {
+			t.Fatalf("check %d: %v", i+1, err)
+		}
+	}
+	ver, err = b.Start(ctx, "+31612345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Check(ctx, ver.ID, "123456")
+	var rl *verify.RateLimitError
+	if !errors.As(err, &rl) || rl.Limit != "failed-check throttle" || rl.RetryAfter <= time.Minute || rl.RetryAfter > 2*time.Minute {
+		t.Fatalf("check after 4 failures in a row: %v; want the throttle, about 2m", err)
+	}
+}
+
+// TestRefusedStartConsumesNothing: over Redis too, a start refused by
+// the global limit uses up none of the number's starts or cooldown.
+func TestRefusedStartConsumesNothing(t *testing.T) {
+	s := startRedis(t)
+	v := newInstance(t, s, verify.WithGlobalLimit(1, time.Hour), verify.WithNumberLimit(2, time.Hour))
+	ctx := context.Background()
+	if _, err := v.Start(ctx, "+31611111111"); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		_, err := v.Start(ctx, "+31612345678", verify.WithClientKey("192.0.2.1"))
+		wantRateLimited(t, err, "global limit")
+	}
+	counts, err := newLimiter(t, s.client(t)).Count(ctx, time.Hour, "number:+31612345678", "client:192.0.2.1", "cooldown:voice:+31612345678")
+	if err != nil || fmt.Sprint(counts) != "[0 0 0]" {
+		t.Fatalf("after refused starts, counts %v, %v; want [0 0 0]", counts, err)
+	}
+}
