@@ -136,7 +136,7 @@
 //	Start: code 9 or 10 on "recipient"            ErrInvalidPhone (a *verify.PhoneError)
 //	Start: code 9 or 10 on another parameter      ErrInvalidOption
 //	429                                           ErrRateLimited (a *verify.RateLimitError
-//	                                              with Retry-After)
+//	                                              with Retry-After, 0 to 24 h)
 //	401, 403 or code 2 (access key refused)       ErrUnavailable
 //	code 25 (not enough balance)                  ErrUnavailable
 //	5xx, code 98 or 99, other 4xx                 ErrUnavailable

@@ -433,12 +433,11 @@ func (p *Provider) Cancel(ctx context.Context, id string) error {
 	return nil
 }
 
-// bound gives ctx the Provider's timeout unless it ends sooner already.
+// bound gives ctx the Provider's timeout. When ctx ends sooner, its own
+// deadline stays in force, and so does its cause: only the Provider's
+// timeout has errTimeout as its cause.
 func (p *Provider) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	if p.timeout <= 0 {
-		return ctx, func() {}
-	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= p.timeout {
 		return ctx, func() {}
 	}
 	return context.WithTimeoutCause(ctx, p.timeout, errTimeout)
@@ -551,9 +550,8 @@ func (b *body) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
-	if left := maxBody - b.read + 1; len(p) > left {
-		p = p[:left] // one byte more than allowed tells a body of exactly maxBody apart
-	}
+	// One byte more than allowed tells a body of exactly maxBody apart.
+	p = p[:min(len(p), maxBody-b.read+1)]
 	n, err := b.rc.Read(p)
 	if b.read += n; b.read > maxBody {
 		b.err = errBodyTooLarge
