@@ -168,14 +168,20 @@ func (c *call) apiError(o op, pe *verify.ProviderError, er mb.ErrorResponse) {
 	}
 }
 
+// maxRetryAfter bounds the wait a Retry-After header can ask for: longer
+// is not a wait MessageBird means, and a count of seconds that large
+// would overflow a time.Duration.
+const maxRetryAfter = 24 * time.Hour
+
 // parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
-// It returns zero when the header is absent or unreadable.
+// It returns zero when the header is absent or unreadable, or names a
+// negative wait or a past date, and at most maxRetryAfter.
 func parseRetryAfter(h string, now time.Time) time.Duration {
-	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
+	if n, err := strconv.ParseInt(h, 10, 64); err == nil {
+		return time.Duration(min(max(n, 0), int64(maxRetryAfter/time.Second))) * time.Second
 	}
-	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return t.Sub(now)
+	if t, err := http.ParseTime(h); err == nil {
+		return min(max(t.Sub(now), 0), maxRetryAfter)
 	}
 	return 0
 }

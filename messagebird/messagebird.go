@@ -433,12 +433,11 @@ func (p *Provider) Cancel(ctx context.Context, id string) error {
 	return nil
 }
 
-// bound gives ctx the Provider's timeout unless it ends sooner already.
+// bound gives ctx the Provider's timeout. When ctx ends sooner, its own
+// deadline stays in force, and so does its cause: only the Provider's
+// timeout has errTimeout as its cause.
 func (p *Provider) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	if p.timeout <= 0 {
-		return ctx, func() {}
-	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= p.timeout {
 		return ctx, func() {}
 	}
 	return context.WithTimeoutCause(ctx, p.timeout, errTimeout)
@@ -522,8 +521,9 @@ func (c *call) RoundTrip(req *http.Request) (*http.Response, error) {
 // oneShot is the empty body of a request that must not be resent: Go's
 // transport resends a request by itself after a reused connection closed
 // without an answer, but not one with a body it cannot rewind (no
-// GetBody). It sends no body on the wire, since the transport finds it
-// empty before writing the request.
+// GetBody). Over HTTP/1.1 it sends no body, since the transport finds it
+// empty before writing the request; over HTTP/2 an empty data frame ends
+// the request.
 type oneShot struct{}
 
 func (oneShot) Read([]byte) (int, error) { return 0, io.EOF }
@@ -550,9 +550,8 @@ func (b *body) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
-	if left := maxBody - b.read + 1; len(p) > left {
-		p = p[:left] // one byte more than allowed tells a body of exactly maxBody apart
-	}
+	// One byte more than allowed tells a body of exactly maxBody apart.
+	p = p[:min(len(p), maxBody-b.read+1)]
 	n, err := b.rc.Read(p)
 	if b.read += n; b.read > maxBody {
 		b.err = errBodyTooLarge

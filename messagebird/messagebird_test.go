@@ -836,6 +836,28 @@ func TestCheckIsSentOnce(t *testing.T) {
 	}
 }
 
+// TestCheckWhoseAnswerIsLost checks the case the resend would spoil: the
+// check took effect but its answer was lost. Check reports
+// ErrUnavailable, not "already processed" (ErrExpired) as a resent check
+// would, and Status then tells the verification went through.
+func TestCheckWhoseAnswerIsLost(t *testing.T) {
+	s, p := newPair(t, mbtest.WithCode("123456"))
+	ver, err := p.Start(bg(), verifytest.Request(phone)) // leaves a pooled connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Inject(mbtest.DropAnswer())
+	_, err = p.Check(bg(), ver.ID, "123456")
+	wantProviderError(t, err, verify.ErrUnavailable, 0, 0)
+	got, err := p.Status(bg(), ver.ID)
+	if err != nil || got.Status != verify.StatusVerified || got.Phone != phone {
+		t.Fatalf("Status after the lost answer = %+v, %v; want %s verified", got, err, phone)
+	}
+	if n := len(s.Requests()); n != 3 {
+		t.Errorf("%d requests, want the start, one check and the read", n)
+	}
+}
+
 // TestCheckSendsNoBody checks that the check stays a plain GET on the
 // wire, over HTTP/1.1 and HTTP/2: no body, no chunked encoding (over
 // HTTP/2 the request ends with an empty data frame, which the server

@@ -248,8 +248,9 @@ func TestErrorMappingDetail(t *testing.T) {
 }
 
 // TestRetryAfter checks how a 429's Retry-After becomes
-// RateLimitError.RetryAfter: seconds or an HTTP date, and zero (retry at
-// will) when it is absent, unreadable, negative or in the past.
+// RateLimitError.RetryAfter: seconds or an HTTP date, zero (retry at
+// will) when it is absent, unreadable, negative or in the past, and at
+// most a day.
 func TestRetryAfter(t *testing.T) {
 	future := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
 	tests := []struct {
@@ -265,6 +266,10 @@ func TestRetryAfter(t *testing.T) {
 		{"soon", 0, 0},
 		{"Wed, 21 Oct 2015 07:28:00 GMT", 0, 0},
 		{future, 58 * time.Minute, time.Hour},
+		{"9300000000", 24 * time.Hour, 24 * time.Hour}, // seconds past time.Duration's range
+		{"99999999999999999999", 0, 0},                 // past int64's: unreadable
+		{"90000", 24 * time.Hour, 24 * time.Hour},
+		{time.Now().Add(100 * time.Hour).UTC().Format(http.TimeFormat), 24 * time.Hour, 24 * time.Hour},
 	}
 	for _, tt := range tests {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

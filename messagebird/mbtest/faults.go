@@ -3,6 +3,7 @@ package mbtest
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"time"
 )
@@ -12,6 +13,7 @@ import (
 type Fault struct {
 	delay   time.Duration
 	drop    bool
+	process bool // before a drop
 	status  int
 	ctype   string
 	body    string
@@ -43,6 +45,14 @@ func MalformedJSON() Fault {
 // then the next request (a messagebird.Provider's check is never resent).
 func Drop() Fault { return Fault{drop: true} }
 
+// DropAnswer processes the request as usual, then closes the connection
+// without sending the answer: the request took effect (a right code
+// verified, a verification created) but the client never learns it, as
+// when a connection breaks on the way back. Go's http.Transport resends
+// a GET after it as after Drop, but the resent request now finds the
+// effect of the first.
+func DropAnswer() Fault { return Fault{drop: true, process: true} }
+
 // Delay waits d (real time) before answering normally. When the client
 // gives up first, the request is not processed, as if it never arrived.
 func Delay(d time.Duration) Fault { return Fault{delay: d} }
@@ -69,26 +79,27 @@ func (s *Server) Inject(faults ...Fault) {
 	s.mu.Unlock()
 }
 
-// play plays f on one request; it reports whether the request still
-// needs its normal answer (after a Delay).
-func (f Fault) play(w http.ResponseWriter, r *http.Request) (serve bool) {
+// play plays f on one request; serve gives the normal answer.
+func (f Fault) play(w http.ResponseWriter, r *http.Request, serve func(http.ResponseWriter)) {
 	if f.delay > 0 {
 		t := time.NewTimer(f.delay)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
-			return false
+			return
 		}
 	}
 	switch {
 	case f.drop:
+		if f.process {
+			serve(httptest.NewRecorder())
+		}
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				conn.Close()
 			}
 		}
-		return false
 	case f.respond:
 		w.Header().Set("Content-Type", f.ctype)
 		w.WriteHeader(f.status)
@@ -96,12 +107,12 @@ func (f Fault) play(w http.ResponseWriter, r *http.Request) (serve bool) {
 			pad := strings.Repeat(" ", 32<<10)
 			for n := f.pad; n > 0; n -= int64(len(pad)) {
 				if _, err := io.WriteString(w, pad[:min(n, int64(len(pad)))]); err != nil {
-					return false // the client gave up
+					return // the client gave up
 				}
 			}
 		}
 		io.WriteString(w, f.body)
-		return false
+	default:
+		serve(w)
 	}
-	return true
 }

@@ -51,8 +51,8 @@
 // request instead of the normal answer: InternalError (500 with code 99),
 // BadGateway (502 with an HTML page), MalformedJSON (200 with a truncated
 // body), LargeBody (an error body of any size), Drop (the connection
-// closes without an answer), Delay (a slow answer) and Reply (any status
-// and body). Requests returns every request received, and Connections
+// closes without an answer), DropAnswer (the same, after the request took
+// effect), Delay (a slow answer) and Reply (any status and body). Requests returns every request received, and Connections
 // counts the TCP connections opened, for tests of keep-alive.
 //
 // A Server is safe for concurrent use.
@@ -285,8 +285,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.faults = s.faults[1:]
 	}
 	s.mu.Unlock()
-	if faulted && !f.play(w, r) {
-		return
+	serve := func(w http.ResponseWriter) { s.serveAPI(w, r, body) }
+	if faulted {
+		f.play(w, r, serve)
+	} else {
+		serve(w)
 	}
-	s.serveAPI(w, r, body)
 }

@@ -407,6 +407,33 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestDropAnswer checks that DropAnswer lets the request take effect and
+// closes the connection without the answer.
+func TestDropAnswer(t *testing.T) {
+	s, c := newSDK(t, mbtest.WithCode("123456"))
+	v, err := mbverify.Create(c, "31612345678", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Inject(mbtest.DropAnswer())
+	// A raw request on a new connection: nothing resends it.
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	req, _ := http.NewRequest("GET", s.URL+"/verify/"+v.ID+"?token=123456", nil)
+	req.Header.Set("Authorization", "AccessKey "+mbtest.AccessKey)
+	if resp, err := tr.RoundTrip(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("got %s, want no answer", resp.Status)
+	}
+	got, err := mbverify.Read(c, v.ID)
+	if err != nil || got.Status != "verified" {
+		t.Fatalf("Read after the lost answer = %+v, %v; want verified", got, err)
+	}
+	if n := len(s.Requests()); n != 3 {
+		t.Errorf("%d requests, want 3", n)
+	}
+}
+
 func TestDelayGivesUpWithTheClient(t *testing.T) {
 	s := mbtest.NewServer()
 	t.Cleanup(s.Close)
