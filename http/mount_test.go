@@ -1,0 +1,62 @@
+package http_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/fake"
+	verifyhttp "github.com/phoneverify/verify/http"
+)
+
+// rewrite is a router that maps the path the browser asked for to
+// another path of the handler, not by cutting a prefix (as
+// http.StripPrefix does) but by replacing it.
+func rewrite(h http.Handler, to map[string]string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := to[r.URL.Path]; ok {
+			r.URL.Path = p
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// TestRewrittenPath: behind a router that rewrites the path, the state
+// cookie is set for the directory of the URL the browser asked for, and
+// the state it carries opens at the next page there.
+func TestRewrittenPath(t *testing.T) {
+	for _, tt := range []struct{ start, code, dir string }{
+		{"/start", "/code", "/"},
+		{"/signup/start", "/signup/code", "/signup/"},
+	} {
+		v, err := verify.New(fake.New())
+		if err != nil {
+			t.Fatal(err)
+		}
+		vh, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := rewrite(vh, map[string]string{tt.start: "/", tt.code: "/code"})
+		req := httptest.NewRequest(http.MethodPost, tt.start, strings.NewReader("phone=%2B31612345678"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusSeeOther {
+			t.Fatalf("POST %s = %d:\n%s", tt.start, rec.Code, rec.Body)
+		}
+		c := stateCookie(t, rec)
+		if c.Path != tt.dir {
+			t.Errorf("POST %s: cookie path %q, want %q", tt.start, c.Path, tt.dir)
+		}
+		req = httptest.NewRequest(http.MethodGet, tt.code, nil)
+		req.AddCookie(c)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `name="code"`) {
+			t.Errorf("GET %s with the state = %d %q, want the code form", tt.code, rec.Code, rec.Header().Get("Location"))
+		}
+	}
+}
