@@ -298,15 +298,20 @@ func copyID(dst, src map[string]string, id string) {
 	}
 }
 
-// verbs returns the formatting verbs of a text, such as "%s%d".
+// verbs returns the formatting verbs of a text, such as "%s%d". A lone
+// "%" at the end, which the printer shows as "%!(NOVERB)", counts as the
+// verb "%", so that checkVerbs refuses it.
 func verbs(text string) string {
 	var b strings.Builder
 	for i := 0; i < len(text); i++ {
-		if text[i] != '%' || i+1 == len(text) {
+		if text[i] != '%' {
 			continue
 		}
 		i++
-		if text[i] != '%' {
+		switch {
+		case i == len(text):
+			b.WriteByte('%')
+		case text[i] != '%':
 			b.WriteByte('%')
 			b.WriteByte(text[i])
 		}
