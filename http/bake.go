@@ -93,11 +93,8 @@ func bakedText(a *parse.ActionNode, texts map[string]template.HTML, dotIsPage bo
 	return s, ok
 }
 
-// templatesFor returns the templates that render p: those with the
-// texts of p's language in place.
+// templatesFor returns the templates that render p, once localized:
+// those with the texts of p's language in place.
 func (h *handler) templatesFor(p *Page) *template.Template {
-	if p.loc != nil && p.loc.t == h.texts {
-		return h.baked[p.loc.i]
-	}
-	return h.tmpl
+	return h.baked[p.loc.i]
 }
