@@ -38,7 +38,10 @@ func (p *lateAnswer) wait(ctx context.Context) error {
 		return nil
 	}
 	p.entered <- struct{}{}
-	<-p.release
+	select {
+	case <-p.release:
+	case <-time.After(hangLimit): // the test gave up
+	}
 	return ctx.Err()
 }
 
@@ -128,19 +131,38 @@ func pageAfter(t *testing.T, h http.Handler, rec *httptest.ResponseRecorder, st 
 	return page
 }
 
+// hangLimit bounds each wait of a test for another goroutine: a handler
+// that never reaches the provider, or never answers, fails the test
+// within seconds instead of hanging it.
+const hangLimit = 10 * time.Second
+
 // abortedDuringProviderCall sends a request under a context that is
 // canceled while the provider holds its answer, as a browser cancels the
 // first submit of a double click; the provider answers afterwards.
-func abortedDuringProviderCall(p *lateAnswer, send func(ctx context.Context) *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+func abortedDuringProviderCall(t *testing.T, p *lateAnswer, send func(ctx context.Context) *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+	t.Helper()
 	p.hold.Store(true)
 	defer p.hold.Store(false)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan *httptest.ResponseRecorder)
+	defer cancel()
+	done := make(chan *httptest.ResponseRecorder, 1)
 	go func() { done <- send(ctx) }()
-	<-p.entered
+	select {
+	case <-p.entered:
+	case rec := <-done:
+		t.Fatalf("the request was answered (%d) without calling the provider:\n%s", rec.Code, rec.Body)
+	case <-time.After(hangLimit):
+		t.Fatalf("the request did not reach the provider within %v", hangLimit)
+	}
 	cancel()
-	p.release <- struct{}{}
-	return <-done
+	p.release <- struct{}{} // the provider waits for it since it entered
+	select {
+	case rec := <-done:
+		return rec
+	case <-time.After(hangLimit):
+		t.Fatalf("no answer within %v of the provider's", hangLimit)
+		return nil
+	}
 }
 
 // TestCheckOutlivesAbortedRequest: the browser cancels the first submit of
@@ -189,7 +211,7 @@ func TestCheckOutlivesAbortedRequest(t *testing.T) {
 			}
 			code, _ := p.LastCode(testPhone)
 
-			first := abortedDuringProviderCall(p, func(ctx context.Context) *httptest.ResponseRecorder {
+			first := abortedDuringProviderCall(t, p, func(ctx context.Context) *httptest.ResponseRecorder {
 				return send(ctx, "first", st, token, code)
 			})
 			if len(onVerified) != 1 || onVerified[0] != "first" {
@@ -216,7 +238,7 @@ func TestStartOutlivesAbortedRequest(t *testing.T) {
 	p := newLateAnswer()
 	h := handlerOn(t, p, func(http.ResponseWriter, *http.Request, *verify.Verification) {})
 
-	rec := abortedDuringProviderCall(p, func(ctx context.Context) *httptest.ResponseRecorder {
+	rec := abortedDuringProviderCall(t, p, func(ctx context.Context) *httptest.ResponseRecorder {
 		return serveWith(ctx, h, "/", form, "phone=%2B31612345678&channel=voice", nil)
 	})
 	if rec.Code != http.StatusSeeOther {
@@ -225,7 +247,7 @@ func TestStartOutlivesAbortedRequest(t *testing.T) {
 	first := stateCookie(t, rec)
 	firstCode, _ := p.LastCode(testPhone)
 
-	rec = abortedDuringProviderCall(p, func(ctx context.Context) *httptest.ResponseRecorder {
+	rec = abortedDuringProviderCall(t, p, func(ctx context.Context) *httptest.ResponseRecorder {
 		return serveWith(ctx, h, "/resend", form, "channel=sms", first)
 	})
 	if rec.Code != http.StatusSeeOther {
