@@ -211,7 +211,7 @@ const maxUserLanguages = 8
 // none: the call then follows the number's country, whatever language
 // the page fell back to.
 func userLanguages(r *http.Request, pageLang string) []string {
-	tags, q, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language")) // without the q=0 ones
 	if err != nil || len(tags) == 0 {
 		return nil
 	}
@@ -219,11 +219,11 @@ func userLanguages(r *http.Request, pageLang string) []string {
 	if pageLang != "" {
 		langs = append(langs, pageLang)
 	}
-	for i, t := range tags {
+	for _, t := range tags {
 		if len(langs) == maxUserLanguages {
 			break
 		}
-		if q[i] > 0 && t != language.Und && t.String() != "mul" { // "*" parses as "mul"
+		if t != language.Und && t.String() != "mul" { // "*" parses as "mul"
 			langs = append(langs, t.String())
 		}
 	}

@@ -34,6 +34,7 @@ func TestLooksLikeCode(t *testing.T) {
 	}{
 		{"123456", true}, {"123 456", true}, {"12-34-56", true}, {"12345", false}, {"1234567", false},
 		{"12345a", false}, {"", false}, {"１２３４５６", false},
+		{"987\t650", true}, {"999999", true}, {"12345:", false}, // a tab, the digit 9, the character after it
 	}
 	for _, tt := range tests {
 		if got := looksLikeCode(tt.code, 6); got != tt.want {
