@@ -32,6 +32,16 @@ func TestLongAcceptLanguage(t *testing.T) {
 			t.Errorf("a %d-byte header cut at %q: language %s, want nl", len(accept), accept[maxAcceptLanguage-12:maxAcceptLanguage], l.lang)
 		}
 	}
+	// A header of exactly the length read is read whole: its last
+	// language, the only one offered, is not cut off.
+	accept := "sw,"
+	for len(accept)+len("sw,nl;q=0.1") <= maxAcceptLanguage {
+		accept += "sw,"
+	}
+	accept += strings.Repeat(" ", maxAcceptLanguage-len(accept)-len("nl;q=0.1")) + "nl;q=0.1"
+	if l := tx.localizer(accept); len(accept) != maxAcceptLanguage || l.lang != "nl" {
+		t.Errorf("a %d-byte header ending in nl: language %s, want nl", len(accept), l.lang)
+	}
 	if l := tx.localizer("nl" + strings.Repeat("x", maxAcceptLanguage)); l.lang != "en" {
 		t.Errorf("a long header without a comma: language %s, want the default", l.lang)
 	}
