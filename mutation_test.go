@@ -286,3 +286,27 @@ func TestPumpingGuardOffRecordsNothing(t *testing.T) {
 		t.Fatalf("warnings with the guard off:\n%s", log)
 	}
 }
+
+// A MemoryLimiter sweeps expired keys when its map has doubled since the
+// last sweep, not on every call: the cost of a sweep is shared by as many
+// calls as it scans keys. Until then, Len counts the expired keys too.
+func TestMemoryLimiterSweepsWhenItHasDoubled(t *testing.T) {
+	c := newClock()
+	l := &verify.MemoryLimiter{Now: c.Now}
+	ctx := context.Background()
+	l.Allow(ctx, "short", 1, time.Minute)
+	c.Advance(2 * time.Minute)
+	for i := range 1023 {
+		l.Allow(ctx, fmt.Sprint("k", i), 1, time.Hour)
+	}
+	if n := l.Len(); n != 1024 {
+		t.Fatalf("%d keys, want 1024: the expired one kept until the map reaches 1024", n)
+	}
+	l.Allow(ctx, "k1023", 1, time.Hour)
+	if n := l.Len(); n != 1024 {
+		t.Fatalf("%d keys, want 1024: the expired one swept at 1024", n)
+	}
+	if ok, _, _ := l.Allow(ctx, "short", 1, time.Minute); !ok {
+		t.Fatal("an expired key still refuses")
+	}
+}
