@@ -310,3 +310,35 @@ func TestMemoryLimiterSweepsWhenItHasDoubled(t *testing.T) {
 		t.Fatal("an expired key still refuses")
 	}
 }
+
+// A number of a non-geographic code that is not valid is called not
+// valid, not too short or too long: such codes have no example numbers
+// to compare its length with.
+func TestInvalidNonGeographicNumber(t *testing.T) {
+	v := newVerifier(t, &spy{}, verify.WithAnyLineType())
+	for _, in := range []string{"+882 12345678901", "+870 123456789012"} {
+		var pe *verify.PhoneError
+		if _, err := v.Start(context.Background(), in); !errors.As(err, &pe) || pe.Code != "invalid" {
+			t.Errorf("Start(%q): %v; want a PhoneError with code invalid", in, err)
+		}
+	}
+}
+
+// wayward is a LimitStore that names a refused limit that is not there.
+type wayward struct{ *verify.MemoryLimiter }
+
+func (w wayward) AllowAll(_ context.Context, limits []verify.Limit) (int, time.Duration, error) {
+	return len(limits), time.Minute, nil
+}
+
+// A LimitStore that answers out of its contract makes the call fail as
+// unavailable; it does not panic.
+func TestLimitStoreOutOfContract(t *testing.T) {
+	v, err := verify.New(fake.New(), verify.WithLimiter(wayward{&verify.MemoryLimiter{}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Start(context.Background(), "+31612345678"); !errors.Is(err, verify.ErrUnavailable) {
+		t.Fatalf("Start: %v; want ErrUnavailable", err)
+	}
+}
