@@ -153,7 +153,7 @@ func TestNetworkLimitOff(t *testing.T) {
 // AllowAll, which decides starts and checks, works.
 type flaky struct {
 	*verify.MemoryLimiter
-	put, allow, forget bool
+	put, allow, forget, count bool
 }
 
 var errFlaky = errors.New("limiter down")
@@ -170,6 +170,13 @@ func (f *flaky) Allow(ctx context.Context, key string, n int, per time.Duration)
 		return false, 0, errFlaky
 	}
 	return f.MemoryLimiter.Allow(ctx, key, n, per)
+}
+
+func (f *flaky) Count(ctx context.Context, window time.Duration, keys ...string) ([]int, error) {
+	if f.count {
+		return nil, errFlaky
+	}
+	return f.MemoryLimiter.Count(ctx, window, keys...)
 }
 
 func (f *flaky) Forget(ctx context.Context, keys ...string) error {
@@ -196,7 +203,7 @@ func TestLimiterBookkeepingFailuresAreLogged(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/logged=%v", tt.name, logged), func(t *testing.T) {
 				var log bytes.Buffer
 				p := fake.New()
-				opts := []verify.Option{verify.WithLimiter(&flaky{&verify.MemoryLimiter{}, tt.put, tt.allow, tt.forget})}
+				opts := []verify.Option{verify.WithLimiter(&flaky{MemoryLimiter: &verify.MemoryLimiter{}, put: tt.put, allow: tt.allow, forget: tt.forget})}
 				if logged {
 					opts = append(opts, verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
 				}
@@ -340,5 +347,48 @@ func TestLimitStoreOutOfContract(t *testing.T) {
 	}
 	if _, err := v.Start(context.Background(), "+31612345678"); !errors.Is(err, verify.ErrUnavailable) {
 		t.Fatalf("Start: %v; want ErrUnavailable", err)
+	}
+}
+
+// A refused start is logged with the number masked once it is read, and
+// with no number at all when it could not be read: the raw input, which
+// may be a full number, never reaches the log.
+func TestRefusedStartLogsTheMaskedNumberOnly(t *testing.T) {
+	var log bytes.Buffer
+	v := newVerifier(t, &spy{}, verify.WithDeniedRegions("GB"), verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+	ctx := context.Background()
+	if _, err := v.Start(ctx, "+447400123456"); err == nil {
+		t.Fatal("a denied region was started")
+	}
+	if out := log.String(); !strings.Contains(out, `msg="verify: start refused"`) || !strings.Contains(out, "phone=+44*******456") {
+		t.Fatalf("log:\n%s\nwant the refusal with the number masked", out)
+	}
+	log.Reset()
+	if _, err := v.Start(ctx, "+31 6 1234 5678 9"); err == nil {
+		t.Fatal("a number too long was started")
+	}
+	if out := log.String(); !strings.Contains(out, `msg="verify: start refused"`) || strings.Contains(out, "phone=") {
+		t.Fatalf("log:\n%s\nwant the refusal without a phone", out)
+	}
+}
+
+// When the limiter cannot count a tripped range's starts, the warning
+// still comes, with -1 for what it could not count.
+func TestPumpingWarningWithoutCounts(t *testing.T) {
+	var log bytes.Buffer
+	v, err := verify.New(fake.New(), verify.WithPumpingGuard(2, 50, time.Hour), verify.WithFailureThrottle(0, 0),
+		verify.WithLimiter(&flaky{MemoryLimiter: &verify.MemoryLimiter{}, count: true}),
+		verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		_, err = v.Start(context.Background(), fmt.Sprintf("+3161234%04d", i))
+	}
+	if !errors.Is(err, verify.ErrSuspectedPumping) {
+		t.Fatalf("third start: %v; want ErrSuspectedPumping", err)
+	}
+	if want := `range="+31 61234" region=NL starts=-1 verified=-1 verified_rate=0.0%`; !strings.Contains(log.String(), want) {
+		t.Fatalf("log:\n%s\nwant %s", &log, want)
 	}
 }
