@@ -89,6 +89,49 @@ func parsePhone(input, region string) (phone, error) {
 	return phone{e164: formatE164(num), lineType: t, num: num}, nil
 }
 
+// parseE164 reads a number in E.164 form, as a provider reports it, and
+// reports whether it is a valid number. It gives what parsePhone gives for
+// such a number at a fraction of the cost, since it skips the parser's
+// normalising of what people type: a Check applies the number policy to
+// the verified number with it. Country calling codes are prefix-free, so
+// the first known one of one to three digits is the one.
+func parseE164(s string) (phone, bool) {
+	digits, ok := strings.CutPrefix(s, "+")
+	if !ok || len(digits) < 3 || len(digits) > 17 || !isDigits(digits) {
+		return phone{}, false
+	}
+	for n := 1; n <= 3; n++ {
+		cc, _ := strconv.Atoi(digits[:n])
+		if phonenumbers.GetRegionCodeForCountryCode(cc) == "ZZ" {
+			continue
+		}
+		national := digits[n:]
+		nn, err := strconv.ParseUint(national, 10, 64)
+		if err != nil || national == "" {
+			return phone{}, false
+		}
+		cc32 := int32(cc)
+		num := &phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &nn}
+		// As the parser does: the leading zeros of a national number
+		// (Italy's, for one) are kept apart from its value.
+		if zeros := len(national) - len(strings.TrimLeft(national, "0")); zeros > 0 && len(national) > 1 {
+			zeros = min(zeros, len(national)-1)
+			t := true
+			num.ItalianLeadingZero = &t
+			if zeros > 1 {
+				z := int32(zeros)
+				num.NumberOfLeadingZeros = &z
+			}
+		}
+		t := phonenumbers.GetNumberType(num)
+		if t == phonenumbers.UNKNOWN || formatE164(num) != s {
+			return phone{}, false
+		}
+		return phone{e164: s, lineType: t, num: num}, true
+	}
+	return phone{}, false
+}
+
 // formatE164 is phonenumbers.Format(num, phonenumbers.E164) in one
 // allocation instead of six.
 func formatE164(num *phonenumbers.PhoneNumber) string {

@@ -334,9 +334,9 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 // whichever Verifier started the verification, this Verifier only calls
 // verified a number it would have sent a code to.
 func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Event) error {
-	p, err := parsePhone(e164, "")
-	if err != nil || p.e164 != e164 {
-		return fmt.Errorf("%w: provider reported a verified number that is not in E.164 form", ErrUnavailable)
+	p, ok := parseE164(e164)
+	if !ok {
+		return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
 	}
 	ev.Region, ev.LineType = p.region(), lineTypeCode(p.lineType)
 	if err := v.checkNumber(p); err != nil {
