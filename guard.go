@@ -66,8 +66,10 @@ const (
 
 // clientKeys returns the keys of the per-client and per-network limits
 // for key: an IPv6 address counts by its /64 and its /48, an IPv6 prefix
-// of /48 or longer (the http package passes /64s) by itself and its /48,
-// anything else (an IPv4 address, a user id) by itself alone.
+// of /48 to /64 (the http package passes /64s) by itself and its /48, a
+// longer one by its /64 and its /48, each in its canonical form (however
+// the caller spells it, one network is one key); anything else (an IPv4
+// address, a user id) counts by itself alone.
 func clientKeys(key string) (client, network string) {
 	a, bits := netip.Addr{}, 128
 	if p, err := netip.ParsePrefix(key); err == nil {
@@ -79,12 +81,9 @@ func clientKeys(key string) (client, network string) {
 	if !a.Is6() || a.Is4In6() || bits < networkBits {
 		return key, ""
 	}
-	if bits > 64 {
-		p, _ := a.Prefix(64)
-		key = p.String()
-	}
+	c, _ := a.Prefix(min(bits, 64))
 	n, _ := a.Prefix(networkBits)
-	return key, n.String()
+	return c.String(), n.String()
 }
 
 // numberRange returns the range p belongs to for the SMS-pumping guard:
