@@ -50,14 +50,15 @@ func mountPath(r *http.Request) string {
 }
 
 // binding is the additional data that binds a state sealed for purpose to
-// this handler: its WithScope name and its mount point. A state sealed by
-// another handler sharing the secret does not open here, whether it comes
-// as a cookie or as a token.
-func (h *handler) binding(r *http.Request, purpose string) string {
-	return purpose + "\x00" + h.scope + "\x00" + mountPath(r)
+// this handler: its WithScope name and its mount point (mountPath). A
+// state sealed by another handler sharing the secret does not open here,
+// whether it comes as a cookie or as a token.
+func (h *handler) binding(mount, purpose string) string {
+	return purpose + "\x00" + h.scope + "\x00" + mount
 }
 
-// cookieFor returns the Secure flag, path and name of r's state cookie.
+// cookieFor returns the Secure flag, path and name of r's state cookie;
+// the path is r's mountPath.
 // A Secure cookie takes the __Secure- prefix, which browsers only accept
 // from HTTPS, and the __Host- prefix for the path "/", which they also
 // accept only without Domain: no subdomain can set it.
@@ -91,11 +92,11 @@ func (h *handler) setFlash(w http.ResponseWriter, r *http.Request, st *state) er
 // writeCookie seals st for purpose into the cookie whose name ends in
 // suffix.
 func (h *handler) writeCookie(w http.ResponseWriter, r *http.Request, st *state, purpose, suffix string) error {
-	value, err := h.sealer.seal(st, h.binding(r, purpose))
+	secure, path, name := h.cookieFor(r)
+	value, err := h.sealer.seal(st, h.binding(path, purpose))
 	if err != nil {
 		return err
 	}
-	secure, path, name := h.cookieFor(r)
 	http.SetCookie(w, &http.Cookie{
 		Name:     name + suffix,
 		Value:    value,
@@ -113,8 +114,8 @@ func (h *handler) writeCookie(w http.ResponseWriter, r *http.Request, st *state,
 // send several cookies of the name (one set for another path or by
 // another handler): each is tried until one opens.
 func (h *handler) readCookie(r *http.Request) (*state, *Failure) {
-	_, _, name := h.cookieFor(r)
-	ad := h.binding(r, purposeCookie)
+	_, path, name := h.cookieFor(r)
+	ad := h.binding(path, purposeCookie)
 	var f *Failure
 	for _, c := range r.CookiesNamed(name) {
 		st, err := h.sealer.open(c.Value, ad, h.now())
@@ -137,10 +138,9 @@ func (h *handler) readCookie(r *http.Request) (*state, *Failure) {
 // readFlash returns the failure sealed in the flash cookie for the state
 // with id ("" for a start), as a state, or nil when there is none.
 func (h *handler) readFlash(r *http.Request, id string) *state {
-	_, _, name := h.cookieFor(r)
-	ad := h.binding(r, purposeFlash)
+	_, path, name := h.cookieFor(r)
 	for _, c := range r.CookiesNamed(name + flashSuffix) {
-		if st, err := h.sealer.open(c.Value, ad, h.now()); err == nil && st.Failed != nil && st.ID == id {
+		if st, err := h.sealer.open(c.Value, h.binding(path, purposeFlash), h.now()); err == nil && st.Failed != nil && st.ID == id {
 			return st
 		}
 	}

@@ -179,7 +179,7 @@
 //	error          any other failure, such as a cross-origin POST (Error)
 //	head, foot     the document around every page; "style" is its CSS
 //	send_once      the script that sends each form once, called by "foot"
-//	title          the <title> of each page, by Page.Name
+//	title          the <title> of each page, Page.Title
 //	lang           the document's language, Page.Lang
 //	alert          the error box, when Page.Error is set
 //	error_message  the text of an error, given the *Failure: its Message

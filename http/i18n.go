@@ -290,10 +290,20 @@ func (h *handler) localize(r *http.Request, p *Page) {
 	if p.loc == nil {
 		p.loc = h.texts.localizer(r.Header.Get("Accept-Language"))
 		p.Lang, p.Dir, p.Text = p.loc.lang, p.loc.dir, h.texts.html[p.loc.i]
+		p.Title = p.loc.text(titleID(p.Name))
 	}
 	if f := p.Error; f != nil {
 		f.Message = p.loc.failureText(f, f.Region, p.CodeLength, false)
 	}
+}
+
+// titleID is the id of the title of the page name.
+func titleID(name string) string {
+	switch name {
+	case "phone", "code", "success":
+		return "title_" + name
+	}
+	return "title_error"
 }
 
 // Nowrap returns s, escaped, in a span that does not wrap, for an

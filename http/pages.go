@@ -45,6 +45,10 @@ type Page struct {
 	// its Code in the page's language.
 	Error *Failure
 
+	// Title is the page's title in its language: the text title_phone,
+	// title_code, title_success or title_error of the catalog.
+	Title string
+
 	// Lang is the language of the page, a BCP 47 tag such as "de", and
 	// Dir its direction, "ltr" or "rtl", for <html lang dir>.
 	Lang, Dir string

@@ -114,11 +114,13 @@ func (s *sealer) seal(st *state, purpose string) (string, error) {
 		return "", errStateTooLong
 	}
 	aead := s.aeads[0]
-	var buf [256]byte
-	nonce := buf[:aead.NonceSize()]
-	rand.Read(nonce) // never returns an error (Go 1.24+)
-	plain := st.appendBinary(make([]byte, 0, 160))
-	out := aead.Seal(nonce, nonce, plain, []byte(purpose))
+	// One buffer holds the nonce and then the encoded state, which is
+	// sealed in place.
+	ns := aead.NonceSize()
+	buf := make([]byte, ns, ns+192+aead.Overhead())
+	rand.Read(buf) // never returns an error (Go 1.24+)
+	plain := st.appendBinary(buf[ns:])
+	out := aead.Seal(buf, buf, plain, []byte(purpose))
 	return base64.RawURLEncoding.EncodeToString(out), nil
 }
 
@@ -128,17 +130,16 @@ func (s *sealer) open(value, purpose string, now time.Time) (*state, error) {
 	if value == "" || len(value) > maxSealed {
 		return nil, errStateInvalid
 	}
-	var raw [maxSealed]byte
-	n, err := base64.RawURLEncoding.Decode(raw[:], []byte(value))
+	sealed, err := base64.RawURLEncoding.DecodeString(value)
 	if err != nil {
 		return nil, errStateInvalid
 	}
-	sealed := raw[:n]
 	for _, aead := range s.aeads {
 		ns := aead.NonceSize()
 		if len(sealed) < ns+aead.Overhead() {
 			return nil, errStateInvalid
 		}
+		// Open in a buffer of its own: sealed stays whole for the next key.
 		plain, err := aead.Open(nil, sealed[:ns], sealed[ns:], []byte(purpose))
 		if err != nil {
 			continue
