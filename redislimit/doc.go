@@ -48,13 +48,14 @@
 // key with one MGET and writes each back with one SET. Measured on
 // 2026-11-30 by BenchmarkStartVsPing, which interleaves a PING and a
 // start's six limits in every iteration against a local redis-server
-// (Redis 7.0, a shared 2-vCPU VM under heavy load from other work, so
-// the absolute figures are slow and noisy):
+// (Redis 7.0 on a 2-vCPU VM; first under heavy load from other work, then
+// with the machine idle):
 //
-//	six limits in one AllowAll   1.9–2.3× a PING (three runs)
-//	the same, one Allow each     6.8–11× a PING
+//	                             loaded         idle (15 runs)
+//	six limits in one AllowAll   1.9–2.3×       1.47–1.91×, median 1.6× a PING
+//	the same, one Allow each     6.8–11×        6.7–8.3× a PING
 //
-// The target of 1.5× a PING is not met on this machine: calling
+// The target of 1.5× a PING is met in a few idle runs, not in most: calling
 // a script at all costs about 1.25× a PING (BenchmarkAllow's
 // RoundTrip/EVALSHA-noop), and each command a script runs costs a few
 // microseconds more; eight commands (TIME, MGET and one SET per key, as
