@@ -51,7 +51,7 @@
 // (Redis 7.0 on a 2-vCPU VM; first under heavy load from other work, then
 // with the machine idle):
 //
-//	                             loaded         idle (15 runs)
+//	                             loaded         idle (15 runs; 5 for one Allow each)
 //	six limits in one AllowAll   1.9–2.3×       1.47–1.91×, median 1.6× a PING
 //	the same, one Allow each     6.8–11×        6.7–8.3× a PING
 //
