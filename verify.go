@@ -240,7 +240,7 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 	ok, retry, err := v.cfg.limiter.Allow(ctx, key, r.n, r.per)
 	switch {
 	case err != nil:
-		return providerFailure(ctx, fmt.Errorf("%w: limiter: %w", ErrUnavailable, err))
+		return limiterFailure(ctx, err)
 	case !ok:
 		return &RateLimitError{RetryAfter: max(retry, 0), Limit: name}
 	}
