@@ -136,7 +136,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 	channel, region := resolveChannel(msg.channel, p), p.region()
 	lang := v.langs.choose(&msg, region)
 	ev.Channel, ev.Region, ev.LineType, ev.Language = channel, region, lineTypeCode(p.lineType), lang
-	if err := v.checkPolicy(p, channel); err != nil {
+	if err := v.checkPolicy(p, region, channel); err != nil {
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.e164, err)
 		return nil, err
 	}
@@ -338,8 +338,9 @@ func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Eve
 	if !ok {
 		return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
 	}
-	ev.Region, ev.LineType = p.region(), lineTypeCode(p.lineType)
-	if err := v.checkNumber(p); err != nil {
+	region := p.region()
+	ev.Region, ev.LineType = region, lineTypeCode(p.lineType)
+	if err := v.checkNumber(p, region); err != nil {
 		return err
 	}
 	v.verified(ctx, p)
