@@ -72,6 +72,7 @@ type Verifier struct {
 	cfg      config
 	log      *slog.Logger // nil when no logger was given
 	tagger   Tagger       // the Observer, when it is also a Tagger
+	store    LimitStore   // the Limiter, when it is also a LimitStore
 	langs    *languageMatcher
 
 	observerPanicked atomic.Bool // the first panic of the Observer was logged
@@ -100,6 +101,7 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 	}
 	v := &Verifier{provider: p, cfg: cfg, log: cfg.logger, langs: newLanguageMatcher()}
 	v.tagger, _ = cfg.observer.(Tagger)
+	v.store, _ = cfg.limiter.(LimitStore)
 	return v, nil
 }
 
@@ -226,8 +228,7 @@ func completeStarted(ver *Verification, req Request) error {
 // allowStart asks the limiter whether a start to p on ch by client may
 // go ahead, taking every limit at once (see startLimits and takeAll).
 func (v *Verifier) allowStart(ctx context.Context, p phone, ch Channel, client string) error {
-	_, store := v.cfg.limiter.(LimitStore)
-	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, store))
+	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, v.store != nil))
 	var rl *RateLimitError
 	if l != nil && l.name == limitPumping && errors.As(err, &rl) {
 		return v.pumpingTripped(ctx, p, rl)
