@@ -269,11 +269,7 @@ func (l *Limiter) AllowAll(ctx context.Context, limits []verify.Limit) (int, tim
 		err = fmt.Errorf("unexpected reply %v", reply)
 	}
 	if err != nil {
-		ok, _, err := l.fail(ctx, limits[0].Key, err)
-		if ok {
-			return -1, 0, nil
-		}
-		return -1, 0, err
+		return -1, 0, l.fail(ctx, limits[0].Key, err)
 	}
 	if reply[0] < 0 {
 		return -1, 0, nil
@@ -309,7 +305,7 @@ func (l *Limiter) Count(ctx context.Context, window time.Duration, keys ...strin
 		err = fmt.Errorf("unexpected reply %v", reply)
 	}
 	if err != nil {
-		if _, _, err := l.fail(ctx, keys[0], err); err != nil {
+		if err := l.fail(ctx, keys[0], err); err != nil {
 			return nil, err
 		}
 		return counts, nil
@@ -333,8 +329,7 @@ func (l *Limiter) Forget(ctx context.Context, keys ...string) error {
 		full[i] = l.prefix + k
 	}
 	if err := l.client.Del(ctx, full...).Err(); err != nil {
-		_, _, err = l.fail(ctx, keys[0], err)
-		return err
+		return l.fail(ctx, keys[0], err)
 	}
 	return nil
 }
@@ -349,8 +344,7 @@ func (l *Limiter) Put(ctx context.Context, key, value string, ttl time.Duration)
 		return fmt.Errorf("%w: redislimit: ttl %s", verify.ErrInvalidOption, ttl)
 	}
 	if err := l.client.Set(ctx, l.prefix+key, value, time.Duration(ceilDiv(ttl, time.Millisecond))*time.Millisecond).Err(); err != nil {
-		_, _, err = l.fail(ctx, key, err)
-		return err
+		return l.fail(ctx, key, err)
 	}
 	return nil
 }
@@ -365,8 +359,7 @@ func (l *Limiter) Get(ctx context.Context, key string) (string, bool, error) {
 	case errors.Is(err, redis.Nil):
 		return "", false, nil
 	case err != nil:
-		_, _, err = l.fail(ctx, key, err)
-		return "", false, err
+		return "", false, l.fail(ctx, key, err)
 	}
 	return v, true, nil
 }
@@ -387,16 +380,17 @@ func ceilDiv(d, unit time.Duration) int64 {
 	return int64(n)
 }
 
-// fail handles a Redis error: it returns it, or, failing open, allows.
-func (l *Limiter) fail(ctx context.Context, key string, err error) (bool, time.Duration, error) {
+// fail handles a Redis error: it returns it, or, failing open, logs it
+// and returns nil, for the caller to allow.
+func (l *Limiter) fail(ctx context.Context, key string, err error) error {
 	err = fmt.Errorf("redislimit: %w", err)
 	if !l.failOpen || ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false, 0, err
+		return err
 	}
 	if l.logger != nil {
 		kind, _, _ := strings.Cut(key, ":")
 		l.logger.LogAttrs(ctx, slog.LevelWarn, "redislimit: Redis failed; allowing (fail open)",
 			slog.String("kind", kind), slog.String("error", err.Error()))
 	}
-	return true, 0, nil
+	return nil
 }
