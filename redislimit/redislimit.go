@@ -56,16 +56,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local m = tonumber(ARGV[1])
 local vals = redis.call('MGET', unpack(KEYS))
-local function after(s, start)
-  local n = #s / 8
-  local lo, hi = 1, n + 1
-  while lo < hi do
-    local mid = math.floor((lo + hi) / 2)
-    if struct.unpack('>d', s, mid * 8 - 7) > start then hi = mid else lo = mid + 1 end
-  end
-  return lo, n
-end
-local keep = {}
+` + afterLua + `local keep = {}
 for i = 1, m do
   local a = 2 + (i - 1) * 5
   local limit, window = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
@@ -90,22 +81,31 @@ end
 return {-1, 0}
 `
 
-// countScript returns, for each key of KEYS, how many of its events fall
-// within the last ARGV[1] microseconds, in the layout of allowScript.
-const countScript = `
-local t = redis.call('TIME')
-local start = tonumber(t[1]) * 1000000 + tonumber(t[2]) - tonumber(ARGV[1])
-local vals = redis.call('MGET', unpack(KEYS))
-local counts = {}
-for i = 1, #KEYS do
-  local s = vals[i] or ''
+// afterLua defines after(s, start), which returns the 1-based index of
+// the first event of s, a string in the layout of allowScript, later
+// than start (one past the last when none is), and the number of events
+// in s: a binary search, the events being sorted.
+const afterLua = `local function after(s, start)
   local n = #s / 8
   local lo, hi = 1, n + 1
   while lo < hi do
     local mid = math.floor((lo + hi) / 2)
     if struct.unpack('>d', s, mid * 8 - 7) > start then hi = mid else lo = mid + 1 end
   end
-  counts[i] = n - lo + 1
+  return lo, n
+end
+`
+
+// countScript returns, for each key of KEYS, how many of its events fall
+// within the last ARGV[1] microseconds, in the layout of allowScript.
+const countScript = `
+local t = redis.call('TIME')
+local start = tonumber(t[1]) * 1000000 + tonumber(t[2]) - tonumber(ARGV[1])
+local vals = redis.call('MGET', unpack(KEYS))
+` + afterLua + `local counts = {}
+for i = 1, #KEYS do
+  local f, n = after(vals[i] or '', start)
+  counts[i] = n - f + 1
 end
 return counts
 `
