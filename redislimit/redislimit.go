@@ -296,11 +296,7 @@ func (l *Limiter) Count(ctx context.Context, window time.Duration, keys ...strin
 	if len(keys) == 0 {
 		return counts, nil
 	}
-	full := make([]string, len(keys))
-	for i, k := range keys {
-		full[i] = l.prefix + k
-	}
-	reply, err := l.count.Run(ctx, l.client, full, ceilDiv(window, time.Microsecond)).Int64Slice()
+	reply, err := l.count.Run(ctx, l.client, l.prefixed(keys), ceilDiv(window, time.Microsecond)).Int64Slice()
 	if err == nil && len(reply) != len(keys) {
 		err = fmt.Errorf("unexpected reply %v", reply)
 	}
@@ -324,11 +320,7 @@ func (l *Limiter) Forget(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	full := make([]string, len(keys))
-	for i, k := range keys {
-		full[i] = l.prefix + k
-	}
-	if err := l.client.Del(ctx, full...).Err(); err != nil {
+	if err := l.client.Del(ctx, l.prefixed(keys)...).Err(); err != nil {
 		return l.fail(ctx, keys[0], err)
 	}
 	return nil
@@ -362,6 +354,15 @@ func (l *Limiter) Get(ctx context.Context, key string) (string, bool, error) {
 		return "", false, l.fail(ctx, key, err)
 	}
 	return v, true, nil
+}
+
+// prefixed returns keys, each with the Limiter's prefix.
+func (l *Limiter) prefixed(keys []string) []string {
+	full := make([]string, len(keys))
+	for i, k := range keys {
+		full[i] = l.prefix + k
+	}
+	return full
 }
 
 // isNilPointer reports whether v is a nil pointer in a non-nil interface,
