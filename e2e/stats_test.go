@@ -31,7 +31,10 @@ func TestWebappStats(t *testing.T) {
 		if err != nil {
 			t.Fatalf("start %s: %v\nterminal:\n%s", phone, err, terminal.String())
 		}
-		alert, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`(document.getElementById("alert")||{}).textContent||""`))
+		alert, err := chromedp.Run(bctx, chromedp.Evaluate[string](`(document.getElementById("alert")||{}).textContent||""`))
+		if err != nil {
+			t.Fatalf("start %s: reading the alert: %v", phone, err)
+		}
 		return alert
 	}
 	// verify types the code the terminal shows for e164.

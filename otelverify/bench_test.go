@@ -52,10 +52,12 @@ func BenchmarkStart(b *testing.B) {
 	}
 }
 
-func mustObserver(b *testing.B, opts ...otelverify.Option) verify.Observer {
+// mustObserver returns a new Observer with opts, or fails tb.
+func mustObserver(tb testing.TB, opts ...otelverify.Option) verify.Observer {
+	tb.Helper()
 	o, err := otelverify.NewObserver(opts...)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return o
 }

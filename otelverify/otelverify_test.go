@@ -334,7 +334,7 @@ func TestNewObserverOptions(t *testing.T) {
 			t.Errorf("%s: %v, %v; want an error", name, obs, err)
 		}
 	}
-	if _, ok := must(otelverify.NewObserver()).(verify.Tagger); !ok {
+	if _, ok := mustObserver(t).(verify.Tagger); !ok {
 		t.Error("the Observer is not a verify.Tagger")
 	}
 }
@@ -349,7 +349,7 @@ func TestGlobalProviders(t *testing.T) {
 	otel.SetMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)))
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)))
 
-	v, err := verify.New(fake.New(), verify.WithObserver(must(otelverify.NewObserver())))
+	v, err := verify.New(fake.New(), verify.WithObserver(mustObserver(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,11 +366,4 @@ func TestGlobalProviders(t *testing.T) {
 	if len(spans.Ended()) != 1 {
 		t.Errorf("global tracer provider: %d spans, want 1", len(spans.Ended()))
 	}
-}
-
-func must(o verify.Observer, err error) verify.Observer {
-	if err != nil {
-		panic(err)
-	}
-	return o
 }

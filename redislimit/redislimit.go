@@ -56,16 +56,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local m = tonumber(ARGV[1])
 local vals = redis.call('MGET', unpack(KEYS))
-local function after(s, start)
-  local n = #s / 8
-  local lo, hi = 1, n + 1
-  while lo < hi do
-    local mid = math.floor((lo + hi) / 2)
-    if struct.unpack('>d', s, mid * 8 - 7) > start then hi = mid else lo = mid + 1 end
-  end
-  return lo, n
-end
-local keep = {}
+` + afterLua + `local keep = {}
 for i = 1, m do
   local a = 2 + (i - 1) * 5
   local limit, window = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
@@ -90,22 +81,31 @@ end
 return {-1, 0}
 `
 
-// countScript returns, for each key of KEYS, how many of its events fall
-// within the last ARGV[1] microseconds, in the layout of allowScript.
-const countScript = `
-local t = redis.call('TIME')
-local start = tonumber(t[1]) * 1000000 + tonumber(t[2]) - tonumber(ARGV[1])
-local vals = redis.call('MGET', unpack(KEYS))
-local counts = {}
-for i = 1, #KEYS do
-  local s = vals[i] or ''
+// afterLua defines after(s, start), which returns the 1-based index of
+// the first event of s, a string in the layout of allowScript, later
+// than start (one past the last when none is), and the number of events
+// in s: a binary search, the events being sorted.
+const afterLua = `local function after(s, start)
   local n = #s / 8
   local lo, hi = 1, n + 1
   while lo < hi do
     local mid = math.floor((lo + hi) / 2)
     if struct.unpack('>d', s, mid * 8 - 7) > start then hi = mid else lo = mid + 1 end
   end
-  counts[i] = n - lo + 1
+  return lo, n
+end
+`
+
+// countScript returns, for each key of KEYS, how many of its events fall
+// within the last ARGV[1] microseconds, in the layout of allowScript.
+const countScript = `
+local t = redis.call('TIME')
+local start = tonumber(t[1]) * 1000000 + tonumber(t[2]) - tonumber(ARGV[1])
+local vals = redis.call('MGET', unpack(KEYS))
+` + afterLua + `local counts = {}
+for i = 1, #KEYS do
+  local f, n = after(vals[i] or '', start)
+  counts[i] = n - f + 1
 end
 return counts
 `
@@ -269,11 +269,7 @@ func (l *Limiter) AllowAll(ctx context.Context, limits []verify.Limit) (int, tim
 		err = fmt.Errorf("unexpected reply %v", reply)
 	}
 	if err != nil {
-		ok, _, err := l.fail(ctx, limits[0].Key, err)
-		if ok {
-			return -1, 0, nil
-		}
-		return -1, 0, err
+		return -1, 0, l.fail(ctx, limits[0].Key, err)
 	}
 	if reply[0] < 0 {
 		return -1, 0, nil
@@ -300,16 +296,12 @@ func (l *Limiter) Count(ctx context.Context, window time.Duration, keys ...strin
 	if len(keys) == 0 {
 		return counts, nil
 	}
-	full := make([]string, len(keys))
-	for i, k := range keys {
-		full[i] = l.prefix + k
-	}
-	reply, err := l.count.Run(ctx, l.client, full, ceilDiv(window, time.Microsecond)).Int64Slice()
+	reply, err := l.count.Run(ctx, l.client, l.prefixed(keys), ceilDiv(window, time.Microsecond)).Int64Slice()
 	if err == nil && len(reply) != len(keys) {
 		err = fmt.Errorf("unexpected reply %v", reply)
 	}
 	if err != nil {
-		if _, _, err := l.fail(ctx, keys[0], err); err != nil {
+		if err := l.fail(ctx, keys[0], err); err != nil {
 			return nil, err
 		}
 		return counts, nil
@@ -328,13 +320,8 @@ func (l *Limiter) Forget(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	full := make([]string, len(keys))
-	for i, k := range keys {
-		full[i] = l.prefix + k
-	}
-	if err := l.client.Del(ctx, full...).Err(); err != nil {
-		_, _, err = l.fail(ctx, keys[0], err)
-		return err
+	if err := l.client.Del(ctx, l.prefixed(keys)...).Err(); err != nil {
+		return l.fail(ctx, keys[0], err)
 	}
 	return nil
 }
@@ -349,8 +336,7 @@ func (l *Limiter) Put(ctx context.Context, key, value string, ttl time.Duration)
 		return fmt.Errorf("%w: redislimit: ttl %s", verify.ErrInvalidOption, ttl)
 	}
 	if err := l.client.Set(ctx, l.prefix+key, value, time.Duration(ceilDiv(ttl, time.Millisecond))*time.Millisecond).Err(); err != nil {
-		_, _, err = l.fail(ctx, key, err)
-		return err
+		return l.fail(ctx, key, err)
 	}
 	return nil
 }
@@ -365,10 +351,18 @@ func (l *Limiter) Get(ctx context.Context, key string) (string, bool, error) {
 	case errors.Is(err, redis.Nil):
 		return "", false, nil
 	case err != nil:
-		_, _, err = l.fail(ctx, key, err)
-		return "", false, err
+		return "", false, l.fail(ctx, key, err)
 	}
 	return v, true, nil
+}
+
+// prefixed returns keys, each with the Limiter's prefix.
+func (l *Limiter) prefixed(keys []string) []string {
+	full := make([]string, len(keys))
+	for i, k := range keys {
+		full[i] = l.prefix + k
+	}
+	return full
 }
 
 // isNilPointer reports whether v is a nil pointer in a non-nil interface,
@@ -387,16 +381,17 @@ func ceilDiv(d, unit time.Duration) int64 {
 	return int64(n)
 }
 
-// fail handles a Redis error: it returns it, or, failing open, allows.
-func (l *Limiter) fail(ctx context.Context, key string, err error) (bool, time.Duration, error) {
+// fail handles a Redis error: it returns it, or, failing open, logs it
+// and returns nil, for the caller to allow.
+func (l *Limiter) fail(ctx context.Context, key string, err error) error {
 	err = fmt.Errorf("redislimit: %w", err)
 	if !l.failOpen || ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false, 0, err
+		return err
 	}
 	if l.logger != nil {
 		kind, _, _ := strings.Cut(key, ":")
 		l.logger.LogAttrs(ctx, slog.LevelWarn, "redislimit: Redis failed; allowing (fail open)",
 			slog.String("kind", kind), slog.String("error", err.Error()))
 	}
-	return true, 0, nil
+	return nil
 }

@@ -62,7 +62,12 @@ func TestMessageBird(t *testing.T) {
 		t.Fatalf("check: %v, %v", res, err)
 	}
 	res.Body.Close()
-	if res, _ := http.Get(srv.URL + "/dev/inbox"); res.StatusCode != http.StatusNotFound {
+	res, err = http.Get(srv.URL + "/dev/inbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
 		t.Errorf("/dev/inbox with MessageBird = %d, want 404: there is no inbox", res.StatusCode)
 	}
 }
