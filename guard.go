@@ -145,8 +145,8 @@ func (v *Verifier) takeAll(ctx context.Context, ls []namedLimit) (*namedLimit, e
 	if len(ls) == 0 {
 		return nil, nil
 	}
-	store, ok := v.cfg.limiter.(LimitStore)
-	if !ok {
+	store := v.store
+	if store == nil {
 		for i := range ls {
 			if err := v.allow(ctx, ls[i].Key, rate{ls[i].N, ls[i].Per}, ls[i].name); err != nil {
 				return &ls[i], err
@@ -196,7 +196,7 @@ func (v *Verifier) pumpingTripped(ctx context.Context, p phone, err *RateLimitEr
 	if v.log == nil {
 		return pumpingError{err}
 	}
-	store := v.cfg.limiter.(LimitStore) // the guard runs only with a LimitStore
+	store := v.store // the guard runs only with a LimitStore
 	g, r := v.cfg.pumping, numberRange(p)
 	if ok, _, lerr := store.Allow(ctx, keyPumpLog+r, 1, g.per); lerr != nil || !ok {
 		return pumpingError{err}
@@ -220,8 +220,8 @@ func (v *Verifier) pumpingTripped(ctx context.Context, p phone, err *RateLimitEr
 // rememberPhone stores the number of a started verification under its
 // id, so that its checks count against the number's failed checks.
 func (v *Verifier) rememberPhone(ctx context.Context, ver *Verification) {
-	store, ok := v.cfg.limiter.(LimitStore)
-	if !ok || v.cfg.failures.after == 0 {
+	store := v.store
+	if store == nil || v.cfg.failures.after == 0 {
 		return
 	}
 	if err := store.Put(ctx, keyPhone+ver.ID, ver.Phone, v.cfg.msg.validity); err != nil && v.log != nil {
@@ -238,9 +238,8 @@ func (v *Verifier) checkLimits(ctx context.Context, id string) ([]namedLimit, st
 	// the Verifier's values bound every verification: all its checks fall
 	// within one validity.
 	ls := []namedLimit{{Limit{Key: keyAttempts + id, N: v.cfg.msg.maxAttempts, Per: v.cfg.msg.validity}, "attempts"}}
-	store, ok := v.cfg.limiter.(LimitStore)
-	f := v.cfg.failures
-	if !ok || f.after == 0 {
+	store, f := v.store, v.cfg.failures
+	if store == nil || f.after == 0 {
 		return ls, "", nil
 	}
 	number, ok, err := store.Get(ctx, keyPhone+id)
@@ -281,7 +280,7 @@ func (v *Verifier) checked(ctx context.Context, number string, err error) {
 	if number == "" || !errors.Is(err, ErrInvalidCode) && !errors.Is(err, ErrTooManyAttempts) {
 		return
 	}
-	store := v.cfg.limiter.(LimitStore) // number is known only with a LimitStore
+	store := v.store // number is known only with a LimitStore
 	if _, _, lerr := store.Allow(ctx, keyFailures+number, maxFailures, failureWindow); lerr != nil && v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelWarn, "verify: limiter failed to count a failed check",
 			slog.String("phone", MaskPhone(number)), slog.String("error", lerr.Error()))
@@ -292,8 +291,8 @@ func (v *Verifier) checked(ctx context.Context, number string, err error) {
 // again from zero, and its range counts one more verification for the
 // SMS-pumping guard.
 func (v *Verifier) verified(ctx context.Context, p phone) {
-	store, ok := v.cfg.limiter.(LimitStore)
-	if !ok {
+	store := v.store
+	if store == nil {
 		return
 	}
 	var err error

@@ -313,25 +313,24 @@ type allowedRegionsOption []string
 
 // WithAllowedRegions restricts verification to numbers of the given regions
 // (ISO 3166-1 alpha-2, such as "NL", "BE"). Default: every region.
-func WithAllowedRegions(regions ...string) Option { return allowedRegionsOption(regions) }
-func (o allowedRegionsOption) applyOption(c *config) {
-	c.allowedRegions = nil
-	for _, r := range o {
-		c.allowedRegions = append(c.allowedRegions, strings.ToUpper(r))
-	}
-}
+func WithAllowedRegions(regions ...string) Option    { return allowedRegionsOption(regions) }
+func (o allowedRegionsOption) applyOption(c *config) { c.allowedRegions = upperRegions(o) }
 
 type deniedRegionsOption []string
 
 // WithDeniedRegions refuses numbers of the given regions (ISO 3166-1
 // alpha-2), such as those where toll fraud has cost you. It applies on top
 // of WithAllowedRegions. Default: none.
-func WithDeniedRegions(regions ...string) Option { return deniedRegionsOption(regions) }
-func (o deniedRegionsOption) applyOption(c *config) {
-	c.deniedRegions = nil
-	for _, r := range o {
-		c.deniedRegions = append(c.deniedRegions, strings.ToUpper(r))
+func WithDeniedRegions(regions ...string) Option    { return deniedRegionsOption(regions) }
+func (o deniedRegionsOption) applyOption(c *config) { c.deniedRegions = upperRegions(o) }
+
+// upperRegions returns a copy of regions in upper case, nil for none.
+func upperRegions(regions []string) []string {
+	var up []string
+	for _, r := range regions {
+		up = append(up, strings.ToUpper(r))
 	}
+	return up
 }
 
 type limiterOption struct{ l Limiter }

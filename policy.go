@@ -26,9 +26,9 @@ func resolveChannel(ch Channel, p phone) Channel {
 }
 
 // checkPolicy applies the Verifier's rules on line types, regions and
-// channels to a valid number about to be sent a code on ch.
-func (v *Verifier) checkPolicy(p phone, ch Channel) error {
-	if err := v.checkNumber(p); err != nil {
+// channels to a valid number of region about to be sent a code on ch.
+func (v *Verifier) checkPolicy(p phone, region string, ch Channel) error {
+	if err := v.checkNumber(p, region); err != nil {
 		return err
 	}
 	if ch == SMS && p.lineType == phonenumbers.FIXED_LINE {
@@ -38,17 +38,15 @@ func (v *Verifier) checkPolicy(p phone, ch Channel) error {
 }
 
 // checkNumber applies the Verifier's rules on line types and regions to a
-// valid number. Check applies them again to the number the provider
-// reports as verified.
-func (v *Verifier) checkNumber(p phone) error {
+// valid number of region (p.region(), which the caller has already
+// computed). Check applies them again to the number the provider reports
+// as verified.
+func (v *Verifier) checkNumber(p phone, region string) error {
 	if !v.cfg.allowAnyLineType && !safeLineType(p.lineType) {
 		return phoneError("line_type", lineTypeName(p.lineType)+" numbers cannot be verified")
 	}
-	if len(v.cfg.allowedRegions) > 0 || len(v.cfg.deniedRegions) > 0 {
-		r := p.region()
-		if len(v.cfg.allowedRegions) > 0 && !slices.Contains(v.cfg.allowedRegions, r) || slices.Contains(v.cfg.deniedRegions, r) {
-			return &PhoneError{Code: "region", Region: r, Reason: "numbers from " + regionName(r) + " are not accepted"}
-		}
+	if len(v.cfg.allowedRegions) > 0 && !slices.Contains(v.cfg.allowedRegions, region) || slices.Contains(v.cfg.deniedRegions, region) {
+		return &PhoneError{Code: "region", Region: region, Reason: "numbers from " + regionName(region) + " are not accepted"}
 	}
 	return nil
 }

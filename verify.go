@@ -72,6 +72,7 @@ type Verifier struct {
 	cfg      config
 	log      *slog.Logger // nil when no logger was given
 	tagger   Tagger       // the Observer, when it is also a Tagger
+	store    LimitStore   // the Limiter, when it is also a LimitStore
 	langs    *languageMatcher
 
 	observerPanicked atomic.Bool // the first panic of the Observer was logged
@@ -100,6 +101,7 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 	}
 	v := &Verifier{provider: p, cfg: cfg, log: cfg.logger, langs: newLanguageMatcher()}
 	v.tagger, _ = cfg.observer.(Tagger)
+	v.store, _ = cfg.limiter.(LimitStore)
 	return v, nil
 }
 
@@ -136,7 +138,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 	channel, region := resolveChannel(msg.channel, p), p.region()
 	lang := v.langs.choose(&msg, region)
 	ev.Channel, ev.Region, ev.LineType, ev.Language = channel, region, lineTypeCode(p.lineType), lang
-	if err := v.checkPolicy(p, channel); err != nil {
+	if err := v.checkPolicy(p, region, channel); err != nil {
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.e164, err)
 		return nil, err
 	}
@@ -226,8 +228,7 @@ func completeStarted(ver *Verification, req Request) error {
 // allowStart asks the limiter whether a start to p on ch by client may
 // go ahead, taking every limit at once (see startLimits and takeAll).
 func (v *Verifier) allowStart(ctx context.Context, p phone, ch Channel, client string) error {
-	_, store := v.cfg.limiter.(LimitStore)
-	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, store))
+	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, v.store != nil))
 	var rl *RateLimitError
 	if l != nil && l.name == limitPumping && errors.As(err, &rl) {
 		return v.pumpingTripped(ctx, p, rl)
@@ -240,7 +241,7 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 	ok, retry, err := v.cfg.limiter.Allow(ctx, key, r.n, r.per)
 	switch {
 	case err != nil:
-		return providerFailure(ctx, fmt.Errorf("%w: limiter: %w", ErrUnavailable, err))
+		return limiterFailure(ctx, err)
 	case !ok:
 		return &RateLimitError{RetryAfter: max(retry, 0), Limit: name}
 	}
@@ -338,8 +339,9 @@ func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Eve
 	if !ok {
 		return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
 	}
-	ev.Region, ev.LineType = p.region(), lineTypeCode(p.lineType)
-	if err := v.checkNumber(p); err != nil {
+	region := p.region()
+	ev.Region, ev.LineType = region, lineTypeCode(p.lineType)
+	if err := v.checkNumber(p, region); err != nil {
 		return err
 	}
 	v.verified(ctx, p)
