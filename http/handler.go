@@ -43,8 +43,7 @@ const (
 type handler struct {
 	v          *verify.Verifier
 	sealer     *sealer
-	tmpl       *template.Template
-	baked      []*template.Template // tmpl with the texts of each language in place (see bake)
+	baked      []*template.Template // the templates with the texts of each language in place (see bake)
 	log        *slog.Logger
 	clientIP   func(*http.Request) string
 	secure     secureMode
@@ -105,7 +104,6 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 	h := &handler{
 		v:          v,
 		sealer:     s,
-		tmpl:       tmpl,
 		baked:      baked,
 		log:        cfg.logger,
 		clientIP:   cfg.clientIP,

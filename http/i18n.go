@@ -183,8 +183,7 @@ const reasonFormat = "format"
 // failureMessage is the text of f for the JSON API, in the language of
 // r's Accept-Language header.
 func (h *handler) failureMessage(r *http.Request, f *Failure) string {
-	l := h.texts.localizer(r.Header.Get("Accept-Language"))
-	return l.failureText(f, f.Region, h.v.TokenLength(), true)
+	return h.localizerFor(r).failureText(f, f.Region, h.v.TokenLength(), true)
 }
 
 // phoneText says why a number cannot be verified, from a verify.PhoneError's
@@ -284,11 +283,17 @@ func (l *localizer) callNotes(call string) [2]string {
 	return [2]string{l.text("code_language_voice", name), l.text("code_language_sms", name)}
 }
 
+// localizerFor returns the localizer of r, from its Accept-Language
+// header.
+func (h *handler) localizerFor(r *http.Request) *localizer {
+	return h.texts.localizer(r.Header.Get("Accept-Language"))
+}
+
 // localize sets the language of the page p answering r, once, and the
 // text of its failure, if any, in that language.
 func (h *handler) localize(r *http.Request, p *Page) {
 	if p.loc == nil {
-		p.loc = h.texts.localizer(r.Header.Get("Accept-Language"))
+		p.loc = h.localizerFor(r)
 		p.Lang, p.Dir, p.Text = p.loc.lang, p.loc.dir, h.texts.html[p.loc.i]
 		p.Title = p.loc.text(titleID(p.Name))
 	}

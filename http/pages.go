@@ -91,9 +91,7 @@ func (h *handler) page(r *http.Request, name string) *Page {
 
 // pageLang is the language of the pages answering r.
 func (h *handler) pageLang(r *http.Request) string {
-	var p Page
-	h.localize(r, &p)
-	return p.Lang
+	return h.localizerFor(r).lang
 }
 
 // codePageFor is the code page of st.
