@@ -211,7 +211,7 @@ const maxUserLanguages = 8
 // none: the call then follows the number's country, whatever language
 // the page fell back to.
 func userLanguages(r *http.Request, pageLang string) []string {
-	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language")) // without the q=0 ones
+	tags, _, err := language.ParseAcceptLanguage(boundAcceptLanguage(r.Header.Get("Accept-Language"))) // without the q=0 ones
 	if err != nil || len(tags) == 0 {
 		return nil
 	}

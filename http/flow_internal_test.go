@@ -3,6 +3,7 @@ package http
 import (
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +18,8 @@ func TestUserLanguages(t *testing.T) {
 		{"fr, *;q=0.1, es;q=0", "", []string{"fr"}},
 		{"not a tag!!", "", nil},
 		{"de,fr,it,es,pt,pl,ro,ru,ja,ko", "", []string{"de", "fr", "it", "es", "pt", "pl", "ro", "ru"}},
+		// Past maxAcceptLanguage bytes the header is not read, as for the page.
+		{"nl;q=0.9," + strings.Repeat(" ", maxAcceptLanguage) + "de", "", []string{"nl"}},
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest("GET", "/", nil)

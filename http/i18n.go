@@ -32,17 +32,23 @@ type localizer struct {
 // a few dozen bytes.
 const maxAcceptLanguage = 512
 
-// localizer returns the localizer of a request whose Accept-Language
-// header is accept: the offered language that best matches it, else the
-// default language.
-func (t *texts) localizer(accept string) *localizer {
+// boundAcceptLanguage cuts an Accept-Language header longer than
+// maxAcceptLanguage after its last whole entry within the bound.
+func boundAcceptLanguage(accept string) string {
 	if len(accept) > maxAcceptLanguage {
 		accept = accept[:maxAcceptLanguage]
 		if i := strings.LastIndexByte(accept, ','); i >= 0 {
 			accept = accept[:i]
 		}
 	}
-	desired, _, _ := language.ParseAcceptLanguage(accept)
+	return accept
+}
+
+// localizer returns the localizer of a request whose Accept-Language
+// header is accept: the offered language that best matches it, else the
+// default language.
+func (t *texts) localizer(accept string) *localizer {
+	desired, _, _ := language.ParseAcceptLanguage(boundAcceptLanguage(accept))
 	_, i, conf := t.matcher.Match(desired...)
 	if conf == language.No {
 		i = 0
