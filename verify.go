@@ -74,6 +74,7 @@ type Verifier struct {
 	tagger   Tagger       // the Observer, when it is also a Tagger
 	store    LimitStore   // the Limiter, when it is also a LimitStore
 	langs    *languageMatcher
+	numbers  numberCache // the numbers of recent starts, parsed
 
 	observerPanicked atomic.Bool // the first panic of the Observer was logged
 }
@@ -173,6 +174,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		return nil, err
 	}
 	ev.ID = ver.ID
+	v.numbers.add(p, region)
 	v.rememberPhone(ctx, ver)
 	if v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
@@ -335,11 +337,10 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 // whichever Verifier started the verification, this Verifier only calls
 // verified a number it would have sent a code to.
 func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Event) error {
-	p, ok := parseE164(e164)
+	p, region, ok := v.numbers.get(e164)
 	if !ok {
 		return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
 	}
-	region := p.region()
 	ev.Region, ev.LineType = region, lineTypeCode(p.lineType)
 	if err := v.checkNumber(p, region); err != nil {
 		return err
