@@ -2,8 +2,10 @@ package verify
 
 import (
 	"errors"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
@@ -63,6 +65,14 @@ func parsePhone(input, region string) (phone, error) {
 		// 12345678" is +31 6 12345678.
 		input = "+" + input[2:]
 	}
+	if p, ok := parsePlus(input); ok {
+		return p, nil
+	}
+	return parseNumber(input, region)
+}
+
+// parseNumber reads input, checked by parsePhone, with the parser.
+func parseNumber(input, region string) (phone, error) {
 	num, err := phonenumbers.Parse(input, region)
 	switch {
 	case err == nil:
@@ -130,6 +140,92 @@ func parseE164(s string) (phone, bool) {
 		return phone{e164: s, lineType: t, num: num}, true
 	}
 	return phone{}, false
+}
+
+// parsePlus reads a number written with its country code after a + ("+31
+// 6 12345678", "+1 (201) 555-0123") as the parser would, in a tenth of
+// the time: as the E.164 number of its digits. ok is false where it
+// cannot tell: for anything but digits and the separators " -.()/" after
+// the +, for a number that is not valid, and where the parser would read
+// the digits otherwise, having removed a national prefix after the
+// country code ("+31 (0)6 …"). parsePhone then runs the parser.
+func parsePlus(input string) (phone, bool) {
+	if input == "" || input[0] != '+' || len(input) > maxPhoneInput {
+		return phone{}, false
+	}
+	var buf [maxPhoneInput]byte
+	b := append(buf[:0], '+')
+	for i := 1; i < len(input); i++ {
+		switch c := input[i]; c {
+		case ' ', '-', '.', '(', ')', '/':
+		default:
+			if c < '0' || c > '9' {
+				return phone{}, false
+			}
+			b = append(b, c)
+		}
+	}
+	p, ok := parseE164(string(b))
+	if !ok || hasNationalPrefix(p) {
+		return phone{}, false
+	}
+	return p, true
+}
+
+// hasNationalPrefix reports whether the national number of p begins with
+// what phonenumbers.Parse may remove as a national prefix (the pattern
+// of its metadata, "0" for the Netherlands) from a number given with its
+// country code.
+// Where it cannot tell (no metadata for the code) it reports true.
+func hasNationalPrefix(p phone) bool {
+	cc := p.num.GetCountryCode()
+	re, known := nationalPrefix(cc)
+	return !known || re != nil && re.MatchString(p.e164[1+len(strconv.Itoa(int(cc))):])
+}
+
+// nationalPrefixes holds, by country calling code, the pattern of the
+// national prefix that the parser removes after that code, from the
+// metadata of the code's main region; compiled on first use.
+var nationalPrefixes = struct {
+	patterns func() map[int32]string
+	compiled sync.Map // int32 → *regexp.Regexp, nil for none
+}{
+	patterns: sync.OnceValue(func() map[int32]string {
+		coll, err := phonenumbers.MetadataCollection()
+		if err != nil {
+			return nil // every number then goes to the parser
+		}
+		m := map[int32]string{}
+		for _, md := range coll.GetMetadata() {
+			cc := md.GetCountryCode()
+			main := phonenumbers.GetRegionCodeForCountryCode(int(cc))
+			if md.GetId() == main || main == "001" && md.GetId() == "001" {
+				m[cc] = md.GetNationalPrefixForParsing()
+			}
+		}
+		return m
+	}),
+}
+
+// nationalPrefix returns the national prefix pattern of the country
+// calling code cc, anchored at the start, or nil when it has none; known
+// is false when the metadata does not say.
+func nationalPrefix(cc int32) (re *regexp.Regexp, known bool) {
+	if re, ok := nationalPrefixes.compiled.Load(cc); ok {
+		return re.(*regexp.Regexp), true
+	}
+	p, known := nationalPrefixes.patterns()[cc]
+	if !known {
+		return nil, false
+	}
+	if p != "" {
+		var err error
+		if re, err = regexp.Compile("^(?:" + p + ")"); err != nil {
+			return nil, false
+		}
+	}
+	nationalPrefixes.compiled.Store(cc, re)
+	return re, true
 }
 
 // formatE164 is phonenumbers.Format(num, phonenumbers.E164) in one

@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
@@ -43,6 +45,85 @@ func TestParseE164AgreesWithTheParser(t *testing.T) {
 		"+31 612345678", "+316123456789012345", "+310612345678", "+3100612345678"} {
 		if _, ok := parseE164(s); ok {
 			t.Errorf("parseE164(%q) accepted", s)
+		}
+	}
+}
+
+// TestParsePlusAgreesWithTheParser checks the fast reading of numbers
+// written with + against the parser: on the example numbers of every
+// region and line type, written in E.164, in the international format,
+// with separators and with the national prefix after the country code,
+// and on random digits. Wherever parsePlus gives a number, the parser
+// gives the same.
+func TestParsePlusAgreesWithTheParser(t *testing.T) {
+	fast, slow := 0, 0
+	check := func(input string) {
+		t.Helper()
+		got, ok := parsePlus(input)
+		want, err := parseNumber(input, "")
+		if !ok {
+			slow++
+			return
+		}
+		fast++
+		if err != nil {
+			t.Errorf("parsePlus(%q) = %s, but the parser says %v", input, got.e164, err)
+			return
+		}
+		if got.e164 != want.e164 || got.lineType != want.lineType || got.region() != want.region() {
+			t.Errorf("parsePlus(%q) = %s %v %s, the parser %s %v %s",
+				input, got.e164, got.lineType, got.region(), want.e164, want.lineType, want.region())
+		}
+	}
+	types := []phonenumbers.PhoneNumberType{
+		phonenumbers.FIXED_LINE, phonenumbers.MOBILE, phonenumbers.TOLL_FREE, phonenumbers.PREMIUM_RATE,
+		phonenumbers.SHARED_COST, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER, phonenumbers.PAGER,
+		phonenumbers.UAN, phonenumbers.VOICEMAIL,
+	}
+	for region := range phonenumbers.GetSupportedRegions() {
+		ndd := phonenumbers.GetNddPrefixForRegion(region, true)
+		for _, typ := range types {
+			ex := phonenumbers.GetExampleNumberForType(region, typ)
+			if ex == nil {
+				continue
+			}
+			e164 := phonenumbers.Format(ex, phonenumbers.E164)
+			cc := strconv.Itoa(int(ex.GetCountryCode()))
+			nsn := e164[1+len(cc):]
+			check(e164)
+			check(phonenumbers.Format(ex, phonenumbers.INTERNATIONAL))
+			check("+" + cc + "-" + nsn[:len(nsn)/2] + "." + nsn[len(nsn)/2:])
+			check("+(" + cc + ") " + nsn)
+			// With the national prefix, which the parser removes.
+			for _, prefix := range []string{ndd, "0", "1", "8", "9", "00"} {
+				check("+" + cc + prefix + nsn)
+				check("+" + cc + " (" + prefix + ") " + nsn)
+			}
+		}
+	}
+	// Random digits after + and every country code's first digits.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		b := []byte{'+'}
+		for range 4 + rng.IntN(14) {
+			b = append(b, byte('0'+rng.IntN(10)))
+		}
+		check(string(b))
+	}
+	if fast < 5000 || slow < 5000 {
+		t.Fatalf("parsePlus read %d inputs, the parser %d: the test no longer tries both", fast, slow)
+	}
+	for _, s := range []string{"+31 6 1234 5678", "+1 (201) 555-0123", "+44 20 7946 0958", "+39 06 6982 1234"} {
+		if _, ok := parsePlus(s); !ok {
+			t.Errorf("parsePlus(%q) left it to the parser", s)
+		}
+	}
+	// Belarus's 8 10 … is valid as it is, but the parser reads the 8 as
+	// the national prefix, leaving a number that is not.
+	check("+375 8 10 245 0911")
+	for _, s := range []string{"+375 8 10 245 0911", "+31 (0)6 12345678", "+31 6 1234 5678 x12", "+31\u00a06 12345678", "0031612345678", "+31 6 CALL ME", "+999 1234 5678"} {
+		if _, ok := parsePlus(s); ok {
+			t.Errorf("parsePlus(%q) read it", s)
 		}
 	}
 }
