@@ -8,13 +8,20 @@ import (
 	"github.com/phoneverify/verify"
 )
 
-// bake returns a copy of t for each offered language, in which every
-// action that shows a text without arguments, {{.Text.id}} where dot is
-// the page or {{$.Text.id}}, is replaced by that text, escaped: the pages
-// of every language then render as fast as templates written in one. It
-// must be called before t is executed (html/template escapes a tree when
-// it is first executed, and a clone shares its trees until replaced:
-// every tree of a copy is a copy).
+// bake returns a copy of t for each offered language, in which the
+// actions that show a text are replaced by that text, escaped: the pages
+// of every language then render as fast as templates written in one.
+// Where dot is the page (or with $), it replaces
+//
+//	{{.Text.id}}            by the text id
+//	{{.T "id" arg}}         by the text id around {{arg}}, when id has one argument
+//	{{.Strong arg}}         by <strong>{{arg}}</strong>
+//
+// which render as the methods do in HTML text and quoted attributes (a
+// template method is a slow reflective call). It must be called before t
+// is executed (html/template escapes a tree when it is first executed,
+// and a clone shares its trees until replaced: every tree of a copy is a
+// copy).
 func (t *texts) bake(tmpl *template.Template) ([]*template.Template, error) {
 	baked := make([]*template.Template, len(t.langs))
 	for i := range t.langs {
@@ -22,12 +29,13 @@ func (t *texts) bake(tmpl *template.Template) ([]*template.Template, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: verifyhttp: templates: %v", verify.ErrInvalidOption, err)
 		}
+		b := baker{texts: t.html[i], around: t.around[i]}
 		for _, tt := range c.Templates() {
 			if tt.Tree == nil || tt.Tree.Root == nil {
 				continue
 			}
 			tree := tt.Tree.Copy()
-			bakeList(tree.Root, t.html[i], true)
+			b.list(tree.Root, true)
 			if _, err := c.AddParseTree(tt.Name(), tree); err != nil {
 				return nil, fmt.Errorf("%w: verifyhttp: templates: %v", verify.ErrInvalidOption, err)
 			}
@@ -37,60 +45,119 @@ func (t *texts) bake(tmpl *template.Template) ([]*template.Template, error) {
 	return baked, nil
 }
 
-// bakeList replaces in l the actions that show a text of texts; dotIsPage
-// says whether dot is still what the template was called with (not
-// inside a with or range).
-func bakeList(l *parse.ListNode, texts map[string]template.HTML, dotIsPage bool) {
+// baker bakes the texts of one language into templates.
+type baker struct {
+	texts  map[string]template.HTML // the texts without arguments, escaped
+	around map[string][2]string     // the escaped text before and after the one argument of a text
+}
+
+// list replaces in l the actions that show a text; dotIsPage says
+// whether dot is still what the template was called with (not inside a
+// with or range).
+func (b baker) list(l *parse.ListNode, dotIsPage bool) {
 	if l == nil {
 		return
 	}
-	for i, n := range l.Nodes {
+	nodes := make([]parse.Node, 0, len(l.Nodes))
+	for _, n := range l.Nodes {
 		switch n := n.(type) {
 		case *parse.ActionNode:
-			if s, ok := bakedText(n, texts, dotIsPage); ok {
-				l.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: n.Pos, Text: []byte(s)}
-			}
+			nodes = b.action(nodes, n, dotIsPage)
+			continue
 		case *parse.IfNode:
-			bakeList(n.List, texts, dotIsPage)
-			bakeList(n.ElseList, texts, dotIsPage)
+			b.list(n.List, dotIsPage)
+			b.list(n.ElseList, dotIsPage)
 		case *parse.WithNode:
-			bakeList(n.List, texts, false)
-			bakeList(n.ElseList, texts, dotIsPage)
+			b.list(n.List, false)
+			b.list(n.ElseList, dotIsPage)
 		case *parse.RangeNode:
-			bakeList(n.List, texts, false)
-			bakeList(n.ElseList, texts, dotIsPage)
+			b.list(n.List, false)
+			b.list(n.ElseList, dotIsPage)
 		case *parse.ListNode:
-			bakeList(n, texts, dotIsPage)
+			b.list(n, dotIsPage)
 		}
+		nodes = append(nodes, n)
 	}
+	l.Nodes = nodes
 }
 
-// bakedText returns the text an action shows when it is only
-// {{.Text.id}} (dot being the page) or {{$.Text.id}} of a known id.
-func bakedText(a *parse.ActionNode, texts map[string]template.HTML, dotIsPage bool) (template.HTML, bool) {
-	if a.Pipe == nil || len(a.Pipe.Decl) > 0 || len(a.Pipe.Cmds) != 1 || len(a.Pipe.Cmds[0].Args) != 1 {
-		return "", false
+// action appends to nodes the action a, or what it bakes into.
+func (b baker) action(nodes []parse.Node, a *parse.ActionNode, dotIsPage bool) []parse.Node {
+	text := func(s string) *parse.TextNode {
+		return &parse.TextNode{NodeType: parse.NodeText, Pos: a.Pos, Text: []byte(s)}
 	}
-	var ident []string
-	switch arg := a.Pipe.Cmds[0].Args[0].(type) {
+	if a.Pipe == nil || len(a.Pipe.Decl) > 0 || len(a.Pipe.Cmds) != 1 {
+		return append(nodes, a)
+	}
+	args := a.Pipe.Cmds[0].Args
+	switch pageMethod(args[0], dotIsPage) {
+	case "Text.":
+		if len(args) == 1 {
+			if s, ok := b.texts[pageIdent(args[0], dotIsPage)[1]]; ok {
+				return append(nodes, text(string(s)))
+			}
+		}
+	case "T":
+		if len(args) != 3 {
+			break
+		}
+		id, ok := args[1].(*parse.StringNode)
+		if !ok {
+			break
+		}
+		if parts, ok := b.around[id.Text]; ok {
+			nodes = append(nodes, text(parts[0]))
+			nodes = b.action(nodes, argAction(a, args[2]), dotIsPage)
+			return append(nodes, text(parts[1]))
+		}
+	case "Strong":
+		if len(args) == 2 {
+			nodes = append(nodes, text("<strong>"))
+			nodes = b.action(nodes, argAction(a, args[1]), dotIsPage)
+			return append(nodes, text("</strong>"))
+		}
+	}
+	return append(nodes, a)
+}
+
+// pageMethod names what n reads of the page: "Text." for a text
+// (.Text.id), or the name of the method it calls (.T, .Strong); "" for
+// anything else.
+func pageMethod(n parse.Node, dotIsPage bool) string {
+	switch ident := pageIdent(n, dotIsPage); {
+	case len(ident) == 2 && ident[0] == "Text":
+		return "Text."
+	case len(ident) == 1:
+		return ident[0]
+	}
+	return ""
+}
+
+// pageIdent returns the chain of names n reads from the page, [Text id]
+// for {{.Text.id}} or {{$.Text.id}}; nil when n is not such a chain or
+// dot is not the page.
+func pageIdent(n parse.Node, dotIsPage bool) []string {
+	switch n := n.(type) {
 	case *parse.FieldNode:
-		if !dotIsPage {
-			return "", false
+		if dotIsPage {
+			return n.Ident
 		}
-		ident = arg.Ident
 	case *parse.VariableNode:
-		if len(arg.Ident) == 0 || arg.Ident[0] != "$" {
-			return "", false
+		if len(n.Ident) > 0 && n.Ident[0] == "$" {
+			return n.Ident[1:]
 		}
-		ident = arg.Ident[1:]
-	default:
-		return "", false
 	}
-	if len(ident) != 2 || ident[0] != "Text" {
-		return "", false
+	return nil
+}
+
+// argAction returns an action, at a, that shows arg.
+func argAction(a *parse.ActionNode, arg parse.Node) *parse.ActionNode {
+	pipe, ok := arg.(*parse.PipeNode)
+	if !ok {
+		pipe = &parse.PipeNode{NodeType: parse.NodePipe, Pos: a.Pos, Line: a.Line,
+			Cmds: []*parse.CommandNode{{NodeType: parse.NodeCommand, Pos: a.Pos, Args: []parse.Node{arg}}}}
 	}
-	s, ok := texts[ident[1]]
-	return s, ok
+	return &parse.ActionNode{NodeType: parse.NodeAction, Pos: a.Pos, Line: a.Line, Pipe: pipe}
 }
 
 // templatesFor returns the templates that render p, once localized:

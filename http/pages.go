@@ -38,6 +38,12 @@ type Page struct {
 	// TimeLeft is the time until ExpiresAt as minutes and seconds, such as
 	// "9:58" (code page).
 	TimeLeft string
+	// ExpiresUTC is ExpiresAt in UTC to the second, for a <time datetime>
+	// ("2026-11-30T09:41:00Z"), and ExpiresUnixMilli is ExpiresAt in
+	// milliseconds since 1970, for a script (code page). A template reads
+	// them faster than it calls ExpiresAt's methods.
+	ExpiresUTC       string
+	ExpiresUnixMilli int64
 	// CanEnterCode reports whether the code page should offer the code
 	// field: false once the verification expired or failed.
 	CanEnterCode bool
@@ -100,6 +106,7 @@ func (h *handler) codePageFor(r *http.Request, st *state) *Page {
 	left := st.Expires.Sub(h.now())
 	p.Phone, p.Masked, p.Channel, p.CallLanguage = st.Phone, maskForDisplay(st.Phone), st.Channel, st.Language
 	p.ExpiresAt, p.TimeLeft, p.CanEnterCode = st.Expires, timeLeft(left), left > 0
+	p.ExpiresUTC, p.ExpiresUnixMilli = st.Expires.UTC().Format("2006-01-02T15:04:05Z"), st.Expires.UnixMilli()
 	p.ResendIn = retrySeconds(h.resendIn(st))
 	return p
 }

@@ -60,6 +60,7 @@ func checkTemplates(t *template.Template) error {
 	sample := Page{
 		Status: 422, Input: "+31 6 12345678", Phone: "+31612345678", Masked: "+31 6 •••• 5678",
 		Channel: verify.Voice, ExpiresAt: time.Unix(0, 0), TimeLeft: "10:00", CanEnterCode: true,
+		ExpiresUTC:   "1970-01-01T00:00:00Z",
 		Error:        &Failure{Code: InvalidCode, Message: "That code is not right."},
 		CallLanguage: "en-gb", CodeLength: 6, Example: "06 12345678", ContinueURL: "/account",
 	}
