@@ -13,12 +13,12 @@ import (
 // of every language then render as fast as templates written in one.
 // Where dot is the page (or with $), it replaces
 //
-//	{{.Text.id}}            by the text id
-//	{{.T "id" arg}}         by the text id around {{arg}}, when id has one argument
-//	{{.Strong arg}}         by <strong>{{arg}}</strong>
+//	{{.Text.id}}                 by the text id
+//	{{.T "id" arg}}              by the text id around {{arg}}, when id has one argument
+//	{{.T "id" (.Strong arg)}}    the same, with <strong>{{arg}}</strong>
 //
 // which render as the methods do in HTML text and quoted attributes (a
-// template method is a slow reflective call). It must be called before t
+// template's method call is a slow reflective one). It must be called before t
 // is executed (html/template escapes a tree when it is first executed,
 // and a clone shares its trees until replaced: every tree of a copy is a
 // copy).
@@ -62,7 +62,7 @@ func (b baker) list(l *parse.ListNode, dotIsPage bool) {
 	for _, n := range l.Nodes {
 		switch n := n.(type) {
 		case *parse.ActionNode:
-			nodes = b.action(nodes, n, dotIsPage)
+			nodes = b.action(nodes, n, dotIsPage, false)
 			continue
 		case *parse.IfNode:
 			b.list(n.List, dotIsPage)
@@ -81,8 +81,9 @@ func (b baker) list(l *parse.ListNode, dotIsPage bool) {
 	l.Nodes = nodes
 }
 
-// action appends to nodes the action a, or what it bakes into.
-func (b baker) action(nodes []parse.Node, a *parse.ActionNode, dotIsPage bool) []parse.Node {
+// action appends to nodes the action a, or what it bakes into; inT says
+// that a is the argument of a call of T.
+func (b baker) action(nodes []parse.Node, a *parse.ActionNode, dotIsPage, inT bool) []parse.Node {
 	text := func(s string) *parse.TextNode {
 		return &parse.TextNode{NodeType: parse.NodeText, Pos: a.Pos, Text: []byte(s)}
 	}
@@ -107,13 +108,13 @@ func (b baker) action(nodes []parse.Node, a *parse.ActionNode, dotIsPage bool) [
 		}
 		if parts, ok := b.around[id.Text]; ok {
 			nodes = append(nodes, text(parts[0]))
-			nodes = b.action(nodes, argAction(a, args[2]), dotIsPage)
+			nodes = b.action(nodes, argAction(a, args[2]), dotIsPage, true)
 			return append(nodes, text(parts[1]))
 		}
 	case "Strong":
-		if len(args) == 2 {
+		if len(args) == 2 && inT {
 			nodes = append(nodes, text("<strong>"))
-			nodes = b.action(nodes, argAction(a, args[1]), dotIsPage)
+			nodes = b.action(nodes, argAction(a, args[1]), dotIsPage, false)
 			return append(nodes, text("</strong>"))
 		}
 	}

@@ -339,3 +339,41 @@ func TestBake(t *testing.T) {
 		t.Errorf("rendered:\n dynamic %q\n baked   %q\n want    %q", dynamic.String(), static.String(), want)
 	}
 }
+
+// TestBakeCalls checks that {{.T "id" arg}} of a text with one argument,
+// and {{.Strong arg}} as that argument, baked into text around the
+// argument, render as the methods do, in text and in an attribute, and
+// that the other calls are left as they are.
+func TestBakeCalls(t *testing.T) {
+	tx := newTestTexts(t)
+	src := `{{define "x"}}{{.T "code_lead_sms" (.Strong .Masked)}}|{{$.T "code_lead_voice" .Masked}}|<b title="{{.Strong .Input}}" class="{{.T "code_lead_voice" .Input}}">|{{.T "code_resend_sms_wait"}}|{{with .Error}}{{$.T "code_lead_sms" $.Masked}}{{end}}|{{.T "code_lead_sms" .Masked .Input}}{{end}}`
+	tmpl := template.Must(template.New("t").Parse(src))
+	baked, err := tx.bake(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	de := slices.Index(tx.langs, tx.localizer("de").tag)
+	tree := baked[de].Lookup("x").Tree.Root.String()
+	// Left: T without an argument, T with two, and Strong on its own (in
+	// an attribute, T's HTML loses its tags); baked: a call by $ inside
+	// with, since $ is the page.
+	if strings.Count(tree, ".T ") != 2 || strings.Count(tree, ".Strong") != 1 {
+		t.Errorf("baked tree: %s", tree)
+	}
+	page := &Page{loc: tx.localizer("de"), Text: tx.html[de], Masked: "<+31 6 •••• 5678>", Input: `a"b`, Error: &Failure{Code: InvalidCode}}
+	var dynamic, static strings.Builder
+	if err := tmpl.ExecuteTemplate(&dynamic, "x", page); err != nil {
+		t.Fatal(err)
+	}
+	if err := baked[de].ExecuteTemplate(&static, "x", page); err != nil {
+		t.Fatal(err)
+	}
+	// html/template escapes + where HTMLEscapeString does not; the two
+	// are the same HTML.
+	if got := strings.ReplaceAll(static.String(), "&#43;", "+"); got != dynamic.String() {
+		t.Errorf("rendered:\n dynamic %q\n baked   %q", dynamic.String(), static.String())
+	}
+	if !strings.Contains(static.String(), "<strong>&lt;&#43;31 6 •••• 5678&gt;</strong>") {
+		t.Errorf("baked rendering %q does not escape the argument of Strong", static.String())
+	}
+}
