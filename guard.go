@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/nyaruka/phonenumbers"
 )
 
 // The prefixes of the keys a Verifier passes to its Limiter. A
@@ -94,8 +92,23 @@ func clientKeys(key string) (client, network string) {
 // pumps come in such blocks, while a real app's users spread thinly over
 // thousands of them.
 func numberRange(p phone) string {
-	nsn := phonenumbers.GetNationalSignificantNumber(p.num)
-	return "+" + strconv.Itoa(int(p.num.GetCountryCode())) + " " + nsn[:max(len(nsn)-rangeDigits, 0)]
+	// p.e164 is + then the country code then the national significant
+	// number, leading zeros and all.
+	cc := 1 + ccDigits(p.num.GetCountryCode())
+	nsn := p.e164[cc:]
+	return p.e164[:cc] + " " + nsn[:max(len(nsn)-rangeDigits, 0)]
+}
+
+// ccDigits returns the number of digits of a country calling code (1 to
+// 3).
+func ccDigits(cc int32) int {
+	switch {
+	case cc < 10:
+		return 1
+	case cc < 100:
+		return 2
+	}
+	return 3
 }
 
 // namedLimit is a Limit with the name a refusal gives.
@@ -107,7 +120,7 @@ type namedLimit struct {
 // startLimits returns the limits of a start to p on ch by client.
 func (v *Verifier) startLimits(p phone, ch Channel, client string, store bool) []namedLimit {
 	c := &v.cfg
-	var ls []namedLimit
+	ls := make([]namedLimit, 0, 6)
 	add := func(name, key string, r rate) {
 		ls = append(ls, namedLimit{Limit{Key: key, N: r.n, Per: r.per}, name})
 	}

@@ -180,7 +180,7 @@ func parsePlus(input string) (phone, bool) {
 func hasNationalPrefix(p phone) bool {
 	cc := p.num.GetCountryCode()
 	re, known := nationalPrefix(cc)
-	return !known || re != nil && re.MatchString(p.e164[1+len(strconv.Itoa(int(cc))):])
+	return !known || re != nil && re.MatchString(p.e164[1+ccDigits(cc):])
 }
 
 // nationalPrefixes holds, by country calling code, the pattern of the

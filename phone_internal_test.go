@@ -127,3 +127,35 @@ func TestParsePlusAgreesWithTheParser(t *testing.T) {
 		}
 	}
 }
+
+// TestNumberRange checks the range of the example numbers of every
+// region: the country code and the national significant number (as
+// phonenumbers gives it, leading zeros and all) but its last four digits.
+func TestNumberRange(t *testing.T) {
+	checked := map[int]int{} // by number of digits of the country code
+	for region := range phonenumbers.GetSupportedRegions() {
+		for _, typ := range []phonenumbers.PhoneNumberType{phonenumbers.FIXED_LINE, phonenumbers.MOBILE} {
+			ex := phonenumbers.GetExampleNumberForType(region, typ)
+			if ex == nil {
+				continue
+			}
+			p, err := parsePhone(phonenumbers.Format(ex, phonenumbers.E164), "")
+			if err != nil {
+				continue
+			}
+			cc := strconv.Itoa(int(ex.GetCountryCode()))
+			nsn := phonenumbers.GetNationalSignificantNumber(ex)
+			if want := "+" + cc + " " + nsn[:max(len(nsn)-4, 0)]; numberRange(p) != want {
+				t.Errorf("numberRange(%s) = %q, want %q", p.e164, numberRange(p), want)
+			}
+			checked[len(cc)]++
+		}
+	}
+	if checked[1] == 0 || checked[2] == 0 || checked[3] == 0 {
+		t.Fatalf("checked by country code length: %v", checked)
+	}
+	p, err := parsePhone("+39 06 6982 1234", "")
+	if err != nil || numberRange(p) != "+39 066982" {
+		t.Errorf("Italian range: %q, %v", numberRange(p), err)
+	}
+}
