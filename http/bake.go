@@ -1,14 +1,18 @@
 package http
 
 import (
+	"context"
 	"fmt"
 	"html/template"
+	"log/slog"
+	"sync"
+	"sync/atomic"
 	"text/template/parse"
 
 	"github.com/phoneverify/verify"
 )
 
-// bake returns a copy of t for each offered language, in which the
+// bake returns a copy of src for the language of index i, in which the
 // actions that show a text are replaced by that text, escaped: the pages
 // of every language then render as fast as templates written in one.
 // Where dot is the page (or with $), it replaces
@@ -18,31 +22,34 @@ import (
 //	{{.T "id" (.Strong arg)}}    the same, with <strong>{{arg}}</strong>
 //
 // which render as the methods do in HTML text and quoted attributes (a
-// template's method call is a slow reflective one). It must be called before t
-// is executed (html/template escapes a tree when it is first executed,
-// and a clone shares its trees until replaced: every tree of a copy is a
-// copy).
-func (t *texts) bake(tmpl *template.Template) ([]*template.Template, error) {
-	baked := make([]*template.Template, len(t.langs))
-	for i := range t.langs {
-		c, err := tmpl.Clone()
-		if err != nil {
+// template's method call is a slow reflective one). src must never be
+// executed (html/template escapes a tree when it is first executed, and a
+// clone shares its trees until replaced: every tree of a copy is a copy).
+func (t *texts) bake(src *template.Template, i int) (*template.Template, error) {
+	b := baker{texts: t.html[i], around: t.around[i]}
+	return copyTemplates(src, func(root *parse.ListNode) { b.list(root, true) })
+}
+
+// copyTemplates returns a copy of t that shares no tree with it, each
+// tree changed by edit, if not nil. t must not have been executed.
+func copyTemplates(t *template.Template, edit func(*parse.ListNode)) (*template.Template, error) {
+	c, err := t.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("%w: verifyhttp: templates: %v", verify.ErrInvalidOption, err)
+	}
+	for _, tt := range c.Templates() {
+		if tt.Tree == nil || tt.Tree.Root == nil {
+			continue
+		}
+		tree := tt.Tree.Copy()
+		if edit != nil {
+			edit(tree.Root)
+		}
+		if _, err := c.AddParseTree(tt.Name(), tree); err != nil {
 			return nil, fmt.Errorf("%w: verifyhttp: templates: %v", verify.ErrInvalidOption, err)
 		}
-		b := baker{texts: t.html[i], around: t.around[i]}
-		for _, tt := range c.Templates() {
-			if tt.Tree == nil || tt.Tree.Root == nil {
-				continue
-			}
-			tree := tt.Tree.Copy()
-			b.list(tree.Root, true)
-			if _, err := c.AddParseTree(tt.Name(), tree); err != nil {
-				return nil, fmt.Errorf("%w: verifyhttp: templates: %v", verify.ErrInvalidOption, err)
-			}
-		}
-		baked[i] = c
 	}
-	return baked, nil
+	return c, nil
 }
 
 // baker bakes the texts of one language into templates.
@@ -161,8 +168,37 @@ func argAction(a *parse.ActionNode, arg parse.Node) *parse.ActionNode {
 	return &parse.ActionNode{NodeType: parse.NodeAction, Pos: a.Pos, Line: a.Line, Pipe: pipe}
 }
 
+// bakedTemplates holds the templates of each language, baked on first
+// use: an app that serves a few languages keeps only theirs (a baked
+// copy of the pages is about 100 KB).
+type bakedTemplates struct {
+	src   *template.Template // the templates, never executed: what is baked
+	plain *template.Template // the templates as they are: what renders if baking fails
+	texts *texts
+	mu    sync.Mutex // held while baking
+	langs []atomic.Pointer[template.Template]
+}
+
 // templatesFor returns the templates that render p, once localized:
 // those with the texts of p's language in place.
 func (h *handler) templatesFor(p *Page) *template.Template {
-	return h.baked[p.loc.i]
+	b := &h.templates
+	i := p.loc.i
+	if t := b.langs[i].Load(); t != nil {
+		return t
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t := b.langs[i].Load(); t != nil {
+		return t
+	}
+	t, err := b.texts.bake(b.src, i)
+	if err != nil {
+		// New baked a language already, so this does not happen; the
+		// templates as they are render the same pages, more slowly.
+		h.logAttrs(context.Background(), slog.LevelError, "verifyhttp: templates could not be baked", slog.String("error", err.Error()))
+		t = b.plain
+	}
+	b.langs[i].Store(t)
+	return t
 }

@@ -173,7 +173,7 @@
 // receives a *Page. The names:
 //
 //	phone          the phone form (Page.Input, Page.Channel, Page.Error)
-//	code           the code page (Masked, Channel, CallLanguage, ExpiresAt, TimeLeft, ResendIn, CanEnterCode, Error)
+//	code           the code page (Masked, Channel, CallLanguage, CallLanguageNote, ExpiresAt, ExpiresUTC, ExpiresUnixMilli, TimeLeft, ResendIn, CanEnterCode, Error)
 //	code_script    the code page's script: time left, resend countdown, WebOTP
 //	success        the success page (Phone, Masked, ContinueURL)
 //	error          any other failure, such as a cross-origin POST (Error)

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/phoneverify/verify"
@@ -43,7 +44,7 @@ const (
 type handler struct {
 	v          *verify.Verifier
 	sealer     *sealer
-	baked      []*template.Template // the templates with the texts of each language in place (see bake)
+	templates  bakedTemplates // the templates with the texts of each language in place (see bake)
 	log        *slog.Logger
 	clientIP   func(*http.Request) string
 	secure     secureMode
@@ -92,11 +93,18 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	baked, err := tx.bake(tmpl) // before tmpl is executed
+	// Each language's templates are baked from src, a copy never executed,
+	// on first use. The first language is baked now, so that a template
+	// that cannot be baked fails here.
+	src, err := copyTemplates(tmpl, nil)
 	if err != nil {
 		return nil, err
 	}
-	for _, t := range append(baked, tmpl) {
+	first, err := tx.bake(src, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range []*template.Template{first, tmpl} {
 		if err := checkTemplates(t); err != nil {
 			return nil, err
 		}
@@ -104,7 +112,7 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 	h := &handler{
 		v:          v,
 		sealer:     s,
-		baked:      baked,
+		templates:  bakedTemplates{src: src, plain: tmpl, texts: tx, langs: make([]atomic.Pointer[template.Template], len(tx.langs))},
 		log:        cfg.logger,
 		clientIP:   cfg.clientIP,
 		secure:     cfg.secure,
@@ -118,6 +126,7 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 		mux:        http.NewServeMux(),
 		now:        time.Now,
 	}
+	h.templates.langs[0].Store(first)
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	// The pages (pages.go).
 	h.mux.HandleFunc("GET /{$}", h.phonePage)

@@ -257,23 +257,24 @@ func (p *Page) Strong(s string) template.HTML {
 	return template.HTML("<strong>" + template.HTMLEscapeString(s) + "</strong>")
 }
 
-// CallLanguageNote says which language the call or text is in, such as
-// "The call will be in Dutch." (in the page's language), when it is not
-// the page's language; "" when it is, or is not known (CallLanguage).
-func (p *Page) CallLanguageNote() string {
-	if p.loc == nil || p.CallLanguage == "" {
+// callLanguageNote says which language a call (or, on ch SMS, a text)
+// in the language call is, such as "The call will be in Dutch." in the
+// localizer's language, when it is not that language; "" when it is, or
+// call is "" (not known).
+func (l *localizer) callLanguageNote(call string, ch verify.Channel) string {
+	if call == "" {
 		return ""
 	}
-	t, i := p.loc.t, p.loc.i
-	b, _, _ := strings.Cut(strings.ToLower(p.CallLanguage), "-")
+	t, i := l.t, l.i
+	b, _, _ := strings.Cut(strings.ToLower(call), "-")
 	if b == t.bases[i] {
 		return ""
 	}
 	notes, ok := t.notes[i][b]
 	if !ok {
-		notes = p.loc.callNotes(p.CallLanguage)
+		notes = l.callNotes(call)
 	}
-	if p.Channel == verify.SMS {
+	if ch == verify.SMS {
 		return notes[1]
 	}
 	return notes[0]

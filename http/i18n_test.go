@@ -303,8 +303,7 @@ func TestPageT(t *testing.T) {
 		{"en", "", verify.Voice, ""},
 	}
 	for _, tt := range tests {
-		p := &Page{loc: tx.localizer(tt.lang), CallLanguage: tt.call, Channel: tt.ch}
-		if got := p.CallLanguageNote(); got != tt.want {
+		if got := tx.localizer(tt.lang).callLanguageNote(tt.call, tt.ch); got != tt.want {
 			t.Errorf("CallLanguageNote of a %s page, %s %s: %q, want %q", tt.lang, tt.ch, tt.call, got, tt.want)
 		}
 	}
@@ -317,12 +316,12 @@ func TestBake(t *testing.T) {
 	tx := newTestTexts(t)
 	src := `{{define "x"}}{{.Text.phone_submit}}|{{$.Text.phone_label}}|{{with .Error}}{{$.Text.code_back}}{{.Code}}{{end}}|{{.Text.no_such_id}}|{{.Text.phone_submit | printf "%s!"}}{{end}}`
 	tmpl := template.Must(template.New("t").Parse(src))
-	baked, err := tx.bake(tmpl)
+	de := slices.Index(tx.langs, tx.localizer("de").tag)
+	baked, err := tx.bake(tmpl, de)
 	if err != nil {
 		t.Fatal(err)
 	}
-	de := slices.Index(tx.langs, tx.localizer("de").tag)
-	tree := baked[de].Lookup("x").Tree.Root.String()
+	tree := baked.Lookup("x").Tree.Root.String()
 	if strings.Count(tree, ".Text.") != 2 { // no_such_id, and the one piped to printf
 		t.Errorf("baked tree: %s", tree)
 	}
@@ -331,7 +330,7 @@ func TestBake(t *testing.T) {
 	if err := tmpl.ExecuteTemplate(&dynamic, "x", page); err != nil {
 		t.Fatal(err)
 	}
-	if err := baked[de].ExecuteTemplate(&static, "x", page); err != nil {
+	if err := baked.ExecuteTemplate(&static, "x", page); err != nil {
 		t.Fatal(err)
 	}
 	want := "Code anfordern|Telefonnummer|Andere Nummer verwendeninvalid_code||Code anfordern!"
@@ -348,12 +347,12 @@ func TestBakeCalls(t *testing.T) {
 	tx := newTestTexts(t)
 	src := `{{define "x"}}{{.T "code_lead_sms" (.Strong .Masked)}}|{{$.T "code_lead_voice" .Masked}}|<b title="{{.Strong .Input}}" class="{{.T "code_lead_voice" .Input}}">|{{.T "code_resend_sms_wait"}}|{{with .Error}}{{$.T "code_lead_sms" $.Masked}}{{end}}|{{.T "code_lead_sms" .Masked .Input}}{{end}}`
 	tmpl := template.Must(template.New("t").Parse(src))
-	baked, err := tx.bake(tmpl)
+	de := slices.Index(tx.langs, tx.localizer("de").tag)
+	baked, err := tx.bake(tmpl, de)
 	if err != nil {
 		t.Fatal(err)
 	}
-	de := slices.Index(tx.langs, tx.localizer("de").tag)
-	tree := baked[de].Lookup("x").Tree.Root.String()
+	tree := baked.Lookup("x").Tree.Root.String()
 	// Left: T without an argument, T with two, and Strong on its own (in
 	// an attribute, T's HTML loses its tags); baked: a call by $ inside
 	// with, since $ is the page.
@@ -365,7 +364,7 @@ func TestBakeCalls(t *testing.T) {
 	if err := tmpl.ExecuteTemplate(&dynamic, "x", page); err != nil {
 		t.Fatal(err)
 	}
-	if err := baked[de].ExecuteTemplate(&static, "x", page); err != nil {
+	if err := baked.ExecuteTemplate(&static, "x", page); err != nil {
 		t.Fatal(err)
 	}
 	// html/template escapes + where HTMLEscapeString does not; the two

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/phoneverify/verify"
@@ -61,6 +62,10 @@ type Page struct {
 	// CallLanguage is the language of the call or text, as the verify
 	// package names it ("de-de"); code page.
 	CallLanguage string
+	// CallLanguageNote says which language the call or text is in, such
+	// as "The call will be in Dutch." in the page's language, when it is
+	// not the page's language; "" when it is, or is not known (code page).
+	CallLanguageNote string
 	// ResendIn is the number of seconds until a new code can be asked for
 	// (the resend cooldown), 0 when it can be asked for now; code page.
 	ResendIn int
@@ -105,6 +110,7 @@ func (h *handler) codePageFor(r *http.Request, st *state) *Page {
 	p := h.page(r, "code")
 	left := st.Expires.Sub(h.now())
 	p.Phone, p.Masked, p.Channel, p.CallLanguage = st.Phone, maskForDisplay(st.Phone), st.Channel, st.Language
+	p.CallLanguageNote = p.loc.callLanguageNote(st.Language, st.Channel)
 	p.ExpiresAt, p.TimeLeft, p.CanEnterCode = st.Expires, timeLeft(left), left > 0
 	p.ExpiresUTC, p.ExpiresUnixMilli = st.Expires.UTC().Format("2006-01-02T15:04:05Z"), st.Expires.UnixMilli()
 	p.ResendIn = retrySeconds(h.resendIn(st))
@@ -376,6 +382,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, p *
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	setPrivate(hdr)
 	hdr.Set("X-Frame-Options", "SAMEORIGIN")
+	hdr.Set("Content-Length", strconv.Itoa(buf.Len())) // not chunked: the page is whole
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

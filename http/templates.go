@@ -62,7 +62,7 @@ func checkTemplates(t *template.Template) error {
 		Channel: verify.Voice, ExpiresAt: time.Unix(0, 0), TimeLeft: "10:00", CanEnterCode: true,
 		ExpiresUTC:   "1970-01-01T00:00:00Z",
 		Error:        &Failure{Code: InvalidCode, Message: "That code is not right."},
-		CallLanguage: "en-gb", CodeLength: 6, Example: "06 12345678", ContinueURL: "/account",
+		CallLanguage: "en-gb", CallLanguageNote: "The call will be in English.", CodeLength: 6, Example: "06 12345678", ContinueURL: "/account",
 	}
 	for _, name := range pageNames {
 		if t.Lookup(name) == nil {
