@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/redislimit"
 )
 
 // BenchmarkAllow measures Allow beside raw round trips to the same
@@ -149,6 +150,10 @@ func BenchmarkAllow(b *testing.B) {
 // with its credit key: five limits, six keys; four from an IPv4 client),
 // "every-limit" adds a global limit, and "one-by-one" takes the default
 // five with one Allow each, as a Limiter that is not a LimitStore would.
+// "commands-only" runs a script of the commands the default start's
+// script runs (TIME, one MGET, one SET with an expiry per limit), on the
+// same new keys, and nothing else: the floor for exact windows on the
+// server's clock, which the script's own work adds to.
 func BenchmarkStartVsPing(b *testing.B) {
 	s := startRedis(b)
 	c := s.client(b)
@@ -174,12 +179,26 @@ func BenchmarkStartVsPing(b *testing.B) {
 		}
 		return nil
 	}
+	commands := redis.NewScript(`local t = redis.call('TIME')
+local vals = redis.call('MGET', unpack(KEYS))
+for i = 1, #ARGV do redis.call('SET', KEYS[i], '01234567', 'PX', ARGV[i]) end
+return {-1, 0}`)
 	key := 0
 	for _, bc := range []struct {
 		name   string
 		global bool
 		take   func([]verify.Limit) error
 	}{
+		{"commands-only", false, func(ls []verify.Limit) error {
+			keys := make([]string, 0, len(ls)+1)
+			args := make([]any, len(ls))
+			for i, lim := range ls {
+				keys = append(keys, redislimit.DefaultPrefix+lim.Key)
+				args[i] = lim.Per.Milliseconds()
+			}
+			keys = append(keys, redislimit.DefaultPrefix+ls[len(ls)-1].CreditKey)
+			return commands.Run(ctx, c, keys, args...).Err()
+		}},
 		{"default", false, allowAll},
 		{"every-limit", true, allowAll},
 		{"one-by-one", false, func(ls []verify.Limit) error {
