@@ -309,33 +309,47 @@ func TestPageT(t *testing.T) {
 	}
 }
 
+// bakeGerman parses src, which defines "x", and bakes it in German.
+func bakeGerman(t *testing.T, tx *texts, src string) (tmpl, baked *template.Template, de int) {
+	t.Helper()
+	tmpl = template.Must(template.New("t").Parse(src))
+	de = slices.Index(tx.langs, tx.localizer("de").tag)
+	baked, err := tx.bake(tmpl, de)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl, baked, de
+}
+
+// renderBoth renders "x" of the templates as they are and baked.
+func renderBoth(t *testing.T, tmpl, baked *template.Template, page *Page) (dynamic, static string) {
+	t.Helper()
+	var d, s strings.Builder
+	if err := tmpl.ExecuteTemplate(&d, "x", page); err != nil {
+		t.Fatal(err)
+	}
+	if err := baked.ExecuteTemplate(&s, "x", page); err != nil {
+		t.Fatal(err)
+	}
+	return d.String(), s.String()
+}
+
 // TestBake checks that the texts put in place in each language's copy of
 // the templates render as {{.Text.id}} does, and that an action whose
 // dot is not the page is left as it is.
 func TestBake(t *testing.T) {
 	tx := newTestTexts(t)
 	src := `{{define "x"}}{{.Text.phone_submit}}|{{$.Text.phone_label}}|{{with .Error}}{{$.Text.code_back}}{{.Code}}{{end}}|{{.Text.no_such_id}}|{{.Text.phone_submit | printf "%s!"}}{{end}}`
-	tmpl := template.Must(template.New("t").Parse(src))
-	de := slices.Index(tx.langs, tx.localizer("de").tag)
-	baked, err := tx.bake(tmpl, de)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl, baked, de := bakeGerman(t, tx, src)
 	tree := baked.Lookup("x").Tree.Root.String()
 	if strings.Count(tree, ".Text.") != 2 { // no_such_id, and the one piped to printf
 		t.Errorf("baked tree: %s", tree)
 	}
 	page := &Page{Text: tx.html[de], Error: &Failure{Code: InvalidCode}}
-	var dynamic, static strings.Builder
-	if err := tmpl.ExecuteTemplate(&dynamic, "x", page); err != nil {
-		t.Fatal(err)
-	}
-	if err := baked.ExecuteTemplate(&static, "x", page); err != nil {
-		t.Fatal(err)
-	}
+	dynamic, static := renderBoth(t, tmpl, baked, page)
 	want := "Code anfordern|Telefonnummer|Andere Nummer verwendeninvalid_code||Code anfordern!"
-	if dynamic.String() != want || static.String() != want {
-		t.Errorf("rendered:\n dynamic %q\n baked   %q\n want    %q", dynamic.String(), static.String(), want)
+	if dynamic != want || static != want {
+		t.Errorf("rendered:\n dynamic %q\n baked   %q\n want    %q", dynamic, static, want)
 	}
 }
 
@@ -346,12 +360,7 @@ func TestBake(t *testing.T) {
 func TestBakeCalls(t *testing.T) {
 	tx := newTestTexts(t)
 	src := `{{define "x"}}{{.T "code_lead_sms" (.Strong .Masked)}}|{{$.T "code_lead_voice" .Masked}}|<b title="{{.Strong .Input}}" class="{{.T "code_lead_voice" .Input}}">|{{.T "code_resend_sms_wait"}}|{{with .Error}}{{$.T "code_lead_sms" $.Masked}}{{end}}|{{.T "code_lead_sms" .Masked .Input}}{{end}}`
-	tmpl := template.Must(template.New("t").Parse(src))
-	de := slices.Index(tx.langs, tx.localizer("de").tag)
-	baked, err := tx.bake(tmpl, de)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl, baked, de := bakeGerman(t, tx, src)
 	tree := baked.Lookup("x").Tree.Root.String()
 	// Left: T without an argument, T with two, and Strong on its own (in
 	// an attribute, T's HTML loses its tags); baked: a call by $ inside
@@ -360,19 +369,13 @@ func TestBakeCalls(t *testing.T) {
 		t.Errorf("baked tree: %s", tree)
 	}
 	page := &Page{loc: tx.localizer("de"), Text: tx.html[de], Masked: "<+31 6 •••• 5678>", Input: `a"b`, Error: &Failure{Code: InvalidCode}}
-	var dynamic, static strings.Builder
-	if err := tmpl.ExecuteTemplate(&dynamic, "x", page); err != nil {
-		t.Fatal(err)
-	}
-	if err := baked.ExecuteTemplate(&static, "x", page); err != nil {
-		t.Fatal(err)
-	}
+	dynamic, static := renderBoth(t, tmpl, baked, page)
 	// html/template escapes + where HTMLEscapeString does not; the two
 	// are the same HTML.
-	if got := strings.ReplaceAll(static.String(), "&#43;", "+"); got != dynamic.String() {
-		t.Errorf("rendered:\n dynamic %q\n baked   %q", dynamic.String(), static.String())
+	if got := strings.ReplaceAll(static, "&#43;", "+"); got != dynamic {
+		t.Errorf("rendered:\n dynamic %q\n baked   %q", dynamic, static)
 	}
-	if !strings.Contains(static.String(), "<strong>&lt;&#43;31 6 •••• 5678&gt;</strong>") {
-		t.Errorf("baked rendering %q does not escape the argument of Strong", static.String())
+	if !strings.Contains(static, "<strong>&lt;&#43;31 6 •••• 5678&gt;</strong>") {
+		t.Errorf("baked rendering %q does not escape the argument of Strong", static)
 	}
 }
