@@ -105,3 +105,22 @@ func TestTemplatesUnbakeable(t *testing.T) {
 		t.Error("the templates as they are were not kept for German")
 	}
 }
+
+// TestDefaultTextsShared checks that handlers without WithLanguages and
+// WithMessages share one catalog, and that a handler's own texts change
+// neither it nor the pages of the others.
+func TestDefaultTextsShared(t *testing.T) {
+	a := newBakeTestHandler(t)
+	own := newBakeTestHandler(t, WithMessages("en", map[string]string{"phone_submit": "Go on"}))
+	b := newBakeTestHandler(t)
+	if a.texts != b.texts || own.texts == a.texts {
+		t.Fatal("handlers without options do not share their catalog, or one with WithMessages shares it")
+	}
+	for h, want := range map[*handler]string{a: "Send me a code", own: "Go on", b: "Send me a code"} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+		if !strings.Contains(w.Body.String(), ">"+want+"</button>") {
+			t.Errorf("phone form without %q: %s", want, w.Body.String())
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/phoneverify/verify"
 	"golang.org/x/text/feature/plural"
@@ -92,10 +93,25 @@ type i18nConfig struct {
 	messages  []messagesOption
 }
 
-// newTexts builds the catalog: the built-in texts, the app's texts over
+// newTexts returns the catalog of c: the one shared by every handler
+// without WithLanguages and WithMessages, or one of its own.
+func newTexts(c i18nConfig) (*texts, error) {
+	if len(c.languages) == 0 && len(c.messages) == 0 {
+		return defaultTexts()
+	}
+	return buildTexts(c)
+}
+
+// defaultTexts is the catalog of the built-in texts in every language,
+// built on first use and shared, since texts are only read once built
+// (building one takes milliseconds: an app or a test suite may create
+// many handlers).
+var defaultTexts = sync.OnceValues(func() (*texts, error) { return buildTexts(i18nConfig{}) })
+
+// buildTexts builds the catalog: the built-in texts, the app's texts over
 // them, and for a language the app adds, the default language's text for
 // every id it leaves out.
-func newTexts(c i18nConfig) (*texts, error) {
+func buildTexts(c i18nConfig) (*texts, error) {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: verifyhttp: "+format, append([]any{verify.ErrInvalidOption}, a...)...)
 	}
