@@ -21,6 +21,7 @@ import (
 // cooldown ends. After every step, Reload shows the same page and posts
 // no form again; so does Back after the success.
 func TestPagesInGerman(t *testing.T) {
+	t.Parallel()
 	bctx := newBrowser(t, 480, 860, chromedp.Flag("lang", "de-DE"), chromedp.Flag("accept-lang", "de-DE,de"))
 	p := fake.New()
 	v, err := verify.New(p, verify.WithResendCooldown(4*time.Second))
@@ -149,6 +150,7 @@ func TestPagesInGerman(t *testing.T) {
 // open, the code form is disabled and the change is announced in a live
 // region, in the page's language.
 func TestCodeExpiresInPage(t *testing.T) {
+	t.Parallel()
 	bctx := newBrowser(t, 480, 860, chromedp.Flag("lang", "de-DE"), chromedp.Flag("accept-lang", "de-DE,de"))
 	// The fake's clock runs ten minutes minus three seconds behind: its
 	// codes, valid for ten minutes, expire three seconds from now.

@@ -66,6 +66,7 @@ func pagesServer(t *testing.T, p verify.Provider, more ...func(*http.ServeMux)) 
 // the success page. Screenshots of each page are kept in
 // $TMPDIR/verifyhttp-browser/.
 func TestPages(t *testing.T) {
+	t.Parallel()
 	bctx := newBrowser(t, 480, 860)
 	p := fake.New()
 	srv, verified := pagesServer(t, p)
@@ -191,6 +192,7 @@ func (p *slowFirstStart) Start(ctx context.Context, req verify.Request) (*verify
 // provider from /e2e/entered, and reports the second click to
 // /e2e/clicked with a beacon, which outlives the page.
 func TestPagesDoubleClick(t *testing.T) {
+	t.Parallel()
 	bctx := newBrowser(t, 480, 860)
 	p := &slowFirstStart{Provider: fake.New(), entered: make(chan struct{}), release: make(chan struct{})}
 	clicked := make(chan string, 1)
@@ -262,6 +264,7 @@ func TestPagesDoubleClick(t *testing.T) {
 // learns the delay the guard asked for and runs the timer itself rather
 // than wait for it. The page reports to /e2e/state with a beacon.
 func TestPagesStopThenResubmit(t *testing.T) {
+	t.Parallel()
 	bctx := newBrowser(t, 480, 860)
 	p := &slowFirstStart{Provider: fake.New(), entered: make(chan struct{}), release: make(chan struct{})}
 	reported := make(chan string, 1)

@@ -20,6 +20,7 @@ import (
 // reloaded error is shown again, and Back after the success lands on the
 // success page.
 func TestPagesBackAndReload(t *testing.T) {
+	t.Parallel()
 	bctx := newBrowser(t, 480, 860)
 	p := fake.New()
 	v, err := verify.New(p)

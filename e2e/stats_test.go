@@ -12,6 +12,7 @@ import (
 // TestWebappStats runs a few verifications in a real headless Chromium,
 // then opens /dev/stats and checks that its numbers are what was done.
 func TestWebappStats(t *testing.T) {
+	t.Parallel()
 	bctx := newBrowser(t, 1024, 900)
 	base, terminal := startWebapp(t)
 

@@ -79,6 +79,7 @@ func startWebapp(t *testing.T) (string, *syncBuffer) {
 // number, read the code printed in the terminal, type it, and see the
 // success page; the app's inbox lists the code.
 func TestWebappNewcomer(t *testing.T) {
+	t.Parallel()
 	bctx := newBrowser(t, 1024, 768)
 	base, terminal := startWebapp(t)
 
