@@ -506,3 +506,28 @@ func BenchmarkMemoryLimiterAllow(b *testing.B) {
 		}
 	})
 }
+
+// TestMemoryLimiterCountsOnlyTheWindow checks that Count counts the
+// events within the window it is given, when the key also holds older
+// ones: a number's failed checks of yesterday no longer count.
+func TestMemoryLimiterCountsOnlyTheWindow(t *testing.T) {
+	c := newClock()
+	l := &verify.MemoryLimiter{Now: c.Now}
+	ctx := context.Background()
+	for _, step := range []time.Duration{0, time.Hour, time.Hour, 20 * time.Hour} {
+		c.Advance(step)
+		if ok, _, err := l.Allow(ctx, "failures:+31612345678", 10, 24*time.Hour); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+	}
+	// Events at 0h, 1h, 2h and 22h; it is now 22h.
+	for _, tt := range []struct {
+		window time.Duration
+		want   int
+	}{{time.Hour, 1}, {21 * time.Hour, 2}, {22 * time.Hour, 3}, {24 * time.Hour, 4}} {
+		counts, err := l.Count(ctx, tt.window, "failures:+31612345678")
+		if err != nil || len(counts) != 1 || counts[0] != tt.want {
+			t.Errorf("Count over %s = %v, %v; want %d", tt.window, counts, err, tt.want)
+		}
+	}
+}
