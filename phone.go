@@ -150,7 +150,7 @@ func parseE164(s string) (phone, bool) {
 // the digits otherwise, having removed a national prefix after the
 // country code ("+31 (0)6 …"). parsePhone then runs the parser.
 func parsePlus(input string) (phone, bool) {
-	if input == "" || input[0] != '+' || len(input) > maxPhoneInput {
+	if input == "" || input[0] != '+' {
 		return phone{}, false
 	}
 	var buf [maxPhoneInput]byte
@@ -199,7 +199,7 @@ var nationalPrefixes = struct {
 		for _, md := range coll.GetMetadata() {
 			cc := md.GetCountryCode()
 			main := phonenumbers.GetRegionCodeForCountryCode(int(cc))
-			if md.GetId() == main || main == "001" && md.GetId() == "001" {
+			if md.GetId() == main { // "001" for every non-geographic code
 				m[cc] = md.GetNationalPrefixForParsing()
 			}
 		}

@@ -115,7 +115,13 @@ func TestParsePlusAgreesWithTheParser(t *testing.T) {
 	if fast < 1000 || slow < 1000 {
 		t.Fatalf("parsePlus read %d inputs, the parser %d: the test no longer tries both", fast, slow)
 	}
-	for _, s := range []string{"+31 6 1234 5678", "+1 (201) 555-0123", "+44 20 7946 0958", "+39 06 6982 1234"} {
+	read := []string{"+31 6 1234 5678", "+1 (201) 555-0123", "+44 20 7946 0958", "+39 06 6982 1234"}
+	for cc := range phonenumbers.GetSupportedGlobalNetworkCallingCodes() {
+		if ex := phonenumbers.GetExampleNumberForNonGeoEntity(cc); ex != nil {
+			read = append(read, phonenumbers.Format(ex, phonenumbers.INTERNATIONAL)) // "+800 1234 5678"
+		}
+	}
+	for _, s := range read {
 		if _, ok := parsePlus(s); !ok {
 			t.Errorf("parsePlus(%q) left it to the parser", s)
 		}
