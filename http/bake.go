@@ -151,7 +151,7 @@ func pageIdent(n parse.Node, dotIsPage bool) []string {
 			return n.Ident
 		}
 	case *parse.VariableNode:
-		if len(n.Ident) > 0 && n.Ident[0] == "$" {
+		if n.Ident[0] == "$" { // the parser gives a variable at least its name
 			return n.Ident[1:]
 		}
 	}

@@ -218,7 +218,7 @@ func buildTexts(c i18nConfig) (*texts, error) {
 		notes := map[string][2]string{}
 		for _, call := range verify.Languages() {
 			b, _, _ := strings.Cut(call, "-")
-			if _, ok := notes[b]; !ok && b != t.bases[i] {
+			if _, ok := notes[b]; !ok {
 				notes[b] = l.callNotes(call)
 			}
 		}
