@@ -98,17 +98,13 @@ func (b baker) action(nodes []parse.Node, a *parse.ActionNode, dotIsPage, inT bo
 		return append(nodes, a)
 	}
 	args := a.Pipe.Cmds[0].Args
-	switch pageMethod(args[0], dotIsPage) {
-	case "Text.":
-		if len(args) == 1 {
-			if s, ok := b.texts[pageIdent(args[0], dotIsPage)[1]]; ok {
-				return append(nodes, text(string(s)))
-			}
+	ident := pageIdent(args[0], dotIsPage)
+	switch {
+	case len(ident) == 2 && ident[0] == "Text" && len(args) == 1: // {{.Text.id}}
+		if s, ok := b.texts[ident[1]]; ok {
+			return append(nodes, text(string(s)))
 		}
-	case "T":
-		if len(args) != 3 {
-			break
-		}
+	case len(ident) == 1 && ident[0] == "T" && len(args) == 3: // {{.T "id" arg}}
 		id, ok := args[1].(*parse.StringNode)
 		if !ok {
 			break
@@ -118,27 +114,12 @@ func (b baker) action(nodes []parse.Node, a *parse.ActionNode, dotIsPage, inT bo
 			nodes = b.action(nodes, argAction(a, args[2]), dotIsPage, true)
 			return append(nodes, text(parts[1]))
 		}
-	case "Strong":
-		if len(args) == 2 && inT {
-			nodes = append(nodes, text("<strong>"))
-			nodes = b.action(nodes, argAction(a, args[1]), dotIsPage, false)
-			return append(nodes, text("</strong>"))
-		}
+	case len(ident) == 1 && ident[0] == "Strong" && len(args) == 2 && inT: // (.Strong arg) in T
+		nodes = append(nodes, text("<strong>"))
+		nodes = b.action(nodes, argAction(a, args[1]), dotIsPage, false)
+		return append(nodes, text("</strong>"))
 	}
 	return append(nodes, a)
-}
-
-// pageMethod names what n reads of the page: "Text." for a text
-// (.Text.id), or the name of the method it calls (.T, .Strong); "" for
-// anything else.
-func pageMethod(n parse.Node, dotIsPage bool) string {
-	switch ident := pageIdent(n, dotIsPage); {
-	case len(ident) == 2 && ident[0] == "Text":
-		return "Text."
-	case len(ident) == 1:
-		return ident[0]
-	}
-	return ""
 }
 
 // pageIdent returns the chain of names n reads from the page, [Text id]
@@ -174,8 +155,7 @@ func argAction(a *parse.ActionNode, arg parse.Node) *parse.ActionNode {
 type bakedTemplates struct {
 	src   *template.Template // the templates, never executed: what is baked
 	plain *template.Template // the templates as they are: what renders if baking fails
-	texts *texts
-	mu    sync.Mutex // held while baking
+	mu    sync.Mutex         // held while baking
 	langs []atomic.Pointer[template.Template]
 }
 
@@ -192,7 +172,7 @@ func (h *handler) templatesFor(p *Page) *template.Template {
 	if t := b.langs[i].Load(); t != nil {
 		return t
 	}
-	t, err := b.texts.bake(b.src, i)
+	t, err := h.texts.bake(b.src, i)
 	if err != nil {
 		// New baked a language already, so this does not happen; the
 		// templates as they are render the same pages, more slowly.

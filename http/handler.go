@@ -112,7 +112,7 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 	h := &handler{
 		v:          v,
 		sealer:     s,
-		templates:  bakedTemplates{src: src, plain: tmpl, texts: tx, langs: make([]atomic.Pointer[template.Template], len(tx.langs))},
+		templates:  bakedTemplates{src: src, plain: tmpl, langs: make([]atomic.Pointer[template.Template], len(tx.langs))},
 		log:        cfg.logger,
 		clientIP:   cfg.clientIP,
 		secure:     cfg.secure,
