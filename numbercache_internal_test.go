@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -44,4 +46,45 @@ func TestNumberCache(t *testing.T) {
 	if _, ok := c.m[last]; !ok {
 		t.Fatalf("the number added last, %s, is not cached", last)
 	}
+}
+
+// TestCheckReadsTheNumbersStarted checks that a Verifier keeps the number
+// of each start it made, for its Checks' policy re-check, and that the
+// re-check applies the Verifier's policy to what it reads there.
+func TestCheckReadsTheNumbersStarted(t *testing.T) {
+	p := &oneProvider{}
+	v, err := New(p, WithAllowedRegions("NL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ver, err := v.Start(ctx, "+31 6 12345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.numbers.m[ver.Phone]; !ok {
+		t.Fatalf("the number started, %s, is not kept", ver.Phone)
+	}
+	// What the start parsed is what the check reads: a kept number said to
+	// be of another region is refused by the policy.
+	n := v.numbers.m[ver.Phone]
+	v.numbers.m[ver.Phone] = parsedNumber{n.p, "GB"}
+	if _, err := v.Check(ctx, ver.ID, "123456"); !errors.Is(err, ErrInvalidPhone) {
+		t.Fatalf("Check of a number kept as British, with only NL allowed: %v, want ErrInvalidPhone", err)
+	}
+}
+
+// oneProvider verifies whatever code it is given for the one number it
+// started.
+type oneProvider struct{ started *Verification }
+
+func (p *oneProvider) Start(_ context.Context, req Request) (*Verification, error) {
+	p.started = &Verification{ID: "v1", Phone: req.Phone, Channel: req.Channel, Status: StatusPending}
+	return p.started, nil
+}
+
+func (p *oneProvider) Check(_ context.Context, id, _ string) (*Verification, error) {
+	ver := *p.started
+	ver.Status = StatusVerified
+	return &ver, nil
 }
