@@ -12,7 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
-	verifyhttp "github.com/phoneverify/verify/http"
 )
 
 // TestPagesInGerman: a browser set to German gets German pages, with
@@ -24,14 +23,7 @@ func TestPagesInGerman(t *testing.T) {
 	t.Parallel()
 	bctx := newBrowser(t, 480, 860, chromedp.Flag("lang", "de-DE"), chromedp.Flag("accept-lang", "de-DE,de"))
 	p := fake.New()
-	v, err := verify.New(p, verify.WithResendCooldown(4*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := pagesHandler(t, p, []verify.Option{verify.WithResendCooldown(4 * time.Second)})
 	var posts atomic.Int32
 	var lastAccept atomic.Value
 	srv := httptest.NewServer(http.StripPrefix("/verify", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -43,12 +35,7 @@ func TestPagesInGerman(t *testing.T) {
 	})))
 	t.Cleanup(srv.Close)
 
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-	}
+	do := steps(t, bctx)
 	eval := func(js string) string {
 		t.Helper()
 		s, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))

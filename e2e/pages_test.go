@@ -32,25 +32,43 @@ func wrongCode(code string) string {
 	return "000000"
 }
 
+// pagesHandler returns the pages of a Verifier over p with vopts, sealed
+// with testSecret, with hopts.
+func pagesHandler(t *testing.T, p verify.Provider, vopts []verify.Option, hopts ...verifyhttp.Option) http.Handler {
+	t.Helper()
+	v, err := verify.New(p, vopts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := verifyhttp.New(v, append([]verifyhttp.Option{verifyhttp.WithSecret(testSecret)}, hopts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// steps returns a function that runs browser steps in bctx and fails t,
+// saying what was being done, when one fails.
+func steps(t *testing.T, bctx context.Context) func(what string, steps ...chromedp.Action[chromedp.Void]) {
+	return func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, steps...); err != nil {
+			t.Fatalf("browser: %s: %v", what, err)
+		}
+	}
+}
+
 // pagesServer serves the pages of p at /verify/ of a loopback server, with
 // whatever more adds to its mux, and counts the OnVerified calls for
 // testPhone.
 func pagesServer(t *testing.T, p verify.Provider, more ...func(*http.ServeMux)) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
-	v, err := verify.New(p)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var verified atomic.Int32
-	h, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret),
-		verifyhttp.WithOnVerified(func(w http.ResponseWriter, r *http.Request, ver *verify.Verification) {
-			if ver.Phone == testPhone {
-				verified.Add(1)
-			}
-		}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := pagesHandler(t, p, nil, verifyhttp.WithOnVerified(func(w http.ResponseWriter, r *http.Request, ver *verify.Verification) {
+		if ver.Phone == testPhone {
+			verified.Add(1)
+		}
+	}))
 	mux := http.NewServeMux()
 	mux.Handle("/verify/", http.StripPrefix("/verify", h))
 	for _, f := range more {
@@ -71,12 +89,7 @@ func TestPages(t *testing.T) {
 	p := fake.New()
 	srv, verified := pagesServer(t, p)
 
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-	}
+	do := steps(t, bctx)
 	text := func(sel chromedp.CSS) string {
 		t.Helper()
 		s, err := chromedp.Run(bctx, chromedp.Text(sel))

@@ -8,9 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
-	verifyhttp "github.com/phoneverify/verify/http"
 )
 
 // TestPagesBackAndReload: one wrong code, then the right one, then Reload
@@ -23,14 +21,7 @@ func TestPagesBackAndReload(t *testing.T) {
 	t.Parallel()
 	bctx := newBrowser(t, 480, 860)
 	p := fake.New()
-	v, err := verify.New(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := pagesHandler(t, p, nil)
 	var posts atomic.Int32
 	srv := httptest.NewServer(http.StripPrefix("/verify", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
@@ -40,12 +31,7 @@ func TestPagesBackAndReload(t *testing.T) {
 	})))
 	t.Cleanup(srv.Close)
 
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
-	}
+	do := steps(t, bctx)
 	// at fails t unless the browser shows path (under /verify/) with the
 	// element sel, after exactly n POSTs in all.
 	at := func(step, path, sel string, n int32) {
