@@ -96,6 +96,10 @@ type Event struct {
 	// Duration is the time spent in the provider call; 0 when there was
 	// none.
 	Duration time.Duration
+	// Provider names the provider that served the call, such as
+	// "messagebird" or "otp" (with Failover, the one that answered);
+	// "" when no provider was called or it did not say.
+	Provider string
 }
 
 // The outcomes Event.Outcome returns. They are stable, few, and name the

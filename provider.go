@@ -59,4 +59,32 @@ type Request struct {
 	MaxAttempts int           // wrong codes allowed before the verification fails
 	Originator  string        // sender shown to the recipient; empty for the provider's default
 	Reference   string        // caller's reference, passed through; may be empty
+	AppName     string        // the app whose code it is (WithAppName), already in Template; may be empty
+}
+
+// A Sender delivers a finished text by SMS, or reads it out in a call. It
+// neither makes nor checks codes: the otp package makes them, and a
+// Sender is a thin adapter over a plain messaging API (MessageBird's SMS
+// and Voice Messages APIs, Twilio's Messaging and Calls, the fake's
+// inbox).
+//
+// Implementations must be safe for concurrent use and must honour ctx.
+// Send returns nil once the provider accepted the message, and otherwise
+// an error matching ErrInvalidPhone (the provider refused the
+// recipient), ErrRateLimited, ErrUnsupported (the channel cannot be
+// used), or ErrUnavailable, preferably as a *ProviderError. The text
+// holds the code: a Sender must never log it or put it in an error.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// Message is what a Sender delivers.
+type Message struct {
+	Phone      string      // recipient in E.164, such as "+31612345678"
+	Channel    Channel     // SMS or Voice
+	Text       string      // the whole text, code included; for Voice written to be spoken
+	Language   string      // language of the text, one of Languages(), such as "nl-nl"
+	Voice      VoiceGender // voice of a call
+	Originator string      // sender shown to the recipient; empty for the Sender's default
+	Reference  string      // caller's reference, passed through; may be empty
 }

@@ -57,6 +57,8 @@ type Verification struct {
 	Status    Status    // state when this value was returned
 	CreatedAt time.Time // when the verification was started
 	ExpiresAt time.Time // when the code stops working
+	Provider  string    // the provider that serves it, such as "messagebird"; "" when the provider does not say
+	Test      bool      // a test number's verification (WithTestNumbers): no provider was called
 }
 
 // Verified reports whether the number was verified.
