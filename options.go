@@ -144,13 +144,23 @@ type MessageOption interface {
 	applyMessage(*message)
 }
 
-type channelOption Channel
+// configOption adapts a function to Option: an option of New only.
+type configOption func(*config)
+
+func (f configOption) applyOption(c *config) { f(c) }
+
+// messageOption adapts a function to MessageOption: an option of New, as
+// the Verifier's default, or of Start, for one call.
+type messageOption func(*message)
+
+func (f messageOption) applyMessage(m *message) { f(m) }
+func (f messageOption) applyOption(c *config)   { f(&c.msg) }
 
 // WithChannel sets how codes are sent: Voice (the default), SMS, or Auto
 // (SMS to mobile numbers, a call to every other number).
-func WithChannel(c Channel) MessageOption       { return channelOption(c) }
-func (o channelOption) applyMessage(m *message) { m.channel = Channel(o) }
-func (o channelOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
+func WithChannel(ch Channel) MessageOption {
+	return messageOption(func(m *message) { m.channel = ch })
+}
 
 type tokenLengthOption int
 
@@ -302,12 +312,11 @@ func WithUserLanguage(tags ...string) MessageOption {
 func (o userLanguageOption) applyMessage(m *message) { m.userLangs = o }
 func (o userLanguageOption) applyOption(c *config)   { c.callOnly = "WithUserLanguage" }
 
-type loggerOption struct{ l *slog.Logger }
-
 // WithLogger sets a logger for the Verifier's structured logs: one record
 // per call, with the number masked and never a code. Default: no logging.
-func WithLogger(l *slog.Logger) Option       { return loggerOption{l} }
-func (o loggerOption) applyOption(c *config) { c.logger = o.l }
+func WithLogger(l *slog.Logger) Option {
+	return configOption(func(c *config) { c.logger = l })
+}
 
 type allowedRegionsOption []string
 
