@@ -31,7 +31,7 @@ func BenchmarkStart(b *testing.B) {
 	ctx := context.Background()
 	b.Run("NoLimits", func(b *testing.B) {
 		v, err := verify.New(fake.New(fake.WithCode("123456")), verify.WithDefaultRegion("NL"),
-			verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0))
+			verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0), verify.WithPumpingGuard(0, 0, 0))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func BenchmarkStart(b *testing.B) {
 	b.Run("UserLanguage", func(b *testing.B) {
 		// The user's languages, as the http package passes them.
 		v, err := verify.New(fake.New(fake.WithCode("123456")), verify.WithDefaultRegion("NL"),
-			verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0))
+			verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0), verify.WithPumpingGuard(0, 0, 0))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -59,7 +59,7 @@ func BenchmarkStart(b *testing.B) {
 	b.Run("RegionRefused", func(b *testing.B) {
 		// The refusal names the region: its cost is paid here only.
 		v, err := verify.New(fake.New(fake.WithCode("123456")), verify.WithDefaultRegion("NL"),
-			verify.WithDeniedRegions("NL"), verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0))
+			verify.WithDeniedRegions("NL"), verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0), verify.WithPumpingGuard(0, 0, 0))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func BenchmarkStart(b *testing.B) {
 func BenchmarkCheck(b *testing.B) {
 	ctx := context.Background()
 	p := fake.New(fake.WithCode("123456"))
-	v, err := verify.New(p, verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0))
+	v, err := verify.New(p, verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0), verify.WithPumpingGuard(0, 0, 0))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func BenchmarkObserver(b *testing.B) {
 	for _, o := range observers {
 		newVerifier := func(b *testing.B) *verify.Verifier {
 			v, err := verify.New(fake.New(fake.WithCode("123456")), append([]verify.Option{
-				verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0)}, o.opts...)...)
+				verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0), verify.WithPumpingGuard(0, 0, 0)}, o.opts...)...)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -36,9 +36,8 @@ func FuzzParsePhone(f *testing.F) {
 		if perr != nil || !phonenumbers.IsValidNumber(num) {
 			t.Fatalf("ParsePhone(%q, %q) = %q, which is not a valid number", input, region, got)
 		}
-		// The library's own E.164 formatting agrees with phonenumbers'
-		// (which reads 00 as the international prefix only given a
-		// region that dials it).
+		// ParsePhone reads what phonenumbers reads (which takes 00 for the
+		// international prefix only given a region that dials it).
 		in := strings.TrimSpace(input)
 		if rest, ok := strings.CutPrefix(in, "00"); ok && region == "" {
 			in = "+" + rest

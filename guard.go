@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/phoneverify/verify/internal/phone"
 )
 
 // The prefixes of the keys a Verifier passes to its Limiter. A
@@ -91,24 +93,9 @@ func clientKeys(key string) (client, network string) {
 // North American plan (NPA-NXX) and many others: the numbers an attacker
 // pumps come in such blocks, while a real app's users spread thinly over
 // thousands of them.
-func numberRange(p phone) string {
-	// p.e164 is + then the country code then the national significant
-	// number, leading zeros and all.
-	cc := 1 + ccDigits(p.num.GetCountryCode())
-	nsn := p.e164[cc:]
-	return p.e164[:cc] + " " + nsn[:max(len(nsn)-rangeDigits, 0)]
-}
-
-// ccDigits returns the number of digits of a country calling code (1 to
-// 3).
-func ccDigits(cc int32) int {
-	switch {
-	case cc < 10:
-		return 1
-	case cc < 100:
-		return 2
-	}
-	return 3
+func numberRange(p phone.Number) string {
+	cc, nsn, _ := phone.SplitCountryCode(p.E164)
+	return "+" + cc + " " + nsn[:max(len(nsn)-rangeDigits, 0)]
 }
 
 // namedLimit is a Limit with the name a refusal gives.
@@ -118,7 +105,7 @@ type namedLimit struct {
 }
 
 // startLimits returns the limits of a start to p on ch by client.
-func (v *Verifier) startLimits(p phone, ch Channel, client string, store bool) []namedLimit {
+func (v *Verifier) startLimits(p phone.Number, ch Channel, client string, store bool) []namedLimit {
 	c := &v.cfg
 	ls := make([]namedLimit, 0, 6)
 	add := func(name, key string, r rate) {
@@ -134,10 +121,10 @@ func (v *Verifier) startLimits(p phone, ch Channel, client string, store bool) [
 		}
 	}
 	if c.cooldown > 0 {
-		add(limitCooldown, keyCooldown+string(ch)+":"+p.e164, rate{1, c.cooldown})
+		add(limitCooldown, keyCooldown+string(ch)+":"+p.E164, rate{1, c.cooldown})
 	}
 	if c.numberLimit.n > 0 {
-		add(limitNumber, keyNumber+p.e164, c.numberLimit)
+		add(limitNumber, keyNumber+p.E164, c.numberLimit)
 	}
 	if g := c.pumping; g.starts > 0 && store {
 		r := numberRange(p)
@@ -205,7 +192,7 @@ func (e pumpingError) Unwrap() error { return e.RateLimitError }
 // pumpingTripped reports a trip of the SMS-pumping guard for the range of
 // p, at Warn level, once per range and window across the instances that
 // share the Limiter; it returns the refusal.
-func (v *Verifier) pumpingTripped(ctx context.Context, p phone, err *RateLimitError) error {
+func (v *Verifier) pumpingTripped(ctx context.Context, p phone.Number, err *RateLimitError) error {
 	if v.log == nil {
 		return pumpingError{err}
 	}
@@ -223,7 +210,7 @@ func (v *Verifier) pumpingTripped(ctx context.Context, p phone, err *RateLimitEr
 		rateVerified = float64(counts[1]) / float64(counts[0])
 	}
 	v.log.LogAttrs(ctx, slog.LevelWarn, "verify: suspected SMS pumping; refusing starts to the range",
-		slog.String("range", r), slog.String("region", p.region()),
+		slog.String("range", r), slog.String("region", p.Region),
 		slog.Int("starts", counts[0]), slog.Int("verified", counts[1]),
 		slog.String("verified_rate", strconv.FormatFloat(100*rateVerified, 'f', 1, 64)+"%"),
 		slog.String("window", g.per.String()), slog.Duration("retry_after", err.RetryAfter))
@@ -303,14 +290,14 @@ func (v *Verifier) checked(ctx context.Context, number string, err error) {
 // verified records a verified number: its failed checks in a row start
 // again from zero, and its range counts one more verification for the
 // SMS-pumping guard.
-func (v *Verifier) verified(ctx context.Context, p phone) {
+func (v *Verifier) verified(ctx context.Context, p phone.Number) {
 	store := v.store
 	if store == nil {
 		return
 	}
 	var err error
 	if v.cfg.failures.after > 0 {
-		err = store.Forget(ctx, keyFailures+p.e164, keyGap+p.e164)
+		err = store.Forget(ctx, keyFailures+p.E164, keyGap+p.E164)
 	}
 	if g := v.cfg.pumping; g.starts > 0 {
 		_, _, verr := store.Allow(ctx, keyVerified+numberRange(p), maxVerifiedCount, g.per)
@@ -318,6 +305,6 @@ func (v *Verifier) verified(ctx context.Context, p phone) {
 	}
 	if err != nil && v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelWarn, "verify: limiter failed to record a verified number",
-			slog.String("phone", MaskPhone(p.e164)), slog.String("error", err.Error()))
+			slog.String("phone", MaskPhone(p.E164)), slog.String("error", err.Error()))
 	}
 }

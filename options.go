@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
+	"github.com/phoneverify/verify/internal/phone"
 )
 
 // Defaults and ranges of the options, in one place; the doc comment of each
@@ -472,7 +472,7 @@ func (m *message) validate() error {
 		return optionError("WithOriginator", m.originator, "must be up to 11 letters and digits, or a phone number such as +31612345678")
 	case len(m.reference) > maxReference || !isAlnum(m.reference):
 		return optionError("WithReference", m.reference, "must be up to 64 letters and digits")
-	case m.region != "" && !validRegion(m.region):
+	case m.region != "" && !phone.ValidRegion(m.region):
 		return optionError("WithDefaultRegion", m.region, `must be a region code such as "NL"`)
 	}
 	return nil
@@ -486,12 +486,12 @@ func (c *config) validate() error {
 		return err
 	}
 	for _, r := range c.allowedRegions {
-		if !validRegion(r) {
+		if !phone.ValidRegion(r) {
 			return optionError("WithAllowedRegions", r, `must be region codes such as "NL"`)
 		}
 	}
 	for _, r := range c.deniedRegions {
-		if !validRegion(r) {
+		if !phone.ValidRegion(r) {
 			return optionError("WithDeniedRegions", r, `must be region codes such as "NL"`)
 		}
 	}
@@ -547,10 +547,6 @@ func webOTPHost(origin string) (string, bool) {
 		}
 	}
 	return host, true
-}
-
-func validRegion(r string) bool {
-	return len(r) == 2 && phonenumbers.GetCountryCodeForRegion(r) != 0
 }
 
 func validOriginator(s string) bool {

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync/atomic"
 	"time"
+
+	"github.com/phoneverify/verify/internal/phone"
 )
 
 // Channel is how a code reaches the user.
@@ -76,7 +78,6 @@ type Verifier struct {
 	tagger   Tagger       // the Observer, when it is also a Tagger
 	store    LimitStore   // the Limiter, when it is also a LimitStore
 	langs    *languageMatcher
-	numbers  numberCache // the numbers of recent starts, parsed
 
 	observerPanicked atomic.Bool // the first panic of the Observer was logged
 }
@@ -138,22 +139,22 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", "", err)
 		return nil, err
 	}
-	channel, region := resolveChannel(msg.channel, p), p.region()
-	lang := v.langs.choose(&msg, region)
-	ev.Channel, ev.Region, ev.LineType, ev.Language = channel, region, lineTypeCode(p.lineType), lang
-	if err := v.checkPolicy(p, region, channel); err != nil {
-		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.e164, err)
+	channel := resolveChannel(msg.channel, p)
+	lang := v.langs.choose(&msg, p.Region)
+	ev.Channel, ev.Region, ev.LineType, ev.Language = channel, p.Region, p.LineType.Code(), lang
+	if err := v.checkPolicy(p, channel); err != nil {
+		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.E164, err)
 		return nil, err
 	}
 	if err := v.allowStart(ctx, p, channel, msg.clientKey); err != nil {
-		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.e164, err)
+		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.E164, err)
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	req := Request{
-		Phone:       p.e164,
+		Phone:       p.E164,
 		Channel:     channel,
 		TokenLength: msg.tokenLength,
 		Voice:       msg.voice,
@@ -172,11 +173,10 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)
-		v.logStart(ctx, slog.LevelWarn, "verify: start failed", p.e164, err)
+		v.logStart(ctx, slog.LevelWarn, "verify: start failed", p.E164, err)
 		return nil, err
 	}
 	ev.ID = ver.ID
-	v.numbers.add(p, region)
 	v.rememberPhone(ctx, ver)
 	if v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
@@ -231,7 +231,7 @@ func completeStarted(ver *Verification, req Request) error {
 
 // allowStart asks the limiter whether a start to p on ch by client may
 // go ahead, taking every limit at once (see startLimits and takeAll).
-func (v *Verifier) allowStart(ctx context.Context, p phone, ch Channel, client string) error {
+func (v *Verifier) allowStart(ctx context.Context, p phone.Number, ch Channel, client string) error {
 	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, v.store != nil))
 	var rl *RateLimitError
 	if l != nil && l.name == limitPumping && errors.As(err, &rl) {
@@ -339,12 +339,12 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 // whichever Verifier started the verification, this Verifier only calls
 // verified a number it would have sent a code to.
 func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Event) error {
-	p, region, ok := v.numbers.get(e164)
-	if !ok {
+	p, err := phone.Parse(e164, "")
+	if err != nil || p.E164 != e164 {
 		return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
 	}
-	ev.Region, ev.LineType = region, lineTypeCode(p.lineType)
-	if err := v.checkNumber(p, region); err != nil {
+	ev.Region, ev.LineType = p.Region, p.LineType.Code()
+	if err := v.checkNumber(p); err != nil {
 		return err
 	}
 	v.verified(ctx, p)
