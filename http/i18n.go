@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/internal/phone"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 )
@@ -123,11 +124,7 @@ func (l *localizer) regionName(region string) string {
 	if l.has("region_" + region) {
 		return l.text("region_" + region)
 	}
-	r, err := language.ParseRegion(region)
-	if err != nil || !r.IsCountry() {
-		return ""
-	}
-	return display.Regions(l.tag).Name(r)
+	return phone.RegionName(l.tag, region)
 }
 
 // duration says seconds in words, "27 seconds", or in minutes, rounded

@@ -8,12 +8,10 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/nyaruka/phonenumbers"
 	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/internal/phone"
 )
 
 //go:embed templates/*.html
@@ -79,36 +77,7 @@ func checkTemplates(t *template.Template) error {
 
 // maskForDisplay hides the middle of an E.164 number, keeping the country
 // code, the first digit after it and the last four: "+31 6 •••• 5678".
-// Short numbers keep only their last two digits. Country calling codes are
-// prefix-free, so the first known one of one to three digits is the one.
-func maskForDisplay(e164 string) string {
-	digits, ok := strings.CutPrefix(e164, "+")
-	if !ok {
-		return verify.MaskPhone(e164)
-	}
-	cc := ""
-	for n := 1; n <= 3 && n < len(digits); n++ {
-		code, err := strconv.Atoi(digits[:n])
-		if err != nil {
-			break
-		}
-		if phonenumbers.GetRegionCodeForCountryCode(code) != "ZZ" {
-			cc = digits[:n]
-			break
-		}
-	}
-	if cc == "" {
-		return verify.MaskPhone(e164)
-	}
-	national := digits[len(cc):]
-	switch {
-	case len(national) >= 7:
-		return "+" + cc + " " + national[:1] + " •••• " + national[len(national)-4:]
-	case len(national) > 2:
-		return "+" + cc + " •••• " + national[len(national)-2:]
-	}
-	return "+" + cc + " ••••"
-}
+func maskForDisplay(e164 string) string { return phone.MaskForDisplay(e164) }
 
 // timeLeft formats d as minutes and seconds, "9:58"; never negative.
 func timeLeft(d time.Duration) string {
@@ -123,10 +92,8 @@ func timeLeft(d time.Duration) string {
 // its national format ("06 12345678"), or a Dutch one in international
 // format when no region is set.
 func exampleNumber(region string) string {
-	if region != "" {
-		if n := phonenumbers.GetExampleNumberForType(region, phonenumbers.MOBILE); n != nil {
-			return phonenumbers.Format(n, phonenumbers.NATIONAL)
-		}
+	if ex := phone.Example(region); ex != "" {
+		return ex
 	}
 	return "+31 6 12345678"
 }
