@@ -185,14 +185,6 @@ func (e Event) Reason() string {
 	return e.Outcome()
 }
 
-type observerOption struct{ o Observer }
-
-// WithObserver sets an Observer that is told the outcome of every call.
-// Default: none, which costs nothing. To have several, write an Observer
-// that calls each in turn.
-func WithObserver(o Observer) Option           { return observerOption{o} }
-func (o observerOption) applyOption(c *config) { c.observer = o.o }
-
 // begin starts the observation of a call of op: it gives a Tagger its
 // chance to extend ctx.
 func (v *Verifier) begin(ctx context.Context, op string) context.Context {

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -96,6 +97,8 @@ type config struct {
 	globalLimit  rate
 	pumping      pumpingGuard
 	failures     failureThrottle
+	pumpingSet   bool // WithPumpingGuard was given
+	failuresSet  bool // WithFailureThrottle was given
 }
 
 // pumpingGuard is the setting of the SMS-pumping guard; starts == 0
@@ -156,58 +159,56 @@ type messageOption func(*message)
 func (f messageOption) applyMessage(m *message) { f(m) }
 func (f messageOption) applyOption(c *config)   { f(&c.msg) }
 
+// callOption adapts a function to MessageOption for an option of Start
+// only: given to New, it makes New fail with its name.
+type callOption struct {
+	name  string
+	apply func(*message)
+}
+
+func (o callOption) applyMessage(m *message) { o.apply(m) }
+func (o callOption) applyOption(c *config)   { c.callOnly = o.name }
+
+// Options of New and Start: the message that carries a code.
+
 // WithChannel sets how codes are sent: Voice (the default), SMS, or Auto
 // (SMS to mobile numbers, a call to every other number).
 func WithChannel(ch Channel) MessageOption {
 	return messageOption(func(m *message) { m.channel = ch })
 }
 
-type tokenLengthOption int
-
 // WithTokenLength sets the number of digits in a code: 6 to 10, default 6.
-func WithTokenLength(n int) MessageOption           { return tokenLengthOption(n) }
-func (o tokenLengthOption) applyMessage(m *message) { m.tokenLength = int(o) }
-func (o tokenLengthOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
-
-type voiceOption VoiceGender
+func WithTokenLength(n int) MessageOption {
+	return messageOption(func(m *message) { m.tokenLength = n })
+}
 
 // WithVoice sets the voice that speaks the code on a call: Female (the
 // default) or Male.
-func WithVoice(g VoiceGender) MessageOption   { return voiceOption(g) }
-func (o voiceOption) applyMessage(m *message) { m.voice = VoiceGender(o) }
-func (o voiceOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
-
-type languageOption string
+func WithVoice(g VoiceGender) MessageOption {
+	return messageOption(func(m *message) { m.voice = g })
+}
 
 // WithLanguage fixes the language of the call or text, one of
-// Languages(), such as "nl-nl". Default: none, so that each verification
-// is in the user's language (WithUserLanguage) if the provider speaks it,
-// else in the main language of the number's country (see Languages),
-// else "en-gb"; a text given with WithTemplate is spoken in "en-gb"
-// unless WithLanguage names its language. The built-in text follows the
-// language.
-func WithLanguage(lang string) MessageOption { return languageOption(lang) }
-func (o languageOption) applyMessage(m *message) {
-	m.language, m.fixedLanguage = strings.ToLower(string(o)), true
+// [Languages], such as "nl-nl". Default: none, so that each verification
+// is in the user's language ([WithUserLanguage]) if the provider speaks
+// it, else in the main language of the number's country (see
+// [Languages]), else "en-gb"; a text given with [WithTemplate] is spoken
+// in "en-gb" unless WithLanguage names its language. The built-in text
+// follows the language.
+func WithLanguage(lang string) MessageOption {
+	return messageOption(func(m *message) { m.language, m.fixedLanguage = strings.ToLower(lang), true })
 }
-func (o languageOption) applyOption(c *config) { o.applyMessage(&c.msg) }
-
-type templateOption string
 
 // WithTemplate sets the text that is spoken or texted, in place of the
 // built-in one. It must contain "%token", which is replaced by the code,
-// and be at most 480 bytes (with the line WithWebOrigin adds to texts).
-// Give WithLanguage with it: the Verifier cannot tell a text's language,
+// and be at most 480 bytes (with the line [WithWebOrigin] adds to texts).
+// Give [WithLanguage] with it: the Verifier cannot tell a text's language,
 // so without WithLanguage it is spoken in "en-gb". Default: a built-in
 // text in the chosen language, for a call or for a text, that says the
 // code and warns never to share it.
-func WithTemplate(t string) MessageOption { return templateOption(t) }
-func (o templateOption) applyMessage(m *message) {
-	m.template, m.customTemplate = string(o), true
+func WithTemplate(t string) MessageOption {
+	return messageOption(func(m *message) { m.template, m.customTemplate = t, true })
 }
-func (o templateOption) applyOption(c *config) { o.applyMessage(&c.msg) }
-
-type webOriginOption string
 
 // WithWebOrigin names the web origin where users type their codes, such
 // as "https://example.com": an https origin, with no port, path or query.
@@ -218,27 +219,23 @@ type webOriginOption string
 // twice; MessageBird's documentation does not say that it replaces every
 // one (the fake and the mbtest emulator do): check a first text by eye.
 // Default: none; "" turns it off for one call.
-func WithWebOrigin(origin string) MessageOption { return webOriginOption(origin) }
-func (o webOriginOption) applyMessage(m *message) {
-	m.webOrigin, m.webOTPLine = string(o), ""
-	if host, ok := webOTPHost(string(o)); ok {
-		m.webOTPLine = "\n\n@" + host + " #%token"
-	}
+func WithWebOrigin(origin string) MessageOption {
+	return messageOption(func(m *message) {
+		m.webOrigin, m.webOTPLine = origin, ""
+		if host, ok := webOTPHost(origin); ok {
+			m.webOTPLine = "\n\n@" + host + " #%token"
+		}
+	})
 }
-func (o webOriginOption) applyOption(c *config) { o.applyMessage(&c.msg) }
-
-type validityOption time.Duration
 
 // WithValidity sets how long a code stays valid: 30s to 72h, default 10
 // minutes. (MessageBird's own default, 30 seconds, is too short for a
 // person to answer a call and type the code.) Given to Start, it may
 // shorten the Verifier's validity, not lengthen it: the Verifier's own
 // count of checks per verification spans the Verifier's validity.
-func WithValidity(d time.Duration) MessageOption { return validityOption(d) }
-func (o validityOption) applyMessage(m *message) { m.validity = time.Duration(o) }
-func (o validityOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
-
-type maxAttemptsOption int
+func WithValidity(d time.Duration) MessageOption {
+	return messageOption(func(m *message) { m.validity = d })
+}
 
 // WithMaxAttempts sets how many wrong codes are allowed before the
 // verification fails: 1 to 10, default 5. The provider enforces it; the
@@ -246,59 +243,51 @@ type maxAttemptsOption int
 // WithMaxAttempts, so that this cap holds with any provider. Given to
 // Start, it may lower the value for one verification (which the provider
 // enforces), not raise it above the Verifier's.
-func WithMaxAttempts(n int) MessageOption           { return maxAttemptsOption(n) }
-func (o maxAttemptsOption) applyMessage(m *message) { m.maxAttempts = int(o) }
-func (o maxAttemptsOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
-
-type originatorOption string
+func WithMaxAttempts(n int) MessageOption {
+	return messageOption(func(m *message) { m.maxAttempts = n })
+}
 
 // WithOriginator sets the sender the user sees: up to 11 letters and
 // digits, or a phone number in international format. Default: empty, which
 // leaves it to the provider (MessageBird uses "Code"). Alphanumeric senders
 // are not allowed in every country, and calls always show a number.
-func WithOriginator(s string) MessageOption        { return originatorOption(s) }
-func (o originatorOption) applyMessage(m *message) { m.originator = string(o) }
-func (o originatorOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
-
-type referenceOption string
+func WithOriginator(s string) MessageOption {
+	return messageOption(func(m *message) { m.originator = s })
+}
 
 // WithReference sets a reference of up to 64 letters and digits that the
 // provider stores with the verification, such as your user's id. Default:
 // none. It is most useful per call, in Start.
-func WithReference(s string) MessageOption        { return referenceOption(s) }
-func (o referenceOption) applyMessage(m *message) { m.reference = string(o) }
-func (o referenceOption) applyOption(c *config)   { o.applyMessage(&c.msg) }
-
-type regionOption string
+func WithReference(s string) MessageOption {
+	return messageOption(func(m *message) { m.reference = s })
+}
 
 // WithDefaultRegion sets the region (ISO 3166-1 alpha-2, such as "NL")
 // whose national format users may type numbers in: with "NL", "06 12345678"
 // is read as +31 6 12345678. Default: none, so numbers must start with a
 // country code ("+31 ..." or "0031 ...").
-func WithDefaultRegion(region string) MessageOption { return regionOption(region) }
-func (o regionOption) applyMessage(m *message)      { m.region = strings.ToUpper(string(o)) }
-func (o regionOption) applyOption(c *config)        { o.applyMessage(&c.msg) }
+func WithDefaultRegion(region string) MessageOption {
+	return messageOption(func(m *message) { m.region = strings.ToUpper(region) })
+}
 
-type clientKeyOption string
+// Options of Start only: who asks for this verification.
 
 // WithClientKey names the client that asks for a verification, such as
 // its IP address, so that per-client rate limits apply. The http handlers
 // pass the client's IP (an IPv6 client as its /64). An IPv6 address counts
 // by its /64, and an IPv6 address or prefix also by its /48 for
-// WithClientNetworkLimit; an IPv4 address, or any other key, by itself.
+// [WithClientNetworkLimit]; an IPv4 address, or any other key, by itself.
 // It is an option of Start only: New refuses it, since one key shared by
 // every call would make every client share one budget. Default: none, so
 // only the per-number and global limits apply.
-func WithClientKey(key string) MessageOption      { return clientKeyOption(key) }
-func (o clientKeyOption) applyMessage(m *message) { m.clientKey = string(o) }
-func (o clientKeyOption) applyOption(c *config)   { c.callOnly = "WithClientKey" }
-
-type userLanguageOption []string
+func WithClientKey(key string) MessageOption {
+	return callOption{"WithClientKey", func(m *message) { m.clientKey = key }}
+}
 
 // WithUserLanguage names the languages of the user who asked for a code,
 // as BCP 47 tags, most preferred first (such as the languages of an
-// Accept-Language header: "de-CH", "de", "en"). Unless WithLanguage fixes
-// the language, the call or text is in the first of them that the
+// Accept-Language header: "de-CH", "de", "en"). Unless [WithLanguage]
+// fixes the language, the call or text is in the first of them that the
 // provider can speak, matched by language and region ("de-CH" gives
 // "de-de", "es-AR" "es-mx", "pt-PT" "pt-br", "en-IN" "en-gb"); a tag with
 // no region takes the number's ("fr" on a Canadian number gives "fr-ca",
@@ -307,10 +296,11 @@ type userLanguageOption []string
 // refuses it. Default: none, so the language follows the number's
 // country (see WithLanguage).
 func WithUserLanguage(tags ...string) MessageOption {
-	return userLanguageOption(append([]string(nil), tags...))
+	tags = append([]string(nil), tags...)
+	return callOption{"WithUserLanguage", func(m *message) { m.userLangs = tags }}
 }
-func (o userLanguageOption) applyMessage(m *message) { m.userLangs = o }
-func (o userLanguageOption) applyOption(c *config)   { c.callOnly = "WithUserLanguage" }
+
+// Options of New only: logging, observing and the number policy.
 
 // WithLogger sets a logger for the Verifier's structured logs: one record
 // per call, with the number masked and never a code. Default: no logging.
@@ -318,20 +308,27 @@ func WithLogger(l *slog.Logger) Option {
 	return configOption(func(c *config) { c.logger = l })
 }
 
-type allowedRegionsOption []string
+// WithObserver sets an [Observer] that is told the outcome of every call.
+// Default: none, which costs nothing. To have several, write an Observer
+// that calls each in turn.
+func WithObserver(o Observer) Option {
+	return configOption(func(c *config) { c.observer = o })
+}
 
 // WithAllowedRegions restricts verification to numbers of the given regions
 // (ISO 3166-1 alpha-2, such as "NL", "BE"). Default: every region.
-func WithAllowedRegions(regions ...string) Option    { return allowedRegionsOption(regions) }
-func (o allowedRegionsOption) applyOption(c *config) { c.allowedRegions = upperRegions(o) }
-
-type deniedRegionsOption []string
+func WithAllowedRegions(regions ...string) Option {
+	up := upperRegions(regions)
+	return configOption(func(c *config) { c.allowedRegions = up })
+}
 
 // WithDeniedRegions refuses numbers of the given regions (ISO 3166-1
 // alpha-2), such as those where toll fraud has cost you. It applies on top
-// of WithAllowedRegions. Default: none.
-func WithDeniedRegions(regions ...string) Option    { return deniedRegionsOption(regions) }
-func (o deniedRegionsOption) applyOption(c *config) { c.deniedRegions = upperRegions(o) }
+// of [WithAllowedRegions]. Default: none.
+func WithDeniedRegions(regions ...string) Option {
+	up := upperRegions(regions)
+	return configOption(func(c *config) { c.deniedRegions = up })
+}
 
 // upperRegions returns a copy of regions in upper case, nil for none.
 func upperRegions(regions []string) []string {
@@ -342,53 +339,67 @@ func upperRegions(regions []string) []string {
 	return up
 }
 
-type limiterOption struct{ l Limiter }
+// WithAnyLineType allows numbers of every line type. By default only
+// mobile, fixed-line and VoIP numbers are accepted: premium-rate,
+// shared-cost, personal, pager, UAN, voicemail and toll-free numbers are
+// refused, because calls and texts to them cost money or feed toll fraud.
+func WithAnyLineType() Option {
+	return configOption(func(c *config) { c.allowAnyLineType = true })
+}
 
-// WithLimiter sets the Limiter that counts starts and checks for the rate
-// limits. Default: a MemoryLimiter of the Verifier's own. Give every app
-// instance the same shared Limiter (see the redislimit module) so that
-// limits hold across instances.
-func WithLimiter(l Limiter) Option            { return limiterOption{l} }
-func (o limiterOption) applyOption(c *config) { c.limiter = o.l }
+// Options of New only: rate limits and abuse guards.
 
-type cooldownOption time.Duration
+// WithLimiter sets the [Limiter] that counts starts and checks for the
+// rate limits. Default: a [MemoryLimiter] of the Verifier's own. Give
+// every app instance the same shared Limiter (see the redislimit module)
+// so that limits hold across instances. The SMS-pumping guard and the
+// failed-check throttle need a [LimitStore] (the MemoryLimiter and the
+// redislimit module's Limiter are): with a plain Limiter they are off.
+// New then refuses either one given with a value that turns it on, and
+// warns through the logger ([WithLogger]) when they are on by default.
+func WithLimiter(l Limiter) Option {
+	return configOption(func(c *config) { c.limiter = l })
+}
 
 // WithResendCooldown sets the time a number must wait between two starts
 // on the same channel: 0 (off) to 1h, default 30s. Switching channel
 // ("call me instead") is not held up by the cooldown of the other channel.
-func WithResendCooldown(d time.Duration) Option { return cooldownOption(d) }
-func (o cooldownOption) applyOption(c *config)  { c.cooldown = time.Duration(o) }
-
-type numberLimitOption rate
+func WithResendCooldown(d time.Duration) Option {
+	return configOption(func(c *config) { c.cooldown = d })
+}
 
 // WithNumberLimit allows at most n starts to one number in any window of
 // length per; n = 0 turns the limit off. Default: 5 per hour, which stops
 // a victim's phone being bombed with calls.
-func WithNumberLimit(n int, per time.Duration) Option { return numberLimitOption{n, per} }
-func (o numberLimitOption) applyOption(c *config)     { c.numberLimit = rate(o) }
-
-type clientLimitOption rate
+func WithNumberLimit(n int, per time.Duration) Option {
+	return configOption(func(c *config) { c.numberLimit = rate{n, per} })
+}
 
 // WithClientLimit allows at most n starts from one client (the key given
-// with WithClientKey, such as an IP address) in any window of length per;
-// n = 0 turns the limit off. Default: 20 per hour. With a LimitStore (the
-// default MemoryLimiter and the redislimit module's are), a start
-// refused by any limit counts against none; see Limiter for a plain one.
-func WithClientLimit(n int, per time.Duration) Option { return clientLimitOption{n, per} }
-func (o clientLimitOption) applyOption(c *config)     { c.clientLimit = rate(o) }
-
-type networkLimitOption rate
+// with [WithClientKey], such as an IP address) in any window of length
+// per; n = 0 turns the limit off. Default: 20 per hour. With a
+// [LimitStore] (the default MemoryLimiter and the redislimit module's
+// are), a start refused by any limit counts against none; see [Limiter]
+// for a plain one.
+func WithClientLimit(n int, per time.Duration) Option {
+	return configOption(func(c *config) { c.clientLimit = rate{n, per} })
+}
 
 // WithClientNetworkLimit allows at most n starts from one IPv6 /48 in
-// any window of length per, on top of WithClientLimit, which counts an
+// any window of length per, on top of [WithClientLimit], which counts an
 // IPv6 client by its /64: without it, one /48 would hold 65,536 separate
 // client budgets. It applies when the client key is an IPv6 address or
 // prefix (as the http package passes); IPv4 clients count by their
 // address alone. n = 0 turns it off. Default: 100 per hour.
-func WithClientNetworkLimit(n int, per time.Duration) Option { return networkLimitOption{n, per} }
-func (o networkLimitOption) applyOption(c *config)           { c.networkLimit = rate(o) }
+func WithClientNetworkLimit(n int, per time.Duration) Option {
+	return configOption(func(c *config) { c.networkLimit = rate{n, per} })
+}
 
-type pumpingOption pumpingGuard
+// WithGlobalLimit allows at most n starts in all in any window of length
+// per, as a cap on cost: calls and texts are paid for. Default: off.
+func WithGlobalLimit(n int, per time.Duration) Option {
+	return configOption(func(c *config) { c.globalLimit = rate{n, per} })
+}
 
 // WithPumpingGuard sets the SMS-pumping guard, which refuses starts to
 // a number range (the country code and the national number but its last
@@ -396,19 +407,17 @@ type pumpingOption pumpingGuard
 // of length per, it has had at least starts starts and fewer than
 // verifiedPercent percent of them ended verified: the signature of bots
 // making an app call or text numbers whose fees the attacker shares. A
-// refused start matches ErrSuspectedPumping (and ErrRateLimited) and is
-// logged at Warn level with the range and its rates, once per range and
-// window. Each verified check lets ten (100/verifiedPercent) more starts
-// through, so real traffic, of which most ends verified, never trips it.
-// starts = 0 turns it off; verifiedPercent is 1 to 100, per up to 744h.
-// Default: 100 starts, 10 percent, 1 hour. It needs a LimitStore, such
-// as the default MemoryLimiter or the redislimit module's Limiter.
+// refused start matches [ErrSuspectedPumping] (and [ErrRateLimited]) and
+// is logged at Warn level with the range and its rates, once per range
+// and window. Each verified check lets ten (100/verifiedPercent) more
+// starts through, so real traffic, of which most ends verified, never
+// trips it. starts = 0 turns it off; verifiedPercent is 1 to 100, per up
+// to 744h. Default: 100 starts, 10 percent, 1 hour. It needs a
+// [LimitStore], such as the default MemoryLimiter or the redislimit
+// module's Limiter.
 func WithPumpingGuard(starts, verifiedPercent int, per time.Duration) Option {
-	return pumpingOption{starts, verifiedPercent, per}
+	return configOption(func(c *config) { c.pumping, c.pumpingSet = pumpingGuard{starts, verifiedPercent, per}, true })
 }
-func (o pumpingOption) applyOption(c *config) { c.pumping = pumpingGuard(o) }
-
-type failuresOption failureThrottle
 
 // WithFailureThrottle slows down the guessing of codes for a number.
 // Failed checks of a number are counted in a row across its
@@ -420,28 +429,11 @@ type failuresOption failureThrottle
 // can verify again within longest. after = 0 turns it off; longest is
 // 1m to 24h. Default: after 20 failures, up to 24h, which keeps an
 // attacker with any number of IP addresses under NIST SP 800-63B's
-// limits (see SECURITY.md). It needs a LimitStore, such as the default
+// limits (see SECURITY.md). It needs a [LimitStore], such as the default
 // MemoryLimiter or the redislimit module's Limiter.
 func WithFailureThrottle(after int, longest time.Duration) Option {
-	return failuresOption{after, longest}
+	return configOption(func(c *config) { c.failures, c.failuresSet = failureThrottle{after, longest}, true })
 }
-func (o failuresOption) applyOption(c *config) { c.failures = failureThrottle(o) }
-
-type globalLimitOption rate
-
-// WithGlobalLimit allows at most n starts in all in any window of length
-// per, as a cap on cost: calls and texts are paid for. Default: off.
-func WithGlobalLimit(n int, per time.Duration) Option { return globalLimitOption{n, per} }
-func (o globalLimitOption) applyOption(c *config)     { c.globalLimit = rate(o) }
-
-type allowAnyLineTypeOption struct{}
-
-// WithAnyLineType allows numbers of every line type. By default only
-// mobile, fixed-line and VoIP numbers are accepted: premium-rate,
-// shared-cost, personal, pager, UAN, voicemail and toll-free numbers are
-// refused, because calls and texts to them cost money or feed toll fraud.
-func WithAnyLineType() Option                        { return allowAnyLineTypeOption{} }
-func (allowAnyLineTypeOption) applyOption(c *config) { c.allowAnyLineType = true }
 
 func optionError(option string, value any, rule string) error {
 	return fmt.Errorf("%w: %s(%#v): %s", ErrInvalidOption, option, value, rule)
@@ -515,7 +507,35 @@ func (c *config) validate() error {
 		return optionError("WithFailureThrottle", fmt.Sprintf("%d, %s", f.after, f.longest),
 			"after must be 0 (off) or more, longest from 1m to 24h")
 	}
+	const storeRule = "needs a LimitStore, and the Limiter given with WithLimiter is not one; give 0 to turn it off"
+	if g := c.pumping; c.pumpingSet && g.starts > 0 && c.plainLimiter() {
+		return optionError("WithPumpingGuard", fmt.Sprintf("%d, %d, %s", g.starts, g.verifiedPercent, g.per), storeRule)
+	}
+	if f := c.failures; c.failuresSet && f.after > 0 && c.plainLimiter() {
+		return optionError("WithFailureThrottle", fmt.Sprintf("%d, %s", f.after, f.longest), storeRule)
+	}
 	return nil
+}
+
+// plainLimiter reports whether the Limiter given with WithLimiter is not
+// a LimitStore.
+func (c *config) plainLimiter() bool {
+	_, store := c.limiter.(LimitStore)
+	return c.limiter != nil && !store
+}
+
+// warnGuardsOff warns, through the logger if there is one, that the
+// SMS-pumping guard and the failed-check throttle, on by default, are off
+// for want of a LimitStore. Given explicitly, they make validate fail.
+func (c *config) warnGuardsOff() {
+	if c.logger == nil || !c.plainLimiter() || c.pumping.starts == 0 && c.failures.after == 0 {
+		return
+	}
+	c.logger.LogAttrs(context.Background(), slog.LevelWarn,
+		"verify: the Limiter is not a LimitStore, so the SMS-pumping guard and the failed-check throttle are off; "+
+			"give a LimitStore (such as a MemoryLimiter or the redislimit module's Limiter) to have them, or turn them off "+
+			"with WithPumpingGuard(0, 0, 0) and WithFailureThrottle(0, 0) to silence this warning",
+		slog.String("limiter", fmt.Sprintf("%T", c.limiter)))
 }
 
 // abbrev shortens a long value for an error message.

@@ -100,6 +100,7 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	cfg.warnGuardsOff()
 	if cfg.limiter == nil {
 		cfg.limiter = new(MemoryLimiter)
 	}
