@@ -58,7 +58,7 @@ type Verification struct {
 	Language  string    // the language of the call or text, such as "nl-nl" (set by Start)
 	Status    Status    // state when this value was returned
 	CreatedAt time.Time // when the verification was started
-	ExpiresAt time.Time // when the code stops working
+	ExpiresAt time.Time // when the code stops working; always set by Start
 	Provider  string    // the provider that serves it, such as "messagebird"; "" when the provider does not say
 	Test      bool      // a test number's verification (WithTestNumbers): no provider was called
 }
@@ -114,7 +114,8 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 // Verifier's policies and has the provider send a code to it, by voice
 // call unless the channel says otherwise. opts override the Verifier's
 // message options for this call only. The Verification it returns always
-// has its Phone (E.164), Channel (Voice or SMS) and Language set.
+// has its Phone (E.164), Channel (Voice or SMS), Language and ExpiresAt
+// set.
 //
 // Errors: ErrInvalidPhone (a *PhoneError with a reason for the user),
 // ErrUnsupported (SMS to a fixed-line number: Voice works), ErrInvalidOption,
@@ -170,7 +171,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 	ver, err := v.provider.Start(ctx, req)
 	ev.Called, ev.Duration = true, time.Since(t0)
 	if err == nil {
-		err = completeStarted(ver, req)
+		err = completeStarted(ver, req, t0)
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)
@@ -211,10 +212,12 @@ func (v *Verifier) message(opts []MessageOption) (message, error) {
 	return msg, nil
 }
 
-// completeStarted checks a provider's answer to Start for req and fills
-// in what the provider left out, so that callers can rely on ID, Phone,
-// Channel and Language.
-func completeStarted(ver *Verification, req Request) error {
+// completeStarted checks a provider's answer to Start for req, asked at
+// t0, and fills in what the provider left out, so that callers can rely
+// on ID, Phone, Channel, Language and ExpiresAt. A missing ExpiresAt is
+// the validity after the verification's CreatedAt, or after t0 when the
+// provider gave neither.
+func completeStarted(ver *Verification, req Request, t0 time.Time) error {
 	switch {
 	case ver == nil || ver.ID == "":
 		return fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
@@ -226,6 +229,13 @@ func completeStarted(ver *Verification, req Request) error {
 	ver.Phone, ver.Channel = req.Phone, req.Channel
 	if ver.Language == "" {
 		ver.Language = req.Language
+	}
+	if ver.ExpiresAt.IsZero() {
+		from := ver.CreatedAt
+		if from.IsZero() {
+			from = t0
+		}
+		ver.ExpiresAt = from.Add(req.Validity)
 	}
 	return nil
 }
