@@ -122,7 +122,7 @@ func (nopObserver) Observe(context.Context, verify.Event) {}
 // nopTagger is the cheapest Tagger.
 type nopTagger struct{ nopObserver }
 
-func (nopTagger) Tag(ctx context.Context, _ string) context.Context { return ctx }
+func (nopTagger) Tag(ctx context.Context, _ verify.Op) context.Context { return ctx }
 
 // BenchmarkObserver compares Start and Check without an Observer (the
 // default), with one that does nothing, and with a Tagger that does

@@ -8,12 +8,16 @@ import (
 	"time"
 )
 
-// The operations an Event reports, one for each method of a Verifier.
+// Op is the operation an [Event] reports: one for each method of a
+// [Verifier].
+type Op string
+
+// The operations.
 const (
-	OpStart  = "start"
-	OpCheck  = "check"
-	OpStatus = "status"
-	OpCancel = "cancel"
+	OpStart  Op = "start"
+	OpCheck  Op = "check"
+	OpStatus Op = "status"
+	OpCancel Op = "cancel"
 )
 
 // An Observer is told the outcome of every call of a Verifier's Start,
@@ -57,7 +61,7 @@ type Observer interface {
 // for concurrent use; a panic in it is recovered and ctx used as it was.
 type Tagger interface {
 	Observer
-	Tag(ctx context.Context, op string) context.Context
+	Tag(ctx context.Context, op Op) context.Context
 }
 
 // Event is the outcome of one call of a Verifier. Only what is known by
@@ -66,7 +70,7 @@ type Tagger interface {
 // phone number or a key.
 type Event struct {
 	// Op is the operation: OpStart, OpCheck, OpStatus or OpCancel.
-	Op string
+	Op Op
 	// Err is the error the call returned, nil on success. A Check
 	// succeeds only when the number was verified.
 	Err error
@@ -102,30 +106,34 @@ type Event struct {
 	Provider string
 }
 
-// The outcomes Event.Outcome returns. They are stable, few, and name the
-// sentinel an error matches, so that they fit a metric attribute.
+// Outcome names the result of a call, as [Event.Outcome] gives it. The
+// outcomes are stable, few, and name the sentinel an error matches, so
+// that they fit a metric attribute.
+type Outcome string
+
+// The outcomes.
 const (
-	OutcomeOK               = "ok"                // no error; for a Check: verified
-	OutcomeInvalidPhone     = "invalid_phone"     // ErrInvalidPhone
-	OutcomeInvalidCode      = "invalid_code"      // ErrInvalidCode
-	OutcomeExpired          = "expired"           // ErrExpired
-	OutcomeNotFound         = "not_found"         // ErrNotFound
-	OutcomeTooManyAttempts  = "too_many_attempts" // ErrTooManyAttempts
-	OutcomeSuspectedPumping = "suspected_pumping" // ErrSuspectedPumping (which also matches ErrRateLimited)
-	OutcomeRateLimited      = "rate_limited"      // ErrRateLimited
-	OutcomeUnavailable      = "unavailable"       // ErrUnavailable
-	OutcomeInvalidOption    = "invalid_option"    // ErrInvalidOption
-	OutcomeUnsupported      = "unsupported"       // ErrUnsupported
-	OutcomeCanceled         = "canceled"          // the caller's context was canceled
-	OutcomeTimeout          = "timeout"           // the caller's context's deadline passed
-	OutcomeError            = "error"             // an error matching none of the above
+	OutcomeOK               Outcome = "ok"                // no error; for a Check: verified
+	OutcomeInvalidPhone     Outcome = "invalid_phone"     // ErrInvalidPhone
+	OutcomeInvalidCode      Outcome = "invalid_code"      // ErrInvalidCode
+	OutcomeExpired          Outcome = "expired"           // ErrExpired
+	OutcomeNotFound         Outcome = "not_found"         // ErrNotFound
+	OutcomeTooManyAttempts  Outcome = "too_many_attempts" // ErrTooManyAttempts
+	OutcomeSuspectedPumping Outcome = "suspected_pumping" // ErrSuspectedPumping (which also matches ErrRateLimited)
+	OutcomeRateLimited      Outcome = "rate_limited"      // ErrRateLimited
+	OutcomeUnavailable      Outcome = "unavailable"       // ErrUnavailable
+	OutcomeInvalidOption    Outcome = "invalid_option"    // ErrInvalidOption
+	OutcomeUnsupported      Outcome = "unsupported"       // ErrUnsupported
+	OutcomeCanceled         Outcome = "canceled"          // the caller's context was canceled
+	OutcomeTimeout          Outcome = "timeout"           // the caller's context's deadline passed
+	OutcomeError            Outcome = "error"             // an error matching none of the above
 )
 
 // outcomes maps sentinels to outcomes, context errors first: when the
 // caller's context ended, that is what happened, whatever else failed.
 var outcomes = [...]struct {
 	err     error
-	outcome string
+	outcome Outcome
 }{
 	{context.Canceled, OutcomeCanceled},
 	{context.DeadlineExceeded, OutcomeTimeout},
@@ -142,8 +150,8 @@ var outcomes = [...]struct {
 }
 
 // Outcome names the result of the call: OutcomeOK when Err is nil,
-// otherwise the Outcome constant of the sentinel Err matches.
-func (e Event) Outcome() string {
+// otherwise the Outcome of the sentinel Err matches.
+func (e Event) Outcome() Outcome {
 	if e.Err == nil {
 		return OutcomeOK
 	}
@@ -182,12 +190,12 @@ func (e Event) Reason() string {
 	if pe, ok := errors.AsType[*PhoneError](e.Err); ok && pe.Code != "" {
 		return pe.Code
 	}
-	return e.Outcome()
+	return string(e.Outcome())
 }
 
 // begin starts the observation of a call of op: it gives a Tagger its
 // chance to extend ctx.
-func (v *Verifier) begin(ctx context.Context, op string) context.Context {
+func (v *Verifier) begin(ctx context.Context, op Op) context.Context {
 	if v.tagger == nil {
 		return ctx
 	}

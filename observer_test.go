@@ -65,7 +65,7 @@ func TestObserverSeesEveryCallOnce(t *testing.T) {
 
 	ev := rec.take()
 	want := []struct {
-		op      string
+		op      verify.Op
 		err     error
 		id      string
 		channel verify.Channel
@@ -143,13 +143,13 @@ func TestPanickingObserverBreaksNothing(t *testing.T) {
 // tagger records the context it tagged and what Observe received.
 type tagger struct {
 	recorder
-	tagged []string
+	tagged []verify.Op
 	seen   []any
 }
 
 type tagKey struct{}
 
-func (t *tagger) Tag(ctx context.Context, op string) context.Context {
+func (t *tagger) Tag(ctx context.Context, op verify.Op) context.Context {
 	t.tagged = append(t.tagged, op)
 	return context.WithValue(ctx, tagKey{}, op)
 }
@@ -201,25 +201,25 @@ func TestEventOutcomeRefusedReason(t *testing.T) {
 	tests := []struct {
 		name    string
 		e       verify.Event
-		outcome string
+		outcome verify.Outcome
 		refused bool
 		reason  string
 	}{
 		{"success", verify.Event{Called: true}, verify.OutcomeOK, false, ""},
 		{"wrong code", verify.Event{Err: verify.ErrInvalidCode, Called: true}, verify.OutcomeInvalidCode, false, ""},
-		{"malformed code", verify.Event{Err: verify.ErrInvalidCode}, verify.OutcomeInvalidCode, true, verify.OutcomeInvalidCode},
+		{"malformed code", verify.Event{Err: verify.ErrInvalidCode}, verify.OutcomeInvalidCode, true, "invalid_code"},
 		{"short number", verify.Event{Err: &verify.PhoneError{Code: "too_short"}}, verify.OutcomeInvalidPhone, true, "too_short"},
 		{"premium rate", verify.Event{Err: &verify.PhoneError{Code: "line_type"}}, verify.OutcomeInvalidPhone, true, "line_type"},
 		{"cooldown", verify.Event{Err: &verify.RateLimitError{Limit: "resend cooldown"}, Limit: "resend cooldown"}, verify.OutcomeRateLimited, true, "resend cooldown"},
 		{"pumping guard", verify.Event{Err: &pumping{verify.RateLimitError{Limit: "SMS pumping guard"}}, Limit: "SMS pumping guard"}, verify.OutcomeSuspectedPumping, true, "SMS pumping guard"},
 		{"provider's limit", verify.Event{Err: &verify.RateLimitError{Limit: "MessageBird"}, Limit: "MessageBird", Called: true}, verify.OutcomeRateLimited, false, ""},
 		{"provider down", verify.Event{Err: verify.ErrUnavailable, Called: true}, verify.OutcomeUnavailable, false, ""},
-		{"limiter down", verify.Event{Err: verify.ErrUnavailable}, verify.OutcomeUnavailable, true, verify.OutcomeUnavailable},
+		{"limiter down", verify.Event{Err: verify.ErrUnavailable}, verify.OutcomeUnavailable, true, "unavailable"},
 		{"canceled in flight", verify.Event{Err: canceled, Called: true}, verify.OutcomeCanceled, false, ""},
 		{"canceled before", verify.Event{Err: context.Canceled}, verify.OutcomeCanceled, false, ""},
 		{"deadline", verify.Event{Err: context.DeadlineExceeded}, verify.OutcomeTimeout, false, ""},
 		{"expired", verify.Event{Err: verify.ErrExpired, Called: true}, verify.OutcomeExpired, false, ""},
-		{"attempts", verify.Event{Err: verify.ErrTooManyAttempts}, verify.OutcomeTooManyAttempts, true, verify.OutcomeTooManyAttempts},
+		{"attempts", verify.Event{Err: verify.ErrTooManyAttempts}, verify.OutcomeTooManyAttempts, true, "too_many_attempts"},
 		{"unknown error", verify.Event{Err: errors.New("boom"), Called: true}, verify.OutcomeError, false, ""},
 	}
 	for _, tt := range tests {
@@ -309,7 +309,7 @@ func noSecrets(t *testing.T, events []verify.Event, secrets ...string) {
 		t.Fatalf("no secret to look for in %q", secrets)
 	}
 	for _, e := range events {
-		s := strings.Join([]string{e.Op, e.ID, string(e.Channel), e.Region, e.LineType, e.Language, e.Limit, e.Outcome(), e.Reason()}, " ")
+		s := strings.Join([]string{string(e.Op), e.ID, string(e.Channel), e.Region, e.LineType, e.Language, e.Limit, string(e.Outcome()), e.Reason()}, " ")
 		if e.Err != nil {
 			s += " " + e.Err.Error()
 		}
@@ -355,7 +355,10 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 
 	// What an operator reads of an event, and the expected flow.
 	type view struct {
-		Op, ID, Outcome, Reason     string
+		Op                          verify.Op
+		ID                          string
+		Outcome                     verify.Outcome
+		Reason                      string
 		Refused, Called             bool
 		Channel                     verify.Channel
 		Region, LineType, Lang, Lim string

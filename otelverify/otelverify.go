@@ -164,9 +164,9 @@ func NewObserver(opts ...Option) (verify.Observer, error) {
 type spanKey struct{}
 
 // Tag starts the call's span.
-func (o *observer) Tag(ctx context.Context, op string) context.Context {
+func (o *observer) Tag(ctx context.Context, op verify.Op) context.Context {
 	ctx, span := o.tracer.Start(ctx, spanName(op), trace.WithSpanKind(trace.SpanKindInternal),
-		trace.WithAttributes(AttrOperation.String(op)))
+		trace.WithAttributes(AttrOperation.String(string(op))))
 	return context.WithValue(ctx, spanKey{}, span)
 }
 
@@ -179,7 +179,7 @@ func (o *observer) Observe(ctx context.Context, e verify.Event) {
 	if !ok {
 		// Called without Tag: the span covers no time, but it is there.
 		_, span = o.tracer.Start(ctx, spanName(e.Op), trace.WithSpanKind(trace.SpanKindInternal),
-			trace.WithAttributes(AttrOperation.String(e.Op)))
+			trace.WithAttributes(AttrOperation.String(string(e.Op))))
 	}
 	if !span.IsRecording() {
 		span.End()
@@ -208,7 +208,7 @@ func (o *observer) record(ctx context.Context, e verify.Event, outcome string) {
 	where := appendNonEmpty(appendNonEmpty(make([]attribute.KeyValue, 0, 4), AttrChannel, string(e.Channel)), AttrRegion, e.Region)
 	switch {
 	case e.Refused():
-		attrs := append(where, AttrOperation.String(e.Op), AttrRefusalReason.String(e.Reason()))
+		attrs := append(where, AttrOperation.String(string(e.Op)), AttrRefusalReason.String(e.Reason()))
 		o.refused.Add(ctx, 1, metric.WithAttributes(attrs...))
 	case e.Op == verify.OpStart && e.Err == nil:
 		o.started.Add(ctx, 1, metric.WithAttributes(where...))
@@ -219,7 +219,7 @@ func (o *observer) record(ctx context.Context, e verify.Event, outcome string) {
 		o.checked.Add(ctx, 1, metric.WithAttributes(append(where, AttrOutcome.String(outcome))...))
 	}
 	if e.Called {
-		attrs := []attribute.KeyValue{AttrOperation.String(e.Op)}
+		attrs := []attribute.KeyValue{AttrOperation.String(string(e.Op))}
 		if fault(e) {
 			attrs = append(attrs, AttrErrorType.String(outcome))
 		}
@@ -234,7 +234,7 @@ func outcomeOf(e verify.Event) string {
 	if o == verify.OutcomeOK && e.Op == verify.OpCheck {
 		return OutcomeVerified
 	}
-	return o
+	return string(o)
 }
 
 // fault reports whether e is a failure of the provider or of the
@@ -249,7 +249,7 @@ func fault(e verify.Event) bool {
 	return false
 }
 
-func spanName(op string) string { return "verify." + op }
+func spanName(op verify.Op) string { return "verify." + string(op) }
 
 func appendNonEmpty(attrs []attribute.KeyValue, k attribute.Key, v string) []attribute.KeyValue {
 	if v == "" {
