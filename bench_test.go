@@ -12,9 +12,7 @@ import (
 
 // The benchmarks below are read together (go test -bench . -benchmem):
 // ParseAndValidate is what phonenumbers alone costs for one number; Start
-// adds the library's checks, the rate limits and the fake provider; the
-// issue's target is Start at most twice ParseAndValidate and at most 40
-// allocations.
+// adds the library's checks, the rate limits and the fake provider.
 
 func BenchmarkParseAndValidate(b *testing.B) {
 	b.ReportAllocs()
