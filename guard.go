@@ -217,9 +217,9 @@ func (v *Verifier) pumpingTripped(ctx context.Context, p phone.Number, err *Rate
 	return pumpingError{err}
 }
 
-// rememberPhone stores the number of a started verification under its
+// started records the number of a started verification under its
 // id, so that its checks count against the number's failed checks.
-func (v *Verifier) rememberPhone(ctx context.Context, ver *Verification) {
+func (v *Verifier) started(ctx context.Context, ver *Verification) {
 	store := v.store
 	if store == nil || v.cfg.failures.after == 0 {
 		return

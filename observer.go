@@ -20,8 +20,9 @@ const (
 	OpCancel Op = "cancel"
 )
 
-// An Observer is told the outcome of every call of a Verifier's Start,
-// Check, Status and Cancel: exactly one Event per call, refused calls
+// An Observer is told the outcome of every call of a [Verifier]'s
+// [Verifier.Start], [Verifier.Check], [Verifier.Status] and
+// [Verifier.Cancel]: exactly one [Event] per call, refused calls
 // included, once the outcome is known. It is how metrics, traces and
 // dashboards learn what happens: the otelverify module turns events into
 // OpenTelemetry metrics and spans, and examples/webapp draws its
@@ -32,7 +33,7 @@ const (
 //     it must be cheap and must not block: count, or hand the event to a
 //     channel or a buffer, and do slow work elsewhere. It must be safe for
 //     concurrent use.
-//   - ctx is the call's context (as a Tagger returned it), which may have
+//   - ctx is the call's context (as a [Tagger] returned it), which may have
 //     ended: Observe must not use it for work of its own.
 //   - An Event never carries a code, a full phone number or a key, and
 //     Err's message is safe to log; Region, Channel, LineType, Language,
@@ -46,13 +47,13 @@ const (
 // Conversion, the share of started verifications that end verified, is
 // the number of Check events with Err == nil over that of Start events
 // with Err == nil, per Channel and Region (a successful Check carries
-// both); a region whose starts are
-// rarely verified is the mark of SMS pumping.
+// both); a region whose starts are rarely verified is the mark of SMS
+// pumping.
 type Observer interface {
 	Observe(ctx context.Context, e Event)
 }
 
-// A Tagger is an Observer that is also told when a call begins, before
+// A Tagger is an [Observer] that is also told when a call begins, before
 // any check or provider call, and returns the context the call goes on
 // with, as grpc's stats.Handler does with TagRPC. A tracing Observer
 // starts its span in Tag, so that the provider's HTTP requests become
@@ -69,7 +70,7 @@ type Tagger interface {
 // region, a Check has no language. An Event never carries a code, a full
 // phone number or a key.
 type Event struct {
-	// Op is the operation: OpStart, OpCheck, OpStatus or OpCancel.
+	// Op is the operation: [OpStart], [OpCheck], [OpStatus] or [OpCancel].
 	Op Op
 	// Err is the error the call returned, nil on success. A Check
 	// succeeds only when the number was verified.
@@ -77,7 +78,7 @@ type Event struct {
 	// ID is the verification's id; "" when the call was refused before a
 	// provider call (a Start refused, or a malformed id).
 	ID string
-	// Channel is how the code was, or would have been, sent: Voice or SMS.
+	// Channel is how the code was, or would have been, sent: [Voice] or [SMS].
 	Channel Channel
 	// Region is the number's ISO 3166-1 region, such as "NL"; "" when
 	// unknown.
@@ -89,12 +90,12 @@ type Event struct {
 	// Language is the language of the call or text (Start only), such as
 	// "nl-nl".
 	Language string
-	// Limit names the limit that refused the call: a *RateLimitError's
+	// Limit names the limit that refused the call: a [*RateLimitError]'s
 	// Limit, such as "resend cooldown", or "MessageBird" when the
 	// provider's own rate limit refused it; "" when no limit refused it.
 	Limit string
 	// Called reports whether the provider was called. A call that failed
-	// without one was refused by the Verifier itself (see Refused), or
+	// without one was refused by the Verifier itself (see [Event.Refused]), or
 	// ended with the caller's context.
 	Called bool
 	// Duration is the time spent in the provider call; 0 when there was
@@ -149,7 +150,7 @@ var outcomes = [...]struct {
 	{ErrUnsupported, OutcomeUnsupported},
 }
 
-// Outcome names the result of the call: OutcomeOK when Err is nil,
+// Outcome names the result of the call: [OutcomeOK] when Err is nil,
 // otherwise the Outcome of the sentinel Err matches.
 func (e Event) Outcome() Outcome {
 	if e.Err == nil {
@@ -177,8 +178,8 @@ func (e Event) Refused() bool {
 
 // Reason says why a refused call was refused, in a few stable words fit
 // for a metric attribute: the Limit that refused it (such as "resend
-// cooldown"), else the PhoneError's Code (such as "too_short", "line_type"
-// or "region"), else the Outcome. It returns "" when the call was not
+// cooldown"), else the [PhoneError]'s Code (such as "too_short", "line_type"
+// or "region"), else the [Event.Outcome]. It returns "" when the call was not
 // refused.
 func (e Event) Reason() string {
 	if !e.Refused() {

@@ -135,13 +135,14 @@ func defaults() config {
 	}
 }
 
-// An Option configures a Verifier in New.
+// An Option configures a [Verifier] in [New].
 type Option interface {
 	applyOption(*config)
 }
 
 // A MessageOption configures the message that carries a code. It can be
-// given to New, as the Verifier's default, or to Start, for one call.
+// given to [New], as the Verifier's default, or to [Verifier.Start], for
+// one call.
 type MessageOption interface {
 	Option
 	applyMessage(*message)
@@ -171,8 +172,8 @@ func (o callOption) applyOption(c *config)   { c.callOnly = o.name }
 
 // Options of New and Start: the message that carries a code.
 
-// WithChannel sets how codes are sent: Voice (the default), SMS, or Auto
-// (SMS to mobile numbers, a call to every other number).
+// WithChannel sets how codes are sent: [Voice] (the default), [SMS], or
+// [Auto] (SMS to mobile numbers, a call to every other number).
 func WithChannel(ch Channel) MessageOption {
 	return messageOption(func(m *message) { m.channel = ch })
 }
@@ -182,8 +183,8 @@ func WithTokenLength(n int) MessageOption {
 	return messageOption(func(m *message) { m.tokenLength = n })
 }
 
-// WithVoice sets the voice that speaks the code on a call: Female (the
-// default) or Male.
+// WithVoice sets the voice that speaks the code on a call: [Female] (the
+// default) or [Male].
 func WithVoice(g VoiceGender) MessageOption {
 	return messageOption(func(m *message) { m.voice = g })
 }

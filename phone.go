@@ -11,8 +11,8 @@ import (
 // E.164 form ("+31612345678"). defaultRegion (such as "NL", or "" for none)
 // lets national numbers ("06 12345678") be read; with none, a number
 // starts with + or 00 and its country code. A number that does not
-// parse or is not valid for its region gives a *PhoneError (matching
-// ErrInvalidPhone) whose Reason can be shown to the user.
+// parse or is not valid for its region gives a [*PhoneError] (matching
+// [ErrInvalidPhone]) whose Reason can be shown to the user.
 //
 // ParsePhone applies no policy: a [Verifier] also refuses line types and
 // regions that its options exclude.
