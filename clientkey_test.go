@@ -1,0 +1,53 @@
+package verify_test
+
+// Client keys: how the per-client and per-network limits count a client.
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/phoneverify/verify"
+)
+
+// An IPv6 /48 given as the client key counts against its network's
+// budget, as a /64 of it does.
+func TestNetworkLimitCountsA48(t *testing.T) {
+	v, _, _ := limited(t, verify.WithClientNetworkLimit(1, time.Hour))
+	ctx := context.Background()
+	if _, err := v.Start(ctx, "+31612345601", verify.WithClientKey("2001:db8:1::/48")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := v.Start(ctx, "+31612345602", verify.WithClientKey("2001:db8:1:5::/64"))
+	wantRateLimited(t, err, "per-network limit", time.Hour)
+}
+
+func TestNetworkLimitOff(t *testing.T) {
+	v, _, _ := limited(t, verify.WithClientNetworkLimit(0, 0))
+	for i := range 3 {
+		if _, err := v.Start(context.Background(), fmt.Sprintf("+3161234560%d", i), verify.WithClientKey(fmt.Sprintf("2001:db8:1:%d::/64", i))); err != nil {
+			t.Fatalf("start %d with the per-network limit off: %v", i, err)
+		}
+	}
+}
+
+// An IPv6 client counts by its network however the caller spells it:
+// in capitals, with its zeros written out, or with host bits set.
+func TestIPv6ClientKeyIsCanonical(t *testing.T) {
+	v, _, _ := limited(t, verify.WithClientLimit(1, time.Hour))
+	ctx := context.Background()
+	if _, err := v.Start(ctx, "+31612345601", verify.WithClientKey("2001:db8:1::/64")); err != nil {
+		t.Fatal(err)
+	}
+	for i, key := range []string{"2001:DB8:1:0::/64", "2001:db8:1:0:0:0:0:0/64", "2001:db8:1::5/64", "2001:db8:1::5", "2001:db8:1::5/96"} {
+		_, err := v.Start(ctx, fmt.Sprintf("+3161234561%d", i), verify.WithClientKey(key))
+		wantRateLimited(t, err, "per-client limit", time.Hour)
+	}
+	v, _, _ = limited(t, verify.WithClientLimit(1, time.Hour), verify.WithClientNetworkLimit(100, time.Hour))
+	if _, err := v.Start(ctx, "+31612345601", verify.WithClientKey("2001:db8:1::/56")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := v.Start(ctx, "+31612345602", verify.WithClientKey("2001:db8:1:0:ff::/56"))
+	wantRateLimited(t, err, "per-client limit", time.Hour)
+}

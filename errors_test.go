@@ -1,0 +1,30 @@
+package verify_test
+
+// Errors: what their messages say.
+
+import (
+	"testing"
+	"time"
+
+	"github.com/phoneverify/verify"
+)
+
+func TestRateLimitErrorText(t *testing.T) {
+	for _, tt := range []struct {
+		err  verify.RateLimitError
+		want string
+	}{
+		{verify.RateLimitError{Limit: "global limit"}, "verify: rate limited (global limit)"},
+		{verify.RateLimitError{}, "verify: rate limited"},
+		// Whole seconds stay as they are; a part of a second rounds up,
+		// never down to a "retry after 0s" that would fail again.
+		{verify.RateLimitError{RetryAfter: time.Second}, "verify: rate limited: retry after 1s"},
+		{verify.RateLimitError{RetryAfter: time.Minute, Limit: "x"}, "verify: rate limited (x): retry after 1m0s"},
+		{verify.RateLimitError{RetryAfter: 1500 * time.Millisecond}, "verify: rate limited: retry after 2s"},
+		{verify.RateLimitError{RetryAfter: time.Nanosecond}, "verify: rate limited: retry after 1s"},
+	} {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
