@@ -208,7 +208,9 @@ func checkRequest(req verify.Request) error {
 // MaxAttempts-th wrong code, ErrExpired once expired, used or canceled,
 // ErrNotFound for an unknown id. Every check of a pending verification
 // uses up one attempt, the right code's included, before the code is
-// compared.
+// compared; a check whose context ends after that has used it. A check
+// that finds every attempt taken by checks still in progress gets
+// ErrExpired.
 func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verification, error) {
 	r, err := p.load(ctx, id)
 	if err != nil {

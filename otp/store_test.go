@@ -273,3 +273,43 @@ func TestDefaultStore(t *testing.T) {
 	_, err = p.Status(context.Background(), ver.ID)
 	assert.ErrorIs(t, err, verify.ErrNotFound)
 }
+
+// TestEvictionNeverRevivesACode: a full MemoryLimiter evicts keys, and
+// must never evict its way back to a code that works again. A record is
+// written before the counts of its verification and is the older key,
+// so it goes first, and the verification is then unknown. Verified,
+// failed and canceled verifications are checked with their right code
+// after each of 200 further starts into a limiter of 40 keys.
+func TestEvictionNeverRevivesACode(t *testing.T) {
+	c := newClock()
+	store := &verify.MemoryLimiter{Now: c.Now, MaxKeys: 40}
+	s := fake.NewSender()
+	p, err := otp.New(s, []byte(secret), otp.WithStore(store), otp.WithClock(c.Now))
+	require.NoError(t, err)
+	ctx := context.Background()
+	type ended struct{ id, code string }
+	var done []ended
+	for i := range 200 {
+		phone := "+316123" + strconv.Itoa(10000+i)
+		ver, err := p.Start(ctx, verifytest.Request(phone))
+		require.NoError(t, err)
+		code, _ := s.LastCode(phone)
+		switch i % 3 {
+		case 0:
+			_, err = p.Check(ctx, ver.ID, code)
+			require.NoError(t, err)
+		case 1:
+			for range 3 {
+				p.Check(ctx, ver.ID, wrong(code))
+			}
+		case 2:
+			require.NoError(t, p.Cancel(ctx, ver.ID))
+		}
+		done = append(done, ended{ver.ID, code})
+		for _, d := range done {
+			_, err := p.Check(ctx, d.id, d.code)
+			require.Error(t, err, "after %d starts, the code of %s works again", i+1, d.id)
+		}
+	}
+	assert.LessOrEqual(t, store.Len(), 40)
+}
