@@ -391,7 +391,7 @@ func TestCodes(t *testing.T) {
 		{"12a456", ""},
 		{"1&token=2", ""},
 		{"123456#", ""},
-		{"１２３４５６", ""}, // full-width digits
+		{"１２３４５６", "123456"}, // full-width digits (more in TestCodesAsTyped)
 		{"123.456", ""},
 		{strings.Repeat("1", 100), ""},
 	}
