@@ -163,6 +163,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		MaxAttempts: msg.maxAttempts,
 		Originator:  msg.originator,
 		Reference:   msg.reference,
+		AppName:     msg.appName,
 	}
 	t0 := time.Now()
 	ver, err := v.provider.Start(ctx, req)

@@ -133,7 +133,7 @@ func TestDefaultsReachTheProvider(t *testing.T) {
 	}
 	want := verify.Request{
 		Phone: "+447400123456", Channel: verify.Voice, TokenLength: 6, Voice: verify.Female,
-		Language: "en-gb", Template: "Hello. Your verification code is %token. Never share this code with anyone.",
+		Language: "en-gb", Template: "Hello. Your verification code is %token. Once again: %token. Never share this code with anyone.",
 		Validity: 10 * time.Minute, MaxAttempts: 5,
 	}
 	if s.lastReq != want {
