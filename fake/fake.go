@@ -103,10 +103,10 @@ func (o clockOption) apply(s *settings)     { s.now = o }
 
 type loggerOption struct{ l *slog.Logger }
 
-// WithLogger logs every message "sent", code included, so that a developer
-// running an app on the fake can read the code in the terminal. This is the
-// one logger of the project that writes codes: do not use the fake in
-// production.
+// WithLogger logs every message "sent", code first ("fake: code 123456
+// sent"), so that a developer running an app on the fake can read the
+// code in the terminal; the number is masked. This is the one logger of
+// the project that writes codes: do not use the fake in production.
 func WithLogger(l *slog.Logger) Option   { return loggerOption{l} }
 func (o loggerOption) apply(s *settings) { s.logger = o.l }
 

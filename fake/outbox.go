@@ -53,15 +53,17 @@ func (o *outbox) intercept(ctx context.Context) error {
 	return err
 }
 
-// record adds m to the messages and logs it, code included, when a
-// logger was given.
+// record adds m to the messages and logs it, when a logger was given,
+// with the code first.
 func (o *outbox) record(ctx context.Context, m Message) {
 	o.mu.Lock()
 	o.messages = append(o.messages, m)
 	o.mu.Unlock()
 	if o.logger != nil {
-		o.logger.LogAttrs(ctx, slog.LevelInfo, "fake: code sent",
-			slog.String("id", m.ID), slog.String("phone", m.Phone),
+		// The code leads the message, where a developer looks first; the
+		// number is masked, as in every other log of the library.
+		o.logger.LogAttrs(ctx, slog.LevelInfo, "fake: code "+m.Code+" sent",
+			slog.String("id", m.ID), slog.String("phone", verify.MaskPhone(m.Phone)),
 			slog.String("channel", string(m.Channel)), slog.String("code", m.Code),
 			slog.String("text", m.Text))
 	}
