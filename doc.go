@@ -54,7 +54,8 @@
 // only.
 //
 // Providers: package messagebird (the real one), package fake (tests and
-// development). Package http serves the whole flow as ready-made net/http
+// development), package otp (makes the codes itself and delivers them
+// through any Sender, such as a plain SMS or voice API). Package http serves the whole flow as ready-made net/http
 // handlers, and package verifytest checks that a Provider behaves.
 //
 // An Observer (WithObserver) is told the outcome of every call, as an

@@ -62,10 +62,13 @@ func (o *outbox) record(ctx context.Context, m Message) {
 	if o.logger != nil {
 		// The code leads the message, where a developer looks first; the
 		// number is masked, as in every other log of the library.
-		o.logger.LogAttrs(ctx, slog.LevelInfo, "fake: code "+m.Code+" sent",
-			slog.String("id", m.ID), slog.String("phone", verify.MaskPhone(m.Phone)),
+		attrs := []slog.Attr{slog.String("phone", verify.MaskPhone(m.Phone)),
 			slog.String("channel", string(m.Channel)), slog.String("code", m.Code),
-			slog.String("text", m.Text))
+			slog.String("text", m.Text)}
+		if m.ID != "" { // a Sender knows no id
+			attrs = append([]slog.Attr{slog.String("id", m.ID)}, attrs...)
+		}
+		o.logger.LogAttrs(ctx, slog.LevelInfo, "fake: code "+m.Code+" sent", attrs...)
 	}
 }
 

@@ -1,8 +1,10 @@
 package fake_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -121,5 +123,17 @@ func TestSenderInbox(t *testing.T) {
 	s.Inbox().ServeHTTP(rec, req)
 	if body := rec.Body.String(); !strings.Contains(body, `"code":"271828"`) || strings.Contains(body, "expires_at") || strings.Contains(body, `"id"`) {
 		t.Fatalf("JSON inbox: %s", body)
+	}
+}
+
+func TestSenderLoggerWritesTheCode(t *testing.T) {
+	var buf bytes.Buffer
+	s := fake.NewSender(fake.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	if err := s.Send(context.Background(), verify.Message{Phone: "+31612345678", Channel: verify.Voice, Text: "Code 9, 8, 7, 6, 5, 4."}); err != nil {
+		t.Fatal(err)
+	}
+	log := buf.String()
+	if !strings.Contains(log, `msg="fake: code 987654 sent"`) || strings.Contains(log, "+31612345678") || strings.Contains(log, "id=") {
+		t.Fatalf("log %q: want the code first, the number masked, and no id", log)
 	}
 }
