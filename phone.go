@@ -10,8 +10,10 @@ import (
 // ParsePhone parses a phone number as a user typed it and returns it in
 // E.164 form ("+31612345678"). defaultRegion (such as "NL", or "" for none)
 // lets national numbers ("06 12345678") be read; with none, a number
-// starts with + or 00 and its country code. A number that does not
-// parse or is not valid for its region gives a [*PhoneError] (matching
+// starts with + or 00 and its country code. Digits of any script
+// (full-width, Arabic-Indic, Persian, ...) and full-width separators
+// are read as their ASCII forms. A number that does not parse or is not
+// valid for its region gives a [*PhoneError] (matching
 // [ErrInvalidPhone]) whose Reason can be shown to the user.
 //
 // ParsePhone applies no policy: a [Verifier] also refuses line types and
@@ -27,7 +29,7 @@ func ParsePhone(input, defaultRegion string) (string, error) {
 // parsePhone parses input as ParsePhone does, with region in upper case,
 // and returns the number with its region and line type.
 func parsePhone(input, region string) (phone.Number, error) {
-	n, err := phone.Parse(input, region)
+	n, err := phone.Parse(asciiDigits(input), region)
 	if pe, ok := errors.AsType[*phone.Error](err); ok {
 		return n, &PhoneError{Code: pe.Code, Reason: pe.Reason, Region: pe.Region}
 	}
