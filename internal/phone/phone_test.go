@@ -2,6 +2,7 @@ package phone
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
@@ -23,6 +24,7 @@ func TestParse(t *testing.T) {
 		{"+31 (0)6 12345678", "", Number{"+31612345678", "NL", Mobile}},    // a national prefix dropped
 		{"+800 1234 5678", "", Number{"+80012345678", "001", TollFree}},
 		{"0900 1234567", "NL", Number{"+319001234567", "NL", PremiumRate}},
+		{"+31 6 1234 5678" + strings.Repeat("-", 25), "", Number{"+31612345678", "NL", Mobile}}, // 40 characters
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.in, tt.region)
@@ -44,6 +46,10 @@ func TestParseRefuses(t *testing.T) {
 		{"+999 12345678", "", Error{Code: "country_code", Reason: "the country code is not valid"}},
 		{"06 1234", "NL", Error{Code: "too_short", Reason: "the number is too short"}},
 		{"+31 6 1234567890123", "", Error{Code: "too_long", Reason: "the number is too long"}},
+		// A length some number of the country may have, but longer than
+		// its mobile and fixed-line numbers.
+		{"+31 6 1111 11111", "", Error{Code: "too_long", Reason: "the number is too long"}},
+		{strings.Repeat("-", 26) + "+31 6 1234 5678", "", Error{Code: "too_long", Reason: "the number is too long"}},
 		{"+31 69 1234567", "", Error{Code: "invalid", Region: "NL", Reason: "this is not a valid number in the Netherlands"}},
 		{"+882 12345678901", "", Error{Code: "invalid", Region: "001", Reason: "this is not a valid number in this region"}},
 		// Belarus's 8 10 … is valid as it is, but the parser reads the 8
