@@ -178,6 +178,7 @@ func TestNewRefusesBadArguments(t *testing.T) {
 		{"no secret", s, "", nil},
 		{"nil store", s, secret, []otp.Option{otp.WithStore(nil)}},
 		{"nil clock", s, secret, []otp.Option{otp.WithClock(nil)}},
+		{"store that fails open", s, secret, []otp.Option{otp.WithStore(failOpenStore{new(verify.MemoryLimiter), true})}},
 		{"nil option", s, secret, []otp.Option{nil}},
 	}
 	for _, tt := range tests {
@@ -189,7 +190,18 @@ func TestNewRefusesBadArguments(t *testing.T) {
 	}
 	_, err := otp.New(s, []byte(secret+"more is fine"))
 	assert.NoError(t, err)
+	_, err = otp.New(s, []byte(secret), otp.WithStore(failOpenStore{new(verify.MemoryLimiter), false}))
+	assert.NoError(t, err, "a store that says it fails closed")
 }
+
+// failOpenStore is a store that says whether it fails open, as a
+// redislimit Limiter does.
+type failOpenStore struct {
+	*verify.MemoryLimiter
+	open bool
+}
+
+func (s failOpenStore) FailsOpen() bool { return s.open }
 
 func TestStartRefusesWhatAVerifierNeverSends(t *testing.T) {
 	tests := []struct {
