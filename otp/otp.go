@@ -84,7 +84,8 @@ func New(s verify.Sender, secret []byte, opts ...Option) (*Provider, error) {
 //   - kindLast: the last attempt (1 allowed), taken once kindTries is full;
 //   - kindDone: the end of the verification (1 allowed), taken together
 //     with the one of kindVerified, kindCanceled or kindFailed that says
-//     how it ended.
+//     how it ended, and, for the end of a check, with a mark of that
+//     check's own under "otp:end:<id>.<random>" (see end).
 //
 // An attempt is taken before the code is compared, so that no number of
 // concurrent checks compares more codes than MaxAttempts.
@@ -96,7 +97,11 @@ const (
 	kindVerified = "verified"
 	kindCanceled = "canceled"
 	kindFailed   = "failed"
+	kindMark     = "end"
 )
+
+// markLen is the length of the random part of an end's mark: 96 bits.
+const markLen = 16
 
 // keepAfter is how long after its expiry a verification still answers
 // Status (StatusExpired, or how it ended) rather than ErrNotFound.
@@ -208,9 +213,13 @@ func checkRequest(req verify.Request) error {
 // MaxAttempts-th wrong code, ErrExpired once expired, used or canceled,
 // ErrNotFound for an unknown id. Every check of a pending verification
 // uses up one attempt, the right code's included, before the code is
-// compared; a check whose context ends after that has used it. A check
-// that finds every attempt taken by checks still in progress gets
-// ErrExpired.
+// compared. From then on the check runs to its end even when ctx ends
+// (each store call within 5 seconds, and a failed end is tried once
+// more), and returns its outcome. Only a store that fails both tries
+// loses the attempt: the check gets ErrUnavailable, and were it the last
+// attempt, the verification stays pending with none left, and later
+// checks get ErrExpired, as do checks that find every attempt held by
+// checks still in progress.
 func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verification, error) {
 	r, err := p.load(ctx, id)
 	if err != nil {
@@ -242,7 +251,7 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 // takeAttempt takes one attempt of the verification id, and reports
 // whether it was the last. With none left, it returns the error of how
 // the verification ended; checks still in flight may hold the last
-// attempts, and only they may end it.
+// attempts, and only they may end it (see Check).
 func (p *Provider) takeAttempt(ctx context.Context, id string, r *record) (last bool, err error) {
 	per := r.window()
 	if r.maxAttempts > 1 {
@@ -265,25 +274,71 @@ func (p *Provider) takeAttempt(ctx context.Context, id string, r *record) (last 
 	return false, cmp.Or(err, endedError(st))
 }
 
+// endTimeout bounds each store call of a check's end, which runs on
+// whatever the check's context does.
+const endTimeout = 5 * time.Second
+
 // end ends the verification id of a check as how says (kindVerified or
 // kindFailed), unless it has ended already. It returns the check's
 // error: nil when it verified, ErrTooManyAttempts when it failed, or
 // that of how the verification had ended.
+//
+// The check has taken an attempt: were the end dropped, that attempt
+// would be lost, and with it the last one the verification had, which
+// would then stay pending with no attempt left. So the end runs on when
+// ctx ends (within endTimeout), and when the store fails, it is tried
+// once more. The end records a mark of its own with it, in the same
+// atomic call, so that a retry that finds the verification ended can
+// tell its own first try, whose reply was lost, from another check's.
 func (p *Provider) end(ctx context.Context, id string, r *record, how string) error {
-	refused, _, err := p.store.AllowAll(ctx, []verify.Limit{
+	ctx = context.WithoutCancel(ctx)
+	mark := key(kindMark, id+"."+random.String(markLen, idAlphabet))
+	limits := []verify.Limit{
 		{Key: key(kindDone, id), N: 1, Per: r.window()},
 		{Key: key(how, id), N: 1, Per: r.window()},
-	})
+		{Key: mark, N: 1, Per: r.window()},
+	}
+	refused, err := p.endOnce(ctx, limits)
+	if err != nil {
+		refused, err = p.endOnce(ctx, limits)
+		if err == nil && refused >= 0 && p.marked(ctx, mark, r) {
+			refused = -1 // the first try had ended it
+		}
+	}
 	switch {
 	case err != nil:
-		return storeFailure(err)
+		return err
 	case refused < 0 && how == kindFailed:
 		return verify.ErrTooManyAttempts
 	case refused < 0:
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, endTimeout)
+	defer cancel()
 	st, err := p.ending(ctx, id, r)
 	return cmp.Or(err, endedError(st))
+}
+
+// endOnce makes one try of a check's end, the AllowAll of limits,
+// within endTimeout. A failure is ErrUnavailable: ctx has no end of its
+// own.
+func (p *Provider) endOnce(ctx context.Context, limits []verify.Limit) (refused int, err error) {
+	ctx, cancel := context.WithTimeout(ctx, endTimeout)
+	defer cancel()
+	refused, _, err = p.store.AllowAll(ctx, limits)
+	if err != nil {
+		return -1, unavailable(err)
+	}
+	return refused, nil
+}
+
+// marked reports whether the store holds the mark of an end, within
+// endTimeout; false when it cannot tell.
+func (p *Provider) marked(ctx context.Context, mark string, r *record) bool {
+	ctx, cancel := context.WithTimeout(ctx, endTimeout)
+	defer cancel()
+	n, err := p.store.Count(ctx, r.window(), mark)
+	return err == nil && len(n) == 1 && n[0] > 0
 }
 
 // kindStatus returns the status of a verification that ended as kind
@@ -299,8 +354,8 @@ func kindStatus(kind string) verify.Status {
 }
 
 // endedError returns the error of a check that came after the
-// verification ended in status st, or, for StatusPending, after checks
-// still in flight took every attempt.
+// verification ended in status st, or, for StatusPending, after every
+// attempt was taken by checks still in flight (or lost; see Check).
 func endedError(st verify.Status) error {
 	switch st {
 	case verify.StatusFailed:
@@ -316,7 +371,7 @@ func endedError(st verify.Status) error {
 var (
 	errUsed          = fmt.Errorf("%w: the code was already used", verify.ErrExpired)
 	errCanceled      = fmt.Errorf("%w: the verification was canceled", verify.ErrExpired)
-	errAttemptsTaken = fmt.Errorf("%w: checks in progress took every attempt", verify.ErrExpired)
+	errAttemptsTaken = fmt.Errorf("%w: every attempt is taken", verify.ErrExpired)
 )
 
 // ending returns how the verification id ended (StatusVerified,
@@ -427,6 +482,11 @@ func storeFailure(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	return unavailable(err)
+}
+
+// unavailable returns the error of a store that failed with err.
+func unavailable(err error) error {
 	return &verify.ProviderError{Provider: providerName, Description: "the store failed", Err: fmt.Errorf("%w: %w", verify.ErrUnavailable, err)}
 }
 

@@ -1,6 +1,7 @@
 package otp_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,39 +28,59 @@ func newClock() *verifytest.Clock {
 
 // spyStore is a MemoryLimiter that records every key and value written
 // to it, counts the attempts the otp Provider takes, and can fail or
-// stall its next call.
+// stall its coming calls.
 type spyStore struct {
 	*verify.MemoryLimiter
 
 	mu       sync.Mutex
 	written  []string // every key and value, in the order written
 	attempts int      // allowed AllowAll calls on the keys of attempts
-	fail     error
-	stall    bool
+	plan     []fault  // what happens to the coming calls, the next first
+}
+
+// A fault is what happens to one call of a spyStore: nothing (the zero
+// fault), a failure before it takes effect, a failure after it took
+// effect (a reply lost on the way back), or a stall until its context
+// ends.
+type fault struct {
+	err   error
+	lost  bool // the call takes effect, then fails with err
+	stall bool
+	then  func() // runs once the call took effect (AllowAll only)
 }
 
 func newSpyStore(now func() time.Time) *spyStore {
 	return &spyStore{MemoryLimiter: &verify.MemoryLimiter{Now: now}}
 }
 
-// before runs first in every call: the failure or stall asked for.
-func (s *spyStore) before(ctx context.Context, written ...string) error {
+// before runs first in every call: it takes the call's fault from the
+// plan and records what the call writes, unless it fails first. A stall
+// waits for the context's end, and fails with its error.
+func (s *spyStore) before(ctx context.Context, written ...string) fault {
 	s.mu.Lock()
-	err, stall := s.fail, s.stall
-	s.fail, s.stall = nil, false
-	if err == nil && !stall {
+	var f fault
+	if len(s.plan) > 0 {
+		f, s.plan = s.plan[0], s.plan[1:]
+	}
+	if f.err == nil && !f.stall || f.lost {
 		s.written = append(s.written, written...)
 	}
 	s.mu.Unlock()
-	if stall {
+	if f.stall {
 		<-ctx.Done()
-		return ctx.Err()
+		f.err = ctx.Err()
 	}
-	return err
+	return f
 }
 
-func (s *spyStore) failNext(err error) { s.mu.Lock(); s.fail = err; s.mu.Unlock() }
-func (s *spyStore) stallNext()         { s.mu.Lock(); s.stall = true; s.mu.Unlock() }
+// first reports whether the call fails before it takes effect.
+func (f fault) first() bool { return f.err != nil && !f.lost }
+
+// faults plans the coming calls: the first fault is the next call's.
+func (s *spyStore) faults(fs ...fault) { s.mu.Lock(); s.plan = fs; s.mu.Unlock() }
+
+func (s *spyStore) failNext(err error) { s.faults(fault{err: err}) }
+func (s *spyStore) stallNext()         { s.faults(fault{stall: true}) }
 
 // dump returns every key and value written so far, one a line.
 func (s *spyStore) dump() string {
@@ -75,10 +96,8 @@ func (s *spyStore) attemptsTaken() int {
 }
 
 func (s *spyStore) Allow(ctx context.Context, key string, limit int, per time.Duration) (bool, time.Duration, error) {
-	if err := s.before(ctx, key); err != nil {
-		return false, 0, err
-	}
-	return s.MemoryLimiter.Allow(ctx, key, limit, per)
+	refused, retry, err := s.AllowAll(ctx, []verify.Limit{{Key: key, N: limit, Per: per}})
+	return refused < 0 && err == nil, retry, err
 }
 
 func (s *spyStore) AllowAll(ctx context.Context, limits []verify.Limit) (int, time.Duration, error) {
@@ -86,8 +105,9 @@ func (s *spyStore) AllowAll(ctx context.Context, limits []verify.Limit) (int, ti
 	for i, l := range limits {
 		keys[i] = l.Key
 	}
-	if err := s.before(ctx, keys...); err != nil {
-		return -1, 0, err
+	f := s.before(ctx, keys...)
+	if f.first() {
+		return -1, 0, f.err
 	}
 	refused, retry, err := s.MemoryLimiter.AllowAll(ctx, limits)
 	if err == nil && refused < 0 && (strings.HasPrefix(keys[0], "otp:tries:") || strings.HasPrefix(keys[0], "otp:last:")) {
@@ -95,33 +115,41 @@ func (s *spyStore) AllowAll(ctx context.Context, limits []verify.Limit) (int, ti
 		s.attempts++
 		s.mu.Unlock()
 	}
+	if f.then != nil {
+		f.then()
+	}
+	if f.lost {
+		return -1, 0, f.err
+	}
 	return refused, retry, err
 }
 
 func (s *spyStore) Count(ctx context.Context, window time.Duration, keys ...string) ([]int, error) {
-	if err := s.before(ctx); err != nil {
-		return nil, err
+	if f := s.before(ctx); f.err != nil { // a read: lost or not, nothing changed
+		return nil, f.err
 	}
 	return s.MemoryLimiter.Count(ctx, window, keys...)
 }
 
 func (s *spyStore) Forget(ctx context.Context, keys ...string) error {
-	if err := s.before(ctx); err != nil {
-		return err
+	f := s.before(ctx)
+	if f.first() {
+		return f.err
 	}
-	return s.MemoryLimiter.Forget(ctx, keys...)
+	return cmp.Or(s.MemoryLimiter.Forget(ctx, keys...), f.err)
 }
 
 func (s *spyStore) Put(ctx context.Context, key, value string, ttl time.Duration) error {
-	if err := s.before(ctx, key, value); err != nil {
-		return err
+	f := s.before(ctx, key, value)
+	if f.first() {
+		return f.err
 	}
-	return s.MemoryLimiter.Put(ctx, key, value, ttl)
+	return cmp.Or(s.MemoryLimiter.Put(ctx, key, value, ttl), f.err)
 }
 
 func (s *spyStore) Get(ctx context.Context, key string) (string, bool, error) {
-	if err := s.before(ctx); err != nil {
-		return "", false, err
+	if f := s.before(ctx); f.err != nil {
+		return "", false, f.err
 	}
 	return s.MemoryLimiter.Get(ctx, key)
 }
@@ -350,6 +378,89 @@ func TestStoreFailure(t *testing.T) {
 	got, err := e.p.Check(context.Background(), ver.ID, code)
 	require.NoError(t, err)
 	assert.Equal(t, verify.StatusVerified, got.Status)
+}
+
+// TestStoreFailureWithinCheck fails each store call of a Check in turn
+// (1: the record, 2: how it ended, 3: the attempt, 4: the end), before
+// or after it takes effect, or cancels the check's context once its
+// attempt is taken, and then reads the verification's state. A check
+// that failed before taking an attempt changed nothing; one that took
+// its attempt runs its end to the end, whatever its context does, and
+// tries it again once when the store fails: so an attempt is never lost
+// on the way, and the last one never leaves the verification pending
+// with no attempt left.
+func TestStoreFailureWithinCheck(t *testing.T) {
+	down := errors.New("connection reset")
+	ok := fault{}
+	var cancelCheck func() // cancels the context of the check under test
+	cancelCheck = func() {}
+	tests := []struct {
+		name   string
+		wrongs int            // wrong codes before the check (MaxAttempts is 3)
+		right  bool           // whether the check has the right code
+		plan   func() []fault // the faults of the check's calls
+		want   error          // of the check; nil: it verified
+		status verify.Status  // after the check
+		taken  int            // attempts taken by the check
+	}{
+		{name: "1st call fails", right: true, plan: func() []fault { return []fault{{err: down}} }, want: verify.ErrUnavailable, status: verify.StatusPending},
+		{name: "2nd call fails", right: true, plan: func() []fault { return []fault{ok, {err: down}} }, want: verify.ErrUnavailable, status: verify.StatusPending},
+		{name: "3rd call fails", right: true, plan: func() []fault { return []fault{ok, ok, {err: down}} }, want: verify.ErrUnavailable, status: verify.StatusPending},
+		{name: "3rd call's reply lost", right: true, plan: func() []fault { return []fault{ok, ok, {err: down, lost: true}} }, want: verify.ErrUnavailable, status: verify.StatusPending, taken: 1},
+		{name: "4th call fails", right: true, plan: func() []fault { return []fault{ok, ok, ok, {err: down}} }, status: verify.StatusVerified, taken: 1},
+		{name: "4th call's reply lost", right: true, plan: func() []fault { return []fault{ok, ok, ok, {err: down, lost: true}} }, status: verify.StatusVerified, taken: 1},
+		{name: "4th call and its retry fail", right: true, plan: func() []fault { return []fault{ok, ok, ok, {err: down}, {err: down}} }, want: verify.ErrUnavailable, status: verify.StatusPending, taken: 1},
+		{name: "canceled once the attempt is taken", right: true, plan: func() []fault { return []fault{ok, ok, {then: cancelCheck}} }, status: verify.StatusVerified, taken: 1},
+		// The last attempt is the 4th call (the 3rd finds the others
+		// taken), and its end the 5th.
+		{name: "last attempt, its end fails", wrongs: 2, plan: func() []fault { return []fault{ok, ok, ok, ok, {err: down}} }, want: verify.ErrTooManyAttempts, status: verify.StatusFailed, taken: 1},
+		{name: "last attempt, its end's reply lost", wrongs: 2, plan: func() []fault { return []fault{ok, ok, ok, ok, {err: down, lost: true}} }, want: verify.ErrTooManyAttempts, status: verify.StatusFailed, taken: 1},
+		{name: "last attempt, canceled once it is taken", wrongs: 2, plan: func() []fault { return []fault{ok, ok, ok, {then: cancelCheck}} }, want: verify.ErrTooManyAttempts, status: verify.StatusFailed, taken: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			bg := context.Background()
+			ver, err := e.p.Start(bg, verifytest.Request(verifytest.Phone))
+			require.NoError(t, err)
+			code := e.code(t, verifytest.Phone)
+			for range tt.wrongs {
+				_, err := e.p.Check(bg, ver.ID, wrong(code))
+				require.ErrorIs(t, err, verify.ErrInvalidCode)
+			}
+			before := e.store.attemptsTaken()
+			ctx, cancel := context.WithCancel(bg)
+			defer cancel()
+			cancelCheck = cancel
+			e.store.faults(tt.plan()...)
+			guess := code
+			if !tt.right {
+				guess = wrong(code)
+			}
+			got, err := e.p.Check(ctx, ver.ID, guess)
+			if tt.want == nil {
+				require.NoError(t, err)
+				assert.Equal(t, verify.StatusVerified, got.Status)
+			} else {
+				assert.ErrorIs(t, err, tt.want)
+			}
+			assert.Equal(t, tt.taken, e.store.attemptsTaken()-before, "attempts taken")
+			st, err := e.p.Status(bg, ver.ID)
+			require.NoError(t, err)
+			assert.Equal(t, tt.status, st.Status)
+			// Afterwards, the right code: it verifies once while the
+			// verification is pending, and never after it ended.
+			_, err = e.p.Check(bg, ver.ID, code)
+			switch tt.status {
+			case verify.StatusPending:
+				assert.NoError(t, err, "the right code after the check")
+			case verify.StatusVerified:
+				assert.ErrorIs(t, err, verify.ErrExpired, "the right code again")
+			case verify.StatusFailed:
+				assert.ErrorIs(t, err, verify.ErrTooManyAttempts, "the right code after the last attempt")
+			}
+		})
+	}
 }
 
 // TestMalformedRecord: a record that is not one otp wrote makes the
