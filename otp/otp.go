@@ -244,6 +244,9 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 	if err := p.end(ctx, id, &r, kindVerified); err != nil {
 		return nil, err
 	}
+	if err := p.confirm(ctx, id, &r); err != nil {
+		return nil, err
+	}
 	ver := r.verification(id, verify.StatusVerified)
 	return &ver, nil
 }
@@ -339,6 +342,28 @@ func (p *Provider) marked(ctx context.Context, mark string, r *record) bool {
 	defer cancel()
 	n, err := p.store.Count(ctx, r.window(), mark)
 	return err == nil && len(n) == 1 && n[0] > 0
+}
+
+// confirm makes sure that the record of the verification id, which a
+// check has just ended as verified, is still the one it loaded: that is
+// what makes the counts it read and wrote the verification's own. A
+// store that evicts keys (a full MemoryLimiter) drops a record before
+// any of its counts, the record being the older key and never touched
+// again; once the record is gone, a check that had loaded it may have
+// counted on fresh keys (and so verified a used code, or one whose
+// verification failed), and gets ErrNotFound, as any later check does.
+// A Redis that evicts keys gives no such order: see SECURITY.md.
+func (p *Provider) confirm(ctx context.Context, id string, r *record) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
+	defer cancel()
+	s, ok, err := p.store.Get(ctx, key(kindRecord, id))
+	switch {
+	case err != nil:
+		return unavailable(err)
+	case !ok || s != r.encode():
+		return verify.ErrNotFound
+	}
+	return nil
 }
 
 // kindStatus returns the status of a verification that ended as kind

@@ -46,7 +46,7 @@ type fault struct {
 	err   error
 	lost  bool // the call takes effect, then fails with err
 	stall bool
-	then  func() // runs once the call took effect (AllowAll only)
+	then  func() // runs once the call took effect (AllowAll and Get)
 }
 
 func newSpyStore(now func() time.Time) *spyStore {
@@ -148,10 +148,15 @@ func (s *spyStore) Put(ctx context.Context, key, value string, ttl time.Duration
 }
 
 func (s *spyStore) Get(ctx context.Context, key string) (string, bool, error) {
-	if f := s.before(ctx); f.err != nil {
+	f := s.before(ctx)
+	if f.err != nil {
 		return "", false, f.err
 	}
-	return s.MemoryLimiter.Get(ctx, key)
+	v, ok, err := s.MemoryLimiter.Get(ctx, key)
+	if f.then != nil {
+		f.then()
+	}
+	return v, ok, err
 }
 
 // env is an otp Provider over the fake Sender and a spyStore, on a
@@ -381,7 +386,8 @@ func TestStoreFailure(t *testing.T) {
 }
 
 // TestStoreFailureWithinCheck fails each store call of a Check in turn
-// (1: the record, 2: how it ended, 3: the attempt, 4: the end), before
+// (1: the record, 2: how it ended, 3: the attempt, 4: the end, 5: the
+// record again, which a success reads; see TestEvictionDuringACheck), before
 // or after it takes effect, or cancels the check's context once its
 // attempt is taken, and then reads the verification's state. A check
 // that failed before taking an attempt changed nothing; one that took
@@ -410,6 +416,7 @@ func TestStoreFailureWithinCheck(t *testing.T) {
 		{name: "4th call fails", right: true, plan: func() []fault { return []fault{ok, ok, ok, {err: down}} }, status: verify.StatusVerified, taken: 1},
 		{name: "4th call's reply lost", right: true, plan: func() []fault { return []fault{ok, ok, ok, {err: down, lost: true}} }, status: verify.StatusVerified, taken: 1},
 		{name: "4th call and its retry fail", right: true, plan: func() []fault { return []fault{ok, ok, ok, {err: down}, {err: down}} }, want: verify.ErrUnavailable, status: verify.StatusPending, taken: 1},
+		{name: "5th call fails (the record read again after the end)", right: true, plan: func() []fault { return []fault{ok, ok, ok, ok, {err: down}} }, want: verify.ErrUnavailable, status: verify.StatusVerified, taken: 1},
 		{name: "canceled once the attempt is taken", right: true, plan: func() []fault { return []fault{ok, ok, {then: cancelCheck}} }, status: verify.StatusVerified, taken: 1},
 		// The last attempt is the 4th call (the 3rd finds the others
 		// taken), and its end the 5th.

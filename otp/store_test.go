@@ -313,3 +313,54 @@ func TestEvictionNeverRevivesACode(t *testing.T) {
 	}
 	assert.LessOrEqual(t, store.Len(), 40)
 }
+
+// TestEvictionDuringACheck: a check loads the record, and then, before
+// it takes its attempt, another check ends the verification and a flood
+// of keys evicts the record and every count of the verification from a
+// full MemoryLimiter. The check then counts on fresh keys: its attempt
+// is the first again, and its end too. It must not verify all the same:
+// neither a code used already, nor one whose verification failed at
+// MaxAttempts wrong codes. Nor may a later check start counting again.
+func TestEvictionDuringACheck(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		end  func(p *otp.Provider, id, code string) // the other check(s)
+	}{
+		{"verified", func(p *otp.Provider, id, code string) {
+			_, err := p.Check(ctx, id, code)
+			require.NoError(t, err)
+		}},
+		{"failed", func(p *otp.Provider, id, code string) {
+			for range 2 {
+				_, err := p.Check(ctx, id, wrong(code))
+				require.ErrorIs(t, err, verify.ErrInvalidCode)
+			}
+			_, err := p.Check(ctx, id, wrong(code))
+			require.ErrorIs(t, err, verify.ErrTooManyAttempts)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			const maxKeys = 20
+			e.store.MaxKeys = maxKeys
+			ver, err := e.p.Start(ctx, verifytest.Request(verifytest.Phone)) // MaxAttempts 3
+			require.NoError(t, err)
+			code := e.code(t, verifytest.Phone)
+			flood := func() {
+				for i := range 2 * maxKeys {
+					_, _, err := e.store.MemoryLimiter.AllowAll(ctx, []verify.Limit{{Key: "flood:" + strconv.Itoa(i), N: 1, Per: time.Hour}})
+					require.NoError(t, err)
+				}
+			}
+			e.store.faults(fault{then: func() { tt.end(e.p, ver.ID, code); flood() }})
+			_, err = e.p.Check(ctx, ver.ID, code)
+			assert.ErrorIs(t, err, verify.ErrNotFound, "the check that loaded the record before the flood")
+			for range 4 {
+				_, err = e.p.Check(ctx, ver.ID, code)
+				assert.ErrorIs(t, err, verify.ErrNotFound, "a check after the flood")
+			}
+		})
+	}
+}
