@@ -6,6 +6,7 @@ import (
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -31,14 +32,19 @@ var (
 // state of its own: two Providers with the same secret and the same
 // store are one. Create it with New.
 type Provider struct {
-	sender verify.Sender
-	key    []byte // the key of the codes' HMAC, derived from the secret
-	store  verify.LimitStore
-	now    func() time.Time
+	sender  verify.Sender
+	codeKey []byte // the key of the codes' HMAC, derived from the secret
+	idKey   []byte // the key of the ids' HMAC in store keys (see handle)
+	store   verify.LimitStore
+	now     func() time.Time
 }
 
-// hashInfo is the purpose the key of the codes' HMAC is derived for.
-const hashInfo = "phoneverify otp: code hash v1"
+// The purposes the keys of the Provider are derived from the secret for,
+// each its own.
+const (
+	hashInfo   = "phoneverify otp: code hash v1"
+	handleInfo = "phoneverify otp: store key v1"
+)
 
 // New returns a Provider that delivers its codes through s and keeps
 // its state in the store of WithStore (by default in memory).
@@ -46,7 +52,8 @@ const hashInfo = "phoneverify otp: code hash v1"
 // secret keys the hash under which codes are stored; it must have at
 // least MinSecretLen (32) random bytes, kept as secret as an access key,
 // and be the same for every instance that shares the store. Changing it
-// makes every pending code fail. New keeps only a key derived from it.
+// makes every verification in progress unknown (ErrNotFound). New keeps
+// only two keys derived from it.
 //
 // A nil s, a short secret or a bad option gives an error matching
 // verify.ErrInvalidOption.
@@ -69,23 +76,25 @@ func New(s verify.Sender, secret []byte, opts ...Option) (*Provider, error) {
 	if c.store == nil {
 		c.store = &verify.MemoryLimiter{Now: c.now}
 	}
-	key, err := hkdf.Key(sha256.New, secret, nil, hashInfo, sha256.Size)
-	if err != nil {
+	codeKey, err1 := hkdf.Key(sha256.New, secret, nil, hashInfo, sha256.Size)
+	idKey, err2 := hkdf.Key(sha256.New, secret, nil, handleInfo, sha256.Size)
+	if err := errors.Join(err1, err2); err != nil {
 		return nil, fmt.Errorf("%w: otp.New: %w", verify.ErrInvalidOption, err)
 	}
-	return &Provider{sender: s, key: key, store: c.store, now: c.now}, nil
+	return &Provider{sender: s, codeKey: codeKey, idKey: idKey, store: c.store, now: c.now}, nil
 }
 
 // The store holds, for each verification id, its record and the counts
-// that make its state, each under "otp:<kind>:<id>". Every change of
-// state is one call of AllowAll, so it is atomic in any LimitStore:
+// that make its state, each under "otp:<kind>:<handle>", where the
+// handle stands for the id (see handle). Every change of state is one
+// call of AllowAll, so it is atomic in any LimitStore:
 //
 //   - kindTries: the attempts but the last (MaxAttempts-1 allowed);
 //   - kindLast: the last attempt (1 allowed), taken once kindTries is full;
 //   - kindDone: the end of the verification (1 allowed), taken together
 //     with the one of kindVerified, kindCanceled or kindFailed that says
 //     how it ended, and, for the end of a check, with a mark of that
-//     check's own under "otp:end:<id>.<random>" (see end).
+//     check's own under "otp:end:<handle>.<random>" (see end).
 //
 // An attempt is taken before the code is compared, so that no number of
 // concurrent checks compares more codes than MaxAttempts.
@@ -107,7 +116,20 @@ const markLen = 16
 // Status (StatusExpired, or how it ended) rather than ErrNotFound.
 const keepAfter = time.Hour
 
-func key(kind, id string) string { return "otp:" + kind + ":" + id }
+// key returns the store key of kind for the verification whose handle
+// is h.
+func key(kind, h string) string { return "otp:" + kind + ":" + h }
+
+// handle returns what stands for the verification id in the store's
+// keys: HMAC-SHA-256 of the id under a key of its own derived from the
+// secret, in unpadded base64url. An id is a bearer handle (whoever holds
+// it can check codes, read the status and cancel), so the store does not
+// hold it: someone who reads the store cannot act on its verifications.
+func (p *Provider) handle(id string) string {
+	m := hmac.New(sha256.New, p.idKey)
+	m.Write([]byte(id))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
 
 // idAlphabet is that of unpadded base64url: an id of 32 characters holds
 // 192 random bits.
@@ -153,8 +175,9 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 		phone: req.Phone, channel: req.Channel, language: req.Language,
 		created: now, expires: now.Add(req.Validity), maxAttempts: req.MaxAttempts,
 	}
-	r.mac = sum(p.key, id, &r, code)
-	if err := p.store.Put(ctx, key(kindRecord, id), r.encode(), r.window()); err != nil {
+	r.mac = sum(p.codeKey, id, &r, code)
+	h := p.handle(id)
+	if err := p.store.Put(ctx, key(kindRecord, h), r.encode(), r.window()); err != nil {
 		return nil, storeFailure(err)
 	}
 	msg := verify.Message{
@@ -170,7 +193,7 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 		// The code may never arrive: let no one check it. A failure
 		// here leaves a record that expires unused.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		p.store.Forget(fctx, key(kindRecord, id))
+		p.store.Forget(fctx, key(kindRecord, h))
 		cancel()
 		return nil, sendFailure(err, code, text("%token", code, req.Channel, req.Language))
 	}
@@ -221,44 +244,44 @@ func checkRequest(req verify.Request) error {
 // checks get ErrExpired, as do checks that find every attempt held by
 // checks still in progress.
 func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verification, error) {
-	r, err := p.load(ctx, id)
+	r, h, err := p.load(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if st, err := p.ending(ctx, id, &r); err != nil || st != verify.StatusPending {
+	if st, err := p.ending(ctx, h, &r); err != nil || st != verify.StatusPending {
 		return nil, cmp.Or(err, endedError(st))
 	}
 	if !p.now().Before(r.expires) {
 		return nil, verify.ErrExpired
 	}
-	last, err := p.takeAttempt(ctx, id, &r)
+	last, err := p.takeAttempt(ctx, h, &r)
 	if err != nil {
 		return nil, err
 	}
-	if !hmac.Equal(sum(p.key, id, &r, code), r.mac) {
+	if !hmac.Equal(sum(p.codeKey, id, &r, code), r.mac) {
 		if !last {
 			return nil, verify.ErrInvalidCode
 		}
-		return nil, p.end(ctx, id, &r, kindFailed)
+		return nil, p.end(ctx, h, &r, kindFailed)
 	}
-	if err := p.end(ctx, id, &r, kindVerified); err != nil {
+	if err := p.end(ctx, h, &r, kindVerified); err != nil {
 		return nil, err
 	}
-	if err := p.confirm(ctx, id, &r); err != nil {
+	if err := p.confirm(ctx, h, &r); err != nil {
 		return nil, err
 	}
 	ver := r.verification(id, verify.StatusVerified)
 	return &ver, nil
 }
 
-// takeAttempt takes one attempt of the verification id, and reports
+// takeAttempt takes one attempt of the verification of handle h, and reports
 // whether it was the last. With none left, it returns the error of how
 // the verification ended; checks still in flight may hold the last
 // attempts, and only they may end it (see Check).
-func (p *Provider) takeAttempt(ctx context.Context, id string, r *record) (last bool, err error) {
+func (p *Provider) takeAttempt(ctx context.Context, h string, r *record) (last bool, err error) {
 	per := r.window()
 	if r.maxAttempts > 1 {
-		refused, _, err := p.store.AllowAll(ctx, []verify.Limit{{Key: key(kindTries, id), N: r.maxAttempts - 1, Per: per}})
+		refused, _, err := p.store.AllowAll(ctx, []verify.Limit{{Key: key(kindTries, h), N: r.maxAttempts - 1, Per: per}})
 		if err != nil {
 			return false, storeFailure(err)
 		}
@@ -266,14 +289,14 @@ func (p *Provider) takeAttempt(ctx context.Context, id string, r *record) (last 
 			return false, nil
 		}
 	}
-	refused, _, err := p.store.AllowAll(ctx, []verify.Limit{{Key: key(kindLast, id), N: 1, Per: per}})
+	refused, _, err := p.store.AllowAll(ctx, []verify.Limit{{Key: key(kindLast, h), N: 1, Per: per}})
 	if err != nil {
 		return false, storeFailure(err)
 	}
 	if refused < 0 {
 		return true, nil
 	}
-	st, err := p.ending(ctx, id, r)
+	st, err := p.ending(ctx, h, r)
 	return false, cmp.Or(err, endedError(st))
 }
 
@@ -281,7 +304,7 @@ func (p *Provider) takeAttempt(ctx context.Context, id string, r *record) (last 
 // whatever the check's context does.
 const endTimeout = 5 * time.Second
 
-// end ends the verification id of a check as how says (kindVerified or
+// end ends the verification of handle h, for a check, as how says (kindVerified or
 // kindFailed), unless it has ended already. It returns the check's
 // error: nil when it verified, ErrTooManyAttempts when it failed, or
 // that of how the verification had ended.
@@ -293,12 +316,12 @@ const endTimeout = 5 * time.Second
 // once more. The end records a mark of its own with it, in the same
 // atomic call, so that a retry that finds the verification ended can
 // tell its own first try, whose reply was lost, from another check's.
-func (p *Provider) end(ctx context.Context, id string, r *record, how string) error {
+func (p *Provider) end(ctx context.Context, h string, r *record, how string) error {
 	ctx = context.WithoutCancel(ctx)
-	mark := key(kindMark, id+"."+random.String(markLen, idAlphabet))
+	mark := key(kindMark, h+"."+random.String(markLen, idAlphabet))
 	limits := []verify.Limit{
-		{Key: key(kindDone, id), N: 1, Per: r.window()},
-		{Key: key(how, id), N: 1, Per: r.window()},
+		{Key: key(kindDone, h), N: 1, Per: r.window()},
+		{Key: key(how, h), N: 1, Per: r.window()},
 		{Key: mark, N: 1, Per: r.window()},
 	}
 	refused, err := p.endOnce(ctx, limits)
@@ -318,7 +341,7 @@ func (p *Provider) end(ctx context.Context, id string, r *record, how string) er
 	}
 	ctx, cancel := context.WithTimeout(ctx, endTimeout)
 	defer cancel()
-	st, err := p.ending(ctx, id, r)
+	st, err := p.ending(ctx, h, r)
 	return cmp.Or(err, endedError(st))
 }
 
@@ -344,7 +367,7 @@ func (p *Provider) marked(ctx context.Context, mark string, r *record) bool {
 	return err == nil && len(n) == 1 && n[0] > 0
 }
 
-// confirm makes sure that the record of the verification id, which a
+// confirm makes sure that the record of the verification of handle h, which a
 // check has just ended as verified, is still the one it loaded: that is
 // what makes the counts it read and wrote the verification's own. A
 // store that evicts keys (a full MemoryLimiter) drops a record before
@@ -353,10 +376,10 @@ func (p *Provider) marked(ctx context.Context, mark string, r *record) bool {
 // counted on fresh keys (and so verified a used code, or one whose
 // verification failed), and gets ErrNotFound, as any later check does.
 // A Redis that evicts keys gives no such order: see SECURITY.md.
-func (p *Provider) confirm(ctx context.Context, id string, r *record) error {
+func (p *Provider) confirm(ctx context.Context, h string, r *record) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
 	defer cancel()
-	s, ok, err := p.store.Get(ctx, key(kindRecord, id))
+	s, ok, err := p.store.Get(ctx, key(kindRecord, h))
 	switch {
 	case err != nil:
 		return unavailable(err)
@@ -399,14 +422,14 @@ var (
 	errAttemptsTaken = fmt.Errorf("%w: every attempt is taken", verify.ErrExpired)
 )
 
-// ending returns how the verification id ended (StatusVerified,
+// ending returns how the verification of handle h ended (StatusVerified,
 // StatusCanceled or StatusFailed), or StatusPending when it has not: one
 // read of the counts, of which only one can ever be set (see end).
-func (p *Provider) ending(ctx context.Context, id string, r *record) (verify.Status, error) {
+func (p *Provider) ending(ctx context.Context, h string, r *record) (verify.Status, error) {
 	kinds := [...]string{kindVerified, kindCanceled, kindFailed}
 	keys := make([]string, len(kinds))
 	for i, k := range kinds {
-		keys[i] = key(k, id)
+		keys[i] = key(k, h)
 	}
 	counts, err := p.store.Count(ctx, r.window(), keys...)
 	if err == nil && len(counts) != len(keys) {
@@ -428,11 +451,11 @@ func (p *Provider) ending(ctx context.Context, id string, r *record) (verify.Sta
 // pending. An hour after its expiry, a verification is forgotten:
 // ErrNotFound.
 func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification, error) {
-	r, err := p.load(ctx, id)
+	r, h, err := p.load(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	st, err := p.ending(ctx, id, &r)
+	st, err := p.ending(ctx, h, &r)
 	if err != nil {
 		return nil, err
 	}
@@ -447,13 +470,13 @@ func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification,
 // works; one that had ended already stays as it ended. It returns
 // ErrNotFound for an unknown id.
 func (p *Provider) Cancel(ctx context.Context, id string) error {
-	r, err := p.load(ctx, id)
+	r, h, err := p.load(ctx, id)
 	if err != nil {
 		return err
 	}
 	_, _, err = p.store.AllowAll(ctx, []verify.Limit{
-		{Key: key(kindDone, id), N: 1, Per: r.window()},
-		{Key: key(kindCanceled, id), N: 1, Per: r.window()},
+		{Key: key(kindDone, h), N: 1, Per: r.window()},
+		{Key: key(kindCanceled, h), N: 1, Per: r.window()},
 	})
 	if err != nil {
 		return storeFailure(err)
@@ -461,26 +484,28 @@ func (p *Provider) Cancel(ctx context.Context, id string) error {
 	return nil
 }
 
-// load returns the record of the verification id, or ErrNotFound.
-func (p *Provider) load(ctx context.Context, id string) (record, error) {
+// load returns the record of the verification id and its handle in the
+// store, or ErrNotFound.
+func (p *Provider) load(ctx context.Context, id string) (record, string, error) {
 	if err := ctx.Err(); err != nil {
-		return record{}, err
+		return record{}, "", err
 	}
 	if !validID(id) {
-		return record{}, verify.ErrNotFound
+		return record{}, "", verify.ErrNotFound
 	}
-	s, ok, err := p.store.Get(ctx, key(kindRecord, id))
+	h := p.handle(id)
+	s, ok, err := p.store.Get(ctx, key(kindRecord, h))
 	switch {
 	case err != nil:
-		return record{}, storeFailure(err)
+		return record{}, "", storeFailure(err)
 	case !ok:
-		return record{}, verify.ErrNotFound
+		return record{}, "", verify.ErrNotFound
 	}
 	r, err := decode(s)
 	if err != nil {
-		return record{}, &verify.ProviderError{Provider: providerName, Description: "the store holds a malformed record", Err: verify.ErrUnavailable}
+		return record{}, "", &verify.ProviderError{Provider: providerName, Description: "the store holds a malformed record", Err: verify.ErrUnavailable}
 	}
-	return r, nil
+	return r, h, nil
 }
 
 // window returns how long the store keeps the record and counts of a

@@ -89,6 +89,20 @@ func (s *spyStore) dump() string {
 	return strings.Join(s.written, "\n")
 }
 
+// recordKey returns the key of the record written last.
+func (s *spyStore) recordKey(t testing.TB) string {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.written) - 1; i >= 0; i-- {
+		if strings.HasPrefix(s.written[i], "otp:rec:") {
+			return s.written[i]
+		}
+	}
+	t.Fatal("no record was written")
+	return ""
+}
+
 func (s *spyStore) attemptsTaken() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -476,7 +490,8 @@ func TestMalformedRecord(t *testing.T) {
 	e := newEnv(t)
 	ver, err := e.p.Start(context.Background(), verifytest.Request(verifytest.Phone))
 	require.NoError(t, err)
-	rec, ok, err := e.store.Get(context.Background(), "otp:rec:"+ver.ID)
+	recKey := e.store.recordKey(t)
+	rec, ok, err := e.store.Get(context.Background(), recKey)
 	require.NoError(t, err)
 	require.True(t, ok)
 	// Another number written in: the record no longer parses... or, if
@@ -486,7 +501,7 @@ func TestMalformedRecord(t *testing.T) {
 		strings.Replace(rec, "|3|", "|9|", 1),
 		rec[:len(rec)-1],
 	} {
-		require.NoError(t, e.store.Put(context.Background(), "otp:rec:"+ver.ID, tampered, time.Hour))
+		require.NoError(t, e.store.Put(context.Background(), recKey, tampered, time.Hour))
 		_, err = e.p.Check(context.Background(), ver.ID, e.code(t, verifytest.Phone))
 		assert.True(t, errors.Is(err, verify.ErrUnavailable) || errors.Is(err, verify.ErrInvalidCode), "tampered record %q: %v", tampered, err)
 	}

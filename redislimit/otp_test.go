@@ -127,11 +127,12 @@ func TestOTPInstancesAreOne(t *testing.T) {
 		assert.NotContains(t, dump.String(), strings.Join(strings.Split(code, ""), ", "))
 	}
 
-	// Another secret on the same Redis: no code of the others checks.
+	// Another secret on the same Redis: no code of the others checks,
+	// nor is their verification found.
 	other := newOTPInstance(t, s, strings.Repeat("x", 32))
 	ver, code = start(a, "+31612345672")
 	_, err = other.v.Check(ctx, ver.ID, code)
-	assert.ErrorIs(t, err, verify.ErrInvalidCode)
+	assert.ErrorIs(t, err, verify.ErrNotFound)
 }
 
 // TestOTPRefusesAFailOpenLimiter: a Limiter made WithFailOpen says so,
