@@ -9,7 +9,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"html"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -195,7 +198,7 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		p.store.Forget(fctx, key(kindRecord, h))
 		cancel()
-		return nil, sendFailure(err, code, text("%token", code, req.Channel, req.Language))
+		return nil, sendFailure(err, code)
 	}
 	ver := r.verification(id, verify.StatusPending)
 	return &ver, nil
@@ -547,10 +550,10 @@ var sendErrors = [...]error{
 }
 
 // sendFailure returns the error of a Start whose Sender failed with err
-// while delivering code, written in the text as written. An error that
-// holds the code, against the Sender's contract, is replaced by one that
-// does not.
-func sendFailure(err error, code, written string) error {
+// while delivering code. An error that holds the code, against the
+// Sender's contract, however written (see holdsCode), is replaced by one
+// that does not.
+func sendFailure(err error, code string) error {
 	var sentinel error
 	for _, s := range sendErrors {
 		if errors.Is(err, s) {
@@ -558,7 +561,7 @@ func sendFailure(err error, code, written string) error {
 			break
 		}
 	}
-	if msg := err.Error(); strings.Contains(msg, code) || strings.Contains(msg, written) {
+	if holdsCode(err.Error(), code) {
 		return &verify.ProviderError{Provider: providerName, Description: "the sender failed (its error, which held the code, is left out)",
 			Err: cmp.Or(sentinel, verify.ErrUnavailable)}
 	}
@@ -566,4 +569,51 @@ func sendFailure(err error, code, written string) error {
 		return err
 	}
 	return &verify.ProviderError{Provider: providerName, Description: "the sender failed: " + err.Error(), Err: verify.ErrUnavailable}
+}
+
+// leakRun is the fewest digits of a code in a row that holdsCode counts
+// as giving the code away: 4, so that a partial echo (a text cut short, a
+// masked tail) counts too.
+const leakRun = 4
+
+var (
+	// percentEscape, unicodeEscape and markup are what an error may wrap
+	// the digits of a text in: URL encoding ("1%2C+2"), JSON's \u escapes,
+	// and SSML or HTML tags (<break time="300ms"/>, whose own digits
+	// would split the code's).
+	percentEscape = regexp.MustCompile(`%[0-9A-Fa-f]{2}`)
+	unicodeEscape = regexp.MustCompile(`\\u[0-9A-Fa-f]{4}`)
+	markup        = regexp.MustCompile(`<[^<>]*>`)
+)
+
+// holdsCode reports whether msg, the text of a Sender's error, holds
+// leakRun or more digits of code in a row, once everything but digits is
+// dropped: as written, and with URL, JSON and HTML escapes undone and
+// markup removed. A run of 4 digits in an unrelated error (a status, a
+// time) may match by chance; the error then loses its detail, never
+// its sentinel.
+func holdsCode(msg, code string) bool {
+	decoded := percentEscape.ReplaceAllStringFunc(msg, func(e string) string {
+		b, _ := strconv.ParseUint(e[1:], 16, 8)
+		return string([]byte{byte(b)})
+	})
+	decoded = unicodeEscape.ReplaceAllStringFunc(decoded, func(e string) string {
+		r, _ := strconv.ParseUint(e[2:], 16, 16)
+		return string(rune(r))
+	})
+	decoded = html.UnescapeString(decoded)
+	for _, form := range [...]string{msg, decoded, markup.ReplaceAllString(decoded, "")} {
+		digits := strings.Map(func(r rune) rune {
+			if r < '0' || r > '9' {
+				return -1
+			}
+			return r
+		}, form)
+		for i := 0; i+leakRun <= len(code); i++ {
+			if strings.Contains(digits, code[i:i+leakRun]) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -317,7 +318,8 @@ func TestTexts(t *testing.T) {
 
 // TestSenderErrors: a Sender's error is returned as it is when it is one
 // a start may return, and as ErrUnavailable otherwise, never with the
-// code in it; the verification is forgotten.
+// code in it, however written, nor 4 of its digits in a row; the
+// verification is forgotten.
 func TestSenderErrors(t *testing.T) {
 	upstream := &verify.ProviderError{Provider: "messagebird", HTTPStatus: 422, Err: verify.ErrInvalidPhone}
 	tests := []struct {
@@ -337,6 +339,26 @@ func TestSenderErrors(t *testing.T) {
 		{"holds the spoken code", func(code string) error {
 			return fmt.Errorf("bad text %q", strings.Join(strings.Split(code, ""), ", "))
 		}, verify.ErrUnavailable, false},
+		{"holds the spoken code URL-encoded", func(code string) error {
+			return fmt.Errorf("400: body=text%%3D%s", url.QueryEscape(spokenCode(code)))
+		}, verify.ErrUnavailable, false},
+		{"holds the code JSON-escaped", func(code string) error {
+			var b strings.Builder
+			for _, d := range code {
+				fmt.Fprintf(&b, "\\u%04x", d)
+			}
+			return fmt.Errorf(`%w: {"text":"%s"}`, verify.ErrInvalidPhone, b.String())
+		}, verify.ErrInvalidPhone, false},
+		{"holds the code in SSML", func(code string) error {
+			return fmt.Errorf("bad SSML: <speak>%s</speak>", strings.Join(strings.Split(code, ""), `<break time="300ms"/>`))
+		}, verify.ErrUnavailable, false},
+		{"holds the spoken code with HTML entities", func(code string) error {
+			return fmt.Errorf("bad text: %s", strings.Join(strings.Split(code, ""), "&#44; "))
+		}, verify.ErrUnavailable, false},
+		{"holds the first 4 digits", func(code string) error {
+			return fmt.Errorf("text too long: %q", "Your Acme code is "+spokenCode(code)[:10]+"…")
+		}, verify.ErrUnavailable, false},
+		{"holds the last 4 digits", func(code string) error { return fmt.Errorf("rejected …%s", code[2:]) }, verify.ErrUnavailable, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -359,11 +381,32 @@ func TestSenderErrors(t *testing.T) {
 				var pe *verify.ProviderError
 				require.ErrorAs(t, err, &pe)
 				assert.Equal(t, "otp", pe.Provider)
+				if strings.HasPrefix(tt.name, "holds") {
+					assert.NotContains(t, err.Error(), tt.err(code).Error(), "the error that holds the code is kept")
+					assert.Contains(t, pe.Description, "left out")
+				}
 			}
 			assert.NotErrorIs(t, err, verify.ErrNotFound)
 			assert.Zero(t, e.store.Len(), "the verification of a failed send is kept")
 		})
 	}
+}
+
+// spokenCode returns code as a call reads it in English: "1, 2, 3, ...".
+func spokenCode(code string) string { return strings.Join(strings.Split(code, ""), ", ") }
+
+// TestSenderErrorsKeepTheirDetail: an error whose digits share no run of
+// 4 with the code keeps its text, for the logs.
+func TestSenderErrorsKeepTheirDetail(t *testing.T) {
+	e := newEnv(t)
+	failing := senderFunc(func(ctx context.Context, m verify.Message) error {
+		return errors.New("upstream answered 503 at 12:00")
+	})
+	p, err := otp.New(failing, []byte(secret), otp.WithStore(e.store), otp.WithClock(e.clock.Now))
+	require.NoError(t, err)
+	_, err = p.Start(context.Background(), verifytest.Request(verifytest.Phone))
+	assert.ErrorIs(t, err, verify.ErrUnavailable)
+	assert.ErrorContains(t, err, "upstream answered 503 at 12:00")
 }
 
 type senderFunc func(context.Context, verify.Message) error
