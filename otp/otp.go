@@ -40,6 +40,7 @@ type Provider struct {
 	idKey   []byte // the key of the ids' HMAC in store keys (see handle)
 	store   verify.LimitStore
 	now     func() time.Time
+	langs   []string // verify.Languages, read once
 }
 
 // The purposes the keys of the Provider are derived from the secret for,
@@ -84,7 +85,7 @@ func New(s verify.Sender, secret []byte, opts ...Option) (*Provider, error) {
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, fmt.Errorf("%w: otp.New: %w", verify.ErrInvalidOption, err)
 	}
-	return &Provider{sender: s, codeKey: codeKey, idKey: idKey, store: c.store, now: c.now}, nil
+	return &Provider{sender: s, codeKey: codeKey, idKey: idKey, store: c.store, now: c.now, langs: verify.Languages()}, nil
 }
 
 // The store holds, for each verification id, its record and the counts
@@ -168,7 +169,7 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkRequest(req); err != nil {
+	if err := p.checkRequest(req); err != nil {
 		return nil, err
 	}
 	code := newCode(req.TokenLength)
@@ -209,7 +210,7 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 func newCode(n int) string { return random.Digits(n) }
 
 // checkRequest refuses what a Verifier never asks for.
-func checkRequest(req verify.Request) error {
+func (p *Provider) checkRequest(req verify.Request) error {
 	if !validPhone(req.Phone) {
 		return &verify.PhoneError{Code: "format", Reason: "the recipient is not in E.164 form"}
 	}
@@ -225,7 +226,7 @@ func checkRequest(req verify.Request) error {
 		bad = fmt.Sprintf("max attempts %d", req.MaxAttempts)
 	case !strings.Contains(req.Template, "%token"):
 		bad = "the template has no %token"
-	case !slices.Contains(verify.Languages(), req.Language):
+	case !slices.Contains(p.langs, req.Language):
 		bad = fmt.Sprintf("language %q", req.Language)
 	default:
 		return nil
@@ -504,7 +505,7 @@ func (p *Provider) load(ctx context.Context, id string) (record, string, error) 
 	case !ok:
 		return record{}, "", verify.ErrNotFound
 	}
-	r, err := decode(s)
+	r, err := decode(s, p.langs)
 	if err != nil {
 		return record{}, "", &verify.ProviderError{Provider: providerName, Description: "the store holds a malformed record", Err: verify.ErrUnavailable}
 	}
