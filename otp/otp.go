@@ -174,7 +174,7 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 	}
 	code := newCode(req.TokenLength)
 	id := random.String(idLen, idAlphabet)
-	now := time.Unix(0, p.now().UnixNano()) // as the record keeps it
+	now := p.now().Round(0) // as the record keeps it: no monotonic reading
 	r := record{
 		phone: req.Phone, channel: req.Channel, language: req.Language,
 		created: now, expires: now.Add(req.Validity), maxAttempts: req.MaxAttempts,
@@ -201,7 +201,7 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 		cancel()
 		return nil, sendFailure(err, code)
 	}
-	ver := r.verification(id, verify.StatusPending)
+	ver := r.verification(id, verify.StatusPending, now.Location())
 	return &ver, nil
 }
 
@@ -255,7 +255,8 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 	if st, err := p.ending(ctx, h, &r); err != nil || st != verify.StatusPending {
 		return nil, cmp.Or(err, endedError(st))
 	}
-	if !p.now().Before(r.expires) {
+	now := p.now()
+	if !now.Before(r.expires) {
 		return nil, verify.ErrExpired
 	}
 	last, err := p.takeAttempt(ctx, h, &r)
@@ -274,7 +275,7 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 	if err := p.confirm(ctx, h, &r); err != nil {
 		return nil, err
 	}
-	ver := r.verification(id, verify.StatusVerified)
+	ver := r.verification(id, verify.StatusVerified, now.Location())
 	return &ver, nil
 }
 
@@ -463,10 +464,11 @@ func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification,
 	if err != nil {
 		return nil, err
 	}
-	if st == verify.StatusPending && !p.now().Before(r.expires) {
+	now := p.now()
+	if st == verify.StatusPending && !now.Before(r.expires) {
 		st = verify.StatusExpired
 	}
-	ver := r.verification(id, st)
+	ver := r.verification(id, st, now.Location())
 	return &ver, nil
 }
 
@@ -516,16 +518,17 @@ func (p *Provider) load(ctx context.Context, id string) (record, string, error) 
 // verification: its validity and keepAfter.
 func (r *record) window() time.Duration { return r.expires.Sub(r.created) + keepAfter }
 
-// verification returns the verification id of r in status st.
-func (r *record) verification(id string, st verify.Status) verify.Verification {
+// verification returns the verification id of r in status st, with its
+// times in loc, the zone of the Provider's clock (the record keeps none).
+func (r *record) verification(id string, st verify.Status, loc *time.Location) verify.Verification {
 	return verify.Verification{
 		ID:        id,
 		Phone:     r.phone,
 		Channel:   r.channel,
 		Language:  r.language,
 		Status:    st,
-		CreatedAt: r.created,
-		ExpiresAt: r.expires,
+		CreatedAt: r.created.In(loc),
+		ExpiresAt: r.expires.In(loc),
 		Provider:  providerName,
 	}
 }

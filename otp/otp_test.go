@@ -583,6 +583,28 @@ func TestVerification(t *testing.T) {
 	assert.ErrorIs(t, err, verify.ErrNotFound)
 }
 
+// TestTimesKeepTheClocksZone: Start, Check and Status give the times in
+// the zone of the Provider's clock, to the nanosecond.
+func TestTimesKeepTheClocksZone(t *testing.T) {
+	zone := time.FixedZone("UTC+5:30", 5*3600+1800)
+	c := verifytest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 6, zone))
+	s := fake.NewSender()
+	p, err := otp.New(s, []byte(secret), otp.WithClock(c.Now))
+	require.NoError(t, err)
+	ctx := context.Background()
+	ver, err := p.Start(ctx, verifytest.Request(verifytest.Phone))
+	require.NoError(t, err)
+	code, _ := s.LastCode(verifytest.Phone)
+	st, err := p.Status(ctx, ver.ID)
+	require.NoError(t, err)
+	got, err := p.Check(ctx, ver.ID, code)
+	require.NoError(t, err)
+	for _, v := range []*verify.Verification{ver, st, got} {
+		assert.Equal(t, c.Now(), v.CreatedAt, "%s: CreatedAt", v.Status)
+		assert.Equal(t, c.Now().Add(10*time.Minute), v.ExpiresAt, "%s: ExpiresAt", v.Status)
+	}
+}
+
 // TestStatusAfterEachEnd: how a verification ended stays, whatever comes
 // after.
 func TestStatusAfterEachEnd(t *testing.T) {
