@@ -163,8 +163,10 @@ func validID(id string) bool {
 // %token, a language not in verify.Languages, ...) is refused. The
 // Sender's errors are returned as they are when they match
 // verify.ErrInvalidPhone, ErrRateLimited, ErrUnsupported, ErrUnavailable
-// or ErrInvalidOption, and as ErrUnavailable otherwise; the verification
-// is then forgotten.
+// or ErrInvalidOption, or context.Canceled or DeadlineExceeded, and as
+// ErrUnavailable otherwise; an error that holds the code is replaced by
+// one that does not, with the same sentinel. The verification is then
+// forgotten.
 func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verification, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -473,12 +475,16 @@ func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification,
 }
 
 // Cancel ends the verification as canceled, so that its code no longer
-// works; one that had ended already stays as it ended. It returns
-// ErrNotFound for an unknown id.
+// works. One that had ended already stays as it ended, and one past its
+// expiry stays expired; Cancel returns nil for them, as the fake
+// Provider does. It returns ErrNotFound for an unknown id.
 func (p *Provider) Cancel(ctx context.Context, id string) error {
 	r, h, err := p.load(ctx, id)
 	if err != nil {
 		return err
+	}
+	if !p.now().Before(r.expires) {
+		return nil // its code works no longer already
 	}
 	_, _, err = p.store.AllowAll(ctx, []verify.Limit{
 		{Key: key(kindDone, h), N: 1, Per: r.window()},

@@ -606,7 +606,7 @@ func TestTimesKeepTheClocksZone(t *testing.T) {
 }
 
 // TestStatusAfterEachEnd: how a verification ended stays, whatever comes
-// after.
+// after: a Cancel, which returns nil, changes nothing.
 func TestStatusAfterEachEnd(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
@@ -622,6 +622,7 @@ func TestStatusAfterEachEnd(t *testing.T) {
 			}
 		}, verify.StatusFailed, verify.ErrTooManyAttempts},
 		{"canceled", func(e *env, id, code string) { e.p.Cancel(ctx, id) }, verify.StatusCanceled, verify.ErrExpired},
+		{"expired", func(e *env, id, code string) { e.clock.Advance(10 * time.Minute) }, verify.StatusExpired, verify.ErrExpired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
