@@ -31,13 +31,13 @@ const (
 // The names of the limits, as a *RateLimitError's Limit and Event.Limit
 // give them.
 const (
-	limitClient   = "per-client limit"
-	limitNetwork  = "per-network limit"
-	limitCooldown = "resend cooldown"
-	limitNumber   = "per-number limit"
-	limitPumping  = "SMS pumping guard"
-	limitGlobal   = "global limit"
-	limitFailures = "failed-check throttle"
+	limitClient   = "client_limit"
+	limitNetwork  = "network_limit"
+	limitCooldown = "resend_cooldown"
+	limitNumber   = "number_limit"
+	limitPumping  = "pumping_guard"
+	limitGlobal   = "global_limit"
+	limitFailures = "failure_throttle"
 )
 
 const (

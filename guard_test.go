@@ -71,7 +71,7 @@ func TestRefusedStartConsumesNothing(t *testing.T) {
 	user := verify.WithClientKey("192.0.2.1")
 	for i := range 20 {
 		_, err := v.Start(ctx, "+31612345678", user)
-		wantRateLimited(t, err, "global limit", time.Hour-time.Duration(i)*time.Minute)
+		wantRateLimited(t, err, "global_limit", time.Hour-time.Duration(i)*time.Minute)
 		c.Advance(time.Minute)
 	}
 	c.Advance(40 * time.Minute) // the global start has left its hour
@@ -97,9 +97,9 @@ func TestPlainLimiterAsksLimitsInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = v.Start(ctx, "+31612345678")
-	wantRateLimited(t, err, "global limit", time.Hour)
+	wantRateLimited(t, err, "global_limit", time.Hour)
 	_, err = v.Start(ctx, "+31612345678")
-	wantRateLimited(t, err, "resend cooldown", 30*time.Second)
+	wantRateLimited(t, err, "resend_cooldown", 30*time.Second)
 }
 
 // plain hides every method of a Limiter but Allow.
@@ -122,7 +122,7 @@ func TestPerNetworkLimit(t *testing.T) {
 			t.Fatalf("/64 %d of the /48: %v", i, err)
 		}
 	}
-	wantRateLimited(t, start(10, "2001:db8:1:ff::/64"), "per-network limit", time.Hour)
+	wantRateLimited(t, start(10, "2001:db8:1:ff::/64"), "network_limit", time.Hour)
 	if err := start(11, "2001:db8:2:1::/64"); err != nil {
 		t.Fatalf("another /48: %v", err)
 	}
@@ -130,7 +130,7 @@ func TestPerNetworkLimit(t *testing.T) {
 	if err := start(12, "2001:db8:3::1"); err != nil {
 		t.Fatal(err)
 	}
-	wantRateLimited(t, start(13, "2001:db8:3::2"), "per-client limit", time.Hour)
+	wantRateLimited(t, start(13, "2001:db8:3::2"), "client_limit", time.Hour)
 	// IPv4 keeps its /32: ten addresses of one /24 are ten clients.
 	for i := range 10 {
 		if err := start(20+i, fmt.Sprintf("192.0.2.%d", i)); err != nil {
@@ -287,13 +287,13 @@ func TestFailureThrottle(t *testing.T) {
 		t.Fatal(err) // the first throttled check: nothing to wait for yet
 	}
 	_, err = v.Check(ctx, ver.ID, "000000")
-	wantRateLimited(t, err, "failed-check throttle", 2*time.Minute)
+	wantRateLimited(t, err, "failure_throttle", 2*time.Minute)
 	c.Advance(2 * time.Minute)
 	if _, err := v.Check(ctx, ver.ID, "000000"); !errors.Is(err, verify.ErrInvalidCode) {
 		t.Fatal(err)
 	}
 	_, err = v.Check(ctx, ver.ID, "000000")
-	wantRateLimited(t, err, "failed-check throttle", 4*time.Minute)
+	wantRateLimited(t, err, "failure_throttle", 4*time.Minute)
 	// Another number is not held up.
 	other, err := v.Start(ctx, "+31687654321")
 	if err != nil {
@@ -367,14 +367,14 @@ func TestPumpingGuardCutsOffARange(t *testing.T) {
 		t.Fatalf("%d of 110 pumped starts allowed (refusal %v), want 100", allowed, err)
 	}
 	var rl *verify.RateLimitError
-	if !errors.Is(err, verify.ErrRateLimited) || !errors.As(err, &rl) || rl.Limit != "SMS pumping guard" || rl.RetryAfter <= 0 {
+	if !errors.Is(err, verify.ErrRateLimited) || !errors.As(err, &rl) || rl.Limit != "pumping_guard" || rl.RetryAfter <= 0 {
 		t.Fatalf("refusal %v: want a *RateLimitError of the SMS pumping guard", err)
 	}
 	if errors.Is(err, verify.ErrInvalidPhone) || strings.Contains(err.Error(), "+316") {
 		t.Fatalf("refusal %q", err)
 	}
 	events := rec.take()
-	if e := events[len(events)-1]; e.Limit != "SMS pumping guard" || !errors.Is(e.Err, verify.ErrSuspectedPumping) {
+	if e := events[len(events)-1]; e.Limit != "pumping_guard" || !errors.Is(e.Err, verify.ErrSuspectedPumping) {
 		t.Fatalf("event %+v", e)
 	}
 	if n := len(p.Messages()); n != 100 {

@@ -273,7 +273,7 @@ func TestResendCooldownByDefault(t *testing.T) {
 	}
 	c.Advance(10 * time.Second)
 	_, err := v.Start(ctx, "+31612345678")
-	wantRateLimited(t, err, "resend cooldown", 20*time.Second)
+	wantRateLimited(t, err, "resend_cooldown", 20*time.Second)
 	// "Text me instead": the other channel is not held up.
 	if _, err := v.Start(ctx, "+31612345678", verify.WithChannel(verify.SMS)); err != nil {
 		t.Fatalf("switching channel: %v", err)
@@ -301,7 +301,7 @@ func TestPerNumberLimitByDefault(t *testing.T) {
 		c.Advance(31 * time.Second)
 	}
 	_, err := v.Start(ctx, "+31612345678")
-	wantRateLimited(t, err, "per-number limit", time.Hour-5*31*time.Second)
+	wantRateLimited(t, err, "number_limit", time.Hour-5*31*time.Second)
 	c.Advance(time.Hour - 5*31*time.Second)
 	if _, err := v.Start(ctx, "+31612345678"); err != nil {
 		t.Fatalf("after the first start left the hour: %v", err)
@@ -317,7 +317,7 @@ func TestPerClientLimitByDefault(t *testing.T) {
 		}
 	}
 	_, err := v.Start(ctx, "+31612345699", verify.WithClientKey("192.0.2.1"))
-	wantRateLimited(t, err, "per-client limit", time.Hour)
+	wantRateLimited(t, err, "client_limit", time.Hour)
 	if _, err := v.Start(ctx, "+31612345697", verify.WithClientKey("192.0.2.2")); err != nil {
 		t.Fatalf("another client: %v", err)
 	}
@@ -338,7 +338,7 @@ func TestExhaustedClientCannotLockOutAVictim(t *testing.T) {
 	// The attacker, out of starts, keeps aiming at the victim's number.
 	for i := range 10 {
 		_, err := v.Start(ctx, "+31612345678", attacker)
-		wantRateLimited(t, err, "per-client limit", time.Hour-time.Duration(i)*time.Second)
+		wantRateLimited(t, err, "client_limit", time.Hour-time.Duration(i)*time.Second)
 		c.Advance(time.Second)
 	}
 	// The victim is not held up by any of it.
@@ -387,7 +387,7 @@ func TestGlobalLimitIsOffByDefaultAndCapsAllStarts(t *testing.T) {
 		}
 	}
 	_, err := g.Start(context.Background(), "+31612345699")
-	wantRateLimited(t, err, "global limit", 24*time.Hour)
+	wantRateLimited(t, err, "global_limit", 24*time.Hour)
 }
 
 func TestLimitsCanBeSwitchedOff(t *testing.T) {

@@ -23,7 +23,7 @@ func TestRateLimitErrorText(t *testing.T) {
 		err  verify.RateLimitError
 		want string
 	}{
-		{verify.RateLimitError{Limit: "global limit"}, "verify: rate limited (global limit)"},
+		{verify.RateLimitError{Limit: "global_limit"}, "verify: rate limited (global_limit)"},
 		{verify.RateLimitError{}, "verify: rate limited"},
 		// Whole seconds stay as they are; a part of a second rounds up,
 		// never down to a "retry after 0s" that would fail again.
@@ -137,7 +137,7 @@ func TestNetworkLimitCountsA48(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := v.Start(ctx, "+31612345602", verify.WithClientKey("2001:db8:1:5::/64"))
-	wantRateLimited(t, err, "per-network limit", time.Hour)
+	wantRateLimited(t, err, "network_limit", time.Hour)
 }
 
 func TestNetworkLimitOff(t *testing.T) {
@@ -266,14 +266,14 @@ func TestIPv6ClientKeyIsCanonical(t *testing.T) {
 	}
 	for i, key := range []string{"2001:DB8:1:0::/64", "2001:db8:1:0:0:0:0:0/64", "2001:db8:1::5/64", "2001:db8:1::5", "2001:db8:1::5/96"} {
 		_, err := v.Start(ctx, fmt.Sprintf("+3161234561%d", i), verify.WithClientKey(key))
-		wantRateLimited(t, err, "per-client limit", time.Hour)
+		wantRateLimited(t, err, "client_limit", time.Hour)
 	}
 	v, _, _ = limited(t, verify.WithClientLimit(1, time.Hour), verify.WithClientNetworkLimit(100, time.Hour))
 	if _, err := v.Start(ctx, "+31612345601", verify.WithClientKey("2001:db8:1::/56")); err != nil {
 		t.Fatal(err)
 	}
 	_, err := v.Start(ctx, "+31612345602", verify.WithClientKey("2001:db8:1:0:ff::/56"))
-	wantRateLimited(t, err, "per-client limit", time.Hour)
+	wantRateLimited(t, err, "client_limit", time.Hour)
 }
 
 // With the SMS-pumping guard off, a verified check records nothing for

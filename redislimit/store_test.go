@@ -199,7 +199,7 @@ func TestVerifiersShareFailedChecks(t *testing.T) {
 	}
 	_, err = a.Check(ctx, ver.ID, "123456")
 	var rl *verify.RateLimitError
-	if !errors.As(err, &rl) || rl.Limit != "failed-check throttle" || rl.RetryAfter <= time.Minute || rl.RetryAfter > 2*time.Minute {
+	if !errors.As(err, &rl) || rl.Limit != "failure_throttle" || rl.RetryAfter <= time.Minute || rl.RetryAfter > 2*time.Minute {
 		t.Fatalf("check after 4 failures in a row: %v; want the throttle, about 2m", err)
 	}
 }
@@ -215,7 +215,7 @@ func TestRefusedStartConsumesNothing(t *testing.T) {
 	}
 	for range 5 {
 		_, err := v.Start(ctx, "+31612345678", verify.WithClientKey("192.0.2.1"))
-		wantRateLimited(t, err, "global limit")
+		wantRateLimited(t, err, "global_limit")
 	}
 	counts, err := newLimiter(t, s.client(t)).Count(ctx, time.Hour, "number:+31612345678", "client:192.0.2.1", "cooldown:voice:+31612345678")
 	if err != nil || fmt.Sprint(counts) != "[0 0 0]" {
