@@ -201,8 +201,8 @@ func TestMemoryLimiterCredit(t *testing.T) {
 		t.Fatal("allowed beyond N with no credit")
 	}
 	l.Allow(ctx, "v", 10, time.Hour)
-	l.Allow(ctx, "v", 10, time.Hour) // floor(2.5 × 2) + 1 = 6
-	for range 3 {
+	l.Allow(ctx, "v", 10, time.Hour) // 3 + floor(2.5 × 2) = 8
+	for range 5 {
 		if i, _, _ := l.AllowAll(ctx, lim); i != -1 {
 			t.Fatal("refused within the credit")
 		}
@@ -312,7 +312,9 @@ func TestPerClientLimitByDefault(t *testing.T) {
 	v, _, _ := limited(t)
 	ctx := context.Background()
 	for i := range 20 {
-		if _, err := v.Start(ctx, fmt.Sprintf("+316123456%02d", i), verify.WithClientKey("192.0.2.1")); err != nil {
+		// Numbers of distinct ranges: one client's share of a range is a
+		// tenth of the pumping guard's starts.
+		if _, err := v.Start(ctx, fmt.Sprintf("+3161%02d45678", i), verify.WithClientKey("192.0.2.1")); err != nil {
 			t.Fatalf("start %d: %v", i+1, err)
 		}
 	}
@@ -391,7 +393,7 @@ func TestGlobalLimitIsOffByDefaultAndCapsAllStarts(t *testing.T) {
 }
 
 func TestLimitsCanBeSwitchedOff(t *testing.T) {
-	v, _, _ := limited(t, verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0), verify.WithClientLimit(0, 0))
+	v, _, _ := limited(t, verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0), verify.WithClientLimit(0, 0), verify.WithPumpingGuard(0, 0, 0))
 	for i := range 30 {
 		if _, err := v.Start(context.Background(), "+31612345678", verify.WithClientKey("c")); err != nil {
 			t.Fatalf("start %d with limits off: %v", i+1, err)

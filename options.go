@@ -411,17 +411,23 @@ func (o pumpingOption) applyOption(c *config) { c.pumping = pumpingGuard(o) }
 type failuresOption failureThrottle
 
 // WithFailureThrottle slows down the guessing of codes for a number.
-// Failed checks of a number are counted in a row across its
-// verifications (a success resets the count; a count is forgotten a year
-// after its last failure); once a number has after of them, each further
-// check must wait a minute after the last one, doubled for each further
-// failure, up to longest. So an attacker who never knows the code gets
-// at most one guess per longest, and once the attack stops, the owner
-// can verify again within longest. after = 0 turns it off; longest is
-// 1m to 24h. Default: after 20 failures, up to 24h, which keeps an
-// attacker with any number of IP addresses under NIST SP 800-63B's
-// limits (see SECURITY.md). It needs a LimitStore, such as the default
-// MemoryLimiter or the redislimit module's Limiter.
+// Checks of a number that do not succeed are counted in a row per client
+// network (the IPv6 /48, IPv4 address or other WithClientKey of the
+// start being checked; a success resets its count, which is otherwise
+// forgotten a year after its last failure): once a network has after of
+// them, each of its further checks must wait a minute after its last
+// one, doubled for each further failure, up to longest. So a stranger
+// who never knows the code uses up only their own network's slot, not
+// the owner's. Above the networks, a ceiling per number keeps the guess
+// caps for an attacker with any number of networks: once the number has
+// 3.25 × after failures within 30 days, one check per longest; once it
+// has 20 × after within a year, one per 3 × longest. Checks from a
+// network the number was verified from within the last year are not
+// held up by the ceiling. after = 0 turns it off; longest is 1m to 24h.
+// Default: after 20 failures, up to 24h, which keeps an attacker with
+// any number of networks under NIST SP 800-63B's limits (see
+// SECURITY.md). It needs a LimitStore, such as the default MemoryLimiter
+// or the redislimit module's Limiter.
 func WithFailureThrottle(after int, longest time.Duration) Option {
 	return failuresOption{after, longest}
 }

@@ -177,7 +177,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 	}
 	ev.ID = ver.ID
 	v.numbers.add(p, region)
-	v.rememberPhone(ctx, ver)
+	v.rememberPhone(ctx, ver, msg.clientKey)
 	if v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
 			slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
@@ -235,7 +235,7 @@ func (v *Verifier) allowStart(ctx context.Context, p phone, ch Channel, client s
 	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, v.store != nil))
 	var rl *RateLimitError
 	if l != nil && l.name == limitPumping && errors.As(err, &rl) {
-		return v.pumpingTripped(ctx, p, rl)
+		return v.pumpingTripped(ctx, p, l, rl)
 	}
 	return err
 }
@@ -294,7 +294,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 	// The library caps checks per verification itself, so that the cap
 	// holds whatever the provider does, and throttles a number's failed
 	// checks in a row (see checkLimits).
-	limits, number, err := v.checkLimits(ctx, id)
+	limits, starter, err := v.checkLimits(ctx, id)
 	if err == nil {
 		_, err = v.takeAll(ctx, limits)
 	}
@@ -315,13 +315,12 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 	if err == nil {
 		err = mustBeVerified(ver)
 	}
-	v.checked(ctx, number, err)
 	if err == nil && ver.ID != id {
 		err = fmt.Errorf("%w: provider answered for another verification", ErrUnavailable)
 	}
 	if err == nil {
 		ev.Channel = ver.Channel
-		err = v.checkVerifiedNumber(ctx, ver.Phone, ev)
+		err = v.checkVerifiedNumber(ctx, ver.Phone, starter, ev)
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)
@@ -338,7 +337,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 // a provider reports as verified: whatever state a caller kept, and
 // whichever Verifier started the verification, this Verifier only calls
 // verified a number it would have sent a code to.
-func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Event) error {
+func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, s starter, ev *Event) error {
 	p, region, ok := v.numbers.get(e164)
 	if !ok {
 		return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
@@ -347,7 +346,7 @@ func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Eve
 	if err := v.checkNumber(p, region); err != nil {
 		return err
 	}
-	v.verified(ctx, p)
+	v.verified(ctx, p, s)
 	return nil
 }
 
