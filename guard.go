@@ -153,16 +153,26 @@ func (v *Verifier) startLimits(p phone, ch Channel, client string, store bool) [
 		add(limitPumping, keyRange+r, rate{g.starts, g.per})
 		ls[len(ls)-1].CreditKey, ls[len(ls)-1].Credit = keyVerified+r, perVerified
 		// One network adds at most a tenth of the starts to the range's
-		// count: alone, it cannot trip the guard for everyone.
+		// count, and as many more as its own verified checks earn: alone,
+		// it cannot trip the guard for everyone.
 		if client != "" {
 			add(limitPumping, keyRangeNetwork+r+" "+subject(client, network), rate{max(g.starts/rangeShare, 1), g.per})
-			ls[len(ls)-1].CreditKey, ls[len(ls)-1].Credit = keyVerified+r, perVerified
+			ls[len(ls)-1].CreditKey, ls[len(ls)-1].Credit = subjectVerifiedKey(client, network), perVerified
 		}
 	}
 	if c.globalLimit.n > 0 {
 		add(limitGlobal, keyGlobal, c.globalLimit)
 	}
 	return ls
+}
+
+// subjectVerifiedKey returns the key of the verified checks of the
+// subject of client and network.
+func subjectVerifiedKey(client, network string) string {
+	if network != "" {
+		return keyNetworkVerified + network
+	}
+	return keyClientVerified + client
 }
 
 // subject returns what the failed-check throttle and the pumping guard's

@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 )
@@ -265,6 +268,121 @@ func TestPumpingGuardLetsRealTrafficThrough(t *testing.T) {
 	off, _, c2, _, _ := pumpingVerifier(t, verify.WithPumpingGuard(0, 0, 0))
 	if allowed, _ := pump(t, off, c2, 0, 150); allowed != 150 {
 		t.Fatalf("guard off: %d of 150 allowed", allowed)
+	}
+}
+
+// The attack of issue 17 §2: one IPv6 /48, moving to a new /64 every 20
+// starts, sends 100 unverified starts an hour to one range of 10,000
+// numbers for 24 hours, while real users, each on a network of their
+// own, start a verification of a number of that range every 10 minutes
+// and 80 % of them verify it. The network adds at most a tenth of the
+// guard's starts to the range's count, so the guard never trips for the
+// real users. The figures in SECURITY.md come from this test.
+func TestOneNetworkCannotSwitchOffARange(t *testing.T) {
+	v, p, c, log, _ := pumpingVerifier(t)
+	ctx := context.Background()
+	attacks, attacked, users, allowed := 0, 0, 0, 0
+	for minute := range 24 * 60 {
+		// 100 starts an hour: 5 every 3 minutes.
+		if minute%3 == 0 {
+			for range 5 {
+				client := fmt.Sprintf("2001:db8:bad:%x::/64", attacks/20)
+				if _, err := v.Start(ctx, fmt.Sprintf("+3161234%04d", attacks%9000), verify.WithClientKey(client)); err == nil {
+					attacked++
+				} else {
+					require.ErrorIs(t, err, verify.ErrRateLimited)
+				}
+				attacks++
+			}
+		}
+		if minute%10 == 5 {
+			phone := fmt.Sprintf("+3161234%04d", 9000+users)
+			ver, err := v.Start(ctx, phone, verify.WithClientKey(fmt.Sprintf("192.0.2.%d", users%250)))
+			if err == nil {
+				allowed++
+				if users%5 != 4 {
+					code, _ := p.LastCode(phone)
+					_, err := v.Check(ctx, ver.ID, code)
+					require.NoError(t, err)
+				}
+			}
+			users++
+		}
+		c.Advance(time.Minute)
+	}
+	t.Logf("real users: %d of %d starts allowed; the network: %d of %d", allowed, users, attacked, attacks)
+	assert.Equal(t, 144, users)
+	assert.GreaterOrEqual(t, float64(allowed), 0.95*144, "real users' starts allowed")
+	assert.LessOrEqual(t, attacked, 24*10, "the network's starts: a tenth of the guard's 100 an hour")
+	assert.NotContains(t, log.String(), "level=WARN", "the guard tripped")
+}
+
+// Real pumping, from many networks, is still refused: 300 starts in an
+// hour to one range from 60 /48s, none verified, get about 100 through.
+func TestPumpingGuardRefusesPumpingFromManyNetworks(t *testing.T) {
+	v, _, c, log, _ := pumpingVerifier(t)
+	ctx := context.Background()
+	allowed := 0
+	for i := range 300 {
+		client := fmt.Sprintf("2001:db8:%x:%x::/64", 0x100+i%60, i/60)
+		_, err := v.Start(ctx, fmt.Sprintf("+3161234%04d", i), verify.WithClientKey(client))
+		if err == nil {
+			allowed++
+		} else {
+			require.ErrorIs(t, err, verify.ErrSuspectedPumping, "start %d", i)
+		}
+		c.Advance(12 * time.Second)
+	}
+	t.Logf("%d of 300 pumped starts from 60 networks allowed", allowed)
+	assert.Equal(t, 100, allowed)
+	assert.Contains(t, log.String(), "level=WARN", "the guard did not trip")
+}
+
+// Starts that end verified do not use up a client's budget: many real
+// users behind one carrier address (CGNAT) each verify, and all start;
+// unverified starts are still capped at the client limit.
+func TestVerifiedStartsDoNotUseUpTheClientBudget(t *testing.T) {
+	v, p, c := limited(t)
+	ctx := context.Background()
+	cgnat := verify.WithClientKey("198.51.100.1")
+	for i := range 60 {
+		phone := fmt.Sprintf("+3161%02d45678", i)
+		ver, err := v.Start(ctx, phone, cgnat)
+		require.NoError(t, err, "verified user %d behind one address", i)
+		code, _ := p.LastCode(phone)
+		_, err = v.Check(ctx, ver.ID, code)
+		require.NoError(t, err)
+		c.Advance(30 * time.Second)
+	}
+	for i := range 20 {
+		_, err := v.Start(ctx, fmt.Sprintf("+3162%02d45678", i), cgnat)
+		require.NoError(t, err, "unverified start %d", i)
+	}
+	_, err := v.Start(ctx, "+31630045678", cgnat)
+	var rl *verify.RateLimitError
+	require.ErrorAs(t, err, &rl)
+	assert.Equal(t, "client_limit", rl.Limit)
+	// An office verifying 30 numbers of its own range from one address:
+	// each verified check earns the address more of the range.
+	office := verify.WithClientKey("198.51.100.2")
+	for i := range 30 {
+		phone := fmt.Sprintf("+3161999%04d", i)
+		ver, err := v.Start(ctx, phone, office)
+		require.NoError(t, err, "office start %d to one range", i)
+		code, _ := p.LastCode(phone)
+		_, err = v.Check(ctx, ver.ID, code)
+		require.NoError(t, err)
+	}
+	// So with IPv6 networks: the /48 is credited too.
+	v6, p6, c6 := limited(t, verify.WithClientLimit(0, 0))
+	for i := range 150 {
+		phone := fmt.Sprintf("+3161%03d5678", i)
+		ver, err := v6.Start(ctx, phone, verify.WithClientKey(fmt.Sprintf("2001:db8:1:%x::/64", i)))
+		require.NoError(t, err, "verified user %d in one /48", i)
+		code, _ := p6.LastCode(phone)
+		_, err = v6.Check(ctx, ver.ID, code)
+		require.NoError(t, err)
+		c6.Advance(20 * time.Second)
 	}
 }
 

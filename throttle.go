@@ -170,11 +170,13 @@ func (v *Verifier) verified(ctx context.Context, p phone, s starter) {
 			errs = append(errs, store.Put(ctx, s.knownKey(), "1", failureWindow))
 		}
 	}
-	if s.client != "" && c.clientLimit.n > 0 {
-		credit(keyClientVerified+s.client, c.clientLimit.per)
+	// The windows of the limits that read these credits, the client
+	// limits' and the pumping guard's share; 0 when they are off.
+	if per := max(c.clientLimit.per, c.pumping.per); s.client != "" && per > 0 {
+		credit(keyClientVerified+s.client, per)
 	}
-	if s.network != "" && c.networkLimit.n > 0 {
-		credit(keyNetworkVerified+s.network, c.networkLimit.per)
+	if per := max(c.networkLimit.per, c.pumping.per); s.network != "" && per > 0 {
+		credit(keyNetworkVerified+s.network, per)
 	}
 	if g := c.pumping; g.starts > 0 {
 		credit(keyVerified+numberRange(p), g.per)
