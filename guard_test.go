@@ -438,3 +438,61 @@ func ExampleWithPumpingGuard() {
 	// 3 started
 	// 4 refused: suspected pumping; also ErrRateLimited: true
 }
+
+// Every limit's name, as RateLimitError.Limit, Event.Limit and
+// Event.Reason give it, is snake_case, as OpenTelemetry attribute values
+// prefer.
+func TestLimitNamesAreSnakeCase(t *testing.T) {
+	ctx := context.Background()
+	twice := func(v *verify.Verifier, a, b string, ka, kb string) error {
+		if _, err := v.Start(ctx, a, verify.WithClientKey(ka)); err != nil {
+			return err
+		}
+		_, err := v.Start(ctx, b, verify.WithClientKey(kb))
+		return err
+	}
+	for _, tt := range []struct {
+		want string
+		opts []verify.Option
+		act  func(*verify.Verifier) error
+	}{
+		{"client_limit", []verify.Option{verify.WithClientLimit(1, time.Hour)},
+			func(v *verify.Verifier) error { return twice(v, "+31612345678", "+31687654321", "192.0.2.1", "192.0.2.1") }},
+		{"network_limit", []verify.Option{verify.WithClientNetworkLimit(1, time.Hour)},
+			func(v *verify.Verifier) error {
+				return twice(v, "+31612345678", "+31687654321", "2001:db8:1:1::/64", "2001:db8:1:2::/64")
+			}},
+		{"resend_cooldown", nil,
+			func(v *verify.Verifier) error { return twice(v, "+31612345678", "+31612345678", "", "") }},
+		{"number_limit", []verify.Option{verify.WithNumberLimit(1, time.Hour), verify.WithResendCooldown(0)},
+			func(v *verify.Verifier) error { return twice(v, "+31612345678", "+31612345678", "", "") }},
+		{"pumping_guard", []verify.Option{verify.WithPumpingGuard(1, 100, time.Hour)},
+			func(v *verify.Verifier) error { return twice(v, "+31612345678", "+31612345679", "", "") }},
+		{"global_limit", []verify.Option{verify.WithGlobalLimit(1, time.Hour)},
+			func(v *verify.Verifier) error { return twice(v, "+31612345678", "+31687654321", "", "") }},
+		{"failure_throttle", []verify.Option{verify.WithFailureThrottle(1, time.Minute)},
+			func(v *verify.Verifier) error {
+				ver, err := v.Start(ctx, "+31612345678")
+				if err != nil {
+					return err
+				}
+				v.Check(ctx, ver.ID, "000000")
+				_, err = v.Check(ctx, ver.ID, "000000")
+				return err
+			}},
+	} {
+		t.Run(tt.want, func(t *testing.T) {
+			rec := &recorder{}
+			v, _, _ := limited(t, append(tt.opts, verify.WithObserver(rec))...)
+			err := tt.act(v)
+			var rl *verify.RateLimitError
+			require.ErrorAs(t, err, &rl)
+			assert.Equal(t, tt.want, rl.Limit)
+			assert.Regexp(t, `^[a-z]+(_[a-z]+)*$`, rl.Limit)
+			events := rec.take()
+			e := events[len(events)-1]
+			assert.Equal(t, tt.want, e.Limit)
+			assert.Equal(t, tt.want, e.Reason())
+		})
+	}
+}

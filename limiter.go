@@ -123,14 +123,18 @@ const defaultMaxKeys = 1 << 20
 // A full limiter never refuses a new key, which would lock out a new
 // client or a user in the middle of a verification; it evicts the least
 // recently used key instead, never one that the call at hand uses, so
-// that every limit a call takes holds exactly however full the table is.
-// Keys are evicted by kind, cheapest first: those of starts (per client,
-// network, cooldown, number, range), then those of verifications (a
-// verification's checks and number, and any key of another kind), and
-// only when nothing else is left those of the failed-check throttle, so
-// that no flood of starts gives an attacker fresh guesses. What a flood
-// can lift is the limit of a key left unused while MaxKeys newer keys
-// arrived (see SECURITY.md).
+// that the limits a call takes hold however full the table is. Keys are
+// evicted by kind, cheapest first: the counts of starts (per client,
+// network, cooldown, number, range) that have counted one event, which
+// is all a flood of new clients and numbers makes; then those of
+// verifications (a verification's checks and number, and any key of
+// another kind); then the counts of starts that have counted more; and
+// only when nothing else is left those of the failed-check throttle and
+// the values that have been read (the number of a verification being
+// checked). So a flood of starts lifts no limit of a client, network or
+// number that has been used twice, and never gives an attacker fresh
+// guesses; what it can lift is the count of a key that has counted one
+// event, once MaxKeys newer keys have arrived (see SECURITY.md).
 type MemoryLimiter struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -160,14 +164,16 @@ type entry struct {
 
 // The classes of keys, in the order a full MemoryLimiter evicts them.
 const (
-	classStart        = iota // the counts of starts
+	classStartOnce    = iota // the counts of starts that have counted one event
 	classVerification        // a verification's checks and number; unknown keys
-	classThrottle            // a number's failed checks
+	classStart               // the counts of starts that have counted more
+	classThrottle            // a number's failed checks; values once read
 	evictClasses
 )
 
-// startPrefixes and throttlePrefixes are the keys of classStart and
-// classThrottle; every other key is of classVerification.
+// startPrefixes and throttlePrefixes are the keys of classStartOnce (and
+// then classStart) and classThrottle; every other key is of
+// classVerification.
 var (
 	startPrefixes = [...]string{keyClient, keyNetwork, keyCooldown, keyNumber, keyRange, keyRangeNetwork,
 		keyVerified, keyPumpLog, keyClientVerified, keyNetworkVerified}
@@ -178,7 +184,7 @@ var (
 func keyClass(key string) int {
 	for _, p := range startPrefixes {
 		if strings.HasPrefix(key, p) {
-			return classStart
+			return classStartOnce
 		}
 	}
 	for _, p := range throttlePrefixes {
@@ -257,6 +263,9 @@ func (l *MemoryLimiter) AllowAll(ctx context.Context, limits []Limit) (int, time
 		e := l.entry(lim.Key, t)
 		e.times = append(e.inWindow(t, lim.Per), t)
 		e.expires = maxTime(e.expires, t.Add(lim.Per))
+		if e.class == classStartOnce && len(e.times) > 1 {
+			l.reclass(e, classStart)
+		}
 	}
 	return -1, 0, nil
 }
@@ -322,7 +331,9 @@ func (l *MemoryLimiter) Get(ctx context.Context, key string) (string, bool, erro
 	if e == nil || !e.expires.After(t) || e.times != nil {
 		return "", false, nil
 	}
-	l.lru[e.class].MoveToBack(e.elem)
+	// A value once read (the number of a verification being checked) is
+	// kept like the throttle's keys: a flood of starts cannot evict it.
+	l.reclass(e, classThrottle)
 	return e.value, true, nil
 }
 
@@ -348,6 +359,14 @@ func (l *MemoryLimiter) entry(key string, now time.Time) *entry {
 func (l *MemoryLimiter) touch(e *entry) {
 	l.lru[e.class].MoveToBack(e.elem)
 	e.call = l.call
+}
+
+// reclass moves e to class c, as its most recently used key; l.mu must
+// be held.
+func (l *MemoryLimiter) reclass(e *entry, c int) {
+	l.lru[e.class].Remove(e.elem)
+	e.class = c
+	e.elem = l.lru[c].PushBack(e)
 }
 
 // remove removes e; l.mu must be held.

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	"github.com/phoneverify/verify/verifytest"
@@ -90,33 +93,40 @@ func TestMemoryLimiterExactUnderConcurrency(t *testing.T) {
 	}
 }
 
+// A MemoryLimiter holds at most MaxKeys keys, and makes room by dropping
+// keys whose window has passed before any live key: a stream of a
+// million keys, each live for a minute, 6,000 live at any time, never
+// costs a live key its count, although the limiter holds 10,000.
 func TestMemoryLimiterStaysBounded(t *testing.T) {
 	c := newClock()
 	l := &verify.MemoryLimiter{Now: c.Now, MaxKeys: 10_000}
 	ctx := context.Background()
-	// A million distinct keys, each in its window for a minute, arriving
-	// 100 per simulated second: the limiter never holds more than MaxKeys.
 	for i := range 1_000_000 {
 		if i%100 == 0 {
 			c.Advance(time.Second)
 		}
-		l.Allow(ctx, fmt.Sprint("k", i), 1, time.Minute)
-		if l.Len() > 10_000 {
-			t.Fatalf("after %d keys the limiter holds %d", i+1, l.Len())
+		if ok, _, err := l.Allow(ctx, fmt.Sprint("k", i), 1, time.Minute); !ok || err != nil || l.Len() > 10_000 {
+			require.FailNow(t, "bound broken", "key %d: allowed %v, %v; %d keys", i, ok, err, l.Len())
+		}
+		// The key made 59 s ago is live: it still counts its event.
+		if old := i - 5900; old >= 0 && i%1000 == 0 {
+			counts, err := l.Count(ctx, time.Minute, fmt.Sprint("k", old))
+			require.NoError(t, err)
+			require.Equal(t, []int{1}, counts, "key %d, live, after %d keys", old, i+1)
 		}
 	}
-	// About 6,000 keys are in their window (60s × 100/s); expired ones are
-	// swept as new ones arrive, so the limiter is not pinned at the cap.
-	if n := l.Len(); n > 2*6000+1024 {
-		t.Fatalf("limiter holds %d keys, want about 6000 live ones and few expired", n)
-	}
+	// Once every key has expired, MaxKeys new ones all fit, each keeping
+	// its count: the expired ones made room.
 	c.Advance(2 * time.Minute)
-	for i := range 1100 {
+	for i := range 10_000 {
 		l.Allow(ctx, fmt.Sprint("late", i), 1, time.Minute)
 	}
-	if n := l.Len(); n > 1100 {
-		t.Fatalf("after every old key expired the limiter holds %d keys, want at most the 1100 new ones", n)
+	for i := range 10_000 {
+		ok, _, err := l.Allow(ctx, fmt.Sprint("late", i), 1, time.Minute)
+		require.NoError(t, err)
+		require.False(t, ok, "late key %d lost its count", i)
 	}
+	assert.Equal(t, 10_000, l.Len())
 }
 
 func TestMemoryLimiterFullEvictsCheapKeysFirst(t *testing.T) {

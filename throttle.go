@@ -52,6 +52,10 @@ const (
 // above the 59 that one client can make in 30 days.
 func ceilingMonth(after int) int { return after * 13 / 4 }
 
+// unknownNumber stands for the number of a verification the store does
+// not know.
+const unknownNumber = "?"
+
 // starter is what a Verifier remembers of a started verification, under
 // its id: the number, and the client that asked for it.
 type starter struct {
@@ -106,10 +110,14 @@ func (v *Verifier) checkLimits(ctx context.Context, id string) ([]namedLimit, st
 	if err != nil {
 		return nil, starter{}, limiterFailure(ctx, err)
 	}
-	if !ok {
-		return ls, starter{}, nil
+	// A verification whose number the store does not know (its value was
+	// evicted by a flood, could not be stored, or has expired; or the id
+	// was made up) is throttled as one number shared by all such checks:
+	// evicting the value gives an attacker no fresh guesses.
+	s := starter{number: unknownNumber}
+	if ok {
+		s = parseStarter(val)
 	}
-	s := parseStarter(val)
 	f := v.cfg.failures
 	if f.after == 0 {
 		return ls, s, nil
