@@ -457,7 +457,9 @@ func TestLimitNamesAreSnakeCase(t *testing.T) {
 		act  func(*verify.Verifier) error
 	}{
 		{"client_limit", []verify.Option{verify.WithClientLimit(1, time.Hour)},
-			func(v *verify.Verifier) error { return twice(v, "+31612345678", "+31687654321", "192.0.2.1", "192.0.2.1") }},
+			func(v *verify.Verifier) error {
+				return twice(v, "+31612345678", "+31687654321", "192.0.2.1", "192.0.2.1")
+			}},
 		{"network_limit", []verify.Option{verify.WithClientNetworkLimit(1, time.Hour)},
 			func(v *verify.Verifier) error {
 				return twice(v, "+31612345678", "+31687654321", "2001:db8:1:1::/64", "2001:db8:1:2::/64")
