@@ -267,11 +267,13 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 //
 // Every well-formed call counts against id's attempts in the Limiter
 // before the provider is asked, so that the cap holds; that count lives
-// for the Verifier's validity. A wrong code also counts as one more
-// failed check of the number in a row, and a success starts that count
-// again. Take id from your own state (the http package seals it in a
-// cookie), not from a form field: checks of made-up ids would each hold a
-// key in the Limiter.
+// for the Verifier's validity. It also counts, atomically with the cap,
+// as a failed check of the number by the client network that started
+// the verification (see WithFailureThrottle), until it succeeds: Check
+// needs no client key of its own. Take id from your own state (the http
+// package seals it in a cookie), not from a form field: checks of
+// made-up ids would each hold a key in the Limiter, and share the
+// throttle of a number the Verifier does not know.
 func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, error) {
 	ctx = v.begin(ctx, OpCheck)
 	ev := Event{Op: OpCheck}
