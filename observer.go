@@ -97,9 +97,14 @@ type Event struct {
 	// none.
 	Duration time.Duration
 	// Provider names the provider that served the call, such as
-	// "messagebird" or "otp" (with Failover, the one that answered);
-	// "" when no provider was called or it did not say.
+	// "messagebird" or "otp" (with Failover, the one that answered),
+	// from its Verification.Provider or else its *ProviderError; "" when
+	// no provider was called or it did not say.
 	Provider string
+	// Failovers counts the providers a Failover passed over before one
+	// served the start (or before the last one failed too); 0 without
+	// Failover.
+	Failovers int
 }
 
 // The outcomes Event.Outcome returns. They are stable, few, and name the

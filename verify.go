@@ -164,9 +164,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		Originator:  msg.originator,
 		Reference:   msg.reference,
 	}
-	t0 := time.Now()
-	ver, err := v.provider.Start(ctx, req)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ver, err := v.callStart(ctx, v.provider, req, ev)
 	if err == nil {
 		err = completeStarted(ver, req)
 	}
@@ -311,7 +309,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 	}
 	t0 := time.Now()
 	ver, err := v.provider.Check(ctx, id, code)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ev.reached(t0, ver, err)
 	if err == nil {
 		err = mustBeVerified(ver)
 	}
@@ -424,7 +422,7 @@ func (v *Verifier) status(ctx context.Context, id string, ev *Event) (*Verificat
 	}
 	t0 := time.Now()
 	ver, err := sp.Status(ctx, id)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ev.reached(t0, ver, err)
 	if err == nil && ver == nil {
 		err = fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
 	}
@@ -459,7 +457,7 @@ func (v *Verifier) cancel(ctx context.Context, id string, ev *Event) error {
 	}
 	t0 := time.Now()
 	err := c.Cancel(ctx, id)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ev.reached(t0, nil, err)
 	if err != nil {
 		err = providerFailure(ctx, err)
 		v.logID(ctx, "verify: cancel failed", id, err)
