@@ -89,9 +89,10 @@ type Event struct {
 	// Limit, such as "resend cooldown", or "MessageBird" when the
 	// provider's own rate limit refused it; "" when no limit refused it.
 	Limit string
-	// Called reports whether the provider was called. A call that failed
-	// without one was refused by the Verifier itself (see Refused), or
-	// ended with the caller's context.
+	// Called reports whether the provider (for a test number, the
+	// Verifier's stand-in for one: see Test) was called. A call that
+	// failed without one was refused by the Verifier itself (see
+	// Refused), or ended with the caller's context.
 	Called bool
 	// Duration is the time spent in the provider call; 0 when there was
 	// none.
@@ -105,6 +106,9 @@ type Event struct {
 	// served the start (or before the last one failed too); 0 without
 	// Failover.
 	Failovers int
+	// Test reports a call about a test number (WithTestNumbers), which
+	// no provider served.
+	Test bool
 }
 
 // The outcomes Event.Outcome returns. They are stable, few, and name the

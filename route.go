@@ -7,8 +7,31 @@ import (
 	"time"
 )
 
-// This file holds what the Event of a call learns from the provider that
-// served it.
+// This file decides which backend serves a call of a Verifier, its
+// provider or the stand-in for test numbers (testnumbers.go), and what
+// the call's Event learns from it.
+
+// startWith returns what serves a start to e164: the test numbers'
+// stand-in for a test number, else the provider. It marks ev for a test
+// number.
+func (v *Verifier) startWith(e164 string, ev *Event) Provider {
+	if v.tests != nil && v.tests.has(e164) {
+		ev.Test = true
+		return v.tests
+	}
+	return v.provider
+}
+
+// serving returns what serves the verification id: the test numbers'
+// stand-in for a test verification, else the provider. It marks ev for a
+// test verification.
+func (v *Verifier) serving(id string, ev *Event) Provider {
+	if v.tests != nil && isTestID(id) {
+		ev.Test = true
+		return v.tests
+	}
+	return v.provider
+}
 
 // callStart has p start req, timing the call on ev and learning from a
 // Failover the providers it passed over, which it logs and counts.
@@ -31,8 +54,8 @@ func (v *Verifier) callStart(ctx context.Context, p Provider, req Request, ev *E
 	return ver, err
 }
 
-// reached records on e a call that reached the provider at t0 and
-// returned ver and err.
+// reached records on e a call that reached the provider (or the stand-in
+// for test numbers) at t0 and returned ver and err.
 func (e *Event) reached(t0 time.Time, ver *Verification, err error) {
 	e.Called, e.Duration = true, time.Since(t0)
 	switch {
