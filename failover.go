@@ -8,13 +8,13 @@ import (
 	"strings"
 )
 
-// Failover returns a Provider that starts each verification with the
+// Failover returns a [Provider] that starts each verification with the
 // first of primary and others that can, so that one provider's outage
 // does not stop every user from verifying.
 //
 // Start tries the providers in order and moves on to the next only when
-// one fails with ErrUnavailable (down, timeout, 5xx, garbage, or an error
-// that matches no sentinel) or ErrUnsupported (it cannot serve this
+// one fails with [ErrUnavailable] (down, timeout, 5xx, garbage, or an error
+// that matches no sentinel) or [ErrUnsupported] (it cannot serve this
 // request, such as a channel it lacks). Any other error is returned at
 // once: a number one provider refuses, or a rate limit, would fare no
 // better with the next, and a second attempt would only send a second
@@ -32,14 +32,14 @@ import (
 // instance. An id without such a prefix goes to primary, so verifications
 // started before primary was wrapped in Failover can still be checked.
 // Status and Cancel return ErrUnsupported when that provider is not a
-// StatusProvider or a Canceler. A provider's ids must not start with
+// [StatusProvider] or a [Canceler]. A provider's ids must not start with
 // such a prefix (none of this module's do) and must leave room for it
 // within the 64 characters of an id.
 //
-// Through a Verifier, each failover is logged at Warn level (provider,
-// error, masked number) and counted in Event.Failovers, and
+// Through a [Verifier], each failover is logged at Warn level (provider,
+// error, masked number) and counted in [Event].Failovers, and
 // Event.Provider names the provider that served, from its
-// Verification.Provider. Nesting a Failover in another works.
+// [Verification].Provider. Nesting a Failover in another works.
 func Failover(primary Provider, others ...Provider) Provider {
 	return &failover{providers: append([]Provider{primary}, others...)}
 }

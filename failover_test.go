@@ -3,6 +3,7 @@ package verify_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -436,4 +437,21 @@ func TestEventNamesTheProvider(t *testing.T) {
 		require.ErrorIs(t, err, verify.ErrInvalidPhone)
 		assert.Empty(t, onlyEvent(t, rec).Provider)
 	})
+}
+
+func ExampleFailover() {
+	ctx := context.Background()
+	primary, second := fake.New(), fake.New(fake.WithCode("123456"))
+	v, _ := verify.New(verify.Failover(primary, second))
+
+	primary.FailNext(verify.ErrUnavailable) // the primary is down
+	ver, err := v.Start(ctx, "+31612345678")
+	fmt.Println(ver.ID[:3], err)
+
+	// The check goes to the provider that sent the code.
+	ver, err = v.Check(ctx, ver.ID, "123456")
+	fmt.Println(ver.Status, err)
+	// Output:
+	// f1- <nil>
+	// verified <nil>
 }

@@ -14,27 +14,27 @@ import (
 
 // WithTestNumbers gives numbers fixed codes, for app-store review and
 // staging: codes maps numbers, as a user would type them (read with
-// WithDefaultRegion), to codes of 4 to 10 digits. A start for one of
+// [WithDefaultRegion]), to codes of 4 to 10 digits. A start for one of
 // them sends nothing and calls no provider, and only its fixed code
 // verifies it; everything else is as for any number: the number's
-// policies, the rate limits, the Observer (with Event.Test set), Status
-// and Cancel. The Verification has Test set. Default: none. New refuses
-// a number that is invalid or that the Verifier's policies refuse, a
-// code that is not 4 to 10 digits, and two spellings of one number with
-// different codes, with ErrInvalidOption; and when a logger is set
-// (WithLogger), New logs at Warn level that test numbers are on.
+// policies, the rate limits, the [Observer] (with [Event].Test set),
+// Status and Cancel. The [Verification] has Test set. Default: none.
+// New refuses, with [ErrInvalidOption], a number that is invalid or that
+// the Verifier's policies refuse, a code that is not 4 to 10 digits, and
+// two spellings of one number with different codes; and with a logger
+// ([WithLogger]) it logs at Warn level that test numbers are on.
 //
 // A fixed code is a password to the number's verification: anyone who
 // knows it verifies the number. Keep test numbers out of production
 // configuration, or give them numbers nobody owns (see SECURITY.md).
 //
-// Test verifications have ids that start with "test_" and hold 128 random
-// bits; a Provider's ids must not start with "test_". Their state is kept
-// in the Verifier's Limiter, when it is a LimitStore (the default
-// MemoryLimiter and the redislimit module's are), so that with a shared
-// store they work across app instances that share the configuration;
-// with a plain Limiter, in a MemoryLimiter of the Verifier's own. No code
-// is stored: a check compares with the configured code.
+// Test verifications have ids that start with "test_" and hold 128
+// random bits. Their state is kept in the Verifier's [Limiter] when it
+// is a [LimitStore] (the default [MemoryLimiter] and the redislimit
+// module's are), so that with a shared store they work across app
+// instances that share the configuration; with a plain Limiter, in a
+// MemoryLimiter of the Verifier's own. No code is stored: a check
+// compares with the configured code.
 func WithTestNumbers(codes map[string]string) Option {
 	codes = maps.Clone(codes)
 	return configOption(func(c *config) { c.testNumbers = codes })

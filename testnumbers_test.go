@@ -3,6 +3,7 @@ package verify_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -390,4 +391,23 @@ type plainLimiter struct{ l verify.Limiter }
 
 func (p plainLimiter) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
 	return p.l.Allow(ctx, key, limit, window)
+}
+
+func ExampleWithTestNumbers() {
+	ctx := context.Background()
+	provider := fake.New()
+	v, err := verify.New(provider, verify.WithTestNumbers(map[string]string{
+		"+1 650 555 0123": "424242", // for the app-store reviewers
+	}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ver, _ := v.Start(ctx, "+1 650-555-0123")
+	fmt.Println(ver.Phone, ver.Test, len(provider.Messages()))
+	ver, err = v.Check(ctx, ver.ID, "424242")
+	fmt.Println(ver.Status, err)
+	// Output:
+	// +16505550123 true 0
+	// verified <nil>
 }
