@@ -18,6 +18,7 @@ import (
 	"github.com/phoneverify/verify/fake"
 	"github.com/phoneverify/verify/messagebird"
 	"github.com/phoneverify/verify/messagebird/mbtest"
+	"github.com/phoneverify/verify/otp"
 	"github.com/phoneverify/verify/verifytest"
 )
 
@@ -153,6 +154,41 @@ func TestFailoverFromFakeToMessageBird(t *testing.T) {
 		assert.Equal(t, "/verify/"+inner, r.Path, r.Method)
 	}
 	assert.Equal(t, http.MethodDelete, reqs[len(reqs)-2].Method)
+}
+
+// TestFailoverFromMessageBirdToOTP is the setup the README suggests, in
+// small: MessageBird's Verify API first, codes of the library's own
+// second (over the fake Sender here), sharing the Verifier's store.
+func TestFailoverFromMessageBirdToOTP(t *testing.T) {
+	s, mb := newMessageBird(t, nil)
+	sender := fake.NewSender()
+	store := &verify.MemoryLimiter{}
+	own, err := otp.New(sender, bytes.Repeat([]byte("k"), 32), otp.WithStore(store))
+	require.NoError(t, err)
+	rec := &recorder{}
+	v, err := verify.New(verify.Failover(mb, own), verify.WithLimiter(store), verify.WithObserver(rec))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	s.Inject(mbtest.InternalError())
+	ver, err := v.Start(ctx, failoverPhone, verify.WithChannel(verify.SMS))
+	require.NoError(t, err)
+	assert.Equal(t, "otp", ver.Provider)
+	ev := onlyEvent(t, rec)
+	assert.Equal(t, "otp", ev.Provider)
+	assert.Equal(t, 1, ev.Failovers)
+
+	code, ok := sender.LastCode(failoverPhone)
+	require.True(t, ok)
+	_, err = v.Check(ctx, ver.ID, code)
+	require.NoError(t, err)
+	assert.Equal(t, "otp", onlyEvent(t, rec).Provider)
+
+	// MessageBird is back: the next start is its.
+	ver, err = v.Start(ctx, "+31612345679")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(ver.ID, "f0-"), ver.ID)
+	assert.Len(t, s.Messages(), 1)
 }
 
 // down is a Provider whose starts fail with err. It knows no
