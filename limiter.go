@@ -130,8 +130,7 @@ const defaultMaxKeys = 1 << 20
 // verifications (a verification's checks and number, and any key of
 // another kind); then the counts of starts that have counted more; and
 // only when nothing else is left those of the failed-check throttle and
-// the values that have been read (the number of a verification being
-// checked). So a flood of starts lifts no limit of a client, network or
+// the numbers of verifications that have been checked. So a flood of starts lifts no limit of a client, network or
 // number that has been used twice, and never gives an attacker fresh
 // guesses; what it can lift is the count of a key that has counted one
 // event, once MaxKeys newer keys have arrived (see SECURITY.md).
@@ -167,7 +166,7 @@ const (
 	classStartOnce    = iota // the counts of starts that have counted one event
 	classVerification        // a verification's checks and number; unknown keys
 	classStart               // the counts of starts that have counted more
-	classThrottle            // a number's failed checks; values once read
+	classThrottle            // a number's failed checks; numbers of checked verifications
 	evictClasses
 )
 
@@ -331,9 +330,13 @@ func (l *MemoryLimiter) Get(ctx context.Context, key string) (string, bool, erro
 	if e == nil || !e.expires.After(t) || e.times != nil {
 		return "", false, nil
 	}
-	// A value once read (the number of a verification being checked) is
-	// kept like the throttle's keys: a flood of starts cannot evict it.
-	l.reclass(e, classThrottle)
+	// The number of a verification being checked is kept like the
+	// throttle's keys from then on: a flood of starts cannot evict it.
+	// Reading any other value changes nothing (the otp package relies on
+	// its records being evicted before their counts).
+	if e.class != classThrottle && strings.HasPrefix(key, keyPhone) {
+		l.reclass(e, classThrottle)
+	}
 	return e.value, true, nil
 }
 

@@ -78,6 +78,8 @@ type Verifier struct {
 	langs    *languageMatcher
 	numbers  numberCache // the numbers of recent starts, parsed
 
+	tests *testNumbers // the stand-in for test numbers; nil without WithTestNumbers
+
 	observerPanicked atomic.Bool // the first panic of the Observer was logged
 }
 
@@ -105,10 +107,13 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 	v := &Verifier{provider: p, cfg: cfg, log: cfg.logger, langs: newLanguageMatcher()}
 	v.tagger, _ = cfg.observer.(Tagger)
 	v.store, _ = cfg.limiter.(LimitStore)
+	if err := v.setTestNumbers(); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
-// Start parses phone (as a user typed it), checks it against the
+// Start parses phone as a user typed it (see ParsePhone), checks it against the
 // Verifier's policies and has the provider send a code to it, by voice
 // call unless the channel says otherwise. opts override the Verifier's
 // message options for this call only. The Verification it returns always
@@ -163,10 +168,9 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		MaxAttempts: msg.maxAttempts,
 		Originator:  msg.originator,
 		Reference:   msg.reference,
+		AppName:     msg.appName,
 	}
-	t0 := time.Now()
-	ver, err := v.provider.Start(ctx, req)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ver, err := v.callStart(ctx, v.startWith(p.e164, ev), req, ev)
 	if err == nil {
 		err = completeStarted(ver, req)
 	}
@@ -253,7 +257,8 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 }
 
 // Check submits a code the user typed for the verification id. Spaces and
-// dashes in code are ignored. It returns the verification and a nil error
+// dashes in code are ignored, and digits of any script (full-width, Arabic-Indic,
+// Persian, ...) are read as ASCII digits. It returns the verification and a nil error
 // only when the provider reports it verified, for a number that the
 // Verifier's region and line-type policies accept.
 //
@@ -312,8 +317,8 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 		return nil, err
 	}
 	t0 := time.Now()
-	ver, err := v.provider.Check(ctx, id, code)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ver, err := v.serving(id, ev).Check(ctx, id, code)
+	ev.reached(t0, ver, err)
 	if err == nil {
 		err = mustBeVerified(ver)
 	}
@@ -352,12 +357,14 @@ func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, s start
 	return nil
 }
 
-// normalizeCode removes the spaces and dashes a user may type in a code
-// and checks that 4 to 10 ASCII digits remain.
+// normalizeCode reads the digits of any script as ASCII (asciiDigits),
+// removes the spaces and dashes a user may type in a code, and checks
+// that 4 to 10 ASCII digits remain.
 func normalizeCode(code string) (string, error) {
 	if len(code) > 64 {
 		return "", errMalformedCode
 	}
+	code = asciiDigits(code)
 	var buf [64]byte
 	n := 0
 	for i := 0; i < len(code); i++ {
@@ -412,7 +419,7 @@ func (v *Verifier) Status(ctx context.Context, id string) (*Verification, error)
 }
 
 func (v *Verifier) status(ctx context.Context, id string, ev *Event) (*Verification, error) {
-	sp, ok := v.provider.(StatusProvider)
+	sp, ok := v.serving(id, ev).(StatusProvider)
 	if !ok {
 		return nil, fmt.Errorf("%w: the provider cannot read a verification", ErrUnsupported)
 	}
@@ -425,7 +432,7 @@ func (v *Verifier) status(ctx context.Context, id string, ev *Event) (*Verificat
 	}
 	t0 := time.Now()
 	ver, err := sp.Status(ctx, id)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ev.reached(t0, ver, err)
 	if err == nil && ver == nil {
 		err = fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
 	}
@@ -447,7 +454,7 @@ func (v *Verifier) Cancel(ctx context.Context, id string) error {
 }
 
 func (v *Verifier) cancel(ctx context.Context, id string, ev *Event) error {
-	c, ok := v.provider.(Canceler)
+	c, ok := v.serving(id, ev).(Canceler)
 	if !ok {
 		return fmt.Errorf("%w: the provider cannot cancel a verification", ErrUnsupported)
 	}
@@ -460,7 +467,7 @@ func (v *Verifier) cancel(ctx context.Context, id string, ev *Event) error {
 	}
 	t0 := time.Now()
 	err := c.Cancel(ctx, id)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ev.reached(t0, nil, err)
 	if err != nil {
 		err = providerFailure(ctx, err)
 		v.logID(ctx, "verify: cancel failed", id, err)
