@@ -55,9 +55,12 @@ const (
 //
 // secret keys the hash under which codes are stored; it must have at
 // least MinSecretLen (32) random bytes, kept as secret as an access key,
-// and be the same for every instance that shares the store. Changing it
-// makes every verification in progress unknown (ErrNotFound). New keeps
-// only two keys derived from it.
+// and be the same for every instance that shares the store. New checks
+// only its length: that a store that leaks gives no code away, not even
+// to guesses tested offline, holds for a random secret (from
+// crypto/rand, or openssl rand -base64 32), not for a password or a
+// phrase. Changing it makes every verification in progress unknown
+// (ErrNotFound). New keeps only two keys derived from it.
 //
 // A nil s, a short secret or a bad option gives an error matching
 // verify.ErrInvalidOption.
