@@ -45,7 +45,12 @@
 // fails closed and loses nothing it wrote (for Redis: maxmemory-policy
 // noeviction; see SECURITY.md).
 //
-// Cost: see BenchmarkStartCheck, a Start and a Check through a Verifier
-// over otp, the fake Sender and a MemoryLimiter against the same over
-// the fake Provider.
+// Cost: BenchmarkStartCheck, a Start and a Check through a Verifier,
+// takes about 2.2 times as long over otp, the fake Sender and a
+// MemoryLimiter as over the fake Provider, with 2.9 times the
+// allocations (169 against 58): about 110 µs against 50 µs, where a
+// real message takes 100 ms or more. (Median ratio 2.25 of 10 pairs of
+// runs, each side in a process of its own, the two taking turns to go
+// first, on a 2-core machine shared with other work: ratios 1.72 to
+// 3.07; 2026-12-04.)
 package otp

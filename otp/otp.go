@@ -284,10 +284,10 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 	return &ver, nil
 }
 
-// takeAttempt takes one attempt of the verification of handle h, and reports
-// whether it was the last. With none left, it returns the error of how
-// the verification ended; checks still in flight may hold the last
-// attempts, and only they may end it (see Check).
+// takeAttempt takes one attempt of the verification of handle h, and
+// reports whether it was the last. With none left, it returns the error
+// of how the verification ended; checks still in flight may hold the
+// last attempts, and only they may end it (see Check).
 func (p *Provider) takeAttempt(ctx context.Context, h string, r *record) (last bool, err error) {
 	per := r.window()
 	if r.maxAttempts > 1 {
@@ -314,10 +314,10 @@ func (p *Provider) takeAttempt(ctx context.Context, h string, r *record) (last b
 // whatever the check's context does.
 const endTimeout = 5 * time.Second
 
-// end ends the verification of handle h, for a check, as how says (kindVerified or
-// kindFailed), unless it has ended already. It returns the check's
-// error: nil when it verified, ErrTooManyAttempts when it failed, or
-// that of how the verification had ended.
+// end ends the verification of handle h, for a check, as how says
+// (kindVerified or kindFailed), unless it has ended already. It returns
+// the check's error: nil when it verified, ErrTooManyAttempts when it
+// failed, or that of how the verification had ended.
 //
 // The check has taken an attempt: were the end dropped, that attempt
 // would be lost, and with it the last one the verification had, which
@@ -377,15 +377,15 @@ func (p *Provider) marked(ctx context.Context, mark string, r *record) bool {
 	return err == nil && len(n) == 1 && n[0] > 0
 }
 
-// confirm makes sure that the record of the verification of handle h, which a
-// check has just ended as verified, is still the one it loaded: that is
-// what makes the counts it read and wrote the verification's own. A
-// store that evicts keys (a full MemoryLimiter) drops a record before
-// any of its counts, the record being the older key and never touched
-// again; once the record is gone, a check that had loaded it may have
-// counted on fresh keys (and so verified a used code, or one whose
-// verification failed), and gets ErrNotFound, as any later check does.
-// A Redis that evicts keys gives no such order: see SECURITY.md.
+// confirm makes sure that the record of the verification of handle h,
+// which a check has just ended as verified, is still the one it loaded:
+// that is what makes the counts it read and wrote the verification's
+// own. A store that evicts keys (a full MemoryLimiter) drops a record
+// before any of its counts, the record being the older key and never
+// touched again; once the record is gone, a check that had loaded it
+// may have counted on fresh keys (and so verified a used code, or one
+// whose verification failed), and gets ErrNotFound, as any later check
+// does. A Redis that evicts keys gives no such order: see SECURITY.md.
 func (p *Provider) confirm(ctx context.Context, h string, r *record) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
 	defer cancel()
