@@ -138,7 +138,8 @@ func (h *handler) decodeWithToken(r *http.Request, req any, token *string) (*sta
 	if f := decodeJSON(r, req); f != nil {
 		return nil, f
 	}
-	st, err := h.sealer.open(*token, h.binding(mountPath(r), purposeToken), h.now())
+	st := new(state)
+	err := h.keys.open(*token, h.binding(mountPath(r), purposeToken), h.now(), st)
 	switch {
 	case errors.Is(err, errStateExpired):
 		return nil, &Failure{Code: TokenExpired, Err: err}
@@ -150,7 +151,7 @@ func (h *handler) decodeWithToken(r *http.Request, req any, token *string) (*sta
 
 // writeStarted answers a started verification with its token.
 func (h *handler) writeStarted(w http.ResponseWriter, r *http.Request, st *state) {
-	token, err := h.sealer.seal(st, h.binding(mountPath(r), purposeToken))
+	token, err := h.keys.seal(st, h.binding(mountPath(r), purposeToken))
 	if err != nil {
 		h.writeFailure(w, r, &Failure{Code: Unavailable, Err: err})
 		return

@@ -84,16 +84,16 @@ func (h *handler) setCookie(w http.ResponseWriter, r *http.Request, st *state) e
 	return h.writeCookie(w, r, st, purposeCookie, "")
 }
 
-// setFlash seals the failed state st into the flash cookie.
-func (h *handler) setFlash(w http.ResponseWriter, r *http.Request, st *state) error {
-	return h.writeCookie(w, r, st, purposeFlash, flashSuffix)
+// setFlash seals fl into the flash cookie.
+func (h *handler) setFlash(w http.ResponseWriter, r *http.Request, fl *flash) error {
+	return h.writeCookie(w, r, fl, purposeFlash, flashSuffix)
 }
 
-// writeCookie seals st for purpose into the cookie whose name ends in
+// writeCookie seals v for purpose into the cookie whose name ends in
 // suffix.
-func (h *handler) writeCookie(w http.ResponseWriter, r *http.Request, st *state, purpose, suffix string) error {
+func (h *handler) writeCookie(w http.ResponseWriter, r *http.Request, v sealed, purpose, suffix string) error {
 	secure, path, name := h.cookieFor(r)
-	value, err := h.sealer.seal(st, h.binding(path, purpose))
+	value, err := h.keys.seal(v, h.binding(path, purpose))
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (h *handler) writeCookie(w http.ResponseWriter, r *http.Request, st *state,
 		Name:     name + suffix,
 		Value:    value,
 		Path:     path,
-		MaxAge:   max(int(st.Until.Sub(h.now())/time.Second), 1),
+		MaxAge:   max(int(v.until().Sub(h.now())/time.Second), 1),
 		HttpOnly: true,
 		Secure:   secure,
 		SameSite: http.SameSiteLaxMode,
@@ -118,7 +118,8 @@ func (h *handler) readCookie(r *http.Request) (*state, *Failure) {
 	ad := h.binding(path, purposeCookie)
 	var f *Failure
 	for _, c := range r.CookiesNamed(name) {
-		st, err := h.sealer.open(c.Value, ad, h.now())
+		st := new(state)
+		err := h.keys.open(c.Value, ad, h.now(), st)
 		switch {
 		case err == nil:
 			return st, nil
@@ -135,13 +136,14 @@ func (h *handler) readCookie(r *http.Request) (*state, *Failure) {
 	return nil, f
 }
 
-// readFlash returns the failure sealed in the flash cookie for the state
-// with id ("" for a start), as a state, or nil when there is none.
-func (h *handler) readFlash(r *http.Request, id string) *state {
+// readFlash returns the flash of the state with id ("" for a start), or
+// nil when there is none.
+func (h *handler) readFlash(r *http.Request, id string) *flash {
 	_, path, name := h.cookieFor(r)
 	for _, c := range r.CookiesNamed(name + flashSuffix) {
-		if st, err := h.sealer.open(c.Value, h.binding(path, purposeFlash), h.now()); err == nil && st.Failed != nil && st.ID == id {
-			return st
+		fl := new(flash)
+		if err := h.keys.open(c.Value, h.binding(path, purposeFlash), h.now(), fl); err == nil && fl.ID == id {
+			return fl
 		}
 	}
 	return nil

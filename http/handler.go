@@ -43,7 +43,7 @@ const (
 // handler serves the pages and the JSON API. Create it with New.
 type handler struct {
 	v          *verify.Verifier
-	sealer     *sealer
+	keys       *keys
 	templates  bakedTemplates // the templates with the texts of each language in place (see bake)
 	log        *slog.Logger
 	clientIP   func(*http.Request) string
@@ -81,7 +81,7 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 	if cfg.clientIP == nil {
 		cfg.clientIP = remoteIP
 	}
-	s, err := newSealer(cfg.secrets)
+	k, err := newKeys(cfg.secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 	}
 	h := &handler{
 		v:          v,
-		sealer:     s,
+		keys:       k,
 		templates:  bakedTemplates{src: src, plain: tmpl, langs: make([]atomic.Pointer[template.Template], len(tx.langs))},
 		log:        cfg.logger,
 		clientIP:   cfg.clientIP,

@@ -196,20 +196,21 @@ func (h *handler) failedStart(w http.ResponseWriter, r *http.Request, input stri
 	if len(input) > maxInput {
 		input = ""
 	}
-	h.failed(w, r, &state{Input: input, Channel: ch, FailedStart: true}, f, "./")
+	h.failed(w, r, &flash{Input: input, Channel: ch}, f, "./")
 }
 
 // failed answers a failed POST of the pages with a redirect to the page
 // that shows f (Post/Redirect/Get), so that Back and Reload never post
-// the form again. f goes in the flash cookie, with a copy of the state st
-// the POST was made in: the state cookie is left as it was, so that the
-// failed submit of a double click cannot overwrite the success of the
-// other. When f cannot be sealed, the error page shows it at once.
-func (h *handler) failed(w http.ResponseWriter, r *http.Request, st *state, f *Failure, to string) {
+// the form again. f goes in the flash cookie fl, which names the
+// verification (or the number as typed) the POST was about: the state
+// cookie is left as it was, so that the failed submit of a double click
+// cannot overwrite the success of the other. When f cannot be sealed, the
+// error page shows it at once.
+func (h *handler) failed(w http.ResponseWriter, r *http.Request, fl *flash, f *Failure, to string) {
 	noteFailure(r, f)
-	fl := *st
-	fl.Failed, fl.FailedAt, fl.Until, fl.Verified = f, h.now(), h.now().Add(flashFor), false
-	if err := h.setFlash(w, r, &fl); err != nil {
+	fl.Failure, fl.At, fl.Until = *f, h.now(), h.now().Add(flashFor)
+	fl.Failure.Message, fl.Failure.Err = "", nil
+	if err := h.setFlash(w, r, fl); err != nil {
 		h.show(w, r, f.Status(), f, nil)
 		return
 	}
@@ -218,10 +219,10 @@ func (h *handler) failed(w http.ResponseWriter, r *http.Request, st *state, f *F
 
 // shown is the failure sealed in fl as it stands now: the time to wait
 // of a rate limit counts down from when it was sealed.
-func (h *handler) shown(fl *state) *Failure {
-	f := *fl.Failed
+func (h *handler) shown(fl *flash) *Failure {
+	f := fl.Failure
 	if f.Code == RateLimited {
-		f.RetryAfter = retryAfterSeconds(fl.FailedAt.Add(time.Duration(f.RetryAfter) * time.Second).Sub(h.now()))
+		f.RetryAfter = retryAfterSeconds(fl.At.Add(time.Duration(f.RetryAfter) * time.Second).Sub(h.now()))
 	}
 	return &f
 }
@@ -241,7 +242,7 @@ func (h *handler) codePage(w http.ResponseWriter, r *http.Request) {
 	p := h.codePageFor(r, st)
 	fl := h.readFlash(r, st.ID)
 	switch {
-	case fl != nil && (p.CanEnterCode || !fl.Failed.Code.allowsCode()):
+	case fl != nil && (p.CanEnterCode || !fl.Failure.Code.allowsCode()):
 		f := h.shown(fl)
 		p.CanEnterCode = p.CanEnterCode && f.Code.allowsCode()
 		p.ResendIn = max(p.ResendIn, resendWait(f))
@@ -269,7 +270,7 @@ func (h *handler) pendingForm(w http.ResponseWriter, r *http.Request) (st *state
 		return nil, false
 	}
 	if err := r.ParseForm(); err != nil {
-		h.failed(w, r, st, formFailure(err), "code")
+		h.failed(w, r, &flash{ID: st.ID, Channel: st.Channel}, formFailure(err), "code")
 		return nil, false
 	}
 	return st, true
@@ -286,7 +287,7 @@ func (h *handler) postCode(w http.ResponseWriter, r *http.Request) {
 	}
 	ver, f := h.check(r, st, r.PostForm.Get("code"))
 	if f != nil {
-		h.failed(w, r, st, f, "code")
+		h.failed(w, r, &flash{ID: st.ID, Channel: st.Channel}, f, "code")
 		return
 	}
 	if h.runOnVerified(w, r, ver) {
@@ -316,7 +317,7 @@ func (h *handler) postResend(w http.ResponseWriter, r *http.Request) {
 		next, f = h.resend(r, st, ch, userLanguages(r, h.pageLang(r)))
 	}
 	if f != nil {
-		h.failed(w, r, st, f, "code")
+		h.failed(w, r, &flash{ID: st.ID, Channel: st.Channel}, f, "code")
 		return
 	}
 	if f := h.seal(w, r, next); f != nil {
