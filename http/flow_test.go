@@ -5,7 +5,6 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,44 +12,44 @@ import (
 
 	"github.com/phoneverify/verify"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-// TestFailureReason: a middleware wrapping the handler learns why it
-// refused a request, for the pages and the API alike, and nothing when it
-// did not refuse.
-func TestFailureReason(t *testing.T) {
-	e := newEnv(t, envConfig{})
-	var got []*verifyhttp.Failure
-	wrapped := http.StripPrefix("/verify", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next := verifyhttp.TrackFailure(r)
-		e.handler.ServeHTTP(w, next)
-		got = append(got, verifyhttp.FailureReason(next))
-	}))
-	srv := httptest.NewServer(wrapped)
-	defer srv.Close()
-	e.base = srv.URL + "/verify/"
+// TestOnFailure: WithOnFailure's function learns why the handler refused
+// a request, for the pages and the API alike, once per refused request
+// (not again when the page a failed POST redirects to shows it), and is
+// not called for requests that succeed.
+func TestOnFailure(t *testing.T) {
+	type call struct {
+		path string
+		f    *verifyhttp.Failure
+	}
+	var got []call
+	e := newEnv(t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithOnFailure(func(r *http.Request, f *verifyhttp.Failure) {
+		got = append(got, call{r.URL.Path, f})
+	})}})
 	b := e.browser()
 
 	code := b.started(testPhone, "voice")
-	b.post("code", url.Values{"code": {wrongCode(code)}})
+	require.Empty(t, got, "a start that succeeded")
+	b.follow(b.post("code", url.Values{"code": {wrongCode(code)}}))
 	b.postRaw("api/start", "application/json", `{"phone":"+3161"}`)
+	b.postRaw("", "application/x-www-form-urlencoded", "phone=1", "Sec-Fetch-Site", "cross-site")
 	b.post("code", url.Values{"code": {code}})
-	if len(got) != 4 {
-		t.Fatalf("%d requests, want 4", len(got))
+	b.get("done")
+
+	require.Len(t, got, 3)
+	assert.Equal(t, "/code", got[0].path)
+	assert.Equal(t, verifyhttp.InvalidCode, got[0].f.Code)
+	assert.ErrorIs(t, got[0].f, verify.ErrInvalidCode)
+	assert.Equal(t, 422, got[0].f.Status())
+	assert.Equal(t, "/api/start", got[1].path)
+	pe, ok := errors.AsType[*verify.PhoneError](got[1].f)
+	if assert.True(t, ok, "invalid number: %v", got[1].f) {
+		assert.Equal(t, "too_short", pe.Code)
 	}
-	if got[0] != nil || got[3] != nil {
-		t.Errorf("successful requests have failures %v, %v", got[0], got[3])
-	}
-	if f := got[1]; f == nil || f.Code != verifyhttp.InvalidCode || !errors.Is(f, verify.ErrInvalidCode) || f.Status() != 422 {
-		t.Errorf("wrong code: FailureReason = %v", f)
-	}
-	var pe *verify.PhoneError
-	if f := got[2]; f == nil || f.Code != verifyhttp.InvalidPhone || !errors.As(f, &pe) || pe.Code != "too_short" {
-		t.Errorf("invalid number: FailureReason = %v", f)
-	}
-	if f := verifyhttp.FailureReason(httptest.NewRequest("GET", "/", nil)); f != nil {
-		t.Errorf("a request the handler never saw has failure %v", f)
-	}
+	assert.Equal(t, verifyhttp.CrossOrigin, got[2].f.Code)
 }
 
 // TestAPIAnswersInJSON: a route of the API asked with another method, or

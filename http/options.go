@@ -19,6 +19,7 @@ type Option interface {
 type config struct {
 	secrets     [][]byte
 	onVerified  func(http.ResponseWriter, *http.Request, *verify.Verification)
+	onFailure   func(*http.Request, *Failure)
 	templates   *template.Template
 	logger      *slog.Logger
 	clientIP    func(*http.Request) string
@@ -85,6 +86,17 @@ func WithOnVerified(f func(w http.ResponseWriter, r *http.Request, v *verify.Ver
 	return onVerifiedOption(f)
 }
 func (o onVerifiedOption) apply(c *config) { c.onVerified = o }
+
+type onFailureOption func(*http.Request, *Failure)
+
+// WithOnFailure sets a function called for each request the handler
+// refuses, with why, before the handler answers it: to log or count
+// refusals (f.Code), or to read the Verifier's error (errors.Is(f,
+// verify.ErrRateLimited)). A failed POST of the pages calls it once, not
+// again when the page it redirects to shows the failure. It must not
+// write a response, nor keep r or f after it returns. Default: none.
+func WithOnFailure(f func(r *http.Request, f *Failure)) Option { return onFailureOption(f) }
+func (o onFailureOption) apply(c *config)                      { c.onFailure = o }
 
 type templatesOption struct{ t *template.Template }
 

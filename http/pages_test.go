@@ -3,6 +3,7 @@ package http_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -51,5 +52,15 @@ func TestFailedStartKeepsInput(t *testing.T) {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("%d bytes: the form lacks %s", tt.n, want)
 		}
+	}
+}
+
+// TestPageContentLength: a page says its length, so that it is not sent
+// in chunks.
+func TestPageContentLength(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	r := e.browser().get("")
+	if got := r.header.Get("Content-Length"); r.status != 200 || got != strconv.Itoa(len(r.body)) {
+		t.Fatalf("status %d, Content-Length %q, body %d bytes", r.status, got, len(r.body))
 	}
 }

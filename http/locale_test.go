@@ -7,22 +7,36 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/phoneverify/verify"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-// newTestTexts builds the catalog from opts, failing the test on error.
-func newTestTexts(t *testing.T, opts ...Option) *texts {
+// newTestTexts builds the languages of opts, failing the test on error.
+func newTestTexts(t *testing.T, opts ...Option) *locales {
 	t.Helper()
 	var c config
 	for _, o := range opts {
 		o.apply(&c)
 	}
-	tx, err := newTexts(c.i18n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tx
+	ls, err := newLocales(c.i18n)
+	require.NoError(t, err)
+	return ls
+}
+
+// picked is the locale a request gets, with the page's language.
+type picked struct {
+	*locale
+	lang string
+}
+
+// localizer returns the locale of a request whose Accept-Language header
+// is accept.
+func (ls *locales) localizer(accept string) picked {
+	l, lang := ls.pick(parseAcceptLanguage(accept))
+	return picked{l, lang}
 }
 
 // sampleArgs returns arguments for a text with the verbs of want.
@@ -206,7 +220,7 @@ func TestWithLanguagesAndMessages(t *testing.T) {
 		for _, o := range tt.opts {
 			o.apply(&c)
 		}
-		_, err := newTexts(c.i18n)
+		_, err := newLocales(c.i18n)
 		if !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v, want ErrInvalidOption saying %q", tt.name, err, tt.want)
 		}
@@ -281,15 +295,37 @@ func TestFailureTexts(t *testing.T) {
 	}
 }
 
-func TestPageT(t *testing.T) {
+// TestT: T escapes the text and its string arguments, and puts an
+// argument of type template.HTML in as it is; with fewer or more
+// arguments than its text takes it shows the text, with the printer's
+// note, and does not panic: a template's mistake shows on the page.
+func TestT(t *testing.T) {
 	tx := newTestTexts(t, WithMessages("en", map[string]string{"code_lead_sms": "Sent <to> %s & more."}))
-	p := &Page{loc: tx.localizer("en"), CallLanguage: "de-de"}
-	if got, want := p.T("code_lead_sms", p.Strong("+31 6 •••• <b>")), template.HTML("Sent &lt;to&gt; <strong>+31 6 •••• &lt;b&gt;</strong> &amp; more."); got != want {
-		t.Errorf("T with HTML argument:\n got %s\nwant %s", got, want)
-	}
-	if got, want := p.T("code_lead_sms", "<i>"), template.HTML("Sent &lt;to&gt; &lt;i&gt; &amp; more."); got != want {
-		t.Errorf("T with a string argument:\n got %s\nwant %s", got, want)
-	}
+	l := tx.localizer("en")
+	strong := templateFuncs(l.locale, time.Now)["strong"].(func(string) template.HTML)
+	assert.Equal(t, template.HTML("Sent &lt;to&gt; <strong>+31 6 •••• &lt;b&gt;</strong> &amp; more."), l.T("code_lead_sms", strong("+31 6 •••• <b>")))
+	assert.Equal(t, template.HTML("Sent &lt;to&gt; &lt;i&gt; &amp; more."), l.T("code_lead_sms", "<i>"))
+	assert.True(t, strings.HasPrefix(string(l.T("code_lead_sms")), "Sent &lt;to&gt; %!s(MISSING)"), "T without its argument = %q", l.T("code_lead_sms"))
+	got := string(l.T("code_lead_sms", "+31 6", "extra"))
+	assert.True(t, strings.HasPrefix(got, "Sent &lt;to&gt; +31 6 &amp; more.") && strings.Contains(got, "EXTRA"), "T with an extra argument = %q", got)
+}
+
+// TestTEscapesByContext: a text is escaped for where the template puts
+// it, like any other value: in a URL attribute, a text an app set to a
+// javascript: URL does not run.
+func TestTEscapesByContext(t *testing.T) {
+	tx := newTestTexts(t, WithMessages("en", map[string]string{"success_continue": "javascript:alert(1)", "phone_label": `a"b`}))
+	tmpl, err := localized(template.Must(DefaultTemplates().New("x").Parse(`<a href="{{T "success_continue"}}" title="{{T "phone_label"}}">`)), tx.list[0], time.Now)
+	require.NoError(t, err)
+	var b strings.Builder
+	require.NoError(t, tmpl.ExecuteTemplate(&b, "x", &Page{}))
+	assert.Equal(t, `<a href="#ZgotmplZ" title="a&#34;b">`, b.String())
+}
+
+// TestCallLanguageNote: the code page names the language of the call or
+// text in the page's language, unless it is the page's.
+func TestCallLanguageNote(t *testing.T) {
+	tx := newTestTexts(t)
 	tests := []struct {
 		lang, call string
 		ch         verify.Channel
@@ -309,73 +345,44 @@ func TestPageT(t *testing.T) {
 	}
 }
 
-// bakeGerman parses src, which defines "x", and bakes it in German.
-func bakeGerman(t *testing.T, tx *texts, src string) (tmpl, baked *template.Template, de int) {
-	t.Helper()
-	tmpl = template.Must(template.New("t").Parse(src))
-	de = slices.Index(tx.langs, tx.localizer("de").tag)
-	baked, err := tx.bake(tmpl, de)
-	if err != nil {
-		t.Fatal(err)
+// TestDuration: a wait is said in seconds below two minutes, and in
+// minutes, rounded up, from two minutes on.
+func TestDuration(t *testing.T) {
+	l := newTestTexts(t).localizer("en")
+	for _, tt := range []struct {
+		seconds int
+		want    string
+	}{{1, "1 second"}, {119, "119 seconds"}, {120, "2 minutes"}, {121, "3 minutes"}, {180, "3 minutes"}} {
+		if got := l.duration(tt.seconds); got != tt.want {
+			t.Errorf("duration(%d) = %q, want %q", tt.seconds, got, tt.want)
+		}
 	}
-	return tmpl, baked, de
 }
 
-// renderBoth renders "x" of the templates as they are and baked.
-func renderBoth(t *testing.T, tmpl, baked *template.Template, page *Page) (dynamic, static string) {
-	t.Helper()
-	var d, s strings.Builder
-	if err := tmpl.ExecuteTemplate(&d, "x", page); err != nil {
-		t.Fatal(err)
-	}
-	if err := baked.ExecuteTemplate(&s, "x", page); err != nil {
-		t.Fatal(err)
-	}
-	return d.String(), s.String()
-}
-
-// TestBake checks that the texts put in place in each language's copy of
-// the templates render as {{.Text.id}} does, and that an action whose
-// dot is not the page is left as it is.
-func TestBake(t *testing.T) {
+// TestLongAcceptLanguage: a header longer than is read still picks its
+// first language, whatever tag the cut falls in: the cut ends at a comma.
+func TestLongAcceptLanguage(t *testing.T) {
 	tx := newTestTexts(t)
-	src := `{{define "x"}}{{.Text.phone_submit}}|{{$.Text.phone_label}}|{{with .Error}}{{$.Text.code_back}}{{.Code}}{{end}}|{{.Text.no_such_id}}|{{.Text.phone_submit | printf "%s!"}}{{end}}`
-	tmpl, baked, de := bakeGerman(t, tx, src)
-	tree := baked.Lookup("x").Tree.Root.String()
-	if strings.Count(tree, ".Text.") != 2 { // no_such_id, and the one piped to printf
-		t.Errorf("baked tree: %s", tree)
+	for pad := range 12 {
+		accept := "nl," + strings.Repeat(" ", pad)
+		for len(accept) <= maxAcceptLanguage {
+			accept += "fr-FR;q=0.5,"
+		}
+		if l := tx.localizer(accept); l.lang != "nl" {
+			t.Errorf("a %d-byte header cut at %q: language %s, want nl", len(accept), accept[maxAcceptLanguage-12:maxAcceptLanguage], l.lang)
+		}
 	}
-	page := &Page{Text: tx.html[de], Error: &Failure{Code: InvalidCode}}
-	dynamic, static := renderBoth(t, tmpl, baked, page)
-	want := "Code anfordern|Telefonnummer|Andere Nummer verwendeninvalid_code||Code anfordern!"
-	if dynamic != want || static != want {
-		t.Errorf("rendered:\n dynamic %q\n baked   %q\n want    %q", dynamic, static, want)
+	// A header of exactly the length read is read whole: its last
+	// language, the only one offered, is not cut off.
+	accept := "sw,"
+	for len(accept)+len("sw,nl;q=0.1") <= maxAcceptLanguage {
+		accept += "sw,"
 	}
-}
-
-// TestBakeCalls checks that {{.T "id" arg}} of a text with one argument,
-// and {{.Strong arg}} as that argument, baked into text around the
-// argument, render as the methods do, in text and in an attribute, and
-// that the other calls are left as they are.
-func TestBakeCalls(t *testing.T) {
-	tx := newTestTexts(t)
-	src := `{{define "x"}}{{.T "code_lead_sms" (.Strong .Masked)}}|{{$.T "code_lead_voice" .Masked}}|<b title="{{.Strong .Input}}" class="{{.T "code_lead_voice" .Input}}">|{{.T "code_resend_sms_wait"}}|{{with .Error}}{{$.T "code_lead_sms" $.Masked}}{{end}}|{{.T "code_lead_sms" .Masked .Input}}{{end}}`
-	tmpl, baked, de := bakeGerman(t, tx, src)
-	tree := baked.Lookup("x").Tree.Root.String()
-	// Left: T without an argument, T with two, and Strong on its own (in
-	// an attribute, T's HTML loses its tags); baked: a call by $ inside
-	// with, since $ is the page.
-	if strings.Count(tree, ".T ") != 2 || strings.Count(tree, ".Strong") != 1 {
-		t.Errorf("baked tree: %s", tree)
+	accept += strings.Repeat(" ", maxAcceptLanguage-len(accept)-len("nl;q=0.1")) + "nl;q=0.1"
+	if l := tx.localizer(accept); len(accept) != maxAcceptLanguage || l.lang != "nl" {
+		t.Errorf("a %d-byte header ending in nl: language %s, want nl", len(accept), l.lang)
 	}
-	page := &Page{loc: tx.localizer("de"), Text: tx.html[de], Masked: "<+31 6 •••• 5678>", Input: `a"b`, Error: &Failure{Code: InvalidCode}}
-	dynamic, static := renderBoth(t, tmpl, baked, page)
-	// html/template escapes + where HTMLEscapeString does not; the two
-	// are the same HTML.
-	if got := strings.ReplaceAll(static, "&#43;", "+"); got != dynamic {
-		t.Errorf("rendered:\n dynamic %q\n baked   %q", dynamic, static)
-	}
-	if !strings.Contains(static, "<strong>&lt;&#43;31 6 •••• 5678&gt;</strong>") {
-		t.Errorf("baked rendering %q does not escape the argument of Strong", static)
+	if l := tx.localizer("nl" + strings.Repeat("x", maxAcceptLanguage)); l.lang != "en" {
+		t.Errorf("a long header without a comma: language %s, want the default", l.lang)
 	}
 }
