@@ -59,7 +59,7 @@ type Request struct {
 	MaxAttempts int           // wrong codes allowed before the verification fails
 	Originator  string        // sender shown to the recipient; empty for the provider's default
 	Reference   string        // caller's reference, passed through; may be empty
-	AppName     string        // the app whose code it is (WithAppName), already in Template; may be empty
+	AppName     string        // the app whose code it is (WithAppName), already in a built-in Template; may be empty
 }
 
 // A Sender delivers a finished text by SMS, or reads it out in a call. It
