@@ -87,7 +87,7 @@ func resendWait(f *Failure) int {
 // Failure is why a request failed: what the JSON API sends as "error",
 // what the templates receive as Page.Error, and what WithOnFailure's
 // function receives. Its Err is the cause, when there is one (an error of the
-// Verifier, matching verify.ErrInvalidPhone, verify.ErrRateLimited, ...),
+// Verifier, matching [verify.ErrInvalidPhone], [verify.ErrRateLimited], ...),
 // so errors.Is and errors.As see through a Failure.
 type Failure struct {
 	// Code is why the request failed.
@@ -97,14 +97,14 @@ type Failure struct {
 	// the pages and in the JSON API. Empty until the request is answered.
 	Message string `json:"message"`
 	// Reason says in English why a number is refused (InvalidPhone), from
-	// verify.PhoneError.
+	// [verify.PhoneError].
 	Reason string `json:"reason,omitempty"`
 	// ReasonCode is that error's Code ("too_short", "line_type", ...), to
 	// translate on; for InvalidCode, "format" when the code typed is not
-	// as many digits as the codes sent (verify.Verifier.TokenLength); for
+	// as many digits as the codes sent ([verify.Verifier.TokenLength]); for
 	// RateLimited, "resend" when a new code was asked for too soon, or
 	// "suspected_pumping" when the Verifier's SMS-pumping guard refused a
-	// start (verify.ErrSuspectedPumping).
+	// start ([verify.ErrSuspectedPumping]).
 	ReasonCode string `json:"reason_code,omitempty"`
 	// Region is the number's ISO 3166-1 region when the refusal is about it
 	// (InvalidPhone with ReasonCode "region" or "invalid"), such as "GB",
