@@ -211,3 +211,20 @@ func (b *browser) submit(path string, form url.Values, headers ...string) *respo
 	b.e.t.Helper()
 	return b.follow(b.post(path, form, headers...))
 }
+
+// langTransport sends every request with an Accept-Language header, as a
+// browser set to that language does.
+type langTransport struct{ accept string }
+
+func (t langTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Accept-Language", t.accept)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// speaking returns a browser of e whose language is accept.
+func (e *env) speaking(accept string) *browser {
+	b := e.browser()
+	b.c.Transport = langTransport{accept}
+	return b
+}

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
@@ -50,5 +52,70 @@ func TestMessagesArgumentsError(t *testing.T) {
 		if !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s = %q: New = %v, want an error with %s", tt.id, tt.text, err, tt.want)
 		}
+	}
+}
+
+// TestAPIMessagesLocalized checks that the JSON API's messages come from
+// the catalog, in the language of the request.
+func TestAPIMessagesLocalized(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	tests := []struct {
+		accept, path, body, want string
+	}{
+		{"de-DE", "api/start", `{"phone":"+31 6 123"}`, `"message":"Die Nummer ist zu kurz."`},
+		{"", "api/start", `{"phone":"+31 6 123"}`, `"message":"The number is too short."`},
+		{"ru", "api/start", `{"phone":"+31612345678","channel":"pigeon"}`, `"message":"Поле «channel» отсутствует или заполнено неверно."`},
+		{"fr-CA,fr;q=0.9", "api/check", `{"token":"garbage","code":"123456"}`, `"message":"Le jeton est mal formé, a été modifié ou a été émis par un autre serveur."`},
+	}
+	for _, tt := range tests {
+		req, err := http.NewRequest(http.MethodPost, e.base+tt.path, strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", tt.accept)
+		r := e.browser().do(req)
+		if !strings.Contains(r.body, tt.want) {
+			t.Errorf("%s %s (Accept-Language %q) = %d %s, want %s", tt.path, tt.body, tt.accept, r.status, r.body, tt.want)
+		}
+	}
+
+	// A resend too soon says when a new code can be asked for, with the
+	// number of seconds in words.
+	req, _ := http.NewRequest(http.MethodPost, e.base+"api/start", strings.NewReader(`{"phone":"`+testPhone+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	r := e.browser().do(req)
+	_, tok, _ := strings.Cut(r.body, `"token":"`)
+	tok, _, _ = strings.Cut(tok, `"`)
+	req, _ = http.NewRequest(http.MethodPost, e.base+"api/resend", strings.NewReader(`{"token":"`+tok+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "pl")
+	r = e.browser().do(req)
+	if want := `"message":"O nowy kod możesz poprosić za 30 sekund."`; r.status != http.StatusTooManyRequests || !strings.Contains(r.body, want) {
+		t.Errorf("resend too soon = %d %s, want 429 with %s", r.status, r.body, want)
+	}
+}
+
+// TestPumpingRefusalIsNeutral: a start the SMS-pumping guard refuses is
+// told a neutral text, on the page and in the API, neither the reason nor
+// a time to wait.
+func TestPumpingRefusalIsNeutral(t *testing.T) {
+	e := newEnv(t, envConfig{verifyOpts: []verify.Option{verify.WithPumpingGuard(2, 100, time.Hour)}})
+	b := e.speaking("en")
+	for _, n := range []string{"+31612340001", "+31612340002"} { // the same range of 10,000 numbers
+		if r := b.post("", url.Values{"phone": {n}}); r.status != http.StatusSeeOther || r.location() != "code" {
+			t.Fatalf("start %s = %d %s", n, r.status, r.location())
+		}
+	}
+	const neutral = "We cannot send a code to this number right now. Please try again later."
+	page := b.follow(b.post("", url.Values{"phone": {"+31612340003"}}))
+	if !strings.Contains(page.body, neutral) || strings.Contains(page.body, "Too many requests") {
+		t.Errorf("refused start: %d\n%s", page.status, page.body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, e.base+"api/start", strings.NewReader(`{"phone":"+31612340004"}`))
+	req.Header.Set("Content-Type", "application/json")
+	r := e.browser().do(req)
+	if !strings.Contains(r.body, `"message":"`+neutral+`"`) || !strings.Contains(r.body, `"reason_code":"suspected_pumping"`) {
+		t.Errorf("refused API start: %d %s", r.status, r.body)
 	}
 }
