@@ -67,7 +67,7 @@ func (h *handler) sent(ctx context.Context, q *request, phone string, ch verify.
 	}
 	return &state{
 		ID: ver.ID, Phone: ver.Phone, Channel: ver.Channel, Language: ver.Language,
-		Sent: now, Expires: exp, Until: later(exp, now).Add(stateGrace),
+		Sent: unixMilli{now}, Expires: unixMilli{exp}, Until: unixMilli{later(exp, now).Add(stateGrace)},
 	}, nil
 }
 
@@ -114,7 +114,7 @@ func (h *handler) resendIn(st *state) time.Duration {
 // provider leads to a Status call: a wrong code, or the Verifier's own cap
 // on checks, costs no more than the check.
 func (h *handler) checked(q *request, st *state, code string) (*verify.Verification, *Failure) {
-	if !h.now().Before(st.Expires) {
+	if !h.now().Before(st.Expires.Time) {
 		return nil, fail(Expired)
 	}
 	ctx, cancel := detach(q.r)

@@ -97,7 +97,7 @@ func (h *handler) codePageOf(q *request, st *state) *Page {
 	p := h.page(q, "code")
 	p.Phone, p.Masked, p.Channel, p.CallLanguage = st.Phone, maskForDisplay(st.Phone), st.Channel, st.Language
 	p.CallLanguageNote = q.loc.callLanguageNote(st.Language, st.Channel)
-	p.ExpiresAt, p.CanEnterCode = st.Expires, h.now().Before(st.Expires)
+	p.ExpiresAt, p.CanEnterCode = st.Expires.Time, h.now().Before(st.Expires.Time)
 	p.ResendIn = retrySeconds(h.resendIn(st))
 	return p
 }
@@ -180,7 +180,7 @@ func (h *handler) failedStart(q *request, input string, ch verify.Channel, f *Fa
 // error page shows it at once.
 func (h *handler) failed(q *request, fl *flash, f *Failure, to string) {
 	h.refused(q, f)
-	fl.Failure, fl.At, fl.Until = *f, h.now(), h.now().Add(flashFor)
+	fl.Failure, fl.At, fl.Until = *f, unixMilli{h.now()}, unixMilli{h.now().Add(flashFor)}
 	fl.Failure.Message, fl.Failure.Err = "", nil
 	if err := h.writeCookie(q, fl, purposeFlash, flashSuffix); err != nil {
 		h.shown(q, f.Status(), f, nil)
@@ -276,7 +276,7 @@ func (h *handler) postCode(q *request) {
 	}
 	done := &state{
 		ID: st.ID, Phone: ver.Phone, Channel: st.Channel, Language: st.Language, Sent: st.Sent,
-		Expires: st.Expires, Until: h.now().Add(verifiedFor), Verified: true,
+		Expires: st.Expires, Until: unixMilli{h.now().Add(verifiedFor)}, Verified: true,
 	}
 	if h.stored(q, done) {
 		redirect(q.w, "done")

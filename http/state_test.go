@@ -20,16 +20,19 @@ var (
 // at /verify/ without a scope.
 var adCookie = (&handler{}).binding("/verify/", purposeCookie)
 
+// ms is t as sealed: to the millisecond.
+func ms(t time.Time) unixMilli { return unixMilli{t.Truncate(time.Millisecond)} }
+
 func testState(now time.Time) *state {
 	return &state{
-		ID: "15498233759288aaf929661v21936686", Phone: "+31612345678", Channel: verify.SMS, Language: "nl-nl", Sent: now,
-		Expires: now.Add(10 * time.Minute), Until: now.Add(time.Hour), Verified: true,
+		ID: "15498233759288aaf929661v21936686", Phone: "+31612345678", Channel: verify.SMS, Language: "nl-nl", Sent: ms(now),
+		Expires: ms(now.Add(10 * time.Minute)), Until: ms(now.Add(time.Hour)), Verified: true,
 	}
 }
 
 func testFlash(now time.Time) *flash {
 	return &flash{
-		Channel: verify.Auto, Input: "+31 6 123", At: now, Until: now.Add(10 * time.Minute),
+		Channel: verify.Auto, Input: "+31 6 123", At: ms(now), Until: ms(now.Add(10 * time.Minute)),
 		Failure: Failure{Code: InvalidPhone, Reason: "the number is too short", ReasonCode: "too_short", Region: "GB", Field: "phone", RetryAfter: 42},
 	}
 }
@@ -52,8 +55,6 @@ func TestSealOpens(t *testing.T) {
 	require.NoError(t, err)
 	got := new(state)
 	require.NoError(t, k.open(v, adCookie, now, got))
-	assert.True(t, got.Sent.Equal(want.Sent) && got.Expires.Equal(want.Expires) && got.Until.Equal(want.Until), "times: %+v", got)
-	got.Sent, got.Expires, got.Until = want.Sent, want.Expires, want.Until
 	assert.Equal(t, want, got)
 	assert.NotContains(t, v, "31612345678", "the sealed value shows the number")
 	v2, err := k.seal(want, adCookie)
@@ -65,8 +66,6 @@ func TestSealOpens(t *testing.T) {
 	require.NoError(t, err)
 	gotFl := new(flash)
 	require.NoError(t, k.open(v, purposeFlash, now, gotFl))
-	assert.True(t, gotFl.At.Equal(wantFl.At) && gotFl.Until.Equal(wantFl.Until))
-	gotFl.At, gotFl.Until = wantFl.At, wantFl.Until
 	assert.Equal(t, wantFl, gotFl)
 }
 
@@ -83,7 +82,7 @@ func TestOpenRefuses(t *testing.T) {
 	// A value of the same fields under another format name.
 	aead := a.aeads[0]
 	nonce := make([]byte, aead.NonceSize())
-	plain := `{"id":"1","phone":"+31612345678","channel":"sms","until":"2999-01-01T00:00:00Z"}`
+	plain := `{"id":"1","phone":"+31612345678","channel":"sms","until":32503680000000}`
 	oldFormat := base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, []byte(plain), []byte("phoneverify/http json v2\x00"+adCookie)))
 	sameFormat := base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, []byte(plain), []byte(sealFormat+"\x00"+adCookie)))
 	require.NoError(t, a.open(sameFormat, adCookie, now, new(state)), "the value written by hand does not open in its own format")
