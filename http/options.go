@@ -19,6 +19,7 @@ type Option interface {
 type config struct {
 	secrets     [][]byte
 	onVerified  func(http.ResponseWriter, *http.Request, *verify.Verification)
+	onFailure   func(*http.Request, *Failure)
 	templates   *template.Template
 	logger      *slog.Logger
 	clientIP    func(*http.Request) string
@@ -65,26 +66,37 @@ func (o secretOption) apply(c *config) { c.secrets = o }
 
 type onVerifiedOption func(http.ResponseWriter, *http.Request, *verify.Verification)
 
-// WithOnVerified sets a function called once for each successful
-// verification, from the request that checked the right code, with the
-// provider's answer: v.Phone is the verified number in E.164. It runs at
-// most once per verification, even when the right code is submitted
-// twice at the same moment: exactly once, unless the provider's answer
-// to the winning check is lost, and never again when it fails itself
-// (see the package documentation). It is the one authoritative signal of success (the
-// pages and the API's answers are for the user). r's context is not
-// canceled when the client goes away, so that a double click cannot
-// interrupt it, and it has a deadline of its own: 30 seconds from when
-// the function is called, however long the provider's check took. It
-// may write its own response, such as a redirect to the app's account
-// page, or an error page when the number cannot be stored; when it
-// writes nothing, the handler marks the state verified and answers as
-// usual (the success page, or the API's JSON). The request is a page
-// form (r.URL.Path "/code") or an API call ("/api/check"). Default: none.
+// WithOnVerified sets a function called for each successful verification,
+// from the request that checked the right code, with the provider's
+// answer: v.Phone is the verified number in E.164. It is the one
+// authoritative signal of success (the pages and the API's answers are for
+// the user): store the number there, server side. It runs at most once per
+// verification, even when the right code is submitted twice at once:
+// exactly once, unless the provider's answer to the winning check is lost,
+// and not again when it fails itself (panics, or answers with its own
+// error; the user then asks for a new code). r's context is not canceled
+// when the client goes away, so that a double click cannot interrupt it,
+// and has a deadline of its own: 30 seconds from when the function is
+// called, however long the provider's check took. It may write its own
+// response, such as a redirect to the app's account page; when it writes
+// nothing, the handler marks the state verified and answers as usual (the
+// success page, or the API's JSON). r is a page form (r.URL.Path "/code")
+// or an API call ("/api/check"). Default: none.
 func WithOnVerified(f func(w http.ResponseWriter, r *http.Request, v *verify.Verification)) Option {
 	return onVerifiedOption(f)
 }
 func (o onVerifiedOption) apply(c *config) { c.onVerified = o }
+
+type onFailureOption func(*http.Request, *Failure)
+
+// WithOnFailure sets a function called for each request the handler
+// refuses, with why, before the handler answers it: to log or count
+// refusals (f.Code), or to read the Verifier's error (errors.Is(f,
+// verify.ErrRateLimited)). A failed POST of the pages calls it once, not
+// again when the page it redirects to shows the failure. It must not
+// write a response, nor keep r or f after it returns. Default: none.
+func WithOnFailure(fn func(r *http.Request, f *Failure)) Option { return onFailureOption(fn) }
+func (o onFailureOption) apply(c *config)                       { c.onFailure = o }
 
 type templatesOption struct{ t *template.Template }
 
