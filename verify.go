@@ -164,6 +164,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		Originator:  msg.originator,
 		Reference:   msg.reference,
 	}
+	req.CustomTemplate = msg.customTemplate
 	t0 := time.Now()
 	ver, err := v.provider.Start(ctx, req)
 	ev.Called, ev.Duration = true, time.Since(t0)
