@@ -36,7 +36,6 @@ type config struct {
 	length   int            // the main Service's code length
 	store    verify.LimitStore
 	validity time.Duration
-	amd      string
 	err      error
 }
 
