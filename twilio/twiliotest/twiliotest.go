@@ -146,6 +146,7 @@ type Server struct {
 	validity time.Duration
 	services map[string]int // Service SID to code length
 	verifs   map[string]*verification
+	latest   map[string]*verification // by Service and To, the last started
 	sent     []Sent
 	requests []Request
 	faults   []Fault
@@ -189,6 +190,7 @@ func NewServer(opts ...Option) *Server {
 		base: time.Now().UTC().Truncate(time.Second), validity: 10 * time.Minute,
 		services: map[string]int{ServiceSID: 6},
 		verifs:   map[string]*verification{},
+		latest:   map[string]*verification{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -395,6 +397,14 @@ func (s *Server) live(service, sid string) *verification {
 	return v
 }
 
+// pending returns the pending verification of to at service, or nil.
+func (s *Server) pending(service, to string) *verification {
+	if v, ok := s.latest[service+" "+to]; ok {
+		return s.live(service, v.sid)
+	}
+	return nil
+}
+
 // locales are Twilio Verify's language tags.
 var locales = []string{
 	"af", "ar", "ca", "zh", "zh-CN", "zh-HK", "hr", "cs", "da", "nl", "en", "en-GB", "et", "fi", "fr",
@@ -414,17 +424,13 @@ func (s *Server) start(f url.Values, service string, length int) (int, any) {
 	case len([]rune(name)) > 30:
 		return fail(400, 60200, "Invalid parameter: CustomFriendlyName")
 	}
-	var v *verification
-	for _, x := range s.verifs {
-		if x.service == service && x.to == to && s.live(service, x.sid) != nil {
-			v = x
-		}
-	}
+	v := s.pending(service, to)
 	now := s.now()
 	if v == nil {
 		v = &verification{sid: sid("VE"), service: service, to: to, status: "pending",
 			created: now, expires: now.Add(s.validity), code: s.newCode(length)}
 		s.verifs[v.sid] = v
+		s.latest[service+" "+to] = v
 	} else if v.sends >= maxSends {
 		return fail(429, 60203, "Max send attempts reached")
 	}
@@ -444,11 +450,7 @@ func (s *Server) check(f url.Values, service string, notFound func() (int, any))
 	if id := f.Get("VerificationSid"); id != "" {
 		v = s.live(service, id)
 	} else {
-		for _, x := range s.verifs {
-			if x.service == service && x.to == f.Get("To") && s.live(service, x.sid) != nil {
-				v = x
-			}
-		}
+		v = s.pending(service, f.Get("To"))
 	}
 	if v == nil {
 		return notFound()
