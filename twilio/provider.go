@@ -331,9 +331,11 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 	r := &record{Phone: req.Phone, Channel: req.Channel, Language: languageOf(req.Language),
 		Created: created.UnixMilli(), Expires: created.Add(validity).UnixMilli(), Max: attempts, State: verify.StatusPending}
 	id := *v.Sid + suffix
-	if old, err := p.load(ctx, id); err == nil && old != nil && old.State == verify.StatusPending {
-		// Twilio sent the same verification again: keep its limits.
-		r.Expires, r.Max = min(r.Expires, old.Expires), min(r.Max, old.Max)
+	if v.SendCodeAttempts != nil && len(*v.SendCodeAttempts) > 1 {
+		// Twilio sent the code of a pending verification again.
+		if old, err := p.load(ctx, id); err == nil && old != nil && old.State == verify.StatusPending {
+			r.Expires, r.Max = min(r.Expires, old.Expires), min(r.Max, old.Max) // keep its limits
+		}
 	}
 	if err := p.save(ctx, id, r); err != nil {
 		return nil, err
@@ -448,6 +450,9 @@ func (p *Provider) ended(ctx context.Context, id string, r *record) error {
 	}
 	if !p.now().Before(time.UnixMilli(r.Expires)) {
 		return verify.ErrExpired
+	}
+	if r.Max >= twilioChecks {
+		return nil // Twilio counts
 	}
 	n, err := p.store.Count(ctx, time.UnixMilli(r.Expires).Sub(p.now())+recordRetention, p.wrongKey(id))
 	if err != nil || len(n) != 1 {

@@ -159,6 +159,7 @@ type verification struct {
 	status                                  string // pending, approved, canceled, max_attempts_reached
 	created, updated, expires               time.Time
 	checks, sends                           int
+	attempts                                []any // send_code_attempts
 }
 
 // An Option configures a Server.
@@ -435,6 +436,8 @@ func (s *Server) start(f url.Values, service string, length int) (int, any) {
 		return fail(429, 60203, "Max send attempts reached")
 	}
 	v.sends++
+	v.attempts = append(v.attempts, map[string]any{"time": now.Format(time.RFC3339), "channel": strings.ToUpper(channel),
+		"attempt_sid": sid("VL")})
 	v.channel, v.locale, v.updated = channel, locale, now
 	s.sent = append(s.sent, Sent{Kind: "verify", SID: v.sid, To: to, Channel: channel, Locale: locale,
 		FriendlyName: name, Code: v.code, At: now})
@@ -497,7 +500,7 @@ func (s *Server) resource(v *verification) map[string]any {
 		"sid": v.sid, "service_sid": v.service, "account_sid": s.account, "to": v.to,
 		"channel": v.channel, "status": v.status, "valid": v.status == "approved",
 		"lookup": map[string]any{}, "amount": nil, "payee": nil,
-		"send_code_attempts": []any{}, "sna": nil,
+		"send_code_attempts": v.attempts, "sna": nil,
 		"date_created": v.created.Format(time.RFC3339), "date_updated": v.updated.Format(time.RFC3339),
 		"url": "https://verify.twilio.com/v2/Services/" + v.service + "/Verifications/" + v.sid,
 	}
