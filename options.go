@@ -49,6 +49,7 @@ const (
 	maxOriginatorDigits = 15
 	maxReference        = 64
 	maxTemplate         = 480
+	maxAppName          = 30
 )
 
 // message holds the options that may change per call.
@@ -70,6 +71,9 @@ type message struct {
 	customTemplate bool   // WithTemplate was given
 	webOrigin      string // as given to WithWebOrigin
 	webOTPLine     string // "\n\n@host #%token", or "" when no valid origin
+
+	appName    string // set by WithAppName
+	appNameSet bool   // WithAppName was given
 }
 
 // rate is a limit of n events per window; n == 0 means no limit.
@@ -200,7 +204,11 @@ type templateOption string
 // Give WithLanguage with it: the Verifier cannot tell a text's language,
 // so without WithLanguage it is spoken in "en-gb". Default: a built-in
 // text in the chosen language, for a call or for a text, that says the
-// code and warns never to share it.
+// code (twice on a call, so that a missed digit needs no second call),
+// names the app of WithAppName, and warns never to share it. A built-in
+// call text thus holds "%token" twice; MessageBird's documentation does
+// not say that its Verify API replaces every one (the fake and the mbtest
+// emulator do): listen to a first call.
 func WithTemplate(t string) MessageOption { return templateOption(t) }
 func (o templateOption) applyMessage(m *message) {
 	m.template, m.customTemplate = string(o), true
@@ -311,6 +319,24 @@ func WithUserLanguage(tags ...string) MessageOption {
 }
 func (o userLanguageOption) applyMessage(m *message) { m.userLangs = o }
 func (o userLanguageOption) applyOption(c *config)   { c.callOnly = "WithUserLanguage" }
+
+// WithAppName names the app whose code it is, such as "Acme": every
+// built-in text, in every language, then says so ("Your Acme
+// verification code is …"), as banks' texts do, so that users know
+// which service a call or text is for and can tell when someone else
+// asked for their code. The provider also gets it as Request.AppName,
+// for providers that write their own texts. A text given with
+// WithTemplate is left as written. The name is 1 to 30 characters:
+// letters, marks, digits, punctuation, symbols and spaces (U+0020, not
+// at either end); no '%' (a name must not make a placeholder such as
+// "%token"), no control characters or line breaks, valid UTF-8. Thirty
+// characters keep every built-in text within 480 bytes with the WebOTP
+// line of WithWebOrigin; with a short name such as "Acme" a text still
+// fits one SMS with the WebOTP line of a short origin, and with the
+// longest name two. Default: none, and the texts name no app.
+func WithAppName(name string) MessageOption {
+	return messageOption(func(m *message) { m.appName, m.appNameSet = name, true })
+}
 
 // WithLogger sets a logger for the Verifier's structured logs: one record
 // per call, with the number masked and never a code. Default: no logging.
@@ -462,6 +488,8 @@ func (m *message) validate() error {
 		return optionError("WithTemplate", m.template, `must contain "%token"`)
 	case m.customTemplate && len(m.template)+len(m.webOTPLine) > maxTemplate:
 		return optionError("WithTemplate", abbrev(m.template), fmt.Sprintf("must be at most %d bytes, with the line of WithWebOrigin", maxTemplate))
+	case m.appNameSet && !validAppName(m.appName):
+		return optionError("WithAppName", abbrev(m.appName), "must be 1 to 30 characters: letters, digits, punctuation, symbols and spaces, not at either end; no '%', control characters or line breaks")
 	case m.webOrigin != "" && m.webOTPLine == "":
 		return optionError("WithWebOrigin", m.webOrigin, `must be an https origin with a domain name and no port or path, such as "https://example.com"`)
 	case m.validity < minValidity || m.validity > maxValidity:

@@ -59,7 +59,7 @@ type Request struct {
 	MaxAttempts int           // wrong codes allowed before the verification fails
 	Originator  string        // sender shown to the recipient; empty for the provider's default
 	Reference   string        // caller's reference, passed through; may be empty
-	AppName     string        // the app whose code it is (WithAppName), already in Template; may be empty
+	AppName     string        // the app whose code it is (WithAppName), already in a built-in Template; may be empty
 
 	// CustomTemplate is true when Template is the app's own text
 	// (WithTemplate) and false for a built-in one, which a provider that

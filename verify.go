@@ -108,7 +108,7 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 	return v, nil
 }
 
-// Start parses phone (as a user typed it), checks it against the
+// Start parses phone as a user typed it (see ParsePhone), checks it against the
 // Verifier's policies and has the provider send a code to it, by voice
 // call unless the channel says otherwise. opts override the Verifier's
 // message options for this call only. The Verification it returns always
@@ -163,6 +163,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		MaxAttempts: msg.maxAttempts,
 		Originator:  msg.originator,
 		Reference:   msg.reference,
+		AppName:     msg.appName,
 	}
 	req.CustomTemplate = msg.customTemplate
 	t0 := time.Now()
@@ -254,7 +255,8 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 }
 
 // Check submits a code the user typed for the verification id. Spaces and
-// dashes in code are ignored. It returns the verification and a nil error
+// dashes in code are ignored, and digits of any script (full-width, Arabic-Indic,
+// Persian, ...) are read as ASCII digits. It returns the verification and a nil error
 // only when the provider reports it verified, for a number that the
 // Verifier's region and line-type policies accept.
 //
@@ -352,12 +354,14 @@ func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Eve
 	return nil
 }
 
-// normalizeCode removes the spaces and dashes a user may type in a code
-// and checks that 4 to 10 ASCII digits remain.
+// normalizeCode reads the digits of any script as ASCII (asciiDigits),
+// removes the spaces and dashes a user may type in a code, and checks
+// that 4 to 10 ASCII digits remain.
 func normalizeCode(code string) (string, error) {
 	if len(code) > 64 {
 		return "", errMalformedCode
 	}
+	code = asciiDigits(code)
 	var buf [64]byte
 	n := 0
 	for i := 0; i < len(code); i++ {
