@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -166,3 +167,16 @@ func parseTwiML(t *testing.T, doc string) twiml {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSendHonoursContext cancels a send in flight by the caller's
+// deadline.
+func TestSendHonoursContext(t *testing.T) {
+	s, snd := newSender(t)
+	s.Inject(twiliotest.Delay(time.Hour))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := snd.Send(ctx, verify.Message{Phone: phone, Channel: verify.Voice, Text: "Code 123456"})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorIs(t, err, verify.ErrUnavailable)
+	assert.Empty(t, s.Sent())
+}
