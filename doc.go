@@ -55,8 +55,12 @@
 //
 // Providers: package messagebird (the real one), package fake (tests and
 // development), package otp (makes the codes itself and delivers them
-// through any Sender, such as a plain SMS or voice API). Package http serves the whole flow as ready-made net/http
-// handlers, and package verifytest checks that a Provider behaves.
+// through any Sender, such as a plain SMS or voice API). Failover puts
+// several in line, so that an outage of one does not stop
+// verifications; WithTestNumbers gives a few numbers fixed codes, for
+// app-store review, without any provider. Package http serves the whole
+// flow as ready-made net/http handlers, and package verifytest checks
+// that a Provider behaves.
 //
 // An Observer (WithObserver) is told the outcome of every call, as an
 // Event: counts, conversion rates, refusals and provider latency come from

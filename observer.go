@@ -89,17 +89,26 @@ type Event struct {
 	// Limit, such as "resend cooldown", or "MessageBird" when the
 	// provider's own rate limit refused it; "" when no limit refused it.
 	Limit string
-	// Called reports whether the provider was called. A call that failed
-	// without one was refused by the Verifier itself (see Refused), or
-	// ended with the caller's context.
+	// Called reports whether the provider (for a test number, the
+	// Verifier's stand-in for one: see Test) was called. A call that
+	// failed without one was refused by the Verifier itself (see
+	// Refused), or ended with the caller's context.
 	Called bool
 	// Duration is the time spent in the provider call; 0 when there was
 	// none.
 	Duration time.Duration
 	// Provider names the provider that served the call, such as
-	// "messagebird" or "otp" (with Failover, the one that answered);
-	// "" when no provider was called or it did not say.
+	// "messagebird" or "otp" (with Failover, the one that answered),
+	// from its Verification.Provider or else its *ProviderError; "" when
+	// no provider was called or it did not say.
 	Provider string
+	// Failovers counts the providers a Failover passed over before one
+	// served the start (or before the last one failed too); 0 without
+	// Failover.
+	Failovers int
+	// Test reports a call about a test number (WithTestNumbers), which
+	// no provider served.
+	Test bool
 }
 
 // The outcomes Event.Outcome returns. They are stable, few, and name the

@@ -91,6 +91,7 @@ type config struct {
 	allowAnyLineType bool
 	observer         Observer
 	callOnly         string // the name of a per-call option given to New
+	testNumbers      map[string]string
 
 	limiter      Limiter
 	cooldown     time.Duration

@@ -78,6 +78,8 @@ type Verifier struct {
 	langs    *languageMatcher
 	numbers  numberCache // the numbers of recent starts, parsed
 
+	tests *testNumbers // the stand-in for test numbers; nil without WithTestNumbers
+
 	observerPanicked atomic.Bool // the first panic of the Observer was logged
 }
 
@@ -105,6 +107,9 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 	v := &Verifier{provider: p, cfg: cfg, log: cfg.logger, langs: newLanguageMatcher()}
 	v.tagger, _ = cfg.observer.(Tagger)
 	v.store, _ = cfg.limiter.(LimitStore)
+	if err := v.setTestNumbers(); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -166,9 +171,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		AppName:     msg.appName,
 	}
 	req.CustomTemplate = msg.customTemplate
-	t0 := time.Now()
-	ver, err := v.provider.Start(ctx, req)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ver, err := v.callStart(ctx, v.startWith(p.e164, ev), req, ev)
 	if err == nil {
 		err = completeStarted(ver, req)
 	}
@@ -313,8 +316,8 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 		return nil, err
 	}
 	t0 := time.Now()
-	ver, err := v.provider.Check(ctx, id, code)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ver, err := v.serving(id, ev).Check(ctx, id, code)
+	ev.reached(t0, ver, err)
 	if err == nil {
 		err = mustBeVerified(ver)
 	}
@@ -416,7 +419,7 @@ func (v *Verifier) Status(ctx context.Context, id string) (*Verification, error)
 }
 
 func (v *Verifier) status(ctx context.Context, id string, ev *Event) (*Verification, error) {
-	sp, ok := v.provider.(StatusProvider)
+	sp, ok := v.serving(id, ev).(StatusProvider)
 	if !ok {
 		return nil, fmt.Errorf("%w: the provider cannot read a verification", ErrUnsupported)
 	}
@@ -429,7 +432,7 @@ func (v *Verifier) status(ctx context.Context, id string, ev *Event) (*Verificat
 	}
 	t0 := time.Now()
 	ver, err := sp.Status(ctx, id)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ev.reached(t0, ver, err)
 	if err == nil && ver == nil {
 		err = fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
 	}
@@ -451,7 +454,7 @@ func (v *Verifier) Cancel(ctx context.Context, id string) error {
 }
 
 func (v *Verifier) cancel(ctx context.Context, id string, ev *Event) error {
-	c, ok := v.provider.(Canceler)
+	c, ok := v.serving(id, ev).(Canceler)
 	if !ok {
 		return fmt.Errorf("%w: the provider cannot cancel a verification", ErrUnsupported)
 	}
@@ -464,7 +467,7 @@ func (v *Verifier) cancel(ctx context.Context, id string, ev *Event) error {
 	}
 	t0 := time.Now()
 	err := c.Cancel(ctx, id)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ev.reached(t0, nil, err)
 	if err != nil {
 		err = providerFailure(ctx, err)
 		v.logID(ctx, "verify: cancel failed", id, err)
