@@ -144,15 +144,34 @@ func (p *Provider) CloseIdleConnections() { p.c.closeIdle() }
 
 // record is what the Provider keeps of a verification in its store:
 // what Twilio forgets once a verification ends, and the limits Twilio
-// cannot be asked for.
+// cannot be asked for. It is stored as its fields separated by "|", in
+// the order below (see encode): no field holds a "|".
 type record struct {
-	Phone    string         `json:"p"`
-	Channel  verify.Channel `json:"c"`
-	Language string         `json:"l,omitempty"`
-	Created  int64          `json:"t"` // Unix milliseconds
-	Expires  int64          `json:"e"`
-	Max      int            `json:"m"` // wrong codes allowed
-	State    verify.Status  `json:"s"` // pending, verified, canceled, failed
+	State    verify.Status  // pending, verified, canceled, failed
+	Max      int            // wrong codes allowed
+	Created  int64          // Unix milliseconds
+	Expires  int64          // Unix milliseconds
+	Channel  verify.Channel // voice, sms
+	Language string         // such as "en-gb"
+	Phone    string         // E.164
+}
+
+func (r *record) encode() string {
+	return strings.Join([]string{string(r.State), strconv.Itoa(r.Max), strconv.FormatInt(r.Created, 10),
+		strconv.FormatInt(r.Expires, 10), string(r.Channel), r.Language, r.Phone}, "|")
+}
+
+func decode(s string) (*record, bool) {
+	f := strings.Split(s, "|")
+	if len(f) != 7 {
+		return nil, false
+	}
+	r := &record{State: verify.Status(f[0]), Channel: verify.Channel(f[4]), Language: f[5], Phone: f[6]}
+	var err1, err2, err3 error
+	r.Max, err1 = strconv.Atoi(f[1])
+	r.Created, err2 = strconv.ParseInt(f[2], 10, 64)
+	r.Expires, err3 = strconv.ParseInt(f[3], 10, 64)
+	return r, err1 == nil && err2 == nil && err3 == nil && e164(r.Phone)
 }
 
 func (r *record) verification(id string) *verify.Verification {
@@ -172,17 +191,16 @@ func (p *Provider) load(ctx context.Context, id string) (*record, error) {
 	if !ok {
 		return nil, nil
 	}
-	var r record
-	if json.Unmarshal([]byte(s), &r) != nil {
+	r, ok := decode(s)
+	if !ok {
 		return nil, storeFailure(fmt.Errorf("a record that does not decode"))
 	}
-	return &r, nil
+	return r, nil
 }
 
 func (p *Provider) save(ctx context.Context, id string, r *record) error {
-	b, _ := json.Marshal(r)
 	ttl := time.UnixMilli(r.Expires).Sub(p.now()) + recordRetention
-	if err := p.store.Put(ctx, p.recordKey(id), string(b), max(ttl, time.Minute)); err != nil {
+	if err := p.store.Put(ctx, p.recordKey(id), r.encode(), max(ttl, time.Minute)); err != nil {
 		return storeFailure(err)
 	}
 	return nil

@@ -398,3 +398,28 @@ func TestStatusAfterTwilioForgets(t *testing.T) {
 	assert.ErrorIs(t, err, verify.ErrNotFound)
 	assert.True(t, errors.Is(p.Cancel(ctx, "VE0123456789abcdef0123456789abcdef"), verify.ErrNotFound))
 }
+
+// TestRecordInStore checks the Provider's record in a store of the app's:
+// a record that does not decode is the store's failure, not a verdict.
+func TestRecordInStore(t *testing.T) {
+	s := twiliotest.NewServer()
+	t.Cleanup(s.Close)
+	store := &verify.MemoryLimiter{Now: s.Now}
+	p, err := twilio.New(twiliotest.AccountSID, twiliotest.AuthToken, twiliotest.ServiceSID,
+		twilio.WithHTTPClient(s.Client()), twilio.WithClock(s.Now), twilio.WithStore(store))
+	require.NoError(t, err)
+	ctx := context.Background()
+	ver, err := p.Start(ctx, request())
+	require.NoError(t, err)
+	rec, ok, err := store.Get(ctx, "twilio:v:"+ver.ID)
+	require.NoError(t, err)
+	require.True(t, ok)
+	code, _ := s.Code(ver.ID)
+	assert.NotContains(t, rec, code)
+	assert.Contains(t, rec, phone)
+
+	require.NoError(t, store.Put(ctx, "twilio:v:"+ver.ID, "pending|5|x", time.Hour))
+	_, err = p.Check(ctx, ver.ID, code)
+	assert.ErrorIs(t, err, verify.ErrUnavailable)
+	assert.ErrorContains(t, err, "store")
+}
