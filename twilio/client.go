@@ -37,6 +37,7 @@ type config struct {
 	store    verify.LimitStore
 	validity time.Duration
 	err      error
+	only     string // the last option given that a Provider takes and a Sender does not
 }
 
 type optionFunc func(*config)
@@ -65,12 +66,14 @@ func WithHTTPClient(c *http.Client) Option {
 
 // WithClock sets the clock that a Provider reads its local deadlines
 // against (see New). Default: time.Now. Tests pass the emulator's Now.
+// An option of New only, as are WithCodeLength, WithService,
+// WithValidity and WithStore: NewSender refuses them.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(cfg *config) {
 		if now == nil {
 			cfg.err = optionError("WithClock(nil)")
 		}
-		cfg.now = now
+		cfg.now, cfg.only = now, "WithClock"
 	})
 }
 

@@ -55,7 +55,7 @@ func WithCodeLength(n int) Option {
 		if n < 4 || n > 10 {
 			cfg.err = optionError("WithCodeLength(%d): a Service's code length is 4 to 10", n)
 		}
-		cfg.length = n
+		cfg.length, cfg.only = n, "WithCodeLength"
 	})
 }
 
@@ -73,7 +73,7 @@ func WithService(codeLength int, serviceSID string) Option {
 			if cfg.services == nil {
 				cfg.services = map[int]string{}
 			}
-			cfg.services[codeLength] = serviceSID
+			cfg.services[codeLength], cfg.only = serviceSID, "WithService"
 		}
 	})
 }
@@ -87,7 +87,7 @@ func WithValidity(d time.Duration) Option {
 		if d < minValidity || d > maxValidity {
 			cfg.err = optionError("WithValidity(%s): Twilio's code validity is 2m to 24h", d)
 		}
-		cfg.validity = d
+		cfg.validity, cfg.only = d, "WithValidity"
 	})
 }
 
@@ -100,7 +100,7 @@ func WithStore(store verify.LimitStore) Option {
 		if store == nil {
 			cfg.err = optionError("WithStore(nil)")
 		}
-		cfg.store = store
+		cfg.store, cfg.only = store, "WithStore"
 	})
 }
 

@@ -44,6 +44,9 @@ func NewSender(accountSID, authToken, from string, opts ...Option) (*Sender, err
 	if cfg.err != nil {
 		return nil, cfg.err
 	}
+	if cfg.only != "" {
+		return nil, optionError("%s is an option of New: a Sender does not take it", cfg.only)
+	}
 	if !e164(from) {
 		return nil, optionError("the sender number is not in international (E.164) form")
 	}

@@ -39,6 +39,10 @@ func TestNewSenderRefusesBadConfiguration(t *testing.T) {
 			_, err := twilio.NewSender(twiliotest.AccountSID, twiliotest.AuthToken, from, nil)
 			return err
 		},
+		"an option of New": func() error {
+			_, err := twilio.NewSender(twiliotest.AccountSID, twiliotest.AuthToken, from, twilio.WithValidity(5*time.Minute))
+			return err
+		},
 	} {
 		assert.ErrorIs(t, f(), verify.ErrInvalidOption, name)
 	}
