@@ -188,6 +188,7 @@ func TestErrorTable(t *testing.T) {
 	}
 	rows := []row{
 		{"60200 on To", "start", twiliotest.Error(400, 60200, "Invalid parameter `To`: "+phone), []error{verify.ErrInvalidPhone}, 400, 60200},
+		{"60200 on To, as Twilio documents it", "start", twiliotest.Error(400, 60200, "Invalid parameter: To"), []error{verify.ErrInvalidPhone}, 400, 60200},
 		{"60200 on another parameter", "start", twiliotest.Error(400, 60200, "Invalid parameter: Channel"), []error{verify.ErrInvalidOption}, 400, 60200},
 		{"60200 on a check", "check", twiliotest.Error(400, 60200, "Invalid parameter: Code"), []error{verify.ErrInvalidCode}, 400, 60200},
 		{"60202", "check", twiliotest.Error(429, 60202, "Max check attempts reached"), []error{verify.ErrTooManyAttempts}, 429, 60202},

@@ -26,7 +26,7 @@
 //     status "pending". A second start to a number with a pending
 //     verification returns that verification with the same code (a new
 //     send attempt); the sixth gives 429 with code 60203. A bad To gives
-//     400 with code 60200, "Invalid parameter `To`"; an unknown Service
+//     400 with code 60200, "Invalid parameter: To"; an unknown Service
 //     404 with code 20404.
 //   - A code has the Service's length (6 unless WithService says
 //     otherwise) and stays valid for 10 minutes (WithValidity).
@@ -417,7 +417,7 @@ func (s *Server) start(f url.Values, service string, length int) (int, any) {
 	to, channel, locale, name := f.Get("To"), f.Get("Channel"), f.Get("Locale"), f.Get("CustomFriendlyName")
 	switch {
 	case !e164(to):
-		return fail(400, 60200, "Invalid parameter `To`: "+to)
+		return fail(400, 60200, "Invalid parameter: To")
 	case channel != "sms" && channel != "call":
 		return fail(400, 60200, "Invalid parameter: Channel")
 	case locale != "" && !slices.Contains(locales, locale):

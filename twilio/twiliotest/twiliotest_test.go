@@ -141,7 +141,7 @@ func TestRefusals(t *testing.T) {
 	c := newClient(t)
 	st, v := c.start("0612345678")
 	want(t, "To not in E.164", st, v, 400, 60200)
-	if !strings.Contains(v["message"].(string), "`To`") {
+	if v["message"] != "Invalid parameter: To" {
 		t.Errorf("message %q names no To", v["message"])
 	}
 	st, v, _ = c.do("POST", base+"/Verifications", url.Values{"To": {"+31612345678"}, "Channel": {"sms"}, "Locale": {"xx"}})
