@@ -27,9 +27,11 @@
 //     does not resend once it reached Twilio; the Provider also sends it
 //     without GetBody, so that no transport resends it either (one that
 //     marks requests idempotent, or HTTP/2 after a refused stream). A
-//     check whose answer is lost is verify.ErrUnavailable. A Sender's
-//     texts and calls are sent the same way: a second text would carry the
-//     same code. Reads and cancels are resent as usual.
+//     check whose answer is lost is verify.ErrUnavailable, and Status then
+//     reads the verification as expired even if the check went through:
+//     Twilio forgets an approved verification. A Sender's texts and calls
+//     are sent the same way: a second text would carry the same code.
+//     Reads and cancels are resent as usual.
 //   - Response bodies are read up to 64 KiB (a Verification is under
 //     2 KiB); twilio-go reads them whole.
 //   - Redirects are never followed: Twilio's REST API does not redirect,
@@ -61,7 +63,8 @@
 //
 //	verify.Request   Twilio                          when it cannot be done
 //	Phone            To (E.164)                      -
-//	Channel          Channel: Voice "call", SMS "sms" -
+//	Channel          Channel: Voice "call",          -
+//	                 SMS "sms"
 //	Language         Locale (table in language.go)   Icelandic is sent in English
 //	                                                 (Verification.Language says "en-gb")
 //	AppName          CustomFriendlyName              over 30 characters: ErrInvalidOption
