@@ -295,7 +295,10 @@ func TestCheckIsSentOnce(t *testing.T) {
 		}
 		return n
 	}
-	for _, fault := range []twiliotest.Fault{twiliotest.Drop(), twiliotest.DropAnswer()} {
+	// After the check, Status reads a dropped check's verification as
+	// pending, and one whose answer was lost as expired: Twilio forgot it.
+	after := map[bool]verify.Status{false: verify.StatusPending, true: verify.StatusExpired}
+	for i, fault := range []twiliotest.Fault{twiliotest.Drop(), twiliotest.DropAnswer()} {
 		s, p := newPair(t)
 		ver, err := p.Start(context.Background(), request()) // the connection is now pooled
 		require.NoError(t, err)
@@ -305,6 +308,9 @@ func TestCheckIsSentOnce(t *testing.T) {
 		assert.ErrorIs(t, err, verify.ErrUnavailable)
 		assert.Equal(t, 1, count(s, "/VerificationCheck"), "the check was sent once")
 		assert.Equal(t, 1, s.Connections(), "the check went over the pooled connection")
+		got, err := p.Status(context.Background(), ver.ID)
+		require.NoError(t, err)
+		assert.Equal(t, after[i == 1], got.Status)
 	}
 
 	// A transport that marks every request idempotent, as some retry
