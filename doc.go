@@ -12,8 +12,11 @@
 // for; it normalises codes and refuses malformed ones locally; it decides
 // success on the provider's "verified" alone; it rate-limits starts per
 // number, per client and in total, and checks per verification, throttles
-// a number's failed checks in a row, and refuses starts to number ranges
-// that look pumped (see WithPumpingGuard); it honours
+// a number's failed checks in a row per client network under a ceiling
+// per number, so that a stranger cannot lock the owner out (see
+// WithFailureThrottle), and refuses starts to number ranges that look
+// pumped, which one network alone cannot make them look (see
+// WithPumpingGuard); it honours
 // context cancellation; and its errors are typed sentinels that are safe
 // to show or log.
 //

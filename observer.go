@@ -86,7 +86,7 @@ type Event struct {
 	// "nl-nl".
 	Language string
 	// Limit names the limit that refused the call: a *RateLimitError's
-	// Limit, such as "resend cooldown", or "MessageBird" when the
+	// Limit, such as "resend_cooldown", or "messagebird" when the
 	// provider's own rate limit refused it; "" when no limit refused it.
 	Limit string
 	// Called reports whether the provider (for a test number, the
@@ -203,16 +203,18 @@ func WithObserver(o Observer) Option           { return observerOption{o} }
 func (o observerOption) applyOption(c *config) { c.observer = o.o }
 
 // begin starts the observation of a call of op: it gives a Tagger its
-// chance to extend ctx.
-func (v *Verifier) begin(ctx context.Context, op string) context.Context {
+// chance to extend ctx. When Tag panics or returns nil, the call goes on
+// with ctx.
+func (v *Verifier) begin(ctx context.Context, op string) (tagged context.Context) {
+	tagged = ctx
 	if v.tagger == nil {
-		return ctx
+		return tagged
 	}
 	defer v.recoverObserver(ctx, "Tag")
 	if c := v.tagger.Tag(ctx, op); c != nil {
-		return c
+		tagged = c
 	}
-	return ctx
+	return tagged
 }
 
 // end reports the outcome of a call to the Observer, if any.

@@ -188,7 +188,7 @@ func TestTestNumberLimitsApply(t *testing.T) {
 	assert.ErrorIs(t, err, verify.ErrRateLimited, "the resend cooldown")
 	events := rec.take()
 	require.Len(t, events, 2)
-	assert.Equal(t, "resend cooldown", events[1].Limit)
+	assert.Equal(t, "resend_cooldown", events[1].Limit)
 	assert.False(t, events[1].Called)
 
 	// The Verifier's own cap on checks per verification holds too.

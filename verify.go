@@ -182,7 +182,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 	}
 	ev.ID = ver.ID
 	v.numbers.add(p, region)
-	v.rememberPhone(ctx, ver)
+	v.rememberPhone(ctx, ver, msg.clientKey)
 	if v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
 			slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
@@ -240,7 +240,7 @@ func (v *Verifier) allowStart(ctx context.Context, p phone, ch Channel, client s
 	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, v.store != nil))
 	var rl *RateLimitError
 	if l != nil && l.name == limitPumping && errors.As(err, &rl) {
-		return v.pumpingTripped(ctx, p, rl)
+		return v.pumpingTripped(ctx, p, l, rl)
 	}
 	return err
 }
@@ -273,11 +273,13 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 //
 // Every well-formed call counts against id's attempts in the Limiter
 // before the provider is asked, so that the cap holds; that count lives
-// for the Verifier's validity. A wrong code also counts as one more
-// failed check of the number in a row, and a success starts that count
-// again. Take id from your own state (the http package seals it in a
-// cookie), not from a form field: checks of made-up ids would each hold a
-// key in the Limiter.
+// for the Verifier's validity. It also counts, atomically with the cap,
+// as a failed check of the number by the client network that started
+// the verification (see WithFailureThrottle), until it succeeds: Check
+// needs no client key of its own. Take id from your own state (the http
+// package seals it in a cookie), not from a form field: checks of
+// made-up ids would each hold a key in the Limiter, and share the
+// throttle of a number the Verifier does not know.
 func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, error) {
 	ctx = v.begin(ctx, OpCheck)
 	ev := Event{Op: OpCheck}
@@ -300,7 +302,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 	// The library caps checks per verification itself, so that the cap
 	// holds whatever the provider does, and throttles a number's failed
 	// checks in a row (see checkLimits).
-	limits, number, err := v.checkLimits(ctx, id)
+	limits, starter, err := v.checkLimits(ctx, id)
 	if err == nil {
 		_, err = v.takeAll(ctx, limits)
 	}
@@ -321,13 +323,12 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 	if err == nil {
 		err = mustBeVerified(ver)
 	}
-	v.checked(ctx, number, err)
 	if err == nil && ver.ID != id {
 		err = fmt.Errorf("%w: provider answered for another verification", ErrUnavailable)
 	}
 	if err == nil {
 		ev.Channel = ver.Channel
-		err = v.checkVerifiedNumber(ctx, ver.Phone, ev)
+		err = v.checkVerifiedNumber(ctx, ver.Phone, starter, ev)
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)
@@ -344,7 +345,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 // a provider reports as verified: whatever state a caller kept, and
 // whichever Verifier started the verification, this Verifier only calls
 // verified a number it would have sent a code to.
-func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Event) error {
+func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, s starter, ev *Event) error {
 	p, region, ok := v.numbers.get(e164)
 	if !ok {
 		return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
@@ -353,7 +354,7 @@ func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Eve
 	if err := v.checkNumber(p, region); err != nil {
 		return err
 	}
-	v.verified(ctx, p)
+	v.verified(ctx, p, s)
 	return nil
 }
 
