@@ -30,14 +30,16 @@ var errTimeout = errors.New("twilio: timeout")
 type Option interface{ apply(*config) }
 
 type config struct {
-	client   *http.Client
-	now      func() time.Time
-	services map[int]string // code length to Service SID, beside the main one
-	length   int            // the main Service's code length
-	store    verify.LimitStore
-	validity time.Duration
-	err      error
-	only     string // the last option given that a Provider takes and a Sender does not
+	client     *http.Client
+	now        func() time.Time
+	services   map[int]string // code length to Service SID, beside the main one
+	length     int            // the main Service's code length
+	store      verify.LimitStore
+	validity   time.Duration
+	err        error
+	only       string // the last option given that a Provider takes and a Sender does not
+	calls      bool   // WithUnscreenedCalls
+	senderOnly string // the last option given that a Sender takes and a Provider does not
 }
 
 type optionFunc func(*config)

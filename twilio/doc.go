@@ -138,7 +138,8 @@
 // # The Sender
 //
 // A Sender sends a Message's text as an SMS from the Sender's number
-// (Messages, Body), or reads it in a call (Calls, inline TwiML: a short
+// (Messages, Body), or, with WithUnscreenedCalls, reads it in a call
+// (Calls, inline TwiML: a short
 // pause, then <Say> in the Message's language with an Amazon Polly voice
 // of the Message's gender; where Polly has no male voice for a language,
 // the female one speaks). The text is read as given: the otp package
@@ -147,16 +148,20 @@
 // a number in E.164 form.
 //
 // Calls and answering machines: a code must not land in a voicemail box,
-// whose default PIN is a known way to steal it. Every call is placed with
-// answering-machine detection (MachineDetection "Enable"): Twilio runs
-// the TwiML only once it has decided who answered, so that the code is
-// read over a machine's greeting rather than after its beep. That is not
-// a guarantee: inline TwiML cannot act on Twilio's decision (only a
-// webhook can), and a <Gather> "press a key to hear your code" cannot
-// either without an action URL to fetch the code from. Where a call must
-// never reach a voicemail box, use [New]: a Verify Service whose "DTMF
-// input required" setting is on asks for a key press before it reads the
-// code.
+// whose default PIN is a known way to steal it, and the otp package asks
+// that of every Sender. This Sender cannot promise it: Twilio's
+// answering-machine detection decides who answered, but only a webhook
+// of the app's can act on that decision; a call's inline TwiML runs
+// whatever it is, and a <Gather> "press a key to hear your code" needs an
+// action URL to fetch the code from. So a Sender refuses calls
+// (verify.ErrUnsupported, on which verify.Failover moves on) unless
+// [WithUnscreenedCalls] accepts the risk; its calls are then placed with
+// answering-machine detection (MachineDetection "Enable"), so that Twilio
+// starts reading once it has decided who answered, over a machine's
+// greeting rather than after its beep, which makes a recorded code less
+// likely, not impossible. For calls, use [New]: a Verify Service whose
+// "DTMF input required" setting is on asks for a key press before it
+// reads the code; or the MessageBird Sender, which hangs up on machines.
 //
 // # Testing
 //

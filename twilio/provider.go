@@ -120,6 +120,9 @@ func New(accountSID, authToken, serviceSID string, opts ...Option) (*Provider, e
 	if cfg.err != nil {
 		return nil, cfg.err
 	}
+	if cfg.senderOnly != "" {
+		return nil, optionError("%s is an option of NewSender: a Provider does not take it", cfg.senderOnly)
+	}
 	if !validSID(serviceSID, "VA") {
 		return nil, optionError("the Service SID is not VA and 32 hexadecimal digits")
 	}

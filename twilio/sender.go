@@ -23,8 +23,21 @@ const machineDetection = "Enable"
 // package: it works with any Twilio account that can send, with or
 // without Verify. Create it with NewSender; it is safe for concurrent use.
 type Sender struct {
-	c    *client
-	from string
+	c     *client
+	from  string
+	calls bool // WithUnscreenedCalls
+}
+
+// WithUnscreenedCalls lets a Sender place calls, which it refuses by
+// default with verify.ErrUnsupported: Twilio's Calls API, driven without
+// a webhook of the app's, cannot keep a code off an answering machine
+// (see the package documentation, "Calls and answering machines"). With
+// it, calls are placed with answering-machine detection and may still
+// leave a code in a mailbox; give it only when that risk is accepted.
+// Without it, verify.Failover moves a call on to the next provider, and
+// texts are sent as usual. An option of NewSender only.
+func WithUnscreenedCalls() Option {
+	return optionFunc(func(cfg *config) { cfg.calls, cfg.senderOnly = true, "WithUnscreenedCalls" })
 }
 
 // NewSender returns a Sender that sends from the number from (E.164, a
@@ -54,7 +67,7 @@ func NewSender(accountSID, authToken, from string, opts ...Option) (*Sender, err
 	if err != nil {
 		return nil, err
 	}
-	return &Sender{c: c, from: from}, nil
+	return &Sender{c: c, from: from, calls: cfg.calls}, nil
 }
 
 // CloseIdleConnections closes the idle keep-alive connections of the
@@ -89,6 +102,9 @@ func (s *Sender) Send(ctx context.Context, m verify.Message) error {
 		params.SetBody(m.Text)
 		send = func(k *call) error { _, err := k.api().CreateMessage(params); return err }
 	case verify.Voice:
+		if !s.calls {
+			return fmt.Errorf("%w: twilio: the Sender places no calls without WithUnscreenedCalls: a code could be left on an answering machine", verify.ErrUnsupported)
+		}
 		doc, err := speech(m)
 		if err != nil {
 			return err

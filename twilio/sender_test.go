@@ -21,10 +21,29 @@ func newSender(t *testing.T) (*twiliotest.Server, *twilio.Sender) {
 	t.Helper()
 	s := twiliotest.NewServer()
 	t.Cleanup(s.Close)
-	snd, err := twilio.NewSender(twiliotest.AccountSID, twiliotest.AuthToken, from, twilio.WithHTTPClient(s.Client()))
+	snd, err := twilio.NewSender(twiliotest.AccountSID, twiliotest.AuthToken, from,
+		twilio.WithHTTPClient(s.Client()), twilio.WithUnscreenedCalls())
 	require.NoError(t, err)
 	t.Cleanup(snd.CloseIdleConnections)
 	return s, snd
+}
+
+// TestNoCallsByDefault checks that a Sender without WithUnscreenedCalls
+// refuses calls, so that Failover moves them on, and sends texts.
+func TestNoCallsByDefault(t *testing.T) {
+	s := twiliotest.NewServer()
+	t.Cleanup(s.Close)
+	snd, err := twilio.NewSender(twiliotest.AccountSID, twiliotest.AuthToken, from, twilio.WithHTTPClient(s.Client()))
+	require.NoError(t, err)
+	err = snd.Send(context.Background(), verify.Message{Phone: phone, Channel: verify.Voice, Text: "Code 123456"})
+	assert.ErrorIs(t, err, verify.ErrUnsupported)
+	assert.ErrorContains(t, err, "WithUnscreenedCalls")
+	assert.Empty(t, s.Requests())
+	require.NoError(t, snd.Send(context.Background(), verify.Message{Phone: phone, Channel: verify.SMS, Text: "Code 123456"}))
+	assert.Len(t, s.Sent(), 1)
+
+	_, err = twilio.New(twiliotest.AccountSID, twiliotest.AuthToken, twiliotest.ServiceSID, twilio.WithUnscreenedCalls())
+	assert.ErrorIs(t, err, verify.ErrInvalidOption, "an option of NewSender only")
 }
 
 func TestNewSenderRefusesBadConfiguration(t *testing.T) {

@@ -8,8 +8,10 @@
 //
 // Verifications start with Twilio's Verify API (twilio.New). When it is
 // unavailable, or cannot do what a start asks, they go to the otp
-// package, which makes the code itself and has Twilio's Messaging and
-// Calls APIs deliver it (twilio.NewSender), from TWILIO_FROM. With
+// package, which makes the code itself and has Twilio's Messaging API
+// text it (twilio.NewSender), from TWILIO_FROM; the Sender places no
+// calls, which could leave a code on an answering machine, so a call
+// fails over to nothing and the user is asked to choose a text. With
 // MESSAGEBIRD_ACCESS_KEY set, MessageBird's Verify API comes first and
 // Twilio second. verify.Failover chooses; Check goes to whichever started.
 //
@@ -83,8 +85,8 @@ type option struct {
 }
 
 // providers returns MessageBird (when configured), then Twilio Verify,
-// then otp over Twilio's Messaging and Calls (when TWILIO_FROM is set),
-// in one Failover.
+// then otp over Twilio's Messaging (when TWILIO_FROM is set), in one
+// Failover.
 func providers(getenv func(string) string, secret []byte, opts ...option) (verify.Provider, error) {
 	var tw []twilio.Option
 	var mb []messagebird.Option

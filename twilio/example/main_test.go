@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/xml"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -20,7 +19,7 @@ import (
 )
 
 // TestFailover verifies a number through the pages with MessageBird
-// first, Twilio Verify second and otp over Twilio's Calls third, each
+// first, Twilio Verify second and otp over Twilio's Messaging third, each
 // against its emulator, while the ones before it answer 500.
 func TestFailover(t *testing.T) {
 	mb := mbtest.NewServer()
@@ -43,7 +42,7 @@ func TestFailover(t *testing.T) {
 
 	// Each round verifies another number: the Verifier's cooldown would
 	// refuse a second start to one number within 30 seconds.
-	verifyOnce := func(phone string, code func() string) {
+	verifyOnce := func(phone, channel string, code func() string) {
 		t.Helper()
 		jar, _ := cookiejar.New(nil)
 		c := &http.Client{Jar: jar}
@@ -54,38 +53,36 @@ func TestFailover(t *testing.T) {
 			res.Body.Close()
 			require.Equal(t, want, res.Request.URL.Path, "POST %s", path)
 		}
-		post("/", url.Values{"phone": {phone}}, "/code")
+		post("/", url.Values{"phone": {phone}, "channel": {channel}}, "/code")
 		post("/code", url.Values{"code": {code()}}, "/done")
 	}
 
 	// MessageBird is up: it serves.
-	verifyOnce("+31612345678", func() string { code, _ := mb.LastCode("31612345678"); return code })
+	verifyOnce("+31612345678", "voice", func() string { code, _ := mb.LastCode("31612345678"); return code })
 	assert.Len(t, tw.Sent(), 0)
 
 	// MessageBird fails: Twilio Verify serves.
 	mb.Inject(mbtest.InternalError())
-	verifyOnce("+31612345679", func() string {
+	verifyOnce("+31612345679", "voice", func() string {
 		sent := tw.Sent()
 		require.Len(t, sent, 1)
 		assert.Equal(t, "verify", sent[0].Kind)
 		return sent[0].Code
 	})
 
-	// Both Verify APIs fail: otp makes the code and Twilio calls.
+	// Both Verify APIs fail: otp makes the code and Twilio texts it.
 	mb.Inject(mbtest.InternalError())
 	tw.Inject(twiliotest.InternalError())
-	verifyOnce("+31612345670", func() string {
+	verifyOnce("+31612345670", "sms", func() string {
 		sent := tw.Sent()
 		require.Len(t, sent, 2)
-		assert.Equal(t, "call", sent[1].Kind)
-		var r struct{ Say string }
-		require.NoError(t, xml.Unmarshal([]byte(sent[1].Body), &r))
+		assert.Equal(t, "sms", sent[1].Kind)
 		return strings.Map(func(c rune) rune {
 			if c < '0' || c > '9' {
 				return -1
 			}
 			return c
-		}, r.Say)[:6] // the call says the code twice
+		}, strings.SplitN(sent[1].Body, "\n", 2)[0])
 	})
 }
 
