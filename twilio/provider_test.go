@@ -430,3 +430,41 @@ func TestRecordInStore(t *testing.T) {
 	assert.ErrorIs(t, err, verify.ErrUnavailable)
 	assert.ErrorContains(t, err, "store")
 }
+
+// failingPuts is a MemoryLimiter whose Put fails once failing is set.
+type failingPuts struct {
+	*verify.MemoryLimiter
+	failing bool
+}
+
+func (s *failingPuts) Put(ctx context.Context, key, value string, ttl time.Duration) error {
+	if s.failing {
+		return errors.New("store down")
+	}
+	return s.MemoryLimiter.Put(ctx, key, value, ttl)
+}
+
+// TestApprovalOutlivesTheStore checks that Twilio's approval decides a
+// check even when the record cannot be written, and that the code still
+// works once only.
+func TestApprovalOutlivesTheStore(t *testing.T) {
+	s := twiliotest.NewServer()
+	t.Cleanup(s.Close)
+	store := &failingPuts{MemoryLimiter: &verify.MemoryLimiter{Now: s.Now}}
+	p, err := twilio.New(twiliotest.AccountSID, twiliotest.AuthToken, twiliotest.ServiceSID,
+		twilio.WithHTTPClient(s.Client()), twilio.WithClock(s.Now), twilio.WithStore(store))
+	require.NoError(t, err)
+	ctx := context.Background()
+	ver, err := p.Start(ctx, request())
+	require.NoError(t, err)
+	code, _ := s.Code(ver.ID)
+	store.failing = true
+	got, err := p.Check(ctx, ver.ID, code)
+	require.NoError(t, err)
+	assert.Equal(t, verify.StatusVerified, got.Status)
+	_, err = p.Check(ctx, ver.ID, code)
+	assert.ErrorIs(t, err, verify.ErrExpired)
+
+	_, err = p.Start(ctx, verifytest.Request("+447400123456"))
+	assert.ErrorIs(t, err, verify.ErrUnavailable, "a start whose record cannot be written fails")
+}
