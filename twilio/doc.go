@@ -68,7 +68,9 @@
 //	Language         Locale (table in language.go)   Icelandic is sent in English
 //	                                                 (Verification.Language says "en-gb")
 //	AppName          CustomFriendlyName              over 30 characters: ErrInvalidOption
-//	Reference        Tags {"reference": ...}         -
+//	Reference        Tags {"reference": ...}         over 128 bytes: ErrInvalidOption
+//	                 (Twilio asks that tags hold no
+//	                 personal data)
 //	TokenLength      the Service's code length       ErrUnsupported, unless WithCodeLength
 //	                 (WithCodeLength, default 6);    or WithService names a Service of
 //	                 other lengths: WithService      that length
