@@ -58,7 +58,7 @@ func (c *call) scrub(s string) string {
 		return s
 	}
 	type secret struct{ value, mark string }
-	secrets := []secret{{c.p.key, "[access key]"}, {c.number, "[number]"}, {c.code, "[code]"}}
+	secrets := []secret{{c.cl.key, "[access key]"}, {c.number, "[number]"}, {c.code, "[code]"}}
 	slices.SortStableFunc(secrets, func(a, b secret) int { return len(b.value) - len(a.value) })
 	for _, x := range secrets {
 		if x.value != "" {
@@ -73,7 +73,7 @@ func (c *call) mapError(o op, err error) *verify.ProviderError {
 	pe := &verify.ProviderError{Provider: providerName, HTTPStatus: c.status}
 	if cerr := c.ctx.Err(); cerr != nil {
 		if context.Cause(c.ctx) == errTimeout {
-			pe.Err = fmt.Errorf("%w: no answer within %s: %w", verify.ErrUnavailable, c.p.timeout, cerr)
+			pe.Err = fmt.Errorf("%w: no answer within %s: %w", verify.ErrUnavailable, c.cl.timeout, cerr)
 		} else {
 			pe.Err = fmt.Errorf("%w: %w", verify.ErrUnavailable, cerr)
 		}

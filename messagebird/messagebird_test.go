@@ -167,7 +167,7 @@ func TestStartResult(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := verify.Verification{
-		ID: ver.ID, Phone: phone, Channel: verify.SMS, Status: verify.StatusPending,
+		ID: ver.ID, Phone: phone, Channel: verify.SMS, Status: verify.StatusPending, Provider: "messagebird",
 		CreatedAt: start, ExpiresAt: start.Add(10 * time.Minute),
 	}
 	if !ver.CreatedAt.Equal(want.CreatedAt) || !ver.ExpiresAt.Equal(want.ExpiresAt) {
@@ -221,7 +221,7 @@ func TestResponseMapping(t *testing.T) {
 			}
 			want := verify.Verification{ID: id32, Phone: tt.wantPhone, Channel: tt.wantChannel, Status: tt.wantStatus,
 				CreatedAt: created, ExpiresAt: created.Add(10 * time.Minute)}
-			if ver.ID != want.ID || ver.Phone != want.Phone || ver.Channel != want.Channel || ver.Status != want.Status ||
+			if ver.ID != want.ID || ver.Phone != want.Phone || ver.Channel != want.Channel || ver.Status != want.Status || ver.Provider != "messagebird" ||
 				!ver.CreatedAt.Equal(want.CreatedAt) || !ver.ExpiresAt.Equal(want.ExpiresAt) {
 				t.Errorf("Status = %+v, want %+v", *ver, want)
 			}
