@@ -50,9 +50,12 @@
 //     key, the number or a response body (go-rest-api's own errors hold the
 //     URL, and so the code, and raw bodies). MessageBird's description and
 //     parameter are kept, but should they echo the code, the access key
-//     or the number, these read "[code]", "[access key]" and "[number]"
-//     (in ProviderError.Description and Parameter, and so in every log
-//     line and message made of them). go-rest-api's process-wide
+//     or the number, in any format ("+31 6 12345678", "0612345678",
+//     "1, 2, 3"), these read "[code]", "[access key]" and "[number]", and
+//     any other 4 digits or more, with only spaces or punctuation between
+//     them, read "[digits]": Check, Status and Cancel do not know the
+//     number (in ProviderError.Description and Parameter, and so in every
+//     log line and message made of them). go-rest-api's process-wide
 //     settings (SetErrorReader, DebugLog) are never touched; a program that
 //     calls SetErrorReader itself makes API errors read as
 //     verify.ErrUnavailable.

@@ -1,6 +1,7 @@
 package messagebird
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -49,23 +50,156 @@ func (c *call) fail(o op, err error) *verify.ProviderError {
 }
 
 // scrub replaces in s, an error description or parameter of MessageBird's,
-// what the call knows and no log may hold, should MessageBird echo it: the
-// access key, the code (Check) and the number (Start). The longest goes
-// first, so that a code found inside the number or the key does not
-// leave the rest of them in place.
+// what no log may hold, should MessageBird echo it: the access key, the
+// code, and every number, in any format (see digitSpans). Where two of
+// them overlap (a code inside the key, a key of digits inside the code),
+// the longer one's mark stands for both, the key's when they are equal.
 func (c *call) scrub(s string) string {
 	if s == "" {
 		return s
 	}
-	type secret struct{ value, mark string }
-	secrets := []secret{{c.cl.key, "[access key]"}, {c.number, "[number]"}, {c.code, "[code]"}}
-	slices.SortStableFunc(secrets, func(a, b secret) int { return len(b.value) - len(a.value) })
-	for _, x := range secrets {
-		if x.value != "" {
-			s = strings.ReplaceAll(s, x.value, x.mark)
+	var spans []span
+	if key := c.cl.key; key != "" {
+		for i := 0; ; {
+			k := strings.Index(s[i:], key)
+			if k < 0 {
+				break
+			}
+			spans = append(spans, span{i + k, i + k + len(key), "[access key]"})
+			i += k + len(key)
 		}
 	}
-	return s
+	spans = append(spans, digitSpans(s, c.number, c.code)...)
+	// Stable: of two equal spans, the key's comes first and names both.
+	slices.SortStableFunc(spans, func(a, b span) int { return cmp.Or(a.from-b.from, b.to-a.to) })
+	var out strings.Builder
+	at := 0 // s[:at] is written
+	for i := 0; i < len(spans); {
+		cur := spans[i]
+		for i++; i < len(spans) && spans[i].from < cur.to; i++ {
+			if spans[i].to-spans[i].from > cur.to-cur.from {
+				cur.mark = spans[i].mark
+			}
+			cur.to = max(cur.to, spans[i].to)
+		}
+		out.WriteString(s[at:cur.from])
+		out.WriteString(cur.mark)
+		at = cur.to
+	}
+	out.WriteString(s[at:])
+	return out.String()
+}
+
+// span is a part of a text, s[from:to], to be replaced by mark.
+type span struct {
+	from, to int
+	mark     string
+}
+
+// digitSeparators may stand between the digits of one number, as people
+// and APIs write numbers and spoken codes: "+31 (0)6 12-34.56/78",
+// "1, 2, 3".
+const digitSeparators = " \t-./(),"
+
+// digitSpans finds the digits in s to hide. A run of digits with
+// separators between them (and an optional "+" before) is split into its
+// groups of digits: groups that together are number (E.164 digits) in any
+// format (see sameNumber) read "[number]", groups that together are code
+// read "[code]", and what is left of the run reads "[digits]" when it has
+// 4 digits or more, since it could still be a code or a number the call
+// does not know (Check, Status and Cancel know no number). Shorter
+// numbers stay.
+func digitSpans(s, number, code string) []span {
+	var spans []span
+	for i := 0; i < len(s); i++ {
+		j := i
+		if s[j] == '+' {
+			j++
+		}
+		if j == len(s) || !isDigit(s[j]) {
+			continue
+		}
+		var groups []span // of digits only
+		for k := j; k < len(s); k++ {
+			switch {
+			case isDigit(s[k]) && k > j && isDigit(s[k-1]):
+				groups[len(groups)-1].to = k + 1
+			case isDigit(s[k]):
+				groups = append(groups, span{from: k, to: k + 1})
+			case !strings.ContainsRune(digitSeparators, rune(s[k])):
+				k = len(s)
+			}
+		}
+		groups[0].from = i // the "+" goes with the first group
+		spans = append(spans, runSpans(s, groups, number, code)...)
+		i = groups[len(groups)-1].to - 1
+	}
+	return spans
+}
+
+// runSpans marks the groups of digits of one run, as digitSpans says.
+func runSpans(s string, groups []span, number, code string) []span {
+	var spans []span
+	digits := func(a, z int) string { // of groups a to z
+		var d strings.Builder
+		for _, g := range groups[a : z+1] {
+			d.WriteString(strings.TrimPrefix(s[g.from:g.to], "+"))
+		}
+		return d.String()
+	}
+	rest := -1 // first group left over, -1 when none
+	n := 0     // digits left over since rest
+	flush := func(z int) {
+		if rest >= 0 && n >= 4 {
+			spans = append(spans, span{groups[rest].from, groups[z].to, "[digits]"})
+		}
+		rest, n = -1, 0
+	}
+	for a := 0; a < len(groups); {
+		mark, z := "", a
+		for y := len(groups) - 1; y >= a && mark == ""; y-- {
+			switch d := digits(a, y); {
+			case sameNumber(d, number):
+				mark, z = "[number]", y
+			case d == code:
+				mark, z = "[code]", y
+			}
+		}
+		if mark == "" {
+			if rest < 0 {
+				rest = a
+			}
+			n += len(digits(a, a))
+			a++
+			continue
+		}
+		flush(a - 1)
+		spans = append(spans, span{groups[a].from, groups[z].to, mark})
+		a = z + 1
+	}
+	flush(len(groups) - 1)
+	return spans
+}
+
+// sameNumber reports whether digits, as written in an answer, is number
+// (E.164 digits) in one of its formats: international with or without
+// "+" or "00" ("31612345678", "0031612345678"), national with or without
+// its trunk prefix ("0612345678", "612345678"), or international with the
+// trunk prefix kept ("+31 (0)6 ..."). The country code is 1 to 3 digits.
+func sameNumber(digits, number string) bool {
+	if number == "" || digits == "" {
+		return false
+	}
+	d := strings.TrimLeft(digits, "0")
+	if len(d) >= len(number)-3 && d != "" && strings.HasSuffix(number, d) {
+		return true
+	}
+	for k := 1; k <= 3 && k < len(number); k++ {
+		if d == number[:k]+"0"+number[k:] {
+			return true
+		}
+	}
+	return false
 }
 
 // mapError is fail without the scrubbing.

@@ -929,7 +929,7 @@ func TestEchoedSecretsAreScrubbed(t *testing.T) {
 		{"key and code in a 429", true, reply(429, 21, "Too many checks of "+code+" with "+key, key),
 			verify.ErrRateLimited, "Too many checks of [code] with [access key]", "[access key]"},
 		{"number in a start answer", false, reply(422, 10, "recipient 31612345678 (+31612345678) is invalid", "recipient"),
-			verify.ErrInvalidPhone, "recipient [number] (+[number]) is invalid", "recipient"},
+			verify.ErrInvalidPhone, "recipient [number] ([number]) is invalid", "recipient"},
 		{"key in a start answer", false, reply(422, 2, "Key "+key+" may not send to 31612345678", "access_key"),
 			verify.ErrUnavailable, "Key [access key] may not send to [number]", "access_key"},
 	}
