@@ -23,7 +23,7 @@ func TestScrubDigits(t *testing.T) {
 		{"", "", "a + b, 1+2=3; 404", "a + b, 1+2=3; 404"},
 		{"", "", "ünïcode 12345 ☎", "ünïcode [digits] ☎"},
 		{"", "", "key live_KEY123456.", "key [access key]."},
-		{"", "", "key live_KEY123456 7890", "key [access key]"}, // digits that run on from the key go with it
+		{"", "", "key live_KEY123456 7890", "key [access key]"},    // digits that run on from the key go with it
 		{"", "", "live_KEY1 2345678901234567", "live_KEY[digits]"}, // not the key, but digits
 		{"", "", "trailing 12 ", "trailing 12 "},
 		{"", "", "+", "+"},

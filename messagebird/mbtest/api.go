@@ -44,6 +44,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte) {
 	switch {
 	case path == "/verify" && r.Method == http.MethodPost:
 		s.create(w, r, body)
+	case path == "/messages" && r.Method == http.MethodPost:
+		s.send(w, r, body, "sms")
+	case path == "/voicemessages" && r.Method == http.MethodPost:
+		s.send(w, r, body, "voice")
 	case strings.HasPrefix(path, "/verify/") && !strings.Contains(path[len("/verify/"):], "/"):
 		id := path[len("/verify/"):]
 		switch r.Method {
