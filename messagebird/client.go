@@ -229,6 +229,7 @@ type call struct {
 	once       bool   // the request must not be resent (see oneShot)
 	code       string // the code a check sends, scrubbed from errors
 	number     string // the number a start or send goes to (digits), scrubbed from errors
+	text       string // the text a send delivers, scrubbed from errors
 	body       body
 	hc         http.Client
 	dc         mb.DefaultClient

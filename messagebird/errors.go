@@ -30,6 +30,7 @@ const (
 	opCheck
 	opRead
 	opDelete
+	opSend // a Sender's SMS or voice message
 )
 
 // errTimeout is the cause of a call's context when the Provider's own
@@ -51,7 +52,8 @@ func (c *call) fail(o op, err error) *verify.ProviderError {
 
 // scrub replaces in s, an error description or parameter of MessageBird's,
 // what no log may hold, should MessageBird echo it: the access key, the
-// code, and every number, in any format (see digitSpans). Where two of
+// text a Sender sends, the code, and every number, in any format (see
+// digitSpans). Where two of
 // them overlap (a code inside the key, a key of digits inside the code),
 // the longer one's mark stands for both, the key's when they are equal.
 func (c *call) scrub(s string) string {
@@ -59,14 +61,14 @@ func (c *call) scrub(s string) string {
 		return s
 	}
 	var spans []span
-	if key := c.cl.key; key != "" {
-		for i := 0; ; {
-			k := strings.Index(s[i:], key)
+	for _, x := range []struct{ value, mark string }{{c.cl.key, "[access key]"}, {c.text, "[text]"}} {
+		for i := 0; x.value != ""; {
+			k := strings.Index(s[i:], x.value)
 			if k < 0 {
 				break
 			}
-			spans = append(spans, span{i + k, i + k + len(key), "[access key]"})
-			i += k + len(key)
+			spans = append(spans, span{i + k, i + k + len(x.value), x.mark})
+			i += k + len(x.value)
 		}
 	}
 	spans = append(spans, digitSpans(s, c.number, c.code)...)
@@ -260,6 +262,10 @@ func (c *call) detail(pe *verify.ProviderError, err error) {
 	}
 }
 
+// recipientParam reports whether p names the recipient: "recipient" in
+// the Verify API, "recipients" in the Messages and Voice Messages APIs.
+func recipientParam(p string) bool { return p == "recipient" || p == "recipients" }
+
 // apiError maps an error answer of the API. The error codes are
 // MessageBird's: 2 request not allowed (bad key), 9 missing parameter, 10
 // invalid parameter, 20 not found, 21 bad request, 25 not enough balance,
@@ -269,7 +275,7 @@ func (c *call) apiError(o op, pe *verify.ProviderError, er mb.ErrorResponse) {
 	if len(er.Errors) > 0 {
 		e = er.Errors[0]
 		for _, x := range er.Errors {
-			if x.Parameter == "recipient" {
+			if recipientParam(x.Parameter) {
 				e = x
 				break
 			}
@@ -277,18 +283,21 @@ func (c *call) apiError(o op, pe *verify.ProviderError, er mb.ErrorResponse) {
 	}
 	pe.Code, pe.Description, pe.Parameter = e.Code, e.Description, e.Parameter
 	unavailable := func(why string) error { return fmt.Errorf("%w: %s", verify.ErrUnavailable, why) }
+	creates := o == opStart || o == opSend
 	switch {
 	case c.status == http.StatusUnauthorized || c.status == http.StatusForbidden || e.Code == 2:
 		pe.Err = unavailable("the access key was refused")
 	case e.Code == 25:
 		pe.Err = unavailable("not enough balance")
-	case e.Code == 20 || c.status == http.StatusNotFound && o != opStart && e.Code != 98:
+	case e.Code == 20 && o != opSend || c.status == http.StatusNotFound && !creates && e.Code != 98:
 		pe.Err = verify.ErrNotFound
 	case c.status >= 500 || e.Code == 98 || e.Code == 99:
 		pe.Err = unavailable("server error")
-	case o == opStart && e.Parameter == "recipient":
+	case creates && recipientParam(e.Parameter):
 		pe.Err = &verify.PhoneError{Code: "refused", Reason: "MessageBird refused the number"}
-	case o == opStart && (e.Code == 9 || e.Code == 10) && e.Parameter != "":
+	case o == opSend && (e.Code == 9 || e.Code == 10) && e.Parameter == "language":
+		pe.Err = fmt.Errorf("%w: MessageBird refused the language", verify.ErrUnsupported)
+	case creates && (e.Code == 9 || e.Code == 10) && e.Parameter != "":
 		pe.Err = fmt.Errorf("%w: MessageBird refused %s", verify.ErrInvalidOption, e.Parameter)
 	case o == opCheck && e.Code == 10:
 		d := strings.ToLower(e.Description)
