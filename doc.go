@@ -1,9 +1,10 @@
-// Package verify verifies that a user owns a phone number. It has a
-// provider — MessageBird's Verify API in production, an in-memory fake in
-// tests and development — call the number and speak a one-time code, or
-// text it; the user types the code back; Check tells the application,
-// safely, that the number is verified. Voice calls reach every number,
-// landlines included.
+// Package verify checks that a user owns a phone number. It has the
+// number called, and a one-time code spoken, or texted; the user types
+// the code back; Check tells the application that the number is
+// verified. Calls reach every number, landlines included.
+//
+// A Provider makes the call or the text: MessageBird's Verify API in
+// production, an in-memory fake in tests and development.
 //
 // Around the provider, a Verifier does what production needs and the bare
 // API does not: it parses numbers as users type them and refuses invalid

@@ -95,10 +95,10 @@ func (o clockOption) apply(p *Provider)     { p.now = o }
 
 type loggerOption struct{ l *slog.Logger }
 
-// WithLogger logs every message "sent", code included, so that a developer
-// running an app on the fake can read the code in the terminal. This is the
-// one logger of the project that writes codes: do not use the fake in
-// production.
+// WithLogger logs every message "sent", code first ("fake: code 123456
+// sent"), so that a developer running an app on the fake can read the
+// code in the terminal; the number is masked. This is the one logger of
+// the project that writes codes: do not use the fake in production.
 func WithLogger(l *slog.Logger) Option   { return loggerOption{l} }
 func (o loggerOption) apply(p *Provider) { p.logger = o.l }
 
@@ -202,8 +202,10 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 	p.mu.Unlock()
 
 	if p.logger != nil {
-		p.logger.LogAttrs(ctx, slog.LevelInfo, "fake: code sent",
-			slog.String("id", id), slog.String("phone", req.Phone),
+		// The code leads the message, where a developer looks first; the
+		// number is masked, as in every other log of the library.
+		p.logger.LogAttrs(ctx, slog.LevelInfo, "fake: code "+code+" sent",
+			slog.String("id", id), slog.String("phone", verify.MaskPhone(req.Phone)),
 			slog.String("channel", string(req.Channel)), slog.String("code", code),
 			slog.String("text", msg.Text))
 	}

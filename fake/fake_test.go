@@ -185,8 +185,11 @@ func TestLoggerWritesTheCode(t *testing.T) {
 	if _, err := p.Start(context.Background(), verifytest.Request("+31612345678")); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "code=987654") || !strings.Contains(buf.String(), "phone=+31612345678") {
-		t.Fatalf("log %q does not show the code and number", buf.String())
+	if !strings.Contains(buf.String(), `msg="fake: code 987654 sent"`) || !strings.Contains(buf.String(), "phone=+31******678") {
+		t.Fatalf("log %q does not lead with the code, or does not mask the number", buf.String())
+	}
+	if strings.Contains(buf.String(), "+31612345678") {
+		t.Fatalf("log %q shows the whole number", buf.String())
 	}
 }
 

@@ -4,7 +4,7 @@
 //
 //	go run ./examples/signup
 //
-// then open http://localhost:8081, log in with any name, and add a phone
+// then open http://localhost:8081 (it prints the address), log in with any name, and add a phone
 // number. It runs on the fake provider: codes are printed in the terminal,
 // and anyone can log in with any name, so it listens on 127.0.0.1 only.
 // PORT overrides the port; ADDR the whole address (host and port, such as
@@ -14,24 +14,21 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
-	"errors"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"strconv"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
 	"github.com/phoneverify/verify/http/turnstile"
+	"github.com/phoneverify/verify/internal/serve"
 )
 
 func main() {
@@ -90,10 +87,19 @@ func (a *app) phoneVerified(w http.ResponseWriter, r *http.Request, ver *verify.
 		return
 	}
 	a.mu.Lock()
-	u.Phone, u.VerifiedAt = ver.Phone, time.Now()
+	u.Phone, u.VerifiedAt = ver.Phone, time.Now().UTC()
 	a.mu.Unlock()
 	a.log.Info("signup: phone verified", "user", u.Name, "phone", verify.MaskPhone(ver.Phone))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// displayPhone writes an E.164 number as people read it: "+31 6 12345678".
+func displayPhone(e164 string) string {
+	n, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return e164
+	}
+	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
 }
 
 var pages = template.Must(template.New("").Parse(`
@@ -102,7 +108,7 @@ var pages = template.Must(template.New("").Parse(`
 {{define "login"}}{{template "top"}}<h1>Log in</h1>
 <form method="post" action="/login"><label for="name">Name</label><br><input id="name" name="name" autocomplete="username" required> <button>Log in</button></form></body></html>{{end}}
 {{define "account"}}{{template "top"}}<h1>Hello, {{.Name}}</h1>
-{{if .Phone}}<p class="ok">Your phone number {{.Phone}} was verified at {{.VerifiedAt.Format "15:04"}}.</p><p><a href="/verify/">Change it</a></p>
+{{if .Phone}}<p class="ok">Your phone number {{.Phone}} was verified on {{.VerifiedAt.Format "2 January 2006 at 15:04 MST"}}.</p><p><a href="/verify/">Change it</a></p>
 {{else}}<p>You have not added a phone number yet.</p><p><a href="/verify/">Add and verify a phone number</a></p>{{end}}
 <form method="post" action="/logout"><button>Log out</button></form></body></html>{{end}}
 `))
@@ -118,6 +124,7 @@ func (a *app) routes(verifyPages http.Handler) http.Handler {
 		a.mu.Lock()
 		snapshot := *u
 		a.mu.Unlock()
+		snapshot.Phone = displayPhone(snapshot.Phone)
 		pages.ExecuteTemplate(w, "account", snapshot)
 	})
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
@@ -154,19 +161,6 @@ func (a *app) routes(verifyPages http.Handler) http.Handler {
 	return http.NewCrossOriginProtection().Handler(mux)
 }
 
-// listenAddr returns the address to listen on: ADDR, or PORT (default
-// 8081) on 127.0.0.1.
-func listenAddr() string {
-	if addr := os.Getenv("ADDR"); addr != "" {
-		return addr
-	}
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8081"
-	}
-	return net.JoinHostPort("127.0.0.1", port)
-}
-
 // challengeOptions puts a Cloudflare Turnstile challenge before every
 // start when TURNSTILE_SITE_KEY and TURNSTILE_SECRET are set;
 // TURNSTILE_ENDPOINT replaces siteverify's URL (for a test server).
@@ -188,9 +182,6 @@ func challengeOptions(getenv func(string) string) ([]verifyhttp.Option, error) {
 }
 
 func run(log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
 	a := &app{users: map[string]*user{}, sessions: map[string]string{}, log: log}
 	v, err := verify.New(fake.New(fake.WithLogger(log)))
 	if err != nil {
@@ -214,30 +205,6 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-
-	srv := &http.Server{Addr: listenAddr(), Handler: a.routes(verifyPages), ReadHeaderTimeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", srv.Addr)
-	if err != nil {
-		return err
-	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	log.Info("signup: open http://localhost:" + port + " (codes are printed here)")
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err = srv.Shutdown(shutdown)
-	if errors.Is(err, context.DeadlineExceeded) {
-		// A browser keeps connections open that it may never use.
-		err = srv.Close()
-	}
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
-		return serr
-	}
-	return err
+	log.Info("signup: on the fake provider: codes are printed here")
+	return serve.Run(log, "signup", serve.Addr(os.Getenv, "8081", true), a.routes(verifyPages))
 }

@@ -6,24 +6,28 @@
 // then open http://localhost:8080. Without MESSAGEBIRD_ACCESS_KEY it runs
 // on the fake provider: nobody is called, each code is printed in the
 // terminal, and the fake's inbox is served at /dev/inbox. Since the inbox
-// shows every code, the app then listens on 127.0.0.1 only, unless ADDR
-// says otherwise.
+// shows every code, the app then listens on loopback only (it refuses an
+// ADDR beyond it), and the development pages answer only requests
+// addressed to localhost. Its limits are relaxed for development; they
+// live in memory, so a restart resets them.
 //
 // /dev/stats shows, for the last hour, the codes sent, the verifications
 // completed and their share (the conversion) per country and channel,
 // with a bar chart, the refusals by reason, and the provider calls'
 // average and slowest time; a country with many codes sent and almost
 // none verified, the mark of SMS pumping, is flagged. It is built on a
-// verify.Observer alone (stats.go) and counts what this process saw. It is on with the fake provider; with MessageBird, set
-// VERIFY_DEV_STATS=1, and keep the page from the public (it shows your
-// traffic, though no number and no code).
+// verify.Observer alone (stats.go) and counts what this process saw.
+// It is on with the fake provider; with MessageBird, set
+// VERIFY_DEV_STATS=1. Like the inbox, it answers only requests addressed
+// to localhost (it shows your traffic, though no number and no code).
 //
 // Environment:
 //
 //	PORT                    port to listen on (default 8080)
 //	ADDR                    address to listen on, host and port, such as ":8080" for
 //	                        every interface; default: 127.0.0.1 and PORT on the fake
-//	                        provider, every interface and PORT on MessageBird
+//	                        provider (which takes loopback addresses only), every
+//	                        interface and PORT on MessageBird
 //	VERIFY_SECRET           at least 32 bytes sealing the state cookie; default:
 //	                        a random one, so sessions end when the program restarts
 //	VERIFY_REGION           region for numbers typed without country code, such as NL
@@ -33,22 +37,18 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/phoneverify/verify/internal/serve"
 	"github.com/phoneverify/verify/messagebird"
 )
 
@@ -61,12 +61,13 @@ func main() {
 }
 
 func run(log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
 	provider, inbox, err := chooseProvider(log)
 	if err != nil {
 		return err
+	}
+	addr := serve.Addr(os.Getenv, "8080", inbox != nil)
+	if inbox != nil && !serve.IsLoopback(addr) {
+		return errNotLoopback
 	}
 	secret, err := loadSecret(log)
 	if err != nil {
@@ -76,75 +77,37 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-
-	srv := &http.Server{
-		Addr:              listenAddr(inbox != nil),
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-	}
-	ln, err := net.Listen("tcp", srv.Addr)
-	if err != nil {
-		return err
-	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port) // PORT may be 0
-	log.Info("webapp: open http://localhost:" + port)
 	if inbox != nil {
-		log.Info("webapp: running on the fake provider: codes are printed here and listed at http://localhost:" + port + "/dev/inbox")
+		log.Info("webapp: running on the fake provider: codes are printed here and listed at /dev/inbox")
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err = srv.Shutdown(shutdown)
-	if errors.Is(err, context.DeadlineExceeded) {
-		// A browser keeps connections open that it may never use.
-		err = srv.Close()
-	}
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
-		return serr
-	}
-	return err
+	return serve.Run(log, "webapp", addr, handler)
 }
 
-// listenAddr returns the address to listen on: ADDR, or PORT (default
-// 8080) on 127.0.0.1 when local is set (the fake provider, whose inbox
-// must not be served to the network), on every interface otherwise.
-func listenAddr(local bool) string {
-	if addr := os.Getenv("ADDR"); addr != "" {
-		return addr
-	}
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8080"
-	}
-	host := ""
-	if local {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
-}
+// errNotLoopback refuses to serve the fake's codes to the network.
+var errNotLoopback = errors.New("MESSAGEBIRD_ACCESS_KEY is not set, so the app would run on the fake provider, " +
+	"which shows every code at /dev/inbox: it listens on loopback only. Set ADDR to a loopback address " +
+	"such as 127.0.0.1:8080, or set MESSAGEBIRD_ACCESS_KEY")
 
 // newHandler returns the app: the verification pages at /, and the fake's
 // inbox, when there is one, at /dev/inbox; the stats at /dev/stats on the
-// fake provider, or when VERIFY_DEV_STATS is 1.
+// fake provider, or when VERIFY_DEV_STATS is 1. The development pages
+// answer requests addressed to localhost only.
 func newHandler(log *slog.Logger, provider verify.Provider, inbox http.Handler, secret []byte) (http.Handler, error) {
-	var opts []verify.Option
+	opts := []verify.Option{verify.WithLogger(log)}
 	if region := os.Getenv("VERIFY_REGION"); region != "" {
 		opts = append(opts, verify.WithDefaultRegion(region))
+	}
+	if inbox != nil {
+		// Development on the fake: a developer starts many verifications
+		// from one address, to a few numbers.
+		opts = append(opts, verify.WithClientLimit(1000, time.Hour), verify.WithNumberLimit(100, time.Hour))
 	}
 	var st *stats
 	if inbox != nil || os.Getenv("VERIFY_DEV_STATS") == "1" {
 		st = newStats(time.Now)
 		opts = append(opts, verify.WithObserver(st))
 	}
-	v, err := verify.New(provider, append(opts, verify.WithLogger(log))...)
+	v, err := verify.New(provider, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -163,10 +126,10 @@ func newHandler(log *slog.Logger, provider verify.Provider, inbox http.Handler, 
 	mux := http.NewServeMux()
 	mux.Handle("/", pages)
 	if inbox != nil {
-		mux.Handle("/dev/inbox", inbox)
+		mux.Handle("/dev/inbox", serve.LocalOnly(inbox))
 	}
 	if st != nil {
-		mux.Handle("GET /dev/stats", st)
+		mux.Handle("GET /dev/stats", serve.LocalOnly(st))
 	}
 	return mux, nil
 }

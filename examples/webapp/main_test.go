@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/messagebird/mbtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestChooseProvider(t *testing.T) {
@@ -90,30 +93,53 @@ func TestLoadSecret(t *testing.T) {
 	}
 }
 
-// TestListenAddr: on the fake provider, whose inbox shows every code, the
-// app listens on loopback only unless ADDR says otherwise.
-func TestListenAddr(t *testing.T) {
-	tests := []struct {
-		name       string
-		addr, port string
-		local      bool
-		want       string
-	}{
-		{"fake: loopback", "", "", true, "127.0.0.1:8080"},
-		{"fake: PORT", "", "9000", true, "127.0.0.1:9000"},
-		{"fake: ADDR wins", ":8080", "9000", true, ":8080"},
-		{"MessageBird: every interface", "", "", false, ":8080"},
-		{"MessageBird: PORT", "", "9000", false, ":9000"},
-		{"MessageBird: ADDR", "127.0.0.1:7000", "", false, "127.0.0.1:7000"},
+// TestFakeStaysLocal: on the fake provider, whose inbox shows every
+// code, the app refuses to listen beyond loopback (a missing key must not
+// quietly put the fake on the network), and its development pages answer
+// only requests addressed to localhost (no DNS rebinding).
+func TestFakeStaysLocal(t *testing.T) {
+	t.Setenv("MESSAGEBIRD_ACCESS_KEY", "")
+	t.Setenv("VERIFY_SECRET", "")
+	for _, addr := range []string{":8080", "0.0.0.0:8080", "[::]:0", "192.0.2.1:8080"} {
+		t.Setenv("ADDR", addr)
+		err := run(slog.New(slog.DiscardHandler))
+		require.ErrorIs(t, err, errNotLoopback, "ADDR=%s", addr)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("ADDR", tt.addr)
-			t.Setenv("PORT", tt.port)
-			if got := listenAddr(tt.local); got != tt.want {
-				t.Fatalf("listenAddr(%v) with ADDR=%q PORT=%q = %q, want %q", tt.local, tt.addr, tt.port, got, tt.want)
-			}
-		})
+
+	log := slog.New(slog.DiscardHandler)
+	p, inbox, err := chooseProvider(log)
+	require.NoError(t, err)
+	h, err := newHandler(log, p, inbox, []byte("0123456789abcdef0123456789abcdef"))
+	require.NoError(t, err)
+	for _, path := range []string{"/dev/inbox", "/dev/stats"} {
+		for host, want := range map[string]int{"localhost:8080": http.StatusOK, "127.0.0.1:8080": http.StatusOK, "rebound.example:8080": http.StatusNotFound} {
+			r := httptest.NewRequest("GET", path, nil)
+			r.Host = host
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			assert.Equal(t, want, w.Code, "%s with Host %s", path, host)
+		}
+	}
+}
+
+// TestFakeLimitsAreRelaxed: a developer on the fake can start more than
+// the production default of 20 verifications an hour from one address.
+func TestFakeLimitsAreRelaxed(t *testing.T) {
+	t.Setenv("MESSAGEBIRD_ACCESS_KEY", "")
+	log := slog.New(slog.DiscardHandler)
+	p, inbox, err := chooseProvider(log)
+	require.NoError(t, err)
+	h, err := newHandler(log, p, inbox, []byte("0123456789abcdef0123456789abcdef"))
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for i := range 25 {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		res, err := c.PostForm(srv.URL+"/", url.Values{"phone": {fmt.Sprintf("+31 6 123456%02d", i)}})
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, "/code", res.Request.URL.Path, "start %d", i+1)
 	}
 }
 

@@ -230,7 +230,9 @@ func TestStatsPageOfTheApp(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", "/dev/stats", nil))
+		req := httptest.NewRequest("GET", "/dev/stats", nil)
+		req.Host = "localhost:8080"
+		h.ServeHTTP(rec, req)
 		if rec.Code != want {
 			t.Errorf("MessageBird, VERIFY_DEV_STATS=%q: GET /dev/stats = %d, want %d", env, rec.Code, want)
 		}

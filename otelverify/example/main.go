@@ -7,7 +7,8 @@
 // then open http://localhost:8080, verify a number (the code is printed
 // in the terminal, and listed at /dev/inbox), and read
 // http://localhost:8080/metrics. Like every app on the fake provider it
-// listens on 127.0.0.1 only. PORT changes the port.
+// listens on 127.0.0.1 only. PORT changes the port. The metrics carry
+// the service name "phoneverify-example" (target_info's service_name).
 //
 // The metrics go through OpenTelemetry's Prometheus exporter into a
 // registry of the app's own, served by client_golang's promhttp handler;
@@ -17,72 +18,22 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
-	"os/signal"
-	"strconv"
-	"syscall"
-	"time"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/phoneverify/verify/internal/serve"
 	"github.com/phoneverify/verify/otelverify"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/attribute"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/resource"
 )
-
-func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(log); err != nil {
-		log.Error("example: " + err.Error())
-		os.Exit(1)
-	}
-}
-
-func run(log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	handler, shutdownMetrics, err := newHandler(log, fake.New(fake.WithLogger(log)), secret)
-	if err != nil {
-		return err
-	}
-	defer shutdownMetrics(context.Background())
-
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8080"
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	base := "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	log.Info("example: open " + base + ", then read " + base + "/metrics")
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); errors.Is(err, context.DeadlineExceeded) {
-		srv.Close()
-	}
-	<-errc
-	return nil
-}
 
 // newHandler returns the app on provider p, which must be the fake: the
 // verification pages at /, the fake's inbox at /dev/inbox and the metrics
@@ -93,7 +44,8 @@ func newHandler(log *slog.Logger, p *fake.Provider, secret []byte) (http.Handler
 	if err != nil {
 		return nil, nil, err
 	}
-	meters := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter))
+	meters := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter),
+		sdkmetric.WithResource(resource.NewSchemaless(attribute.String("service.name", "phoneverify-example"))))
 	obs, err := otelverify.NewObserver(otelverify.WithMeterProvider(meters))
 	if err != nil {
 		return nil, nil, err
@@ -108,7 +60,29 @@ func newHandler(log *slog.Logger, p *fake.Provider, secret []byte) (http.Handler
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", pages)
-	mux.Handle("/dev/inbox", p.Inbox())
+	mux.Handle("/dev/inbox", serve.LocalOnly(p.Inbox()))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
 	return mux, meters.Shutdown, nil
+}
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	handler, shutdownMetrics, err := newHandler(log, fake.New(fake.WithLogger(log)), secret)
+	if err == nil {
+		log.Info("example: the metrics are at /metrics")
+		// On the fake, whose inbox shows every code: loopback only, PORT only.
+		err = serve.Run(log, "example", serve.Addr(func(k string) string {
+			if k == "ADDR" {
+				return ""
+			}
+			return os.Getenv(k)
+		}, "8080", true), handler)
+		shutdownMetrics(context.Background())
+	}
+	if err != nil {
+		log.Error("example: " + err.Error())
+		os.Exit(1)
+	}
 }

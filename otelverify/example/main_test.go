@@ -82,6 +82,18 @@ func TestMetricsEndpoint(t *testing.T) {
 			t.Errorf("%s%v = %v, want %v\n%s", tt.family, tt.labels, got, tt.want, body)
 		}
 	}
+	// The service is named, not "unknown_service:example".
+	var service []string
+	for _, m := range families["target_info"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "service_name" {
+				service = append(service, l.GetValue())
+			}
+		}
+	}
+	if len(service) != 1 || service[0] != "phoneverify-example" {
+		t.Errorf("target_info's service_name = %q, want [phoneverify-example]", service)
+	}
 }
 
 // value returns the sum of the counters, or of the histograms' counts, of
