@@ -1,7 +1,6 @@
 package messagebird
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -72,8 +71,9 @@ func (c *call) scrub(s string) string {
 		}
 	}
 	spans = append(spans, digitSpans(s, c.number, c.code)...)
-	// Stable: of two equal spans, the key's comes first and names both.
-	slices.SortStableFunc(spans, func(a, b span) int { return cmp.Or(a.from-b.from, b.to-a.to) })
+	// Stable: of two spans of one length, the key's comes first and
+	// names both.
+	slices.SortStableFunc(spans, func(a, b span) int { return a.from - b.from })
 	var out strings.Builder
 	at := 0 // s[:at] is written
 	for i := 0; i < len(spans); {
@@ -196,7 +196,7 @@ func sameNumber(digits, number string) bool {
 	if len(d) >= len(number)-3 && d != "" && strings.HasSuffix(number, d) {
 		return true
 	}
-	for k := 1; k <= 3 && k < len(number); k++ {
+	for k := 1; k <= 3; k++ { // number has 7 digits or more
 		if d == number[:k]+"0"+number[k:] {
 			return true
 		}

@@ -23,8 +23,13 @@ func TestScrubDigits(t *testing.T) {
 		{"", "", "a + b, 1+2=3; 404", "a + b, 1+2=3; 404"},
 		{"", "", "ünïcode 12345 ☎", "ünïcode [digits] ☎"},
 		{"", "", "key live_KEY123456.", "key [access key]."},
-		{"", "", "key live_KEY123456 7890", "key [access key]"},    // digits that run on from the key go with it
-		{"", "", "live_KEY1 2345678901234567", "live_KEY[digits]"}, // not the key, but digits
+		{"", "", "key live_KEY123456 7890", "key [access key]"},      // digits that run on from the key go with it
+		{"", "", "live_KEY1 2345678901234567", "live_KEY[digits]"},   // not the key, but digits
+		{"", "", "key live_KEY123456 7890123456789", "key [digits]"}, // the longer mark names both
+		{"31612345678", "", "tel 12+31612345678", "tel 12[number]"},
+		{"31612345678", "", "12 31612345678 5678", "12 [number] [digits]"},
+		{"353861234567", "", "086 123 4567, +353 (0)86 123 4567", "[number], [number]"},
+		{"353861234567", "", "6123 4567", "[digits]"}, // a shorter suffix is not the number
 		{"", "", "trailing 12 ", "trailing 12 "},
 		{"", "", "+", "+"},
 	}
@@ -32,6 +37,9 @@ func TestScrubDigits(t *testing.T) {
 		c := &call{cl: cl, number: tt.number, code: tt.code}
 		assert.Equal(t, tt.want, c.scrub(tt.in), "scrub(%q) with number %q, code %q", tt.in, tt.number, tt.code)
 	}
+	// Marks that touch stay apart.
+	c := &call{cl: &client{key: "live_KEY"}, text: "Code: 12345"}
+	assert.Equal(t, "[access key][digits] [text]", c.scrub("live_KEY4321 Code: 12345"))
 }
 
 // FuzzScrub checks that no scrubbed text holds 4 digits or more with

@@ -94,7 +94,8 @@ func TestNewSenderRefusesBadConfiguration(t *testing.T) {
 	}
 	for _, opts := range [][]messagebird.Option{
 		{messagebird.WithRepeat(1), messagebird.WithRepeat(10), messagebird.WithIfMachine("continue"), messagebird.WithIfMachine("delay")},
-		{messagebird.WithOriginator("MyApp12345X"), messagebird.WithOriginator("+31201234567"), messagebird.WithOriginator("31201234567")},
+		{messagebird.WithOriginator("MyApp12345X"), messagebird.WithOriginator("+31201234567"), messagebird.WithOriginator("31201234567"),
+			messagebird.WithOriginator("+123456789012345")},
 		{messagebird.WithHTTPClient(&http.Client{}), messagebird.WithEndpoint("https://example.com")},
 	} {
 		_, err := messagebird.NewSender("k", opts...)
