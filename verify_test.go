@@ -133,7 +133,7 @@ func TestDefaultsReachTheProvider(t *testing.T) {
 	}
 	want := verify.Request{
 		Phone: "+447400123456", Channel: verify.Voice, TokenLength: 6, Voice: verify.Female,
-		Language: "en-gb", Template: "Hello. Your verification code is %token. Never share this code with anyone.",
+		Language: "en-gb", Template: "Hello. Your verification code is %token. Once again: %token. Never share this code with anyone.",
 		Validity: 10 * time.Minute, MaxAttempts: 5,
 	}
 	if s.lastReq != want {
@@ -391,7 +391,7 @@ func TestCodes(t *testing.T) {
 		{"12a456", ""},
 		{"1&token=2", ""},
 		{"123456#", ""},
-		{"１２３４５６", ""}, // full-width digits
+		{"１２３４５６", "123456"}, // full-width digits (more in TestCodesAsTyped)
 		{"123.456", ""},
 		{strings.Repeat("1", 100), ""},
 	}
@@ -633,8 +633,8 @@ func TestMaskPhone(t *testing.T) {
 }
 
 func TestErrorMessages(t *testing.T) {
-	rl := &verify.RateLimitError{RetryAfter: 1500 * time.Millisecond, Limit: "resend cooldown"}
-	if got := rl.Error(); got != "verify: rate limited (resend cooldown): retry after 2s" {
+	rl := &verify.RateLimitError{RetryAfter: 1500 * time.Millisecond, Limit: "resend_cooldown"}
+	if got := rl.Error(); got != "verify: rate limited (resend_cooldown): retry after 2s" {
 		t.Errorf("RateLimitError: %q", got)
 	}
 	if got := (&verify.RateLimitError{RetryAfter: 400 * time.Millisecond}).Error(); got != "verify: rate limited: retry after 1s" {

@@ -42,7 +42,7 @@ func Example() {
 	fmt.Println(ver.Verified(), ver.Phone, err)
 	// Output:
 	// pending voice +31612345678 10m0s
-	// Hallo. Je verificatiecode is 123456. Deel deze code met niemand.
+	// Hallo. Je verificatiecode is 123456. Nogmaals: 123456. Deel deze code met niemand.
 	// true
 	// true +31612345678 <nil>
 }
