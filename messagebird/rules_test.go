@@ -117,7 +117,7 @@ func TestCheckReturnsTheVerifiedNumber(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := verify.Verification{ID: ver.ID, Phone: "+4915123456789", Channel: ch, Status: verify.StatusVerified,
-			CreatedAt: ver.CreatedAt, ExpiresAt: ver.ExpiresAt}
+			Provider: "messagebird", CreatedAt: ver.CreatedAt, ExpiresAt: ver.ExpiresAt}
 		if *got != want {
 			t.Errorf("%s: Check = %+v, want %+v", ch, *got, want)
 		}
