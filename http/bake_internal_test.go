@@ -65,7 +65,7 @@ func TestTemplatesBakedOnFirstUse(t *testing.T) {
 		t.Fatal("German templates baked again")
 	}
 
-	langs := []string{"nl", "fr", "es", "it", "pt-BR", "pl", "ro", "ru", "zh-Hans", "zh-Hant", "ja", "ko", "is"}
+	langs := []string{"nl", "fr", "es", "it", "pt-BR", "pt-PT", "pl", "ro", "ru", "zh-Hans", "zh-Hant", "ja", "ko", "is"}
 	var wg sync.WaitGroup
 	for range 4 {
 		for _, lang := range langs {

@@ -190,8 +190,9 @@
 //
 // Every text a user reads, on the pages and in the JSON API's messages,
 // comes from one catalog (golang.org/x/text/message) with built-in texts
-// in English, Dutch, German, French, Spanish, Italian, Portuguese,
-// Polish, Romanian, Russian, Chinese, Japanese, Korean and Icelandic, the
+// in English, Dutch, German, French, Spanish, Italian, Portuguese
+// (Brazilian and European), Polish, Romanian, Russian, Chinese
+// (Simplified and Traditional), Japanese, Korean and Icelandic, the
 // languages a call can be made in. Each request gets the language of its
 // Accept-Language header that best matches (language.Matcher), else the
 // first of WithLanguages: the page says it in <html lang dir>, and the
@@ -200,7 +201,11 @@
 // it, or the Verifier fixes the language), the code page says which
 // language the call will be in. Numbers of seconds and minutes take the
 // plural forms of the language (CLDR: 1 секунду, 2 секунды, 5 секунд);
-// regions are named, never shown as codes.
+// regions are named, never shown as codes. Browsers in Taiwan, Hong Kong
+// and Macao get Traditional Chinese, those in Portugal and the countries
+// that write as it does European Portuguese; <html lang> names the
+// variant the text is in (zh-Hant-TW, pt-PT) and keeps the user's region
+// where the text has none of its own (de-CH).
 //
 // WithLanguages restricts or orders the languages; WithMessages changes
 // any text, or adds a language, without copying a template:

@@ -56,10 +56,13 @@ func (t *texts) localizer(accept string) *localizer {
 	tag := t.langs[i]
 	l := &localizer{t: t, i: i, tag: tag, lang: tag.String(), dir: direction(tag)}
 	// The page's language keeps the user's region ("de-CH", "en-GB"): it
-	// is what the call's language is chosen from.
+	// is what the call's language is chosen from. A catalog language with
+	// a region of its own (pt-BR, pt-PT) keeps its own: that is the
+	// variant its text is in.
 	base, _ := tag.Base()
+	_, own := tag.Region()
 	for _, d := range desired {
-		if b, _ := d.Base(); b != base {
+		if b, _ := d.Base(); b != base || own == language.Exact {
 			continue
 		}
 		if r, c := d.Region(); c == language.Exact {

@@ -130,7 +130,7 @@ func TestNegotiation(t *testing.T) {
 		{"en-IN", "en", "en-IN", "ltr"},
 		{"nb-NO,nb;q=0.9", "en", "en", "ltr"},          // not offered: the default
 		{"nb-NO,nb;q=0.9,de;q=0.5", "de", "de", "ltr"}, // the first offered one
-		{"pt-PT", "pt-BR", "pt-PT", "ltr"},             // one Portuguese for all
+		{"pt-PT", "pt-PT", "pt-PT", "ltr"},
 		{"zh-CN,zh;q=0.9", "zh-Hans", "zh-Hans-CN", "ltr"},
 		{"ja;q=0.2, ko;q=0.8", "ko", "ko", "ltr"},
 		{"*", "en", "en", "ltr"},

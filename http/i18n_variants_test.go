@@ -68,3 +68,58 @@ func TestTraditionalChinese(t *testing.T) {
 	assert.Contains(t, hant["phone_label"], "電話號碼")
 	assert.Contains(t, hant["title_code"], "驗證碼")
 }
+
+// TestPortugueseVariants: Portugal and the countries that write as it
+// does get the European Portuguese pages, Brazil and a browser that names
+// no region the Brazilian ones; the page's lang names the variant its
+// text is in, also when an app offers only one.
+func TestPortugueseVariants(t *testing.T) {
+	tx := newTestTexts(t)
+	for _, tt := range []struct{ accept, tag, lang string }{
+		{"pt-PT", "pt-PT", "pt-PT"},
+		{"pt-PT,pt;q=0.9,en;q=0.8", "pt-PT", "pt-PT"},
+		{"pt-AO", "pt-PT", "pt-PT"},
+		{"pt-MZ", "pt-PT", "pt-PT"},
+		{"pt-CV", "pt-PT", "pt-PT"},
+		{"pt-BR", "pt-BR", "pt-BR"},
+		{"pt-BR,pt;q=0.9", "pt-BR", "pt-BR"},
+		{"pt", "pt-BR", "pt-BR"},
+		{"en;q=0.5, pt-PT", "pt-PT", "pt-PT"},
+	} {
+		l := tx.localizer(tt.accept)
+		assert.Equal(t, tt.tag, l.tag.String(), "catalog of Accept-Language %q", tt.accept)
+		assert.Equal(t, tt.lang, l.lang, "lang of Accept-Language %q", tt.accept)
+	}
+	assert.Equal(t, "Introduza o código", tx.localizer("pt-PT").text("title_code"))
+	assert.Equal(t, "Digite seu código", tx.localizer("pt-BR").text("title_code"))
+
+	// Only Brazilian offered: a browser in Portugal reads Brazilian text,
+	// and the page says so.
+	only := newTestTexts(t, WithLanguages("en", "pt-BR"))
+	l := only.localizer("pt-PT")
+	assert.Equal(t, "pt-BR", l.tag.String())
+	assert.Equal(t, "pt-BR", l.lang)
+}
+
+// TestEuropeanPortuguese: the European texts use none of the words that
+// mark Brazilian Portuguese, and the Brazilian none of the European ones.
+func TestEuropeanPortuguese(t *testing.T) {
+	pt := DefaultMessages("pt-PT")
+	br := DefaultMessages("pt-BR")
+	require.NotEmpty(t, pt)
+	require.NotEmpty(t, br)
+	for id, text := range pt {
+		for _, w := range []string{"celular", "você", "Digite", "digita", "ligação", "ligando", "Confira", "de novo em", "até as"} {
+			assert.NotContains(t, text, w, "pt-PT %s", id)
+		}
+		// "o seu número", not "seu número"
+		assert.False(t, strings.HasPrefix(text, "Seu ") || strings.HasPrefix(text, "Sua "), "pt-PT %s = %q", id, text)
+	}
+	for id, text := range br {
+		for _, w := range []string{"telemóvel", "Introduza", "introduz", "ligar-lhe", "Enviámos", "Confirmámos", "daqui a", "demasiad", "utilizado"} {
+			assert.NotContains(t, text, w, "pt-BR %s", id)
+		}
+	}
+	assert.Contains(t, pt["phone_error_line_type"], "telemóvel")
+	assert.Contains(t, pt["code_lead_voice"], "Estamos a ligar")
+}
