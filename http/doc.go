@@ -113,10 +113,12 @@
 //
 // Every text a user reads, on the pages and in the JSON API's messages,
 // comes from one catalog (golang.org/x/text/message) with built-in texts
-// in the languages a call can be made in. Each request gets the language
-// of its Accept-Language header that best matches, else the first of
-// [WithLanguages]; the call or text is asked for in it too, and the code
-// page says so when the provider speaks another. [WithMessages] changes
+// in the languages a call can be made in (Chinese in Simplified and
+// Traditional, Portuguese in Brazilian and European). Each request gets
+// the language of its Accept-Language header that best matches, else the
+// first of [WithLanguages]; <html lang> names the variant the text is in
+// (zh-Hant-TW, pt-PT). The call or text is asked for in it too, and the
+// code page says so when the provider speaks another. [WithMessages] changes
 // any text, or adds a language, without copying a template:
 //
 //	verifyhttp.WithMessages("en", map[string]string{"phone_submit": "Get my code"})

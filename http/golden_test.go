@@ -122,7 +122,7 @@ func TestGoldenLanguages(t *testing.T) {
 	var runs []run
 	// English without a region is TestGoldenPages' phone_invalid and
 	// code_sms_wrong; lang_en_phone_region below covers an en-US browser.
-	for _, lang := range []string{"nl", "de", "fr", "es", "it", "pt-BR", "pl", "ro", "ru", "zh-Hans", "ja", "ko", "is"} {
+	for _, lang := range []string{"nl", "de", "fr", "es", "it", "pt-BR", "pt-PT", "pl", "ro", "ru", "zh-Hans", "zh-Hant", "ja", "ko", "is"} {
 		for _, p := range perLanguage {
 			runs = append(runs, run{"lang_" + lang + "_" + p.name, lang, p})
 		}

@@ -41,13 +41,18 @@ type locales struct {
 // pick returns the locale that best matches the user's languages accept
 // (from Accept-Language, most preferred first), else the default one, and
 // the language of the page: the locale's, with the user's region ("de-CH",
-// "en-GB"), from which the call's language is chosen.
+// "en-GB"), from which the call's language is chosen. A locale with a
+// region of its own (pt-BR, pt-PT) keeps its own: that is the variant its
+// text is in.
 func (ls *locales) pick(accept []language.Tag) (*locale, string) {
 	_, i, conf := ls.matcher.Match(accept...)
 	if conf == language.No {
 		i = 0
 	}
 	l := ls.list[i]
+	if _, own := l.tag.Region(); own == language.Exact {
+		return l, l.tag.String()
+	}
 	for _, d := range accept {
 		if b, _ := d.Base(); b.String() != l.base {
 			continue

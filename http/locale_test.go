@@ -119,6 +119,15 @@ func TestPlurals(t *testing.T) {
 		{"is", "n_minutes", map[int]string{1: "1 mínútu", 2: "2 mínútur", 11: "11 mínútur", 21: "21 mínútu"}},
 		{"fr", "n_minutes", map[int]string{0: "0 minute", 1: "1 minute", 2: "2 minutes"}},
 		{"ja", "n_seconds", map[int]string{1: "1秒", 27: "27秒"}},
+		{"ro", "n_minutes", map[int]string{1: "1 minut", 2: "2 minute", 19: "19 minute", 20: "20 de minute", 59: "59 de minute", 101: "101 minute", 120: "120 de minute"}},
+		{"is", "n_seconds", map[int]string{1: "1 sekúndu", 2: "2 sekúndur", 11: "11 sekúndur", 21: "21 sekúndu", 31: "31 sekúndu", 111: "111 sekúndur"}},
+		{"de", "n_minutes", map[int]string{1: "1 Minute", 2: "2 Minuten", 21: "21 Minuten"}},
+		{"pt-BR", "n_seconds", map[int]string{1: "1 segundo", 2: "2 segundos", 21: "21 segundos"}},
+		{"pt-PT", "n_seconds", map[int]string{0: "0 segundos", 1: "1 segundo", 2: "2 segundos", 21: "21 segundos"}},
+		{"pt-PT", "n_minutes", map[int]string{1: "1 minuto", 5: "5 minutos"}},
+		{"zh-Hant", "n_seconds", map[int]string{1: "1 秒", 59: "59 秒"}},
+		{"zh-Hant", "n_minutes", map[int]string{1: "1 分鐘", 2: "2 分鐘"}},
+		{"ko", "n_minutes", map[int]string{1: "1분", 21: "21분"}},
 	}
 	tx := newTestTexts(t)
 	for _, tt := range tests {
@@ -144,7 +153,7 @@ func TestNegotiation(t *testing.T) {
 		{"en-IN", "en", "en-IN", "ltr"},
 		{"nb-NO,nb;q=0.9", "en", "en", "ltr"},          // not offered: the default
 		{"nb-NO,nb;q=0.9,de;q=0.5", "de", "de", "ltr"}, // the first offered one
-		{"pt-PT", "pt-BR", "pt-PT", "ltr"},             // one Portuguese for all
+		{"pt-PT", "pt-PT", "pt-PT", "ltr"},
 		{"zh-CN,zh;q=0.9", "zh-Hans", "zh-Hans-CN", "ltr"},
 		{"ja;q=0.2, ko;q=0.8", "ko", "ko", "ltr"},
 		{"*", "en", "en", "ltr"},
