@@ -32,9 +32,9 @@ type picked struct {
 	lang string
 }
 
-// localizer returns the locale of a request whose Accept-Language header
+// forAccept returns the locale of a request whose Accept-Language header
 // is accept.
-func (ls *locales) localizer(accept string) picked {
+func (ls *locales) forAccept(accept string) picked {
 	l, lang := ls.pick(parseAcceptLanguage(accept))
 	return picked{l, lang}
 }
@@ -77,7 +77,7 @@ func TestBuiltinTexts(t *testing.T) {
 					t.Errorf("%s: %q is empty or has surrounding space", key, text)
 				}
 			}
-			l := tx.localizer(lang)
+			l := tx.forAccept(lang)
 			if l.tag.String() != lang {
 				t.Fatalf("Accept-Language %q gives %s", lang, l.tag)
 			}
@@ -131,7 +131,7 @@ func TestPlurals(t *testing.T) {
 	}
 	tx := newTestTexts(t)
 	for _, tt := range tests {
-		l := tx.localizer(tt.lang)
+		l := tx.forAccept(tt.lang)
 		for n, want := range tt.want {
 			if got := l.text(tt.id, n); got != want {
 				t.Errorf("%s %s(%d) = %q, want %q", tt.lang, tt.id, n, got, want)
@@ -163,7 +163,7 @@ func TestNegotiation(t *testing.T) {
 	}
 	tx := newTestTexts(t)
 	for _, tt := range tests {
-		l := tx.localizer(tt.accept)
+		l := tx.forAccept(tt.accept)
 		if l.tag.String() != tt.tag || l.lang != tt.lang || l.dir != tt.dir {
 			t.Errorf("Accept-Language %.40q: catalog %s, lang %s, dir %s; want %s, %s, %s", tt.accept, l.tag, l.lang, l.dir, tt.tag, tt.lang, tt.dir)
 		}
@@ -173,7 +173,7 @@ func TestNegotiation(t *testing.T) {
 func TestWithLanguagesAndMessages(t *testing.T) {
 	// Restricted: Dutch is not offered, so the first language answers.
 	tx := newTestTexts(t, WithLanguages("de", "fr"))
-	if l := tx.localizer("nl-NL,en;q=0.5"); l.tag.String() != "de" {
+	if l := tx.forAccept("nl-NL,en;q=0.5"); l.tag.String() != "de" {
 		t.Errorf("WithLanguages(de, fr), Accept-Language nl, en: got %s, want de", l.tag)
 	}
 
@@ -184,7 +184,7 @@ func TestWithLanguagesAndMessages(t *testing.T) {
 		WithMessages("ar", map[string]string{"phone_submit": "أرسل لي رمزًا"}),
 		WithLanguages("en", "sv", "ar", "de"),
 	)
-	en := tx.localizer("en")
+	en := tx.forAccept("en")
 	if got := en.text("phone_submit"); got != "Get my code" {
 		t.Errorf("overridden English: %q", got)
 	}
@@ -194,17 +194,17 @@ func TestWithLanguagesAndMessages(t *testing.T) {
 	if got := en.text("n_seconds", 2); got != "2 seconds" {
 		t.Errorf("plural form not overridden: %q", got)
 	}
-	sv := tx.localizer("sv-SE")
+	sv := tx.forAccept("sv-SE")
 	if sv.lang != "sv-SE" || sv.text("phone_submit") != "Skicka en kod" || sv.text("n_seconds", 5) != "5 sekunder" {
 		t.Errorf("added Swedish: lang %s, %q, %q", sv.lang, sv.text("phone_submit"), sv.text("n_seconds", 5))
 	}
 	if got := sv.text("phone_label"); got != "Phone number" {
 		t.Errorf("a text Swedish leaves out: %q, want the default language's", got)
 	}
-	if ar := tx.localizer("ar"); ar.dir != "rtl" || ar.lang != "ar" {
+	if ar := tx.forAccept("ar"); ar.dir != "rtl" || ar.lang != "ar" {
 		t.Errorf("Arabic: lang %s, dir %s", ar.lang, ar.dir)
 	}
-	if de := tx.localizer("de"); de.text("phone_submit") != "Code anfordern" {
+	if de := tx.forAccept("de"); de.text("phone_submit") != "Code anfordern" {
 		t.Errorf("German changed by another language's texts: %q", de.text("phone_submit"))
 	}
 
@@ -277,7 +277,7 @@ func TestFailureText(t *testing.T) {
 	}
 	tx := newTestTexts(t)
 	for _, tt := range tests {
-		if got := tx.localizer(tt.lang).failureText(&tt.f, tt.region, 6, tt.api); got != tt.want {
+		if got := tx.forAccept(tt.lang).failureText(&tt.f, tt.region, 6, tt.api); got != tt.want {
 			t.Errorf("%s %+v:\n got %q\nwant %q", tt.lang, tt.f, got, tt.want)
 		}
 	}
@@ -291,7 +291,7 @@ func TestFailureTexts(t *testing.T) {
 		TooLarge, CrossOrigin, ChallengeFailed, MethodNotAllowed, NotFound}
 	tx := newTestTexts(t)
 	for _, lang := range defaultLanguages {
-		l := tx.localizer(lang)
+		l := tx.forAccept(lang)
 		other := l.text("error_other")
 		seen := map[string]FailureCode{}
 		for _, c := range codes {
@@ -310,7 +310,7 @@ func TestFailureTexts(t *testing.T) {
 // note, and does not panic: a template's mistake shows on the page.
 func TestT(t *testing.T) {
 	tx := newTestTexts(t, WithMessages("en", map[string]string{"code_lead_sms": "Sent <to> %s & more."}))
-	l := tx.localizer("en")
+	l := tx.forAccept("en")
 	strong := templateFuncs(l.locale, time.Now)["strong"].(func(string) template.HTML)
 	assert.Equal(t, template.HTML("Sent &lt;to&gt; <strong>+31 6 •••• &lt;b&gt;</strong> &amp; more."), l.T("code_lead_sms", strong("+31 6 •••• <b>")))
 	assert.Equal(t, template.HTML("Sent &lt;to&gt; &lt;i&gt; &amp; more."), l.T("code_lead_sms", "<i>"))
@@ -348,7 +348,7 @@ func TestCallLanguageNote(t *testing.T) {
 		{"en", "", verify.Voice, ""},
 	}
 	for _, tt := range tests {
-		if got := tx.localizer(tt.lang).callLanguageNote(tt.call, tt.ch); got != tt.want {
+		if got := tx.forAccept(tt.lang).callLanguageNote(tt.call, tt.ch); got != tt.want {
 			t.Errorf("CallLanguageNote of a %s page, %s %s: %q, want %q", tt.lang, tt.ch, tt.call, got, tt.want)
 		}
 	}
@@ -357,7 +357,7 @@ func TestCallLanguageNote(t *testing.T) {
 // TestDuration: a wait is said in seconds below two minutes, and in
 // minutes, rounded up, from two minutes on.
 func TestDuration(t *testing.T) {
-	l := newTestTexts(t).localizer("en")
+	l := newTestTexts(t).forAccept("en")
 	for _, tt := range []struct {
 		seconds int
 		want    string
@@ -377,7 +377,7 @@ func TestLongAcceptLanguage(t *testing.T) {
 		for len(accept) <= maxAcceptLanguage {
 			accept += "fr-FR;q=0.5,"
 		}
-		if l := tx.localizer(accept); l.lang != "nl" {
+		if l := tx.forAccept(accept); l.lang != "nl" {
 			t.Errorf("a %d-byte header cut at %q: language %s, want nl", len(accept), accept[maxAcceptLanguage-12:maxAcceptLanguage], l.lang)
 		}
 	}
@@ -388,10 +388,10 @@ func TestLongAcceptLanguage(t *testing.T) {
 		accept += "sw,"
 	}
 	accept += strings.Repeat(" ", maxAcceptLanguage-len(accept)-len("nl;q=0.1")) + "nl;q=0.1"
-	if l := tx.localizer(accept); len(accept) != maxAcceptLanguage || l.lang != "nl" {
+	if l := tx.forAccept(accept); len(accept) != maxAcceptLanguage || l.lang != "nl" {
 		t.Errorf("a %d-byte header ending in nl: language %s, want nl", len(accept), l.lang)
 	}
-	if l := tx.localizer("nl" + strings.Repeat("x", maxAcceptLanguage)); l.lang != "en" {
+	if l := tx.forAccept("nl" + strings.Repeat("x", maxAcceptLanguage)); l.lang != "en" {
 		t.Errorf("a long header without a comma: language %s, want the default", l.lang)
 	}
 }
