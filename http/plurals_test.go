@@ -66,7 +66,7 @@ func TestDurationMinutesSeconds(t *testing.T) {
 		{"is", 1, 21, "1 mínútu og 21 sekúndu"},
 		{"is", 2, 59, "2 mínútur og 59 sekúndur"},
 	} {
-		l := tx.localizer(tt.lang)
+		l := tx.forAccept(tt.lang)
 		require.Equal(t, tt.lang, l.tag.String())
 		got := l.text("duration_minutes_seconds", l.text("n_minutes", tt.minutes), l.text("n_seconds", tt.seconds))
 		assert.Equal(t, tt.want, got, "%s: %d min %d s", tt.lang, tt.minutes, tt.seconds)

@@ -29,17 +29,17 @@ func TestChineseVariants(t *testing.T) {
 		{"zh-Hans", "zh-Hans", "zh-Hans"},
 		{"en;q=0.5, zh-TW", "zh-Hant", "zh-Hant-TW"},
 	} {
-		l := tx.localizer(tt.accept)
+		l := tx.forAccept(tt.accept)
 		assert.Equal(t, tt.tag, l.tag.String(), "catalog of Accept-Language %q", tt.accept)
 		assert.Equal(t, tt.lang, l.lang, "lang of Accept-Language %q", tt.accept)
 	}
-	assert.Equal(t, "驗證電話號碼", tx.localizer("zh-TW").text("title_phone"))
-	assert.Equal(t, "验证电话号码", tx.localizer("zh-CN").text("title_phone"))
+	assert.Equal(t, "驗證電話號碼", tx.forAccept("zh-TW").text("title_phone"))
+	assert.Equal(t, "验证电话号码", tx.forAccept("zh-CN").text("title_phone"))
 
 	// An app that offers only Simplified Chinese labels it so, whatever
 	// the region.
 	only := newTestTexts(t, WithLanguages("en", "zh-Hans"))
-	l := only.localizer("zh-TW")
+	l := only.forAccept("zh-TW")
 	assert.Equal(t, "zh-Hans", l.tag.String())
 	assert.Equal(t, "zh-Hans-TW", l.lang)
 }
@@ -86,17 +86,17 @@ func TestPortugueseVariants(t *testing.T) {
 		{"pt", "pt-BR", "pt-BR"},
 		{"en;q=0.5, pt-PT", "pt-PT", "pt-PT"},
 	} {
-		l := tx.localizer(tt.accept)
+		l := tx.forAccept(tt.accept)
 		assert.Equal(t, tt.tag, l.tag.String(), "catalog of Accept-Language %q", tt.accept)
 		assert.Equal(t, tt.lang, l.lang, "lang of Accept-Language %q", tt.accept)
 	}
-	assert.Equal(t, "Introduza o código", tx.localizer("pt-PT").text("title_code"))
-	assert.Equal(t, "Digite seu código", tx.localizer("pt-BR").text("title_code"))
+	assert.Equal(t, "Introduza o código", tx.forAccept("pt-PT").text("title_code"))
+	assert.Equal(t, "Digite seu código", tx.forAccept("pt-BR").text("title_code"))
 
 	// Only Brazilian offered: a browser in Portugal reads Brazilian text,
 	// and the page says so.
 	only := newTestTexts(t, WithLanguages("en", "pt-BR"))
-	l := only.localizer("pt-PT")
+	l := only.forAccept("pt-PT")
 	assert.Equal(t, "pt-BR", l.tag.String())
 	assert.Equal(t, "pt-BR", l.lang)
 }
