@@ -21,6 +21,7 @@ type apiStartRequest struct {
 	Phone     string `json:"phone"`
 	Channel   string `json:"channel"`
 	Challenge string `json:"challenge"` // the token of the handler's Challenge, if it has one
+	Token     string `json:"token"`     // the token of a verification in progress, if the client has one
 }
 
 // apiCheckRequest is the body of POST /api/check.
@@ -37,6 +38,7 @@ type apiResendRequest struct {
 
 // apiStarted answers /api/start and /api/resend.
 type apiStarted struct {
+	ID          string         `json:"id"` // the verification's, the same when a start resumes it
 	Token       string         `json:"token"`
 	Channel     verify.Channel `json:"channel"`
 	PhoneMasked string         `json:"phone_masked"`
@@ -146,7 +148,7 @@ func (h *handler) writeStarted(q *request, st *state) {
 		return
 	}
 	h.writeJSON(q.w, http.StatusOK, apiStarted{
-		Token: token, Channel: st.Channel, PhoneMasked: maskForDisplay(st.Phone),
+		ID: st.ID, Token: token, Channel: st.Channel, PhoneMasked: maskForDisplay(st.Phone),
 		ExpiresAt: st.Expires.UTC().Truncate(time.Second),
 	})
 }
@@ -160,7 +162,15 @@ func (h *handler) apiStart(q *request) {
 		ch, f = parseChannel(req.Channel, verify.Voice)
 	}
 	var st *state
-	if f == nil {
+	if f == nil && req.Token != "" {
+		// The verification in progress, when the start is for its number
+		// and channel and its code still works: no second call.
+		prev := new(state)
+		if h.keys.open(req.Token, h.binding(q.mount, purposeToken), h.now(), prev) == nil {
+			st = h.resumed(prev, req.Phone, ch)
+		}
+	}
+	if f == nil && st == nil {
 		st, f = h.started(q, req.Phone, ch, req.Challenge)
 	}
 	if f != nil {

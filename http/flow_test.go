@@ -118,14 +118,14 @@ func TestPageData(t *testing.T) {
 	}
 }
 
-// TestAPIWording: the rate-limit message says how many seconds, and
+// TestAPIWording: the rate-limit message says how long, in minutes and seconds, and
 // invalid_request names the field at fault.
 func TestAPIWording(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
 	e.fake.FailNext(&verify.RateLimitError{RetryAfter: 61 * time.Second})
 	_, out, _ := apiCall(t, b, "start", map[string]string{"phone": testPhone})
-	if msg := out["error"].(map[string]any)["message"].(string); !strings.Contains(msg, "61 seconds") {
+	if msg := out["error"].(map[string]any)["message"].(string); !strings.Contains(msg, "1 minute and 1 second") {
 		t.Errorf("rate-limit message = %q, want the seconds", msg)
 	}
 	for _, tt := range []struct{ body, field string }{

@@ -246,8 +246,13 @@ func TestFailureText(t *testing.T) {
 	}{
 		{"en", Failure{Code: RateLimited, RetryAfter: 27}, "", false, "Too many requests. Please wait 27 seconds and try again."},
 		{"en", Failure{Code: RateLimited, RetryAfter: 1}, "", false, "Too many requests. Please wait 1 second and try again."},
-		{"en", Failure{Code: RateLimited, RetryAfter: 61}, "", false, "Too many requests. Please wait 61 seconds and try again."},
-		{"en", Failure{Code: RateLimited, RetryAfter: 121}, "", false, "Too many requests. Please wait 3 minutes and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 61}, "", false, "Too many requests. Please wait 1 minute and 1 second and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 121}, "", false, "Too many requests. Please wait 2 minutes and 1 second and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 3599}, "", false, "Too many requests. Please wait 60 minutes and try again."},
+		{"ru", Failure{Code: RateLimited, RetryAfter: 119, ReasonCode: reasonResend}, "", false, "Новый код можно будет запросить через 1 минуту 59 секунд."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "line_type", LineType: "premium_rate"}, "", false, "Premium-rate numbers cannot be verified. Use a mobile or landline number."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "line_type", LineType: "personal"}, "", false, "Personal numbers cannot be verified. Use a mobile or landline number."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "line_type", LineType: "something_new"}, "", false, "Numbers of this kind, such as premium-rate or toll-free numbers, cannot be verified. Use a mobile or landline number."},
 		{"en", Failure{Code: RateLimited}, "", false, "Too many requests. Please try again later."},
 		{"en", Failure{Code: RateLimited, RetryAfter: 27, ReasonCode: reasonResend}, "", false, "You can ask for a new code in 27 seconds."},
 		{"ru", Failure{Code: RateLimited, RetryAfter: 21}, "", false, "Слишком много запросов. Подождите 21 секунду и попробуйте снова."},
@@ -354,14 +359,15 @@ func TestCallLanguageNote(t *testing.T) {
 	}
 }
 
-// TestDuration: a wait is said in seconds below two minutes, and in
-// minutes, rounded up, from two minutes on.
+// TestDuration: a wait is said in seconds below a minute, in minutes and
+// seconds up to ten minutes, and in minutes, rounded up, beyond.
 func TestDuration(t *testing.T) {
 	l := newTestTexts(t).forAccept("en")
 	for _, tt := range []struct {
 		seconds int
 		want    string
-	}{{1, "1 second"}, {119, "119 seconds"}, {120, "2 minutes"}, {121, "3 minutes"}, {180, "3 minutes"}} {
+	}{{1, "1 second"}, {59, "59 seconds"}, {60, "1 minute"}, {61, "1 minute and 1 second"}, {119, "1 minute and 59 seconds"},
+		{120, "2 minutes"}, {121, "2 minutes and 1 second"}, {599, "9 minutes and 59 seconds"}, {600, "10 minutes"}, {601, "11 minutes"}} {
 		if got := l.duration(tt.seconds); got != tt.want {
 			t.Errorf("duration(%d) = %q, want %q", tt.seconds, got, tt.want)
 		}
