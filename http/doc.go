@@ -26,7 +26,7 @@
 //
 //	GET  /            the phone form
 //	POST /            fields phone and channel ("voice", the default, "sms" or "auto"): starts, 303 to code
-//	GET  /code        the code page: masked number, time left, resend, other channel
+//	GET  /code        the code page: masked number, time left, resend, other channel; once expired, a new code
 //	POST /code        field code: checks; on success runs OnVerified and 303 to done
 //	POST /resend      field channel (default: the same): a new code to the same number, 303 to code
 //	GET  /done        the success page, only after a successful check
@@ -51,6 +51,23 @@
 // no-store. The client's IP address goes with every Start, for the
 // Verifier's per-client limit (see [WithClientIP], which an app behind a
 // reverse proxy must set).
+//
+// The user who goes Back from the code page and sends the same number on
+// the same channel again, while its code works, lands on the code page of
+// the verification in progress: no second call, no error. The resend
+// cooldown ([verify.Verifier.ResendCooldown]) counts each channel apart,
+// as the Verifier does: each resend button of the code page is disabled,
+// with a countdown, until its channel's cooldown has passed (a click too
+// early, without JavaScript, is told how long to wait, computed when the
+// page is shown). After a resend the page says, to screen readers too,
+// that a new code was sent and that only it works. An expired code has a
+// state of its own: its heading, a new code on either channel. Without
+// JavaScript the page says the time the code works until, in UTC; the
+// script says it in the user's time zone and counts down. A code or
+// number typed in another script's digits (full-width, Arabic-Indic,
+// Persian) reads as the same digits. The phone form names the app when
+// the Verifier has one ([verify.WithAppName] given to verify.New), as the
+// calls and texts do.
 //
 // # Status codes
 //
@@ -93,9 +110,9 @@
 // [*Page] and can call the functions listed at [DefaultTemplates]. The
 // names:
 //
-//	phone          the phone form (Page.Input, Page.Channel, Page.Error)
-//	code           the code page (Masked, Channel, CallLanguageNote, ExpiresAt, ResendIn, CanEnterCode, Error)
-//	code_script    the code page's script: time left, resend countdown, WebOTP
+//	phone          the phone form (Page.Input, Page.Channel, Page.AppName, Page.Error)
+//	code           the code page (Masked, Channel, CallLanguageNote, ExpiresAt, ResendIn, SwitchIn, CanEnterCode, Expired, Resent, Error)
+//	code_script    the code page's script: time left, expiry, resend countdowns, notice, WebOTP
 //	success        the success page (Phone, Masked, ContinueURL)
 //	error          any other failure, such as a cross-origin POST (Error)
 //	head, foot     the document around every page; "style" is its CSS
@@ -134,7 +151,7 @@
 //
 //	$ curl -s localhost:8080/api/start -H 'Content-Type: application/json' \
 //	    -d '{"phone":"+31 6 12345678","channel":"sms"}'
-//	{"token":"X5Qm…","channel":"sms","phone_masked":"+31 6 •••• 5678","expires_at":"2026-11-26T01:10:00Z"}
+//	{"id":"a41f…","token":"X5Qm…","channel":"sms","phone_masked":"+31 6 •••• 5678","expires_at":"2026-11-26T01:10:00Z"}
 //
 //	$ curl -s localhost:8080/api/check -H 'Content-Type: application/json' \
 //	    -d '{"token":"X5Qm…","code":"123456"}'
@@ -142,7 +159,11 @@
 //
 //	$ curl -s localhost:8080/api/resend -H 'Content-Type: application/json' \
 //	    -d '{"token":"X5Qm…","channel":"voice"}'
-//	{"token":"Lw0c…","channel":"voice","phone_masked":"+31 6 •••• 5678","expires_at":"…"}
+//	{"id":"9c2e…","token":"Lw0c…","channel":"voice","phone_masked":"+31 6 •••• 5678","expires_at":"…"}
+//
+// A start that also sends the "token" of the verification in progress,
+// for the same number and channel while its code works, answers with that
+// verification (the same "id") and sends no second code.
 //
 // A failed call answers the [Failure] as "error", with its message in the
 // request's language:
