@@ -40,7 +40,7 @@ func (h *handler) started(q *request, input string, ch verify.Channel, token str
 // Back to the phone form and sent it again; the code already sent still
 // works, so no second call is made. nil otherwise.
 func (h *handler) resumed(st *state, input string, ch verify.Channel) *state {
-	if st == nil || st.Verified || ch != st.Channel || !h.now().Before(st.Expires.Time) {
+	if st == nil || st.Verified || (ch != st.Channel && ch != verify.Auto) || !h.now().Before(st.Expires.Time) {
 		return nil
 	}
 	if e164(input, h.v.DefaultRegion()) != st.Phone {
