@@ -141,7 +141,7 @@ func BenchmarkObserver(b *testing.B) {
 	for _, o := range observers {
 		newVerifier := func(b *testing.B) *verify.Verifier {
 			v, err := verify.New(fake.New(fake.WithCode("123456")), append([]verify.Option{
-				verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0)}, o.opts...)...)
+				verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0), verify.WithPumpingGuard(0, 0, 0)}, o.opts...)...)
 			if err != nil {
 				b.Fatal(err)
 			}

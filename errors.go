@@ -99,7 +99,7 @@ type RateLimitError struct {
 	// zero when unknown.
 	RetryAfter time.Duration
 	// Limit names the policy that refused the request, such as
-	// "resend cooldown"; it may be empty.
+	// "resend_cooldown"; it may be empty.
 	Limit string
 }
 

@@ -23,7 +23,7 @@ func TestRateLimitErrorText(t *testing.T) {
 		err  verify.RateLimitError
 		want string
 	}{
-		{verify.RateLimitError{Limit: "global limit"}, "verify: rate limited (global limit)"},
+		{verify.RateLimitError{Limit: "global_limit"}, "verify: rate limited (global_limit)"},
 		{verify.RateLimitError{}, "verify: rate limited"},
 		// Whole seconds stay as they are; a part of a second rounds up,
 		// never down to a "retry after 0s" that would fail again.
@@ -94,8 +94,8 @@ func TestPumpingGuardNeedsAWindow(t *testing.T) {
 }
 
 // Each verified check gives the range 100/verifiedPercent more starts:
-// with 50 %, two verified of three starts allow five in all, and the
-// warning gives the rate.
+// with 50 %, two verified of three starts allow 3 + 2 × 2 = 7 in all,
+// and the warning gives the rate.
 func TestPumpingGuardCreditsVerifiedChecks(t *testing.T) {
 	v, p, c, log, _ := pumpingVerifier(t, verify.WithPumpingGuard(3, 50, time.Hour))
 	ctx := context.Background()
@@ -115,15 +115,15 @@ func TestPumpingGuardCreditsVerifiedChecks(t *testing.T) {
 		}
 		c.Advance(time.Minute)
 	}
-	for i := 3; i < 5; i++ {
+	for i := 3; i < 7; i++ {
 		if _, err := start(i); err != nil {
 			t.Fatalf("start %d of a range with 2 verified: %v", i+1, err)
 		}
 	}
-	if _, err := start(5); !errors.Is(err, verify.ErrSuspectedPumping) {
-		t.Fatalf("start 6 of a range with 2 verified: %v; want ErrSuspectedPumping", err)
+	if _, err := start(7); !errors.Is(err, verify.ErrSuspectedPumping) {
+		t.Fatalf("start 8 of a range with 2 verified: %v; want ErrSuspectedPumping", err)
 	}
-	if want := `starts=5 verified=2 verified_rate=40.0%`; !strings.Contains(log.String(), want) {
+	if want := `starts=7 verified=2 verified_rate=28.6%`; !strings.Contains(log.String(), want) {
 		t.Fatalf("log:\n%s\nwant %s", log, want)
 	}
 }
@@ -137,7 +137,7 @@ func TestNetworkLimitCountsA48(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := v.Start(ctx, "+31612345602", verify.WithClientKey("2001:db8:1:5::/64"))
-	wantRateLimited(t, err, "per-network limit", time.Hour)
+	wantRateLimited(t, err, "network_limit", time.Hour)
 }
 
 func TestNetworkLimitOff(t *testing.T) {
@@ -186,8 +186,7 @@ func (f *flaky) Forget(ctx context.Context, keys ...string) error {
 	return f.MemoryLimiter.Forget(ctx, keys...)
 }
 
-// A limiter that fails to record a verification, a failed check or a
-// verified number leaves the call's outcome as it was and a warning in
+// A limiter that fails to record a verification or a verified number leaves the call's outcome as it was and a warning in
 // the log, when there is one; without a log, it is silent.
 func TestLimiterBookkeepingFailuresAreLogged(t *testing.T) {
 	for _, tt := range []struct {
@@ -196,7 +195,7 @@ func TestLimiterBookkeepingFailuresAreLogged(t *testing.T) {
 		want               string
 	}{
 		{"put", true, false, false, "limiter failed to remember a verification"},
-		{"allow", false, true, false, "limiter failed to count a failed check"},
+		{"allow", false, true, false, "limiter failed to record a verified number"},
 		{"forget", false, false, true, "limiter failed to record a verified number"},
 	} {
 		for _, logged := range []bool{true, false} {
@@ -266,14 +265,14 @@ func TestIPv6ClientKeyIsCanonical(t *testing.T) {
 	}
 	for i, key := range []string{"2001:DB8:1:0::/64", "2001:db8:1:0:0:0:0:0/64", "2001:db8:1::5/64", "2001:db8:1::5", "2001:db8:1::5/96"} {
 		_, err := v.Start(ctx, fmt.Sprintf("+3161234561%d", i), verify.WithClientKey(key))
-		wantRateLimited(t, err, "per-client limit", time.Hour)
+		wantRateLimited(t, err, "client_limit", time.Hour)
 	}
 	v, _, _ = limited(t, verify.WithClientLimit(1, time.Hour), verify.WithClientNetworkLimit(100, time.Hour))
 	if _, err := v.Start(ctx, "+31612345601", verify.WithClientKey("2001:db8:1::/56")); err != nil {
 		t.Fatal(err)
 	}
 	_, err := v.Start(ctx, "+31612345602", verify.WithClientKey("2001:db8:1:0:ff::/56"))
-	wantRateLimited(t, err, "per-client limit", time.Hour)
+	wantRateLimited(t, err, "client_limit", time.Hour)
 }
 
 // With the SMS-pumping guard off, a verified check records nothing for

@@ -28,6 +28,11 @@ import (
 //
 // Errors with upstream detail should be a *ProviderError wrapping the
 // sentinel.
+//
+// A verification's id is 1 to 64 ASCII letters, digits, '-' and '_' (a
+// Verifier passes no other id on), and never starts with "test_", which
+// a Verifier keeps for its test numbers (WithTestNumbers). Failover
+// puts a prefix of 3 or more characters in front of it.
 type Provider interface {
 	Start(ctx context.Context, req Request) (*Verification, error)
 	Check(ctx context.Context, id, code string) (*Verification, error)

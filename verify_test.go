@@ -636,8 +636,8 @@ func TestMaskPhone(t *testing.T) {
 }
 
 func TestErrorMessages(t *testing.T) {
-	rl := &verify.RateLimitError{RetryAfter: 1500 * time.Millisecond, Limit: "resend cooldown"}
-	if got := rl.Error(); got != "verify: rate limited (resend cooldown): retry after 2s" {
+	rl := &verify.RateLimitError{RetryAfter: 1500 * time.Millisecond, Limit: "resend_cooldown"}
+	if got := rl.Error(); got != "verify: rate limited (resend_cooldown): retry after 2s" {
 		t.Errorf("RateLimitError: %q", got)
 	}
 	if got := (&verify.RateLimitError{RetryAfter: 400 * time.Millisecond}).Error(); got != "verify: rate limited: retry after 1s" {

@@ -1,8 +1,6 @@
 module github.com/phoneverify/verify/e2e
 
-go 1.26.0
-
-toolchain go1.26.10
+go 1.26.10
 
 require (
 	github.com/chromedp/cdproto v0.159.0

@@ -1,9 +1,11 @@
-// Package fake is an in-memory verify.Provider for tests and local
-// development. It sends nothing: each "call" or "text" is recorded, and its
-// code can be read back with LastCode, listed with Messages, logged with
-// WithLogger and browsed with Inbox.
+// Package fake is an in-memory verify.Provider, and a verify.Sender, for
+// tests and local development. Neither sends anything: each "call" or
+// "text" is recorded, and its code can be read back with LastCode, listed
+// with Messages, logged with WithLogger and browsed with Inbox. Use the
+// Provider in place of a hosted Verify API, and the Sender (NewSender)
+// under the otp package's Provider, which makes the codes itself.
 //
-// It follows MessageBird's Verify semantics: a code expires after the
+// The Provider follows MessageBird's Verify semantics: a code expires after the
 // validity of its request, works once, and after MaxAttempts wrong codes the
 // verification fails. Where it differs from MessageBird:
 //
@@ -16,21 +18,20 @@
 //   - errors are bare sentinels (or what FailNext injects), never a
 //     *verify.ProviderError with HTTP detail.
 //
-// A Provider is safe for concurrent use.
+// A Provider and a Sender are safe for concurrent use.
 package fake
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/internal/random"
 )
 
 var (
@@ -39,7 +40,10 @@ var (
 	_ verify.Canceler       = (*Provider)(nil)
 )
 
-// Message is one code "sent" by the fake.
+// Message is one code "sent" by the fake. A Sender knows neither the
+// verification nor its code: its messages have no ID, ExpiresAt or
+// MaxAttempts, and their Code is read from the text (see
+// Sender.LastCode).
 type Message struct {
 	ID          string             // the verification id
 	Phone       string             // recipient, E.164
@@ -57,15 +61,11 @@ type Message struct {
 
 // Provider is the fake provider. Create it with New.
 type Provider struct {
-	code   string
-	now    func() time.Time
-	logger *slog.Logger
+	code string
+	box  outbox
 
-	mu        sync.Mutex
-	byID      map[string]*entry
-	messages  []Message
-	failNext  error
-	stallNext bool
+	mu   sync.Mutex
+	byID map[string]*entry
 }
 
 type entry struct {
@@ -75,23 +75,31 @@ type entry struct {
 	max      int
 }
 
-// An Option configures a Provider.
-type Option interface{ apply(*Provider) }
+// settings are what the options set.
+type settings struct {
+	code   string
+	now    func() time.Time
+	logger *slog.Logger
+}
+
+// An Option configures a Provider (New) or a Sender (NewSender).
+type Option interface{ apply(*settings) }
 
 type codeOption string
 
-// WithCode makes every verification use code instead of a random one, for
-// tests that type a known code. The code must be digits; its length wins
-// over the request's TokenLength.
+// WithCode makes every verification of a Provider use code instead of a
+// random one, for tests that type a known code. The code must be digits;
+// its length wins over the request's TokenLength. A Sender ignores it:
+// the otp package makes its codes.
 func WithCode(code string) Option      { return codeOption(code) }
-func (o codeOption) apply(p *Provider) { p.code = string(o) }
+func (o codeOption) apply(s *settings) { s.code = string(o) }
 
 type clockOption func() time.Time
 
-// WithClock sets the clock that decides creation and expiry times.
-// Default: time.Now.
+// WithClock sets the clock that decides creation and expiry times, and
+// the time each message is recorded as sent. Default: time.Now.
 func WithClock(now func() time.Time) Option { return clockOption(now) }
-func (o clockOption) apply(p *Provider)     { p.now = o }
+func (o clockOption) apply(s *settings)     { s.now = o }
 
 type loggerOption struct{ l *slog.Logger }
 
@@ -100,61 +108,42 @@ type loggerOption struct{ l *slog.Logger }
 // code in the terminal; the number is masked. This is the one logger of
 // the project that writes codes: do not use the fake in production.
 func WithLogger(l *slog.Logger) Option   { return loggerOption{l} }
-func (o loggerOption) apply(p *Provider) { p.logger = o.l }
+func (o loggerOption) apply(s *settings) { s.logger = o.l }
+
+// newSettings returns the settings opts make; nil options are skipped.
+func newSettings(opts []Option) settings {
+	var s settings
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&s)
+		}
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
 
 // New returns an empty fake provider.
 func New(opts ...Option) *Provider {
-	p := &Provider{now: time.Now, byID: make(map[string]*entry)}
-	for _, o := range opts {
-		if o != nil {
-			o.apply(p)
-		}
-	}
-	if p.now == nil {
-		p.now = time.Now
-	}
-	return p
+	s := newSettings(opts)
+	return &Provider{code: s.code, box: outbox{now: s.now, logger: s.logger}, byID: make(map[string]*entry)}
 }
 
 // FailNext makes the next call of Start, Check, Status or Cancel return err
 // without doing anything. Use it to test how your code handles provider
 // failures, for example FailNext(verify.ErrUnavailable).
-func (p *Provider) FailNext(err error) {
-	p.mu.Lock()
-	p.failNext = err
-	p.mu.Unlock()
-}
+func (p *Provider) FailNext(err error) { p.box.failNext(err) }
 
 // StallNext makes the next call of Start, Check, Status or Cancel wait,
 // without doing anything, until its context ends, and then return the
 // context's error: a provider that does not answer. Use it to test
 // timeouts and cancellation; give that call a context that ends.
-func (p *Provider) StallNext() {
-	p.mu.Lock()
-	p.stallNext = true
-	p.mu.Unlock()
-}
-
-// intercept runs first in every call: it returns ctx's error, or the
-// failure injected with FailNext, or stalls as StallNext asked.
-func (p *Provider) intercept(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	err, stall := p.failNext, p.stallNext
-	p.failNext, p.stallNext = nil, false
-	p.mu.Unlock()
-	if stall {
-		<-ctx.Done()
-		return ctx.Err()
-	}
-	return err
-}
+func (p *Provider) StallNext() { p.box.stallNext() }
 
 // Start records a verification and the message that would carry its code.
 func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verification, error) {
-	if err := p.intercept(ctx); err != nil {
+	if err := p.box.intercept(ctx); err != nil {
 		return nil, err
 	}
 	if err := checkRequest(req); err != nil {
@@ -162,9 +151,9 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 	}
 	code := p.code
 	if code == "" {
-		code = randomDigits(req.TokenLength)
+		code = random.Digits(req.TokenLength)
 	}
-	now := p.now()
+	now := p.box.now()
 	p.mu.Lock()
 	id := newID()
 	for p.byID[id] != nil {
@@ -178,12 +167,15 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 			Status:    verify.StatusPending,
 			CreatedAt: now,
 			ExpiresAt: now.Add(req.Validity),
+			Provider:  "fake",
 		},
 		code: code,
 		max:  req.MaxAttempts,
 	}
 	p.byID[id] = e
-	msg := Message{
+	ver := e.ver
+	p.mu.Unlock()
+	p.box.record(ctx, Message{
 		ID:          id,
 		Phone:       req.Phone,
 		Channel:     req.Channel,
@@ -196,31 +188,17 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 		SentAt:      now,
 		ExpiresAt:   e.ver.ExpiresAt,
 		MaxAttempts: req.MaxAttempts,
-	}
-	p.messages = append(p.messages, msg)
-	ver := e.ver
-	p.mu.Unlock()
-
-	if p.logger != nil {
-		// The code leads the message, where a developer looks first; the
-		// number is masked, as in every other log of the library.
-		p.logger.LogAttrs(ctx, slog.LevelInfo, "fake: code "+code+" sent",
-			slog.String("id", id), slog.String("phone", verify.MaskPhone(req.Phone)),
-			slog.String("channel", string(req.Channel)), slog.String("code", code),
-			slog.String("text", msg.Text))
-	}
+	})
 	return &ver, nil
 }
 
 // checkRequest refuses what a real provider would refuse. A Verifier never
 // sends such a request; a test calling the fake directly might.
 func checkRequest(req verify.Request) error {
-	if len(req.Phone) < 3 || req.Phone[0] != '+' || strings.Trim(req.Phone[1:], "0123456789") != "" {
-		return &verify.PhoneError{Code: "format", Reason: "the recipient is not in E.164 form"}
+	if err := checkRecipient(req.Phone, req.Channel); err != nil {
+		return err
 	}
 	switch {
-	case req.Channel != verify.Voice && req.Channel != verify.SMS:
-		return fmt.Errorf("%w: channel %q", verify.ErrInvalidOption, req.Channel)
 	case req.Validity <= 0:
 		return fmt.Errorf("%w: validity %s", verify.ErrInvalidOption, req.Validity)
 	case req.MaxAttempts < 1:
@@ -245,7 +223,7 @@ func (p *Provider) lookup(id string) (*entry, error) {
 // refresh moves a pending verification past its expiry to StatusExpired;
 // p.mu must be held.
 func (p *Provider) refresh(e *entry) {
-	if e.ver.Status == verify.StatusPending && !p.now().Before(e.ver.ExpiresAt) {
+	if e.ver.Status == verify.StatusPending && !p.box.now().Before(e.ver.ExpiresAt) {
 		e.ver.Status = verify.StatusExpired
 	}
 }
@@ -255,7 +233,7 @@ func (p *Provider) refresh(e *entry) {
 // ErrTooManyAttempts (and StatusFailed) when they run out, ErrExpired when
 // expired, already verified or canceled, ErrNotFound for an unknown id.
 func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verification, error) {
-	if err := p.intercept(ctx); err != nil {
+	if err := p.box.intercept(ctx); err != nil {
 		return nil, err
 	}
 	p.mu.Lock()
@@ -287,7 +265,7 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 
 // Status returns the verification as it stands.
 func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification, error) {
-	if err := p.intercept(ctx); err != nil {
+	if err := p.box.intercept(ctx); err != nil {
 		return nil, err
 	}
 	p.mu.Lock()
@@ -302,7 +280,7 @@ func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification,
 
 // Cancel cancels the verification: its code stops working.
 func (p *Provider) Cancel(ctx context.Context, id string) error {
-	if err := p.intercept(ctx); err != nil {
+	if err := p.box.intercept(ctx); err != nil {
 		return err
 	}
 	p.mu.Lock()
@@ -317,16 +295,7 @@ func (p *Provider) Cancel(ctx context.Context, id string) error {
 
 // LastCode returns the code of the newest message sent to phone (E.164,
 // such as "+31612345678").
-func (p *Provider) LastCode(phone string) (string, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for i := len(p.messages) - 1; i >= 0; i-- {
-		if p.messages[i].Phone == phone {
-			return p.messages[i].Code, true
-		}
-	}
-	return "", false
-}
+func (p *Provider) LastCode(phone string) (string, bool) { return p.box.lastCode(phone) }
 
 // Code returns the code of the verification id.
 func (p *Provider) Code(id string) (string, bool) {
@@ -339,40 +308,9 @@ func (p *Provider) Code(id string) (string, bool) {
 }
 
 // Messages returns a copy of every message sent, oldest first.
-func (p *Provider) Messages() []Message {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return slices.Clone(p.messages)
-}
+func (p *Provider) Messages() []Message { return p.box.list() }
 
 const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 // newID returns 32 random lowercase letters and digits.
-func newID() string {
-	var b [32]byte
-	randomFrom(b[:], idAlphabet)
-	return string(b[:])
-}
-
-// randomDigits returns n uniformly random decimal digits.
-func randomDigits(n int) string {
-	b := make([]byte, n)
-	randomFrom(b, "0123456789")
-	return string(b)
-}
-
-// randomFrom fills b with characters drawn uniformly from alphabet, which
-// must be shorter than 256 characters, using crypto/rand.
-func randomFrom(b []byte, alphabet string) {
-	limit := 256 - 256%len(alphabet) // reject bytes from it on: no modulo bias
-	var buf [64]byte
-	for i := 0; i < len(b); {
-		rand.Read(buf[:]) // never returns an error (Go 1.24+)
-		for _, c := range buf {
-			if int(c) < limit && i < len(b) {
-				b[i] = alphabet[int(c)%len(alphabet)]
-				i++
-			}
-		}
-	}
-}
+func newID() string { return random.String(32, idAlphabet) }

@@ -17,7 +17,10 @@ var inboxHTML string
 // HTML page for browsers, JSON for requests that accept application/json.
 // Mount it only in development (the webapp example serves it at
 // /dev/inbox): it shows every code.
-func (p *Provider) Inbox() http.Handler {
+func (p *Provider) Inbox() http.Handler { return p.box.inbox() }
+
+// inbox returns the handler of Provider.Inbox and Sender.Inbox.
+func (o *outbox) inbox() http.Handler {
 	tmpl := template.Must(template.New("inbox").Parse(inboxHTML))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -25,7 +28,7 @@ func (p *Provider) Inbox() http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		msgs := p.Messages()
+		msgs := o.list()
 		slices.Reverse(msgs)
 		w.Header().Set("Cache-Control", "no-store")
 		if strings.Contains(r.Header.Get("Accept"), "application/json") {
@@ -47,7 +50,7 @@ func (p *Provider) Inbox() http.Handler {
 }
 
 type inboxJSON struct {
-	ID        string    `json:"id"`
+	ID        string    `json:"id,omitempty"`
 	Phone     string    `json:"phone"`
 	Channel   string    `json:"channel"`
 	Text      string    `json:"text"`
@@ -55,5 +58,5 @@ type inboxJSON struct {
 	Voice     string    `json:"voice,omitempty"`
 	Language  string    `json:"language,omitempty"`
 	SentAt    time.Time `json:"sent_at"`
-	ExpiresAt time.Time `json:"expires_at"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }

@@ -1,6 +1,10 @@
 package http
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 // TestLooksLikeCode: a refused code is labelled malformed unless it is as
 // many digits as a code, of any script, give or take spaces, dashes and
@@ -16,8 +20,7 @@ func TestLooksLikeCode(t *testing.T) {
 		{"987\t650", true}, {"999999", true}, {"12345:", false}, // a tab, the digit 9, the character after it
 	}
 	for _, tt := range tests {
-		if got := looksLikeCode(tt.code, 6); got != tt.want {
-			t.Errorf("looksLikeCode(%q, 6) = %v, want %v", tt.code, got, tt.want)
-		}
+		got := looksLikeCode(tt.code, 6)
+		assert.Equalf(t, tt.want, got, "looksLikeCode(%q, 6) = %v, want %v", tt.code, got, tt.want)
 	}
 }

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"errors"
 	"html/template"
 	"maps"
 	"slices"
@@ -62,31 +61,22 @@ func TestBuiltinTexts(t *testing.T) {
 	for _, lang := range defaultLanguages {
 		t.Run(lang, func(t *testing.T) {
 			m := DefaultMessages(lang)
-			if m == nil {
-				t.Fatal("no built-in texts")
-			}
+			require.NotNil(t, m, "no built-in texts")
 			for key, text := range m {
 				id, _, _ := strings.Cut(key, "#")
-				if !hasID(english, id) {
-					t.Errorf("%s: not an English id", key)
-				}
-				if err := checkVerbs(english, id, text); err != nil {
-					t.Errorf("%s: %v", key, err)
-				}
-				if strings.TrimSpace(text) != text || text == "" {
-					t.Errorf("%s: %q is empty or has surrounding space", key, text)
-				}
+				assert.Truef(t, hasID(english, id), "%s: not an English id", key)
+				err := checkVerbs(english, id, text)
+				assert.NoErrorf(t, err, "%s: %v", key, err)
+				assert.Equalf(t, text, strings.TrimSpace(text), "%s: %q is empty or has surrounding space", key, text)
+				assert.NotEmptyf(t, text, "%s: %q is empty or has surrounding space", key, text)
 			}
 			l := tx.forAccept(lang)
-			if l.tag.String() != lang {
-				t.Fatalf("Accept-Language %q gives %s", lang, l.tag)
-			}
+			require.Equalf(t, lang, l.tag.String(), "Accept-Language %q gives %s", lang, l.tag)
 			for _, id := range ids {
 				if strings.HasPrefix(id, "region_") {
 					continue // English names that need "the"
 				}
-				if !hasID(m, id) {
-					t.Errorf("%s is missing", id)
+				if !assert.Truef(t, hasID(m, id), "%s is missing", id) {
 					continue
 				}
 				want := english[id]
@@ -94,9 +84,8 @@ func TestBuiltinTexts(t *testing.T) {
 					want = english[id+"#other"]
 				}
 				got := l.text(id, sampleArgs(verbs(want))...)
-				if strings.Contains(got, "%!") || got == id {
-					t.Errorf("%s renders as %q", id, got)
-				}
+				assert.NotContainsf(t, got, "%!", "%s renders as %q", id, got)
+				assert.NotEqualf(t, id, got, "%s renders as %q", id, got)
 			}
 		})
 	}
@@ -133,9 +122,8 @@ func TestPlurals(t *testing.T) {
 	for _, tt := range tests {
 		l := tx.forAccept(tt.lang)
 		for n, want := range tt.want {
-			if got := l.text(tt.id, n); got != want {
-				t.Errorf("%s %s(%d) = %q, want %q", tt.lang, tt.id, n, got, want)
-			}
+			got := l.text(tt.id, n)
+			assert.Equalf(t, want, got, "%s %s(%d) = %q, want %q", tt.lang, tt.id, n, got, want)
 		}
 	}
 }
@@ -164,18 +152,17 @@ func TestNegotiation(t *testing.T) {
 	tx := newTestTexts(t)
 	for _, tt := range tests {
 		l := tx.forAccept(tt.accept)
-		if l.tag.String() != tt.tag || l.lang != tt.lang || l.dir != tt.dir {
-			t.Errorf("Accept-Language %.40q: catalog %s, lang %s, dir %s; want %s, %s, %s", tt.accept, l.tag, l.lang, l.dir, tt.tag, tt.lang, tt.dir)
-		}
+		assert.Equalf(t, tt.tag, l.tag.String(), "Accept-Language %.40q: catalog %s, lang %s, dir %s; want %s, %s, %s", tt.accept, l.tag, l.lang, l.dir, tt.tag, tt.lang, tt.dir)
+		assert.Equalf(t, tt.lang, l.lang, "Accept-Language %.40q: catalog %s, lang %s, dir %s; want %s, %s, %s", tt.accept, l.tag, l.lang, l.dir, tt.tag, tt.lang, tt.dir)
+		assert.Equalf(t, tt.dir, l.dir, "Accept-Language %.40q: catalog %s, lang %s, dir %s; want %s, %s, %s", tt.accept, l.tag, l.lang, l.dir, tt.tag, tt.lang, tt.dir)
 	}
 }
 
 func TestWithLanguagesAndMessages(t *testing.T) {
 	// Restricted: Dutch is not offered, so the first language answers.
 	tx := newTestTexts(t, WithLanguages("de", "fr"))
-	if l := tx.forAccept("nl-NL,en;q=0.5"); l.tag.String() != "de" {
-		t.Errorf("WithLanguages(de, fr), Accept-Language nl, en: got %s, want de", l.tag)
-	}
+	l := tx.forAccept("nl-NL,en;q=0.5")
+	assert.Equalf(t, "de", l.tag.String(), "WithLanguages(de, fr), Accept-Language nl, en: got %s, want de", l.tag)
 
 	// Overridden and added: an app's Swedish, and Arabic, right to left.
 	tx = newTestTexts(t,
@@ -185,28 +172,23 @@ func TestWithLanguagesAndMessages(t *testing.T) {
 		WithLanguages("en", "sv", "ar", "de"),
 	)
 	en := tx.forAccept("en")
-	if got := en.text("phone_submit"); got != "Get my code" {
-		t.Errorf("overridden English: %q", got)
-	}
-	if got := en.text("n_seconds", 1); got != "one second" {
-		t.Errorf("overridden plural form: %q", got)
-	}
-	if got := en.text("n_seconds", 2); got != "2 seconds" {
-		t.Errorf("plural form not overridden: %q", got)
-	}
+	got := en.text("phone_submit")
+	assert.Equalf(t, "Get my code", got, "overridden English: %q", got)
+	got = en.text("n_seconds", 1)
+	assert.Equalf(t, "one second", got, "overridden plural form: %q", got)
+	got = en.text("n_seconds", 2)
+	assert.Equalf(t, "2 seconds", got, "plural form not overridden: %q", got)
 	sv := tx.forAccept("sv-SE")
-	if sv.lang != "sv-SE" || sv.text("phone_submit") != "Skicka en kod" || sv.text("n_seconds", 5) != "5 sekunder" {
-		t.Errorf("added Swedish: lang %s, %q, %q", sv.lang, sv.text("phone_submit"), sv.text("n_seconds", 5))
-	}
-	if got := sv.text("phone_label"); got != "Phone number" {
-		t.Errorf("a text Swedish leaves out: %q, want the default language's", got)
-	}
-	if ar := tx.forAccept("ar"); ar.dir != "rtl" || ar.lang != "ar" {
-		t.Errorf("Arabic: lang %s, dir %s", ar.lang, ar.dir)
-	}
-	if de := tx.forAccept("de"); de.text("phone_submit") != "Code anfordern" {
-		t.Errorf("German changed by another language's texts: %q", de.text("phone_submit"))
-	}
+	assert.Equalf(t, "sv-SE", sv.lang, "added Swedish: lang %s, %q, %q", sv.lang, sv.text("phone_submit"), sv.text("n_seconds", 5))
+	assert.Equalf(t, "Skicka en kod", sv.text("phone_submit"), "added Swedish: lang %s, %q, %q", sv.lang, sv.text("phone_submit"), sv.text("n_seconds", 5))
+	assert.Equalf(t, "5 sekunder", sv.text("n_seconds", 5), "added Swedish: lang %s, %q, %q", sv.lang, sv.text("phone_submit"), sv.text("n_seconds", 5))
+	got = sv.text("phone_label")
+	assert.Equalf(t, "Phone number", got, "a text Swedish leaves out: %q, want the default language's", got)
+	ar := tx.forAccept("ar")
+	assert.Equalf(t, "rtl", ar.dir, "Arabic: lang %s, dir %s", ar.lang, ar.dir)
+	assert.Equalf(t, "ar", ar.lang, "Arabic: lang %s, dir %s", ar.lang, ar.dir)
+	de := tx.forAccept("de")
+	assert.Equalf(t, "Code anfordern", de.text("phone_submit"), "German changed by another language's texts: %q", de.text("phone_submit"))
 
 	bad := []struct {
 		name string
@@ -230,9 +212,8 @@ func TestWithLanguagesAndMessages(t *testing.T) {
 			o.apply(&c)
 		}
 		_, err := newLocales(c.i18n)
-		if !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: %v, want ErrInvalidOption saying %q", tt.name, err, tt.want)
-		}
+		require.ErrorIsf(t, err, verify.ErrInvalidOption, "%s: %v, want ErrInvalidOption saying %q", tt.name, err, tt.want)
+		assert.Containsf(t, err.Error(), tt.want, "%s: %v, want ErrInvalidOption saying %q", tt.name, err, tt.want)
 	}
 }
 
@@ -282,9 +263,8 @@ func TestFailureText(t *testing.T) {
 	}
 	tx := newTestTexts(t)
 	for _, tt := range tests {
-		if got := tx.forAccept(tt.lang).failureText(&tt.f, tt.region, 6, tt.api); got != tt.want {
-			t.Errorf("%s %+v:\n got %q\nwant %q", tt.lang, tt.f, got, tt.want)
-		}
+		got := tx.forAccept(tt.lang).failureText(&tt.f, tt.region, 6, tt.api)
+		assert.Equalf(t, tt.want, got, "%s %+v:\n got %q\nwant %q", tt.lang, tt.f, got, tt.want)
 	}
 }
 
@@ -301,9 +281,8 @@ func TestFailureTexts(t *testing.T) {
 		seen := map[string]FailureCode{}
 		for _, c := range codes {
 			got := l.failureText(&Failure{Code: c, RetryAfter: 5}, "", 6, false)
-			if prev, dup := seen[got]; dup || got == other {
-				t.Errorf("%s: %s has the text of %q: %q", lang, c, prev, got)
-			}
+			prev, dup := seen[got]
+			assert.Falsef(t, dup || got == other, "%s: %s has the text of %q: %q", lang, c, prev, got)
 			seen[got] = c
 		}
 	}
@@ -353,9 +332,8 @@ func TestCallLanguageNote(t *testing.T) {
 		{"en", "", verify.Voice, ""},
 	}
 	for _, tt := range tests {
-		if got := tx.forAccept(tt.lang).callLanguageNote(tt.call, tt.ch); got != tt.want {
-			t.Errorf("CallLanguageNote of a %s page, %s %s: %q, want %q", tt.lang, tt.ch, tt.call, got, tt.want)
-		}
+		got := tx.forAccept(tt.lang).callLanguageNote(tt.call, tt.ch)
+		assert.Equalf(t, tt.want, got, "CallLanguageNote of a %s page, %s %s: %q, want %q", tt.lang, tt.ch, tt.call, got, tt.want)
 	}
 }
 
@@ -368,9 +346,8 @@ func TestDuration(t *testing.T) {
 		want    string
 	}{{1, "1 second"}, {59, "59 seconds"}, {60, "1 minute"}, {61, "1 minute and 1 second"}, {119, "1 minute and 59 seconds"},
 		{120, "2 minutes"}, {121, "2 minutes and 1 second"}, {599, "9 minutes and 59 seconds"}, {600, "10 minutes"}, {601, "11 minutes"}} {
-		if got := l.duration(tt.seconds); got != tt.want {
-			t.Errorf("duration(%d) = %q, want %q", tt.seconds, got, tt.want)
-		}
+		got := l.duration(tt.seconds)
+		assert.Equalf(t, tt.want, got, "duration(%d) = %q, want %q", tt.seconds, got, tt.want)
 	}
 }
 
@@ -383,9 +360,8 @@ func TestLongAcceptLanguage(t *testing.T) {
 		for len(accept) <= maxAcceptLanguage {
 			accept += "fr-FR;q=0.5,"
 		}
-		if l := tx.forAccept(accept); l.lang != "nl" {
-			t.Errorf("a %d-byte header cut at %q: language %s, want nl", len(accept), accept[maxAcceptLanguage-12:maxAcceptLanguage], l.lang)
-		}
+		l := tx.forAccept(accept)
+		assert.Equalf(t, "nl", l.lang, "a %d-byte header cut at %q: language %s, want nl", len(accept), accept[maxAcceptLanguage-12:maxAcceptLanguage], l.lang)
 	}
 	// A header of exactly the length read is read whole: its last
 	// language, the only one offered, is not cut off.
@@ -394,10 +370,9 @@ func TestLongAcceptLanguage(t *testing.T) {
 		accept += "sw,"
 	}
 	accept += strings.Repeat(" ", maxAcceptLanguage-len(accept)-len("nl;q=0.1")) + "nl;q=0.1"
-	if l := tx.forAccept(accept); len(accept) != maxAcceptLanguage || l.lang != "nl" {
-		t.Errorf("a %d-byte header ending in nl: language %s, want nl", len(accept), l.lang)
-	}
-	if l := tx.forAccept("nl" + strings.Repeat("x", maxAcceptLanguage)); l.lang != "en" {
-		t.Errorf("a long header without a comma: language %s, want the default", l.lang)
-	}
+	l := tx.forAccept(accept)
+	assert.Equalf(t, maxAcceptLanguage, len(accept), "a %d-byte header ending in nl: language %s, want nl", len(accept), l.lang)
+	assert.Equalf(t, "nl", l.lang, "a %d-byte header ending in nl: language %s, want nl", len(accept), l.lang)
+	l = tx.forAccept("nl" + strings.Repeat("x", maxAcceptLanguage))
+	assert.Equalf(t, "en", l.lang, "a long header without a comma: language %s, want the default", l.lang)
 }

@@ -1,6 +1,8 @@
 package http_test
 
 import (
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,13 +19,13 @@ func TestCodePageAtExpiry(t *testing.T) {
 	b.started(testPhone, "sms")
 	left := e.fake.Messages()[0].ExpiresAt.Sub(e.clock.Now())
 	e.clock.Advance(left - 1e9)
-	if r := b.get("code"); r.status != http.StatusOK || !strings.Contains(r.body, `name="code"`) {
-		t.Fatalf("a second before expiry: GET code = %d, want the code form", r.status)
-	}
+	r := b.get("code")
+	require.Equalf(t, http.StatusOK, r.status, "a second before expiry: GET code = %d, want the code form", r.status)
+	require.Containsf(t, r.body, `name="code"`, "a second before expiry: GET code = %d, want the code form", r.status)
 	e.clock.Advance(1e9)
-	if r := b.get("code"); r.status != http.StatusGone || strings.Contains(r.body, `name="code"`) {
-		t.Fatalf("at expiry: GET code = %d, want 410 without the code field", r.status)
-	}
+	r = b.get("code")
+	require.Equalf(t, http.StatusGone, r.status, "at expiry: GET code = %d, want 410 without the code field", r.status)
+	require.NotContainsf(t, r.body, `name="code"`, "at expiry: GET code = %d, want 410 without the code field", r.status)
 }
 
 // TestFailedStartKeepsInput: a refused number leads back to the phone
@@ -38,20 +40,16 @@ func TestFailedStartKeepsInput(t *testing.T) {
 		b := e.browser()
 		input := "06 " + strings.Repeat("9", tt.n-3)
 		posted := b.post("", url.Values{"phone": {input}})
-		if posted.status != http.StatusSeeOther || !strings.HasPrefix(posted.location(), "./") {
-			t.Fatalf("%d bytes: start = %d %q, want 303 back to the phone form", tt.n, posted.status, posted.location())
-		}
+		require.Equalf(t, http.StatusSeeOther, posted.status, "%d bytes: start = %d %q, want 303 back to the phone form", tt.n, posted.status, posted.location())
+		require.Truef(t, strings.HasPrefix(posted.location(), "./"), "%d bytes: start = %d %q, want 303 back to the phone form", tt.n, posted.status, posted.location())
 		r := b.follow(posted)
-		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="phone"`) {
-			t.Fatalf("%d bytes: phone form = %d, want 422 with the form", tt.n, r.status)
-		}
+		require.Equalf(t, http.StatusUnprocessableEntity, r.status, "%d bytes: phone form = %d, want 422 with the form", tt.n, r.status)
+		require.Containsf(t, r.body, `id="phone"`, "%d bytes: phone form = %d, want 422 with the form", tt.n, r.status)
 		want := `value=""`
 		if tt.kept {
 			want = `value="` + input + `"`
 		}
-		if !strings.Contains(r.body, want) {
-			t.Errorf("%d bytes: the form lacks %s", tt.n, want)
-		}
+		assert.Containsf(t, r.body, want, "%d bytes: the form lacks %s", tt.n, want)
 	}
 }
 
@@ -60,7 +58,7 @@ func TestFailedStartKeepsInput(t *testing.T) {
 func TestPageContentLength(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	r := e.browser().get("")
-	if got := r.header.Get("Content-Length"); r.status != 200 || got != strconv.Itoa(len(r.body)) {
-		t.Fatalf("status %d, Content-Length %q, body %d bytes", r.status, got, len(r.body))
-	}
+	got := r.header.Get("Content-Length")
+	require.Equalf(t, 200, r.status, "status %d, Content-Length %q, body %d bytes", r.status, got, len(r.body))
+	require.Equalf(t, strconv.Itoa(len(r.body)), got, "status %d, Content-Length %q, body %d bytes", r.status, got, len(r.body))
 }

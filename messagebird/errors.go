@@ -88,7 +88,7 @@ func (c *call) mapError(o op, err error) *verify.ProviderError {
 		return pe
 	}
 	if c.status == http.StatusTooManyRequests {
-		pe.Err = &verify.RateLimitError{RetryAfter: parseRetryAfter(c.retryAfter, time.Now()), Limit: "MessageBird"}
+		pe.Err = &verify.RateLimitError{RetryAfter: parseRetryAfter(c.retryAfter, time.Now()), Limit: "messagebird"}
 		c.detail(pe, err)
 		return pe
 	}

@@ -100,7 +100,7 @@ func newHandler(log *slog.Logger, provider verify.Provider, inbox http.Handler, 
 	if inbox != nil {
 		// Development on the fake: a developer starts many verifications
 		// from one address, to a few numbers.
-		opts = append(opts, verify.WithClientLimit(1000, time.Hour), verify.WithNumberLimit(100, time.Hour))
+		opts = append(opts, verify.WithClientLimit(1000, time.Hour), verify.WithNumberLimit(100, time.Hour), verify.WithPumpingGuard(1000, 10, time.Hour))
 	}
 	var st *stats
 	if inbox != nil || os.Getenv("VERIFY_DEV_STATS") == "1" {

@@ -1,16 +1,20 @@
-package fake
+package random
 
-import "testing"
+import (
+	"testing"
 
-// TestRandomDigitsAreUnbiased draws a million digits and checks them with
+	"github.com/stretchr/testify/assert"
+)
+
+// TestDigitsAreUnbiased draws a million digits and checks them with
 // a chi-squared test. Drawing digits as byte%10 without rejecting the top
 // of the byte range makes 0 to 5 about 4 % likelier than 6 to 9, which
 // gives a statistic near 370; uniform digits stay below 42.6 (9 degrees of
 // freedom) except once in a million runs.
-func TestRandomDigitsAreUnbiased(t *testing.T) {
+func TestDigitsAreUnbiased(t *testing.T) {
 	const n = 1_000_000
 	var count [10]int
-	for _, c := range randomDigits(n) {
+	for _, c := range Digits(n) {
 		count[c-'0']++
 	}
 	const expected = n / 10.0
@@ -19,7 +23,5 @@ func TestRandomDigitsAreUnbiased(t *testing.T) {
 		d := float64(k) - expected
 		chi2 += d * d / expected
 	}
-	if chi2 > 42.6 {
-		t.Fatalf("chi-squared %.1f over %d digits (counts %v): the digits are not uniform", chi2, n, count)
-	}
+	assert.Less(t, chi2, 42.6, "chi-squared over %d digits (counts %v): the digits are not uniform", n, count)
 }
