@@ -130,7 +130,7 @@ func (h *handler) decodeWithToken(q *request, req any, token *string) (*state, *
 		return nil, f
 	}
 	st := new(state)
-	err := h.keys.open(*token, h.binding(q.mount, purposeToken), h.now(), st)
+	err := h.keys.open(*token, h.binding(q.mount, purposeToken, ""), h.now(), st)
 	switch {
 	case errors.Is(err, errStateExpired):
 		return nil, &Failure{Code: TokenExpired, Err: err}
@@ -142,7 +142,7 @@ func (h *handler) decodeWithToken(q *request, req any, token *string) (*state, *
 
 // writeStarted answers a started verification with its token.
 func (h *handler) writeStarted(q *request, st *state) {
-	token, err := h.keys.seal(st, h.binding(q.mount, purposeToken))
+	token, err := h.keys.seal(st, h.binding(q.mount, purposeToken, ""))
 	if err != nil {
 		h.writeFailure(q, &Failure{Code: Unavailable, Err: err})
 		return
@@ -166,7 +166,7 @@ func (h *handler) apiStart(q *request) {
 		// The verification in progress, when the start is for its number
 		// and channel and its code still works: no second call.
 		prev := new(state)
-		if h.keys.open(req.Token, h.binding(q.mount, purposeToken), h.now(), prev) == nil {
+		if h.keys.open(req.Token, h.binding(q.mount, purposeToken, ""), h.now(), prev) == nil {
 			st = h.resumed(prev, req.Phone, ch)
 		}
 	}

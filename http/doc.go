@@ -42,7 +42,9 @@
 // point, Secure as [WithSecureCookie] says) or, for the JSON API, in a
 // token. There is no server-side session: any number of instances serve
 // the pages, given the same [WithSecret] keys. A sealed state is bound to
-// the mount point and the [WithScope] name of the handler that sealed it.
+// the mount point and the [WithScope] name of the handler that sealed it
+// ([WithMountPath] names the mount point where requests do not say it),
+// and with [WithSessionBinding] the cookies to the app's own session.
 // The verified number comes from the provider's answer to the check, which
 // the Verifier re-checks against its policy, never from a form field.
 //
