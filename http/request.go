@@ -25,8 +25,8 @@ type request struct {
 
 	mount   string // where the handler is mounted (WithMountPath, else mountPath), ending in "/"; "" when it cannot be known
 	session string // WithSessionBinding's identifier of the app's session, bound into the cookies
-	secure bool   // whether the cookies are marked Secure
-	cookie string // the name of the state cookie (the flash cookie's adds flashSuffix)
+	secure  bool   // whether the cookies are marked Secure
+	cookie  string // the name of the state cookie (the flash cookie's adds flashSuffix)
 }
 
 // newRequest works out what w and r need, once.
