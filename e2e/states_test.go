@@ -100,7 +100,7 @@ func TestPagesStates(t *testing.T) {
 
 	// Without JavaScript the buttons are not disabled: a click too early
 	// is told how long to wait.
-	do("ask for a call too early", chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("#resend form")[1].submit()`))
+	do("ask for a call too early", chromedp.Evaluate[chromedp.Void](`(function(b){b.disabled=false;b.click()})(document.querySelectorAll("#resend button")[1])`))
 	at("#alert")
 	assert.Regexp(t, `You can ask for a new code in \d+ seconds?\.`, eval(`document.getElementById("alert").textContent`))
 	assert.Len(t, p.Messages(), 2, "the early click reached the provider")

@@ -32,8 +32,9 @@ type apiCheckRequest struct {
 
 // apiResendRequest is the body of POST /api/resend.
 type apiResendRequest struct {
-	Token   string `json:"token"`
-	Channel string `json:"channel"`
+	Token     string `json:"token"`
+	Channel   string `json:"channel"`
+	Challenge string `json:"challenge"` // the token of the handler's Challenge, when a resend must pass it again
 }
 
 // apiStarted answers /api/start and /api/resend.
@@ -208,7 +209,7 @@ func (h *handler) apiResend(q *request) {
 		ch, f = parseChannel(req.Channel, st.Channel)
 	}
 	if f == nil {
-		st, f = h.resent(q, st, ch)
+		st, f = h.resent(q, st, ch, req.Challenge)
 	}
 	if f != nil {
 		h.writeFailure(q, f)

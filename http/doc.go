@@ -177,6 +177,8 @@
 // [WithChallenge] puts a CAPTCHA (a [Challenge]) before every first start:
 // the phone form shows its widget, POST /api/start takes its token in the
 // field "challenge", and a start whose token does not pass is refused
-// with challenge_failed (403) before any provider call. The turnstile
+// with challenge_failed (403) before any provider call. A passed challenge
+// covers three resends or ten minutes; then the code page shows the widget
+// in its resend form, and POST /api/resend takes the token in "challenge". The turnstile
 // package checks Cloudflare Turnstile tokens.
 package http

@@ -31,6 +31,9 @@ func (h *handler) started(q *request, input string, ch verify.Channel, token str
 		h.logFailure(q.r.Context(), "verifyhttp: start failed", f)
 		return nil, f
 	}
+	if h.challenge != nil {
+		st.Passed = unixMilli{h.now()}
+	}
 	return st, nil
 }
 
@@ -52,8 +55,9 @@ func (h *handler) resumed(st *state, input string, ch verify.Channel) *state {
 // resent starts a new verification of st's number on channel ch and
 // cancels st's, whose code the user no longer needs. Before the resend
 // cooldown of ch has passed since a code was last sent on ch, it is
-// refused without asking the Verifier, which would refuse it too.
-func (h *handler) resent(q *request, st *state, ch verify.Channel) (*state, *Failure) {
+// refused without asking the Verifier, which would refuse it too. When a
+// fresh challenge is due (challengeDue), token must pass it.
+func (h *handler) resent(q *request, st *state, ch verify.Channel, token string) (*state, *Failure) {
 	if wait := h.resendWait(st, ch); wait > 0 {
 		f := &Failure{Code: RateLimited, ReasonCode: reasonResend, RetryAfter: retryAfterSeconds(wait)}
 		h.logFailure(q.r.Context(), "verifyhttp: resend refused", f)
@@ -61,6 +65,12 @@ func (h *handler) resent(q *request, st *state, ch verify.Channel) (*state, *Fai
 	}
 	ctx, cancel := detach(q.r)
 	defer cancel()
+	due := h.challengeDue(st)
+	if due {
+		if f := h.passChallenge(ctx, q.r, token); f != nil {
+			return nil, f
+		}
+	}
 	next, f := h.sent(ctx, q, st.Phone, ch)
 	if f != nil {
 		if f.Code == RateLimited {
@@ -70,6 +80,10 @@ func (h *handler) resent(q *request, st *state, ch verify.Channel) (*state, *Fai
 		return nil, f
 	}
 	next.Resent, next.Other = true, st.Other
+	next.Passed, next.Resends = st.Passed, st.Resends+1
+	if due {
+		next.Passed, next.Resends = unixMilli{h.now()}, 0
+	}
 	if ch != st.Channel {
 		next.Other = st.Sent
 	}
@@ -121,6 +135,13 @@ func later(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// challengeDue reports whether a resend of st must pass the handler's
+// Challenge again: resendsPerChallenge resends have followed the last one
+// passed, or challengeFor has gone by since.
+func (h *handler) challengeDue(st *state) bool {
+	return h.challenge != nil && (st.Resends >= resendsPerChallenge || !h.now().Before(st.Passed.Add(challengeFor)))
 }
 
 // resendWait is how long until st's number can be sent a new code on

@@ -82,7 +82,8 @@ type Page struct {
 	// for none.
 	ContinueURL string
 	// Challenge is the widget of the handler's Challenge (WithChallenge),
-	// to place in the phone form; empty without one.
+	// to place in the phone form, and in the code page's resend form when
+	// a resend must pass it again; empty otherwise.
 	Challenge template.HTML
 
 	// Text is every text of the page's language that takes no argument,
@@ -112,6 +113,9 @@ func (h *handler) codePageOf(q *request, st *state) *Page {
 	p.Expired, p.Resent = !p.CanEnterCode, st.Resent
 	p.ResendIn = retrySeconds(h.resendWait(st, st.Channel))
 	p.SwitchIn = retrySeconds(h.resendWait(st, otherChannel(st.Channel)))
+	if h.challengeDue(st) {
+		p.Challenge = h.challenge.Widget()
+	}
 	return p
 }
 
@@ -331,9 +335,13 @@ func (h *handler) postResend(q *request) {
 		return
 	}
 	ch, f := parseChannel(q.r.PostForm.Get("channel"), st.Channel)
+	var token string
+	if h.challenge != nil {
+		token = q.r.PostForm.Get(h.challenge.Field())
+	}
 	var next *state
 	if f == nil {
-		next, f = h.resent(q, st, ch)
+		next, f = h.resent(q, st, ch, token)
 	}
 	if f != nil {
 		h.failed(q, &flash{ID: st.ID, Channel: st.Channel}, f, "code")

@@ -15,7 +15,7 @@ import (
 // waits (data-in), by the channel it asks for.
 func resendWaits(t *testing.T, body string) map[string]string {
 	t.Helper()
-	m := regexp.MustCompile(`name="channel" value="(\w+)"><button[^>]* data-in="(\d+)"`).FindAllStringSubmatch(body, -1)
+	m := regexp.MustCompile(`<button type="submit" name="channel" value="(\w+)"[^>]* data-in="(\d+)"`).FindAllStringSubmatch(body, -1)
 	require.Len(t, m, 2, "two resend buttons, each with data-in:\n%s", body)
 	return map[string]string{m[0][1]: m[0][2], m[1][1]: m[1][2]}
 }
