@@ -169,7 +169,7 @@ func (h *handler) postPhone(q *request) {
 		h.failedStart(q, input, verify.Voice, f)
 		return
 	}
-	if st, _ := h.readState(q); h.resumed(st, input, ch) != nil {
+	if st, _ := h.readState(q); h.resumed(st, input, ch) != nil && !h.usedUp(q, st) {
 		// Back to the phone form, and the same number sent again: the
 		// code page of the verification in progress, without a new call.
 		h.clearFlash(q)
@@ -193,6 +193,14 @@ func (h *handler) postPhone(q *request) {
 	}
 	h.clearFlash(q)
 	redirect(q.w, "code")
+}
+
+// usedUp reports whether q's flash says that st's code can no longer be
+// used (too many wrong codes, already used): a start then sends a new
+// one rather than resume st.
+func (h *handler) usedUp(q *request, st *state) bool {
+	fl := h.readFlash(q, st.ID)
+	return fl != nil && !fl.Failure.Code.allowsCode()
 }
 
 // failedStart answers a failed start with the phone form again (see

@@ -44,6 +44,21 @@ func TestBackAndTheSameNumber(t *testing.T) {
 	e.clock.Advance(11 * time.Minute)
 	b.post("", url.Values{"phone": {"+31612345679"}, "channel": {"sms"}})
 	assert.Len(t, e.fake.Messages(), 4, "once the code expired, a start sends a new one")
+
+	// A code that can no longer be used (too many wrong ones): a start
+	// sends a new one rather than return to it.
+	e = newEnv(t, envConfig{})
+	b = e.browser()
+	code := b.started(testPhone, "voice")
+	for range 5 {
+		b.post("code", url.Values{"code": {wrongCode(code)}})
+	}
+	require.Contains(t, b.get("code").body, "Too many wrong codes")
+	e.clock.Advance(31 * time.Second)
+	r := b.post("", url.Values{"phone": {testPhone}, "channel": {"voice"}})
+	assert.Equal(t, "code", r.location())
+	assert.Len(t, e.fake.Messages(), 2, "the used-up verification was resumed")
+	assert.NotContains(t, b.get("code").body, "Too many wrong codes")
 }
 
 // TestAPIStartResumes: a start of the JSON API that gives the token of
