@@ -65,6 +65,11 @@ type Request struct {
 	Originator  string        // sender shown to the recipient; empty for the provider's default
 	Reference   string        // caller's reference, passed through; may be empty
 	AppName     string        // the app whose code it is (WithAppName), already in a built-in Template; may be empty
+
+	// CustomTemplate is true when Template is the app's own text
+	// (WithTemplate) and false for a built-in one, which a provider that
+	// writes its own texts, such as Twilio's Verify API, may leave out.
+	CustomTemplate bool
 }
 
 // A Sender delivers a finished text by SMS, or reads it out in a call. It

@@ -170,6 +170,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		Reference:   msg.reference,
 		AppName:     msg.appName,
 	}
+	req.CustomTemplate = msg.customTemplate
 	ver, err := v.callStart(ctx, v.startWith(p.e164, ev), req, ev)
 	if err == nil {
 		err = completeStarted(ver, req)

@@ -155,7 +155,7 @@ func TestStartOverridesMessageOptionsForOneCall(t *testing.T) {
 	want := verify.Request{
 		Phone: "+31612345678", Channel: verify.SMS, TokenLength: 8, Voice: verify.Male,
 		Language: "nl-nl", Template: "Code %token", Validity: 5 * time.Minute, MaxAttempts: 2,
-		Originator: "Shop", Reference: "order7",
+		Originator: "Shop", Reference: "order7", CustomTemplate: true,
 	}
 	if s.lastReq != want {
 		t.Fatalf("request\n got %+v\nwant %+v", s.lastReq, want)

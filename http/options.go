@@ -97,8 +97,8 @@ type onFailureOption func(*http.Request, *Failure)
 // verify.ErrRateLimited)). A failed POST of the pages calls it once, not
 // again when the page it redirects to shows the failure. It must not
 // write a response, nor keep r or f after it returns. Default: none.
-func WithOnFailure(f func(r *http.Request, f *Failure)) Option { return onFailureOption(f) }
-func (o onFailureOption) apply(c *config)                      { c.onFailure = o }
+func WithOnFailure(fn func(r *http.Request, f *Failure)) Option { return onFailureOption(fn) }
+func (o onFailureOption) apply(c *config)                       { c.onFailure = o }
 
 type templatesOption struct{ t *template.Template }
 

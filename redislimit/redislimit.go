@@ -429,3 +429,10 @@ func (l *Limiter) fail(ctx context.Context, key string, err error) error {
 	}
 	return nil
 }
+
+// FailsOpen reports whether the Limiter was made WithFailOpen: whether a
+// Redis failure lets a call through as if it had been allowed, with
+// nothing recorded. A store that fails open cannot hold state that must
+// not be lost, such as the otp package's single-use codes, and otp.New
+// refuses one.
+func (l *Limiter) FailsOpen() bool { return l.failOpen }
