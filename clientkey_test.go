@@ -20,7 +20,7 @@ func TestNetworkLimitCountsA48(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := v.Start(ctx, "+31612345602", verify.WithClientKey("2001:db8:1:5::/64"))
-	wantRateLimited(t, err, "per-network limit", time.Hour)
+	wantRateLimited(t, err, "network_limit", time.Hour)
 }
 
 func TestNetworkLimitOff(t *testing.T) {
@@ -42,12 +42,12 @@ func TestIPv6ClientKeyIsCanonical(t *testing.T) {
 	}
 	for i, key := range []string{"2001:DB8:1:0::/64", "2001:db8:1:0:0:0:0:0/64", "2001:db8:1::5/64", "2001:db8:1::5", "2001:db8:1::5/96"} {
 		_, err := v.Start(ctx, fmt.Sprintf("+3161234561%d", i), verify.WithClientKey(key))
-		wantRateLimited(t, err, "per-client limit", time.Hour)
+		wantRateLimited(t, err, "client_limit", time.Hour)
 	}
 	v, _, _ = limited(t, verify.WithClientLimit(1, time.Hour), verify.WithClientNetworkLimit(100, time.Hour))
 	if _, err := v.Start(ctx, "+31612345601", verify.WithClientKey("2001:db8:1::/56")); err != nil {
 		t.Fatal(err)
 	}
 	_, err := v.Start(ctx, "+31612345602", verify.WithClientKey("2001:db8:1:0:ff::/56"))
-	wantRateLimited(t, err, "per-client limit", time.Hour)
+	wantRateLimited(t, err, "client_limit", time.Hour)
 }

@@ -12,8 +12,11 @@
 // for; it normalises codes and refuses malformed ones locally; it decides
 // success on the provider's "verified" alone; it rate-limits starts per
 // number, per client and in total, and checks per verification, throttles
-// a number's failed checks in a row, and refuses starts to number ranges
-// that look pumped (see WithPumpingGuard); it honours
+// a number's failed checks in a row per client network under a ceiling
+// per number, so that a stranger cannot lock the owner out (see
+// WithFailureThrottle), and refuses starts to number ranges that look
+// pumped, which one network alone cannot make them look (see
+// WithPumpingGuard); it honours
 // context cancellation; and its errors are typed sentinels that are safe
 // to show or log.
 //
@@ -55,8 +58,12 @@
 //
 // Providers: package messagebird (the real one), package fake (tests and
 // development), package otp (makes the codes itself and delivers them
-// through any Sender, such as a plain SMS or voice API). Package http serves the whole flow as ready-made net/http
-// handlers, and package verifytest checks that a Provider behaves.
+// through any Sender, such as a plain SMS or voice API). Failover puts
+// several in line, so that an outage of one does not stop
+// verifications; WithTestNumbers gives a few numbers fixed codes, for
+// app-store review, without any provider. Package http serves the whole
+// flow as ready-made net/http handlers, and package verifytest checks
+// that a Provider behaves.
 //
 // An Observer (WithObserver) is told the outcome of every call, as an
 // Event: counts, conversion rates, refusals and provider latency come from

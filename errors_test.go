@@ -14,7 +14,7 @@ func TestRateLimitErrorText(t *testing.T) {
 		err  verify.RateLimitError
 		want string
 	}{
-		{verify.RateLimitError{Limit: "global limit"}, "verify: rate limited (global limit)"},
+		{verify.RateLimitError{Limit: "global_limit"}, "verify: rate limited (global_limit)"},
 		{verify.RateLimitError{}, "verify: rate limited"},
 		// Whole seconds stay as they are; a part of a second rounds up,
 		// never down to a "retry after 0s" that would fail again.

@@ -84,7 +84,7 @@ func ExampleRateLimitError() {
 		fmt.Println(rl.Limit, "- try again in", rl.RetryAfter.Round(10*time.Second))
 	}
 	// Output:
-	// resend cooldown - try again in 30s
+	// resend_cooldown - try again in 30s
 }
 
 func ExamplePhoneError() {

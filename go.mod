@@ -1,8 +1,6 @@
 module github.com/phoneverify/verify
 
-go 1.26.0
-
-toolchain go1.26.10
+go 1.26.10
 
 require (
 	github.com/messagebird/go-rest-api/v9 v9.1.1

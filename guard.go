@@ -2,44 +2,48 @@ package verify
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/phoneverify/verify/internal/phone"
 	"log/slog"
 	"net/netip"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/phoneverify/verify/internal/phone"
 )
 
 // The prefixes of the keys a Verifier passes to its Limiter. A
-// MemoryLimiter evicts the keys of cheapPrefixes first.
+// MemoryLimiter evicts the keys of starts first (startPrefixes) and those
+// of the failed-check throttle last (throttlePrefixes).
 const (
-	keyClient   = "client:"   // starts per client key
-	keyNetwork  = "net:"      // starts per IPv6 /48
-	keyCooldown = "cooldown:" // starts per channel and number, for the resend cooldown
-	keyNumber   = "number:"   // starts per number
-	keyGlobal   = "global"    // all starts
-	keyAttempts = "attempts:" // checks per verification id
-	keyPhone    = "phone:"    // the number of a verification id (a value)
-	keyFailures = "failures:" // consecutive failed checks per number
-	keyGap      = "gap:"      // the last throttled check per number
-	keyRange    = "range:"    // starts per number range
-	keyVerified = "verified:" // verified checks per number range
-	keyPumpLog  = "pumplog:"  // one pumping warning per range and window
+	keyClient          = "client:"    // starts per client key
+	keyNetwork         = "net:"       // starts per IPv6 /48
+	keyCooldown        = "cooldown:"  // starts per channel and number, for the resend cooldown
+	keyNumber          = "number:"    // starts per number
+	keyGlobal          = "global"     // all starts
+	keyAttempts        = "attempts:"  // checks per verification id
+	keyPhone           = "phone:"     // the number and client of a verification id (a value)
+	keyFailures        = "failures:"  // failed checks per number and client, in a row
+	keyFailuresMonth   = "failmonth:" // failed checks per number, for its 30-day ceiling
+	keyFailuresYear    = "failyear:"  // failed checks per number, for its yearly ceiling
+	keyFailuresCredit  = "failok:"    // successful checks per number, which its ceilings do not count
+	keyKnown           = "known:"     // a number and client network it was verified from (a value)
+	keyRange           = "range:"     // starts per number range
+	keyRangeNetwork    = "rangenet:"  // starts per number range and client network
+	keyVerified        = "verified:"  // verified checks per number range
+	keyClientVerified  = "clientok:"  // verified checks per client key
+	keyNetworkVerified = "netok:"     // verified checks per IPv6 /48
+	keyPumpLog         = "pumplog:"   // one pumping warning per range and window
 )
 
 // The names of the limits, as a *RateLimitError's Limit and Event.Limit
 // give them.
 const (
-	limitClient   = "per-client limit"
-	limitNetwork  = "per-network limit"
-	limitCooldown = "resend cooldown"
-	limitNumber   = "per-number limit"
-	limitPumping  = "SMS pumping guard"
-	limitGlobal   = "global limit"
-	limitFailures = "failed-check throttle"
+	limitClient   = "client_limit"
+	limitNetwork  = "network_limit"
+	limitCooldown = "resend_cooldown"
+	limitNumber   = "number_limit"
+	limitPumping  = "pumping_guard"
+	limitGlobal   = "global_limit"
+	limitFailures = "failure_throttle"
 )
 
 const (
@@ -47,21 +51,15 @@ const (
 	// a /48 is what one site, or one customer of a hosting provider, is
 	// given, and 65,536 /64s.
 	networkBits = 48
-	// failureWindow is how long failed checks of a number are remembered
-	// since the last one, unless a success resets them.
-	failureWindow = 366 * 24 * time.Hour
-	// maxFailures is the most failed checks a number's count holds; the
-	// throttle is at its longest long before.
-	maxFailures = 1000
-	// firstThrottle is the wait of the first throttled check, doubled for
-	// each further failure up to the longest wait.
-	firstThrottle = time.Minute
 	// rangeDigits is how many last digits of a number its range leaves
 	// out: a range is a block of 10,000 numbers.
 	rangeDigits = 4
-	// maxVerifiedCount bounds the verified checks counted per range and
-	// window, and so the memory of a range.
+	// maxVerifiedCount bounds the verified checks counted per range or
+	// client and window, and so their memory.
 	maxVerifiedCount = 10_000
+	// rangeShare is the share of the pumping guard's starts that one
+	// client network may add to a range's count in a window: a tenth.
+	rangeShare = 10
 )
 
 // clientKeys returns the keys of the per-client and per-network limits
@@ -71,6 +69,9 @@ const (
 // the caller spells it, one network is one key); anything else (an IPv4
 // address, a user id) counts by itself alone.
 func clientKeys(key string) (client, network string) {
+	if key == "" {
+		return "", ""
+	}
 	a, bits := netip.Addr{}, 128
 	if p, err := netip.ParsePrefix(key); err == nil {
 		a, bits = p.Addr(), p.Bits()
@@ -104,20 +105,27 @@ type namedLimit struct {
 	name string
 }
 
-// startLimits returns the limits of a start to p on ch by client.
+// startLimits returns the limits of a start to p on ch by client. The
+// per-client and per-network limits count only starts that do not end
+// verified: each verified check of the client's raises its limit by one.
 func (v *Verifier) startLimits(p phone.Number, ch Channel, client string, store bool) []namedLimit {
 	c := &v.cfg
-	ls := make([]namedLimit, 0, 6)
+	ls := make([]namedLimit, 0, 7)
 	add := func(name, key string, r rate) {
 		ls = append(ls, namedLimit{Limit{Key: key, N: r.n, Per: r.per}, name})
 	}
+	credit := func(key string) {
+		ls[len(ls)-1].CreditKey, ls[len(ls)-1].Credit = key, 1
+	}
+	client, network := clientKeys(client)
 	if client != "" {
-		client, network := clientKeys(client)
 		if c.clientLimit.n > 0 {
 			add(limitClient, keyClient+client, c.clientLimit)
+			credit(keyClientVerified + client)
 		}
 		if network != "" && c.networkLimit.n > 0 {
 			add(limitNetwork, keyNetwork+network, c.networkLimit)
+			credit(keyNetworkVerified + network)
 		}
 	}
 	if c.cooldown > 0 {
@@ -127,15 +135,40 @@ func (v *Verifier) startLimits(p phone.Number, ch Channel, client string, store 
 		add(limitNumber, keyNumber+p.E164, c.numberLimit)
 	}
 	if g := c.pumping; g.starts > 0 && store {
-		r := numberRange(p)
+		r, perVerified := numberRange(p), 100/float64(g.verifiedPercent)
 		add(limitPumping, keyRange+r, rate{g.starts, g.per})
-		ls[len(ls)-1].CreditKey = keyVerified + r
-		ls[len(ls)-1].Credit = 100 / float64(g.verifiedPercent)
+		ls[len(ls)-1].CreditKey, ls[len(ls)-1].Credit = keyVerified+r, perVerified
+		// One network adds at most a tenth of the starts to the range's
+		// count, and as many more as its own verified checks earn: alone,
+		// it cannot trip the guard for everyone.
+		if client != "" {
+			add(limitPumping, keyRangeNetwork+r+" "+subject(client, network), rate{max(g.starts/rangeShare, 1), g.per})
+			ls[len(ls)-1].CreditKey, ls[len(ls)-1].Credit = subjectVerifiedKey(client, network), perVerified
+		}
 	}
 	if c.globalLimit.n > 0 {
 		add(limitGlobal, keyGlobal, c.globalLimit)
 	}
 	return ls
+}
+
+// subjectVerifiedKey returns the key of the verified checks of the
+// subject of client and network.
+func subjectVerifiedKey(client, network string) string {
+	if network != "" {
+		return keyNetworkVerified + network
+	}
+	return keyClientVerified + client
+}
+
+// subject returns what the failed-check throttle and the pumping guard's
+// share count a client by: its IPv6 /48, else its key (an IPv4 address,
+// or whatever key the app passes, such as an account id).
+func subject(client, network string) string {
+	if network != "" {
+		return network
+	}
+	return client
 }
 
 // takeAll takes every limit of ls at once, when the Limiter is a
@@ -189,11 +222,12 @@ func (e pumpingError) Is(target error) bool {
 
 func (e pumpingError) Unwrap() error { return e.RateLimitError }
 
-// pumpingTripped reports a trip of the SMS-pumping guard for the range of
-// p, at Warn level, once per range and window across the instances that
-// share the Limiter; it returns the refusal.
-func (v *Verifier) pumpingTripped(ctx context.Context, p phone.Number, err *RateLimitError) error {
-	if v.log == nil {
+// pumpingTripped returns the refusal of a start to p by the SMS-pumping
+// guard's limit l. When l is the range's own, it reports the trip at Warn
+// level, once per range and window across the instances that share the
+// Limiter; a network that has used up its share of a range is not a trip.
+func (v *Verifier) pumpingTripped(ctx context.Context, p phone.Number, l *namedLimit, err *RateLimitError) error {
+	if v.log == nil || !strings.HasPrefix(l.Key, keyRange) {
 		return pumpingError{err}
 	}
 	store := v.store // the guard runs only with a LimitStore
@@ -215,96 +249,4 @@ func (v *Verifier) pumpingTripped(ctx context.Context, p phone.Number, err *Rate
 		slog.String("verified_rate", strconv.FormatFloat(100*rateVerified, 'f', 1, 64)+"%"),
 		slog.String("window", g.per.String()), slog.Duration("retry_after", err.RetryAfter))
 	return pumpingError{err}
-}
-
-// started records the number of a started verification under its
-// id, so that its checks count against the number's failed checks.
-func (v *Verifier) started(ctx context.Context, ver *Verification) {
-	store := v.store
-	if store == nil || v.cfg.failures.after == 0 {
-		return
-	}
-	if err := store.Put(ctx, keyPhone+ver.ID, ver.Phone, v.cfg.msg.validity); err != nil && v.log != nil {
-		v.log.LogAttrs(ctx, slog.LevelWarn, "verify: limiter failed to remember a verification; its checks are capped per verification only",
-			slog.String("id", ver.ID), slog.String("error", err.Error()))
-	}
-}
-
-// checkLimits returns the limits of a check of id: its attempts and,
-// once the number has failed enough checks in a row, the throttle. It
-// also returns the number, when known.
-func (v *Verifier) checkLimits(ctx context.Context, id string) ([]namedLimit, string, error) {
-	// Per-call options can only lower the attempts and the validity, so
-	// the Verifier's values bound every verification: all its checks fall
-	// within one validity.
-	ls := []namedLimit{{Limit{Key: keyAttempts + id, N: v.cfg.msg.maxAttempts, Per: v.cfg.msg.validity}, "attempts"}}
-	store, f := v.store, v.cfg.failures
-	if store == nil || f.after == 0 {
-		return ls, "", nil
-	}
-	number, ok, err := store.Get(ctx, keyPhone+id)
-	if err != nil {
-		return nil, "", limiterFailure(ctx, err)
-	}
-	if !ok {
-		return ls, "", nil
-	}
-	counts, err := store.Count(ctx, failureWindow, keyFailures+number)
-	if err != nil || len(counts) != 1 {
-		return nil, "", limiterFailure(ctx, fmt.Errorf("count of failed checks: %v", err))
-	}
-	if wait := f.wait(counts[0]); wait > 0 {
-		ls = append(ls, namedLimit{Limit{Key: keyGap + number, N: 1, Per: wait}, limitFailures})
-	}
-	return ls, number, nil
-}
-
-// wait returns how long a check must wait after the last throttled one,
-// for a number that has failed n checks in a row: nothing for the first
-// f.after, then a minute, doubled for each further failure, up to
-// f.longest.
-func (f failureThrottle) wait(n int) time.Duration {
-	if f.after == 0 || n < f.after {
-		return 0
-	}
-	d := firstThrottle
-	for i := f.after; i < n && d < f.longest; i++ {
-		d *= 2 // at most 24h × 2: no overflow
-	}
-	return min(d, f.longest)
-}
-
-// checked records the outcome of a check of number: a wrong code counts
-// as one more failed check in a row. A success is recorded by verified.
-func (v *Verifier) checked(ctx context.Context, number string, err error) {
-	if number == "" || !errors.Is(err, ErrInvalidCode) && !errors.Is(err, ErrTooManyAttempts) {
-		return
-	}
-	store := v.store // number is known only with a LimitStore
-	if _, _, lerr := store.Allow(ctx, keyFailures+number, maxFailures, failureWindow); lerr != nil && v.log != nil {
-		v.log.LogAttrs(ctx, slog.LevelWarn, "verify: limiter failed to count a failed check",
-			slog.String("phone", MaskPhone(number)), slog.String("error", lerr.Error()))
-	}
-}
-
-// verified records a verified number: its failed checks in a row start
-// again from zero, and its range counts one more verification for the
-// SMS-pumping guard.
-func (v *Verifier) verified(ctx context.Context, p phone.Number) {
-	store := v.store
-	if store == nil {
-		return
-	}
-	var err error
-	if v.cfg.failures.after > 0 {
-		err = store.Forget(ctx, keyFailures+p.E164, keyGap+p.E164)
-	}
-	if g := v.cfg.pumping; g.starts > 0 {
-		_, _, verr := store.Allow(ctx, keyVerified+numberRange(p), maxVerifiedCount, g.per)
-		err = errors.Join(err, verr)
-	}
-	if err != nil && v.log != nil {
-		v.log.LogAttrs(ctx, slog.LevelWarn, "verify: limiter failed to record a verified number",
-			slog.String("phone", MaskPhone(p.E164)), slog.String("error", err.Error()))
-	}
 }

@@ -41,16 +41,46 @@ type Limiter interface {
 // Limit is one sliding-window limit of a call to LimitStore.AllowAll: at
 // most N events under Key within any window of length Per.
 //
-// When CreditKey is set, events recorded under it in the same window
-// raise the limit: it becomes the larger of N and
-// floor(Credit × events under CreditKey) + 1. The SMS-pumping guard uses
-// it to allow starts to a range while enough of them end verified.
+// When CreditKey is set, each event recorded under it in the same window
+// raises N by Credit: the limit becomes N + floor(Credit × events under
+// CreditKey). The SMS-pumping guard uses it to let ten more starts to a
+// range through for each verified one, and the per-client limits so that
+// starts that end verified use up none of a client's budget.
+//
+// When Backoff is set, the limit is a throttle rather than a cap: the
+// first N events (with credit) within the window are free, and each
+// further event must come at least Backoff after the newest one under
+// Key, a wait doubled for each event beyond N + 1, up to Longest. So
+// the count never refuses by itself; the wait does. The failed-check
+// throttle is made of such limits.
 type Limit struct {
 	Key       string        // what is counted, such as "number:+31612345678"
-	N         int           // events allowed per window
+	N         int           // events allowed per window (free events, with Backoff)
 	Per       time.Duration // the window's length
-	CreditKey string        // events that raise the limit; "" for none
-	Credit    float64       // how much each event under CreditKey raises it
+	CreditKey string        // events that raise N; "" for none
+	Credit    float64       // how much each event under CreditKey raises N
+	Backoff   time.Duration // the wait once N events are in the window; 0 for a plain cap
+	Longest   time.Duration // the longest wait, at least Backoff (with Backoff)
+}
+
+// valid reports whether lim can be taken.
+func (lim *Limit) valid() bool {
+	return lim.N > 0 && lim.Per > 0 && lim.Credit >= 0 && !math.IsNaN(lim.Credit) && !math.IsInf(lim.Credit, 0) &&
+		lim.Backoff >= 0 && (lim.Backoff == 0 || lim.Longest >= lim.Backoff)
+}
+
+// wait returns how long after the newest event the next may come, when
+// count events are in the window and n are free: the Backoff of lim,
+// doubled for each event beyond n + 1, up to Longest.
+func (lim *Limit) wait(count, n int) time.Duration {
+	if count < n {
+		return 0
+	}
+	d := lim.Backoff
+	for i := n; i < count && d < lim.Longest; i++ {
+		d *= 2
+	}
+	return min(d, lim.Longest)
 }
 
 // A LimitStore is a Limiter with the few more operations that let
@@ -88,28 +118,35 @@ const defaultMaxKeys = 1 << 20
 // instance has its own: behind a load balancer, use a shared Limiter
 // such as the redislimit module's.
 //
-// Memory stays bounded: keys whose window has passed are dropped as new
-// keys arrive, and at most MaxKeys keys are kept. A full limiter never
-// refuses a new key, which would lock out a new client or a user in the
-// middle of a verification; it evicts a key instead, the one that costs
-// least to forget. That is the least recently used of the per-client,
-// per-network and cooldown keys, which a flood of new clients creates
-// and whose loss only gives one client a fresh budget or lets one
-// resend come early; only when there are none is the least recently used
-// of the other keys evicted (checks of a verification, failed checks and
-// starts of a number, ranges, the global count), whose loss is dearer.
+// Memory stays bounded: keys whose window has passed are dropped before
+// any live key, as new keys arrive, and at most MaxKeys keys are kept.
+// A full limiter never refuses a new key, which would lock out a new
+// client or a user in the middle of a verification; it evicts the least
+// recently used key instead, never one that the call at hand uses, so
+// that the limits a call takes hold however full the table is. Keys are
+// evicted by kind, cheapest first: the counts of starts (per client,
+// network, cooldown, number, range) that have counted one event, which
+// is all a flood of new clients and numbers makes; then those of
+// verifications (a verification's checks and number, and any key of
+// another kind); then the counts of starts that have counted more; and
+// only when nothing else is left those of the failed-check throttle and
+// the numbers of verifications that have been checked. So a flood of starts lifts no limit of a client, network or
+// number that has been used twice, and never gives an attacker fresh
+// guesses; what it can lift is the count of a key that has counted one
+// event, once MaxKeys newer keys have arrived (see SECURITY.md).
 type MemoryLimiter struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// MaxKeys bounds the number of keys kept; zero means 1,048,576.
+	// MaxKeys bounds the number of keys kept (a call that alone takes more
+	// keys may exceed it by those); zero means 1,048,576.
 	MaxKeys int
 
 	mu        sync.Mutex
 	keys      map[string]*entry
-	cheap     list.List // of *entry: cheap keys, least recently used first
-	dear      list.List // of *entry: the other keys, least recently used first
-	nextSweep int       // sweep expired keys when len(keys) reaches it
-	fullUntil time.Time // when the earliest key kept at the last sweep expires
+	lru       [evictClasses]list.List // of *entry, per class: least recently used first
+	call      uint64                  // counts the calls that record; see entry.call
+	nextSweep int                     // sweep expired keys when len(keys) reaches it
+	fullUntil time.Time               // when the earliest key kept at the last sweep expires
 }
 
 // entry holds what is recorded under one key: the times of its events,
@@ -119,12 +156,43 @@ type entry struct {
 	times   []time.Time
 	value   string
 	expires time.Time     // when the newest event leaves its window, or the value expires
-	elem    *list.Element // in l.cheap or l.dear
-	cheap   bool          // a key of cheapPrefixes
+	elem    *list.Element // in l.lru[class]
+	class   int
+	call    uint64 // the last call that used it: that call never evicts it
 }
 
-// cheapPrefixes are the keys a full MemoryLimiter evicts first.
-var cheapPrefixes = [...]string{keyClient, keyNetwork, keyCooldown, keyPumpLog}
+// The classes of keys, in the order a full MemoryLimiter evicts them.
+const (
+	classStartOnce    = iota // the counts of starts that have counted one event
+	classVerification        // a verification's checks and number; unknown keys
+	classStart               // the counts of starts that have counted more
+	classThrottle            // a number's failed checks; numbers of checked verifications
+	evictClasses
+)
+
+// startPrefixes and throttlePrefixes are the keys of classStartOnce (and
+// then classStart) and classThrottle; every other key is of
+// classVerification.
+var (
+	startPrefixes = [...]string{keyClient, keyNetwork, keyCooldown, keyNumber, keyRange, keyRangeNetwork,
+		keyVerified, keyPumpLog, keyClientVerified, keyNetworkVerified}
+	throttlePrefixes = [...]string{keyFailures, keyFailuresMonth, keyFailuresYear, keyFailuresCredit, keyKnown}
+)
+
+// keyClass returns the class of key.
+func keyClass(key string) int {
+	for _, p := range startPrefixes {
+		if strings.HasPrefix(key, p) {
+			return classStartOnce
+		}
+	}
+	for _, p := range throttlePrefixes {
+		if strings.HasPrefix(key, p) {
+			return classThrottle
+		}
+	}
+	return classVerification
+}
 
 var (
 	_ Limiter    = (*MemoryLimiter)(nil)
@@ -150,8 +218,8 @@ func (l *MemoryLimiter) AllowAll(ctx context.Context, limits []Limit) (int, time
 		return -1, 0, err
 	}
 	for _, lim := range limits {
-		if lim.N <= 0 || lim.Per <= 0 || lim.Credit < 0 || math.IsNaN(lim.Credit) {
-			return -1, 0, fmt.Errorf("%w: limit %d per %s", ErrInvalidOption, lim.N, lim.Per)
+		if !lim.valid() {
+			return -1, 0, fmt.Errorf("%w: limit %d per %s (backoff %s, longest %s)", ErrInvalidOption, lim.N, lim.Per, lim.Backoff, lim.Longest)
 		}
 	}
 	t := l.now()
@@ -166,18 +234,37 @@ func (l *MemoryLimiter) AllowAll(ctx context.Context, limits []Limit) (int, time
 		n := lim.N
 		if lim.CreditKey != "" {
 			if c := l.keys[lim.CreditKey]; c != nil {
-				n = max(n, int(math.Min(lim.Credit*float64(c.count(t, lim.Per)), 1<<30))+1)
+				n += int(math.Min(lim.Credit*float64(c.count(t, lim.Per)), 1<<30))
 			}
 		}
 		in := e.inWindow(t, lim.Per)
-		if len(in) >= n {
+		switch {
+		case lim.Backoff > 0:
+			if len(in) == 0 {
+				break
+			}
+			if next := in[len(in)-1].Add(lim.wait(len(in), n)); next.After(t) {
+				return i, next.Sub(t), nil
+			}
+		case len(in) >= n:
 			return i, in[len(in)-n].Add(lim.Per).Sub(t), nil
+		}
+	}
+	// Record. The keys of this call are made most recently used before
+	// any is added, so that making room for one never evicts another.
+	l.call++
+	for _, lim := range limits {
+		if e := l.keys[lim.Key]; e != nil {
+			l.touch(e)
 		}
 	}
 	for _, lim := range limits {
 		e := l.entry(lim.Key, t)
 		e.times = append(e.inWindow(t, lim.Per), t)
 		e.expires = maxTime(e.expires, t.Add(lim.Per))
+		if e.class == classStartOnce && len(e.times) > 1 {
+			l.reclass(e, classStart)
+		}
 	}
 	return -1, 0, nil
 }
@@ -225,6 +312,7 @@ func (l *MemoryLimiter) Put(ctx context.Context, key, value string, ttl time.Dur
 	t := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.call++
 	e := l.entry(key, t)
 	e.times, e.value, e.expires = nil, value, t.Add(ttl)
 	return nil
@@ -242,37 +330,51 @@ func (l *MemoryLimiter) Get(ctx context.Context, key string) (string, bool, erro
 	if e == nil || !e.expires.After(t) || e.times != nil {
 		return "", false, nil
 	}
+	// The number of a verification being checked is kept like the
+	// throttle's keys from then on: a flood of starts cannot evict it.
+	// Reading any other value changes nothing (the otp package relies on
+	// its records being evicted before their counts).
+	if e.class != classThrottle && strings.HasPrefix(key, keyPhone) {
+		l.reclass(e, classThrottle)
+	}
 	return e.value, true, nil
 }
 
-// entry returns the entry of key, made most recently used, adding it if
-// needed; l.mu must be held.
+// entry returns the entry of key, made most recently used and marked as
+// used by the current call, adding it if needed; l.mu must be held.
 func (l *MemoryLimiter) entry(key string, now time.Time) *entry {
 	if e := l.keys[key]; e != nil {
-		l.listOf(e).MoveToBack(e.elem)
+		l.touch(e)
 		return e
 	}
 	if l.keys == nil {
 		l.keys = make(map[string]*entry)
 	}
 	l.makeRoom(now)
-	e := &entry{key: key, cheap: isCheap(key)}
-	e.elem = l.listOf(e).PushBack(e)
+	e := &entry{key: key, class: keyClass(key), call: l.call}
+	e.elem = l.lru[e.class].PushBack(e)
 	l.keys[key] = e
 	return e
 }
 
-// listOf returns the list that holds e.
-func (l *MemoryLimiter) listOf(e *entry) *list.List {
-	if e.cheap {
-		return &l.cheap
-	}
-	return &l.dear
+// touch makes e most recently used and marks it as used by the current
+// call; l.mu must be held.
+func (l *MemoryLimiter) touch(e *entry) {
+	l.lru[e.class].MoveToBack(e.elem)
+	e.call = l.call
+}
+
+// reclass moves e to class c, as its most recently used key; l.mu must
+// be held.
+func (l *MemoryLimiter) reclass(e *entry, c int) {
+	l.lru[e.class].Remove(e.elem)
+	e.class = c
+	e.elem = l.lru[c].PushBack(e)
 }
 
 // remove removes e; l.mu must be held.
 func (l *MemoryLimiter) remove(e *entry) {
-	l.listOf(e).Remove(e.elem)
+	l.lru[e.class].Remove(e.elem)
 	delete(l.keys, e.key)
 }
 
@@ -280,7 +382,8 @@ func (l *MemoryLimiter) remove(e *entry) {
 // swept whenever the map has doubled since the last sweep, which keeps the
 // cost amortised constant per call. A full limiter sweeps again only once
 // its earliest key has expired, so that a flood cannot make every call pay
-// for a sweep; until then, it evicts the key that costs least to forget.
+// for a sweep; until then, it evicts the least recently used key of the
+// cheapest class that the current call does not use.
 func (l *MemoryLimiter) makeRoom(now time.Time) {
 	full := len(l.keys) >= l.maxKeys()
 	if len(l.keys) >= l.nextSweep || full && !now.Before(l.fullUntil) {
@@ -297,12 +400,26 @@ func (l *MemoryLimiter) makeRoom(now time.Time) {
 		l.fullUntil = earliest
 	}
 	for len(l.keys) >= l.maxKeys() {
-		ls := &l.cheap
-		if ls.Len() == 0 {
-			ls = &l.dear
+		e := l.victim()
+		if e == nil {
+			return // every key is the current call's
 		}
-		l.remove(ls.Front().Value.(*entry))
+		l.remove(e)
 	}
+}
+
+// victim returns the key to evict: the least recently used of the
+// cheapest class that the current call has not used; nil when there is
+// none. The current call's keys are the most recently used, at the back.
+func (l *MemoryLimiter) victim() *entry {
+	for c := range l.lru {
+		for el := l.lru[c].Front(); el != nil; el = el.Next() {
+			if e := el.Value.(*entry); e.call != l.call {
+				return e
+			}
+		}
+	}
+	return nil
 }
 
 func (l *MemoryLimiter) maxKeys() int {
@@ -338,15 +455,6 @@ func (e *entry) inWindow(now time.Time, per time.Duration) []time.Time {
 func (e *entry) count(now time.Time, per time.Duration) int {
 	start := now.Add(-per)
 	return len(e.times) - sort.Search(len(e.times), func(i int) bool { return e.times[i].After(start) })
-}
-
-func isCheap(key string) bool {
-	for _, p := range cheapPrefixes {
-		if strings.HasPrefix(key, p) {
-			return true
-		}
-	}
-	return false
 }
 
 func maxTime(a, b time.Time) time.Time {

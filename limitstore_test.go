@@ -53,8 +53,7 @@ func (f *flaky) Forget(ctx context.Context, keys ...string) error {
 	return f.MemoryLimiter.Forget(ctx, keys...)
 }
 
-// A limiter that fails to record a verification, a failed check or a
-// verified number leaves the call's outcome as it was and a warning in
+// A limiter that fails to record a verification or a verified number leaves the call's outcome as it was and a warning in
 // the log, when there is one; without a log, it is silent.
 func TestLimiterBookkeepingFailuresAreLogged(t *testing.T) {
 	for _, tt := range []struct {
@@ -63,7 +62,7 @@ func TestLimiterBookkeepingFailuresAreLogged(t *testing.T) {
 		want               string
 	}{
 		{"put", true, false, false, "limiter failed to remember a verification"},
-		{"allow", false, true, false, "limiter failed to count a failed check"},
+		{"allow", false, true, false, "limiter failed to record a verified number"},
 		{"forget", false, false, true, "limiter failed to record a verified number"},
 	} {
 		for _, logged := range []bool{true, false} {

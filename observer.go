@@ -91,20 +91,29 @@ type Event struct {
 	// "nl-nl".
 	Language string
 	// Limit names the limit that refused the call: a [*RateLimitError]'s
-	// Limit, such as "resend cooldown", or "MessageBird" when the
+	// Limit, such as "resend_cooldown", or "messagebird" when the
 	// provider's own rate limit refused it; "" when no limit refused it.
 	Limit string
-	// Called reports whether the provider was called. A call that failed
-	// without one was refused by the Verifier itself (see [Event.Refused]), or
-	// ended with the caller's context.
+	// Called reports whether the provider (for a test number, the
+	// Verifier's stand-in for one: see Test) was called. A call that
+	// failed without one was refused by the Verifier itself (see
+	// [Event.Refused]), or ended with the caller's context.
 	Called bool
 	// Duration is the time spent in the provider call; 0 when there was
 	// none.
 	Duration time.Duration
 	// Provider names the provider that served the call, such as
-	// "messagebird" or "otp" (with Failover, the one that answered);
-	// "" when no provider was called or it did not say.
+	// "messagebird" or "otp" (with Failover, the one that answered),
+	// from its Verification.Provider or else its *ProviderError; "" when
+	// no provider was called or it did not say.
 	Provider string
+	// Failovers counts the providers a Failover passed over before one
+	// served the start (or before the last one failed too); 0 without
+	// Failover.
+	Failovers int
+	// Test reports a call about a test number (WithTestNumbers), which
+	// no provider served.
+	Test bool
 }
 
 // Outcome names the result of a call, as [Event.Outcome] gives it. The
@@ -195,16 +204,18 @@ func (e Event) Reason() string {
 }
 
 // begin starts the observation of a call of op: it gives a Tagger its
-// chance to extend ctx.
-func (v *Verifier) begin(ctx context.Context, op Op) context.Context {
+// chance to extend ctx. When Tag panics or returns nil, the call goes on
+// with ctx.
+func (v *Verifier) begin(ctx context.Context, op Op) (tagged context.Context) {
+	tagged = ctx
 	if v.tagger == nil {
-		return ctx
+		return tagged
 	}
 	defer v.recoverObserver(ctx, "Tag")
 	if c := v.tagger.Tag(ctx, op); c != nil {
-		return c
+		tagged = c
 	}
-	return ctx
+	return tagged
 }
 
 // end reports the outcome of a call to the Observer, if any.

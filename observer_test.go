@@ -15,6 +15,8 @@ import (
 	"github.com/phoneverify/verify/fake"
 	"github.com/phoneverify/verify/messagebird"
 	"github.com/phoneverify/verify/messagebird/mbtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // recorder is an Observer that keeps every event.
@@ -110,7 +112,7 @@ func TestObserverIsToldWhichLimitRefused(t *testing.T) {
 		t.Fatalf("second start: %v, want ErrRateLimited", err)
 	}
 	ev := rec.take()
-	if len(ev) != 2 || ev[1].Limit != "resend cooldown" || ev[1].Region != "NL" || ev[1].ID != "" {
+	if len(ev) != 2 || ev[1].Limit != "resend_cooldown" || ev[1].Region != "NL" || ev[1].ID != "" {
 		t.Fatalf("events %+v; want the second refused by the resend cooldown", ev)
 	}
 }
@@ -138,6 +140,30 @@ func TestPanickingObserverBreaksNothing(t *testing.T) {
 	if n := strings.Count(logs.String(), "observer panicked"); n != 1 {
 		t.Fatalf("the panic was logged %d times, want once:\n%s", n, logs.String())
 	}
+}
+
+// panickyTagger is a Tagger whose Tag panics.
+type panickyTagger struct{ recorder }
+
+func (*panickyTagger) Tag(context.Context, verify.Op) context.Context { panic("tagger bug") }
+
+// A Tagger whose Tag panics breaks no call: each goes on with the caller's
+// context, and Observe still sees every call.
+func TestPanickingTaggerBreaksNothing(t *testing.T) {
+	var logs bytes.Buffer
+	obs := &panickyTagger{}
+	p := fake.New(fake.WithCode("123456"))
+	v := newVerifier(t, p, verify.WithObserver(obs), verify.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	ctx := context.Background()
+	ver, err := v.Start(ctx, "+31612345678")
+	require.NoError(t, err)
+	ver, err = v.Check(ctx, ver.ID, "123456")
+	require.NoError(t, err)
+	assert.True(t, ver.Verified())
+	_, err = v.Status(ctx, ver.ID)
+	assert.NoError(t, err)
+	assert.Len(t, obs.take(), 3)
+	assert.Equal(t, 1, strings.Count(logs.String(), "observer panicked"), logs.String())
 }
 
 // tagger records the context it tagged and what Observe received.
@@ -210,9 +236,9 @@ func TestEventOutcomeRefusedReason(t *testing.T) {
 		{"malformed code", verify.Event{Err: verify.ErrInvalidCode}, verify.OutcomeInvalidCode, true, "invalid_code"},
 		{"short number", verify.Event{Err: &verify.PhoneError{Code: "too_short"}}, verify.OutcomeInvalidPhone, true, "too_short"},
 		{"premium rate", verify.Event{Err: &verify.PhoneError{Code: "line_type"}}, verify.OutcomeInvalidPhone, true, "line_type"},
-		{"cooldown", verify.Event{Err: &verify.RateLimitError{Limit: "resend cooldown"}, Limit: "resend cooldown"}, verify.OutcomeRateLimited, true, "resend cooldown"},
-		{"pumping guard", verify.Event{Err: &pumping{verify.RateLimitError{Limit: "SMS pumping guard"}}, Limit: "SMS pumping guard"}, verify.OutcomeSuspectedPumping, true, "SMS pumping guard"},
-		{"provider's limit", verify.Event{Err: &verify.RateLimitError{Limit: "MessageBird"}, Limit: "MessageBird", Called: true}, verify.OutcomeRateLimited, false, ""},
+		{"cooldown", verify.Event{Err: &verify.RateLimitError{Limit: "resend_cooldown"}, Limit: "resend_cooldown"}, verify.OutcomeRateLimited, true, "resend_cooldown"},
+		{"pumping guard", verify.Event{Err: &pumping{verify.RateLimitError{Limit: "pumping_guard"}}, Limit: "pumping_guard"}, verify.OutcomeSuspectedPumping, true, "pumping_guard"},
+		{"provider's limit", verify.Event{Err: &verify.RateLimitError{Limit: "messagebird"}, Limit: "messagebird", Called: true}, verify.OutcomeRateLimited, false, ""},
 		{"provider down", verify.Event{Err: verify.ErrUnavailable, Called: true}, verify.OutcomeUnavailable, false, ""},
 		{"limiter down", verify.Event{Err: verify.ErrUnavailable}, verify.OutcomeUnavailable, true, "unavailable"},
 		{"canceled in flight", verify.Event{Err: canceled, Called: true}, verify.OutcomeCanceled, false, ""},
@@ -376,7 +402,7 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 	)
 	want := []view{
 		{start, "id1", "ok", "", false, true, verify.Voice, "NL", mobile, "nl-nl", ""},
-		{start, "", "rate_limited", "resend cooldown", true, false, verify.Voice, "NL", mobile, "nl-nl", "resend cooldown"},
+		{start, "", "rate_limited", "resend_cooldown", true, false, verify.Voice, "NL", mobile, "nl-nl", "resend_cooldown"},
 		{start, "", "invalid_phone", "characters", true, false, "", "", "", "", ""},
 		{start, "", "invalid_phone", "line_type", true, false, verify.Voice, "NL", "premium_rate", "nl-nl", ""},
 		{check, "id1", "invalid_code", "", false, true, "", "", "", "", ""},
@@ -413,7 +439,7 @@ func TestEventOfThePumpingGuard(t *testing.T) {
 	}
 	ev := rec.take()
 	e := ev[len(ev)-1]
-	if e.Outcome() != verify.OutcomeSuspectedPumping || !e.Refused() || e.Reason() != "SMS pumping guard" || e.Region != "NL" || e.Called {
+	if e.Outcome() != verify.OutcomeSuspectedPumping || !e.Refused() || e.Reason() != "pumping_guard" || e.Region != "NL" || e.Called {
 		t.Fatalf("event %+v: outcome %q, refused %v, reason %q; want suspected_pumping, refused by the SMS pumping guard",
 			e, e.Outcome(), e.Refused(), e.Reason())
 	}

@@ -92,6 +92,7 @@ type config struct {
 	allowAnyLineType bool
 	observer         Observer
 	callOnly         string // the name of a per-call option given to New
+	testNumbers      map[string]string
 
 	limiter      Limiter
 	cooldown     time.Duration
@@ -304,9 +305,13 @@ func WithAppName(name string) MessageOption {
 // pass the client's IP (an IPv6 client as its /64). An IPv6 address counts
 // by its /64, and an IPv6 address or prefix also by its /48 for
 // [WithClientNetworkLimit]; an IPv4 address, or any other key, by itself.
+// The same network (the /48, else the key) gets its own slot of the
+// failed-check throttle for the checks of the verification, and its own
+// share of the pumping guard (see [WithFailureThrottle], [WithPumpingGuard]).
 // It is an option of Start only: New refuses it, since one key shared by
 // every call would make every client share one budget. Default: none, so
-// only the per-number and global limits apply.
+// only the per-number and global limits apply, and every keyless start
+// shares one slot of the throttle.
 func WithClientKey(key string) MessageOption {
 	return callOption{"WithClientKey", func(m *message) { m.clientKey = key }}
 }
@@ -406,8 +411,10 @@ func WithNumberLimit(n int, per time.Duration) Option {
 // with [WithClientKey], such as an IP address) in any window of length
 // per; n = 0 turns the limit off. Default: 20 per hour. With a
 // [LimitStore] (the default MemoryLimiter and the redislimit module's
-// are), a start refused by any limit counts against none; see [Limiter]
-// for a plain one.
+// are), a start refused by any limit counts against none, and each
+// verified check gives the client one start back, so that real users
+// behind one carrier address (CGNAT) are not refused while pumpers, who
+// never verify, are; see [Limiter] for a plain one.
 func WithClientLimit(n int, per time.Duration) Option {
 	return configOption(func(c *config) { c.clientLimit = rate{n, per} })
 }
@@ -417,7 +424,8 @@ func WithClientLimit(n int, per time.Duration) Option {
 // IPv6 client by its /64: without it, one /48 would hold 65,536 separate
 // client budgets. It applies when the client key is an IPv6 address or
 // prefix (as the http package passes); IPv4 clients count by their
-// address alone. n = 0 turns it off. Default: 100 per hour.
+// address alone. As with [WithClientLimit], each verified check gives one
+// start back. n = 0 turns it off. Default: 100 per hour.
 func WithClientNetworkLimit(n int, per time.Duration) Option {
 	return configOption(func(c *config) { c.networkLimit = rate{n, per} })
 }
@@ -430,34 +438,43 @@ func WithGlobalLimit(n int, per time.Duration) Option {
 
 // WithPumpingGuard sets the SMS-pumping guard, which refuses starts to
 // a number range (the country code and the national number but its last
-// four digits: a block of 10,000 numbers) while, within the last window
-// of length per, it has had at least starts starts and fewer than
-// verifiedPercent percent of them ended verified: the signature of bots
-// making an app call or text numbers whose fees the attacker shares. A
-// refused start matches [ErrSuspectedPumping] (and [ErrRateLimited]) and
-// is logged at Warn level with the range and its rates, once per range
-// and window. Each verified check lets ten (100/verifiedPercent) more
-// starts through, so real traffic, of which most ends verified, never
-// trips it. starts = 0 turns it off; verifiedPercent is 1 to 100, per up
-// to 744h. Default: 100 starts, 10 percent, 1 hour. It needs a
-// [LimitStore], such as the default MemoryLimiter or the redislimit
-// module's Limiter.
+// four digits: a block of 10,000 numbers) once, within the last window
+// of length per, it has had starts starts plus 100/verifiedPercent for
+// each verified check (ten for 10 percent): many codes sent and few
+// typed back, the signature of bots making an app call or text numbers
+// whose fees the attacker shares. Real traffic, of which most ends
+// verified, never trips it. One client network (an IPv6 /48, or a
+// client key of another kind) adds at most a tenth of starts to a
+// range's count, plus 100/verifiedPercent for each verified check of
+// its own, so that one network alone cannot switch a range off for
+// everyone. A refused start matches [ErrSuspectedPumping] (and
+// [ErrRateLimited]); a trip of a range is logged at Warn level with the
+// range and its rates, once per range and window. starts = 0 turns it
+// off; verifiedPercent is 1 to 100, per up to 744h. Default: 100 starts,
+// 10 percent, 1 hour. It needs a [LimitStore], such as the default
+// MemoryLimiter or the redislimit module's Limiter.
 func WithPumpingGuard(starts, verifiedPercent int, per time.Duration) Option {
 	return configOption(func(c *config) { c.pumping, c.pumpingSet = pumpingGuard{starts, verifiedPercent, per}, true })
 }
 
 // WithFailureThrottle slows down the guessing of codes for a number.
-// Failed checks of a number are counted in a row across its
-// verifications (a success resets the count; a count is forgotten a year
-// after its last failure); once a number has after of them, each further
-// check must wait a minute after the last one, doubled for each further
-// failure, up to longest. So an attacker who never knows the code gets
-// at most one guess per longest, and once the attack stops, the owner
-// can verify again within longest. after = 0 turns it off; longest is
-// 1m to 24h. Default: after 20 failures, up to 24h, which keeps an
-// attacker with any number of IP addresses under NIST SP 800-63B's
-// limits (see SECURITY.md). It needs a [LimitStore], such as the default
-// MemoryLimiter or the redislimit module's Limiter.
+// Checks of a number that do not succeed are counted in a row per client
+// network (the IPv6 /48, IPv4 address or other [WithClientKey] of the
+// start being checked; a success resets its count, which is otherwise
+// forgotten a year after its last failure): once a network has after of
+// them, each of its further checks must wait a minute after its last
+// one, doubled for each further failure, up to longest. So a stranger
+// who never knows the code uses up only their own network's slot, not
+// the owner's. Above the networks, a ceiling per number keeps the guess
+// caps for an attacker with any number of networks: once the number has
+// 3.25 × after failures within 30 days, one check per longest; once it
+// has 20 × after within a year, one per 3 × longest. Checks from a
+// network the number was verified from within the last year are not
+// held up by the ceiling. after = 0 turns it off; longest is 1m to 24h.
+// Default: after 20 failures, up to 24h, which keeps an attacker with
+// any number of networks under NIST SP 800-63B's limits (see
+// SECURITY.md). It needs a [LimitStore], such as the default MemoryLimiter
+// or the redislimit module's Limiter.
 func WithFailureThrottle(after int, longest time.Duration) Option {
 	return configOption(func(c *config) { c.failures, c.failuresSet = failureThrottle{after, longest}, true })
 }

@@ -41,7 +41,7 @@ func (v *Verifier) checkPolicy(n phone.Number, ch Channel) error {
 // reports as verified.
 func (v *Verifier) checkNumber(n phone.Number) error {
 	if !v.cfg.allowAnyLineType && !n.LineType.Safe() {
-		return &PhoneError{Code: "line_type", Reason: n.LineType.Name() + " numbers cannot be verified"}
+		return &PhoneError{Code: "line_type", LineType: n.LineType.Code(), Reason: n.LineType.Name() + " numbers cannot be verified"}
 	}
 	if len(v.cfg.allowedRegions) > 0 && !slices.Contains(v.cfg.allowedRegions, n.Region) || slices.Contains(v.cfg.deniedRegions, n.Region) {
 		return &PhoneError{Code: "region", Region: n.Region, Reason: "numbers from " + regionName(n.Region) + " are not accepted"}

@@ -28,6 +28,11 @@ import (
 //
 // Errors with upstream detail should be a *ProviderError wrapping the
 // sentinel.
+//
+// A verification's id is 1 to 64 ASCII letters, digits, '-' and '_' (a
+// Verifier passes no other id on), and never starts with "test_", which
+// a Verifier keeps for its test numbers (WithTestNumbers). Failover
+// puts a prefix of 3 or more characters in front of it.
 type Provider interface {
 	Start(ctx context.Context, req Request) (*Verification, error)
 	Check(ctx context.Context, id, code string) (*Verification, error)
@@ -60,6 +65,11 @@ type Request struct {
 	Originator  string        // sender shown to the recipient; empty for the provider's default
 	Reference   string        // caller's reference, passed through; may be empty
 	AppName     string        // the app whose code it is (WithAppName), already in a built-in Template; may be empty
+
+	// CustomTemplate is true when Template is the app's own text
+	// (WithTemplate) and false for a built-in one, which a provider that
+	// writes its own texts, such as Twilio's Verify API, may leave out.
+	CustomTemplate bool
 }
 
 // A Sender delivers a finished text by SMS, or reads it out in a call. It

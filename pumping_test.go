@@ -17,8 +17,8 @@ import (
 )
 
 // Each verified check gives the range 100/verifiedPercent more starts:
-// with 50 %, two verified of three starts allow five in all, and the
-// warning gives the rate.
+// with 50 %, two verified of three starts allow 3 + 2 × 2 = 7 in all,
+// and the warning gives the rate.
 func TestPumpingGuardCreditsVerifiedChecks(t *testing.T) {
 	v, p, c, log, _ := pumpingVerifier(t, verify.WithPumpingGuard(3, 50, time.Hour))
 	ctx := context.Background()
@@ -38,15 +38,15 @@ func TestPumpingGuardCreditsVerifiedChecks(t *testing.T) {
 		}
 		c.Advance(time.Minute)
 	}
-	for i := 3; i < 5; i++ {
+	for i := 3; i < 7; i++ {
 		if _, err := start(i); err != nil {
 			t.Fatalf("start %d of a range with 2 verified: %v", i+1, err)
 		}
 	}
-	if _, err := start(5); !errors.Is(err, verify.ErrSuspectedPumping) {
-		t.Fatalf("start 6 of a range with 2 verified: %v; want ErrSuspectedPumping", err)
+	if _, err := start(7); !errors.Is(err, verify.ErrSuspectedPumping) {
+		t.Fatalf("start 8 of a range with 2 verified: %v; want ErrSuspectedPumping", err)
 	}
-	if want := `starts=5 verified=2 verified_rate=40.0%`; !strings.Contains(log.String(), want) {
+	if want := `starts=7 verified=2 verified_rate=28.6%`; !strings.Contains(log.String(), want) {
 		t.Fatalf("log:\n%s\nwant %s", log, want)
 	}
 }

@@ -79,6 +79,8 @@ type Verifier struct {
 	store    LimitStore   // the Limiter, when it is also a LimitStore
 	langs    *languageMatcher
 
+	tests *testNumbers // the stand-in for test numbers; nil without WithTestNumbers
+
 	observerPanicked atomic.Bool // the first panic of the Observer was logged
 }
 
@@ -107,6 +109,9 @@ func New(p Provider, opts ...Option) (*Verifier, error) {
 	v := &Verifier{provider: p, cfg: cfg, log: cfg.logger, langs: newLanguageMatcher()}
 	v.tagger, _ = cfg.observer.(Tagger)
 	v.store, _ = cfg.limiter.(LimitStore)
+	if err := v.setTestNumbers(); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -168,11 +173,11 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		Reference:   msg.reference,
 		AppName:     msg.appName,
 	}
-	t0 := time.Now()
-	ver, err := v.provider.Start(ctx, req)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	req.CustomTemplate = msg.customTemplate
+	asked := time.Now()
+	ver, err := v.callStart(ctx, v.startWith(p.E164, ev), req, ev)
 	if err == nil {
-		err = completeStarted(ver, req, t0)
+		err = completeStarted(ver, req, asked)
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)
@@ -180,7 +185,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		return nil, err
 	}
 	ev.ID = ver.ID
-	v.started(ctx, ver)
+	v.started(ctx, ver, msg.clientKey)
 	if v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
 			slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
@@ -247,7 +252,7 @@ func (v *Verifier) allowStart(ctx context.Context, p phone.Number, ch Channel, c
 	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, v.store != nil))
 	var rl *RateLimitError
 	if l != nil && l.name == limitPumping && errors.As(err, &rl) {
-		return v.pumpingTripped(ctx, p, rl)
+		return v.pumpingTripped(ctx, p, l, rl)
 	}
 	return err
 }
@@ -280,11 +285,13 @@ func (v *Verifier) allow(ctx context.Context, key string, r rate, name string) e
 //
 // Every well-formed call counts against id's attempts in the Limiter
 // before the provider is asked, so that the cap holds; that count lives
-// for the Verifier's validity. A wrong code also counts as one more
-// failed check of the number in a row, and a success starts that count
-// again. Take id from your own state (the http package seals it in a
-// cookie), not from a form field: checks of made-up ids would each hold a
-// key in the Limiter.
+// for the Verifier's validity. It also counts, atomically with the cap,
+// as a failed check of the number by the client network that started
+// the verification (see WithFailureThrottle), until it succeeds: Check
+// needs no client key of its own. Take id from your own state (the http
+// package seals it in a cookie), not from a form field: checks of
+// made-up ids would each hold a key in the Limiter, and share the
+// throttle of a number the Verifier does not know.
 func (v *Verifier) Check(ctx context.Context, id, code string) (*Verification, error) {
 	ctx = v.begin(ctx, OpCheck)
 	ev := Event{Op: OpCheck}
@@ -307,7 +314,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 	// The library caps checks per verification itself, so that the cap
 	// holds whatever the provider does, and throttles a number's failed
 	// checks in a row (see checkLimits).
-	limits, number, err := v.checkLimits(ctx, id)
+	limits, starter, err := v.checkLimits(ctx, id)
 	if err == nil {
 		_, err = v.takeAll(ctx, limits)
 	}
@@ -323,18 +330,17 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 		return nil, err
 	}
 	t0 := time.Now()
-	ver, err := v.provider.Check(ctx, id, code)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ver, err := v.serving(id, ev).Check(ctx, id, code)
+	ev.reached(t0, ver, err)
 	if err == nil {
 		err = mustBeVerified(ver)
 	}
-	v.checked(ctx, number, err)
 	if err == nil && ver.ID != id {
 		err = fmt.Errorf("%w: provider answered for another verification", ErrUnavailable)
 	}
 	if err == nil {
 		ev.Channel = ver.Channel
-		err = v.checkVerifiedNumber(ctx, ver.Phone, ev)
+		err = v.checkVerifiedNumber(ctx, ver.Phone, starter, ev)
 	}
 	if err != nil {
 		err = providerFailure(ctx, err)
@@ -351,7 +357,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 // a provider reports as verified: whatever state a caller kept, and
 // whichever Verifier started the verification, this Verifier only calls
 // verified a number it would have sent a code to.
-func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Event) error {
+func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, s starter, ev *Event) error {
 	p, err := phone.Parse(e164, "")
 	if err != nil || p.E164 != e164 {
 		return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
@@ -360,7 +366,7 @@ func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, ev *Eve
 	if err := v.checkNumber(p); err != nil {
 		return err
 	}
-	v.verified(ctx, p)
+	v.verified(ctx, p, s)
 	return nil
 }
 
@@ -426,7 +432,7 @@ func (v *Verifier) Status(ctx context.Context, id string) (*Verification, error)
 }
 
 func (v *Verifier) status(ctx context.Context, id string, ev *Event) (*Verification, error) {
-	sp, ok := v.provider.(StatusProvider)
+	sp, ok := v.serving(id, ev).(StatusProvider)
 	if !ok {
 		return nil, fmt.Errorf("%w: the provider cannot read a verification", ErrUnsupported)
 	}
@@ -439,7 +445,7 @@ func (v *Verifier) status(ctx context.Context, id string, ev *Event) (*Verificat
 	}
 	t0 := time.Now()
 	ver, err := sp.Status(ctx, id)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ev.reached(t0, ver, err)
 	if err == nil && ver == nil {
 		err = fmt.Errorf("%w: provider returned no verification", ErrUnavailable)
 	}
@@ -461,7 +467,7 @@ func (v *Verifier) Cancel(ctx context.Context, id string) error {
 }
 
 func (v *Verifier) cancel(ctx context.Context, id string, ev *Event) error {
-	c, ok := v.provider.(Canceler)
+	c, ok := v.serving(id, ev).(Canceler)
 	if !ok {
 		return fmt.Errorf("%w: the provider cannot cancel a verification", ErrUnsupported)
 	}
@@ -474,7 +480,7 @@ func (v *Verifier) cancel(ctx context.Context, id string, ev *Event) error {
 	}
 	t0 := time.Now()
 	err := c.Cancel(ctx, id)
-	ev.Called, ev.Duration = true, time.Since(t0)
+	ev.reached(t0, nil, err)
 	if err != nil {
 		err = providerFailure(ctx, err)
 		v.logID(ctx, "verify: cancel failed", id, err)

@@ -1,13 +1,12 @@
 module github.com/phoneverify/verify/e2e
 
-go 1.26.0
-
-toolchain go1.26.10
+go 1.26.10
 
 require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/phoneverify/verify v0.0.0
+	github.com/stretchr/testify v1.12.1
 )
 
 require (

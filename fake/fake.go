@@ -167,6 +167,7 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 			Status:    verify.StatusPending,
 			CreatedAt: now,
 			ExpiresAt: now.Add(req.Validity),
+			Provider:  "fake",
 		},
 		code: code,
 		max:  req.MaxAttempts,

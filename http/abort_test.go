@@ -15,6 +15,8 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // lateAnswer is a provider whose Start and Check do their work at once,
@@ -71,13 +73,9 @@ func (p *lateAnswer) Status(ctx context.Context, id string) (*verify.Verificatio
 func handlerOn(t *testing.T, p verify.Provider, f func(http.ResponseWriter, *http.Request, *verify.Verification)) http.Handler {
 	t.Helper()
 	v, err := verify.New(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	h, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret), verifyhttp.WithOnVerified(f))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return h
 }
 
@@ -102,7 +100,7 @@ func stateCookie(t *testing.T, rec *httptest.ResponseRecorder) *http.Cookie {
 			return c
 		}
 	}
-	t.Fatalf("no state cookie; status %d:\n%s", rec.Code, rec.Body)
+	require.FailNowf(t, "no state cookie", "status %d:\n%s", rec.Code, rec.Body)
 	return nil
 }
 
@@ -113,17 +111,13 @@ func stateCookie(t *testing.T, rec *httptest.ResponseRecorder) *http.Cookie {
 func pageAfter(t *testing.T, h http.Handler, rec *httptest.ResponseRecorder, st *http.Cookie) *httptest.ResponseRecorder {
 	t.Helper()
 	loc := rec.Header().Get("Location")
-	if rec.Code != http.StatusSeeOther || (loc != "code" && !strings.HasPrefix(loc, "./")) {
-		t.Fatalf("failed POST = %d %q, want 303 back to the form:\n%s", rec.Code, loc, rec.Body)
-	}
+	require.Falsef(t, rec.Code != http.StatusSeeOther || (loc != "code" && !strings.HasPrefix(loc, "./")), "failed POST = %d %q, want 303 back to the form:\n%s", rec.Code, loc, rec.Body)
 	req := httptest.NewRequest(http.MethodGet, "/"+strings.TrimPrefix(loc, "./"), nil)
 	if st != nil {
 		req.AddCookie(st)
 	}
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == "phoneverify" {
-			t.Fatalf("failed POST set the state cookie")
-		}
+		require.NotEqualf(t, "phoneverify", c.Name, "failed POST set the state cookie")
 		req.AddCookie(c)
 	}
 	page := httptest.NewRecorder()
@@ -150,9 +144,9 @@ func abortedDuringProviderCall(t *testing.T, p *lateAnswer, send func(ctx contex
 	select {
 	case <-p.entered:
 	case rec := <-done:
-		t.Fatalf("the request was answered (%d) without calling the provider:\n%s", rec.Code, rec.Body)
+		require.FailNowf(t, "the request was answered without calling the provider", "%d:\n%s", rec.Code, rec.Body)
 	case <-time.After(hangLimit):
-		t.Fatalf("the request did not reach the provider within %v", hangLimit)
+		require.FailNowf(t, "the request did not reach the provider", "within %v", hangLimit)
 	}
 	cancel()
 	p.release <- struct{}{} // the provider waits for it since it entered
@@ -160,7 +154,7 @@ func abortedDuringProviderCall(t *testing.T, p *lateAnswer, send func(ctx contex
 	case rec := <-done:
 		return rec
 	case <-time.After(hangLimit):
-		t.Fatalf("no answer within %v of the provider's", hangLimit)
+		require.FailNowf(t, "no answer", "within %v of the provider's", hangLimit)
 		return nil
 	}
 }
@@ -202,9 +196,9 @@ func TestCheckOutlivesAbortedRequest(t *testing.T) {
 			if api {
 				rec := serveWith(context.Background(), h, "/api/start", "application/json", `{"phone":"`+testPhone+`"}`, nil)
 				var out struct{ Token string }
-				if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.Token == "" {
-					t.Fatalf("start: %d %s", rec.Code, rec.Body)
-				}
+				err := json.Unmarshal(rec.Body.Bytes(), &out)
+				require.Nilf(t, err, "start: %d %s", rec.Code, rec.Body)
+				require.NotEmptyf(t, out.Token, "start: %d %s", rec.Code, rec.Body)
 				token = out.Token
 			} else {
 				st = stateCookie(t, serveWith(context.Background(), h, "/", "application/x-www-form-urlencoded", "phone=%2B31612345678", nil))
@@ -214,17 +208,12 @@ func TestCheckOutlivesAbortedRequest(t *testing.T) {
 			first := abortedDuringProviderCall(t, p, func(ctx context.Context) *httptest.ResponseRecorder {
 				return send(ctx, "first", st, token, code)
 			})
-			if len(onVerified) != 1 || onVerified[0] != "first" {
-				t.Fatalf("OnVerified ran for %q, want once, for the first request (answered %d)", onVerified, first.Code)
-			}
-			if ctxErr != nil {
-				t.Fatalf("OnVerified ran under an ended context: %v", ctxErr)
-			}
+			require.Equalf(t, 1, len(onVerified), "OnVerified ran for %q, want once, for the first request (answered %d)", onVerified, first.Code)
+			require.Equalf(t, "first", onVerified[0], "OnVerified ran for %q, want once, for the first request (answered %d)", onVerified, first.Code)
+			require.Nilf(t, ctxErr, "OnVerified ran under an ended context: %v", ctxErr)
 			second := send(context.Background(), "second", st, token, code)
 			assertAlreadyUsed(t, h, second, st, api)
-			if len(onVerified) != 1 {
-				t.Fatalf("OnVerified ran %d times, want 1", len(onVerified))
-			}
+			require.Equalf(t, 1, len(onVerified), "OnVerified ran %d times, want 1", len(onVerified))
 		})
 	}
 }
@@ -241,33 +230,28 @@ func TestStartOutlivesAbortedRequest(t *testing.T) {
 	rec := abortedDuringProviderCall(t, p, func(ctx context.Context) *httptest.ResponseRecorder {
 		return serveWith(ctx, h, "/", form, "phone=%2B31612345678&channel=voice", nil)
 	})
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("aborted start = %d, want 303 with the state:\n%s", rec.Code, rec.Body)
-	}
+	require.Equalf(t, http.StatusSeeOther, rec.Code, "aborted start = %d, want 303 with the state:\n%s", rec.Code, rec.Body)
 	first := stateCookie(t, rec)
 	firstCode, _ := p.LastCode(testPhone)
 
 	rec = abortedDuringProviderCall(t, p, func(ctx context.Context) *httptest.ResponseRecorder {
 		return serveWith(ctx, h, "/resend", form, "channel=sms", first)
 	})
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("aborted resend = %d, want 303 with the state:\n%s", rec.Code, rec.Body)
-	}
+	require.Equalf(t, http.StatusSeeOther, rec.Code, "aborted resend = %d, want 303 with the state:\n%s", rec.Code, rec.Body)
 	second := stateCookie(t, rec)
 	code, _ := p.LastCode(testPhone)
-	if msgs := p.Messages(); len(msgs) != 2 || msgs[1].Channel != verify.SMS {
-		t.Fatalf("messages = %+v, want a call then a text", msgs)
-	}
+	msgs := p.Messages()
+	require.Equalf(t, 2, len(msgs), "messages = %+v, want a call then a text", msgs)
+	require.Equalf(t, verify.SMS, msgs[1].Channel, "messages = %+v, want a call then a text", msgs)
 	// The resend canceled the first verification...
 	if firstCode != code {
-		if rec := pageAfter(t, h, serveWith(context.Background(), h, "/code", form, "code="+firstCode, first), first); rec.Code != http.StatusGone {
-			t.Errorf("the first code after the resend = %d, want 410", rec.Code)
-		}
+		rec := pageAfter(t, h, serveWith(context.Background(), h, "/code", form, "code="+firstCode, first), first)
+		assert.Equalf(t, http.StatusGone, rec.Code, "the first code after the resend = %d, want 410", rec.Code)
 	}
 	// ... and its state leads to the second.
-	if rec := serveWith(context.Background(), h, "/code", form, "code="+code, second); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "done" {
-		t.Errorf("the second code = %d %q, want 303 to done", rec.Code, rec.Header().Get("Location"))
-	}
+	rec = serveWith(context.Background(), h, "/code", form, "code="+code, second)
+	assert.Equalf(t, http.StatusSeeOther, rec.Code, "the second code = %d %q, want 303 to done", rec.Code, rec.Header().Get("Location"))
+	assert.Equalf(t, "done", rec.Header().Get("Location"), "the second code = %d %q, want 303 to done", rec.Code, rec.Header().Get("Location"))
 }
 
 // TestOnVerifiedPanicSealsNothing: when OnVerified panics (net/http
@@ -281,18 +265,15 @@ func TestOnVerifiedPanicSealsNothing(t *testing.T) {
 	rec := httptest.NewRecorder()
 	func() {
 		defer func() {
-			if recover() == nil {
-				t.Error("OnVerified's panic did not reach net/http")
-			}
+			assert.NotNil(t, recover(), "OnVerified's panic did not reach net/http")
 		}()
 		req := httptest.NewRequest(http.MethodPost, "/code", strings.NewReader("code="+code))
 		req.Header.Set("Content-Type", form)
 		req.AddCookie(st)
 		h.ServeHTTP(rec, req)
 	}()
-	if sc := rec.Header().Values("Set-Cookie"); len(sc) != 0 {
-		t.Fatalf("Set-Cookie before OnVerified returned: %q", sc)
-	}
+	sc := rec.Header().Values("Set-Cookie")
+	require.Equalf(t, 0, len(sc), "Set-Cookie before OnVerified returned: %q", sc)
 }
 
 // TestOnVerifiedResponseSealsNothing: when OnVerified answers for itself
@@ -307,9 +288,8 @@ func TestOnVerifiedResponseSealsNothing(t *testing.T) {
 	st := stateCookie(t, serveWith(context.Background(), h, "/", form, "phone=%2B31612345678", nil))
 	code, _ := p.LastCode(testPhone)
 	rec := serveWith(context.Background(), h, "/code", form, "code="+code, st)
-	if rec.Code != http.StatusInternalServerError || len(rec.Result().Cookies()) != 0 {
-		t.Fatalf("POST /code = %d, cookies %v; want OnVerified's 500 and no state", rec.Code, rec.Result().Cookies())
-	}
+	require.Equalf(t, http.StatusInternalServerError, rec.Code, "POST /code = %d, cookies %v; want OnVerified's 500 and no state", rec.Code, rec.Result().Cookies())
+	require.Equalf(t, 0, len(rec.Result().Cookies()), "POST /code = %d, cookies %v; want OnVerified's 500 and no state", rec.Code, rec.Result().Cookies())
 }
 
 // TestWrongCodesCostNoStatusCalls: wrong codes, including those the
@@ -340,12 +320,9 @@ func TestWrongCodesCostNoStatusCalls(t *testing.T) {
 			}
 			statuses[rec.Code]++
 		}
-		if n := p.status.Load(); n != 0 {
-			t.Errorf("api=%v: 50 wrong codes made %d Status calls, want 0", api, n)
-		}
-		if statuses[http.StatusUnprocessableEntity] == 0 || statuses[http.StatusGone] == 0 {
-			t.Errorf("api=%v: statuses %v; want wrong codes (422), then too many attempts (410)", api, statuses)
-		}
+		n := p.status.Load()
+		assert.Zerof(t, n, "api=%v: 50 wrong codes made %d Status calls, want 0", api, n)
+		assert.Falsef(t, statuses[http.StatusUnprocessableEntity] == 0 || statuses[http.StatusGone] == 0, "api=%v: statuses %v; want wrong codes (422), then too many attempts (410)", api, statuses)
 	}
 }
 
@@ -357,25 +334,23 @@ func assertAlreadyUsed(t *testing.T, h http.Handler, rec *httptest.ResponseRecor
 	if !api {
 		rec = pageAfter(t, h, rec, st)
 	}
-	if rec.Code != http.StatusConflict {
-		t.Fatalf("check = %d %q, want 409 already_used:\n%s", rec.Code, rec.Header().Get("Location"), rec.Body)
-	}
-	if sc := rec.Header().Values("Set-Cookie"); len(sc) != 0 {
-		t.Fatalf("already_used set a cookie: %q", sc)
-	}
+	require.Equalf(t, http.StatusConflict, rec.Code, "check = %d %q, want 409 already_used:\n%s", rec.Code, rec.Header().Get("Location"), rec.Body)
+	sc := rec.Header().Values("Set-Cookie")
+	require.Equalf(t, 0, len(sc), "already_used set a cookie: %q", sc)
 	body := rec.Body.String()
 	if api {
 		var out struct {
 			Error struct{ Code, Message string }
 		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.Error.Code != "already_used" || out.Error.Message == "" {
-			t.Fatalf("check answered %s, want the error already_used", body)
-		}
+		err := json.Unmarshal(rec.Body.Bytes(), &out)
+		require.Nilf(t, err, "check answered %s, want the error already_used", body)
+		require.Equalf(t, "already_used", out.Error.Code, "check answered %s, want the error already_used", body)
+		require.NotEmptyf(t, out.Error.Message, "check answered %s, want the error already_used", body)
 		return
 	}
-	if !strings.Contains(body, "This code was already used") || strings.Contains(body, `name="code"`) || !strings.Contains(body, `action="resend"`) {
-		t.Fatalf("check answered a page without the already_used error, or with the code field:\n%s", body)
-	}
+	require.Containsf(t, body, "This code was already used", "check answered a page without the already_used error, or with the code field:\n%s", body)
+	require.NotContainsf(t, body, `name="code"`, "check answered a page without the already_used error, or with the code field:\n%s", body)
+	require.Containsf(t, body, `action="resend"`, "check answered a page without the already_used error, or with the code field:\n%s", body)
 }
 
 // TestReplayAfterSuccess: the state of a verification that succeeded,
@@ -387,52 +362,44 @@ func TestReplayAfterSuccess(t *testing.T) {
 	b := e.browser()
 	code := b.started(testPhone, "voice")
 	old := b.cookie()
-	if r := b.post("code", url.Values{"code": {code}}); r.status != http.StatusSeeOther || r.location() != "done" {
-		t.Fatalf("check = %d %q", r.status, r.location())
-	}
+	r := b.post("code", url.Values{"code": {code}})
+	require.Equalf(t, http.StatusSeeOther, r.status, "check = %d %q", r.status, r.location())
+	require.Equalf(t, "done", r.location(), "check = %d %q", r.status, r.location())
 	// The cookie from before the success, with a wrong code or the right one.
 	for _, c := range []string{wrongCode(code), code} {
 		b.setCookie(old.Value)
 		posted := b.post("code", url.Values{"code": {c}})
 		for _, sc := range posted.resp.Cookies() {
-			if sc.Name == "phoneverify" {
-				t.Fatalf("replay set the state cookie")
-			}
+			require.NotEqualf(t, "phoneverify", sc.Name, "replay set the state cookie")
 		}
 		r := b.follow(posted)
-		if r.status != http.StatusConflict || !strings.Contains(r.body, "This code was already used") {
-			t.Fatalf("replay while the code is valid = %d %q, want 409 already_used:\n%s", r.status, r.location(), r.body)
-		}
-		if r := b.get("done"); r.status != http.StatusSeeOther || r.location() != "./" {
-			t.Fatalf("GET /done after a replay = %d %q, want 303 to the phone form", r.status, r.location())
-		}
+		require.Equalf(t, http.StatusConflict, r.status, "replay while the code is valid = %d %q, want 409 already_used:\n%s", r.status, r.location(), r.body)
+		require.Containsf(t, r.body, "This code was already used", "replay while the code is valid = %d %q, want 409 already_used:\n%s", r.status, r.location(), r.body)
+		r = b.get("done")
+		require.Equalf(t, http.StatusSeeOther, r.status, "GET /done after a replay = %d %q, want 303 to the phone form", r.status, r.location())
+		require.Equalf(t, "./", r.location(), "GET /done after a replay = %d %q, want 303 to the phone form", r.status, r.location())
 	}
 	b.setCookie(old.Value)
 	e.clock.Advance(11 * time.Minute)
-	if r := b.submit("code", url.Values{"code": {wrongCode(code)}}); r.status != http.StatusGone {
-		t.Fatalf("replay after the code expired = %d %q, want 410", r.status, r.location())
-	}
+	r = b.submit("code", url.Values{"code": {wrongCode(code)}})
+	require.Equalf(t, http.StatusGone, r.status, "replay after the code expired = %d %q, want 410", r.status, r.location())
 
 	phone := "+31612345679"
 	status, out, _ := apiCall(t, b, "start", map[string]string{"phone": phone})
-	if status != http.StatusOK {
-		t.Fatalf("api start = %d %v", status, out)
-	}
+	require.Equalf(t, http.StatusOK, status, "api start = %d %v", status, out)
 	token := out["token"].(string)
 	code, _ = e.fake.LastCode(phone)
-	if status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": code}); status != http.StatusOK || out["phone"] != phone {
-		t.Fatalf("api check = %d %v", status, out)
-	}
+	status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": code})
+	require.Equalf(t, http.StatusOK, status, "api check = %d %v", status, out)
+	require.Equalf(t, phone, out["phone"], "api check = %d %v", status, out)
 	for _, c := range []string{wrongCode(code), code} {
 		status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": c})
 		errBody, _ := out["error"].(map[string]any)
-		if _, ok := out["verified"]; status != http.StatusConflict || ok || errBody["code"] != "already_used" {
-			t.Fatalf("api replay = %d %v; want 409 already_used", status, out)
-		}
+		_, ok := out["verified"]
+		require.Falsef(t, status != http.StatusConflict || ok || errBody["code"] != "already_used", "api replay = %d %v; want 409 already_used", status, out)
 	}
-	if n := e.verifiedCount(); n != 2 {
-		t.Fatalf("OnVerified ran %d times, want 2 (once per verification)", n)
-	}
+	n := e.verifiedCount()
+	require.Equalf(t, 2, n, "OnVerified ran %d times, want 2 (once per verification)", n)
 }
 
 // lostAnswer is the fake with a Check that verifies the code, then
@@ -498,9 +465,9 @@ func TestFailedSuccessIsNeverShown(t *testing.T) {
 					if first.Code == http.StatusSeeOther && !api {
 						first = pageAfter(t, h, first, st) // a failure shown on the code page
 					}
-					if first.Code == http.StatusSeeOther || first.Code == http.StatusOK || len(first.Result().Cookies()) != 0 {
-						t.Fatalf("the failed check answered %d with cookies %v", first.Code, first.Result().Cookies())
-					}
+					require.NotEqualf(t, http.StatusSeeOther, first.Code, "the failed check answered %d with cookies %v", first.Code, first.Result().Cookies())
+					require.NotEqualf(t, http.StatusOK, first.Code, "the failed check answered %d with cookies %v", first.Code, first.Result().Cookies())
+					require.Equalf(t, 0, len(first.Result().Cookies()), "the failed check answered %d with cookies %v", first.Code, first.Result().Cookies())
 				}()
 				for _, c := range []string{code, wrongCode(code)} {
 					assertAlreadyUsed(t, h, check(c), st, api)
@@ -510,13 +477,11 @@ func TestFailedSuccessIsNeverShown(t *testing.T) {
 					req.AddCookie(st)
 					rec := httptest.NewRecorder()
 					h.ServeHTTP(rec, req)
-					if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "./" {
-						t.Fatalf("GET /done = %d %q, want 303 to the phone form", rec.Code, rec.Header().Get("Location"))
-					}
+					require.Equalf(t, http.StatusSeeOther, rec.Code, "GET /done = %d %q, want 303 to the phone form", rec.Code, rec.Header().Get("Location"))
+					require.Equalf(t, "./", rec.Header().Get("Location"), "GET /done = %d %q, want 303 to the phone form", rec.Code, rec.Header().Get("Location"))
 				}
-				if n := calls.Load(); int(n) != tt.calls {
-					t.Fatalf("OnVerified ran %d times, want %d", n, tt.calls)
-				}
+				n := calls.Load()
+				require.Equalf(t, tt.calls, int(n), "OnVerified ran %d times, want %d", n, tt.calls)
 			})
 		}
 	}
@@ -549,17 +514,12 @@ func TestOnVerifiedHasItsOwnDeadline(t *testing.T) {
 	})
 	st := stateCookie(t, serveWith(context.Background(), h, "/", form, "phone=%2B31612345678", nil))
 	code, _ := p.LastCode(testPhone)
-	if rec := serveWith(context.Background(), h, "/code", form, "code="+code, st); rec.Code != http.StatusSeeOther {
-		t.Fatalf("check = %d", rec.Code)
-	}
-	if !ok || p.deadline.IsZero() {
-		t.Fatalf("OnVerified's context has a deadline: %v; the check's: %v", ok, p.deadline)
-	}
+	rec := serveWith(context.Background(), h, "/code", form, "code="+code, st)
+	require.Equalf(t, http.StatusSeeOther, rec.Code, "check = %d", rec.Code)
+	require.Falsef(t, !ok || p.deadline.IsZero(), "OnVerified's context has a deadline: %v; the check's: %v", ok, p.deadline)
 	// The check took at least 20ms; OnVerified's 30 seconds start after it.
-	if d := deadline.Sub(p.deadline); d < 20*time.Millisecond {
-		t.Errorf("OnVerified's deadline is %v after the check's, want its own (at least the check's 20ms later)", d)
-	}
-	if d := deadline.Sub(called); d > 30*time.Second {
-		t.Errorf("OnVerified has %v, want at most 30s", d)
-	}
+	d := deadline.Sub(p.deadline)
+	assert.Falsef(t, d < 20*time.Millisecond, "OnVerified's deadline is %v after the check's, want its own (at least the check's 20ms later)", d)
+	d = deadline.Sub(called)
+	assert.Falsef(t, d > 30*time.Second, "OnVerified has %v, want at most 30s", d)
 }

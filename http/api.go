@@ -21,6 +21,7 @@ type apiStartRequest struct {
 	Phone     string `json:"phone"`
 	Channel   string `json:"channel"`
 	Challenge string `json:"challenge"` // the token of the handler's Challenge, if it has one
+	Token     string `json:"token"`     // the token of a verification in progress, if the client has one
 }
 
 // apiCheckRequest is the body of POST /api/check.
@@ -31,12 +32,14 @@ type apiCheckRequest struct {
 
 // apiResendRequest is the body of POST /api/resend.
 type apiResendRequest struct {
-	Token   string `json:"token"`
-	Channel string `json:"channel"`
+	Token     string `json:"token"`
+	Channel   string `json:"channel"`
+	Challenge string `json:"challenge"` // the token of the handler's Challenge, when a resend must pass it again
 }
 
 // apiStarted answers /api/start and /api/resend.
 type apiStarted struct {
+	ID          string         `json:"id"` // the verification's, the same when a start resumes it
 	Token       string         `json:"token"`
 	Channel     verify.Channel `json:"channel"`
 	PhoneMasked string         `json:"phone_masked"`
@@ -54,27 +57,16 @@ type apiError struct {
 	Error *Failure `json:"error"`
 }
 
-// api wraps a route of the JSON API: a cross-origin POST is refused, the
-// others get a bounded body.
-func (h *handler) api(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if f := h.checkPost(w, r); f != nil {
-			h.writeFailure(w, r, f)
-			return
-		}
-		next(w, r)
-	}
-}
-
 // apiNoRoute answers, in the API's format, a request for a route the API
 // does not have, or with a method other than POST.
 func (h *handler) apiNoRoute(w http.ResponseWriter, r *http.Request) {
+	q := h.apiRequest(w, r)
 	switch r.URL.Path {
 	case "/api/start", "/api/check", "/api/resend":
-		w.Header().Set("Allow", http.MethodPost)
-		h.writeFailure(w, r, fail(MethodNotAllowed))
+		q.w.Header().Set("Allow", http.MethodPost)
+		h.writeFailure(q, fail(MethodNotAllowed))
 	default:
-		h.writeFailure(w, r, fail(NotFound))
+		h.writeFailure(q, fail(NotFound))
 	}
 }
 
@@ -87,13 +79,13 @@ func (h *handler) writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // writeFailure answers f as the API's JSON error, with f's status.
-func (h *handler) writeFailure(w http.ResponseWriter, r *http.Request, f *Failure) {
-	noteFailure(r, f)
+func (h *handler) writeFailure(q *request, f *Failure) {
+	h.refused(q, f)
 	if f.Code == RateLimited {
-		w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
+		q.w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
 	}
-	f.Message = h.failureMessage(r, f)
-	h.writeJSON(w, f.Status(), apiError{Error: f})
+	f.Message = q.loc.failureText(f, f.Region, h.v.TokenLength(), true)
+	h.writeJSON(q.w, f.Status(), apiError{Error: f})
 }
 
 // decodeJSON reads one JSON object into dst, refusing other media types,
@@ -134,11 +126,12 @@ func jsonField(err error) string {
 
 // decodeWithToken decodes the JSON body into req and opens the token that
 // decoding stores in *token.
-func (h *handler) decodeWithToken(r *http.Request, req any, token *string) (*state, *Failure) {
-	if f := decodeJSON(r, req); f != nil {
+func (h *handler) decodeWithToken(q *request, req any, token *string) (*state, *Failure) {
+	if f := decodeJSON(q.r, req); f != nil {
 		return nil, f
 	}
-	st, err := h.sealer.open(*token, h.binding(mountPath(r), purposeToken), h.now())
+	st := new(state)
+	err := h.keys.open(*token, h.binding(q.mount, purposeToken, ""), h.now(), st)
 	switch {
 	case errors.Is(err, errStateExpired):
 		return nil, &Failure{Code: TokenExpired, Err: err}
@@ -149,70 +142,78 @@ func (h *handler) decodeWithToken(r *http.Request, req any, token *string) (*sta
 }
 
 // writeStarted answers a started verification with its token.
-func (h *handler) writeStarted(w http.ResponseWriter, r *http.Request, st *state) {
-	token, err := h.sealer.seal(st, h.binding(mountPath(r), purposeToken))
+func (h *handler) writeStarted(q *request, st *state) {
+	token, err := h.keys.seal(st, h.binding(q.mount, purposeToken, ""))
 	if err != nil {
-		h.writeFailure(w, r, &Failure{Code: Unavailable, Err: err})
+		h.writeFailure(q, &Failure{Code: Unavailable, Err: err})
 		return
 	}
-	h.writeJSON(w, http.StatusOK, apiStarted{
-		Token: token, Channel: st.Channel, PhoneMasked: maskForDisplay(st.Phone),
+	h.writeJSON(q.w, http.StatusOK, apiStarted{
+		ID: st.ID, Token: token, Channel: st.Channel, PhoneMasked: maskForDisplay(st.Phone),
 		ExpiresAt: st.Expires.UTC().Truncate(time.Second),
 	})
 }
 
 // apiStart serves POST /api/start.
-func (h *handler) apiStart(w http.ResponseWriter, r *http.Request) {
+func (h *handler) apiStart(q *request) {
 	var req apiStartRequest
-	f := decodeJSON(r, &req)
+	f := decodeJSON(q.r, &req)
 	var ch verify.Channel
 	if f == nil {
 		ch, f = parseChannel(req.Channel, verify.Voice)
 	}
 	var st *state
-	if f == nil {
-		st, f = h.start(r, req.Phone, ch, userLanguages(r, ""), req.Challenge)
+	if f == nil && req.Token != "" {
+		// The verification in progress, when the start is for its number
+		// and channel and its code still works: no second call.
+		prev := new(state)
+		if h.keys.open(req.Token, h.binding(q.mount, purposeToken, ""), h.now(), prev) == nil {
+			st = h.resumed(prev, req.Phone, ch)
+		}
+	}
+	if f == nil && st == nil {
+		st, f = h.started(q, req.Phone, ch, req.Challenge)
 	}
 	if f != nil {
-		h.writeFailure(w, r, f)
+		h.writeFailure(q, f)
 		return
 	}
-	h.writeStarted(w, r, st)
+	h.writeStarted(q, st)
 }
 
 // apiCheck serves POST /api/check. On success it runs OnVerified and,
 // unless that answered, says verified.
-func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
+func (h *handler) apiCheck(q *request) {
 	var req apiCheckRequest
-	st, f := h.decodeWithToken(r, &req, &req.Token)
+	st, f := h.decodeWithToken(q, &req, &req.Token)
 	var ver *verify.Verification
 	if f == nil {
-		ver, f = h.check(r, st, req.Code)
+		ver, f = h.checked(q, st, req.Code)
 	}
 	if f != nil {
-		h.writeFailure(w, r, f)
+		h.writeFailure(q, f)
 		return
 	}
-	if h.runOnVerified(w, r, ver) {
+	if h.verified(q, ver) {
 		return
 	}
-	h.writeJSON(w, http.StatusOK, apiVerified{Verified: true, Phone: ver.Phone})
+	h.writeJSON(q.w, http.StatusOK, apiVerified{Verified: true, Phone: ver.Phone})
 }
 
 // apiResend serves POST /api/resend.
-func (h *handler) apiResend(w http.ResponseWriter, r *http.Request) {
+func (h *handler) apiResend(q *request) {
 	var req apiResendRequest
-	st, f := h.decodeWithToken(r, &req, &req.Token)
+	st, f := h.decodeWithToken(q, &req, &req.Token)
 	var ch verify.Channel
 	if f == nil {
 		ch, f = parseChannel(req.Channel, st.Channel)
 	}
 	if f == nil {
-		st, f = h.resend(r, st, ch, userLanguages(r, ""))
+		st, f = h.resent(q, st, ch, req.Challenge)
 	}
 	if f != nil {
-		h.writeFailure(w, r, f)
+		h.writeFailure(q, f)
 		return
 	}
-	h.writeStarted(w, r, st)
+	h.writeStarted(q, st)
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // twoHandlers mounts two handlers that share one secret and one provider
@@ -30,16 +32,12 @@ func newTwoHandlers(t *testing.T, payoutOpts ...verifyhttp.Option) *twoHandlers 
 	mux := http.NewServeMux()
 	mount := func(path string, vopts []verify.Option, hopts ...verifyhttp.Option) {
 		v, err := verify.New(th.fake, vopts...)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		h, err := verifyhttp.New(v, append([]verifyhttp.Option{
 			verifyhttp.WithSecret(testSecret),
 			verifyhttp.WithOnVerified(func(http.ResponseWriter, *http.Request, *verify.Verification) { th.verified[path]++ }),
 		}, hopts...)...)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		mux.Handle(path, http.StripPrefix(strings.TrimSuffix(path, "/"), h))
 	}
 	mount("/signup/", nil)
@@ -59,9 +57,7 @@ func (th *twoHandlers) post(t *testing.T, path, ctype, body, cookie string) *htt
 		req.Header.Set("Cookie", cookie)
 	}
 	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	res.Body.Close()
 	return res
 }
@@ -76,40 +72,36 @@ func TestStateBoundToHandler(t *testing.T) {
 
 	// Cookie.
 	res := th.post(t, "/signup/", form, "phone=%2B447400123456", "")
-	if res.StatusCode != http.StatusSeeOther || len(res.Cookies()) != 1 {
-		t.Fatalf("start at /signup/ = %d", res.StatusCode)
-	}
+	require.Equalf(t, http.StatusSeeOther, res.StatusCode, "start at /signup/ = %d", res.StatusCode)
+	require.Equalf(t, 1, len(res.Cookies()), "start at /signup/ = %d", res.StatusCode)
 	cookie := "phoneverify=" + res.Cookies()[0].Value
 	code, _ := th.fake.LastCode(uk)
 	res = th.post(t, "/payout/code", form, "code="+code, cookie)
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "./?e=session_invalid" || th.verified["/payout/"] != 0 {
-		t.Fatalf("signup's cookie at /payout/code = %d %q, OnVerified at /payout/ %d times; want 303 to ./?e=session_invalid and none", res.StatusCode, res.Header.Get("Location"), th.verified["/payout/"])
-	}
-	if res = th.post(t, "/signup/code", form, "code="+code, cookie); res.StatusCode != http.StatusSeeOther || th.verified["/signup/"] != 1 {
-		t.Fatalf("the cookie at /signup/code = %d, OnVerified %d times; want 303 and once", res.StatusCode, th.verified["/signup/"])
-	}
+	require.Equalf(t, http.StatusSeeOther, res.StatusCode, "signup's cookie at /payout/code = %d %q, OnVerified at /payout/ %d times; want 303 to ./?e=session_invalid and none", res.StatusCode, res.Header.Get("Location"), th.verified["/payout/"])
+	require.Equalf(t, "./?e=session_invalid", res.Header.Get("Location"), "signup's cookie at /payout/code = %d %q, OnVerified at /payout/ %d times; want 303 to ./?e=session_invalid and none", res.StatusCode, res.Header.Get("Location"), th.verified["/payout/"])
+	require.Equalf(t, 0, th.verified["/payout/"], "signup's cookie at /payout/code = %d %q, OnVerified at /payout/ %d times; want 303 to ./?e=session_invalid and none", res.StatusCode, res.Header.Get("Location"), th.verified["/payout/"])
+	res = th.post(t, "/signup/code", form, "code="+code, cookie)
+	require.Equalf(t, http.StatusSeeOther, res.StatusCode, "the cookie at /signup/code = %d, OnVerified %d times; want 303 and once", res.StatusCode, th.verified["/signup/"])
+	require.Equalf(t, 1, th.verified["/signup/"], "the cookie at /signup/code = %d, OnVerified %d times; want 303 and once", res.StatusCode, th.verified["/signup/"])
 
 	// API token.
 	req, _ := http.NewRequest(http.MethodPost, th.srv.URL+"/signup/api/start", strings.NewReader(`{"phone":"`+"+447400123457"+`"}`))
 	req.Header.Set("Content-Type", "application/json")
 	r, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var started struct{ Token string }
 	json.NewDecoder(r.Body).Decode(&started)
 	r.Body.Close()
 	code, _ = th.fake.LastCode("+447400123457")
 	body := `{"token":"` + started.Token + `","code":"` + code + `"}`
-	if res = th.post(t, "/payout/api/check", "application/json", body, ""); res.StatusCode != http.StatusBadRequest || th.verified["/payout/"] != 0 {
-		t.Fatalf("signup's token at /payout/api/check = %d; want 400 invalid_token", res.StatusCode)
-	}
-	if res = th.post(t, "/payout/api/resend", "application/json", `{"token":"`+started.Token+`"}`, ""); res.StatusCode != http.StatusBadRequest {
-		t.Fatalf("signup's token at /payout/api/resend = %d; want 400 invalid_token", res.StatusCode)
-	}
-	if res = th.post(t, "/signup/api/check", "application/json", body, ""); res.StatusCode != http.StatusOK || th.verified["/signup/"] != 2 {
-		t.Fatalf("the token at /signup/api/check = %d; want 200", res.StatusCode)
-	}
+	res = th.post(t, "/payout/api/check", "application/json", body, "")
+	require.Equalf(t, http.StatusBadRequest, res.StatusCode, "signup's token at /payout/api/check = %d; want 400 invalid_token", res.StatusCode)
+	require.Equalf(t, 0, th.verified["/payout/"], "signup's token at /payout/api/check = %d; want 400 invalid_token", res.StatusCode)
+	res = th.post(t, "/payout/api/resend", "application/json", `{"token":"`+started.Token+`"}`, "")
+	require.Equalf(t, http.StatusBadRequest, res.StatusCode, "signup's token at /payout/api/resend = %d; want 400 invalid_token", res.StatusCode)
+	res = th.post(t, "/signup/api/check", "application/json", body, "")
+	require.Equalf(t, http.StatusOK, res.StatusCode, "the token at /signup/api/check = %d; want 200", res.StatusCode)
+	require.Equalf(t, 2, th.verified["/signup/"], "the token at /signup/api/check = %d; want 200", res.StatusCode)
 }
 
 // TestStateBoundToScope: two handlers at the same path, with the same
@@ -119,9 +111,7 @@ func TestStateBoundToScope(t *testing.T) {
 	newHandler := func(p *fake.Provider, scope string) http.Handler {
 		v, _ := verify.New(p)
 		h, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret), verifyhttp.WithScope(scope))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return http.StripPrefix("/verify", h)
 	}
 	p := fake.New()
@@ -140,9 +130,7 @@ func TestStateBoundToScope(t *testing.T) {
 		req.AddCookie(c)
 		rec := httptest.NewRecorder()
 		tt.h.ServeHTTP(rec, req)
-		if rec.Code != tt.want {
-			t.Errorf("%s: GET code = %d, want %d", tt.name, rec.Code, tt.want)
-		}
+		assert.Equalf(t, tt.want, rec.Code, "%s: GET code = %d, want %d", tt.name, rec.Code, tt.want)
 	}
 }
 
@@ -166,24 +154,17 @@ func TestSeveralCookies(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, e.base+"code", nil)
 		req.Header.Set("Cookie", header)
 		res, err := http.DefaultTransport.RoundTrip(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			t.Errorf("Cookie: %.40s… = %d, want the code page", header, res.StatusCode)
-		}
+		assert.Equalf(t, http.StatusOK, res.StatusCode, "Cookie: %.40s… = %d, want the code page", header, res.StatusCode)
 	}
 	req, _ := http.NewRequest(http.MethodGet, e.base+"code", nil)
 	req.Header.Set("Cookie", "phoneverify=garbage; phoneverify="+foreign)
 	res, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "./?e=session_invalid" {
-		t.Errorf("no cookie that opens: %d %q, want 303 to ./?e=session_invalid", res.StatusCode, res.Header.Get("Location"))
-	}
+	assert.Equalf(t, http.StatusSeeOther, res.StatusCode, "no cookie that opens: %d %q, want 303 to ./?e=session_invalid", res.StatusCode, res.Header.Get("Location"))
+	assert.Equalf(t, "./?e=session_invalid", res.Header.Get("Location"), "no cookie that opens: %d %q, want 303 to ./?e=session_invalid", res.StatusCode, res.Header.Get("Location"))
 }
 
 // TestSecureCookiePrefixes: a Secure cookie below "/" carries the
@@ -201,16 +182,14 @@ func TestSecureCookiePrefixes(t *testing.T) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		c := rec.Result().Cookies()[0]
-		if c.Name != tt.want || !c.Secure || c.Path != tt.mount {
-			t.Errorf("at %s: cookie %s Secure=%v Path=%s, want %s", tt.mount, c.Name, c.Secure, c.Path, tt.want)
-		}
+		assert.Equalf(t, tt.want, c.Name, "at %s: cookie %s Secure=%v Path=%s, want %s", tt.mount, c.Name, c.Secure, c.Path, tt.want)
+		assert.Truef(t, c.Secure, "at %s: cookie %s Secure=%v Path=%s, want %s", tt.mount, c.Name, c.Secure, c.Path, tt.want)
+		assert.Equalf(t, tt.mount, c.Path, "at %s: cookie %s Secure=%v Path=%s, want %s", tt.mount, c.Name, c.Secure, c.Path, tt.want)
 		req = httptest.NewRequest(http.MethodGet, tt.mount+"code", nil)
 		req.TLS = &tls.ConnectionState{}
 		req.AddCookie(c)
 		rec = httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			t.Errorf("at %s: GET code with %s = %d", tt.mount, c.Name, rec.Code)
-		}
+		assert.Equalf(t, http.StatusOK, rec.Code, "at %s: GET code with %s = %d", tt.mount, c.Name, rec.Code)
 	}
 }

@@ -18,7 +18,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/phoneverify/verify"
 	"golang.org/x/text/feature/plural"
@@ -27,17 +26,17 @@ import (
 	"golang.org/x/text/message/catalog"
 )
 
-// locales holds the built-in texts: locales/<BCP 47 tag>.json, a JSON
+// localeFS holds the built-in texts: locales/<BCP 47 tag>.json, a JSON
 // object of text by id. A plural text is given by form, "id#one",
 // "id#few", "id#many", "id#other" (CLDR's categories), and selected by
 // its first argument.
 //
 //go:embed locales/*.json
-var locales embed.FS
+var localeFS embed.FS
 
 // defaultLanguages are the built-in page languages, in the order they are
 // offered: the first is used when none of the user's languages is.
-var defaultLanguages = [...]string{"en", "nl", "de", "fr", "es", "it", "pt-BR", "pl", "ro", "ru", "zh-Hans", "ja", "ko", "is"}
+var defaultLanguages = [...]string{"en", "nl", "de", "fr", "es", "it", "pt-BR", "pt-PT", "pl", "ro", "ru", "zh-Hans", "zh-Hant", "ja", "ko", "is"}
 
 // DefaultMessages returns a copy of the built-in texts of lang (one of the
 // built-in languages, such as "de"), by id, or nil when lang has none. Its
@@ -52,7 +51,7 @@ func DefaultMessages(lang string) map[string]string {
 
 // builtinTexts reads the built-in texts of lang.
 func builtinTexts(lang string) (map[string]string, error) {
-	b, err := locales.ReadFile("locales/" + lang + ".json")
+	b, err := localeFS.ReadFile("locales/" + lang + ".json")
 	if err != nil {
 		return nil, err
 	}
@@ -73,45 +72,17 @@ var pluralForms = [...]struct {
 	{"few", plural.Few}, {"many", plural.Many}, {"other", plural.Other},
 }
 
-// texts is the catalog of every offered language, built once by New and
-// only read after: safe for concurrent use.
-type texts struct {
-	cat      *catalog.Builder
-	langs    []language.Tag // offered, the default first
-	matcher  language.Matcher
-	printers []*printer.Printer         // by language: a Printer is copied by each Sprintf, never changed
-	plain    []map[string]string        // by language: each text without arguments, formatted once
-	html     []map[string]template.HTML // by language: plain, escaped for HTML (Page.Text)
-	around   []map[string][2]string     // by language: the escaped HTML before and after the one %s of a text that has only that
-	bases    []string                   // by language: its base language, "de"
-	notes    []map[string][2]string     // by language: "the call will be in …" by call base language, for voice and SMS
-}
-
 // i18nConfig is what WithLanguages and WithMessages set.
 type i18nConfig struct {
 	languages []string
 	messages  []messagesOption
 }
 
-// newTexts returns the catalog of c: the one shared by every handler
-// without WithLanguages and WithMessages, or one of its own.
-func newTexts(c i18nConfig) (*texts, error) {
-	if len(c.languages) == 0 && len(c.messages) == 0 {
-		return defaultTexts()
-	}
-	return buildTexts(c)
-}
-
-// defaultTexts is the catalog of the built-in texts in every language,
-// built on first use and shared, since texts are only read once built
-// (building one takes milliseconds: an app or a test suite may create
-// many handlers).
-var defaultTexts = sync.OnceValues(func() (*texts, error) { return buildTexts(i18nConfig{}) })
-
-// buildTexts builds the catalog: the built-in texts, the app's texts over
-// them, and for a language the app adds, the default language's text for
-// every id it leaves out.
-func buildTexts(c i18nConfig) (*texts, error) {
+// newLocales builds the catalog of c and returns its languages: the
+// built-in texts, the app's texts over them, and for a language the app
+// adds, the default language's text for every id it leaves out. The
+// locales have no templates yet (see New).
+func newLocales(c i18nConfig) (*locales, error) {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: verifyhttp: "+format, append([]any{verify.ErrInvalidOption}, a...)...)
 	}
@@ -157,7 +128,8 @@ func buildTexts(c i18nConfig) (*texts, error) {
 		}
 	}
 
-	t := &texts{cat: catalog.NewBuilder()}
+	cat := catalog.NewBuilder()
+	var tags []language.Tag // offered, the default first
 	names := c.languages
 	if len(names) == 0 {
 		names = defaultLanguages[:]
@@ -170,13 +142,13 @@ func buildTexts(c i18nConfig) (*texts, error) {
 		if all[tag] == nil {
 			return nil, bad("WithLanguages: %q has no texts: it is not built in and no WithMessages gives it any", n)
 		}
-		if slices.Contains(t.langs, tag) {
+		if slices.Contains(tags, tag) {
 			return nil, bad("WithLanguages: %q is given twice", n)
 		}
-		t.langs = append(t.langs, tag)
+		tags = append(tags, tag)
 	}
-	def := all[t.langs[0]]
-	for _, tag := range t.langs {
+	def := all[tags[0]]
+	for _, tag := range tags {
 		m := all[tag]
 		for id := range allIDs(def) {
 			// A region's name is the display name unless a language
@@ -185,56 +157,43 @@ func buildTexts(c i18nConfig) (*texts, error) {
 				copyID(m, def, id)
 			}
 		}
-		if err := t.add(tag, m); err != nil {
+		if err := add(cat, tag, m); err != nil {
 			return nil, bad("texts of %s: %v", tag, err)
 		}
 	}
-	for _, tag := range t.langs {
-		p := printer.NewPrinter(tag, printer.Catalog(t.cat))
-		plain := map[string]string{}
+	ls := &locales{matcher: language.NewMatcher(tags)}
+	for _, tag := range tags {
+		p := printer.NewPrinter(tag, printer.Catalog(cat))
+		texts := map[string]string{}
 		for key, text := range all[tag] {
 			if id, _, plural := strings.Cut(key, "#"); !plural && verbs(text) == "" {
-				plain[id] = p.Sprintf(id)
+				texts[id] = p.Sprintf(id)
 			}
 		}
-		html := make(map[string]template.HTML, len(plain))
-		for id, text := range plain {
+		html := make(map[string]template.HTML, len(texts))
+		for id, text := range texts {
 			html[id] = template.HTML(template.HTMLEscapeString(text))
 		}
-		around := map[string][2]string{}
-		for key, text := range all[tag] {
-			if id, _, plural := strings.Cut(key, "#"); !plural && verbs(text) == "%s" {
-				before, after, _ := strings.Cut(p.Sprintf(id, mark), mark)
-				around[id] = [2]string{template.HTMLEscapeString(before), template.HTMLEscapeString(after)}
-			}
-		}
-		t.printers, t.plain, t.html, t.around = append(t.printers, p), append(t.plain, plain), append(t.html, html), append(t.around, around)
 		base, _ := tag.Base()
-		t.bases = append(t.bases, base.String())
-	}
-	// The notes naming a call's language, for the languages of calls.
-	for i := range t.langs {
-		l := &localizer{t: t, i: i, tag: t.langs[i]}
-		notes := map[string][2]string{}
+		l := &locale{tag: tag, base: base.String(), dir: direction(tag), printer: p, texts: texts, html: html, notes: map[string][2]string{}}
+		// The notes naming the language of a call, for the languages of calls.
 		for _, call := range verify.Languages() {
-			b, _, _ := strings.Cut(call, "-")
-			if _, ok := notes[b]; !ok {
-				notes[b] = l.callNotes(call)
+			if b, _, _ := strings.Cut(call, "-"); l.notes[b] == [2]string{} {
+				l.notes[b] = l.callNotes(call)
 			}
 		}
-		t.notes = append(t.notes, notes)
+		ls.list = append(ls.list, l)
 	}
-	t.matcher = language.NewMatcher(t.langs)
-	return t, nil
+	return ls, nil
 }
 
-// add puts the texts m of tag into the catalog.
-func (t *texts) add(tag language.Tag, m map[string]string) error {
+// add puts the texts m of tag into the catalog cat.
+func add(cat *catalog.Builder, tag language.Tag, m map[string]string) error {
 	plurals := map[string]bool{}
 	for _, key := range slices.Sorted(maps.Keys(m)) {
 		id, _, ok := strings.Cut(key, "#")
 		if !ok {
-			if err := t.cat.SetString(tag, id, m[key]); err != nil {
+			if err := cat.SetString(tag, id, m[key]); err != nil {
 				return err
 			}
 			continue
@@ -248,7 +207,7 @@ func (t *texts) add(tag language.Tag, m map[string]string) error {
 				cases = append(cases, f.form, text)
 			}
 		}
-		if err := t.cat.Set(tag, id, plural.Selectf(1, "%d", cases...)); err != nil {
+		if err := cat.Set(tag, id, plural.Selectf(1, "%d", cases...)); err != nil {
 			return err
 		}
 	}

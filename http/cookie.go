@@ -1,14 +1,13 @@
 package http
 
-// This file holds the state cookie of the pages: its name, path and
-// flags, and how it is written and read. The sealing is in state.go.
+// This file holds the cookies of the pages, the state cookie and the flash
+// cookie: their names, paths and flags, and how they are written and read.
+// What they carry, and how it is sealed, is in state.go.
 
 import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 )
 
@@ -26,106 +25,51 @@ const (
 	flashFor = 10 * time.Minute
 )
 
-// requestPath returns the path the client asked for, before any
-// http.StripPrefix.
-func requestPath(r *http.Request) string {
-	if r.RequestURI != "" {
-		if u, err := url.ParseRequestURI(r.RequestURI); err == nil && u.Path != "" {
-			return u.EscapedPath()
-		}
-	}
-	return r.URL.EscapedPath()
+// binding is the additional data that binds a value sealed for purpose to
+// this handler: its WithScope name and its mount point (mountPath), and
+// for the cookies to the app's session (WithSessionBinding; "" for none).
+// A state sealed by another handler sharing the secret does not open
+// here, whether it comes as a cookie or as a token.
+func (h *handler) binding(mount, purpose, session string) string {
+	return purpose + "\x00" + h.scope + "\x00" + mount + "\x00" + session
 }
 
-// mountPath is where the handler is mounted, ending in a slash: the path
-// the client asked for without the part the handler routes on (what
-// http.StripPrefix left of it). It is the path of the state cookie, and
-// binds sealed states to the handler that made them.
-func mountPath(r *http.Request) string {
-	p := requestPath(r)
-	if mount, ok := strings.CutSuffix(p, r.URL.EscapedPath()); ok {
-		return mount + "/"
-	}
-	return p[:strings.LastIndexByte(p, '/')+1]
-}
-
-// binding is the additional data that binds a state sealed for purpose to
-// this handler: its WithScope name and its mount point (mountPath). A
-// state sealed by another handler sharing the secret does not open here,
-// whether it comes as a cookie or as a token.
-func (h *handler) binding(mount, purpose string) string {
-	return purpose + "\x00" + h.scope + "\x00" + mount
-}
-
-// cookieFor returns the Secure flag, path and name of r's state cookie;
-// the path is r's mountPath.
-// A Secure cookie takes the __Secure- prefix, which browsers only accept
-// from HTTPS, and the __Host- prefix for the path "/", which they also
-// accept only without Domain: no subdomain can set it.
-func (h *handler) cookieFor(r *http.Request) (secure bool, path, name string) {
-	switch h.secure {
-	case secureAlways:
-		secure = true
-	case secureAuto:
-		secure = r.TLS != nil
-	}
-	path, name = mountPath(r), cookieName
-	switch {
-	case secure && path == "/":
-		name = hostCookieName
-	case secure:
-		name = secureCookieName
-	}
-	return secure, path, name
-}
-
-// setCookie seals st into the state cookie.
-func (h *handler) setCookie(w http.ResponseWriter, r *http.Request, st *state) error {
-	return h.writeCookie(w, r, st, purposeCookie, "")
-}
-
-// setFlash seals the failed state st into the flash cookie.
-func (h *handler) setFlash(w http.ResponseWriter, r *http.Request, st *state) error {
-	return h.writeCookie(w, r, st, purposeFlash, flashSuffix)
-}
-
-// writeCookie seals st for purpose into the cookie whose name ends in
-// suffix.
-func (h *handler) writeCookie(w http.ResponseWriter, r *http.Request, st *state, purpose, suffix string) error {
-	secure, path, name := h.cookieFor(r)
-	value, err := h.sealer.seal(st, h.binding(path, purpose))
+// writeCookie seals v for purpose into q's cookie whose name ends in
+// suffix, to live as long as v is accepted.
+func (h *handler) writeCookie(q *request, v sealed, purpose, suffix string) error {
+	value, err := h.keys.seal(v, h.binding(q.mount, purpose, q.session))
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     name + suffix,
+	http.SetCookie(q.w, &http.Cookie{
+		Name:     q.cookie + suffix,
 		Value:    value,
-		Path:     path,
-		MaxAge:   max(int(st.Until.Sub(h.now())/time.Second), 1),
+		Path:     q.mount,
+		MaxAge:   max(int(v.until().Sub(h.now())/time.Second), 1),
 		HttpOnly: true,
-		Secure:   secure,
+		Secure:   q.secure,
 		SameSite: http.SameSiteLaxMode,
 	})
 	return nil
 }
 
-// readCookie opens the state cookie: SessionInvalid when there is none or
+// readState opens q's state cookie: SessionInvalid when there is none or
 // it cannot be trusted, SessionExpired when it is too old. A browser may
 // send several cookies of the name (one set for another path or by
 // another handler): each is tried until one opens.
-func (h *handler) readCookie(r *http.Request) (*state, *Failure) {
-	_, path, name := h.cookieFor(r)
-	ad := h.binding(path, purposeCookie)
+func (h *handler) readState(q *request) (*state, *Failure) {
+	ad := h.binding(q.mount, purposeCookie, q.session)
 	var f *Failure
-	for _, c := range r.CookiesNamed(name) {
-		st, err := h.sealer.open(c.Value, ad, h.now())
+	for _, c := range q.r.CookiesNamed(q.cookie) {
+		st := new(state)
+		err := h.keys.open(c.Value, ad, h.now(), st)
 		switch {
 		case err == nil:
 			return st, nil
 		case errors.Is(err, errStateExpired):
 			f = &Failure{Code: SessionExpired, Err: err}
 		case f == nil:
-			h.logAttrs(r.Context(), slog.LevelInfo, "verifyhttp: state cookie refused", slog.String("error", err.Error()))
+			h.logAttrs(q.r.Context(), slog.LevelInfo, "verifyhttp: state cookie refused", slog.String("error", err.Error()))
 			f = &Failure{Code: SessionInvalid, Err: err}
 		}
 	}
@@ -135,24 +79,25 @@ func (h *handler) readCookie(r *http.Request) (*state, *Failure) {
 	return nil, f
 }
 
-// readFlash returns the failure sealed in the flash cookie for the state
-// with id ("" for a start), as a state, or nil when there is none.
-func (h *handler) readFlash(r *http.Request, id string) *state {
-	_, path, name := h.cookieFor(r)
-	for _, c := range r.CookiesNamed(name + flashSuffix) {
-		if st, err := h.sealer.open(c.Value, h.binding(path, purposeFlash), h.now()); err == nil && st.Failed != nil && st.ID == id {
-			return st
+// readFlash returns the flash of the verification id ("" for a start), or
+// nil when q has none.
+func (h *handler) readFlash(q *request, id string) *flash {
+	ad := h.binding(q.mount, purposeFlash, q.session)
+	for _, c := range q.r.CookiesNamed(q.cookie + flashSuffix) {
+		fl := new(flash)
+		if err := h.keys.open(c.Value, ad, h.now(), fl); err == nil && fl.ID == id {
+			return fl
 		}
 	}
 	return nil
 }
 
-// clearFlash deletes the flash cookie, when r has one: after a start that
+// clearFlash deletes the flash cookie, when q has one: after a start that
 // succeeded, the phone form must not show the failure of an earlier one.
-func (h *handler) clearFlash(w http.ResponseWriter, r *http.Request) {
-	secure, path, name := h.cookieFor(r)
-	if len(r.CookiesNamed(name+flashSuffix)) == 0 {
+func (h *handler) clearFlash(q *request) {
+	name := q.cookie + flashSuffix
+	if len(q.r.CookiesNamed(name)) == 0 {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: name + flashSuffix, Path: path, MaxAge: -1, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(q.w, &http.Cookie{Name: name, Path: q.mount, MaxAge: -1, HttpOnly: true, Secure: q.secure, SameSite: http.SameSiteLaxMode})
 }

@@ -1,6 +1,8 @@
 package http_test
 
 import (
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"net/http"
 	"net/url"
 	"testing"
@@ -15,7 +17,7 @@ func setCookie(t *testing.T, r *response, name string) *http.Cookie {
 			return c
 		}
 	}
-	t.Fatalf("no cookie %s set; status %d %q", name, r.status, r.location())
+	require.FailNowf(t, "no cookie set", "%s; status %d %q", name, r.status, r.location())
 	return nil
 }
 
@@ -27,35 +29,25 @@ func TestCookieLifetimes(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
 	r := b.post("", url.Values{"phone": {testPhone}, "channel": {"sms"}})
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("start = %d %q", r.status, r.location())
-	}
+	require.Equalf(t, http.StatusSeeOther, r.status, "start = %d %q", r.status, r.location())
 	msgs := e.fake.Messages()
-	if len(msgs) != 1 {
-		t.Fatalf("%d messages sent, want 1", len(msgs))
-	}
+	require.Equalf(t, 1, len(msgs), "%d messages sent, want 1", len(msgs))
 	validity := msgs[0].ExpiresAt.Sub(e.clock.Now())
-	if validity <= 0 {
-		t.Fatalf("the code is valid for %v", validity)
-	}
-	if got, want := setCookie(t, r, "phoneverify").MaxAge, int((validity + time.Hour).Seconds()); got != want {
-		t.Errorf("state cookie Max-Age = %d, want %d (the code's %v and an hour)", got, want, validity)
-	}
+	require.Falsef(t, validity <= 0, "the code is valid for %v", validity)
+	got, want := setCookie(t, r, "phoneverify").MaxAge, int((validity + time.Hour).Seconds())
+	assert.Equalf(t, want, got, "state cookie Max-Age = %d, want %d (the code's %v and an hour)", got, want, validity)
 	code, _ := e.fake.LastCode(testPhone)
 
 	r = b.post("code", url.Values{"code": {wrongCode(code)}})
-	if got, want := setCookie(t, r, "phoneverify-flash").MaxAge, 10*60; got != want {
-		t.Errorf("flash cookie Max-Age = %d, want %d", got, want)
-	}
+	got, want = setCookie(t, r, "phoneverify-flash").MaxAge, 10*60
+	assert.Equalf(t, want, got, "flash cookie Max-Age = %d, want %d", got, want)
 
 	e.clock.Advance(time.Minute) // the verified state counts from its own time
 	r = b.post("code", url.Values{"code": {code}})
-	if r.status != http.StatusSeeOther || r.location() != "done" {
-		t.Fatalf("check = %d %q", r.status, r.location())
-	}
-	if got, want := setCookie(t, r, "phoneverify").MaxAge, 15*60; got != want {
-		t.Errorf("verified state cookie Max-Age = %d, want %d", got, want)
-	}
+	require.Equalf(t, http.StatusSeeOther, r.status, "check = %d %q", r.status, r.location())
+	require.Equalf(t, "done", r.location(), "check = %d %q", r.status, r.location())
+	got, want = setCookie(t, r, "phoneverify").MaxAge, 15*60
+	assert.Equalf(t, want, got, "verified state cookie Max-Age = %d, want %d", got, want)
 }
 
 // TestStartDeletesFlash: a start that succeeded after a failed one
@@ -65,11 +57,9 @@ func TestStartDeletesFlash(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
 	r := b.post("", url.Values{"phone": {"+31 6 1234"}})
-	if c := setCookie(t, r, "phoneverify-flash"); c.MaxAge <= 0 {
-		t.Fatalf("failed start: flash cookie Max-Age = %d", c.MaxAge)
-	}
+	c := setCookie(t, r, "phoneverify-flash")
+	require.Falsef(t, c.MaxAge <= 0, "failed start: flash cookie Max-Age = %d", c.MaxAge)
 	r = b.post("", url.Values{"phone": {testPhone}, "channel": {"sms"}})
-	if c := setCookie(t, r, "phoneverify-flash"); c.MaxAge >= 0 || c.Value != "" || c.Path != "/verify/" {
-		t.Fatalf("start after a failure: flash cookie %q Max-Age %d path %q, want deleted", c.Value, c.MaxAge, c.Path)
-	}
+	c = setCookie(t, r, "phoneverify-flash")
+	require.Falsef(t, c.MaxAge >= 0 || c.Value != "" || c.Path != "/verify/", "start after a failure: flash cookie %q Max-Age %d path %q, want deleted", c.Value, c.MaxAge, c.Path)
 }

@@ -124,25 +124,22 @@ func ExampleWithTemplates() {
 	// <p>Dit nummer kan niet worden geverifieerd.</p>
 }
 
-// A middleware that wraps the handler and counts why requests were
-// refused, as a metric would: TrackFailure makes room for the failure,
-// FailureReason reads it once the handler has answered.
-func ExampleFailureReason() {
+// Counting why requests were refused, as a metric would: WithOnFailure's
+// function receives each refusal before the handler answers it.
+func ExampleWithOnFailure() {
 	v, _ := verify.New(fake.New(), verify.WithAllowedRegions("NL"))
-	h, err := verifyhttp.New(v, verifyhttp.WithSecret([]byte("an example secret of at least 32 bytes")))
+	h, err := verifyhttp.New(v,
+		verifyhttp.WithSecret([]byte("an example secret of at least 32 bytes")),
+		verifyhttp.WithOnFailure(func(r *http.Request, f *verifyhttp.Failure) {
+			fmt.Println("refused:", f.Code, f.ReasonCode, f.Region, f.Status())
+		}),
+	)
 	if err != nil {
 		panic(err)
 	}
-	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = verifyhttp.TrackFailure(r)
-		h.ServeHTTP(w, r)
-		if f := verifyhttp.FailureReason(r); f != nil {
-			fmt.Println("refused:", f.Code, f.ReasonCode, f.Region, f.Status())
-		}
-	})
 	req := httptest.NewRequest(http.MethodPost, "/api/start", strings.NewReader(`{"phone":"+44 7400 123456"}`))
 	req.Header.Set("Content-Type", "application/json")
-	counted.ServeHTTP(httptest.NewRecorder(), req)
+	h.ServeHTTP(httptest.NewRecorder(), req)
 	// Output:
 	// refused: invalid_phone region GB 422
 }

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -11,7 +10,7 @@ import (
 
 // FailureCode says why a request failed. The codes are stable: the JSON
 // API sends them as error.code, the pages give them to the templates as
-// Page.Error.Code, and FailureReason returns them to the app.
+// Page.Error.Code, and WithOnFailure's function receives them.
 type FailureCode string
 
 // The failure codes, with the HTTP status each is answered with.
@@ -86,9 +85,9 @@ func resendWait(f *Failure) int {
 }
 
 // Failure is why a request failed: what the JSON API sends as "error",
-// what the templates receive as Page.Error, and what FailureReason
-// returns. Its Err is the cause, when there is one (an error of the
-// Verifier, matching verify.ErrInvalidPhone, verify.ErrRateLimited, ...),
+// what the templates receive as Page.Error, and what WithOnFailure's
+// function receives. Its Err is the cause, when there is one (an error of the
+// Verifier, matching [verify.ErrInvalidPhone], [verify.ErrRateLimited], ...),
 // so errors.Is and errors.As see through a Failure.
 type Failure struct {
 	// Code is why the request failed.
@@ -98,15 +97,19 @@ type Failure struct {
 	// the pages and in the JSON API. Empty until the request is answered.
 	Message string `json:"message"`
 	// Reason says in English why a number is refused (InvalidPhone), from
-	// verify.PhoneError.
+	// [verify.PhoneError].
 	Reason string `json:"reason,omitempty"`
 	// ReasonCode is that error's Code ("too_short", "line_type", ...), to
 	// translate on; for InvalidCode, "format" when the code typed is not
-	// as many digits as the codes sent (verify.Verifier.TokenLength); for
+	// as many digits as the codes sent ([verify.Verifier.TokenLength]); for
 	// RateLimited, "resend" when a new code was asked for too soon, or
 	// "suspected_pumping" when the Verifier's SMS-pumping guard refused a
-	// start (verify.ErrSuspectedPumping).
+	// start ([verify.ErrSuspectedPumping]).
 	ReasonCode string `json:"reason_code,omitempty"`
+	// LineType is the refused number's kind when ReasonCode is
+	// "line_type" ("premium_rate", "toll_free", ...), from
+	// [verify.PhoneError], for a page to name it; otherwise empty.
+	LineType string `json:"line_type,omitempty"`
 	// Region is the number's ISO 3166-1 region when the refusal is about it
 	// (InvalidPhone with ReasonCode "region" or "invalid"), such as "GB",
 	// for a page to name the country; otherwise empty.
@@ -147,7 +150,7 @@ func classify(err error) *Failure {
 	var rl *verify.RateLimitError
 	switch {
 	case errors.As(err, &pe):
-		f.Code, f.Reason, f.ReasonCode, f.Region = InvalidPhone, pe.Reason, pe.Code, pe.Region
+		f.Code, f.Reason, f.ReasonCode, f.Region, f.LineType = InvalidPhone, pe.Reason, pe.Code, pe.Region, pe.LineType
 	case errors.Is(err, verify.ErrInvalidPhone):
 		f.Code, f.Reason = InvalidPhone, "this is not a phone number that can be verified"
 	case errors.Is(err, verify.ErrRateLimited):
@@ -176,49 +179,4 @@ func classify(err error) *Failure {
 func retryAfterSeconds(d time.Duration) int {
 	s := int((d + time.Second - 1) / time.Second)
 	return max(s, 1)
-}
-
-// failureKey is the context key of a request's failure slot.
-type failureKey struct{}
-
-// failureSlot holds the failure of one request, once known.
-type failureSlot struct{ f *Failure }
-
-// TrackFailure returns r with room for its failure, for a middleware that
-// wraps the handler and wants to know, after ServeHTTP returned, why the
-// handler refused the request:
-//
-//	next := verifyhttp.TrackFailure(r)
-//	h.ServeHTTP(w, next)
-//	if f := verifyhttp.FailureReason(next); f != nil {
-//		log.Printf("verification refused: %s", f.Code)
-//	}
-//
-// A request without that room costs the handler nothing more: it has no
-// failure to keep.
-func TrackFailure(r *http.Request) *http.Request {
-	if _, ok := r.Context().Value(failureKey{}).(*failureSlot); ok {
-		return r
-	}
-	return r.WithContext(context.WithValue(r.Context(), failureKey{}, new(failureSlot)))
-}
-
-// FailureReason returns why the handler refused r, or nil when it did not
-// (or has not yet). r is the request the handler served, as returned by
-// TrackFailure before the handler served it: a request with no room for
-// a failure has none. Like gorilla/csrf's function of that name, it lets
-// an app log or count refusals; the failure is also in the JSON API's
-// answers and in the templates' data (Page.Error).
-func FailureReason(r *http.Request) *Failure {
-	if s, ok := r.Context().Value(failureKey{}).(*failureSlot); ok {
-		return s.f
-	}
-	return nil
-}
-
-// noteFailure records f as r's failure, for FailureReason.
-func noteFailure(r *http.Request, f *Failure) {
-	if s, ok := r.Context().Value(failureKey{}).(*failureSlot); ok {
-		s.f = f
-	}
 }

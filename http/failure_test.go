@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/stretchr/testify/assert"
 )
 
 // TestFailureMethods: a Failure reads as its code and cause, and rounds
@@ -12,15 +13,12 @@ import (
 // user must still wait.
 func TestFailureMethods(t *testing.T) {
 	cause := errors.New("upstream said no")
-	if got, want := (&verifyhttp.Failure{Code: verifyhttp.Unavailable, Err: cause}).Error(), "verifyhttp: unavailable: upstream said no"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
-	if got, want := (&verifyhttp.Failure{Code: verifyhttp.SessionInvalid}).Error(), "verifyhttp: session_invalid"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
+	got, want := (&verifyhttp.Failure{Code: verifyhttp.Unavailable, Err: cause}).Error(), "verifyhttp: unavailable: upstream said no"
+	assert.Equalf(t, want, got, "Error() = %q, want %q", got, want)
+	got, want = (&verifyhttp.Failure{Code: verifyhttp.SessionInvalid}).Error(), "verifyhttp: session_invalid"
+	assert.Equalf(t, want, got, "Error() = %q, want %q", got, want)
 	for _, tt := range []struct{ seconds, minutes int }{{0, 0}, {1, 1}, {59, 1}, {60, 1}, {61, 2}, {3600, 60}} {
-		if got := (&verifyhttp.Failure{Code: verifyhttp.RateLimited, RetryAfter: tt.seconds}).RetryAfterMinutes(); got != tt.minutes {
-			t.Errorf("RetryAfter %d s: RetryAfterMinutes() = %d, want %d", tt.seconds, got, tt.minutes)
-		}
+		got := (&verifyhttp.Failure{Code: verifyhttp.RateLimited, RetryAfter: tt.seconds}).RetryAfterMinutes()
+		assert.Equalf(t, tt.minutes, got, "RetryAfter %d s: RetryAfterMinutes() = %d, want %d", tt.seconds, got, tt.minutes)
 	}
 }

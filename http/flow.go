@@ -1,9 +1,10 @@
 package http
 
 // This file holds the verification flow that the pages and the JSON API
-// share: start, check, resend and the run of OnVerified. Each step
-// returns values, the new state or a *Failure, and writes no response:
-// pages.go and api.go answer, each in its own format.
+// share: start, check, resend and the run of OnVerified. Each step takes
+// the request (request.go) and returns values, the new state or a
+// *Failure, and writes no response: pages.go and api.go answer, each in
+// its own format.
 
 import (
 	"context"
@@ -11,28 +12,104 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	"unicode"
 
 	"github.com/phoneverify/verify"
-	"golang.org/x/text/language"
 )
 
-// start starts a verification of the number as the user typed it, on
-// channel ch, for r's client, with the call in the first of langs the
-// provider speaks. With WithChallenge, token must pass the challenge
-// first.
-func (h *handler) start(r *http.Request, input string, ch verify.Channel, langs []string, token string) (*state, *Failure) {
-	ctx, cancel := detach(r)
+// started starts a verification of the number as the user typed it, on
+// channel ch, for q's client. With WithChallenge, token must pass the
+// challenge first.
+func (h *handler) started(q *request, input string, ch verify.Channel, token string) (*state, *Failure) {
+	ctx, cancel := detach(q.r)
 	defer cancel()
-	if f := h.passChallenge(ctx, r, token); f != nil {
+	if f := h.passChallenge(ctx, q.r, token); f != nil {
 		return nil, f
 	}
-	ver, err := h.v.Start(ctx, input, verify.WithChannel(ch), verify.WithClientKey(h.clientKey(r)), verify.WithUserLanguage(langs...))
+	st, f := h.sent(ctx, q, input, ch)
+	if f != nil {
+		h.logFailure(q.r.Context(), "verifyhttp: start failed", f)
+		return nil, f
+	}
+	if h.challenge != nil {
+		st.Passed = unixMilli{h.now()}
+	}
+	return st, nil
+}
+
+// resumed returns st when a start of the number as the user typed it, on
+// channel ch, would start st's verification again: st is pending, its
+// code still works, and it is of that number and channel. The user went
+// Back to the phone form and sent it again; the code already sent still
+// works, so no second call is made. nil otherwise.
+func (h *handler) resumed(st *state, input string, ch verify.Channel) *state {
+	if st == nil || st.Verified || (ch != st.Channel && ch != verify.Auto) || !h.now().Before(st.Expires.Time) {
+		return nil
+	}
+	if e164(input, h.v.DefaultRegion()) != st.Phone {
+		return nil
+	}
+	return st
+}
+
+// resent starts a new verification of st's number on channel ch and
+// cancels st's, whose code the user no longer needs. Before the resend
+// cooldown of ch has passed since a code was last sent on ch, it is
+// refused without asking the Verifier, which would refuse it too. When a
+// fresh challenge is due (challengeDue), token must pass it.
+func (h *handler) resent(q *request, st *state, ch verify.Channel, token string) (*state, *Failure) {
+	if wait := h.resendWait(st, ch); wait > 0 {
+		f := &Failure{Code: RateLimited, ReasonCode: reasonResend, RetryAfter: retryAfterSeconds(wait)}
+		h.logFailure(q.r.Context(), "verifyhttp: resend refused", f)
+		return nil, f
+	}
+	ctx, cancel := detach(q.r)
+	defer cancel()
+	due := h.challengeDue(st)
+	if due {
+		if f := h.passChallenge(ctx, q.r, token); f != nil {
+			return nil, f
+		}
+	}
+	next, f := h.sent(ctx, q, st.Phone, ch)
+	if f != nil {
+		if f.Code == RateLimited {
+			f.ReasonCode = reasonResend
+		}
+		h.logFailure(q.r.Context(), "verifyhttp: resend failed", f)
+		return nil, f
+	}
+	next.Resent, next.Other = true, st.Other
+	next.Passed, next.Resends = st.Passed, st.Resends+1
+	if due {
+		next.Passed, next.Resends = unixMilli{h.now()}, 0
+	}
+	if ch != st.Channel {
+		next.Other = st.Sent
+	}
+	if err := h.v.Cancel(ctx, st.ID); err != nil && !errors.Is(err, verify.ErrUnsupported) {
+		h.logAttrs(q.r.Context(), slog.LevelDebug, "verifyhttp: cancel of the previous verification failed", slog.String("id", st.ID), slog.String("error", err.Error()))
+	}
+	return next, nil
+}
+
+// sent has the Verifier send a code to phone on ch, for q's client in q's
+// languages, and returns the state of the verification it started: the
+// one call of Start of a start and a resend.
+func (h *handler) sent(ctx context.Context, q *request, phone string, ch verify.Channel) (*state, *Failure) {
+	ver, err := h.v.Start(ctx, phone, verify.WithChannel(ch), verify.WithClientKey(h.clientKey(q.r)), verify.WithUserLanguage(q.userLanguages()...))
 	if err != nil {
-		f := classify(err)
-		h.logFailure(r.Context(), "verifyhttp: start failed", f)
-		return nil, f
+		return nil, classify(err)
 	}
-	return h.newState(ver), nil
+	now := h.now()
+	exp := ver.ExpiresAt
+	if exp.IsZero() {
+		exp = now.Add(defaultValidity)
+	}
+	return &state{
+		ID: ver.ID, Phone: ver.Phone, Channel: ver.Channel, Language: ver.Language,
+		Sent: unixMilli{now}, Expires: unixMilli{exp}, Until: unixMilli{later(exp, now).Add(stateGrace)},
+	}, nil
 }
 
 // passChallenge checks a start's challenge token, when the handler has a
@@ -53,19 +130,6 @@ func (h *handler) passChallenge(ctx context.Context, r *http.Request, token stri
 	return f
 }
 
-// newState is the state of a verification just started.
-func (h *handler) newState(ver *verify.Verification) *state {
-	now := h.now()
-	exp := ver.ExpiresAt
-	if exp.IsZero() {
-		exp = now.Add(defaultValidity)
-	}
-	return &state{
-		ID: ver.ID, Phone: ver.Phone, Channel: ver.Channel, Language: ver.Language,
-		Sent: now, Expires: exp, Until: later(exp, now).Add(stateGrace),
-	}
-}
-
 func later(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
@@ -73,14 +137,28 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// resendIn is how long until st's number can be sent a new code on the
-// same channel: the Verifier's resend cooldown from when st's was sent.
-// Zero when it can.
-func (h *handler) resendIn(st *state) time.Duration {
-	return max(st.Sent.Add(h.v.ResendCooldown()).Sub(h.now()), 0)
+// challengeDue reports whether a resend of st must pass the handler's
+// Challenge again: resendsPerChallenge resends have followed the last one
+// passed, or challengeFor has gone by since.
+func (h *handler) challengeDue(st *state) bool {
+	return h.challenge != nil && (st.Resends >= resendsPerChallenge || !h.now().Before(st.Passed.Add(challengeFor)))
 }
 
-// check checks code against st's verification. It returns the verified
+// resendWait is how long until st's number can be sent a new code on
+// channel ch: the Verifier's resend cooldown (which counts each channel
+// apart) from when a code was last sent on ch. Zero when it can.
+func (h *handler) resendWait(st *state, ch verify.Channel) time.Duration {
+	sent := st.Sent
+	if ch != st.Channel {
+		sent = st.Other
+	}
+	if sent.IsZero() {
+		return 0
+	}
+	return max(sent.Add(h.v.ResendCooldown()).Sub(h.now()), 0)
+}
+
+// checked checks code against st's verification. It returns the verified
 // verification, whose Phone the Verifier has checked against its policy,
 // or why not. A check whose code the provider says was already used,
 // while its status says the verification succeeded, fails with
@@ -90,11 +168,11 @@ func (h *handler) resendIn(st *state) time.Duration {
 // succeeded, so the flow never calls it verified. Only that answer of the
 // provider leads to a Status call: a wrong code, or the Verifier's own cap
 // on checks, costs no more than the check.
-func (h *handler) check(r *http.Request, st *state, code string) (*verify.Verification, *Failure) {
-	if !h.now().Before(st.Expires) {
+func (h *handler) checked(q *request, st *state, code string) (*verify.Verification, *Failure) {
+	if !h.now().Before(st.Expires.Time) {
 		return nil, fail(Expired)
 	}
-	ctx, cancel := detach(r)
+	ctx, cancel := detach(q.r)
 	defer cancel()
 	ver, err := h.v.Check(ctx, st.ID, code)
 	if err == nil {
@@ -105,22 +183,23 @@ func (h *handler) check(r *http.Request, st *state, code string) (*verify.Verifi
 	case errors.Is(err, verify.ErrExpired) && h.alreadyVerified(ctx, st):
 		f = &Failure{Code: AlreadyUsed, Err: err}
 	case f.Code == InvalidCode && !looksLikeCode(code, h.v.TokenLength()):
-		f.ReasonCode = "format" // so a page can say "Enter the 6-digit code"
+		f.ReasonCode = reasonFormat // so a page can say "Enter the 6-digit code"
 	}
-	h.logFailure(r.Context(), "verifyhttp: check failed", f)
+	h.logFailure(q.r.Context(), "verifyhttp: check failed", f)
 	return nil, f
 }
 
-// looksLikeCode reports whether code, as typed, is n digits, give or take
-// the spaces and dashes the Verifier ignores. It only labels a refused
+// looksLikeCode reports whether code, as typed, is n digits (of any
+// script: full-width, Arabic-Indic, ...), give or take the spaces and
+// dashes the Verifier ignores. It only labels a refused
 // code: the Verifier decides what is well-formed.
 func looksLikeCode(code string, n int) bool {
 	digits := 0
 	for _, c := range code {
 		switch {
-		case '0' <= c && c <= '9':
+		case unicode.IsDigit(c): // any script's: the Verifier reads them all
 			digits++
-		case c != ' ' && c != '-' && c != '\t':
+		case !isSeparator(c):
 			return false
 		}
 	}
@@ -134,41 +213,21 @@ func (h *handler) alreadyVerified(ctx context.Context, st *state) bool {
 	return err == nil && ver.Status == verify.StatusVerified && (ver.Phone == "" || ver.Phone == st.Phone)
 }
 
-// resend starts a new verification of st's number on channel ch and
-// cancels st's, whose code the user no longer needs.
-func (h *handler) resend(r *http.Request, st *state, ch verify.Channel, langs []string) (*state, *Failure) {
-	ctx, cancel := detach(r)
-	defer cancel()
-	ver, err := h.v.Start(ctx, st.Phone, verify.WithChannel(ch), verify.WithClientKey(h.clientKey(r)), verify.WithUserLanguage(langs...))
-	if err != nil {
-		f := classify(err)
-		if f.Code == RateLimited {
-			f.ReasonCode = reasonResend
-		}
-		h.logFailure(r.Context(), "verifyhttp: resend failed", f)
-		return nil, f
-	}
-	if err := h.v.Cancel(ctx, st.ID); err != nil && !errors.Is(err, verify.ErrUnsupported) {
-		h.logAttrs(r.Context(), slog.LevelDebug, "verifyhttp: cancel of the previous verification failed", slog.String("id", st.ID), slog.String("error", err.Error()))
-	}
-	return h.newState(ver), nil
-}
-
-// runOnVerified runs OnVerified for the one request whose check succeeded
-// and reports whether it answered the request itself (an error page, a
-// redirect): then the caller must neither write nor seal success. It runs
-// under a context of its own: r's values without its cancellation (a
+// verified runs OnVerified for the one request whose check succeeded and
+// reports whether it answered the request itself (an error page, a
+// redirect): then the caller must neither write nor store success. It
+// runs under a context of its own: r's values without its cancellation (a
 // double click must not interrupt the app's database write), bounded by
 // onVerifiedTimeout from when it starts, whatever the provider's call
 // took.
-func (h *handler) runOnVerified(w http.ResponseWriter, r *http.Request, ver *verify.Verification) (answered bool) {
+func (h *handler) verified(q *request, ver *verify.Verification) (answered bool) {
 	if h.onVerified == nil {
 		return false
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), onVerifiedTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(q.r.Context()), onVerifiedTimeout)
 	defer cancel()
-	tw := &trackingWriter{ResponseWriter: w}
-	h.onVerified(tw, r.WithContext(ctx), ver)
+	tw := &trackingWriter{ResponseWriter: q.w}
+	h.onVerified(tw, q.r.WithContext(ctx), ver)
 	return tw.wrote
 }
 
@@ -200,32 +259,4 @@ func parseChannel(s string, def verify.Channel) (verify.Channel, *Failure) {
 		return verify.Channel(s), nil
 	}
 	return "", &Failure{Code: InvalidRequest, Field: "channel"}
-}
-
-// maxUserLanguages bounds the languages passed on from one request.
-const maxUserLanguages = 8
-
-// userLanguages returns the languages the call or text should be in, most
-// preferred first, for WithUserLanguage: the page's language, then those
-// of r's Accept-Language header. A request that names no language names
-// none: the call then follows the number's country, whatever language
-// the page fell back to.
-func userLanguages(r *http.Request, pageLang string) []string {
-	tags, _, err := language.ParseAcceptLanguage(boundAcceptLanguage(r.Header.Get("Accept-Language"))) // without the q=0 ones
-	if err != nil || len(tags) == 0 {
-		return nil
-	}
-	langs := make([]string, 0, min(len(tags)+1, maxUserLanguages))
-	if pageLang != "" {
-		langs = append(langs, pageLang)
-	}
-	for _, t := range tags {
-		if len(langs) == maxUserLanguages {
-			break
-		}
-		if t != language.Und && t.String() != "mul" { // "*" parses as "mul"
-			langs = append(langs, t.String())
-		}
-	}
-	return langs
 }

@@ -5,52 +5,50 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/phoneverify/verify"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-// TestFailureReason: a middleware wrapping the handler learns why it
-// refused a request, for the pages and the API alike, and nothing when it
-// did not refuse.
-func TestFailureReason(t *testing.T) {
-	e := newEnv(t, envConfig{})
-	var got []*verifyhttp.Failure
-	wrapped := http.StripPrefix("/verify", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next := verifyhttp.TrackFailure(r)
-		e.handler.ServeHTTP(w, next)
-		got = append(got, verifyhttp.FailureReason(next))
-	}))
-	srv := httptest.NewServer(wrapped)
-	defer srv.Close()
-	e.base = srv.URL + "/verify/"
+// TestOnFailure: WithOnFailure's function learns why the handler refused
+// a request, for the pages and the API alike, once per refused request
+// (not again when the page a failed POST redirects to shows it), and is
+// not called for requests that succeed.
+func TestOnFailure(t *testing.T) {
+	type call struct {
+		path string
+		f    *verifyhttp.Failure
+	}
+	var got []call
+	e := newEnv(t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithOnFailure(func(r *http.Request, f *verifyhttp.Failure) {
+		got = append(got, call{r.URL.Path, f})
+	})}})
 	b := e.browser()
 
 	code := b.started(testPhone, "voice")
-	b.post("code", url.Values{"code": {wrongCode(code)}})
+	require.Empty(t, got, "a start that succeeded")
+	b.follow(b.post("code", url.Values{"code": {wrongCode(code)}}))
 	b.postRaw("api/start", "application/json", `{"phone":"+3161"}`)
+	b.postRaw("", "application/x-www-form-urlencoded", "phone=1", "Sec-Fetch-Site", "cross-site")
 	b.post("code", url.Values{"code": {code}})
-	if len(got) != 4 {
-		t.Fatalf("%d requests, want 4", len(got))
+	b.get("done")
+
+	require.Len(t, got, 3)
+	assert.Equal(t, "/code", got[0].path)
+	assert.Equal(t, verifyhttp.InvalidCode, got[0].f.Code)
+	assert.ErrorIs(t, got[0].f, verify.ErrInvalidCode)
+	assert.Equal(t, 422, got[0].f.Status())
+	assert.Equal(t, "/api/start", got[1].path)
+	pe, ok := errors.AsType[*verify.PhoneError](got[1].f)
+	if assert.True(t, ok, "invalid number: %v", got[1].f) {
+		assert.Equal(t, "too_short", pe.Code)
 	}
-	if got[0] != nil || got[3] != nil {
-		t.Errorf("successful requests have failures %v, %v", got[0], got[3])
-	}
-	if f := got[1]; f == nil || f.Code != verifyhttp.InvalidCode || !errors.Is(f, verify.ErrInvalidCode) || f.Status() != 422 {
-		t.Errorf("wrong code: FailureReason = %v", f)
-	}
-	var pe *verify.PhoneError
-	if f := got[2]; f == nil || f.Code != verifyhttp.InvalidPhone || !errors.As(f, &pe) || pe.Code != "too_short" {
-		t.Errorf("invalid number: FailureReason = %v", f)
-	}
-	if f := verifyhttp.FailureReason(httptest.NewRequest("GET", "/", nil)); f != nil {
-		t.Errorf("a request the handler never saw has failure %v", f)
-	}
+	assert.Equal(t, verifyhttp.CrossOrigin, got[2].f.Code)
 }
 
 // TestAPIAnswersInJSON: a route of the API asked with another method, or
@@ -71,9 +69,10 @@ func TestAPIAnswersInJSON(t *testing.T) {
 	for _, tt := range tests {
 		req, _ := http.NewRequest(tt.method, e.base+tt.path, nil)
 		r := b.do(req)
-		if r.status != tt.status || r.header.Get("Content-Type") != "application/json" || !strings.Contains(r.body, `"code":"`+tt.code+`"`) || r.header.Get("Allow") != tt.allow {
-			t.Errorf("%s %s = %d %s %q (Allow %q); want %d %s", tt.method, tt.path, r.status, r.header.Get("Content-Type"), r.body, r.header.Get("Allow"), tt.status, tt.code)
-		}
+		assert.Equalf(t, tt.status, r.status, "%s %s = %d %s %q (Allow %q); want %d %s", tt.method, tt.path, r.status, r.header.Get("Content-Type"), r.body, r.header.Get("Allow"), tt.status, tt.code)
+		assert.Equalf(t, "application/json", r.header.Get("Content-Type"), "%s %s = %d %s %q (Allow %q); want %d %s", tt.method, tt.path, r.status, r.header.Get("Content-Type"), r.body, r.header.Get("Allow"), tt.status, tt.code)
+		assert.Containsf(t, r.body, `"code":"`+tt.code+`"`, "%s %s = %d %s %q (Allow %q); want %d %s", tt.method, tt.path, r.status, r.header.Get("Content-Type"), r.body, r.header.Get("Allow"), tt.status, tt.code)
+		assert.Equalf(t, tt.allow, r.header.Get("Allow"), "%s %s = %d %s %q (Allow %q); want %d %s", tt.method, tt.path, r.status, r.header.Get("Content-Type"), r.body, r.header.Get("Allow"), tt.status, tt.code)
 	}
 }
 
@@ -83,9 +82,8 @@ func TestAPIExpiresAtWholeSeconds(t *testing.T) {
 	e.clock.Advance(123456789 * time.Nanosecond)
 	_, out, _ := apiCall(t, e.browser(), "start", map[string]string{"phone": testPhone})
 	s, _ := out["expires_at"].(string)
-	if _, err := time.Parse("2006-01-02T15:04:05Z", s); err != nil {
-		t.Fatalf("expires_at = %q, want whole seconds in UTC", s)
-	}
+	_, err := time.Parse("2006-01-02T15:04:05Z", s)
+	require.NoErrorf(t, err, "expires_at = %q, want whole seconds in UTC", s)
 }
 
 // TestPageData: the templates receive the call's language, the code's
@@ -100,35 +98,31 @@ func TestPageData(t *testing.T) {
 		httpOpts:   []verifyhttp.Option{verifyhttp.WithTemplates(tmpl), verifyhttp.WithContinueURL("/account")},
 	})
 	b := e.browser()
-	if r := b.get(""); r.body != "example=06 12345678 len=8" {
-		t.Errorf("phone form = %q", r.body)
-	}
+	r := b.get("")
+	assert.Equalf(t, "example=06 12345678 len=8", r.body, "phone form = %q", r.body)
 	code := b.started("06 12345678", "sms")
 	lang := e.fake.Messages()[0].Language
 	e.clock.Advance(15 * time.Second)
-	if r, want := b.get("code"), "call="+lang+" len=8 resend=25"; lang == "" || r.body != want {
-		t.Errorf("code page = %q, want %q", r.body, want)
-	}
+	r, want := b.get("code"), "call="+lang+" len=8 resend=25"
+	assert.NotEmptyf(t, lang, "code page = %q, want %q", r.body, want)
+	assert.Equalf(t, want, r.body, "code page = %q, want %q", r.body, want)
 	e.clock.Advance(30 * time.Second)
-	if r := b.get("code"); r.body != "call="+lang+" len=8 resend=0" {
-		t.Errorf("code page after the cooldown = %q", r.body)
-	}
+	r = b.get("code")
+	assert.Equalf(t, "call="+lang+" len=8 resend=0", r.body, "code page after the cooldown = %q", r.body)
 	b.post("code", url.Values{"code": {code}})
-	if r := b.get("done"); r.body != "continue=/account" {
-		t.Errorf("success page = %q", r.body)
-	}
+	r = b.get("done")
+	assert.Equalf(t, "continue=/account", r.body, "success page = %q", r.body)
 }
 
-// TestAPIWording: the rate-limit message says how many seconds, and
+// TestAPIWording: the rate-limit message says how long, in minutes and seconds, and
 // invalid_request names the field at fault.
 func TestAPIWording(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
 	e.fake.FailNext(&verify.RateLimitError{RetryAfter: 61 * time.Second})
 	_, out, _ := apiCall(t, b, "start", map[string]string{"phone": testPhone})
-	if msg := out["error"].(map[string]any)["message"].(string); !strings.Contains(msg, "61 seconds") {
-		t.Errorf("rate-limit message = %q, want the seconds", msg)
-	}
+	msg := out["error"].(map[string]any)["message"].(string)
+	assert.Containsf(t, msg, "1 minute and 1 second", "rate-limit message = %q, want the wait", msg)
 	for _, tt := range []struct{ body, field string }{
 		{`{"phone":"+31612345678","channel":"fax"}`, "channel"},
 		{`{"phone":"+31612345678","phon":"x"}`, "phon"},
@@ -139,9 +133,10 @@ func TestAPIWording(t *testing.T) {
 			Error struct{ Code, Message, Field string }
 		}
 		json.Unmarshal([]byte(r.body), &out)
-		if r.status != 400 || out.Error.Code != "invalid_request" || out.Error.Field != tt.field || !strings.Contains(out.Error.Message, `"`+tt.field+`"`) {
-			t.Errorf("%s = %d %s; want invalid_request naming %q", tt.body, r.status, r.body, tt.field)
-		}
+		assert.Equalf(t, 400, r.status, "%s = %d %s; want invalid_request naming %q", tt.body, r.status, r.body, tt.field)
+		assert.Equalf(t, "invalid_request", out.Error.Code, "%s = %d %s; want invalid_request naming %q", tt.body, r.status, r.body, tt.field)
+		assert.Equalf(t, tt.field, out.Error.Field, "%s = %d %s; want invalid_request naming %q", tt.body, r.status, r.body, tt.field)
+		assert.Containsf(t, out.Error.Message, `"`+tt.field+`"`, "%s = %d %s; want invalid_request naming %q", tt.body, r.status, r.body, tt.field)
 	}
 }
 
@@ -178,14 +173,13 @@ func TestPostRedirectGet(t *testing.T) {
 				}
 			}
 			r := b.post(tt.path, tt.form)
-			if r.status != http.StatusSeeOther || r.location() != tt.wantTo {
-				t.Fatalf("POST /%s = %d %q, want 303 to %s:\n%s", tt.path, r.status, r.location(), tt.wantTo, r.body)
-			}
+			require.Equalf(t, http.StatusSeeOther, r.status, "POST /%s = %d %q, want 303 to %s:\n%s", tt.path, r.status, r.location(), tt.wantTo, r.body)
+			require.Equalf(t, tt.wantTo, r.location(), "POST /%s = %d %q, want 303 to %s:\n%s", tt.path, r.status, r.location(), tt.wantTo, r.body)
 			for reload := range 2 {
 				page := b.follow(r)
-				if page.status != tt.wantStatus || !strings.Contains(page.body, tt.wantBody) || !strings.Contains(page.body, `role="alert"`) {
-					t.Fatalf("GET %s (load %d) = %d, want %d with %q:\n%s", tt.wantTo, reload+1, page.status, tt.wantStatus, tt.wantBody, page.body)
-				}
+				require.Equalf(t, tt.wantStatus, page.status, "GET %s (load %d) = %d, want %d with %q:\n%s", tt.wantTo, reload+1, page.status, tt.wantStatus, tt.wantBody, page.body)
+				require.Containsf(t, page.body, tt.wantBody, "GET %s (load %d) = %d, want %d with %q:\n%s", tt.wantTo, reload+1, page.status, tt.wantStatus, tt.wantBody, page.body)
+				require.Containsf(t, page.body, `role="alert"`, "GET %s (load %d) = %d, want %d with %q:\n%s", tt.wantTo, reload+1, page.status, tt.wantStatus, tt.wantBody, page.body)
 			}
 		})
 	}
@@ -196,17 +190,15 @@ func TestPostRedirectGet(t *testing.T) {
 	b := e.browser()
 	code := b.started(testPhone, "voice")
 	b.submit("code", url.Values{"code": {wrongCode(code)}})
-	if r := b.post("code", url.Values{"code": {code}}); r.status != http.StatusSeeOther || r.location() != "done" {
-		t.Fatalf("right code = %d %q", r.status, r.location())
-	}
+	r := b.post("code", url.Values{"code": {code}})
+	require.Equalf(t, http.StatusSeeOther, r.status, "right code = %d %q", r.status, r.location())
+	require.Equalf(t, "done", r.location(), "right code = %d %q", r.status, r.location())
 	for _, path := range []string{"done", "code", "code", "done"} {
-		if r := b.get(path); !(r.status == http.StatusOK && path == "done") && !(r.status == http.StatusSeeOther && r.location() == "done") {
-			t.Errorf("GET /%s after success = %d %q, want the success page", path, r.status, r.location())
-		}
+		r := b.get(path)
+		assert.Falsef(t, !(r.status == http.StatusOK && path == "done") && !(r.status == http.StatusSeeOther && r.location() == "done"), "GET /%s after success = %d %q, want the success page", path, r.status, r.location())
 	}
-	if n := e.verifiedCount(); n != 1 {
-		t.Errorf("OnVerified ran %d times, want 1", n)
-	}
+	n := e.verifiedCount()
+	assert.Equalf(t, 1, n, "OnVerified ran %d times, want 1", n)
 }
 
 // TestTooEarlyResend: without the page's script, a resend during the
@@ -219,18 +211,17 @@ func TestTooEarlyResend(t *testing.T) {
 	b := e.browser()
 	b.started(testPhone, "voice")
 	e.clock.Advance(10 * time.Second)
-	if r := b.submit("resend", url.Values{}); r.status != 429 || r.body != "resend=20 form=true rate_limited 20" {
-		t.Errorf("too early resend = %d %q", r.status, r.body)
-	}
+	r := b.submit("resend", url.Values{})
+	assert.Equalf(t, 429, r.status, "too early resend = %d %q", r.status, r.body)
+	assert.Equalf(t, "resend=20 form=true rate_limited 20", r.body, "too early resend = %d %q", r.status, r.body)
 	e.clock.Advance(25 * time.Second)
 	e.fake.FailNext(&verify.RateLimitError{RetryAfter: 90 * time.Second})
-	if r := b.submit("resend", url.Values{}); r.status != 429 || r.body != "resend=90 form=true rate_limited 90" {
-		t.Errorf("resend refused by a limit = %d %q", r.status, r.body)
-	}
+	r = b.submit("resend", url.Values{})
+	assert.Equalf(t, 429, r.status, "resend refused by a limit = %d %q", r.status, r.body)
+	assert.Equalf(t, "resend=90 form=true rate_limited 90", r.body, "resend refused by a limit = %d %q", r.status, r.body)
 	e.clock.Advance(30 * time.Second)
-	if r := b.get("code"); r.body != "resend=60 form=true rate_limited 60" {
-		t.Errorf("30 s later = %q", r.body)
-	}
+	r = b.get("code")
+	assert.Equalf(t, "resend=60 form=true rate_limited 60", r.body, "30 s later = %q", r.body)
 }
 
 // TestDefaultPagesShowExampleAndContinue: with a default region the phone
@@ -242,14 +233,12 @@ func TestDefaultPagesShowExampleAndContinue(t *testing.T) {
 		httpOpts:   []verifyhttp.Option{verifyhttp.WithContinueURL("/account?step=2")},
 	})
 	b := e.browser()
-	if r := b.get(""); !strings.Contains(r.body, `For example <span class="nowrap">01512 3456789</span>`) {
-		t.Errorf("phone form hint:\n%s", r.body)
-	}
+	r := b.get("")
+	assert.Containsf(t, r.body, `For example <span class="nowrap">01512 3456789</span>`, "phone form hint:\n%s", r.body)
 	code := b.started("+31612345678", "voice")
 	b.post("code", url.Values{"code": {code}})
-	if r := b.get("done"); !strings.Contains(r.body, `href="/account?step=2">Continue</a>`) {
-		t.Errorf("success page:\n%s", r.body)
-	}
+	r = b.get("done")
+	assert.Containsf(t, r.body, `href="/account?step=2">Continue</a>`, "success page:\n%s", r.body)
 }
 
 // TestMalformedCodeSaysFormat: a code that is not as many digits as the
@@ -264,9 +253,8 @@ func TestMalformedCodeSaysFormat(t *testing.T) {
 	for _, tt := range []struct{ code, reason string }{{"12345", "format"}, {"12ab56", "format"}, {wrongCode(code), ""}} {
 		_, out, _ := apiCall(t, b, "check", map[string]string{"token": token, "code": tt.code})
 		e, _ := out["error"].(map[string]any)
-		if reason, _ := e["reason_code"].(string); e["code"] != "invalid_code" || reason != tt.reason {
-			t.Errorf("code %q: %v, want invalid_code with reason_code %q", tt.code, out, tt.reason)
-		}
+		reason, _ := e["reason_code"].(string)
+		assert.Falsef(t, e["code"] != "invalid_code" || reason != tt.reason, "code %q: %v, want invalid_code with reason_code %q", tt.code, out, tt.reason)
 	}
 }
 
@@ -281,12 +269,13 @@ func TestRefusedRegionIsNamed(t *testing.T) {
 	})
 	b := e.browser()
 	status, out, _ := apiCall(t, b, "start", map[string]string{"phone": "+447400123456"})
-	if e, _ := out["error"].(map[string]any); status != 422 || e["reason_code"] != "region" || e["region"] != "GB" {
-		t.Errorf("API = %d %v, want invalid_phone naming GB", status, out)
-	}
-	if r := b.submit("", url.Values{"phone": {"+447400123456"}}); r.status != 422 || r.body != "invalid_phone region GB" {
-		t.Errorf("phone form = %d %q", r.status, r.body)
-	}
+	apiErr, _ := out["error"].(map[string]any)
+	assert.Equal(t, 422, status)
+	assert.Equalf(t, "region", apiErr["reason_code"], "API = %d %v, want invalid_phone naming GB", status, out)
+	assert.Equalf(t, "GB", apiErr["region"], "API = %d %v, want invalid_phone naming GB", status, out)
+	r := b.submit("", url.Values{"phone": {"+447400123456"}})
+	assert.Equalf(t, 422, r.status, "phone form = %d %q", r.status, r.body)
+	assert.Equalf(t, "invalid_phone region GB", r.body, "phone form = %d %q", r.status, r.body)
 }
 
 // TestStartClearsOldFailure: after a typo and then a start that
@@ -295,11 +284,11 @@ func TestRefusedRegionIsNamed(t *testing.T) {
 func TestStartClearsOldFailure(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
-	if r := b.submit("", url.Values{"phone": {"+31 6 1234"}}); r.status != 422 {
-		t.Fatalf("typo = %d", r.status)
-	}
+	r := b.submit("", url.Values{"phone": {"+31 6 1234"}})
+	require.Equalf(t, 422, r.status, "typo = %d", r.status)
 	b.started(testPhone, "voice")
-	if r := b.get(""); r.status != 200 || strings.Contains(r.body, `role="alert"`) || strings.Contains(r.body, "6 1234\"") {
-		t.Errorf("phone form after a start = %d:\n%s", r.status, r.body)
-	}
+	r = b.get("")
+	assert.Equalf(t, 200, r.status, "phone form after a start = %d:\n%s", r.status, r.body)
+	assert.NotContainsf(t, r.body, `role="alert"`, "phone form after a start = %d:\n%s", r.status, r.body)
+	assert.NotContainsf(t, r.body, "6 1234\"", "phone form after a start = %d:\n%s", r.status, r.body)
 }

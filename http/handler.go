@@ -6,15 +6,12 @@ package http
 // failures are in failure.go, the state cookie in cookie.go.
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/phoneverify/verify"
@@ -43,30 +40,28 @@ const (
 // handler serves the pages and the JSON API. Create it with New.
 type handler struct {
 	v          *verify.Verifier
-	sealer     *sealer
-	templates  bakedTemplates // the templates with the texts of each language in place (see bake)
+	keys       *keys
+	locales    *locales // what the user reads, in every offered language, each with its templates
 	log        *slog.Logger
 	clientIP   func(*http.Request) string
 	secure     secureMode
-	scope      string // WithScope's name, bound into every sealed state
+	scope      string // WithScope's name, bound into every sealed value
+	mount      string // WithMountPath's path; "" to work it out from each request
+	session    func(*http.Request) string
 	onVerified func(http.ResponseWriter, *http.Request, *verify.Verification)
+	onFailure  func(*http.Request, *Failure)
 	continueTo string // the success page's "Continue" link; "" for none
 	example    string // the phone form's example number
 	challenge  Challenge
-	texts      *texts // what the user reads, in every offered language
 	cop        *http.CrossOriginProtection
 	mux        *http.ServeMux
 	now        func() time.Time
-	// bufs holds the buffers pages are rendered into: without it every
-	// page allocates its size again, and BenchmarkFlow's GC cost rose
-	// past the 10 % it is allowed to grow.
-	bufs sync.Pool
 }
 
 // New returns a handler that serves the verification pages and the JSON
 // API for v, relative to where it is mounted (see the package
 // documentation for the routes). WithSecret is required. Errors match
-// verify.ErrInvalidOption and say which option is wrong.
+// [verify.ErrInvalidOption] and say which option is wrong.
 func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 	if v == nil {
 		return nil, fmt.Errorf("%w: verifyhttp.New: verifier is nil", verify.ErrInvalidOption)
@@ -81,7 +76,10 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 	if cfg.clientIP == nil {
 		cfg.clientIP = remoteIP
 	}
-	s, err := newSealer(cfg.secrets)
+	if cfg.mount != "" && (!strings.HasPrefix(cfg.mount, "/") || !strings.HasSuffix(cfg.mount, "/")) {
+		return nil, fmt.Errorf("%w: verifyhttp.WithMountPath: %q must start and end with a slash", verify.ErrInvalidOption, cfg.mount)
+	}
+	k, err := newKeys(cfg.secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -89,52 +87,48 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	tx, err := newTexts(cfg.i18n)
+	ls, err := newLocales(cfg.i18n)
 	if err != nil {
 		return nil, err
-	}
-	// Each language's templates are baked from src, a copy never executed,
-	// on first use. The first language is baked now, so that a template
-	// that cannot be baked fails here.
-	src, err := copyTemplates(tmpl, nil)
-	if err != nil {
-		return nil, err
-	}
-	first, err := tx.bake(src, 0)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range []*template.Template{first, tmpl} {
-		if err := checkTemplates(t); err != nil {
-			return nil, err
-		}
 	}
 	h := &handler{
 		v:          v,
-		sealer:     s,
-		templates:  bakedTemplates{src: src, plain: tmpl, langs: make([]atomic.Pointer[template.Template], len(tx.langs))},
+		keys:       k,
+		locales:    ls,
 		log:        cfg.logger,
 		clientIP:   cfg.clientIP,
 		secure:     cfg.secure,
 		scope:      cfg.scope,
+		mount:      cfg.mount,
+		session:    cfg.session,
 		onVerified: cfg.onVerified,
+		onFailure:  cfg.onFailure,
 		continueTo: cfg.continueURL,
 		challenge:  cfg.challenge,
 		example:    exampleNumber(v.DefaultRegion()),
-		texts:      tx,
 		cop:        http.NewCrossOriginProtection(),
 		mux:        http.NewServeMux(),
 		now:        time.Now,
 	}
-	h.templates.langs[0].Store(first)
-	h.bufs.New = func() any { return new(bytes.Buffer) }
+	// Each language renders with a copy of the templates whose T speaks
+	// it; the first is tried with sample data, so that a mistake in a
+	// replaced template shows here, not when a user first meets it.
+	now := func() time.Time { return h.now() }
+	for _, l := range ls.list {
+		if l.pages, err = localized(tmpl, l, now); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkTemplates(ls.list[0].pages); err != nil {
+		return nil, err
+	}
 	// The pages (pages.go).
-	h.mux.HandleFunc("GET /{$}", h.phonePage)
+	h.mux.HandleFunc("GET /{$}", h.get(h.phonePage))
 	h.mux.HandleFunc("POST /{$}", h.form(h.postPhone))
-	h.mux.HandleFunc("GET /code", h.codePage)
+	h.mux.HandleFunc("GET /code", h.get(h.codePage))
 	h.mux.HandleFunc("POST /code", h.form(h.postCode))
 	h.mux.HandleFunc("POST /resend", h.form(h.postResend))
-	h.mux.HandleFunc("GET /done", h.successPage)
+	h.mux.HandleFunc("GET /done", h.get(h.successPage))
 	// The JSON API (api.go).
 	h.mux.HandleFunc("POST /api/start", h.api(h.apiStart))
 	h.mux.HandleFunc("POST /api/check", h.api(h.apiCheck))
@@ -159,14 +153,90 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
+// get is the entry point of a GET route of the pages: it works out the
+// request once (request.go) and passes it on.
+func (h *handler) get(next func(*request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := h.newRequest(w, r)
+		if f := h.checkMount(q); f != nil {
+			h.shown(q, f.Status(), f, nil)
+			return
+		}
+		next(q)
+	}
+}
+
+// form is the entry point of a POST route of the pages: a cross-origin
+// POST gets the error page, the others a bounded body.
+func (h *handler) form(next func(*request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := h.newRequest(w, r)
+		f := h.checkMount(q)
+		if f == nil {
+			f = h.checkPost(q)
+		}
+		if f != nil {
+			h.refused(q, f)
+			h.shown(q, f.Status(), f, nil)
+			return
+		}
+		next(q)
+	}
+}
+
+// api is the entry point of a route of the JSON API: a cross-origin POST
+// is refused, the others get a bounded body.
+func (h *handler) api(next func(*request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := h.apiRequest(w, r)
+		f := h.checkMount(q)
+		if f == nil {
+			f = h.checkPost(q)
+		}
+		if f != nil {
+			h.writeFailure(q, f)
+			return
+		}
+		next(q)
+	}
+}
+
+// apiRequest works out a request of the JSON API once.
+func (h *handler) apiRequest(w http.ResponseWriter, r *http.Request) *request {
+	q := h.newRequest(w, r)
+	q.api = true
+	return q
+}
+
+// errNoMount is why a request is refused whose mount point cannot be
+// known.
+var errNoMount = errors.New("verifyhttp: the request has no RequestURI, so the path the handler is mounted at cannot be known; set WithMountPath")
+
+// checkMount refuses a request whose mount point cannot be known (see
+// WithMountPath): its state would be bound to a guess.
+func (h *handler) checkMount(q *request) *Failure {
+	if q.mount != "" {
+		return nil
+	}
+	h.logAttrs(q.r.Context(), slog.LevelError, errNoMount.Error(), slog.String("path", q.r.URL.Path))
+	return &Failure{Code: Unavailable, Err: errNoMount}
+}
+
 // checkPost refuses a cross-origin POST and bounds the body of the others.
-func (h *handler) checkPost(w http.ResponseWriter, r *http.Request) *Failure {
-	if err := h.cop.Check(r); err != nil {
-		h.logAttrs(r.Context(), slog.LevelInfo, "verifyhttp: cross-origin request refused", slog.String("path", r.URL.Path))
+func (h *handler) checkPost(q *request) *Failure {
+	if err := h.cop.Check(q.r); err != nil {
+		h.logAttrs(q.r.Context(), slog.LevelInfo, "verifyhttp: cross-origin request refused", slog.String("path", q.r.URL.Path))
 		return &Failure{Code: CrossOrigin, Err: err}
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	q.r.Body = http.MaxBytesReader(q.w, q.r.Body, maxBody)
 	return nil
+}
+
+// refused hands f, why the handler refused q, to WithOnFailure's function.
+func (h *handler) refused(q *request, f *Failure) {
+	if h.onFailure != nil {
+		h.onFailure(q.r, f)
+	}
 }
 
 // detach returns the context of a provider call made for r: r's values

@@ -18,13 +18,13 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNewRefusesBadOptions(t *testing.T) {
 	v, err := verify.New(fake.New())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	broken := template.Must(template.New("x").Parse(`{{define "success"}}{{.NoSuchField}}{{end}}`))
 	tests := []struct {
 		name string
@@ -43,9 +43,9 @@ func TestNewRefusesBadOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h, err := verifyhttp.New(tt.v, tt.opts...)
-			if h != nil || !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("New = %v, %v; want ErrInvalidOption mentioning %q", h, err, tt.want)
-			}
+			require.Nilf(t, h, "New = %v, %v; want ErrInvalidOption mentioning %q", h, err, tt.want)
+			require.ErrorIsf(t, err, verify.ErrInvalidOption, "New = %v, %v; want ErrInvalidOption mentioning %q", h, err, tt.want)
+			require.Containsf(t, err.Error(), tt.want, "New = %v, %v; want ErrInvalidOption mentioning %q", h, err, tt.want)
 		})
 	}
 }
@@ -55,51 +55,41 @@ func TestFlow(t *testing.T) {
 	b := e.browser()
 
 	r := b.get("")
-	if r.status != http.StatusOK || !strings.Contains(r.body, `autocomplete="tel"`) {
-		t.Fatalf("GET / = %d, want 200 with the phone form:\n%s", r.status, r.body)
-	}
-	if got := r.header.Get("Cache-Control"); got != "no-store" {
-		t.Errorf("Cache-Control = %q, want no-store", got)
-	}
+	require.Equalf(t, http.StatusOK, r.status, "GET / = %d, want 200 with the phone form:\n%s", r.status, r.body)
+	require.Containsf(t, r.body, `autocomplete="tel"`, "GET / = %d, want 200 with the phone form:\n%s", r.status, r.body)
+	got := r.header.Get("Cache-Control")
+	assert.Equalf(t, "no-store", got, "Cache-Control = %q, want no-store", got)
 
 	r = b.post("", url.Values{"phone": {"+31 6 1234 5678"}})
-	if r.status != http.StatusSeeOther || r.location() != "code" {
-		t.Fatalf("POST / = %d %q, want 303 to code", r.status, r.location())
-	}
+	require.Equalf(t, http.StatusSeeOther, r.status, "POST / = %d %q, want 303 to code", r.status, r.location())
+	require.Equalf(t, "code", r.location(), "POST / = %d %q, want 303 to code", r.status, r.location())
 	var set *http.Cookie
 	for _, sc := range r.resp.Cookies() {
 		set = sc
 	}
 	code, _ := e.fake.LastCode(testPhone)
-	if set == nil || set.Name != "phoneverify" || !set.HttpOnly || set.SameSite != http.SameSiteLaxMode || set.Secure || set.Path != "/verify/" || set.MaxAge <= 0 {
-		t.Fatalf("state cookie = %+v; want HttpOnly, SameSite=Lax, not Secure over plain HTTP, Path=/verify/", set)
-	}
+	require.Falsef(t, set == nil || set.Name != "phoneverify" || !set.HttpOnly || set.SameSite != http.SameSiteLaxMode || set.Secure || set.Path != "/verify/" || set.MaxAge <= 0, "state cookie = %+v; want HttpOnly, SameSite=Lax, not Secure over plain HTTP, Path=/verify/", set)
 
 	r = b.get("code")
 	for _, want := range []string{"We are calling", "31 6 •••• 5678", `autocomplete="one-time-code"`, `inputmode="numeric"`, "10:00", "Text me instead"} {
-		if !strings.Contains(r.body, want) {
-			t.Errorf("code page lacks %q", want)
-		}
+		assert.Containsf(t, r.body, want, "code page lacks %q", want)
 	}
-	if r.status != http.StatusOK {
-		t.Fatalf("GET /code = %d, want 200", r.status)
-	}
+	require.Equalf(t, http.StatusOK, r.status, "GET /code = %d, want 200", r.status)
 
 	r = b.post("code", url.Values{"code": {code[:3] + " " + code[3:]}})
-	if r.status != http.StatusSeeOther || r.location() != "done" {
-		t.Fatalf("POST /code = %d %q, want 303 to done:\n%s", r.status, r.location(), r.body)
-	}
-	if e.verifiedCount() != 1 || e.verified[0].Phone != testPhone || !e.verified[0].Verified() {
-		t.Fatalf("OnVerified got %+v, want one verified %s", e.verified, testPhone)
-	}
+	require.Equalf(t, http.StatusSeeOther, r.status, "POST /code = %d %q, want 303 to done:\n%s", r.status, r.location(), r.body)
+	require.Equalf(t, "done", r.location(), "POST /code = %d %q, want 303 to done:\n%s", r.status, r.location(), r.body)
+	require.Equalf(t, 1, e.verifiedCount(), "OnVerified got %+v, want one verified %s", e.verified, testPhone)
+	require.Equalf(t, testPhone, e.verified[0].Phone, "OnVerified got %+v, want one verified %s", e.verified, testPhone)
+	require.Truef(t, e.verified[0].Verified(), "OnVerified got %+v, want one verified %s", e.verified, testPhone)
 
 	r = b.get("done")
-	if r.status != http.StatusOK || !strings.Contains(r.body, "Your number is verified") || !strings.Contains(r.body, "31 6 •••• 5678") {
-		t.Fatalf("GET /done = %d:\n%s", r.status, r.body)
-	}
-	if r = b.get("code"); r.status != http.StatusSeeOther || r.location() != "done" {
-		t.Errorf("GET /code after success = %d %q, want 303 to done", r.status, r.location())
-	}
+	require.Equalf(t, http.StatusOK, r.status, "GET /done = %d:\n%s", r.status, r.body)
+	require.Containsf(t, r.body, "Your number is verified", "GET /done = %d:\n%s", r.status, r.body)
+	require.Containsf(t, r.body, "31 6 •••• 5678", "GET /done = %d:\n%s", r.status, r.body)
+	r = b.get("code")
+	assert.Equalf(t, http.StatusSeeOther, r.status, "GET /code after success = %d %q, want 303 to done", r.status, r.location())
+	assert.Equalf(t, "done", r.location(), "GET /code after success = %d %q, want 303 to done", r.status, r.location())
 }
 
 func TestCookieSecureOnTLS(t *testing.T) {
@@ -111,14 +101,13 @@ func TestCookieSecureOnTLS(t *testing.T) {
 	c := srv.Client()
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp.Body.Close()
 	cs := resp.Cookies()
-	if resp.StatusCode != http.StatusSeeOther || len(cs) != 1 || !cs[0].Secure || cs[0].Path != "/verify/" {
-		t.Fatalf("over TLS: %d, cookies %+v; want 303 and one Secure cookie for /verify/", resp.StatusCode, cs)
-	}
+	require.Equalf(t, http.StatusSeeOther, resp.StatusCode, "over TLS: %d, cookies %+v; want 303 and one Secure cookie for /verify/", resp.StatusCode, cs)
+	require.Equalf(t, 1, len(cs), "over TLS: %d, cookies %+v; want 303 and one Secure cookie for /verify/", resp.StatusCode, cs)
+	require.Truef(t, cs[0].Secure, "over TLS: %d, cookies %+v; want 303 and one Secure cookie for /verify/", resp.StatusCode, cs)
+	require.Equalf(t, "/verify/", cs[0].Path, "over TLS: %d, cookies %+v; want 303 and one Secure cookie for /verify/", resp.StatusCode, cs)
 }
 
 func TestStartFailures(t *testing.T) {
@@ -137,7 +126,7 @@ func TestStartFailures(t *testing.T) {
 		{"unknown channel", "phone=%2B31612345678&channel=fax", nil, 400, []string{"The form could not be read"}, [2]string{}},
 		{"malformed form", "phone=%zz", nil, 400, []string{"The form could not be read"}, [2]string{}},
 		{"too large", "phone=" + strings.Repeat("1", 5000), nil, 413, []string{"too large"}, [2]string{}},
-		{"rate limited", "phone=%2B31612345678", &verify.RateLimitError{RetryAfter: 90 * time.Second, Limit: "per number"}, 429, []string{"wait 90 seconds"}, [2]string{"Retry-After", "90"}},
+		{"rate limited", "phone=%2B31612345678", &verify.RateLimitError{RetryAfter: 90 * time.Second, Limit: "per number"}, 429, []string{"wait 1 minute and 30 seconds"}, [2]string{"Retry-After", "90"}},
 		{"rate limited briefly", "phone=%2B31612345678", &verify.RateLimitError{RetryAfter: 1500 * time.Millisecond}, 429, []string{"wait 2 seconds"}, [2]string{"Retry-After", "2"}},
 		{"provider down", "phone=%2B31612345678", verify.ErrUnavailable, 503, []string{"cannot send or check codes right now"}, [2]string{}},
 		{"provider garbage", "phone=%2B31612345678", errors.New("boom"), 503, []string{"cannot send or check codes right now"}, [2]string{}},
@@ -150,20 +139,13 @@ func TestStartFailures(t *testing.T) {
 			}
 			b := e.browser()
 			r := b.follow(b.postRaw("", "application/x-www-form-urlencoded", tt.form, "Sec-Fetch-Site", "same-origin"))
-			if r.status != tt.wantStatus {
-				t.Fatalf("status = %d, want %d:\n%s", r.status, tt.wantStatus, r.body)
-			}
+			require.Equalf(t, tt.wantStatus, r.status, "status = %d, want %d:\n%s", r.status, tt.wantStatus, r.body)
 			for _, want := range tt.wantBody {
-				if !strings.Contains(r.body, want) {
-					t.Errorf("body lacks %q:\n%s", want, r.body)
-				}
+				assert.Containsf(t, r.body, want, "body lacks %q:\n%s", want, r.body)
 			}
-			if h := tt.wantHeader; h[0] != "" && r.header.Get(h[0]) != h[1] {
-				t.Errorf("%s = %q, want %q", h[0], r.header.Get(h[0]), h[1])
-			}
-			if b.cookie() != nil {
-				t.Error("a failed start set the state cookie")
-			}
+			h := tt.wantHeader
+			assert.Falsef(t, h[0] != "" && r.header.Get(h[0]) != h[1], "%s = %q, want %q", h[0], r.header.Get(h[0]), h[1])
+			assert.Nil(t, b.cookie(), "a failed start set the state cookie")
 		})
 	}
 }
@@ -196,7 +178,7 @@ func TestCheckFailures(t *testing.T) {
 		{"expired by the clock", nil, func(e *env, b *browser, code string) *response {
 			e.clock.Advance(11 * time.Minute)
 			return b.submit("code", url.Values{"code": {code}})
-		}, 410, []string{"expired or was already used"}, false},
+		}, 410, []string{"Your code has expired", "Call me with a new code", "Text me a new code"}, false},
 		{"rate limited", nil, func(e *env, b *browser, code string) *response {
 			e.fake.FailNext(&verify.RateLimitError{RetryAfter: 30 * time.Second})
 			return b.submit("code", url.Values{"code": {code}})
@@ -243,20 +225,14 @@ func TestCheckFailures(t *testing.T) {
 			b := e.browser()
 			code := b.started(testPhone, "voice")
 			r := tt.act(e, b, code)
-			if r.status != tt.wantStatus {
-				t.Fatalf("status = %d, want %d:\n%s", r.status, tt.wantStatus, r.body)
-			}
+			require.Equalf(t, tt.wantStatus, r.status, "status = %d, want %d:\n%s", r.status, tt.wantStatus, r.body)
 			for _, want := range tt.wantBody {
-				if !strings.Contains(r.body, want) {
-					t.Errorf("body lacks %q:\n%s", want, r.body)
-				}
+				assert.Containsf(t, r.body, want, "body lacks %q:\n%s", want, r.body)
 			}
-			if got := strings.Contains(r.body, `name="code"`); got != tt.wantForm {
-				t.Errorf("code field offered = %v, want %v", got, tt.wantForm)
-			}
-			if n := e.verifiedCount(); n != 0 {
-				t.Errorf("OnVerified ran %d times after a failed check", n)
-			}
+			got := strings.Contains(r.body, `name="code"`)
+			assert.Equalf(t, tt.wantForm, got, "code field offered = %v, want %v", got, tt.wantForm)
+			n := e.verifiedCount()
+			assert.Equalf(t, 0, n, "OnVerified ran %d times after a failed check", n)
 		})
 	}
 }
@@ -265,15 +241,15 @@ func TestWrongCodeThenRightCode(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
 	code := b.started(testPhone, "sms")
-	if r := b.post("code", url.Values{"code": {wrongCode(code)}}); r.status != 303 || r.location() != "code" {
-		t.Fatalf("wrong code: %d %q, want 303 to code", r.status, r.location())
-	}
-	if r := b.get("code"); r.status != 422 || !strings.Contains(r.body, "That code is not right") {
-		t.Fatalf("code page after a wrong code: %d, want 422 with the error", r.status)
-	}
-	if r := b.post("code", url.Values{"code": {code}}); r.status != 303 || r.location() != "done" {
-		t.Fatalf("right code: %d %q, want 303 to done", r.status, r.location())
-	}
+	r := b.post("code", url.Values{"code": {wrongCode(code)}})
+	require.Equalf(t, 303, r.status, "wrong code: %d %q, want 303 to code", r.status, r.location())
+	require.Equalf(t, "code", r.location(), "wrong code: %d %q, want 303 to code", r.status, r.location())
+	r = b.get("code")
+	require.Equalf(t, 422, r.status, "code page after a wrong code: %d, want 422 with the error", r.status)
+	require.Containsf(t, r.body, "That code is not right", "code page after a wrong code: %d, want 422 with the error", r.status)
+	r = b.post("code", url.Values{"code": {code}})
+	require.Equalf(t, 303, r.status, "right code: %d %q, want 303 to done", r.status, r.location())
+	require.Equalf(t, "done", r.location(), "right code: %d %q, want 303 to done", r.status, r.location())
 }
 
 func TestGETNeverChangesState(t *testing.T) {
@@ -284,59 +260,51 @@ func TestGETNeverChangesState(t *testing.T) {
 	sent := len(e.fake.Messages())
 	for _, path := range []string{"", "code", "done", "?e=session_invalid", "resend", "api/start"} {
 		r := b.get(path)
-		if len(r.resp.Cookies()) != 0 {
-			t.Errorf("GET /%s set a cookie", path)
-		}
-		if r.status >= 500 {
-			t.Errorf("GET /%s = %d", path, r.status)
-		}
+		assert.Equalf(t, 0, len(r.resp.Cookies()), "GET /%s set a cookie", path)
+		assert.Falsef(t, r.status >= 500, "GET /%s = %d", path, r.status)
 	}
-	if b.cookie().Value != before || len(e.fake.Messages()) != sent || e.verifiedCount() != 0 {
-		t.Fatal("a GET changed the state or reached the provider")
-	}
+	require.Equal(t, before, b.cookie().Value, "a GET changed the state or reached the provider")
+	require.Equal(t, sent, len(e.fake.Messages()), "a GET changed the state or reached the provider")
+	require.Equal(t, 0, e.verifiedCount(), "a GET changed the state or reached the provider")
 }
 
 func TestSuccessNeedsACheck(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
-	if r := b.get("done"); r.status != http.StatusSeeOther || r.location() != "./" {
-		t.Fatalf("GET /done with no state = %d %q, want 303 to ./", r.status, r.location())
-	}
+	r := b.get("done")
+	require.Equalf(t, http.StatusSeeOther, r.status, "GET /done with no state = %d %q, want 303 to ./", r.status, r.location())
+	require.Equalf(t, "./", r.location(), "GET /done with no state = %d %q, want 303 to ./", r.status, r.location())
 	b.started(testPhone, "voice")
-	if r := b.get("done"); r.status != http.StatusSeeOther || r.location() != "./" {
-		t.Fatalf("GET /done before the check = %d %q, want 303 to ./", r.status, r.location())
-	}
+	r = b.get("done")
+	require.Equalf(t, http.StatusSeeOther, r.status, "GET /done before the check = %d %q, want 303 to ./", r.status, r.location())
+	require.Equalf(t, "./", r.location(), "GET /done before the check = %d %q, want 303 to ./", r.status, r.location())
 	// Verified states expire: the success page is not a permanent badge.
 	code, _ := e.fake.LastCode(testPhone)
 	b.post("code", url.Values{"code": {code}})
 	e.clock.Advance(16 * time.Minute)
-	if r := b.get("done"); r.status != http.StatusSeeOther {
-		t.Fatalf("GET /done long after = %d, want 303", r.status)
-	}
+	r = b.get("done")
+	require.Equalf(t, http.StatusSeeOther, r.status, "GET /done long after = %d, want 303", r.status)
 }
 
 func TestCodePageWithoutState(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
 	r := b.get("code")
-	if r.status != http.StatusSeeOther || r.location() != "./?e=session_invalid" {
-		t.Fatalf("GET /code with no state = %d %q", r.status, r.location())
-	}
+	require.Equalf(t, http.StatusSeeOther, r.status, "GET /code with no state = %d %q", r.status, r.location())
+	require.Equalf(t, "./?e=session_invalid", r.location(), "GET /code with no state = %d %q", r.status, r.location())
 	r = b.get("?e=session_invalid")
-	if r.status != 200 || !strings.Contains(r.body, "Enter your number to start again") {
-		t.Fatalf("phone form after a lost state = %d:\n%s", r.status, r.body)
-	}
+	require.Equalf(t, 200, r.status, "phone form after a lost state = %d:\n%s", r.status, r.body)
+	require.Containsf(t, r.body, "Enter your number to start again", "phone form after a lost state = %d:\n%s", r.status, r.body)
 	// Anything else in the query is ignored: nothing is reflected.
 	r = b.get("?e=%3Cscript%3Einjected")
-	if strings.Contains(r.body, "role=\"alert\"") || strings.Contains(r.body, "injected") {
-		t.Fatalf("unknown error code shown:\n%s", r.body)
-	}
+	require.NotContainsf(t, r.body, "role=\"alert\"", "unknown error code shown:\n%s", r.body)
+	require.NotContainsf(t, r.body, "injected", "unknown error code shown:\n%s", r.body)
 	b.started(testPhone, "voice")
 	e.clock.Advance(11 * time.Minute)
 	r = b.get("code")
-	if r.status != http.StatusGone || strings.Contains(r.body, `name="code"`) || !strings.Contains(r.body, "Call me again") {
-		t.Fatalf("GET /code after expiry = %d, want 410 offering a new code:\n%s", r.status, r.body)
-	}
+	require.Equalf(t, http.StatusGone, r.status, "GET /code after expiry = %d, want 410 offering a new code:\n%s", r.status, r.body)
+	require.NotContainsf(t, r.body, `name="code"`, "GET /code after expiry = %d, want 410 offering a new code:\n%s", r.status, r.body)
+	require.Containsf(t, r.body, "Call me again", "GET /code after expiry = %d, want 410 offering a new code:\n%s", r.status, r.body)
 }
 
 func TestCrossOriginRefused(t *testing.T) {
@@ -359,19 +327,13 @@ func TestCrossOriginRefused(t *testing.T) {
 			e := newEnv(t, envConfig{})
 			b := e.browser()
 			r := b.postRaw(tt.path, tt.ctype, tt.body, tt.headers...)
-			if r.status != http.StatusForbidden {
-				t.Fatalf("status = %d, want 403:\n%s", r.status, r.body)
-			}
+			require.Equalf(t, http.StatusForbidden, r.status, "status = %d, want 403:\n%s", r.status, r.body)
 			if tt.json {
-				if !strings.Contains(r.body, `"code":"cross_origin"`) {
-					t.Errorf("body = %s, want the cross_origin error", r.body)
-				}
-			} else if !strings.Contains(r.body, "sent from another site") {
-				t.Errorf("body lacks the explanation:\n%s", r.body)
+				assert.Containsf(t, r.body, `"code":"cross_origin"`, "body = %s, want the cross_origin error", r.body)
+			} else {
+				assert.Contains(t, r.body, "sent from another site", "body lacks the explanation")
 			}
-			if len(e.fake.Messages()) != 0 || b.cookie() != nil {
-				t.Error("a cross-origin request reached the provider or set state")
-			}
+			assert.False(t, len(e.fake.Messages()) != 0 || b.cookie() != nil, "a cross-origin request reached the provider or set state")
 		})
 	}
 }
@@ -399,9 +361,8 @@ func TestDoubleSubmit(t *testing.T) {
 			wg.Go(func() { results[i] = browsers[i].submit("code", url.Values{"code": {code}}) })
 		}
 		wg.Wait()
-		if got := e.verifiedCount(); got != 1 {
-			t.Fatalf("round %d: OnVerified ran %d times, want 1", round, got)
-		}
+		got := e.verifiedCount()
+		require.Equalf(t, 1, got, "round %d: OnVerified ran %d times, want 1", round, got)
 		winners, winner := 0, -1
 		for i, r := range results {
 			switch {
@@ -410,23 +371,18 @@ func TestDoubleSubmit(t *testing.T) {
 			case r.status == http.StatusConflict && strings.Contains(r.body, "This code was already used"):
 			case r.status == http.StatusGone && strings.Contains(r.body, "Too many wrong codes"):
 			default:
-				t.Fatalf("round %d: request %d = %d %q, want 303 to done, 409 already_used or 410 too_many_attempts:\n%s", round, i, r.status, r.location(), r.body)
+				require.FailNowf(t, "unexpected answer", "round %d: request %d = %d %q, want 303 to done, 409 already_used or 410 too_many_attempts:\n%s", round, i, r.status, r.location(), r.body)
 			}
-			if r.status != http.StatusSeeOther && len(r.header.Values("Set-Cookie")) != 0 {
-				t.Fatalf("round %d: request %d = %d set a cookie", round, i, r.status)
-			}
+			require.Falsef(t, r.status != http.StatusSeeOther && len(r.header.Values("Set-Cookie")) != 0, "round %d: request %d = %d set a cookie", round, i, r.status)
 		}
-		if winners != 1 {
-			t.Fatalf("round %d: %d requests ended on the success page, want 1", round, winners)
-		}
+		require.Equalf(t, 1, winners, "round %d: %d requests ended on the success page, want 1", round, winners)
 		for i, b := range browsers {
 			want := http.StatusSeeOther
 			if i == winner {
 				want = http.StatusOK
 			}
-			if r := b.get("done"); r.status != want {
-				t.Fatalf("round %d: GET /done from request %d's browser = %d, want %d", round, i, r.status, want)
-			}
+			r := b.get("done")
+			require.Equalf(t, want, r.status, "round %d: GET /done from request %d's browser = %d, want %d", round, i, r.status, want)
 		}
 	}
 }
@@ -439,9 +395,8 @@ func TestOnVerifiedMayRespond(t *testing.T) {
 	b := e.browser()
 	code := b.started(testPhone, "voice")
 	r := b.post("code", url.Values{"code": {code}})
-	if r.status != http.StatusSeeOther || r.location() != "/account" {
-		t.Fatalf("POST /code = %d %q, want OnVerified's redirect to /account", r.status, r.location())
-	}
+	require.Equalf(t, http.StatusSeeOther, r.status, "POST /code = %d %q, want OnVerified's redirect to /account", r.status, r.location())
+	require.Equalf(t, "/account", r.location(), "POST /code = %d %q, want OnVerified's redirect to /account", r.status, r.location())
 }
 
 func TestResend(t *testing.T) {
@@ -450,40 +405,35 @@ func TestResend(t *testing.T) {
 	first := b.started(testPhone, "voice")
 
 	r := b.post("resend", url.Values{"channel": {"sms"}})
-	if r.status != http.StatusSeeOther || r.location() != "code" {
-		t.Fatalf("POST /resend = %d %q, want 303 to code", r.status, r.location())
-	}
+	require.Equalf(t, http.StatusSeeOther, r.status, "POST /resend = %d %q, want 303 to code", r.status, r.location())
+	require.Equalf(t, "code", r.location(), "POST /resend = %d %q, want 303 to code", r.status, r.location())
 	msgs := e.fake.Messages()
-	if len(msgs) != 2 || msgs[1].Channel != verify.SMS || msgs[1].Phone != testPhone {
-		t.Fatalf("messages = %+v, want a second one by SMS to %s", msgs, testPhone)
-	}
-	if r := b.get("code"); !strings.Contains(r.body, "We sent a text with a code to") || !strings.Contains(r.body, "Call me instead") {
-		t.Errorf("code page after switching to SMS:\n%s", r.body)
-	}
+	require.Equalf(t, 2, len(msgs), "messages = %+v, want a second one by SMS to %s", msgs, testPhone)
+	require.Equalf(t, verify.SMS, msgs[1].Channel, "messages = %+v, want a second one by SMS to %s", msgs, testPhone)
+	require.Equalf(t, testPhone, msgs[1].Phone, "messages = %+v, want a second one by SMS to %s", msgs, testPhone)
+	r = b.get("code")
+	assert.Containsf(t, r.body, "We sent a text with a code to", "code page after switching to SMS:\n%s", r.body)
+	assert.Containsf(t, r.body, "Call me instead", "code page after switching to SMS:\n%s", r.body)
 	// The old code no longer works; the new one does.
 	second := msgs[1].Code
 	if first != second {
-		if r := b.submit("code", url.Values{"code": {first}}); r.status != 422 {
-			t.Fatalf("old code = %d, want 422", r.status)
-		}
+		r := b.submit("code", url.Values{"code": {first}})
+		require.Equalf(t, 422, r.status, "old code = %d, want 422", r.status)
 	}
-	if ver, err := e.fake.Status(context.Background(), msgs[0].ID); err != nil || ver.Status != verify.StatusCanceled {
-		t.Errorf("the first verification is %v, %v; want canceled", ver, err)
-	}
+	ver, err := e.fake.Status(context.Background(), msgs[0].ID)
+	assert.Falsef(t, err != nil || ver.Status != verify.StatusCanceled, "the first verification is %v, %v; want canceled", ver, err)
 	// Too soon on the same channel: the Verifier's cooldown answers.
 	r = b.submit("resend", url.Values{})
-	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "30" || !strings.Contains(r.body, "You can ask for a new code in 30 seconds.") {
-		t.Fatalf("resend too soon = %d, Retry-After %q:\n%s", r.status, r.header.Get("Retry-After"), r.body)
-	}
+	require.Equalf(t, http.StatusTooManyRequests, r.status, "resend too soon = %d, Retry-After %q:\n%s", r.status, r.header.Get("Retry-After"), r.body)
+	require.Equalf(t, "30", r.header.Get("Retry-After"), "resend too soon = %d, Retry-After %q:\n%s", r.status, r.header.Get("Retry-After"), r.body)
+	require.Containsf(t, r.body, "You can ask for a new code in 30 seconds.", "resend too soon = %d, Retry-After %q:\n%s", r.status, r.header.Get("Retry-After"), r.body)
 	// No channel: the same as before.
 	e.clock.Advance(31 * time.Second)
 	b.post("resend", url.Values{})
-	if msgs = e.fake.Messages(); msgs[2].Channel != verify.SMS {
-		t.Errorf("resend without channel used %s, want sms", msgs[2].Channel)
-	}
-	if r := b.post("code", url.Values{"code": {msgs[2].Code}}); r.status != 303 {
-		t.Fatalf("new code = %d, want 303", r.status)
-	}
+	msgs = e.fake.Messages()
+	assert.Equalf(t, verify.SMS, msgs[2].Channel, "resend without channel used %s, want sms", msgs[2].Channel)
+	r = b.post("code", url.Values{"code": {msgs[2].Code}})
+	require.Equalf(t, 303, r.status, "new code = %d, want 303", r.status)
 }
 
 func TestResendFailures(t *testing.T) {
@@ -504,32 +454,28 @@ func TestResendFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, envConfig{})
 			b := e.browser()
-			if r := b.post("", url.Values{"phone": {tt.phone}}); r.status != 303 {
-				t.Fatalf("start = %d", r.status)
-			}
+			r := b.post("", url.Values{"phone": {tt.phone}})
+			require.Equalf(t, 303, r.status, "start = %d", r.status)
 			e.clock.Advance(31 * time.Second) // past the resend cooldown
 			if tt.fail != nil {
 				e.fake.FailNext(tt.fail)
 			}
-			r := b.submit("resend", tt.form)
-			if r.status != tt.wantStatus || !strings.Contains(r.body, tt.want) {
-				t.Fatalf("POST /resend = %d, want %d with %q:\n%s", r.status, tt.wantStatus, tt.want, r.body)
-			}
-			if !strings.Contains(r.body, `name="code"`) {
-				t.Error("the code field is gone although the first code still works")
-			}
+			r = b.submit("resend", tt.form)
+			require.Equalf(t, tt.wantStatus, r.status, "POST /resend = %d, want %d with %q:\n%s", r.status, tt.wantStatus, tt.want, r.body)
+			require.Containsf(t, r.body, tt.want, "POST /resend = %d, want %d with %q:\n%s", r.status, tt.wantStatus, tt.want, r.body)
+			assert.Contains(t, r.body, `name="code"`, "the code field is gone although the first code still works")
 			// The verification is the one from before: its code works.
-			if r := b.post("code", url.Values{"code": {e.fake.Messages()[0].Code}}); r.status != http.StatusSeeOther || r.location() != "done" {
-				t.Errorf("the first code after a failed resend = %d %q, want 303 to done", r.status, r.location())
-			}
+			r = b.post("code", url.Values{"code": {e.fake.Messages()[0].Code}})
+			assert.Equalf(t, http.StatusSeeOther, r.status, "the first code after a failed resend = %d %q, want 303 to done", r.status, r.location())
+			assert.Equalf(t, "done", r.location(), "the first code after a failed resend = %d %q, want 303 to done", r.status, r.location())
 		})
 	}
 	t.Run("no state", func(t *testing.T) {
 		e := newEnv(t, envConfig{})
 		r := e.browser().submit("resend", url.Values{})
-		if r.status != 200 || !strings.Contains(r.body, `autocomplete="tel"`) || !strings.Contains(r.body, "start again") {
-			t.Fatalf("POST /resend without state = %d, want the phone form saying why", r.status)
-		}
+		require.Equalf(t, 200, r.status, "POST /resend without state = %d, want the phone form saying why", r.status)
+		require.Containsf(t, r.body, `autocomplete="tel"`, "POST /resend without state = %d, want the phone form saying why", r.status)
+		require.Containsf(t, r.body, "start again", "POST /resend without state = %d, want the phone form saying why", r.status)
 	})
 }
 
@@ -548,9 +494,8 @@ func TestRouting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		req, _ := http.NewRequest(tt.method, e.base+tt.path, nil)
-		if r := b.do(req); r.status != tt.want {
-			t.Errorf("%s /%s = %d, want %d", tt.method, tt.path, r.status, tt.want)
-		}
+		r := b.do(req)
+		assert.Equalf(t, tt.want, r.status, "%s /%s = %d, want %d", tt.method, tt.path, r.status, tt.want)
 	}
 	// The mount point without its slash redirects to it, so that the
 	// pages' relative links work.
@@ -558,9 +503,8 @@ func TestRouting(t *testing.T) {
 	rec := httptest.NewRecorder()
 	req.RequestURI = "/verify"
 	http.StripPrefix("/verify", e.handler).ServeHTTP(rec, req)
-	if rec.Code != http.StatusTemporaryRedirect || rec.Header().Get("Location") != "verify/" {
-		t.Errorf("GET /verify = %d %q, want 307 to verify/", rec.Code, rec.Header().Get("Location"))
-	}
+	assert.Equalf(t, http.StatusTemporaryRedirect, rec.Code, "GET /verify = %d %q, want 307 to verify/", rec.Code, rec.Header().Get("Location"))
+	assert.Equalf(t, "verify/", rec.Header().Get("Location"), "GET /verify = %d %q, want 307 to verify/", rec.Code, rec.Header().Get("Location"))
 }
 
 func TestMountedAtRoot(t *testing.T) {
@@ -570,13 +514,12 @@ func TestMountedAtRoot(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader("phone=%2B31612345678"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp.Body.Close()
-	if cs := resp.Cookies(); resp.StatusCode != 303 || len(cs) != 1 || cs[0].Path != "/" {
-		t.Fatalf("mounted at /: %d, cookies %+v; want 303 and Path=/", resp.StatusCode, cs)
-	}
+	cs := resp.Cookies()
+	require.Equalf(t, 303, resp.StatusCode, "mounted at /: %d, cookies %+v; want 303 and Path=/", resp.StatusCode, cs)
+	require.Equalf(t, 1, len(cs), "mounted at /: %d, cookies %+v; want 303 and Path=/", resp.StatusCode, cs)
+	require.Equalf(t, "/", cs[0].Path, "mounted at /: %d, cookies %+v; want 303 and Path=/", resp.StatusCode, cs)
 }
 
 func TestClientIPReachesTheVerifier(t *testing.T) {
@@ -591,10 +534,11 @@ func TestClientIPReachesTheVerifier(t *testing.T) {
 	e := newEnv(t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithClientIP(ip)}})
 	b := e.browser()
 	b.post("", url.Values{"phone": {testPhone}}, "X-Test-Client", "198.51.100.7")
+	e.clock.Advance(31 * time.Second) // past the resend cooldown
 	b.post("resend", url.Values{}, "X-Test-Client", "198.51.100.8")
-	if len(got) != 2 || got[0] != "198.51.100.7" || got[1] != "198.51.100.8" {
-		t.Fatalf("WithClientIP was asked for %v, want one call per start", got)
-	}
+	require.Equalf(t, 2, len(got), "WithClientIP was asked for %v, want one call per start", got)
+	require.Equalf(t, "198.51.100.7", got[0], "WithClientIP was asked for %v, want one call per start", got)
+	require.Equalf(t, "198.51.100.8", got[1], "WithClientIP was asked for %v, want one call per start", got)
 }
 
 func TestKeyRotation(t *testing.T) {
@@ -607,25 +551,22 @@ func TestKeyRotation(t *testing.T) {
 	// old state, on the same provider.
 	v, _ := verify.New(old.fake)
 	h, err := verifyhttp.New(v, verifyhttp.WithSecret(newKey, testSecret))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	verifyhttp.SetClock(h, old.clock.Now)
 	mux := http.NewServeMux()
 	mux.Handle("/verify/", http.StripPrefix("/verify", h))
 	old.srv.Config.Handler = mux
-	if r := b.post("code", url.Values{"code": {code}}); r.status != 303 || r.location() != "done" {
-		t.Fatalf("check with a rotated key = %d %q", r.status, r.location())
-	}
+	r := b.post("code", url.Values{"code": {code}})
+	require.Equalf(t, 303, r.status, "check with a rotated key = %d %q", r.status, r.location())
+	require.Equalf(t, "done", r.location(), "check with a rotated key = %d %q", r.status, r.location())
 	// The new key sealed the verified state: without the old key it still opens.
 	h2, _ := verifyhttp.New(v, verifyhttp.WithSecret(newKey))
 	verifyhttp.SetClock(h2, old.clock.Now)
 	mux2 := http.NewServeMux()
 	mux2.Handle("/verify/", http.StripPrefix("/verify", h2))
 	old.srv.Config.Handler = mux2
-	if r := b.get("done"); r.status != 200 {
-		t.Fatalf("success page under the new key alone = %d", r.status)
-	}
+	r = b.get("done")
+	require.Equalf(t, 200, r.status, "success page under the new key alone = %d", r.status)
 }
 
 func TestLogsHideCodesAndNumbers(t *testing.T) {
@@ -640,12 +581,11 @@ func TestLogsHideCodesAndNumbers(t *testing.T) {
 	b.setCookie("tampered")
 	b.post("code", url.Values{"code": {code}})
 	out := buf.String()
-	if !strings.Contains(out, "verifyhttp: state cookie refused") || !strings.Contains(out, "verifyhttp: check failed") {
-		t.Fatalf("expected handler logs, got:\n%s", out)
-	}
-	if strings.Contains(out, code) || strings.Contains(out, testPhone) || strings.Contains(out, string(testSecret)) {
-		t.Fatalf("logs reveal a code, number or secret:\n%s", out)
-	}
+	require.Containsf(t, out, "verifyhttp: state cookie refused", "expected handler logs, got:\n%s", out)
+	require.Containsf(t, out, "verifyhttp: check failed", "expected handler logs, got:\n%s", out)
+	require.NotContainsf(t, out, code, "logs reveal a code, number or secret:\n%s", out)
+	require.NotContainsf(t, out, testPhone, "logs reveal a code, number or secret:\n%s", out)
+	require.NotContainsf(t, out, string(testSecret), "logs reveal a code, number or secret:\n%s", out)
 }
 
 func TestTemplatesReplaceable(t *testing.T) {
@@ -655,37 +595,31 @@ func TestTemplatesReplaceable(t *testing.T) {
 	b := e.browser()
 	code := b.started(testPhone, "voice")
 	r := b.submit("code", url.Values{"code": {wrongCode(code)}})
-	if r.status != 422 || !strings.Contains(r.body, `<html lang="nl"`) || !strings.Contains(r.body, "Die code klopt niet.") {
-		t.Fatalf("translated page = %d:\n%s", r.status, r.body)
-	}
+	require.Equalf(t, 422, r.status, "translated page = %d:\n%s", r.status, r.body)
+	require.Containsf(t, r.body, `<html lang="nl"`, "translated page = %d:\n%s", r.status, r.body)
+	require.Containsf(t, r.body, "Die code klopt niet.", "translated page = %d:\n%s", r.status, r.body)
 	// The defaults fill in everything else.
-	if !strings.Contains(r.body, `autocomplete="one-time-code"`) {
-		t.Error("default code page missing")
-	}
+	assert.Contains(t, r.body, `autocomplete="one-time-code"`, "default code page missing")
 	// DefaultTemplates is a fresh copy each time.
 	d := verifyhttp.DefaultTemplates()
 	template.Must(d.Parse(`{{define "lang"}}de{{end}}`))
 	var out bytes.Buffer
-	if err := verifyhttp.DefaultTemplates().ExecuteTemplate(&out, "lang", &verifyhttp.Page{Lang: "fr"}); err != nil || out.String() != "fr" {
-		t.Fatalf("DefaultTemplates shares state: %q, %v", out.String(), err)
-	}
+	err := verifyhttp.DefaultTemplates().ExecuteTemplate(&out, "lang", &verifyhttp.Page{Lang: "fr"})
+	require.Nilf(t, err, "DefaultTemplates shares state: %q, %v", out.String(), err)
+	require.Equalf(t, "fr", out.String(), "DefaultTemplates shares state: %q, %v", out.String(), err)
 }
 
 // apiCall posts a JSON body to the API.
 func apiCall(t *testing.T, b *browser, path string, body any) (int, map[string]any, http.Header) {
 	t.Helper()
 	raw, err := json.Marshal(body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	r := b.postRaw("api/"+path, "application/json", string(raw))
 	var out map[string]any
-	if err := json.Unmarshal([]byte(r.body), &out); err != nil {
-		t.Fatalf("POST /api/%s = %d, not JSON: %q", path, r.status, r.body)
-	}
-	if ct := r.header.Get("Content-Type"); ct != "application/json" {
-		t.Errorf("Content-Type = %q", ct)
-	}
+	err = json.Unmarshal([]byte(r.body), &out)
+	require.NoErrorf(t, err, "POST /api/%s = %d, not JSON: %q", path, r.status, r.body)
+	ct := r.header.Get("Content-Type")
+	assert.Equalf(t, "application/json", ct, "Content-Type = %q", ct)
 	return r.status, out, r.header
 }
 
@@ -718,12 +652,9 @@ func TestSendOnceTemplate(t *testing.T) {
 			e := newEnv(t, cfg)
 			for _, path := range []string{"", "?e=session_expired"} {
 				r := e.browser().get(path)
-				if r.status != http.StatusOK {
-					t.Fatalf("GET /%s = %d:\n%s", path, r.status, r.body)
-				}
-				if got := strings.Count(r.body, guard); got != map[bool]int{false: 0, true: 1}[tt.want] {
-					t.Fatalf("GET /%s has the guard %d times, want it: %v\n%s", path, got, tt.want, r.body)
-				}
+				require.Equalf(t, http.StatusOK, r.status, "GET /%s = %d:\n%s", path, r.status, r.body)
+				got := strings.Count(r.body, guard)
+				require.Equalf(t, map[bool]int{false: 0, true: 1}[tt.want], got, "GET /%s has the guard %d times, want it: %v\n%s", path, got, tt.want, r.body)
 			}
 		})
 	}
@@ -733,35 +664,34 @@ func TestAPIFlow(t *testing.T) {
 	e := newEnv(t, envConfig{})
 	b := e.browser()
 	status, out, _ := apiCall(t, b, "start", map[string]string{"phone": "+31 6 12345678", "channel": "sms"})
-	if status != 200 || out["channel"] != "sms" || out["phone_masked"] != "+31 6 •••• 5678" || out["expires_at"] != "2026-03-04T10:10:00Z" {
-		t.Fatalf("start = %d %v", status, out)
-	}
+	require.Equalf(t, 200, status, "start = %d %v", status, out)
+	require.Equalf(t, "sms", out["channel"], "start = %d %v", status, out)
+	require.Equalf(t, "+31 6 •••• 5678", out["phone_masked"], "start = %d %v", status, out)
+	require.Equalf(t, "2026-03-04T10:10:00Z", out["expires_at"], "start = %d %v", status, out)
 	token := out["token"].(string)
-	if b.cookie() != nil {
-		t.Error("the API set a cookie")
-	}
+	assert.Nil(t, b.cookie(), "the API set a cookie")
 	code, _ := e.fake.LastCode(testPhone)
 
 	status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": wrongCode(code)})
-	if status != 422 || errorCode(out) != "invalid_code" || out["error"].(map[string]any)["message"] == "" {
-		t.Fatalf("wrong code = %d %v", status, out)
-	}
+	require.Equalf(t, 422, status, "wrong code = %d %v", status, out)
+	require.Equalf(t, "invalid_code", errorCode(out), "wrong code = %d %v", status, out)
+	require.NotEmptyf(t, out["error"].(map[string]any)["message"], "wrong code = %d %v", status, out)
 	status, out, _ = apiCall(t, b, "resend", map[string]string{"token": token, "channel": "voice"})
-	if status != 200 || out["channel"] != "voice" || out["token"] == token {
-		t.Fatalf("resend = %d %v", status, out)
-	}
+	require.Equalf(t, 200, status, "resend = %d %v", status, out)
+	require.Equalf(t, "voice", out["channel"], "resend = %d %v", status, out)
+	require.NotEqualf(t, token, out["token"], "resend = %d %v", status, out)
 	token = out["token"].(string)
 	code, _ = e.fake.LastCode(testPhone)
 	status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": code})
-	if status != 200 || out["verified"] != true || out["phone"] != testPhone || e.verifiedCount() != 1 {
-		t.Fatalf("check = %d %v (OnVerified %d times)", status, out, e.verifiedCount())
-	}
+	require.Equalf(t, 200, status, "check = %d %v (OnVerified %d times)", status, out, e.verifiedCount())
+	require.Equalf(t, true, out["verified"], "check = %d %v (OnVerified %d times)", status, out, e.verifiedCount())
+	require.Equalf(t, testPhone, out["phone"], "check = %d %v (OnVerified %d times)", status, out, e.verifiedCount())
+	require.Equalf(t, 1, e.verifiedCount(), "check = %d %v (OnVerified %d times)", status, out, e.verifiedCount())
 	// A second submit of the same token and code is told the code was
 	// used, and does not run OnVerified again.
 	status, out, _ = apiCall(t, b, "check", map[string]string{"token": token, "code": code})
-	if _, ok := out["verified"]; status != http.StatusConflict || ok || errorCode(out) != "already_used" || e.verifiedCount() != 1 {
-		t.Fatalf("second check = %d %v (OnVerified %d times)", status, out, e.verifiedCount())
-	}
+	_, ok := out["verified"]
+	require.Falsef(t, status != http.StatusConflict || ok || errorCode(out) != "already_used" || e.verifiedCount() != 1, "second check = %d %v (OnVerified %d times)", status, out, e.verifiedCount())
 }
 
 func TestAPIFailures(t *testing.T) {
@@ -812,12 +742,11 @@ func TestAPIFailures(t *testing.T) {
 			}
 			raw, _ := json.Marshal(tt.body)
 			r := b.postRaw("api/"+tt.path, "application/json", string(raw))
-			if r.status != tt.status || !strings.Contains(r.body, `"code":"`+tt.code+`"`) || !strings.Contains(r.body, tt.wantMore) {
-				t.Fatalf("= %d %s; want %d %s %s", r.status, r.body, tt.status, tt.code, tt.wantMore)
-			}
-			if got := r.header.Get("Retry-After"); got != tt.retry {
-				t.Errorf("Retry-After = %q, want %q", got, tt.retry)
-			}
+			require.Equalf(t, tt.status, r.status, "= %d %s; want %d %s %s", r.status, r.body, tt.status, tt.code, tt.wantMore)
+			require.Containsf(t, r.body, `"code":"`+tt.code+`"`, "= %d %s; want %d %s %s", r.status, r.body, tt.status, tt.code, tt.wantMore)
+			require.Containsf(t, r.body, tt.wantMore, "= %d %s; want %d %s %s", r.status, r.body, tt.status, tt.code, tt.wantMore)
+			got := r.header.Get("Retry-After")
+			assert.Equalf(t, tt.retry, got, "Retry-After = %q, want %q", got, tt.retry)
 		})
 	}
 
@@ -838,9 +767,8 @@ func TestAPIFailures(t *testing.T) {
 	for _, tt := range raws {
 		t.Run(tt.name, func(t *testing.T) {
 			r := b.postRaw("api/start", tt.ctype, tt.body)
-			if r.status != tt.status || !strings.Contains(r.body, `"code":"`+tt.code+`"`) {
-				t.Fatalf("= %d %s; want %d %s", r.status, r.body, tt.status, tt.code)
-			}
+			require.Equalf(t, tt.status, r.status, "= %d %s; want %d %s", r.status, r.body, tt.status, tt.code)
+			require.Containsf(t, r.body, `"code":"`+tt.code+`"`, "= %d %s; want %d %s", r.status, r.body, tt.status, tt.code)
 		})
 	}
 }
@@ -860,9 +788,8 @@ func TestAPIDoubleSubmit(t *testing.T) {
 		wg.Go(func() { results[i] = b.postRaw("api/check", "application/json", string(body)) })
 	}
 	wg.Wait()
-	if got := e.verifiedCount(); got != 1 {
-		t.Fatalf("OnVerified ran %d times, want 1", got)
-	}
+	got := e.verifiedCount()
+	require.Equalf(t, 1, got, "OnVerified ran %d times, want 1", got)
 	var winners int
 	for i, r := range results {
 		switch got := strings.TrimSpace(r.body); {
@@ -871,10 +798,8 @@ func TestAPIDoubleSubmit(t *testing.T) {
 		case r.status == http.StatusConflict && strings.HasPrefix(got, `{"error":{"code":"already_used",`):
 		case r.status == http.StatusGone && strings.HasPrefix(got, `{"error":{"code":"too_many_attempts",`):
 		default:
-			t.Fatalf("request %d = %d %s", i, r.status, got)
+			require.FailNowf(t, "unexpected answer", "request %d = %d %s", i, r.status, got)
 		}
 	}
-	if winners != 1 {
-		t.Fatalf("%d answers say verified, want 1", winners)
-	}
+	require.Equalf(t, 1, winners, "%d answers say verified, want 1", winners)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
 	"github.com/phoneverify/verify/verifytest"
+	"github.com/stretchr/testify/require"
 )
 
 // testSecret is the key the test handlers seal with.
@@ -49,9 +50,7 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 	// The fake, the limiter and the handler share one clock; the
 	// Verifier's default limits apply.
 	v, err := verify.New(e.fake, append([]verify.Option{verify.WithLimiter(&verify.MemoryLimiter{Now: e.clock.Now})}, cfg.verifyOpts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	opts := append([]verifyhttp.Option{
 		verifyhttp.WithSecret(testSecret),
 		verifyhttp.WithOnVerified(func(w http.ResponseWriter, r *http.Request, ver *verify.Verification) {
@@ -65,9 +64,7 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 		}),
 	}, cfg.httpOpts...)
 	h, err := verifyhttp.New(v, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	verifyhttp.SetClock(h, e.clock.Now)
 	e.handler = h
 	mux := http.NewServeMux()
@@ -93,9 +90,7 @@ type browser struct {
 
 func (e *env) browser() *browser {
 	jar, err := cookiejar.New(nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	require.NoError(e.t, err)
 	return &browser{e: e, c: &http.Client{
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -115,23 +110,17 @@ func (r *response) location() string { return r.header.Get("Location") }
 func (b *browser) do(req *http.Request) *response {
 	b.e.t.Helper()
 	resp, err := b.c.Do(req)
-	if err != nil {
-		b.e.t.Fatal(err)
-	}
+	require.NoError(b.e.t, err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		b.e.t.Fatal(err)
-	}
+	require.NoError(b.e.t, err)
 	return &response{status: resp.StatusCode, header: resp.Header, body: string(body), resp: resp}
 }
 
 func (b *browser) get(path string) *response {
 	b.e.t.Helper()
 	req, err := http.NewRequest(http.MethodGet, b.e.base+path, nil)
-	if err != nil {
-		b.e.t.Fatal(err)
-	}
+	require.NoError(b.e.t, err)
 	return b.do(req)
 }
 
@@ -144,9 +133,7 @@ func (b *browser) post(path string, form url.Values, headers ...string) *respons
 func (b *browser) postRaw(path, contentType, body string, headers ...string) *response {
 	b.e.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, b.e.base+path, strings.NewReader(body))
-	if err != nil {
-		b.e.t.Fatal(err)
-	}
+	require.NoError(b.e.t, err)
 	req.Header.Set("Content-Type", contentType)
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
@@ -176,13 +163,10 @@ func (b *browser) setCookie(value string) {
 func (b *browser) started(phone, channel string) string {
 	b.e.t.Helper()
 	r := b.post("", url.Values{"phone": {phone}, "channel": {channel}})
-	if r.status != http.StatusSeeOther || r.location() != "code" {
-		b.e.t.Fatalf("POST / = %d %q, want 303 to code; body:\n%s", r.status, r.location(), r.body)
-	}
+	require.Equalf(b.e.t, http.StatusSeeOther, r.status, "POST / = %d %q, want 303 to code; body:\n%s", r.status, r.location(), r.body)
+	require.Equal(b.e.t, "code", r.location())
 	code, ok := b.e.fake.LastCode(testPhone)
-	if !ok {
-		b.e.t.Fatal("the fake sent no code")
-	}
+	require.True(b.e.t, ok, "the fake sent no code")
 	return code
 }
 
@@ -210,4 +194,21 @@ func (b *browser) follow(r *response) *response {
 func (b *browser) submit(path string, form url.Values, headers ...string) *response {
 	b.e.t.Helper()
 	return b.follow(b.post(path, form, headers...))
+}
+
+// langTransport sends every request with an Accept-Language header, as a
+// browser set to that language does.
+type langTransport struct{ accept string }
+
+func (t langTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Accept-Language", t.accept)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// speaking returns a browser of e whose language is accept.
+func (e *env) speaking(accept string) *browser {
+	b := e.browser()
+	b.c.Transport = langTransport{accept}
+	return b
 }

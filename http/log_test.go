@@ -11,6 +11,8 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestFailureLogLevels: a failure of the provider is logged as a warning
@@ -21,13 +23,9 @@ func TestFailureLogLevels(t *testing.T) {
 	var buf bytes.Buffer
 	p := fake.New()
 	v, err := verify.New(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	h, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret), verifyhttp.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	p.FailNext(fmt.Errorf("%w: upstream down", verify.ErrUnavailable))
 	serveWith(context.Background(), h, "/", form, "phone=%2B31612345678", nil)
 	serveWith(context.Background(), h, "/", form, "phone=12", nil)
@@ -39,7 +37,6 @@ func TestFailureLogLevels(t *testing.T) {
 			levels = append(levels, level+" "+status)
 		}
 	}
-	if want := []string{"WARN 503", "INFO 422"}; fmt.Sprint(levels) != fmt.Sprint(want) {
-		t.Errorf("start failures logged as %q, want %q:\n%s", levels, want, buf.String())
-	}
+	want := []string{"WARN 503", "INFO 422"}
+	assert.Equalf(t, fmt.Sprint(want), fmt.Sprint(levels), "start failures logged as %q, want %q:\n%s", levels, want, buf.String())
 }

@@ -13,6 +13,8 @@ import (
 	verifyhttp "github.com/phoneverify/verify/http"
 	"github.com/phoneverify/verify/messagebird"
 	"github.com/phoneverify/verify/messagebird/mbtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestMessageBirdEmulator runs the pages on the real MessageBird adapter
@@ -23,41 +25,31 @@ func TestMessageBirdEmulator(t *testing.T) {
 	mb := mbtest.NewServer()
 	defer mb.Close()
 	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(mb.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	v, err := verify.New(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var verified atomic.Int32
 	h, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret),
 		verifyhttp.WithOnVerified(func(http.ResponseWriter, *http.Request, *verify.Verification) { verified.Add(1) }))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle("/verify/", http.StripPrefix("/verify", h))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	b := (&env{t: t, srv: srv, base: srv.URL + "/verify/"}).browser()
 
-	if r := b.post("", url.Values{"phone": {testPhone}}); r.status != http.StatusSeeOther {
-		t.Fatalf("start = %d:\n%s", r.status, r.body)
-	}
+	r := b.post("", url.Values{"phone": {testPhone}})
+	require.Equalf(t, http.StatusSeeOther, r.status, "start = %d:\n%s", r.status, r.body)
 	first, _ := mb.LastCode(testPhone)
 	// Switch to SMS: the first verification is deleted at MessageBird.
-	if r := b.post("resend", url.Values{"channel": {"sms"}}); r.status != http.StatusSeeOther {
-		t.Fatalf("resend = %d:\n%s", r.status, r.body)
-	}
+	r = b.post("resend", url.Values{"channel": {"sms"}})
+	require.Equalf(t, http.StatusSeeOther, r.status, "resend = %d:\n%s", r.status, r.body)
 	code, _ := mb.LastCode(testPhone)
-	if r := b.submit("code", url.Values{"code": {wrongCode(code)}}); r.status != http.StatusUnprocessableEntity {
-		t.Fatalf("wrong code = %d", r.status)
-	}
+	r = b.submit("code", url.Values{"code": {wrongCode(code)}})
+	require.Equalf(t, http.StatusUnprocessableEntity, r.status, "wrong code = %d", r.status)
 	if first != code {
-		if r := b.submit("code", url.Values{"code": {first}}); r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("the first code = %d, want 422", r.status)
-		}
+		r := b.submit("code", url.Values{"code": {first}})
+		require.Equalf(t, http.StatusUnprocessableEntity, r.status, "the first code = %d, want 422", r.status)
 	}
 
 	// Two checks were used above; the Verifier allows 5 in all, and
@@ -76,16 +68,12 @@ func TestMessageBirdEmulator(t *testing.T) {
 			winners++
 		case r.status == http.StatusConflict && strings.Contains(r.body, "This code was already used"):
 		default:
-			t.Errorf("concurrent check %d = %d %q, want 303 to done or 409 already_used:\n%s", i, r.status, r.location(), r.body)
+			assert.Failf(t, "unexpected answer", "concurrent check %d = %d %q, want 303 to done or 409 already_used:\n%s", i, r.status, r.location(), r.body)
 		}
 	}
-	if winners == 0 {
-		t.Error("no concurrent check reached the success page")
-	}
-	if got := verified.Load(); got != 1 {
-		t.Fatalf("OnVerified ran %d times, want 1", got)
-	}
-	if r := b.get("done"); r.status != http.StatusOK {
-		t.Fatalf("GET /done = %d", r.status)
-	}
+	assert.NotEmpty(t, winners, "no concurrent check reached the success page")
+	got := verified.Load()
+	require.EqualValuesf(t, 1, got, "OnVerified ran %d times, want 1", got)
+	r = b.get("done")
+	require.Equalf(t, http.StatusOK, r.status, "GET /done = %d", r.status)
 }

@@ -19,12 +19,15 @@ type Option interface {
 type config struct {
 	secrets     [][]byte
 	onVerified  func(http.ResponseWriter, *http.Request, *verify.Verification)
+	onFailure   func(*http.Request, *Failure)
 	templates   *template.Template
 	logger      *slog.Logger
 	clientIP    func(*http.Request) string
 	secure      secureMode
 	continueURL string
 	scope       string
+	mount       string
+	session     func(*http.Request) string
 	challenge   Challenge
 	i18n        i18nConfig
 }
@@ -65,26 +68,37 @@ func (o secretOption) apply(c *config) { c.secrets = o }
 
 type onVerifiedOption func(http.ResponseWriter, *http.Request, *verify.Verification)
 
-// WithOnVerified sets a function called once for each successful
-// verification, from the request that checked the right code, with the
-// provider's answer: v.Phone is the verified number in E.164. It runs at
-// most once per verification, even when the right code is submitted
-// twice at the same moment: exactly once, unless the provider's answer
-// to the winning check is lost, and never again when it fails itself
-// (see the package documentation). It is the one authoritative signal of success (the
-// pages and the API's answers are for the user). r's context is not
-// canceled when the client goes away, so that a double click cannot
-// interrupt it, and it has a deadline of its own: 30 seconds from when
-// the function is called, however long the provider's check took. It
-// may write its own response, such as a redirect to the app's account
-// page, or an error page when the number cannot be stored; when it
-// writes nothing, the handler marks the state verified and answers as
-// usual (the success page, or the API's JSON). The request is a page
-// form (r.URL.Path "/code") or an API call ("/api/check"). Default: none.
+// WithOnVerified sets a function called for each successful verification,
+// from the request that checked the right code, with the provider's
+// answer: v.Phone is the verified number in E.164. It is the one
+// authoritative signal of success (the pages and the API's answers are for
+// the user): store the number there, server side. It runs at most once per
+// verification, even when the right code is submitted twice at once:
+// exactly once, unless the provider's answer to the winning check is lost,
+// and not again when it fails itself (panics, or answers with its own
+// error; the user then asks for a new code). r's context is not canceled
+// when the client goes away, so that a double click cannot interrupt it,
+// and has a deadline of its own: 30 seconds from when the function is
+// called, however long the provider's check took. It may write its own
+// response, such as a redirect to the app's account page; when it writes
+// nothing, the handler marks the state verified and answers as usual (the
+// success page, or the API's JSON). r is a page form (r.URL.Path "/code")
+// or an API call ("/api/check"). Default: none.
 func WithOnVerified(f func(w http.ResponseWriter, r *http.Request, v *verify.Verification)) Option {
 	return onVerifiedOption(f)
 }
 func (o onVerifiedOption) apply(c *config) { c.onVerified = o }
+
+type onFailureOption func(*http.Request, *Failure)
+
+// WithOnFailure sets a function called for each request the handler
+// refuses, with why, before the handler answers it: to log or count
+// refusals (f.Code), or to read the Verifier's error (errors.Is(f,
+// verify.ErrRateLimited)). A failed POST of the pages calls it once, not
+// again when the page it redirects to shows the failure. It must not
+// write a response, nor keep r or f after it returns. Default: none.
+func WithOnFailure(fn func(r *http.Request, f *Failure)) Option { return onFailureOption(fn) }
+func (o onFailureOption) apply(c *config)                       { c.onFailure = o }
 
 type templatesOption struct{ t *template.Template }
 
@@ -206,3 +220,36 @@ type scopeOption string
 // secret. Default: "".
 func WithScope(name string) Option    { return scopeOption(name) }
 func (o scopeOption) apply(c *config) { c.scope = string(o) }
+
+type mountPathOption string
+
+// WithMountPath sets the path the handler is mounted at, such as
+// "/verify/": the path of its cookies, and part of what binds its sealed
+// state to it. It must start and end with a slash. Default: worked out
+// from each request, as the path the client asked for (r.RequestURI)
+// without the part the handler routes on, which http.StripPrefix and
+// routers that rewrite the path keep right. A request with no RequestURI
+// (one built in the process, not read by net/http's server, as some
+// adapters for serverless platforms do) gives no such path: without this
+// option the handler refuses it (503, logged as an error) rather than
+// guess "/" and share the state of every handler mounted so.
+func WithMountPath(path string) Option    { return mountPathOption(path) }
+func (o mountPathOption) apply(c *config) { c.mount = string(o) }
+
+type sessionBindingOption func(*http.Request) string
+
+// WithSessionBinding binds the pages' sealed state (the state and flash
+// cookies) to the app's own session: f returns an identifier of the
+// session of r, such as the id of the signed-in user or of the app's
+// session cookie, and a cookie sealed for one session does not open in
+// another. Use it where another site of the same registrable domain (a
+// subdomain, which may set a cookie with Domain=) or another path of this
+// host can set cookies: without it such a site can plant a state cookie
+// it obtained, verified for its own number, and a signed-in user who then
+// reaches the pages continues that verification. The value must not
+// change during a verification (a session id renewed at sign-in ends the
+// verification in progress: the user starts again); requests for which f
+// returns "" share one binding. API tokens are not bound: they are not
+// cookies. f must be quick and safe for concurrent use. Default: none.
+func WithSessionBinding(f func(r *http.Request) string) Option { return sessionBindingOption(f) }
+func (o sessionBindingOption) apply(c *config)                 { c.session = o }

@@ -13,6 +13,8 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // keyRecorder is a Limiter that allows everything and records the
@@ -66,17 +68,13 @@ func TestClientKey(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			l := &keyRecorder{}
 			v, err := verify.New(fake.New(), verify.WithLimiter(l))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			opts := []verifyhttp.Option{verifyhttp.WithSecret(testSecret)}
 			if tt.clientIP != nil {
 				opts = append(opts, verifyhttp.WithClientIP(tt.clientIP))
 			}
 			h, err := verifyhttp.New(v, opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			for _, path := range []string{"/", "/api/start"} {
 				req := httptest.NewRequest(http.MethodPost, path, strings.NewReader("phone=%2B31612345678"))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -86,9 +84,8 @@ func TestClientKey(t *testing.T) {
 				}
 				req.RemoteAddr = tt.remoteAddr
 				h.ServeHTTP(httptest.NewRecorder(), req)
-				if got := l.last(); got != tt.want {
-					t.Errorf("POST %s from %q: client key %q, want %q", path, tt.remoteAddr, got, tt.want)
-				}
+				got := l.last()
+				assert.Equalf(t, tt.want, got, "POST %s from %q: client key %q, want %q", path, tt.remoteAddr, got, tt.want)
 			}
 		})
 	}
@@ -117,13 +114,9 @@ func TestSecureCookie(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			v, err := verify.New(fake.New())
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			h, err := verifyhttp.New(v, append([]verifyhttp.Option{verifyhttp.WithSecret(testSecret)}, tt.opts...)...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if tt.mount != "/" {
 				h = http.StripPrefix(strings.TrimSuffix(tt.mount, "/"), h)
 			}
@@ -142,24 +135,22 @@ func TestSecureCookie(t *testing.T) {
 			}
 			rec := send(http.MethodPost, "", "phone=%2B31612345678", nil)
 			cs := rec.Result().Cookies()
-			if rec.Code != http.StatusSeeOther || len(cs) != 1 {
-				t.Fatalf("start = %d, cookies %v", rec.Code, cs)
-			}
+			require.Equalf(t, http.StatusSeeOther, rec.Code, "start = %d, cookies %v", rec.Code, cs)
+			require.Equalf(t, 1, len(cs), "start = %d, cookies %v", rec.Code, cs)
 			c := cs[0]
-			if c.Name != tt.wantName || c.Secure != tt.secure || c.Path != tt.mount || c.Domain != "" {
-				t.Fatalf("cookie %s, Secure=%v, Path=%s; want %s, Secure=%v, Path=%s", c.Name, c.Secure, c.Path, tt.wantName, tt.secure, tt.mount)
-			}
-			if rec := send(http.MethodGet, "code", "", c); rec.Code != http.StatusOK {
-				t.Fatalf("GET code with the cookie = %d %q, want 200", rec.Code, rec.Header().Get("Location"))
-			}
+			require.Equalf(t, tt.wantName, c.Name, "cookie %s, Secure=%v, Path=%s; want %s, Secure=%v, Path=%s", c.Name, c.Secure, c.Path, tt.wantName, tt.secure, tt.mount)
+			require.Equalf(t, tt.secure, c.Secure, "cookie %s, Secure=%v, Path=%s; want %s, Secure=%v, Path=%s", c.Name, c.Secure, c.Path, tt.wantName, tt.secure, tt.mount)
+			require.Equalf(t, tt.mount, c.Path, "cookie %s, Secure=%v, Path=%s; want %s, Secure=%v, Path=%s", c.Name, c.Secure, c.Path, tt.wantName, tt.secure, tt.mount)
+			require.Equalf(t, "", c.Domain, "cookie %s, Secure=%v, Path=%s; want %s, Secure=%v, Path=%s", c.Name, c.Secure, c.Path, tt.wantName, tt.secure, tt.mount)
+			rec = send(http.MethodGet, "code", "", c)
+			require.Equalf(t, http.StatusOK, rec.Code, "GET code with the cookie = %d %q, want 200", rec.Code, rec.Header().Get("Location"))
 			// The other name is not read.
 			other := &http.Cookie{Name: "__Host-phoneverify", Value: c.Value}
 			if c.Name == other.Name {
 				other.Name = "phoneverify"
 			}
-			if rec := send(http.MethodGet, "code", "", other); rec.Code != http.StatusSeeOther {
-				t.Fatalf("GET code with the cookie named %s = %d, want a redirect to start again", other.Name, rec.Code)
-			}
+			rec = send(http.MethodGet, "code", "", other)
+			require.Equalf(t, http.StatusSeeOther, rec.Code, "GET code with the cookie named %s = %d, want a redirect to start again", other.Name, rec.Code)
 		})
 	}
 }

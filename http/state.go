@@ -1,5 +1,9 @@
 package http
 
+// This file holds what the handler remembers between requests, the state
+// of a verification and the flash of a failure, and how it is sealed.
+// The cookies that carry them are in cookie.go.
+
 import (
 	"crypto/aes"
 	"crypto/cipher"
@@ -7,9 +11,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/phoneverify/verify"
@@ -19,67 +24,111 @@ import (
 const minSecret = 32
 
 // Purposes bind a sealed value to where it is used: a cookie cannot be
-// replayed as an API token, nor the other way round.
+// replayed as an API token, nor a flash as a state.
 const (
-	purposeCookie = "phoneverify/http cookie v2"
-	purposeToken  = "phoneverify/http token v2"
-	purposeFlash  = "phoneverify/http flash v2"
+	purposeCookie = "cookie"
+	purposeToken  = "token"
+	purposeFlash  = "flash"
 )
 
-// stateVersion is the first byte of every encoded state.
-const stateVersion = 2
+// sealFormat names the encoding of sealed values; it is part of their
+// additional data, so that a value of another format does not open.
+const sealFormat = "phoneverify/http json v3"
 
-// maxSealed bounds a sealed value before it is decoded: ids are at most
-// 128 bytes, numbers 32, and the other strings short, so a real one is
-// far shorter.
-const maxSealed = 1024
+// maxSealed bounds a sealed value before it is decoded: a real one is a
+// few hundred bytes.
+const maxSealed = 2048
 
-// maxInput bounds the number as typed that a state keeps to show again.
-const maxInput = 64
+// Bounds of the strings a sealed value keeps: no provider makes longer
+// ids, and numbers are at most 15 digits.
+const (
+	maxID    = 128
+	maxPhone = 32
+	maxInput = 64 // the number as typed, kept to show again
+)
 
-// state is what the handlers remember between requests, sealed in the
-// browser's cookie or in the API's token. The failure of a POST of the
-// pages is sealed apart, in the flash cookie: a copy of the state it
-// happened in (no ID for a start) with Failed set.
+// state is a verification in progress, sealed in the browser's state
+// cookie or in the JSON API's token.
 type state struct {
-	ID       string         // the provider's verification id
-	Phone    string         // E.164, from the provider's answer
-	Channel  verify.Channel // how the code was sent
-	Language string         // the language of the call or text, such as "de-de"
-	Sent     time.Time      // when the code was sent, for the resend cooldown
-	Expires  time.Time      // when the code stops working
-	Until    time.Time      // when the sealed state itself stops being accepted
-	Verified bool           // the code was checked successfully
+	ID       string         `json:"id"`                 // the provider's verification id
+	Phone    string         `json:"phone"`              // E.164, from the provider's answer
+	Channel  verify.Channel `json:"channel"`            // how the code was sent
+	Language string         `json:"language,omitempty"` // the language of the call or text, such as "de-de"
+	Sent     unixMilli      `json:"sent"`               // when the code was sent, for the resend cooldown
+	Other    unixMilli      `json:"other,omitzero"`     // when a code was last sent on the other channel, for its cooldown; zero for never
+	Resent   bool           `json:"resent,omitempty"`   // the code replaces an earlier one (a resend)
+	Passed   unixMilli      `json:"passed,omitzero"`    // when the last challenge was passed (WithChallenge)
+	Resends  int            `json:"resends,omitempty"`  // resends since then
+	Expires  unixMilli      `json:"expires"`            // when the code stops working
+	Until    unixMilli      `json:"until"`              // when the sealed state stops being accepted
+	Verified bool           `json:"verified,omitempty"` // the code was checked successfully
+}
 
-	// Failed is the failure of a POST of the pages (flash cookie only),
-	// shown by the page it redirected to (Post/Redirect/Get).
-	// Its Code, Reason, ReasonCode, Region, Field and RetryAfter are kept.
-	// FailedAt is when it happened, FailedStart whether it was a start's
-	// (shown on the phone form) rather than the code page's.
-	Failed      *Failure
-	FailedAt    time.Time
-	FailedStart bool
-	// Input is the number as typed in a start that failed, to fill the
-	// phone form again; at most maxInput bytes.
-	Input string
+func (st *state) until() time.Time { return st.Until.Time }
+
+func (st *state) valid() bool {
+	return st.ID != "" && len(st.ID) <= maxID && st.Phone != "" && len(st.Phone) <= maxPhone && validChannel(st.Channel)
+}
+
+// flash is the failure of a POST of the pages, sealed in the flash cookie
+// and shown by the page the POST redirected to (Post/Redirect/Get).
+type flash struct {
+	ID      string         `json:"id,omitempty"`    // the verification whose code page failed; "" for a start
+	Channel verify.Channel `json:"channel"`         // the channel chosen, to check again on the phone form
+	Input   string         `json:"input,omitempty"` // the number as typed in a start that failed, to fill the form again
+	Failure Failure        `json:"failure"`         // without its Message and Err
+	At      unixMilli      `json:"at"`              // when it failed: a rate limit's wait counts down from then
+	Until   unixMilli      `json:"until"`           // when the flash stops being shown
+}
+
+func (fl *flash) until() time.Time { return fl.Until.Time }
+
+func (fl *flash) valid() bool {
+	return fl.Failure.Code != "" && len(fl.ID) <= maxID && len(fl.Input) <= maxInput && (validChannel(fl.Channel) || fl.Channel == verify.Auto)
+}
+
+// unixMilli is a time sealed as the number of milliseconds since 1970:
+// shorter, and quicker to encode and decode, than RFC 3339.
+type unixMilli struct{ time.Time }
+
+func (t unixMilli) MarshalJSON() ([]byte, error) {
+	return strconv.AppendInt(nil, t.UnixMilli(), 10), nil
+}
+
+func (t *unixMilli) UnmarshalJSON(b []byte) error {
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	t.Time = time.UnixMilli(n)
+	return err
+}
+
+// validChannel reports whether ch is one a code is sent on.
+func validChannel(ch verify.Channel) bool {
+	return ch == verify.Voice || ch == verify.SMS
+}
+
+// sealed is what keys seal: a state or a flash.
+type sealed interface {
+	until() time.Time // when it stops being accepted
+	valid() bool      // whether it can be sealed, and trusted once opened
 }
 
 var (
 	errStateInvalid = errors.New("verifyhttp: state is malformed, tampered with or sealed with an unknown key")
 	errStateExpired = errors.New("verifyhttp: state is too old")
+	errStateTooLong = errors.New("verifyhttp: state cannot be sealed: a string is too long, or a field is missing")
 )
 
-// sealer seals and opens states with AES-256-GCM. The first key seals; all
-// of them open, so that a key can be rotated without ending every session.
-type sealer struct {
+// keys seal and open values with AES-256-GCM. The first key seals; all of
+// them open, so that a key can be rotated without ending every session.
+type keys struct {
 	aeads []cipher.AEAD
 }
 
-func newSealer(secrets [][]byte) (*sealer, error) {
+func newKeys(secrets [][]byte) (*keys, error) {
 	if len(secrets) == 0 {
 		return nil, fmt.Errorf("%w: verifyhttp.WithSecret is required", verify.ErrInvalidOption)
 	}
-	s := &sealer{}
+	k := &keys{}
 	for i, secret := range secrets {
 		if len(secret) < minSecret {
 			return nil, fmt.Errorf("%w: verifyhttp.WithSecret: key %d has %d bytes, must have at least %d", verify.ErrInvalidOption, i+1, len(secret), minSecret)
@@ -98,139 +147,55 @@ func newSealer(secrets [][]byte) (*sealer, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.aeads = append(s.aeads, aead)
+		k.aeads = append(k.aeads, aead)
 	}
-	return s, nil
+	return k, nil
 }
 
-// errStateTooLong is returned by seal for a state whose strings do not
-// fit their one-byte length; no real provider makes such ids.
-var errStateTooLong = errors.New("verifyhttp: state too long to seal")
-
-// seal encrypts and authenticates st for purpose and returns it as
-// URL-safe base64, fit for a cookie value or a JSON string.
-func (s *sealer) seal(st *state, purpose string) (string, error) {
-	if len(st.ID) > 128 || len(st.Phone) > 32 || len(st.Input) > maxInput {
+// seal encodes v as JSON, encrypts and authenticates it with the
+// additional data ad (see binding), and returns it as URL-safe base64, fit
+// for a cookie value or a JSON string. It refuses a value open would.
+func (k *keys) seal(v sealed, ad string) (string, error) {
+	if !v.valid() {
 		return "", errStateTooLong
 	}
-	aead := s.aeads[0]
-	// One buffer holds the nonce and then the encoded state, which is
-	// sealed in place.
-	ns := aead.NonceSize()
-	buf := make([]byte, ns, ns+192+aead.Overhead())
-	rand.Read(buf) // never returns an error (Go 1.24+)
-	plain := st.appendBinary(buf[ns:])
-	out := aead.Seal(buf, buf, plain, []byte(purpose))
+	plain, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	aead := k.aeads[0]
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
+	rand.Read(nonce) // never returns an error (Go 1.24+)
+	out := aead.Seal(nonce, nonce, plain, []byte(sealFormat+"\x00"+ad))
 	return base64.RawURLEncoding.EncodeToString(out), nil
 }
 
-// open authenticates, decrypts and decodes a value made by seal for the
-// same purpose, and refuses it once its Until has passed.
-func (s *sealer) open(value, purpose string, now time.Time) (*state, error) {
+// open authenticates and decrypts a value sealed with the same additional
+// data into v, and refuses it once its time has passed.
+func (k *keys) open(value, ad string, now time.Time, v sealed) error {
 	if value == "" || len(value) > maxSealed {
-		return nil, errStateInvalid
+		return errStateInvalid
 	}
-	sealed, err := base64.RawURLEncoding.DecodeString(value)
+	raw, err := base64.RawURLEncoding.DecodeString(value)
 	if err != nil {
-		return nil, errStateInvalid
+		return errStateInvalid
 	}
-	for _, aead := range s.aeads {
+	for _, aead := range k.aeads {
 		ns := aead.NonceSize()
-		if len(sealed) < ns+aead.Overhead() {
-			return nil, errStateInvalid
+		if len(raw) < ns+aead.Overhead() {
+			return errStateInvalid
 		}
-		// Open in a buffer of its own: sealed stays whole for the next key.
-		plain, err := aead.Open(nil, sealed[:ns], sealed[ns:], []byte(purpose))
+		plain, err := aead.Open(nil, raw[:ns], raw[ns:], []byte(sealFormat+"\x00"+ad))
 		if err != nil {
 			continue
 		}
-		st, err := decodeState(plain)
-		if err != nil {
-			return nil, err
+		if json.Unmarshal(plain, v) != nil || !v.valid() {
+			return errStateInvalid
 		}
-		if !now.Before(st.Until) {
-			return nil, errStateExpired
+		if !now.Before(v.until()) {
+			return errStateExpired
 		}
-		return st, nil
+		return nil
 	}
-	return nil, errStateInvalid
-}
-
-// appendBinary appends the encoding of st: version, flags, channel, the
-// four times in Unix milliseconds, the failure's retry-after seconds,
-// then the strings, each after its one-byte length: id, phone, language,
-// input and the failure's code, reason code, field, reason and region.
-func (st *state) appendBinary(b []byte) []byte {
-	var flags byte
-	if st.Verified {
-		flags |= 1
-	}
-	if st.FailedStart {
-		flags |= 2
-	}
-	var ch byte
-	if st.Channel == verify.SMS {
-		ch = 1
-	}
-	f := st.Failed
-	if f == nil {
-		f = &Failure{}
-	}
-	b = append(b, stateVersion, flags, ch)
-	b = binary.BigEndian.AppendUint64(b, uint64(st.Sent.UnixMilli()))
-	b = binary.BigEndian.AppendUint64(b, uint64(st.Expires.UnixMilli()))
-	b = binary.BigEndian.AppendUint64(b, uint64(st.Until.UnixMilli()))
-	b = binary.BigEndian.AppendUint64(b, uint64(st.FailedAt.UnixMilli()))
-	b = binary.BigEndian.AppendUint32(b, uint32(f.RetryAfter))
-	for _, s := range [...]string{st.ID, st.Phone, st.Language, st.Input, string(f.Code), f.ReasonCode, f.Field, f.Reason, f.Region} {
-		b = append(b, byte(min(len(s), 255)))
-		b = append(b, s[:min(len(s), 255)]...)
-	}
-	return b
-}
-
-// headerLen is the length of an encoded state before its strings.
-const headerLen = 3 + 4*8 + 4
-
-func decodeState(b []byte) (*state, error) {
-	if len(b) < headerLen+9 || b[0] != stateVersion || b[1] > 3 || b[2] > 1 {
-		return nil, errStateInvalid
-	}
-	st := &state{Verified: b[1]&1 != 0, FailedStart: b[1]&2 != 0, Channel: verify.Voice}
-	if b[2] == 1 {
-		st.Channel = verify.SMS
-	}
-	st.Sent = time.UnixMilli(int64(binary.BigEndian.Uint64(b[3:])))
-	st.Expires = time.UnixMilli(int64(binary.BigEndian.Uint64(b[11:])))
-	st.Until = time.UnixMilli(int64(binary.BigEndian.Uint64(b[19:])))
-	st.FailedAt = time.UnixMilli(int64(binary.BigEndian.Uint64(b[27:])))
-	retry := int(binary.BigEndian.Uint32(b[35:]))
-	b = b[headerLen:]
-	var strs [9]string
-	for i := range strs {
-		var ok bool
-		if strs[i], b, ok = cutString(b); !ok {
-			return nil, errStateInvalid
-		}
-	}
-	if len(b) != 0 {
-		return nil, errStateInvalid
-	}
-	st.ID, st.Phone, st.Language, st.Input = strs[0], strs[1], strs[2], strs[3]
-	if (st.ID == "") != (st.Phone == "") || (st.ID == "" && st.Verified) {
-		return nil, errStateInvalid
-	}
-	if strs[4] != "" {
-		st.Failed = &Failure{Code: FailureCode(strs[4]), ReasonCode: strs[5], Field: strs[6], Reason: strs[7], Region: strs[8], RetryAfter: retry}
-	}
-	return st, nil
-}
-
-// cutString reads a string prefixed by its one-byte length.
-func cutString(b []byte) (string, []byte, bool) {
-	if len(b) < 1 || len(b) < 1+int(b[0]) {
-		return "", nil, false
-	}
-	n := int(b[0])
-	return string(b[1 : 1+n]), b[1+n:], true
+	return errStateInvalid
 }

@@ -2,12 +2,13 @@ package http
 
 import (
 	"encoding/base64"
-	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/phoneverify/verify"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var (
@@ -15,185 +16,211 @@ var (
 	keyB = []byte("fedcba9876543210fedcba9876543210")
 )
 
+// adCookie is the additional data of a state cookie of a handler mounted
+// at /verify/ without a scope.
+var adCookie = (&handler{}).binding("/verify/", purposeCookie, "")
+
+// ms is t as sealed: to the millisecond.
+func ms(t time.Time) unixMilli { return unixMilli{t.Truncate(time.Millisecond)} }
+
 func testState(now time.Time) *state {
 	return &state{
-		ID: "15498233759288aaf929661v21936686", Phone: "+31612345678", Channel: verify.SMS, Language: "nl-nl", Sent: now.Truncate(time.Millisecond),
-		Expires: now.Add(10 * time.Minute).Truncate(time.Millisecond), Until: now.Add(time.Hour).Truncate(time.Millisecond), Verified: true,
+		ID: "15498233759288aaf929661v21936686", Phone: "+31612345678", Channel: verify.SMS, Language: "nl-nl", Sent: ms(now),
+		Expires: ms(now.Add(10 * time.Minute)), Until: ms(now.Add(time.Hour)), Verified: true,
 	}
 }
 
-func mustSealer(t *testing.T, keys ...[]byte) *sealer {
+func testFlash(now time.Time) *flash {
+	return &flash{
+		Channel: verify.Auto, Input: "+31 6 123", At: ms(now), Until: ms(now.Add(10 * time.Minute)),
+		Failure: Failure{Code: InvalidPhone, Reason: "the number is too short", ReasonCode: "too_short", Region: "GB", Field: "phone", RetryAfter: 42},
+	}
+}
+
+func mustKeys(t testing.TB, secrets ...[]byte) *keys {
 	t.Helper()
-	s, err := newSealer(keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	k, err := newKeys(secrets)
+	require.NoError(t, err)
+	return k
 }
 
-func TestSealRoundTrip(t *testing.T) {
+// TestSealOpens: a state and a flash come back whole, and a sealed value
+// neither shows the number nor repeats itself.
+func TestSealOpens(t *testing.T) {
 	now := time.Now()
-	s := mustSealer(t, keyA)
+	k := mustKeys(t, keyA)
+
 	want := testState(now)
-	v, err := s.seal(want, purposeCookie)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.open(v, purposeCookie, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.ID != want.ID || got.Phone != want.Phone || got.Channel != want.Channel || got.Language != want.Language || !got.Sent.Equal(want.Sent) || !got.Expires.Equal(want.Expires) || !got.Until.Equal(want.Until) || got.Verified != want.Verified || got.Failed != nil {
-		t.Fatalf("opened %+v, want %+v", got, want)
-	}
-	if strings.Contains(v, "31612345678") {
-		t.Fatal("the sealed value shows the number")
-	}
-	if v2, _ := s.seal(want, purposeCookie); v2 == v {
-		t.Fatal("two seals of one state are equal: the nonce is not random")
-	}
+	v, err := k.seal(want, adCookie)
+	require.NoError(t, err)
+	got := new(state)
+	require.NoError(t, k.open(v, adCookie, now, got))
+	assert.Equal(t, want, got)
+	assert.NotContains(t, v, "31612345678", "the sealed value shows the number")
+	v2, err := k.seal(want, adCookie)
+	require.NoError(t, err)
+	assert.NotEqual(t, v, v2, "two seals of one state are equal: the nonce is not random")
+
+	wantFl := testFlash(now)
+	v, err = k.seal(wantFl, purposeFlash)
+	require.NoError(t, err)
+	gotFl := new(flash)
+	require.NoError(t, k.open(v, purposeFlash, now, gotFl))
+	assert.Equal(t, wantFl, gotFl)
 }
 
+// TestOpenRefuses: a value sealed with another key, for another purpose,
+// mount or scope, in another format, too old, or changed in any way, does
+// not open.
 func TestOpenRefuses(t *testing.T) {
 	now := time.Now()
-	a := mustSealer(t, keyA)
-	v, _ := a.seal(testState(now), purposeCookie)
-	raw, _ := base64.RawURLEncoding.DecodeString(v)
+	a := mustKeys(t, keyA)
+	v, err := a.seal(testState(now), adCookie)
+	require.NoError(t, err)
+	raw, err := base64.RawURLEncoding.DecodeString(v)
+	require.NoError(t, err)
+	// A value of the same fields under another format name.
+	aead := a.aeads[0]
+	nonce := make([]byte, aead.NonceSize())
+	plain := `{"id":"1","phone":"+31612345678","channel":"sms","until":32503680000000}`
+	oldFormat := base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, []byte(plain), []byte("phoneverify/http json v2\x00"+adCookie)))
+	sameFormat := base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, []byte(plain), []byte(sealFormat+"\x00"+adCookie)))
+	require.NoError(t, a.open(sameFormat, adCookie, now, new(state)), "the value written by hand does not open in its own format")
 
 	tests := []struct {
-		name    string
-		s       *sealer
-		value   string
-		purpose string
-		now     time.Time
-		want    error
+		name  string
+		k     *keys
+		value string
+		ad    string
+		now   time.Time
+		want  error
 	}{
-		{"other key", mustSealer(t, keyB), v, purposeCookie, now, errStateInvalid},
-		{"other purpose", a, v, purposeToken, now, errStateInvalid},
-		{"too old", a, v, purposeCookie, now.Add(time.Hour), errStateExpired},
-		{"empty", a, "", purposeCookie, now, errStateInvalid},
-		{"not base64", a, v[:10] + "!" + v[11:], purposeCookie, now, errStateInvalid},
-		{"truncated", a, v[:len(v)-4], purposeCookie, now, errStateInvalid},
-		{"short", a, "AAAA", purposeCookie, now, errStateInvalid},
-		{"huge", a, strings.Repeat("A", 10000), purposeCookie, now, errStateInvalid},
+		{"other key", mustKeys(t, keyB), v, adCookie, now, errStateInvalid},
+		{"other purpose", a, v, (&handler{}).binding("/verify/", purposeToken, ""), now, errStateInvalid},
+		{"other mount", a, v, (&handler{}).binding("/other/", purposeCookie, ""), now, errStateInvalid},
+		{"other scope", a, v, (&handler{scope: "payout"}).binding("/verify/", purposeCookie, ""), now, errStateInvalid},
+		{"other session", a, v, (&handler{}).binding("/verify/", purposeCookie, "bob"), now, errStateInvalid},
+		{"other format", a, oldFormat, adCookie, now, errStateInvalid},
+		{"too old", a, v, adCookie, now.Add(time.Hour), errStateExpired},
+		{"empty", a, "", adCookie, now, errStateInvalid},
+		{"not base64", a, v[:10] + "!" + v[11:], adCookie, now, errStateInvalid},
+		{"truncated", a, v[:len(v)-4], adCookie, now, errStateInvalid},
+		{"short", a, "AAAA", adCookie, now, errStateInvalid},
+		{"huge", a, strings.Repeat("A", 10000), adCookie, now, errStateInvalid},
 	}
-	// Every single flipped bit is detected.
 	for i := range raw {
 		c := append([]byte(nil), raw...)
 		c[i] ^= 0x10
 		tests = append(tests, struct {
-			name    string
-			s       *sealer
-			value   string
-			purpose string
-			now     time.Time
-			want    error
-		}{"flipped byte", a, base64.RawURLEncoding.EncodeToString(c), purposeCookie, now, errStateInvalid})
+			name  string
+			k     *keys
+			value string
+			ad    string
+			now   time.Time
+			want  error
+		}{"flipped byte", a, base64.RawURLEncoding.EncodeToString(c), adCookie, now, errStateInvalid})
 	}
 	for _, tt := range tests {
-		if st, err := tt.s.open(tt.value, tt.purpose, tt.now); !errors.Is(err, tt.want) {
-			t.Errorf("%s: open = %+v, %v; want %v", tt.name, st, err, tt.want)
-		}
+		st := new(state)
+		assert.ErrorIs(t, tt.k.open(tt.value, tt.ad, tt.now, st), tt.want, tt.name)
 	}
 }
 
-func TestRotation(t *testing.T) {
+// TestOpenRefusesTheOtherType: a flash does not open as a state, nor a
+// state as a flash, even under the same additional data.
+func TestOpenRefusesTheOtherType(t *testing.T) {
 	now := time.Now()
-	old := mustSealer(t, keyA)
-	v, _ := old.seal(testState(now), purposeToken)
-	rotated := mustSealer(t, keyB, keyA)
-	if _, err := rotated.open(v, purposeToken, now); err != nil {
-		t.Fatalf("the old key no longer opens: %v", err)
+	k := mustKeys(t, keyA)
+	v, err := k.seal(testFlash(now), adCookie)
+	require.NoError(t, err)
+	assert.ErrorIs(t, k.open(v, adCookie, now, new(state)), errStateInvalid)
+	st := testState(now)
+	st.Verified = false
+	v, err = k.seal(st, adCookie)
+	require.NoError(t, err)
+	assert.ErrorIs(t, k.open(v, adCookie, now, new(flash)), errStateInvalid)
+}
+
+// TestKeyRotation: the keys after the first open what they sealed; only
+// the first seals.
+func TestKeyRotation(t *testing.T) {
+	now := time.Now()
+	old := mustKeys(t, keyA)
+	v, err := old.seal(testState(now), adCookie)
+	require.NoError(t, err)
+	rotated := mustKeys(t, keyB, keyA)
+	assert.NoError(t, rotated.open(v, adCookie, now, new(state)), "the old key no longer opens")
+	v2, err := rotated.seal(testState(now), adCookie)
+	require.NoError(t, err)
+	assert.Error(t, old.open(v2, adCookie, now, new(state)), "the new state was sealed with the old key")
+}
+
+// TestSealBounds: a state whose id, number and input have the most bytes
+// a state keeps (128, 32, 64) seals and opens whole, and fits a cookie; a
+// byte more in any, or a missing id or number, is refused by seal.
+func TestSealBounds(t *testing.T) {
+	now := time.Now()
+	k := mustKeys(t, keyA)
+	longest := testState(now)
+	longest.ID, longest.Phone = strings.Repeat("a", maxID), "+"+strings.Repeat("1", maxPhone-1)
+	v, err := k.seal(longest, adCookie)
+	require.NoError(t, err)
+	assert.Less(t, len(v), maxSealed)
+	got := new(state)
+	require.NoError(t, k.open(v, adCookie, now, got))
+	assert.Equal(t, longest.ID, got.ID)
+	assert.Equal(t, longest.Phone, got.Phone)
+
+	longFlash := testFlash(now)
+	longFlash.ID, longFlash.Input = strings.Repeat("a", maxID), strings.Repeat("9", maxInput)
+	longFlash.Failure.Reason = strings.Repeat("r", 200)
+	v, err = k.seal(longFlash, purposeFlash)
+	require.NoError(t, err)
+	assert.Less(t, len(v), maxSealed)
+	require.NoError(t, k.open(v, purposeFlash, now, new(flash)))
+
+	for name, change := range map[string]func(st *state, fl *flash){
+		"id":       func(st *state, fl *flash) { st.ID += "a" },
+		"phone":    func(st *state, fl *flash) { st.Phone += "1" },
+		"no id":    func(st *state, fl *flash) { st.ID = "" },
+		"no phone": func(st *state, fl *flash) { st.Phone = "" },
+		"channel":  func(st *state, fl *flash) { st.Channel = verify.Auto },
+	} {
+		st := *longest
+		change(&st, nil)
+		_, err := k.seal(&st, adCookie)
+		assert.ErrorIs(t, err, errStateTooLong, name)
 	}
-	v2, _ := rotated.seal(testState(now), purposeToken)
-	if _, err := old.open(v2, purposeToken, now); err == nil {
-		t.Fatal("the new state was sealed with the old key")
+	for name, change := range map[string]func(fl *flash){
+		"flash id":    func(fl *flash) { fl.ID += "a" },
+		"input":       func(fl *flash) { fl.Input += "9" },
+		"no failure":  func(fl *flash) { fl.Failure.Code = "" },
+		"bad channel": func(fl *flash) { fl.Channel = "fax" },
+	} {
+		fl := *longFlash
+		change(&fl)
+		_, err := k.seal(&fl, purposeFlash)
+		assert.ErrorIs(t, err, errStateTooLong, name)
 	}
 }
 
-func TestSealRefusesOversizedState(t *testing.T) {
-	s := mustSealer(t, keyA)
-	st := testState(time.Now())
-	st.ID = strings.Repeat("a", 300)
-	if _, err := s.seal(st, purposeCookie); !errors.Is(err, errStateTooLong) {
-		t.Fatalf("seal = %v, want errStateTooLong", err)
-	}
-}
-
-func TestDecodeStateRefusesMalformed(t *testing.T) {
-	good := testState(time.Now()).appendBinary(nil)
-	bad := map[string][]byte{
-		"empty":         nil,
-		"wrong version": append([]byte{9}, good[1:]...),
-		"bad channel":   append([]byte{1, 0, 7}, good[3:]...),
-		"trailing":      append(append([]byte(nil), good...), 0),
-		"cut":           good[:len(good)-1],
-		"empty id":      func() []byte { st := testState(time.Now()); st.ID = ""; return st.appendBinary(nil) }(),
-		"verified, no id": func() []byte {
-			st := testState(time.Now())
-			st.ID, st.Phone = "", ""
-			return st.appendBinary(nil)
-		}(),
-		"bad flags": append([]byte{stateVersion, 4}, good[2:]...),
-	}
-	for name, b := range bad {
-		if _, err := decodeState(b); err == nil {
-			t.Errorf("%s: decoded", name)
+// FuzzOpen: no value, however made, panics open, and whatever opens is a
+// state seal accepts again.
+func FuzzOpen(f *testing.F) {
+	now := time.Unix(1_800_000_000, 0)
+	k := mustKeys(f, keyA)
+	v, err := k.seal(testState(now), adCookie)
+	require.NoError(f, err)
+	f.Add(v)
+	f.Add(v[:len(v)/2])
+	f.Add("")
+	f.Add("not base64!")
+	f.Fuzz(func(t *testing.T, value string) {
+		st := new(state)
+		if k.open(value, adCookie, now, st) != nil {
+			return
 		}
-	}
-	if _, err := decodeState(good); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestMaskForDisplay(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"+31612345678", "+31 6 •••• 5678"},
-		{"+14155552671", "+1 4 •••• 2671"},
-		{"+442071838750", "+44 2 •••• 8750"},
-		{"+35312345", "+353 •••• 45"},
-		{"+999", "****"},
-	}
-	for _, tt := range tests {
-		if got := maskForDisplay(tt.in); got != tt.want {
-			t.Errorf("maskForDisplay(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestTimeLeft(t *testing.T) {
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{{10 * time.Minute, "10:00"}, {61500 * time.Millisecond, "1:02"}, {0, "0:00"}, {-time.Minute, "0:00"}}
-	for _, tt := range tests {
-		if got := timeLeft(tt.d); got != tt.want {
-			t.Errorf("timeLeft(%s) = %q, want %q", tt.d, got, tt.want)
-		}
-	}
-}
-
-// TestFlashRoundTrip: the failure of a form, the number as typed and the
-// time of the failure survive sealing; a start's has no verification.
-func TestFlashRoundTrip(t *testing.T) {
-	now := time.Now().Truncate(time.Millisecond)
-	s := mustSealer(t, keyA)
-	want := &state{
-		Channel: verify.SMS, Input: "+31 6 123", FailedStart: true, FailedAt: now, Until: now.Add(10 * time.Minute),
-		Failed: &Failure{Code: InvalidPhone, Reason: "the number is too short", ReasonCode: "too_short", Region: "GB", Field: "phone", RetryAfter: 42},
-	}
-	v, err := s.seal(want, purposeFlash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.open(v, purposeFlash, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.ID != "" || got.Input != want.Input || !got.FailedStart || !got.FailedAt.Equal(now) || got.Channel != verify.SMS || got.Failed == nil || *got.Failed != *want.Failed {
-		t.Fatalf("opened %+v (failure %+v), want %+v", got, got.Failed, want)
-	}
-	if _, err := s.open(v, purposeCookie, now); err == nil {
-		t.Fatal("a flash opened as a state cookie")
-	}
+		_, err := k.seal(st, adCookie)
+		assert.NoError(t, err, "an opened state does not seal again: %+v", st)
+	})
 }

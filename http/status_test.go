@@ -9,6 +9,8 @@ import (
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // statusPhone is the fake with a Status that answers phone as the
@@ -45,19 +47,19 @@ func TestAlreadyUsedNeedsTheSameNumber(t *testing.T) {
 			h := handlerOn(t, statusPhone{fp, tt.phone}, func(http.ResponseWriter, *http.Request, *verify.Verification) {})
 			var out struct{ Token string }
 			rec := serveWith(context.Background(), h, "/api/start", "application/json", `{"phone":"`+testPhone+`"}`, nil)
-			if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.Token == "" {
-				t.Fatalf("start = %d %s", rec.Code, rec.Body)
-			}
+			err := json.Unmarshal(rec.Body.Bytes(), &out)
+			require.Nilf(t, err, "start = %d %s", rec.Code, rec.Body)
+			require.NotEmptyf(t, out.Token, "start = %d %s", rec.Code, rec.Body)
 			code, _ := fp.LastCode(testPhone)
 			body := `{"token":"` + out.Token + `","code":"` + code + `"}`
-			if rec := serveWith(context.Background(), h, "/api/check", "application/json", body, nil); rec.Code != http.StatusOK {
-				t.Fatalf("check = %d %s", rec.Code, rec.Body)
-			}
+			rec = serveWith(context.Background(), h, "/api/check", "application/json", body, nil)
+			require.Equalf(t, http.StatusOK, rec.Code, "check = %d %s", rec.Code, rec.Body)
 			rec = serveWith(context.Background(), h, "/api/check", "application/json", body, nil)
 			var got struct{ Error struct{ Code string } }
-			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != tt.status || got.Error.Code != tt.code {
-				t.Fatalf("check again = %d %s, want %d %s", rec.Code, rec.Body, tt.status, tt.code)
-			}
+			err = json.Unmarshal(rec.Body.Bytes(), &got)
+			require.Nilf(t, err, "check again = %d %s, want %d %s", rec.Code, rec.Body, tt.status, tt.code)
+			require.Equalf(t, tt.status, rec.Code, "check again = %d %s, want %d %s", rec.Code, rec.Body, tt.status, tt.code)
+			require.Equalf(t, tt.code, got.Error.Code, "check again = %d %s, want %d %s", rec.Code, rec.Body, tt.status, tt.code)
 		})
 	}
 }
@@ -84,10 +86,8 @@ func TestStartWithoutExpiry(t *testing.T) {
 	var out struct {
 		ExpiresAt time.Time `json:"expires_at"`
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || rec.Code != http.StatusOK {
-		t.Fatalf("start = %d %s", rec.Code, rec.Body)
-	}
-	if out.ExpiresAt.Before(before.Add(10*time.Minute)) || out.ExpiresAt.After(after.Add(10*time.Minute)) {
-		t.Errorf("expires_at %v, want 10 minutes after the start (%v..%v)", out.ExpiresAt, before, after)
-	}
+	err := json.Unmarshal(rec.Body.Bytes(), &out)
+	require.Nilf(t, err, "start = %d %s", rec.Code, rec.Body)
+	require.Equalf(t, http.StatusOK, rec.Code, "start = %d %s", rec.Code, rec.Body)
+	assert.Falsef(t, out.ExpiresAt.Before(before.Add(10*time.Minute)) || out.ExpiresAt.After(after.Add(10*time.Minute)), "expires_at %v, want 10 minutes after the start (%v..%v)", out.ExpiresAt, before, after)
 }

@@ -1,7 +1,9 @@
-// Package messagebird is a verify.Provider backed by MessageBird's Verify
-// API. It calls the API through MessageBird's own Go client (go-rest-api
-// v9: its Client interface, DefaultClient, verify.Verify and ErrorResponse)
-// and fills that client's gaps without copying it.
+// Package messagebird is a [verify.Provider] backed by MessageBird's Verify
+// API, and a [verify.Sender] backed by its Messages (SMS) and Voice
+// Messages APIs (see Sender below). It calls the APIs through
+// MessageBird's own Go client (go-rest-api v9: its Client interface,
+// DefaultClient, verify.Verify, sms, voicemessage and ErrorResponse) and
+// fills that client's gaps without copying it.
 //
 //	p, err := messagebird.New(os.Getenv("MESSAGEBIRD_ACCESS_KEY"))
 //	if err != nil { ... }
@@ -17,6 +19,8 @@
 // and use the mbtest emulator to test the whole flow.
 //
 // # What it adds to the bare client
+//
+// All of this holds for the Sender too, but for what concerns Check.
 //
 //   - Every call honours its context: canceling it or passing its deadline
 //     aborts the request in flight and returns at once, with an error
@@ -50,9 +54,12 @@
 //     key, the number or a response body (go-rest-api's own errors hold the
 //     URL, and so the code, and raw bodies). MessageBird's description and
 //     parameter are kept, but should they echo the code, the access key
-//     or the number, these read "[code]", "[access key]" and "[number]"
-//     (in ProviderError.Description and Parameter, and so in every log
-//     line and message made of them). go-rest-api's process-wide
+//     or the number, in any format ("+31 6 12345678", "0612345678",
+//     "1, 2, 3"), these read "[code]", "[access key]" and "[number]", and
+//     any other 4 digits or more, with only spaces or punctuation between
+//     them, read "[digits]": Check, Status and Cancel do not know the
+//     number (in ProviderError.Description and Parameter, and so in every
+//     log line and message made of them). go-rest-api's process-wide
 //     settings (SetErrorReader, DebugLog) are never touched; a program that
 //     calls SetErrorReader itself makes API errors read as
 //     verify.ErrUnavailable.
@@ -154,16 +161,63 @@
 // once: the extra request is made on wrong codes only, never on the
 // success path. If that read fails, the first answer decides.
 //
+// # Sender
+//
+// NewSender returns a [Sender], for a Provider that makes and checks its
+// codes itself, such as the otp package's: MessageBird then only delivers
+// the text, which works on accounts without the Verify API, and costs one
+// message or call.
+//
+//	snd, err := messagebird.NewSender(os.Getenv("MESSAGEBIRD_ACCESS_KEY"))
+//	if err != nil { ... }
+//	p, err := otp.New(snd, secret)   // the library makes and checks the codes
+//	if err != nil { ... }
+//	v, err := verify.New(p)
+//
+// Send maps a [verify.Message] as follows; ranges are checked before any
+// request (ErrInvalidPhone for a number not in E.164 form, ErrUnsupported
+// for another channel or a language calls cannot speak, ErrInvalidOption
+// for the rest).
+//
+//	verify.Message        SMS: POST /messages            Voice: POST /voicemessages
+//	Phone "+31612345678"  recipients ["31612345678"]     recipients ["31612345678"]
+//	Text                  body                           body, at most 1,000 characters
+//	Originator            originator: a number or 1 to   originator when it is a number,
+//	                      11 letters and digits;         else left out (a caller id is
+//	                      WithOriginator's when empty    a number)
+//	                      ("Code" by default)
+//	Reference             reference                      reference
+//	Language              -                              language: one of the 34 of the
+//	                                                     Voice Messages API (more than
+//	                                                     Verify's 19); left out when empty
+//	Voice                 -                              voice "female" or "male"
+//	-                     type "sms", datacoding "auto"  repeat (WithRepeat, 1 to 10,
+//	                                                     default 1), ifMachine (WithIfMachine,
+//	                                                     default "hangup")
+//
+// A call hangs up on an answering machine unless WithIfMachine says
+// otherwise, because a code left on a voicemail box can be heard by anyone
+// who knows its PIN, often a default one; MessageBird's own default
+// ("delay") leaves the message there.
+//
+// Errors are mapped as Start's in the table above, with "recipients" for
+// "recipient", and a refused language as ErrUnsupported. A send is never
+// repeated: when its answer is lost it is ErrUnavailable, though
+// MessageBird may have sent the message. Should an error echo the text,
+// it reads "[text]", and any part of it with 4 digits or more "[digits]".
+//
 // # Testing
 //
-// Package mbtest is an emulator of the Verify API on a loopback port,
-// with a controllable clock, the codes it "sent", fault injection and the
-// requests it received; this package's tests and the verifytest
-// conformance suite run against it, and so can an application's:
+// Package mbtest is an emulator of the Verify, Messages and Voice
+// Messages APIs on a loopback port, with a controllable clock, the codes
+// and texts it "sent", fault injection and the requests it received; this
+// package's tests and the verifytest conformance suite run against it, and
+// so can an application's:
 //
 //	s := mbtest.NewServer()
 //	t.Cleanup(s.Close)
 //	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL))
+//	snd, err := messagebird.NewSender(mbtest.AccessKey, messagebird.WithEndpoint(s.URL))
 //
 // # Performance
 //
@@ -186,4 +240,11 @@
 // Times on loopback, 0.3 to 0.6 ms a pair on 2 shared cores, moved more
 // with the machine's load than between the lines; a round trip to
 // MessageBird costs far more than any of them.
+//
+// BenchmarkSend sends one SMS and one call with go-rest-api's sms and
+// voicemessage packages and through a Sender, and BenchmarkSendPaired
+// alternates the two on one emulator. On 2026-12-04 (linux/amd64, Go
+// 1.26.10, 2 shared cores): 476 and 473 allocations a pair, the
+// emulator's included; time overhead of the Sender in 10 paired runs of
+// 3,000 pairs, median about 0 %, from -12 % to +23 % with the load.
 package messagebird

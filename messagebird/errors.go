@@ -29,6 +29,7 @@ const (
 	opCheck
 	opRead
 	opDelete
+	opSend // a Sender's SMS or voice message
 )
 
 // errTimeout is the cause of a call's context when the Provider's own
@@ -49,23 +50,158 @@ func (c *call) fail(o op, err error) *verify.ProviderError {
 }
 
 // scrub replaces in s, an error description or parameter of MessageBird's,
-// what the call knows and no log may hold, should MessageBird echo it: the
-// access key, the code (Check) and the number (Start). The longest goes
-// first, so that a code found inside the number or the key does not
-// leave the rest of them in place.
+// what no log may hold, should MessageBird echo it: the access key, the
+// text a Sender sends, the code, and every number, in any format (see
+// digitSpans). Where two of
+// them overlap (a code inside the key, a key of digits inside the code),
+// the longer one's mark stands for both, the key's when they are equal.
 func (c *call) scrub(s string) string {
 	if s == "" {
 		return s
 	}
-	type secret struct{ value, mark string }
-	secrets := []secret{{c.p.key, "[access key]"}, {c.number, "[number]"}, {c.code, "[code]"}}
-	slices.SortStableFunc(secrets, func(a, b secret) int { return len(b.value) - len(a.value) })
-	for _, x := range secrets {
-		if x.value != "" {
-			s = strings.ReplaceAll(s, x.value, x.mark)
+	var spans []span
+	for _, x := range []struct{ value, mark string }{{c.cl.key, "[access key]"}, {c.text, "[text]"}} {
+		for i := 0; x.value != ""; {
+			k := strings.Index(s[i:], x.value)
+			if k < 0 {
+				break
+			}
+			spans = append(spans, span{i + k, i + k + len(x.value), x.mark})
+			i += k + len(x.value)
 		}
 	}
-	return s
+	spans = append(spans, digitSpans(s, c.number, c.code)...)
+	// Stable: of two spans of one length, the key's comes first and
+	// names both.
+	slices.SortStableFunc(spans, func(a, b span) int { return a.from - b.from })
+	var out strings.Builder
+	at := 0 // s[:at] is written
+	for i := 0; i < len(spans); {
+		cur := spans[i]
+		for i++; i < len(spans) && spans[i].from < cur.to; i++ {
+			if spans[i].to-spans[i].from > cur.to-cur.from {
+				cur.mark = spans[i].mark
+			}
+			cur.to = max(cur.to, spans[i].to)
+		}
+		out.WriteString(s[at:cur.from])
+		out.WriteString(cur.mark)
+		at = cur.to
+	}
+	out.WriteString(s[at:])
+	return out.String()
+}
+
+// span is a part of a text, s[from:to], to be replaced by mark.
+type span struct {
+	from, to int
+	mark     string
+}
+
+// digitSeparators may stand between the digits of one number, as people
+// and APIs write numbers and spoken codes: "+31 (0)6 12-34.56/78",
+// "1, 2, 3".
+const digitSeparators = " \t-./(),"
+
+// digitSpans finds the digits in s to hide. A run of digits with
+// separators between them (and an optional "+" before) is split into its
+// groups of digits: groups that together are number (E.164 digits) in any
+// format (see sameNumber) read "[number]", groups that together are code
+// read "[code]", and what is left of the run reads "[digits]" when it has
+// 4 digits or more, since it could still be a code or a number the call
+// does not know (Check, Status and Cancel know no number). Shorter
+// numbers stay.
+func digitSpans(s, number, code string) []span {
+	var spans []span
+	for i := 0; i < len(s); i++ {
+		j := i
+		if s[j] == '+' {
+			j++
+		}
+		if j == len(s) || !isDigit(s[j]) {
+			continue
+		}
+		var groups []span // of digits only
+		for k := j; k < len(s); k++ {
+			switch {
+			case isDigit(s[k]) && k > j && isDigit(s[k-1]):
+				groups[len(groups)-1].to = k + 1
+			case isDigit(s[k]):
+				groups = append(groups, span{from: k, to: k + 1})
+			case !strings.ContainsRune(digitSeparators, rune(s[k])):
+				k = len(s)
+			}
+		}
+		groups[0].from = i // the "+" goes with the first group
+		spans = append(spans, runSpans(s, groups, number, code)...)
+		i = groups[len(groups)-1].to - 1
+	}
+	return spans
+}
+
+// runSpans marks the groups of digits of one run, as digitSpans says.
+func runSpans(s string, groups []span, number, code string) []span {
+	var spans []span
+	digits := func(a, z int) string { // of groups a to z
+		var d strings.Builder
+		for _, g := range groups[a : z+1] {
+			d.WriteString(strings.TrimPrefix(s[g.from:g.to], "+"))
+		}
+		return d.String()
+	}
+	rest := -1 // first group left over, -1 when none
+	n := 0     // digits left over since rest
+	flush := func(z int) {
+		if rest >= 0 && n >= 4 {
+			spans = append(spans, span{groups[rest].from, groups[z].to, "[digits]"})
+		}
+		rest, n = -1, 0
+	}
+	for a := 0; a < len(groups); {
+		mark, z := "", a
+		for y := len(groups) - 1; y >= a && mark == ""; y-- {
+			switch d := digits(a, y); {
+			case sameNumber(d, number):
+				mark, z = "[number]", y
+			case d == code:
+				mark, z = "[code]", y
+			}
+		}
+		if mark == "" {
+			if rest < 0 {
+				rest = a
+			}
+			n += len(digits(a, a))
+			a++
+			continue
+		}
+		flush(a - 1)
+		spans = append(spans, span{groups[a].from, groups[z].to, mark})
+		a = z + 1
+	}
+	flush(len(groups) - 1)
+	return spans
+}
+
+// sameNumber reports whether digits, as written in an answer, is number
+// (E.164 digits) in one of its formats: international with or without
+// "+" or "00" ("31612345678", "0031612345678"), national with or without
+// its trunk prefix ("0612345678", "612345678"), or international with the
+// trunk prefix kept ("+31 (0)6 ..."). The country code is 1 to 3 digits.
+func sameNumber(digits, number string) bool {
+	if number == "" || digits == "" {
+		return false
+	}
+	d := strings.TrimLeft(digits, "0")
+	if len(d) >= len(number)-3 && d != "" && strings.HasSuffix(number, d) {
+		return true
+	}
+	for k := 1; k <= 3; k++ { // number has 7 digits or more
+		if d == number[:k]+"0"+number[k:] {
+			return true
+		}
+	}
+	return false
 }
 
 // mapError is fail without the scrubbing.
@@ -73,7 +209,7 @@ func (c *call) mapError(o op, err error) *verify.ProviderError {
 	pe := &verify.ProviderError{Provider: providerName, HTTPStatus: c.status}
 	if cerr := c.ctx.Err(); cerr != nil {
 		if context.Cause(c.ctx) == errTimeout {
-			pe.Err = fmt.Errorf("%w: no answer within %s: %w", verify.ErrUnavailable, c.p.timeout, cerr)
+			pe.Err = fmt.Errorf("%w: no answer within %s: %w", verify.ErrUnavailable, c.cl.timeout, cerr)
 		} else {
 			pe.Err = fmt.Errorf("%w: %w", verify.ErrUnavailable, cerr)
 		}
@@ -88,7 +224,7 @@ func (c *call) mapError(o op, err error) *verify.ProviderError {
 		return pe
 	}
 	if c.status == http.StatusTooManyRequests {
-		pe.Err = &verify.RateLimitError{RetryAfter: parseRetryAfter(c.retryAfter, time.Now()), Limit: "MessageBird"}
+		pe.Err = &verify.RateLimitError{RetryAfter: parseRetryAfter(c.retryAfter, time.Now()), Limit: "messagebird"}
 		c.detail(pe, err)
 		return pe
 	}
@@ -126,6 +262,10 @@ func (c *call) detail(pe *verify.ProviderError, err error) {
 	}
 }
 
+// recipientParam reports whether p names the recipient: "recipient" in
+// the Verify API, "recipients" in the Messages and Voice Messages APIs.
+func recipientParam(p string) bool { return p == "recipient" || p == "recipients" }
+
 // apiError maps an error answer of the API. The error codes are
 // MessageBird's: 2 request not allowed (bad key), 9 missing parameter, 10
 // invalid parameter, 20 not found, 21 bad request, 25 not enough balance,
@@ -135,7 +275,7 @@ func (c *call) apiError(o op, pe *verify.ProviderError, er mb.ErrorResponse) {
 	if len(er.Errors) > 0 {
 		e = er.Errors[0]
 		for _, x := range er.Errors {
-			if x.Parameter == "recipient" {
+			if recipientParam(x.Parameter) {
 				e = x
 				break
 			}
@@ -143,18 +283,21 @@ func (c *call) apiError(o op, pe *verify.ProviderError, er mb.ErrorResponse) {
 	}
 	pe.Code, pe.Description, pe.Parameter = e.Code, e.Description, e.Parameter
 	unavailable := func(why string) error { return fmt.Errorf("%w: %s", verify.ErrUnavailable, why) }
+	creates := o == opStart || o == opSend
 	switch {
 	case c.status == http.StatusUnauthorized || c.status == http.StatusForbidden || e.Code == 2:
 		pe.Err = unavailable("the access key was refused")
 	case e.Code == 25:
 		pe.Err = unavailable("not enough balance")
-	case e.Code == 20 || c.status == http.StatusNotFound && o != opStart && e.Code != 98:
+	case e.Code == 20 && o != opSend || c.status == http.StatusNotFound && !creates && e.Code != 98:
 		pe.Err = verify.ErrNotFound
 	case c.status >= 500 || e.Code == 98 || e.Code == 99:
 		pe.Err = unavailable("server error")
-	case o == opStart && e.Parameter == "recipient":
+	case creates && recipientParam(e.Parameter):
 		pe.Err = &verify.PhoneError{Code: "refused", Reason: "MessageBird refused the number"}
-	case o == opStart && (e.Code == 9 || e.Code == 10) && e.Parameter != "":
+	case o == opSend && (e.Code == 9 || e.Code == 10) && e.Parameter == "language":
+		pe.Err = fmt.Errorf("%w: MessageBird refused the language", verify.ErrUnsupported)
+	case creates && (e.Code == 9 || e.Code == 10) && e.Parameter != "":
 		pe.Err = fmt.Errorf("%w: MessageBird refused %s", verify.ErrInvalidOption, e.Parameter)
 	case o == opCheck && e.Code == 10:
 		d := strings.ToLower(e.Description)

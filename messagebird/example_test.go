@@ -67,3 +67,28 @@ func Example_errors() {
 	// 401 2 access_key
 	// verify: messagebird: provider unavailable: the access key was refused (HTTP 401, code 2, "Request not allowed (incorrect access_key)", parameter access_key)
 }
+
+// ExampleSender calls a number through the emulator, and reads back what
+// was sent.
+func ExampleSender() {
+	s := mbtest.NewServer()
+	defer s.Close()
+	snd, err := messagebird.NewSender(mbtest.AccessKey, messagebird.WithEndpoint(s.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer snd.CloseIdleConnections()
+	err = snd.Send(context.Background(), verify.Message{
+		Phone: "+31612345678", Channel: verify.Voice, Language: "nl-nl",
+		Text: "Je code is: 1, 2, 3, 4, 5, 6. Nog een keer: 1, 2, 3, 4, 5, 6.",
+	})
+	fmt.Println(err)
+	m := s.Sent()[0]
+	fmt.Println(m.Channel, m.Recipients, m.Language, m.Repeat, m.IfMachine)
+	fmt.Println(s.LastText("+31612345678"))
+	// Output:
+	// <nil>
+	// voice [31612345678] nl-nl 1 hangup
+	// Je code is: 1, 2, 3, 4, 5, 6. Nog een keer: 1, 2, 3, 4, 5, 6. true
+}

@@ -53,7 +53,7 @@ func TestBound(t *testing.T) {
 			ctx, cancel = in(tt.caller)
 			defer cancel()
 		}
-		bounded, cancel := tt.p.bound(ctx)
+		bounded, cancel := tt.p.cl.bound(ctx)
 		t1 := time.Now()
 		dl, ok := bounded.Deadline()
 		cancel()

@@ -167,7 +167,7 @@ func TestStartResult(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := verify.Verification{
-		ID: ver.ID, Phone: phone, Channel: verify.SMS, Status: verify.StatusPending,
+		ID: ver.ID, Phone: phone, Channel: verify.SMS, Status: verify.StatusPending, Provider: "messagebird",
 		CreatedAt: start, ExpiresAt: start.Add(10 * time.Minute),
 	}
 	if !ver.CreatedAt.Equal(want.CreatedAt) || !ver.ExpiresAt.Equal(want.ExpiresAt) {
@@ -221,7 +221,7 @@ func TestResponseMapping(t *testing.T) {
 			}
 			want := verify.Verification{ID: id32, Phone: tt.wantPhone, Channel: tt.wantChannel, Status: tt.wantStatus,
 				CreatedAt: created, ExpiresAt: created.Add(10 * time.Minute)}
-			if ver.ID != want.ID || ver.Phone != want.Phone || ver.Channel != want.Channel || ver.Status != want.Status ||
+			if ver.ID != want.ID || ver.Phone != want.Phone || ver.Channel != want.Channel || ver.Status != want.Status || ver.Provider != "messagebird" ||
 				!ver.CreatedAt.Equal(want.CreatedAt) || !ver.ExpiresAt.Equal(want.ExpiresAt) {
 				t.Errorf("Status = %+v, want %+v", *ver, want)
 			}
@@ -929,7 +929,7 @@ func TestEchoedSecretsAreScrubbed(t *testing.T) {
 		{"key and code in a 429", true, reply(429, 21, "Too many checks of "+code+" with "+key, key),
 			verify.ErrRateLimited, "Too many checks of [code] with [access key]", "[access key]"},
 		{"number in a start answer", false, reply(422, 10, "recipient 31612345678 (+31612345678) is invalid", "recipient"),
-			verify.ErrInvalidPhone, "recipient [number] (+[number]) is invalid", "recipient"},
+			verify.ErrInvalidPhone, "recipient [number] ([number]) is invalid", "recipient"},
 		{"key in a start answer", false, reply(422, 2, "Key "+key+" may not send to 31612345678", "access_key"),
 			verify.ErrUnavailable, "Key [access key] may not send to [number]", "access_key"},
 	}

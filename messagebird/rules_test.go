@@ -117,7 +117,7 @@ func TestCheckReturnsTheVerifiedNumber(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := verify.Verification{ID: ver.ID, Phone: "+4915123456789", Channel: ch, Status: verify.StatusVerified,
-			CreatedAt: ver.CreatedAt, ExpiresAt: ver.ExpiresAt}
+			Provider: "messagebird", CreatedAt: ver.CreatedAt, ExpiresAt: ver.ExpiresAt}
 		if *got != want {
 			t.Errorf("%s: Check = %+v, want %+v", ch, *got, want)
 		}
@@ -288,7 +288,7 @@ func TestRetryAfter(t *testing.T) {
 		var rl *verify.RateLimitError
 		if !errors.As(err, &rl) || !errors.Is(err, verify.ErrRateLimited) {
 			t.Errorf("Retry-After %q: got %v, want a RateLimitError", tt.header, err)
-		} else if rl.RetryAfter < tt.min || rl.RetryAfter > tt.max || rl.Limit != "MessageBird" {
+		} else if rl.RetryAfter < tt.min || rl.RetryAfter > tt.max || rl.Limit != "messagebird" {
 			t.Errorf("Retry-After %q: RetryAfter %v, Limit %q; want %v to %v from MessageBird", tt.header, rl.RetryAfter, rl.Limit, tt.min, tt.max)
 		}
 		p.CloseIdleConnections()

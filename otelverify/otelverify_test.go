@@ -119,7 +119,7 @@ func TestMetrics(t *testing.T) {
 	want := map[string]int64{
 		"verify.verifications.started{verify.channel=voice,verify.region=NL}":                                                              1,
 		"verify.verifications.started{verify.channel=sms,verify.region=GB}":                                                                1,
-		"verify.verifications.refused{verify.channel=voice,verify.operation=start,verify.refusal.reason=resend cooldown,verify.region=NL}": 1,
+		"verify.verifications.refused{verify.channel=voice,verify.operation=start,verify.refusal.reason=resend_cooldown,verify.region=NL}": 1,
 		"verify.verifications.refused{verify.channel=voice,verify.operation=start,verify.refusal.reason=line_type,verify.region=NL}":       1,
 		"verify.verifications.refused{verify.operation=start,verify.refusal.reason=too_short}":                                             1,
 		"verify.verifications.checked{verify.outcome=invalid_code}":                                                                        1,
@@ -209,7 +209,7 @@ func TestSpans(t *testing.T) {
 		more    map[attribute.Key]string
 	}{
 		{"verify.start", codes.Unset, "ok", map[attribute.Key]string{"verify.channel": "voice", "verify.region": "NL", "verify.line_type": "mobile", "verify.language": "nl-nl", "verify.provider.called": "true"}},
-		{"verify.start", codes.Unset, "rate_limited", map[attribute.Key]string{"verify.limit": "resend cooldown", "verify.refusal.reason": "resend cooldown", "verify.provider.called": "false"}},
+		{"verify.start", codes.Unset, "rate_limited", map[attribute.Key]string{"verify.limit": "resend_cooldown", "verify.refusal.reason": "resend_cooldown", "verify.provider.called": "false"}},
 		{"verify.start", codes.Unset, "invalid_phone", map[attribute.Key]string{"verify.line_type": "premium_rate", "verify.refusal.reason": "line_type"}},
 		{"verify.start", codes.Unset, "invalid_phone", map[attribute.Key]string{"verify.refusal.reason": "too_short"}},
 		{"verify.check", codes.Unset, "invalid_code", map[attribute.Key]string{"verify.provider.called": "true"}}, // a user's error is no fault

@@ -2,7 +2,10 @@ package otp_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
+	"os"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
@@ -11,9 +14,20 @@ import (
 
 // A Verifier over otp and the fake Sender: the code is made by otp and
 // read back from the text the Sender recorded, as a user would hear it.
+// The secret is random: 32 bytes or more from the environment, the same
+// on every instance (such as: openssl rand -base64 32); without one, a
+// fresh random secret, good for this process only.
 func Example() {
+	secret, err := base64.StdEncoding.DecodeString(os.Getenv("OTP_SECRET"))
+	if err != nil {
+		panic(err)
+	}
+	if len(secret) == 0 {
+		secret = make([]byte, otp.MinSecretLen)
+		rand.Read(secret)
+	}
 	sender := fake.NewSender()
-	p, err := otp.New(sender, []byte("a secret of at least 32 bytes, random in real life"))
+	p, err := otp.New(sender, secret)
 	if err != nil {
 		panic(err)
 	}

@@ -1,9 +1,11 @@
 package otp_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -27,45 +29,79 @@ func newClock() *verifytest.Clock {
 
 // spyStore is a MemoryLimiter that records every key and value written
 // to it, counts the attempts the otp Provider takes, and can fail or
-// stall its next call.
+// stall its coming calls.
 type spyStore struct {
 	*verify.MemoryLimiter
 
 	mu       sync.Mutex
 	written  []string // every key and value, in the order written
 	attempts int      // allowed AllowAll calls on the keys of attempts
-	fail     error
-	stall    bool
+	plan     []fault  // what happens to the coming calls, the next first
+}
+
+// A fault is what happens to one call of a spyStore: nothing (the zero
+// fault), a failure before it takes effect, a failure after it took
+// effect (a reply lost on the way back), or a stall until its context
+// ends.
+type fault struct {
+	err   error
+	lost  bool // the call takes effect, then fails with err
+	stall bool
+	then  func() // runs once the call took effect (AllowAll and Get)
 }
 
 func newSpyStore(now func() time.Time) *spyStore {
 	return &spyStore{MemoryLimiter: &verify.MemoryLimiter{Now: now}}
 }
 
-// before runs first in every call: the failure or stall asked for.
-func (s *spyStore) before(ctx context.Context, written ...string) error {
+// before runs first in every call: it takes the call's fault from the
+// plan and records what the call writes, unless it fails first. A stall
+// waits for the context's end, and fails with its error.
+func (s *spyStore) before(ctx context.Context, written ...string) fault {
 	s.mu.Lock()
-	err, stall := s.fail, s.stall
-	s.fail, s.stall = nil, false
-	if err == nil && !stall {
+	var f fault
+	if len(s.plan) > 0 {
+		f, s.plan = s.plan[0], s.plan[1:]
+	}
+	if f.err == nil && !f.stall || f.lost {
 		s.written = append(s.written, written...)
 	}
 	s.mu.Unlock()
-	if stall {
+	if f.stall {
 		<-ctx.Done()
-		return ctx.Err()
+		f.err = ctx.Err()
 	}
-	return err
+	return f
 }
 
-func (s *spyStore) failNext(err error) { s.mu.Lock(); s.fail = err; s.mu.Unlock() }
-func (s *spyStore) stallNext()         { s.mu.Lock(); s.stall = true; s.mu.Unlock() }
+// first reports whether the call fails before it takes effect.
+func (f fault) first() bool { return f.err != nil && !f.lost }
+
+// faults plans the coming calls: the first fault is the next call's.
+func (s *spyStore) faults(fs ...fault) { s.mu.Lock(); s.plan = fs; s.mu.Unlock() }
+
+func (s *spyStore) failNext(err error) { s.faults(fault{err: err}) }
+func (s *spyStore) stallNext()         { s.faults(fault{stall: true}) }
 
 // dump returns every key and value written so far, one a line.
 func (s *spyStore) dump() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return strings.Join(s.written, "\n")
+}
+
+// recordKey returns the key of the record written last.
+func (s *spyStore) recordKey(t testing.TB) string {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.written) - 1; i >= 0; i-- {
+		if strings.HasPrefix(s.written[i], "otp:rec:") {
+			return s.written[i]
+		}
+	}
+	t.Fatal("no record was written")
+	return ""
 }
 
 func (s *spyStore) attemptsTaken() int {
@@ -75,10 +111,8 @@ func (s *spyStore) attemptsTaken() int {
 }
 
 func (s *spyStore) Allow(ctx context.Context, key string, limit int, per time.Duration) (bool, time.Duration, error) {
-	if err := s.before(ctx, key); err != nil {
-		return false, 0, err
-	}
-	return s.MemoryLimiter.Allow(ctx, key, limit, per)
+	refused, retry, err := s.AllowAll(ctx, []verify.Limit{{Key: key, N: limit, Per: per}})
+	return refused < 0 && err == nil, retry, err
 }
 
 func (s *spyStore) AllowAll(ctx context.Context, limits []verify.Limit) (int, time.Duration, error) {
@@ -86,8 +120,9 @@ func (s *spyStore) AllowAll(ctx context.Context, limits []verify.Limit) (int, ti
 	for i, l := range limits {
 		keys[i] = l.Key
 	}
-	if err := s.before(ctx, keys...); err != nil {
-		return -1, 0, err
+	f := s.before(ctx, keys...)
+	if f.first() {
+		return -1, 0, f.err
 	}
 	refused, retry, err := s.MemoryLimiter.AllowAll(ctx, limits)
 	if err == nil && refused < 0 && (strings.HasPrefix(keys[0], "otp:tries:") || strings.HasPrefix(keys[0], "otp:last:")) {
@@ -95,35 +130,48 @@ func (s *spyStore) AllowAll(ctx context.Context, limits []verify.Limit) (int, ti
 		s.attempts++
 		s.mu.Unlock()
 	}
+	if f.then != nil {
+		f.then()
+	}
+	if f.lost {
+		return -1, 0, f.err
+	}
 	return refused, retry, err
 }
 
 func (s *spyStore) Count(ctx context.Context, window time.Duration, keys ...string) ([]int, error) {
-	if err := s.before(ctx); err != nil {
-		return nil, err
+	if f := s.before(ctx); f.err != nil { // a read: lost or not, nothing changed
+		return nil, f.err
 	}
 	return s.MemoryLimiter.Count(ctx, window, keys...)
 }
 
 func (s *spyStore) Forget(ctx context.Context, keys ...string) error {
-	if err := s.before(ctx); err != nil {
-		return err
+	f := s.before(ctx)
+	if f.first() {
+		return f.err
 	}
-	return s.MemoryLimiter.Forget(ctx, keys...)
+	return cmp.Or(s.MemoryLimiter.Forget(ctx, keys...), f.err)
 }
 
 func (s *spyStore) Put(ctx context.Context, key, value string, ttl time.Duration) error {
-	if err := s.before(ctx, key, value); err != nil {
-		return err
+	f := s.before(ctx, key, value)
+	if f.first() {
+		return f.err
 	}
-	return s.MemoryLimiter.Put(ctx, key, value, ttl)
+	return cmp.Or(s.MemoryLimiter.Put(ctx, key, value, ttl), f.err)
 }
 
 func (s *spyStore) Get(ctx context.Context, key string) (string, bool, error) {
-	if err := s.before(ctx); err != nil {
-		return "", false, err
+	f := s.before(ctx)
+	if f.err != nil {
+		return "", false, f.err
 	}
-	return s.MemoryLimiter.Get(ctx, key)
+	v, ok, err := s.MemoryLimiter.Get(ctx, key)
+	if f.then != nil {
+		f.then()
+	}
+	return v, ok, err
 }
 
 // env is an otp Provider over the fake Sender and a spyStore, on a
@@ -178,6 +226,7 @@ func TestNewRefusesBadArguments(t *testing.T) {
 		{"no secret", s, "", nil},
 		{"nil store", s, secret, []otp.Option{otp.WithStore(nil)}},
 		{"nil clock", s, secret, []otp.Option{otp.WithClock(nil)}},
+		{"store that fails open", s, secret, []otp.Option{otp.WithStore(failOpenStore{new(verify.MemoryLimiter), true})}},
 		{"nil option", s, secret, []otp.Option{nil}},
 	}
 	for _, tt := range tests {
@@ -189,7 +238,18 @@ func TestNewRefusesBadArguments(t *testing.T) {
 	}
 	_, err := otp.New(s, []byte(secret+"more is fine"))
 	assert.NoError(t, err)
+	_, err = otp.New(s, []byte(secret), otp.WithStore(failOpenStore{new(verify.MemoryLimiter), false}))
+	assert.NoError(t, err, "a store that says it fails closed")
 }
+
+// failOpenStore is a store that says whether it fails open, as a
+// redislimit Limiter does.
+type failOpenStore struct {
+	*verify.MemoryLimiter
+	open bool
+}
+
+func (s failOpenStore) FailsOpen() bool { return s.open }
 
 func TestStartRefusesWhatAVerifierNeverSends(t *testing.T) {
 	tests := []struct {
@@ -258,7 +318,8 @@ func TestTexts(t *testing.T) {
 
 // TestSenderErrors: a Sender's error is returned as it is when it is one
 // a start may return, and as ErrUnavailable otherwise, never with the
-// code in it; the verification is forgotten.
+// code in it, however written, nor 4 of its digits in a row; the
+// verification is forgotten.
 func TestSenderErrors(t *testing.T) {
 	upstream := &verify.ProviderError{Provider: "messagebird", HTTPStatus: 422, Err: verify.ErrInvalidPhone}
 	tests := []struct {
@@ -278,6 +339,26 @@ func TestSenderErrors(t *testing.T) {
 		{"holds the spoken code", func(code string) error {
 			return fmt.Errorf("bad text %q", strings.Join(strings.Split(code, ""), ", "))
 		}, verify.ErrUnavailable, false},
+		{"holds the spoken code URL-encoded", func(code string) error {
+			return fmt.Errorf("400: body=text%%3D%s", url.QueryEscape(spokenCode(code)))
+		}, verify.ErrUnavailable, false},
+		{"holds the code JSON-escaped", func(code string) error {
+			var b strings.Builder
+			for _, d := range code {
+				fmt.Fprintf(&b, "\\u%04x", d)
+			}
+			return fmt.Errorf(`%w: {"text":"%s"}`, verify.ErrInvalidPhone, b.String())
+		}, verify.ErrInvalidPhone, false},
+		{"holds the code in SSML", func(code string) error {
+			return fmt.Errorf("bad SSML: <speak>%s</speak>", strings.Join(strings.Split(code, ""), `<break time="300ms"/>`))
+		}, verify.ErrUnavailable, false},
+		{"holds the spoken code with HTML entities", func(code string) error {
+			return fmt.Errorf("bad text: %s", strings.Join(strings.Split(code, ""), "&#44; "))
+		}, verify.ErrUnavailable, false},
+		{"holds the first 4 digits", func(code string) error {
+			return fmt.Errorf("text too long: %q", "Your Acme code is "+spokenCode(code)[:10]+"…")
+		}, verify.ErrUnavailable, false},
+		{"holds the last 4 digits", func(code string) error { return fmt.Errorf("rejected …%s", code[2:]) }, verify.ErrUnavailable, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -300,11 +381,32 @@ func TestSenderErrors(t *testing.T) {
 				var pe *verify.ProviderError
 				require.ErrorAs(t, err, &pe)
 				assert.Equal(t, "otp", pe.Provider)
+				if strings.HasPrefix(tt.name, "holds") {
+					assert.NotContains(t, err.Error(), tt.err(code).Error(), "the error that holds the code is kept")
+					assert.Contains(t, pe.Description, "left out")
+				}
 			}
 			assert.NotErrorIs(t, err, verify.ErrNotFound)
 			assert.Zero(t, e.store.Len(), "the verification of a failed send is kept")
 		})
 	}
+}
+
+// spokenCode returns code as a call reads it in English: "1, 2, 3, ...".
+func spokenCode(code string) string { return strings.Join(strings.Split(code, ""), ", ") }
+
+// TestSenderErrorsKeepTheirDetail: an error whose digits share no run of
+// 4 with the code keeps its text, for the logs.
+func TestSenderErrorsKeepTheirDetail(t *testing.T) {
+	e := newEnv(t)
+	failing := senderFunc(func(ctx context.Context, m verify.Message) error {
+		return errors.New("upstream answered 503 at 12:00")
+	})
+	p, err := otp.New(failing, []byte(secret), otp.WithStore(e.store), otp.WithClock(e.clock.Now))
+	require.NoError(t, err)
+	_, err = p.Start(context.Background(), verifytest.Request(verifytest.Phone))
+	assert.ErrorIs(t, err, verify.ErrUnavailable)
+	assert.ErrorContains(t, err, "upstream answered 503 at 12:00")
 }
 
 type senderFunc func(context.Context, verify.Message) error
@@ -340,13 +442,99 @@ func TestStoreFailure(t *testing.T) {
 	assert.Equal(t, verify.StatusVerified, got.Status)
 }
 
+// TestStoreFailureWithinCheck fails each store call of a Check in turn
+// (1: the record, 2: how it ended, 3: the attempt, 4: the end, 5: the
+// record again, which a success reads; see TestEvictionDuringACheck), before
+// or after it takes effect, or cancels the check's context once its
+// attempt is taken, and then reads the verification's state. A check
+// that failed before taking an attempt changed nothing; one that took
+// its attempt runs its end to the end, whatever its context does, and
+// tries it again once when the store fails: so an attempt is never lost
+// on the way, and the last one never leaves the verification pending
+// with no attempt left.
+func TestStoreFailureWithinCheck(t *testing.T) {
+	down := errors.New("connection reset")
+	ok := fault{}
+	var cancelCheck func() // cancels the context of the check under test
+	cancelCheck = func() {}
+	tests := []struct {
+		name   string
+		wrongs int            // wrong codes before the check (MaxAttempts is 3)
+		right  bool           // whether the check has the right code
+		plan   func() []fault // the faults of the check's calls
+		want   error          // of the check; nil: it verified
+		status verify.Status  // after the check
+		taken  int            // attempts taken by the check
+	}{
+		{name: "1st call fails", right: true, plan: func() []fault { return []fault{{err: down}} }, want: verify.ErrUnavailable, status: verify.StatusPending},
+		{name: "2nd call fails", right: true, plan: func() []fault { return []fault{ok, {err: down}} }, want: verify.ErrUnavailable, status: verify.StatusPending},
+		{name: "3rd call fails", right: true, plan: func() []fault { return []fault{ok, ok, {err: down}} }, want: verify.ErrUnavailable, status: verify.StatusPending},
+		{name: "3rd call's reply lost", right: true, plan: func() []fault { return []fault{ok, ok, {err: down, lost: true}} }, want: verify.ErrUnavailable, status: verify.StatusPending, taken: 1},
+		{name: "4th call fails", right: true, plan: func() []fault { return []fault{ok, ok, ok, {err: down}} }, status: verify.StatusVerified, taken: 1},
+		{name: "4th call's reply lost", right: true, plan: func() []fault { return []fault{ok, ok, ok, {err: down, lost: true}} }, status: verify.StatusVerified, taken: 1},
+		{name: "4th call and its retry fail", right: true, plan: func() []fault { return []fault{ok, ok, ok, {err: down}, {err: down}} }, want: verify.ErrUnavailable, status: verify.StatusPending, taken: 1},
+		{name: "5th call fails (the record read again after the end)", right: true, plan: func() []fault { return []fault{ok, ok, ok, ok, {err: down}} }, want: verify.ErrUnavailable, status: verify.StatusVerified, taken: 1},
+		{name: "canceled once the attempt is taken", right: true, plan: func() []fault { return []fault{ok, ok, {then: cancelCheck}} }, status: verify.StatusVerified, taken: 1},
+		// The last attempt is the 4th call (the 3rd finds the others
+		// taken), and its end the 5th.
+		{name: "last attempt, its end fails", wrongs: 2, plan: func() []fault { return []fault{ok, ok, ok, ok, {err: down}} }, want: verify.ErrTooManyAttempts, status: verify.StatusFailed, taken: 1},
+		{name: "last attempt, its end's reply lost", wrongs: 2, plan: func() []fault { return []fault{ok, ok, ok, ok, {err: down, lost: true}} }, want: verify.ErrTooManyAttempts, status: verify.StatusFailed, taken: 1},
+		{name: "last attempt, canceled once it is taken", wrongs: 2, plan: func() []fault { return []fault{ok, ok, ok, {then: cancelCheck}} }, want: verify.ErrTooManyAttempts, status: verify.StatusFailed, taken: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			bg := context.Background()
+			ver, err := e.p.Start(bg, verifytest.Request(verifytest.Phone))
+			require.NoError(t, err)
+			code := e.code(t, verifytest.Phone)
+			for range tt.wrongs {
+				_, err := e.p.Check(bg, ver.ID, wrong(code))
+				require.ErrorIs(t, err, verify.ErrInvalidCode)
+			}
+			before := e.store.attemptsTaken()
+			ctx, cancel := context.WithCancel(bg)
+			defer cancel()
+			cancelCheck = cancel
+			e.store.faults(tt.plan()...)
+			guess := code
+			if !tt.right {
+				guess = wrong(code)
+			}
+			got, err := e.p.Check(ctx, ver.ID, guess)
+			if tt.want == nil {
+				require.NoError(t, err)
+				assert.Equal(t, verify.StatusVerified, got.Status)
+			} else {
+				assert.ErrorIs(t, err, tt.want)
+			}
+			assert.Equal(t, tt.taken, e.store.attemptsTaken()-before, "attempts taken")
+			st, err := e.p.Status(bg, ver.ID)
+			require.NoError(t, err)
+			assert.Equal(t, tt.status, st.Status)
+			// Afterwards, the right code: it verifies once while the
+			// verification is pending, and never after it ended.
+			_, err = e.p.Check(bg, ver.ID, code)
+			switch tt.status {
+			case verify.StatusPending:
+				assert.NoError(t, err, "the right code after the check")
+			case verify.StatusVerified:
+				assert.ErrorIs(t, err, verify.ErrExpired, "the right code again")
+			case verify.StatusFailed:
+				assert.ErrorIs(t, err, verify.ErrTooManyAttempts, "the right code after the last attempt")
+			}
+		})
+	}
+}
+
 // TestMalformedRecord: a record that is not one otp wrote makes the
 // verification unusable rather than something else.
 func TestMalformedRecord(t *testing.T) {
 	e := newEnv(t)
 	ver, err := e.p.Start(context.Background(), verifytest.Request(verifytest.Phone))
 	require.NoError(t, err)
-	rec, ok, err := e.store.Get(context.Background(), "otp:rec:"+ver.ID)
+	recKey := e.store.recordKey(t)
+	rec, ok, err := e.store.Get(context.Background(), recKey)
 	require.NoError(t, err)
 	require.True(t, ok)
 	// Another number written in: the record no longer parses... or, if
@@ -356,7 +544,7 @@ func TestMalformedRecord(t *testing.T) {
 		strings.Replace(rec, "|3|", "|9|", 1),
 		rec[:len(rec)-1],
 	} {
-		require.NoError(t, e.store.Put(context.Background(), "otp:rec:"+ver.ID, tampered, time.Hour))
+		require.NoError(t, e.store.Put(context.Background(), recKey, tampered, time.Hour))
 		_, err = e.p.Check(context.Background(), ver.ID, e.code(t, verifytest.Phone))
 		assert.True(t, errors.Is(err, verify.ErrUnavailable) || errors.Is(err, verify.ErrInvalidCode), "tampered record %q: %v", tampered, err)
 	}
@@ -395,8 +583,30 @@ func TestVerification(t *testing.T) {
 	assert.ErrorIs(t, err, verify.ErrNotFound)
 }
 
+// TestTimesKeepTheClocksZone: Start, Check and Status give the times in
+// the zone of the Provider's clock, to the nanosecond.
+func TestTimesKeepTheClocksZone(t *testing.T) {
+	zone := time.FixedZone("UTC+5:30", 5*3600+1800)
+	c := verifytest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 6, zone))
+	s := fake.NewSender()
+	p, err := otp.New(s, []byte(secret), otp.WithClock(c.Now))
+	require.NoError(t, err)
+	ctx := context.Background()
+	ver, err := p.Start(ctx, verifytest.Request(verifytest.Phone))
+	require.NoError(t, err)
+	code, _ := s.LastCode(verifytest.Phone)
+	st, err := p.Status(ctx, ver.ID)
+	require.NoError(t, err)
+	got, err := p.Check(ctx, ver.ID, code)
+	require.NoError(t, err)
+	for _, v := range []*verify.Verification{ver, st, got} {
+		assert.Equal(t, c.Now(), v.CreatedAt, "%s: CreatedAt", v.Status)
+		assert.Equal(t, c.Now().Add(10*time.Minute), v.ExpiresAt, "%s: ExpiresAt", v.Status)
+	}
+}
+
 // TestStatusAfterEachEnd: how a verification ended stays, whatever comes
-// after.
+// after: a Cancel, which returns nil, changes nothing.
 func TestStatusAfterEachEnd(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
@@ -412,6 +622,7 @@ func TestStatusAfterEachEnd(t *testing.T) {
 			}
 		}, verify.StatusFailed, verify.ErrTooManyAttempts},
 		{"canceled", func(e *env, id, code string) { e.p.Cancel(ctx, id) }, verify.StatusCanceled, verify.ErrExpired},
+		{"expired", func(e *env, id, code string) { e.clock.Advance(10 * time.Minute) }, verify.StatusExpired, verify.ErrExpired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -437,8 +648,8 @@ func wrong(code string) string {
 }
 
 // TestEveryLanguageThroughAVerifier: with the built-in texts of each of
-// the 19 languages, a call reads the code digit by digit, a text holds it
-// as is, no "%token" is left, and the code checks.
+// the 19 languages, a call reads the code digit by digit, exactly twice,
+// a text holds it as is, no "%token" is left, and the code checks.
 func TestEveryLanguageThroughAVerifier(t *testing.T) {
 	for _, lang := range verify.Languages() {
 		t.Run(lang, func(t *testing.T) {
@@ -458,7 +669,7 @@ func TestEveryLanguageThroughAVerifier(t *testing.T) {
 					spoken = strings.Join(strings.Split(m.Code, ""), "、")
 				}
 				if ch == verify.Voice {
-					assert.Contains(t, m.Text, spoken)
+					assert.Equal(t, 2, strings.Count(m.Text, spoken), "times the call says the code: %q", m.Text)
 					assert.NotContains(t, m.Text, m.Code)
 				} else {
 					assert.Contains(t, m.Text, m.Code)

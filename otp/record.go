@@ -49,10 +49,11 @@ func (r *record) encode() string {
 	return r.fields() + "|" + base64.RawURLEncoding.EncodeToString(r.mac)
 }
 
-// decode parses the text form of a record. It accepts only what encode
-// writes: a store that was tampered with or that holds another version's
-// records gives an error rather than a record that means something else.
-func decode(s string) (record, error) {
+// decode parses the text form of a record, whose language must be one
+// of langs (verify.Languages). It accepts only what encode writes: a
+// store that was tampered with or that holds another version's records
+// gives an error rather than a record that means something else.
+func decode(s string, langs []string) (record, error) {
 	f := strings.Split(s, "|")
 	if len(f) != 8 || f[0] != recordVersion {
 		return record{}, errRecord
@@ -68,7 +69,7 @@ func decode(s string) (record, error) {
 	}
 	if err := errors.Join(err1, err2, err3, err4); err != nil ||
 		!validPhone(r.phone) || (r.channel != verify.Voice && r.channel != verify.SMS) ||
-		!slices.Contains(verify.Languages(), r.language) || !r.expires.After(r.created) ||
+		!slices.Contains(langs, r.language) || !r.expires.After(r.created) ||
 		r.maxAttempts < 1 || len(r.mac) != sha256.Size || r.encode() != s {
 		return record{}, errRecord
 	}

@@ -25,7 +25,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	r := testRecord()
 	s := r.encode()
 	assert.Equal(t, "1|+31612345678|voice|en-gb|1767323045000000006|1767323645000000006|5|"+strings.Repeat("paWl", 10)+"paU", s)
-	got, err := decode(s)
+	got, err := decode(s, verify.Languages())
 	require.NoError(t, err)
 	assert.Equal(t, r, got)
 }
@@ -49,7 +49,7 @@ func TestDecodeRefuses(t *testing.T) {
 		good + "|",         // a field more
 		strings.Replace(good, "|", "||", 1),
 	} {
-		_, err := decode(s)
+		_, err := decode(s, verify.Languages())
 		assert.ErrorIs(t, err, errRecord, "%q", s)
 	}
 }
@@ -88,7 +88,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(r.encode())
 	f.Add("1|+1|sms|en-gb|0|1|1|")
 	f.Fuzz(func(t *testing.T, s string) {
-		r, err := decode(s)
+		r, err := decode(s, verify.Languages())
 		if err != nil {
 			return
 		}

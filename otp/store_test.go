@@ -121,11 +121,55 @@ func TestNoCodeInTheStore(t *testing.T) {
 	}
 }
 
+// TestNoIDInTheStore: an id is a bearer handle (it checks codes, reads
+// the status, cancels), so the store keys verifications by an HMAC of
+// it: through every state a verification reaches, no key or value
+// written holds an id, nor its hex or base64 (the encodings of a 32-byte
+// id of TestNoCodeInTheStore). The same id through another Provider of
+// the same secret and store still finds its verification.
+func TestNoIDInTheStore(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var ids []string
+	for i := range 8 {
+		phone := "+316123" + strconv.Itoa(10000+i)
+		ver, err := e.p.Start(ctx, verifytest.Request(phone))
+		require.NoError(t, err)
+		ids = append(ids, ver.ID)
+		code := e.code(t, phone)
+		switch i % 4 {
+		case 0:
+			_, err = e.p.Check(ctx, ver.ID, code)
+			require.NoError(t, err)
+		case 1:
+			for range 3 {
+				e.p.Check(ctx, ver.ID, wrong(code))
+			}
+		case 2:
+			require.NoError(t, e.p.Cancel(ctx, ver.ID))
+		}
+		_, err = e.p.Status(ctx, ver.ID)
+		require.NoError(t, err)
+	}
+	dump := e.store.dump()
+	require.Contains(t, dump, "otp:rec:")
+	for _, id := range ids {
+		for _, f := range []string{id, hex.EncodeToString([]byte(id)), base64.StdEncoding.EncodeToString([]byte(id)), base64.RawURLEncoding.EncodeToString([]byte(id))} {
+			assert.NotContains(t, dump, f, "id %s is in the store", id)
+		}
+	}
+	other, err := otp.New(fake.NewSender(), []byte(secret), otp.WithStore(e.store), otp.WithClock(e.clock.Now))
+	require.NoError(t, err)
+	st, err := other.Status(ctx, ids[0])
+	require.NoError(t, err)
+	assert.Equal(t, verify.StatusVerified, st.Status)
+}
+
 // TestTwoProvidersShareOneStore: two app instances, each a Verifier over
 // its own otp Provider and Sender, with one secret and one store, behave
 // as one: a code sent by either checks on either, wrong codes on both
 // count against one cap, and Cancel and Status on one see the other's
-// state. With another secret, no code checks.
+// state. With another secret, no verification is found.
 func TestTwoProvidersShareOneStore(t *testing.T) {
 	c := newClock()
 	store := &verify.MemoryLimiter{Now: c.Now}
@@ -184,12 +228,13 @@ func TestTwoProvidersShareOneStore(t *testing.T) {
 	_, err = a.Check(ctx, ver.ID, lastCode("+31612345670"))
 	assert.ErrorIs(t, err, verify.ErrExpired)
 
-	// Another secret: the same store, but no code checks.
+	// Another secret: the same store, but no code checks; the other
+	// Provider does not even find the verification.
 	other, _ := instance(strings.Repeat("x", 32))
 	ver, err = a.Start(ctx, "+31612345671")
 	require.NoError(t, err)
 	_, err = other.Check(ctx, ver.ID, lastCode("+31612345671"))
-	assert.ErrorIs(t, err, verify.ErrInvalidCode)
+	assert.ErrorIs(t, err, verify.ErrNotFound)
 }
 
 // TestConcurrentGuessesAreCapped: however many checks arrive at once,
@@ -312,4 +357,55 @@ func TestEvictionNeverRevivesACode(t *testing.T) {
 		}
 	}
 	assert.LessOrEqual(t, store.Len(), 40)
+}
+
+// TestEvictionDuringACheck: a check loads the record, and then, before
+// it takes its attempt, another check ends the verification and a flood
+// of keys evicts the record and every count of the verification from a
+// full MemoryLimiter. The check then counts on fresh keys: its attempt
+// is the first again, and its end too. It must not verify all the same:
+// neither a code used already, nor one whose verification failed at
+// MaxAttempts wrong codes. Nor may a later check start counting again.
+func TestEvictionDuringACheck(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		end  func(p *otp.Provider, id, code string) // the other check(s)
+	}{
+		{"verified", func(p *otp.Provider, id, code string) {
+			_, err := p.Check(ctx, id, code)
+			require.NoError(t, err)
+		}},
+		{"failed", func(p *otp.Provider, id, code string) {
+			for range 2 {
+				_, err := p.Check(ctx, id, wrong(code))
+				require.ErrorIs(t, err, verify.ErrInvalidCode)
+			}
+			_, err := p.Check(ctx, id, wrong(code))
+			require.ErrorIs(t, err, verify.ErrTooManyAttempts)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			const maxKeys = 20
+			e.store.MaxKeys = maxKeys
+			ver, err := e.p.Start(ctx, verifytest.Request(verifytest.Phone)) // MaxAttempts 3
+			require.NoError(t, err)
+			code := e.code(t, verifytest.Phone)
+			flood := func() {
+				for i := range 2 * maxKeys {
+					_, _, err := e.store.MemoryLimiter.AllowAll(ctx, []verify.Limit{{Key: "flood:" + strconv.Itoa(i), N: 1, Per: time.Hour}})
+					require.NoError(t, err)
+				}
+			}
+			e.store.faults(fault{then: func() { tt.end(e.p, ver.ID, code); flood() }})
+			_, err = e.p.Check(ctx, ver.ID, code)
+			assert.ErrorIs(t, err, verify.ErrNotFound, "the check that loaded the record before the flood")
+			for range 4 {
+				_, err = e.p.Check(ctx, ver.ID, code)
+				assert.ErrorIs(t, err, verify.ErrNotFound, "a check after the flood")
+			}
+		})
+	}
 }

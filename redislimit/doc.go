@@ -31,7 +31,9 @@
 // start's limits at once (AllowAll), counts without recording (Count),
 // and keeps values (Put, Get, Forget), so that a Verifier's all-or-nothing
 // starts, its SMS-pumping guard and its throttle on failed checks hold
-// across every instance.
+// across every instance. It implements every field of verify.Limit: the
+// credit of a limit, and a throttle's backoff, decided in the same script
+// that records the event, so parallel checks cannot pass the throttle.
 //
 // Limits are exact sliding windows, as verify.Limiter requires: with limit
 // n and window w, at most n events for a key fall within any span of

@@ -1,8 +1,6 @@
 module github.com/phoneverify/verify/redislimit
 
-go 1.26.0
-
-toolchain go1.26.10
+go 1.26.10
 
 require (
 	github.com/phoneverify/verify v0.0.0

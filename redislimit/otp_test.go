@@ -7,12 +7,14 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	"github.com/phoneverify/verify/otp"
+	"github.com/phoneverify/verify/redislimit"
 )
 
 // otpInstance is one app instance that makes its own codes: a Verifier
@@ -125,9 +127,29 @@ func TestOTPInstancesAreOne(t *testing.T) {
 		assert.NotContains(t, dump.String(), strings.Join(strings.Split(code, ""), ", "))
 	}
 
-	// Another secret on the same Redis: no code of the others checks.
+	// Another secret on the same Redis: no code of the others checks,
+	// nor is their verification found.
 	other := newOTPInstance(t, s, strings.Repeat("x", 32))
 	ver, code = start(a, "+31612345672")
 	_, err = other.v.Check(ctx, ver.ID, code)
-	assert.ErrorIs(t, err, verify.ErrInvalidCode)
+	assert.ErrorIs(t, err, verify.ErrNotFound)
+}
+
+// TestOTPRefusesAFailOpenLimiter: a Limiter made WithFailOpen says so,
+// and otp refuses it as its store (a failed script would allow a code
+// twice); the same Redis client in a Limiter without the option is
+// accepted. New contacts no Redis: none is needed.
+func TestOTPRefusesAFailOpenLimiter(t *testing.T) {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	t.Cleanup(func() { c.Close() })
+	open, closed := newLimiter(t, c, redislimit.WithFailOpen()), newLimiter(t, c)
+	assert.True(t, open.FailsOpen())
+	assert.False(t, closed.FailsOpen())
+	const secret = "0123456789abcdef0123456789abcdef"
+	p, err := otp.New(fake.NewSender(), []byte(secret), otp.WithStore(open))
+	assert.ErrorIs(t, err, verify.ErrInvalidOption)
+	assert.ErrorContains(t, err, "fails open")
+	assert.Nil(t, p)
+	_, err = otp.New(fake.NewSender(), []byte(secret), otp.WithStore(closed))
+	assert.NoError(t, err)
 }

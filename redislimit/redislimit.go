@@ -33,23 +33,27 @@ const DefaultPrefix = "phoneverify:"
 // the window, with the new event appended, expiring when that event
 // leaves the window. So a call costs 2 + (number of keys) commands,
 // against three or four per key for sorted sets: Lua's cost per command
-// dominates a script's time. A key never holds more events than its
-// limit. Should the server's clock step back, an event is stamped with
+// dominates a script's time. The key of a plain limit never holds more
+// events than its limit; that of a throttle (a backoff) holds its
+// window's. Should the server's clock step back, an event is stamped with
 // the key's newest time instead, so that each key stays sorted.
 //
-// ARGV[1] holds the limits' numbers, four big-endian doubles of 8 bytes
+// ARGV[1] holds the limits' numbers, six big-endian doubles of 8 bytes
 // a limit: the limit, the window in microseconds, the index in KEYS of its
-// credit key (0 for none) and the credit factor; one struct.unpack reads
-// them all, where a tonumber per argument would cost a third of the
+// credit key (0 for none), the credit factor, the backoff and the longest
+// wait in microseconds (0 and 0 for a plain limit); one struct.unpack
+// reads them all, where a tonumber per argument would cost a third of the
 // script. ARGV[1 + i] is the window of limit i in milliseconds, in
 // decimal: the key's time to live, passed to SET as it is. With a credit
-// key, the limit is the larger of the limit and floor(factor × events of
-// the credit key in the window) + 1.
+// key, the limit is raised by floor(factor × events of the credit key in
+// the window). With a backoff, the limit is a throttle (see verify.Limit):
+// once the window holds limit events, the next must come backoff after
+// the newest, doubled for each event beyond limit + 1, up to the longest
+// wait; such a key keeps every event of its window.
 //
 // It returns {-1, 0} when every event was recorded, and otherwise
 // {i, wait}: the 0-based index of the first limit that refused and how
-// many microseconds (at least 1) until enough of its events leave the
-// window for one more to fit.
+// many microseconds (at least 1) until it would allow one more event.
 //
 // TIME is not deterministic: Redis 3.2 to 4 accept writes after it only
 // once redis.replicate_commands() is called. Redis 5 and later replicate
@@ -60,20 +64,34 @@ if not redis.REDIS_VERSION_NUM and redis.replicate_commands then redis.replicate
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local m = #ARGV - 1
-local p = {struct.unpack('>' .. string.rep('d', 4 * m), ARGV[1])}
+local p = {struct.unpack('>' .. string.rep('d', 6 * m), ARGV[1])}
 local vals = redis.call('MGET', unpack(KEYS))
 ` + afterLua + `local keep = {}
 for i = 1, m do
-  local a = (i - 1) * 4
+  local a = (i - 1) * 6
   local limit, window = p[a + 1], p[a + 2]
   local s = vals[i] or ''
   local f, n = after(s, now - window)
   local ci = p[a + 3]
   if ci > 0 then
     local cf, cn = after(vals[ci] or '', now - window)
-    limit = math.max(limit, math.floor(p[a + 4] * (cn - cf + 1)) + 1)
+    limit = limit + math.floor(p[a + 4] * (cn - cf + 1))
   end
-  if n - f + 1 >= limit then
+  local count, backoff, longest = n - f + 1, p[a + 5], p[a + 6]
+  if backoff > 0 then
+    if count > 0 and count >= limit then
+      local wait = backoff
+      for _ = limit + 1, count do
+        if wait >= longest then break end
+        wait = wait * 2
+      end
+      wait = math.min(wait, longest)
+      local newest = struct.unpack('>d', s, n * 8 - 7)
+      if newest + wait > now then
+        return {i - 1, math.max(newest + wait - now, 1)}
+      end
+    end
+  elseif count >= limit then
     local oldest = struct.unpack('>d', s, (n - limit) * 8 + 1)
     return {i - 1, math.max(oldest + window - now, 1)}
   end
@@ -256,11 +274,12 @@ func (l *Limiter) AllowAll(ctx context.Context, limits []verify.Limit) (int, tim
 		return -1, 0, nil
 	}
 	keys := make([]string, len(limits), len(limits)+1)
-	nums := make([]byte, 0, 32*len(limits))
+	nums := make([]byte, 0, 48*len(limits))
 	args := make([]any, 1, 1+len(limits))
 	for i, lim := range limits {
-		if lim.N <= 0 || lim.Per <= 0 || lim.Credit < 0 || math.IsNaN(lim.Credit) || math.IsInf(lim.Credit, 0) {
-			return -1, 0, fmt.Errorf("%w: redislimit: limit %d per %s", verify.ErrInvalidOption, lim.N, lim.Per)
+		if lim.N <= 0 || lim.Per <= 0 || lim.Credit < 0 || math.IsNaN(lim.Credit) || math.IsInf(lim.Credit, 0) ||
+			lim.Backoff < 0 || lim.Backoff > 0 && lim.Longest < lim.Backoff {
+			return -1, 0, fmt.Errorf("%w: redislimit: limit %d per %s (backoff %s, longest %s)", verify.ErrInvalidOption, lim.N, lim.Per, lim.Backoff, lim.Longest)
 		}
 		keys[i] = l.prefix + lim.Key
 		credit := 0
@@ -268,7 +287,11 @@ func (l *Limiter) AllowAll(ctx context.Context, limits []verify.Limit) (int, tim
 			keys = append(keys, l.prefix+lim.CreditKey)
 			credit = len(keys)
 		}
-		for _, x := range [...]float64{float64(lim.N), float64(ceilDiv(lim.Per, time.Microsecond)), float64(credit), lim.Credit} {
+		var backoff, longest int64
+		if lim.Backoff > 0 {
+			backoff, longest = ceilDiv(lim.Backoff, time.Microsecond), ceilDiv(lim.Longest, time.Microsecond)
+		}
+		for _, x := range [...]float64{float64(lim.N), float64(ceilDiv(lim.Per, time.Microsecond)), float64(credit), lim.Credit, float64(backoff), float64(longest)} {
 			nums = binary.BigEndian.AppendUint64(nums, math.Float64bits(x))
 		}
 		args = append(args, ceilDiv(lim.Per, time.Millisecond))
@@ -285,13 +308,14 @@ func (l *Limiter) AllowAll(ctx context.Context, limits []verify.Limit) (int, tim
 		return -1, 0, nil
 	}
 	lim := limits[reply[0]]
-	// The wait cannot exceed the window (but for the server's clock
-	// stepping back); clamping also keeps the longest windows, beyond a
-	// double's exact range, from overflowing.
-	if wait := reply[1]; wait < ceilDiv(lim.Per, time.Microsecond) {
+	// The wait cannot exceed the window, or a throttle's longest wait
+	// (but for the server's clock stepping back); clamping also keeps the
+	// longest windows, beyond a double's exact range, from overflowing.
+	longest := max(lim.Per, lim.Longest)
+	if wait := reply[1]; wait < ceilDiv(longest, time.Microsecond) {
 		return int(reply[0]), time.Duration(wait) * time.Microsecond, nil
 	}
-	return int(reply[0]), lim.Per, nil
+	return int(reply[0]), longest, nil
 }
 
 // Count implements verify.LimitStore.
@@ -405,3 +429,10 @@ func (l *Limiter) fail(ctx context.Context, key string, err error) error {
 	}
 	return nil
 }
+
+// FailsOpen reports whether the Limiter was made WithFailOpen: whether a
+// Redis failure lets a call through as if it had been allowed, with
+// nothing recorded. A store that fails open cannot hold state that must
+// not be lost, such as the otp package's single-use codes, and otp.New
+// refuses one.
+func (l *Limiter) FailsOpen() bool { return l.failOpen }

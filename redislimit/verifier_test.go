@@ -51,7 +51,7 @@ func TestVerifiersShareGlobalLimit(t *testing.T) {
 	}
 	for i, v := range []*verify.Verifier{a, b} {
 		_, err := v.Start(ctx, phone(5+i))
-		wantRateLimited(t, err, "global limit")
+		wantRateLimited(t, err, "global_limit")
 	}
 }
 
@@ -66,7 +66,7 @@ func TestVerifiersShareCooldown(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := b.Start(ctx, "+31612345678")
-	wantRateLimited(t, err, "resend cooldown")
+	wantRateLimited(t, err, "resend_cooldown")
 }
 
 // TestVerifierRedisDown: with Redis gone, a Verifier refuses to start

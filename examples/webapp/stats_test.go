@@ -78,7 +78,7 @@ func TestStatsCountsTheLastHour(t *testing.T) {
 	observe(s, 4, nl) // real traffic: 3 of 4 verified
 	observe(s, 3, verify.Event{Op: verify.OpCheck, Channel: verify.Voice, Region: "NL", Called: true})
 	observe(s, 2, verify.Event{Op: verify.OpCheck, Err: verify.ErrInvalidCode, Called: true}) // wrong codes: not counted
-	observe(s, 2, verify.Event{Op: verify.OpStart, Channel: verify.Voice, Region: "NL", Err: &verify.RateLimitError{Limit: "resend cooldown"}, Limit: "resend cooldown"})
+	observe(s, 2, verify.Event{Op: verify.OpStart, Channel: verify.Voice, Region: "NL", Err: &verify.RateLimitError{Limit: "resend_cooldown"}, Limit: "resend_cooldown"})
 	observe(s, 1, verify.Event{Op: verify.OpStart, Err: &verify.PhoneError{Code: "too_short"}})
 	observe(s, 1, verify.Event{Op: verify.OpCheck, Err: verify.ErrInvalidCode})                                                  // malformed code: refused
 	observe(s, 1, verify.Event{Op: verify.OpStart, Channel: verify.SMS, Region: "BE", Err: verify.ErrUnavailable, Called: true}) // no code sent: no row
@@ -103,7 +103,7 @@ func TestStatsCountsTheLastHour(t *testing.T) {
 			t.Errorf("row %q = %+v, want %+v", k, rows[k], w)
 		}
 	}
-	wantReasons := map[string]string{"resend cooldown": "2", "too_short": "1", "invalid_code": "1"}
+	wantReasons := map[string]string{"resend_cooldown": "2", "too_short": "1", "invalid_code": "1"}
 	if len(reasons) != len(wantReasons) {
 		t.Errorf("reasons %v, want %v", reasons, wantReasons)
 	}
@@ -210,7 +210,7 @@ func TestStatsPageOfTheApp(t *testing.T) {
 	if len(rows) != len(want) || rows["NL voice"] != want["NL voice"] || rows["GB sms"] != want["GB sms"] {
 		t.Errorf("rows %v, want %v", rows, want)
 	}
-	if reasons["resend cooldown"] != "1" || reasons["line_type"] != "1" || len(reasons) != 2 {
+	if reasons["resend_cooldown"] != "1" || reasons["line_type"] != "1" || len(reasons) != 2 {
 		t.Errorf("reasons %v", reasons)
 	}
 
@@ -221,7 +221,7 @@ func TestStatsPageOfTheApp(t *testing.T) {
 	t.Setenv("MESSAGEBIRD_ENDPOINT", mb.URL)
 	for env, want := range map[string]int{"": http.StatusNotFound, "1": http.StatusOK} {
 		t.Setenv("VERIFY_DEV_STATS", env)
-		mp, inbox, err := chooseProvider(log)
+		mp, inbox, err := chooseProvider(log, testSecret)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,8 @@ import (
 	"github.com/phoneverify/verify"
 	verifyhttp "github.com/phoneverify/verify/http"
 	"github.com/phoneverify/verify/http/turnstile"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // siteverify is a loopback stand-in for Turnstile's siteverify endpoint:
@@ -48,22 +50,19 @@ func newSiteverify(t *testing.T, status int, body string) *siteverify {
 func newChallenge(t *testing.T, s *siteverify, opts ...turnstile.Option) *turnstile.Challenge {
 	t.Helper()
 	c, err := turnstile.New("0x4AAAAAAA-site_key", "the-secret", append([]turnstile.Option{turnstile.WithEndpoint(s.srv.URL)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return c
 }
 
 func TestVerifySendsSecretTokenAndIP(t *testing.T) {
 	s := newSiteverify(t, 200, `{"success":true,"error-codes":[],"hostname":"example.com"}`)
 	c := newChallenge(t, s)
-	if err := c.Verify(context.Background(), "tok.en", "203.0.113.7"); err != nil {
-		t.Fatalf("Verify: %v", err)
-	}
+	err := c.Verify(context.Background(), "tok.en", "203.0.113.7")
+	require.NoErrorf(t, err, "Verify: %v", err)
 	got := <-s.form
-	if got["secret"] != "the-secret" || got["response"] != "tok.en" || got["remoteip"] != "203.0.113.7" {
-		t.Fatalf("siteverify got %v", got)
-	}
+	require.Equalf(t, "the-secret", got["secret"], "siteverify got %v", got)
+	require.Equalf(t, "tok.en", got["response"], "siteverify got %v", got)
+	require.Equalf(t, "203.0.113.7", got["remoteip"], "siteverify got %v", got)
 }
 
 func TestVerifyOutcomes(t *testing.T) {
@@ -91,12 +90,9 @@ func TestVerifyOutcomes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newSiteverify(t, tt.status, tt.body)
 			err := newChallenge(t, s, tt.opts...).Verify(context.Background(), "token", "")
-			if (err != nil) != tt.wantRefused || errors.Is(err, verifyhttp.ErrChallengeFailed) != tt.wantFailed {
-				t.Fatalf("Verify: %v; want refused %v, ErrChallengeFailed %v", err, tt.wantRefused, tt.wantFailed)
-			}
-			if err != nil && strings.Contains(err.Error(), "the-secret") {
-				t.Fatalf("the error shows the secret: %v", err)
-			}
+			require.Equalf(t, tt.wantRefused, (err != nil), "Verify: %v; want refused %v, ErrChallengeFailed %v", err, tt.wantRefused, tt.wantFailed)
+			require.Equalf(t, tt.wantFailed, errors.Is(err, verifyhttp.ErrChallengeFailed), "Verify: %v; want refused %v, ErrChallengeFailed %v", err, tt.wantRefused, tt.wantFailed)
+			require.Falsef(t, err != nil && strings.Contains(err.Error(), "the-secret"), "the error shows the secret: %v", err)
 		})
 	}
 }
@@ -105,16 +101,13 @@ func TestMalformedTokenIsRefusedWithoutACall(t *testing.T) {
 	s := newSiteverify(t, 200, `{"success":true}`)
 	c := newChallenge(t, s)
 	for _, tok := range []string{"", strings.Repeat("x", 2049)} {
-		if err := c.Verify(context.Background(), tok, ""); !errors.Is(err, verifyhttp.ErrChallengeFailed) {
-			t.Errorf("token of %d bytes: %v; want ErrChallengeFailed", len(tok), err)
-		}
+		err := c.Verify(context.Background(), tok, "")
+		assert.ErrorIsf(t, err, verifyhttp.ErrChallengeFailed, "token of %d bytes: %v; want ErrChallengeFailed", len(tok), err)
 	}
-	if err := c.Verify(context.Background(), strings.Repeat("x", 2048), ""); err != nil {
-		t.Errorf("token of 2048 bytes: %v", err)
-	}
-	if n := s.calls.Load(); n != 1 {
-		t.Fatalf("siteverify was called %d times, want once (for the 2048-byte token)", n)
-	}
+	err := c.Verify(context.Background(), strings.Repeat("x", 2048), "")
+	assert.NoErrorf(t, err, "token of 2048 bytes: %v", err)
+	n := s.calls.Load()
+	require.EqualValuesf(t, 1, n, "siteverify was called %d times, want once (for the 2048-byte token)", n)
 }
 
 func TestVerifyHonoursTheContext(t *testing.T) {
@@ -128,15 +121,11 @@ func TestVerifyHonoursTheContext(t *testing.T) {
 	defer srv.Close()
 	defer close(block)
 	c, err := turnstile.New("site", "secret", turnstile.WithEndpoint(srv.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	err = c.Verify(ctx, "token", "")
-	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, verifyhttp.ErrChallengeFailed) {
-		t.Fatalf("Verify: %v; want a deadline error that is not ErrChallengeFailed", err)
-	}
+	require.Falsef(t, !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, verifyhttp.ErrChallengeFailed), "Verify: %v; want a deadline error that is not ErrChallengeFailed", err)
 }
 
 func TestNewRefusesBadOptions(t *testing.T) {
@@ -154,32 +143,24 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		{"site", "secret", []turnstile.Option{nil}},
 	}
 	for _, tt := range tests {
-		if _, err := turnstile.New(tt.site, tt.secret, tt.opts...); !errors.Is(err, verify.ErrInvalidOption) {
-			t.Errorf("New(%q, %q, ...): %v; want ErrInvalidOption", tt.site, tt.secret, err)
-		}
+		_, err := turnstile.New(tt.site, tt.secret, tt.opts...)
+		assert.ErrorIsf(t, err, verify.ErrInvalidOption, "New(%q, %q, ...): %v; want ErrInvalidOption", tt.site, tt.secret, err)
 	}
 }
 
 func TestNewAcceptsKeysOfLettersDigitsDashAndUnderscore(t *testing.T) {
 	for _, key := range []string{"azAZ09-_", "0x4AAAAAAABkMYinukE8nzY"} {
-		if _, err := turnstile.New(key, "secret", turnstile.WithAction(key)); err != nil {
-			t.Errorf("New(%q): %v", key, err)
-		}
+		_, err := turnstile.New(key, "secret", turnstile.WithAction(key))
+		assert.NoErrorf(t, err, "New(%q): %v", key, err)
 	}
 }
 
 func TestWidget(t *testing.T) {
 	c, err := turnstile.New("0x4AAA-key", "secret", turnstile.WithAction("verify"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	w := string(c.Widget())
 	for _, want := range []string{`src="https://challenges.cloudflare.com/turnstile/v0/api.js"`, `class="cf-turnstile"`, `data-sitekey="0x4AAA-key"`, `data-action="verify"`} {
-		if !strings.Contains(w, want) {
-			t.Errorf("widget %s lacks %s", w, want)
-		}
+		assert.Containsf(t, w, want, "widget %s lacks %s", w, want)
 	}
-	if c.Field() != "cf-turnstile-response" {
-		t.Errorf("Field() = %q", c.Field())
-	}
+	assert.Equalf(t, "cf-turnstile-response", c.Field(), "Field() = %q", c.Field())
 }

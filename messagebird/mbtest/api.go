@@ -44,6 +44,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte) {
 	switch {
 	case path == "/verify" && r.Method == http.MethodPost:
 		s.create(w, r, body)
+	case path == "/messages" && r.Method == http.MethodPost:
+		s.send(w, r, body, "sms")
+	case path == "/voicemessages" && r.Method == http.MethodPost:
+		s.send(w, r, body, "voice")
 	case strings.HasPrefix(path, "/verify/") && !strings.Contains(path[len("/verify/"):], "/"):
 		id := path[len("/verify/"):]
 		switch r.Method {
@@ -112,19 +116,35 @@ func notFound(w http.ResponseWriter) {
 }
 
 func (s *Server) read(w http.ResponseWriter, r *http.Request, id string) {
-	s.mu.Lock()
-	e := s.byID[id]
-	if e == nil {
-		s.mu.Unlock()
-		notFound(w)
-		return
-	}
-	obj := s.object(r, e)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, obj)
+	s.answer(w, r, id, func(*entry) string { return "" })
 }
 
 func (s *Server) check(w http.ResponseWriter, r *http.Request, id, token string) {
+	s.answer(w, r, id, func(e *entry) string {
+		switch {
+		case token == "": // MessageBird answers an empty token with the object, unchanged.
+		case e.status == "expired":
+			return "The token has expired."
+		case e.status == "verified" || e.status == "failed":
+			return "The token has already been processed."
+		case subtle.ConstantTimeCompare([]byte(token), []byte(e.msg.Code)) != 1:
+			e.attempts++
+			if e.attempts >= e.msg.MaxAttempts {
+				e.status = "failed"
+			}
+			return "The token is invalid."
+		default:
+			e.status = "verified"
+		}
+		return ""
+	})
+}
+
+// answer answers a request about the verification id: 404 when there is
+// none, else it applies do to it (under s.mu, after moving it to
+// "expired" when its time is up), then answers with the object, or with
+// a code 10 error when do returns a description.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, id string, do func(*entry) string) {
 	s.mu.Lock()
 	e := s.byID[id]
 	if e == nil {
@@ -133,22 +153,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, id, token string)
 		return
 	}
 	s.refresh(e)
-	var desc string
-	switch {
-	case token == "": // MessageBird answers an empty token with the object, unchanged.
-	case e.status == "expired":
-		desc = "The token has expired."
-	case e.status == "verified" || e.status == "failed":
-		desc = "The token has already been processed."
-	case subtle.ConstantTimeCompare([]byte(token), []byte(e.msg.Code)) != 1:
-		e.attempts++
-		if e.attempts >= e.msg.MaxAttempts {
-			e.status = "failed"
-		}
-		desc = "The token is invalid."
-	default:
-		e.status = "verified"
-	}
+	desc := do(e)
 	obj := s.object(r, e)
 	s.mu.Unlock()
 	if desc != "" {

@@ -63,8 +63,8 @@ func parseCreate(r *http.Request, body []byte) (createParams, bool) {
 	return p, true
 }
 
-// textParam is one row of the checks of the text parameters of POST
-// /verify.
+// textParam is one row of the checks of the text parameters of a
+// request.
 type textParam struct {
 	name  string
 	value *string
@@ -99,28 +99,56 @@ func (p *createParams) check() (param string, code int) {
 		{"voice", &p.Voice, "female", oneOf("female", "male")},
 		{"language", &p.Language, "en-gb", oneOf(strings.Fields(languages)...)},
 	}
-	for _, t := range texts {
-		if *t.value == "" {
-			*t.value = t.def
-		}
-		if !t.valid(*t.value) {
-			return t.name, 10
-		}
+	if param := checkTexts(texts); param != "" {
+		return param, 10
 	}
 	numbers := []numberParam{
 		{"timeout", &p.Timeout, 30, 30, 259200},
 		{"tokenLength", &p.TokenLength, 6, 6, 10},
 		{"maxAttempts", &p.MaxAttempts, 1, 1, 10},
 	}
+	if param := checkNumbers(numbers); param != "" {
+		return param, 10
+	}
+	return "", 0
+}
+
+// checkTexts fills in the defaults of texts and returns the name of the
+// first that is not valid, or "".
+func checkTexts(texts []textParam) string {
+	for _, t := range texts {
+		if *t.value == "" {
+			*t.value = t.def
+		}
+		if !t.valid(*t.value) {
+			return t.name
+		}
+	}
+	return ""
+}
+
+// checkNumbers fills in the defaults of numbers and returns the name of
+// the first out of its range, or "".
+func checkNumbers(numbers []numberParam) string {
 	for _, n := range numbers {
 		if *n.value == nil {
 			*n.value = &n.def
 		}
 		if v := **n.value; v < n.min || v > n.max {
-			return n.name, 10
+			return n.name
 		}
 	}
-	return "", 0
+	return ""
+}
+
+// writeParamError answers a bad parameter as MessageBird does: 422 with
+// code 9 (missing) or 10 (bad) and the parameter's name.
+func writeParamError(w http.ResponseWriter, param string, code int) {
+	desc := param + " is invalid"
+	if code == 9 {
+		desc = param + " is required"
+	}
+	writeError(w, http.StatusUnprocessableEntity, code, desc, param)
 }
 
 // recipientDigits returns the recipient of a create request as digits:
@@ -174,11 +202,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	if param, code := p.check(); param != "" {
-		desc := param + " is invalid"
-		if code == 9 {
-			desc = param + " is required"
-		}
-		writeError(w, http.StatusUnprocessableEntity, code, desc, param)
+		writeParamError(w, param, code)
 		return
 	}
 	timeout := *p.Timeout

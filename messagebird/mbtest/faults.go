@@ -18,7 +18,22 @@ type Fault struct {
 	ctype   string
 	body    string
 	respond bool
-	pad     int64 // spaces written before body
+	pad     int64  // spaces written before body
+	path    string // the only path it plays on (see On); "" for any
+}
+
+// On returns f restricted to requests whose path is path or below it,
+// such as "/voicemessages" or "/verify": requests to other paths pass it
+// by, and it stays queued for the first request it matches. Faults
+// without On play on any path.
+func (f Fault) On(path string) Fault {
+	f.path = strings.TrimSuffix(path, "/")
+	return f
+}
+
+// matches reports whether f plays on a request to path.
+func (f Fault) matches(path string) bool {
+	return f.path == "" || path == f.path || strings.HasPrefix(path, f.path+"/")
 }
 
 // InternalError answers 500 with MessageBird's code 99 error body.
@@ -72,7 +87,8 @@ func LargeBody(status int, size int64) Fault {
 		body: `{"errors":[{"code":10,"description":"The token is invalid.","parameter":"token"}]}`}
 }
 
-// Inject queues faults: each of the next requests plays one, in order.
+// Inject queues faults: each of the next requests plays one, in order
+// (the first that matches its path, see On).
 func (s *Server) Inject(faults ...Fault) {
 	s.mu.Lock()
 	s.faults = append(s.faults, faults...)

@@ -1,7 +1,8 @@
-// Package mbtest is a wire-level emulator of MessageBird's Verify API, for
-// integration tests: it listens on a loopback port (net/http/httptest),
-// speaks the API's JSON, keeps verifications in memory, and lets a test
-// read the code it "sent", move its clock, inject faults and inspect the
+// Package mbtest is a wire-level emulator of MessageBird's Verify API and
+// of its Messages (SMS) and Voice Messages APIs, for integration tests: it
+// listens on a loopback port (net/http/httptest), speaks the APIs' JSON,
+// keeps verifications and messages in memory, and lets a test read the
+// code or text it "sent", move its clock, inject faults and inspect the
 // requests it received.
 //
 //	s := mbtest.NewServer()
@@ -35,6 +36,22 @@
 //     code 10 "The token has already been processed.".
 //   - DELETE /verify/{id} answers 204 with an empty body; the object is
 //     then gone: 404, code 20, "Verify object could not be found".
+//   - POST /messages (an SMS) takes JSON with recipients (1 to 50
+//     numbers, as digits, numbers or one comma-separated string),
+//     originator (a number, or 1 to 11 letters and digits), body, type
+//     (sms, binary or flash; default sms), reference, datacoding (plain,
+//     unicode or auto; default plain), validity and mclass (0 or 1).
+//   - POST /voicemessages (a call that reads body out) takes JSON with
+//     recipients, body (at most 1,000 characters), originator (a number
+//     only), reference, language (the 34 Voice Messages languages, more
+//     than Verify's; default en-gb), voice (female or male; default
+//     female), repeat (1 to 10; default 1), ifMachine (continue, delay or
+//     hangup; default delay, as MessageBird's) and machineTimeout.
+//   - Both answer 201 with the message object (recipients as JSON numbers,
+//     each with status "sent"); a missing field gives 422 with code 9, a
+//     bad one code 10, with the parameter's name. Sent returns what was
+//     sent and LastText the last text to a number, from which a test reads
+//     the code.
 //   - A wrong access key gives 401, code 2, parameter access_key.
 //
 // Where MessageBird's documentation is silent the emulator makes a choice,
@@ -42,17 +59,21 @@
 // descriptions, the HTTP status of parameter errors (422), the answer to
 // the wrong code that uses up the attempts (code 10 "The token is
 // invalid.", with the status now "failed"), the answer to a code sent to a
-// failed verification (code 10, "already been processed"), and that email
-// verifications are refused. Nothing is ever delivered, test keys behave
-// like live keys, and there is no balance, no rate limit and no reportUrl
-// callback.
+// failed verification (code 10, "already been processed"), that email
+// verifications are refused, and for the messages: the default language
+// of a voice message, the range of machineTimeout (0 to 10,000 ms), that
+// a reference is not checked, and that only JSON bodies are taken.
+// Nothing is ever delivered, test keys behave like live keys, and there is
+// no balance, no rate limit and no reportUrl callback.
 //
 // For tests of failure handling, Inject queues faults, each played on one
 // request instead of the normal answer: InternalError (500 with code 99),
 // BadGateway (502 with an HTML page), MalformedJSON (200 with a truncated
 // body), LargeBody (an error body of any size), Drop (the connection
 // closes without an answer), DropAnswer (the same, after the request took
-// effect), Delay (a slow answer) and Reply (any status and body). Requests returns every request received, and Connections
+// effect), Delay (a slow answer) and Reply (any status and body);
+// Fault.On restricts one to a path, such as "/voicemessages". Requests
+// returns every request received, and Connections
 // counts the TCP connections opened, for tests of keep-alive.
 //
 // A Server is safe for concurrent use.
@@ -141,6 +162,7 @@ type Server struct {
 	offset   time.Duration
 	byID     map[string]*entry
 	messages []Message
+	sent     []Sent
 	requests []Request
 	faults   []Fault
 	conns    int
@@ -279,10 +301,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Header: r.Header.Clone(), Body: body,
 	})
 	var f Fault
-	faulted := len(s.faults) > 0
+	i := slices.IndexFunc(s.faults, func(f Fault) bool { return f.matches(r.URL.Path) })
+	faulted := i >= 0
 	if faulted {
-		f = s.faults[0]
-		s.faults = s.faults[1:]
+		f = s.faults[i]
+		s.faults = slices.Delete(s.faults, i, i+1)
 	}
 	s.mu.Unlock()
 	serve := func(w http.ResponseWriter) { s.serveAPI(w, r, body) }

@@ -1,28 +1,41 @@
 package http
 
 import (
-	"errors"
 	"html/template"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/phoneverify/verify"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-// newTestTexts builds the catalog from opts, failing the test on error.
-func newTestTexts(t *testing.T, opts ...Option) *texts {
+// newTestTexts builds the languages of opts, failing the test on error.
+func newTestTexts(t *testing.T, opts ...Option) *locales {
 	t.Helper()
 	var c config
 	for _, o := range opts {
 		o.apply(&c)
 	}
-	tx, err := newTexts(c.i18n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tx
+	ls, err := newLocales(c.i18n)
+	require.NoError(t, err)
+	return ls
+}
+
+// picked is the locale a request gets, with the page's language.
+type picked struct {
+	*locale
+	lang string
+}
+
+// forAccept returns the locale of a request whose Accept-Language header
+// is accept.
+func (ls *locales) forAccept(accept string) picked {
+	l, lang := ls.pick(parseAcceptLanguage(accept))
+	return picked{l, lang}
 }
 
 // sampleArgs returns arguments for a text with the verbs of want.
@@ -48,31 +61,22 @@ func TestBuiltinTexts(t *testing.T) {
 	for _, lang := range defaultLanguages {
 		t.Run(lang, func(t *testing.T) {
 			m := DefaultMessages(lang)
-			if m == nil {
-				t.Fatal("no built-in texts")
-			}
+			require.NotNil(t, m, "no built-in texts")
 			for key, text := range m {
 				id, _, _ := strings.Cut(key, "#")
-				if !hasID(english, id) {
-					t.Errorf("%s: not an English id", key)
-				}
-				if err := checkVerbs(english, id, text); err != nil {
-					t.Errorf("%s: %v", key, err)
-				}
-				if strings.TrimSpace(text) != text || text == "" {
-					t.Errorf("%s: %q is empty or has surrounding space", key, text)
-				}
+				assert.Truef(t, hasID(english, id), "%s: not an English id", key)
+				err := checkVerbs(english, id, text)
+				assert.NoErrorf(t, err, "%s: %v", key, err)
+				assert.Equalf(t, text, strings.TrimSpace(text), "%s: %q is empty or has surrounding space", key, text)
+				assert.NotEmptyf(t, text, "%s: %q is empty or has surrounding space", key, text)
 			}
-			l := tx.localizer(lang)
-			if l.tag.String() != lang {
-				t.Fatalf("Accept-Language %q gives %s", lang, l.tag)
-			}
+			l := tx.forAccept(lang)
+			require.Equalf(t, lang, l.tag.String(), "Accept-Language %q gives %s", lang, l.tag)
 			for _, id := range ids {
 				if strings.HasPrefix(id, "region_") {
 					continue // English names that need "the"
 				}
-				if !hasID(m, id) {
-					t.Errorf("%s is missing", id)
+				if !assert.Truef(t, hasID(m, id), "%s is missing", id) {
 					continue
 				}
 				want := english[id]
@@ -80,9 +84,8 @@ func TestBuiltinTexts(t *testing.T) {
 					want = english[id+"#other"]
 				}
 				got := l.text(id, sampleArgs(verbs(want))...)
-				if strings.Contains(got, "%!") || got == id {
-					t.Errorf("%s renders as %q", id, got)
-				}
+				assert.NotContainsf(t, got, "%!", "%s renders as %q", id, got)
+				assert.NotEqualf(t, id, got, "%s renders as %q", id, got)
 			}
 		})
 	}
@@ -105,14 +108,22 @@ func TestPlurals(t *testing.T) {
 		{"is", "n_minutes", map[int]string{1: "1 mínútu", 2: "2 mínútur", 11: "11 mínútur", 21: "21 mínútu"}},
 		{"fr", "n_minutes", map[int]string{0: "0 minute", 1: "1 minute", 2: "2 minutes"}},
 		{"ja", "n_seconds", map[int]string{1: "1秒", 27: "27秒"}},
+		{"ro", "n_minutes", map[int]string{1: "1 minut", 2: "2 minute", 19: "19 minute", 20: "20 de minute", 59: "59 de minute", 101: "101 minute", 120: "120 de minute"}},
+		{"is", "n_seconds", map[int]string{1: "1 sekúndu", 2: "2 sekúndur", 11: "11 sekúndur", 21: "21 sekúndu", 31: "31 sekúndu", 111: "111 sekúndur"}},
+		{"de", "n_minutes", map[int]string{1: "1 Minute", 2: "2 Minuten", 21: "21 Minuten"}},
+		{"pt-BR", "n_seconds", map[int]string{1: "1 segundo", 2: "2 segundos", 21: "21 segundos"}},
+		{"pt-PT", "n_seconds", map[int]string{0: "0 segundos", 1: "1 segundo", 2: "2 segundos", 21: "21 segundos"}},
+		{"pt-PT", "n_minutes", map[int]string{1: "1 minuto", 5: "5 minutos"}},
+		{"zh-Hant", "n_seconds", map[int]string{1: "1 秒", 59: "59 秒"}},
+		{"zh-Hant", "n_minutes", map[int]string{1: "1 分鐘", 2: "2 分鐘"}},
+		{"ko", "n_minutes", map[int]string{1: "1분", 21: "21분"}},
 	}
 	tx := newTestTexts(t)
 	for _, tt := range tests {
-		l := tx.localizer(tt.lang)
+		l := tx.forAccept(tt.lang)
 		for n, want := range tt.want {
-			if got := l.text(tt.id, n); got != want {
-				t.Errorf("%s %s(%d) = %q, want %q", tt.lang, tt.id, n, got, want)
-			}
+			got := l.text(tt.id, n)
+			assert.Equalf(t, want, got, "%s %s(%d) = %q, want %q", tt.lang, tt.id, n, got, want)
 		}
 	}
 }
@@ -130,7 +141,7 @@ func TestNegotiation(t *testing.T) {
 		{"en-IN", "en", "en-IN", "ltr"},
 		{"nb-NO,nb;q=0.9", "en", "en", "ltr"},          // not offered: the default
 		{"nb-NO,nb;q=0.9,de;q=0.5", "de", "de", "ltr"}, // the first offered one
-		{"pt-PT", "pt-BR", "pt-PT", "ltr"},             // one Portuguese for all
+		{"pt-PT", "pt-PT", "pt-PT", "ltr"},
 		{"zh-CN,zh;q=0.9", "zh-Hans", "zh-Hans-CN", "ltr"},
 		{"ja;q=0.2, ko;q=0.8", "ko", "ko", "ltr"},
 		{"*", "en", "en", "ltr"},
@@ -140,19 +151,18 @@ func TestNegotiation(t *testing.T) {
 	}
 	tx := newTestTexts(t)
 	for _, tt := range tests {
-		l := tx.localizer(tt.accept)
-		if l.tag.String() != tt.tag || l.lang != tt.lang || l.dir != tt.dir {
-			t.Errorf("Accept-Language %.40q: catalog %s, lang %s, dir %s; want %s, %s, %s", tt.accept, l.tag, l.lang, l.dir, tt.tag, tt.lang, tt.dir)
-		}
+		l := tx.forAccept(tt.accept)
+		assert.Equalf(t, tt.tag, l.tag.String(), "Accept-Language %.40q: catalog %s, lang %s, dir %s; want %s, %s, %s", tt.accept, l.tag, l.lang, l.dir, tt.tag, tt.lang, tt.dir)
+		assert.Equalf(t, tt.lang, l.lang, "Accept-Language %.40q: catalog %s, lang %s, dir %s; want %s, %s, %s", tt.accept, l.tag, l.lang, l.dir, tt.tag, tt.lang, tt.dir)
+		assert.Equalf(t, tt.dir, l.dir, "Accept-Language %.40q: catalog %s, lang %s, dir %s; want %s, %s, %s", tt.accept, l.tag, l.lang, l.dir, tt.tag, tt.lang, tt.dir)
 	}
 }
 
 func TestWithLanguagesAndMessages(t *testing.T) {
 	// Restricted: Dutch is not offered, so the first language answers.
 	tx := newTestTexts(t, WithLanguages("de", "fr"))
-	if l := tx.localizer("nl-NL,en;q=0.5"); l.tag.String() != "de" {
-		t.Errorf("WithLanguages(de, fr), Accept-Language nl, en: got %s, want de", l.tag)
-	}
+	l := tx.forAccept("nl-NL,en;q=0.5")
+	assert.Equalf(t, "de", l.tag.String(), "WithLanguages(de, fr), Accept-Language nl, en: got %s, want de", l.tag)
 
 	// Overridden and added: an app's Swedish, and Arabic, right to left.
 	tx = newTestTexts(t,
@@ -161,29 +171,24 @@ func TestWithLanguagesAndMessages(t *testing.T) {
 		WithMessages("ar", map[string]string{"phone_submit": "أرسل لي رمزًا"}),
 		WithLanguages("en", "sv", "ar", "de"),
 	)
-	en := tx.localizer("en")
-	if got := en.text("phone_submit"); got != "Get my code" {
-		t.Errorf("overridden English: %q", got)
-	}
-	if got := en.text("n_seconds", 1); got != "one second" {
-		t.Errorf("overridden plural form: %q", got)
-	}
-	if got := en.text("n_seconds", 2); got != "2 seconds" {
-		t.Errorf("plural form not overridden: %q", got)
-	}
-	sv := tx.localizer("sv-SE")
-	if sv.lang != "sv-SE" || sv.text("phone_submit") != "Skicka en kod" || sv.text("n_seconds", 5) != "5 sekunder" {
-		t.Errorf("added Swedish: lang %s, %q, %q", sv.lang, sv.text("phone_submit"), sv.text("n_seconds", 5))
-	}
-	if got := sv.text("phone_label"); got != "Phone number" {
-		t.Errorf("a text Swedish leaves out: %q, want the default language's", got)
-	}
-	if ar := tx.localizer("ar"); ar.dir != "rtl" || ar.lang != "ar" {
-		t.Errorf("Arabic: lang %s, dir %s", ar.lang, ar.dir)
-	}
-	if de := tx.localizer("de"); de.text("phone_submit") != "Code anfordern" {
-		t.Errorf("German changed by another language's texts: %q", de.text("phone_submit"))
-	}
+	en := tx.forAccept("en")
+	got := en.text("phone_submit")
+	assert.Equalf(t, "Get my code", got, "overridden English: %q", got)
+	got = en.text("n_seconds", 1)
+	assert.Equalf(t, "one second", got, "overridden plural form: %q", got)
+	got = en.text("n_seconds", 2)
+	assert.Equalf(t, "2 seconds", got, "plural form not overridden: %q", got)
+	sv := tx.forAccept("sv-SE")
+	assert.Equalf(t, "sv-SE", sv.lang, "added Swedish: lang %s, %q, %q", sv.lang, sv.text("phone_submit"), sv.text("n_seconds", 5))
+	assert.Equalf(t, "Skicka en kod", sv.text("phone_submit"), "added Swedish: lang %s, %q, %q", sv.lang, sv.text("phone_submit"), sv.text("n_seconds", 5))
+	assert.Equalf(t, "5 sekunder", sv.text("n_seconds", 5), "added Swedish: lang %s, %q, %q", sv.lang, sv.text("phone_submit"), sv.text("n_seconds", 5))
+	got = sv.text("phone_label")
+	assert.Equalf(t, "Phone number", got, "a text Swedish leaves out: %q, want the default language's", got)
+	ar := tx.forAccept("ar")
+	assert.Equalf(t, "rtl", ar.dir, "Arabic: lang %s, dir %s", ar.lang, ar.dir)
+	assert.Equalf(t, "ar", ar.lang, "Arabic: lang %s, dir %s", ar.lang, ar.dir)
+	de := tx.forAccept("de")
+	assert.Equalf(t, "Code anfordern", de.text("phone_submit"), "German changed by another language's texts: %q", de.text("phone_submit"))
 
 	bad := []struct {
 		name string
@@ -206,10 +211,9 @@ func TestWithLanguagesAndMessages(t *testing.T) {
 		for _, o := range tt.opts {
 			o.apply(&c)
 		}
-		_, err := newTexts(c.i18n)
-		if !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: %v, want ErrInvalidOption saying %q", tt.name, err, tt.want)
-		}
+		_, err := newLocales(c.i18n)
+		require.ErrorIsf(t, err, verify.ErrInvalidOption, "%s: %v, want ErrInvalidOption saying %q", tt.name, err, tt.want)
+		assert.Containsf(t, err.Error(), tt.want, "%s: %v, want ErrInvalidOption saying %q", tt.name, err, tt.want)
 	}
 }
 
@@ -223,8 +227,13 @@ func TestFailureText(t *testing.T) {
 	}{
 		{"en", Failure{Code: RateLimited, RetryAfter: 27}, "", false, "Too many requests. Please wait 27 seconds and try again."},
 		{"en", Failure{Code: RateLimited, RetryAfter: 1}, "", false, "Too many requests. Please wait 1 second and try again."},
-		{"en", Failure{Code: RateLimited, RetryAfter: 61}, "", false, "Too many requests. Please wait 61 seconds and try again."},
-		{"en", Failure{Code: RateLimited, RetryAfter: 121}, "", false, "Too many requests. Please wait 3 minutes and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 61}, "", false, "Too many requests. Please wait 1 minute and 1 second and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 121}, "", false, "Too many requests. Please wait 2 minutes and 1 second and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 3599}, "", false, "Too many requests. Please wait 60 minutes and try again."},
+		{"ru", Failure{Code: RateLimited, RetryAfter: 119, ReasonCode: reasonResend}, "", false, "Новый код можно будет запросить через 1 минуту 59 секунд."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "line_type", LineType: "premium_rate"}, "", false, "Premium-rate numbers cannot be verified. Use a mobile or landline number."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "line_type", LineType: "personal"}, "", false, "Personal numbers cannot be verified. Use a mobile or landline number."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "line_type", LineType: "something_new"}, "", false, "Numbers of this kind, such as premium-rate or toll-free numbers, cannot be verified. Use a mobile or landline number."},
 		{"en", Failure{Code: RateLimited}, "", false, "Too many requests. Please try again later."},
 		{"en", Failure{Code: RateLimited, RetryAfter: 27, ReasonCode: reasonResend}, "", false, "You can ask for a new code in 27 seconds."},
 		{"ru", Failure{Code: RateLimited, RetryAfter: 21}, "", false, "Слишком много запросов. Подождите 21 секунду и попробуйте снова."},
@@ -254,9 +263,8 @@ func TestFailureText(t *testing.T) {
 	}
 	tx := newTestTexts(t)
 	for _, tt := range tests {
-		if got := tx.localizer(tt.lang).failureText(&tt.f, tt.region, 6, tt.api); got != tt.want {
-			t.Errorf("%s %+v:\n got %q\nwant %q", tt.lang, tt.f, got, tt.want)
-		}
+		got := tx.forAccept(tt.lang).failureText(&tt.f, tt.region, 6, tt.api)
+		assert.Equalf(t, tt.want, got, "%s %+v:\n got %q\nwant %q", tt.lang, tt.f, got, tt.want)
 	}
 }
 
@@ -268,28 +276,49 @@ func TestFailureTexts(t *testing.T) {
 		TooLarge, CrossOrigin, ChallengeFailed, MethodNotAllowed, NotFound}
 	tx := newTestTexts(t)
 	for _, lang := range defaultLanguages {
-		l := tx.localizer(lang)
+		l := tx.forAccept(lang)
 		other := l.text("error_other")
 		seen := map[string]FailureCode{}
 		for _, c := range codes {
 			got := l.failureText(&Failure{Code: c, RetryAfter: 5}, "", 6, false)
-			if prev, dup := seen[got]; dup || got == other {
-				t.Errorf("%s: %s has the text of %q: %q", lang, c, prev, got)
-			}
+			prev, dup := seen[got]
+			assert.Falsef(t, dup || got == other, "%s: %s has the text of %q: %q", lang, c, prev, got)
 			seen[got] = c
 		}
 	}
 }
 
-func TestPageT(t *testing.T) {
+// TestT: T escapes the text and its string arguments, and puts an
+// argument of type template.HTML in as it is; with fewer or more
+// arguments than its text takes it shows the text, with the printer's
+// note, and does not panic: a template's mistake shows on the page.
+func TestT(t *testing.T) {
 	tx := newTestTexts(t, WithMessages("en", map[string]string{"code_lead_sms": "Sent <to> %s & more."}))
-	p := &Page{loc: tx.localizer("en"), CallLanguage: "de-de"}
-	if got, want := p.T("code_lead_sms", p.Strong("+31 6 •••• <b>")), template.HTML("Sent &lt;to&gt; <strong>+31 6 •••• &lt;b&gt;</strong> &amp; more."); got != want {
-		t.Errorf("T with HTML argument:\n got %s\nwant %s", got, want)
-	}
-	if got, want := p.T("code_lead_sms", "<i>"), template.HTML("Sent &lt;to&gt; &lt;i&gt; &amp; more."); got != want {
-		t.Errorf("T with a string argument:\n got %s\nwant %s", got, want)
-	}
+	l := tx.forAccept("en")
+	strong := templateFuncs(l.locale, time.Now)["strong"].(func(string) template.HTML)
+	assert.Equal(t, template.HTML("Sent &lt;to&gt; <strong>+31 6 •••• &lt;b&gt;</strong> &amp; more."), l.T("code_lead_sms", strong("+31 6 •••• <b>")))
+	assert.Equal(t, template.HTML("Sent &lt;to&gt; &lt;i&gt; &amp; more."), l.T("code_lead_sms", "<i>"))
+	assert.True(t, strings.HasPrefix(string(l.T("code_lead_sms")), "Sent &lt;to&gt; %!s(MISSING)"), "T without its argument = %q", l.T("code_lead_sms"))
+	got := string(l.T("code_lead_sms", "+31 6", "extra"))
+	assert.True(t, strings.HasPrefix(got, "Sent &lt;to&gt; +31 6 &amp; more.") && strings.Contains(got, "EXTRA"), "T with an extra argument = %q", got)
+}
+
+// TestTEscapesByContext: a text is escaped for where the template puts
+// it, like any other value: in a URL attribute, a text an app set to a
+// javascript: URL does not run.
+func TestTEscapesByContext(t *testing.T) {
+	tx := newTestTexts(t, WithMessages("en", map[string]string{"success_continue": "javascript:alert(1)", "phone_label": `a"b`}))
+	tmpl, err := localized(template.Must(DefaultTemplates().New("x").Parse(`<a href="{{T "success_continue"}}" title="{{T "phone_label"}}">`)), tx.list[0], time.Now)
+	require.NoError(t, err)
+	var b strings.Builder
+	require.NoError(t, tmpl.ExecuteTemplate(&b, "x", &Page{}))
+	assert.Equal(t, `<a href="#ZgotmplZ" title="a&#34;b">`, b.String())
+}
+
+// TestCallLanguageNote: the code page names the language of the call or
+// text in the page's language, unless it is the page's.
+func TestCallLanguageNote(t *testing.T) {
+	tx := newTestTexts(t)
 	tests := []struct {
 		lang, call string
 		ch         verify.Channel
@@ -303,79 +332,47 @@ func TestPageT(t *testing.T) {
 		{"en", "", verify.Voice, ""},
 	}
 	for _, tt := range tests {
-		if got := tx.localizer(tt.lang).callLanguageNote(tt.call, tt.ch); got != tt.want {
-			t.Errorf("CallLanguageNote of a %s page, %s %s: %q, want %q", tt.lang, tt.ch, tt.call, got, tt.want)
+		got := tx.forAccept(tt.lang).callLanguageNote(tt.call, tt.ch)
+		assert.Equalf(t, tt.want, got, "CallLanguageNote of a %s page, %s %s: %q, want %q", tt.lang, tt.ch, tt.call, got, tt.want)
+	}
+}
+
+// TestDuration: a wait is said in seconds below a minute, in minutes and
+// seconds up to ten minutes, and in minutes, rounded up, beyond.
+func TestDuration(t *testing.T) {
+	l := newTestTexts(t).forAccept("en")
+	for _, tt := range []struct {
+		seconds int
+		want    string
+	}{{1, "1 second"}, {59, "59 seconds"}, {60, "1 minute"}, {61, "1 minute and 1 second"}, {119, "1 minute and 59 seconds"},
+		{120, "2 minutes"}, {121, "2 minutes and 1 second"}, {599, "9 minutes and 59 seconds"}, {600, "10 minutes"}, {601, "11 minutes"}} {
+		got := l.duration(tt.seconds)
+		assert.Equalf(t, tt.want, got, "duration(%d) = %q, want %q", tt.seconds, got, tt.want)
+	}
+}
+
+// TestLongAcceptLanguage: a header longer than is read still picks its
+// first language, whatever tag the cut falls in: the cut ends at a comma.
+func TestLongAcceptLanguage(t *testing.T) {
+	tx := newTestTexts(t)
+	for pad := range 12 {
+		accept := "nl," + strings.Repeat(" ", pad)
+		for len(accept) <= maxAcceptLanguage {
+			accept += "fr-FR;q=0.5,"
 		}
+		l := tx.forAccept(accept)
+		assert.Equalf(t, "nl", l.lang, "a %d-byte header cut at %q: language %s, want nl", len(accept), accept[maxAcceptLanguage-12:maxAcceptLanguage], l.lang)
 	}
-}
-
-// bakeGerman parses src, which defines "x", and bakes it in German.
-func bakeGerman(t *testing.T, tx *texts, src string) (tmpl, baked *template.Template, de int) {
-	t.Helper()
-	tmpl = template.Must(template.New("t").Parse(src))
-	de = slices.Index(tx.langs, tx.localizer("de").tag)
-	baked, err := tx.bake(tmpl, de)
-	if err != nil {
-		t.Fatal(err)
+	// A header of exactly the length read is read whole: its last
+	// language, the only one offered, is not cut off.
+	accept := "sw,"
+	for len(accept)+len("sw,nl;q=0.1") <= maxAcceptLanguage {
+		accept += "sw,"
 	}
-	return tmpl, baked, de
-}
-
-// renderBoth renders "x" of the templates as they are and baked.
-func renderBoth(t *testing.T, tmpl, baked *template.Template, page *Page) (dynamic, static string) {
-	t.Helper()
-	var d, s strings.Builder
-	if err := tmpl.ExecuteTemplate(&d, "x", page); err != nil {
-		t.Fatal(err)
-	}
-	if err := baked.ExecuteTemplate(&s, "x", page); err != nil {
-		t.Fatal(err)
-	}
-	return d.String(), s.String()
-}
-
-// TestBake checks that the texts put in place in each language's copy of
-// the templates render as {{.Text.id}} does, and that an action whose
-// dot is not the page is left as it is.
-func TestBake(t *testing.T) {
-	tx := newTestTexts(t)
-	src := `{{define "x"}}{{.Text.phone_submit}}|{{$.Text.phone_label}}|{{with .Error}}{{$.Text.code_back}}{{.Code}}{{end}}|{{.Text.no_such_id}}|{{.Text.phone_submit | printf "%s!"}}{{end}}`
-	tmpl, baked, de := bakeGerman(t, tx, src)
-	tree := baked.Lookup("x").Tree.Root.String()
-	if strings.Count(tree, ".Text.") != 2 { // no_such_id, and the one piped to printf
-		t.Errorf("baked tree: %s", tree)
-	}
-	page := &Page{Text: tx.html[de], Error: &Failure{Code: InvalidCode}}
-	dynamic, static := renderBoth(t, tmpl, baked, page)
-	want := "Code anfordern|Telefonnummer|Andere Nummer verwendeninvalid_code||Code anfordern!"
-	if dynamic != want || static != want {
-		t.Errorf("rendered:\n dynamic %q\n baked   %q\n want    %q", dynamic, static, want)
-	}
-}
-
-// TestBakeCalls checks that {{.T "id" arg}} of a text with one argument,
-// and {{.Strong arg}} as that argument, baked into text around the
-// argument, render as the methods do, in text and in an attribute, and
-// that the other calls are left as they are.
-func TestBakeCalls(t *testing.T) {
-	tx := newTestTexts(t)
-	src := `{{define "x"}}{{.T "code_lead_sms" (.Strong .Masked)}}|{{$.T "code_lead_voice" .Masked}}|<b title="{{.Strong .Input}}" class="{{.T "code_lead_voice" .Input}}">|{{.T "code_resend_sms_wait"}}|{{with .Error}}{{$.T "code_lead_sms" $.Masked}}{{end}}|{{.T "code_lead_sms" .Masked .Input}}{{end}}`
-	tmpl, baked, de := bakeGerman(t, tx, src)
-	tree := baked.Lookup("x").Tree.Root.String()
-	// Left: T without an argument, T with two, and Strong on its own (in
-	// an attribute, T's HTML loses its tags); baked: a call by $ inside
-	// with, since $ is the page.
-	if strings.Count(tree, ".T ") != 2 || strings.Count(tree, ".Strong") != 1 {
-		t.Errorf("baked tree: %s", tree)
-	}
-	page := &Page{loc: tx.localizer("de"), Text: tx.html[de], Masked: "<+31 6 •••• 5678>", Input: `a"b`, Error: &Failure{Code: InvalidCode}}
-	dynamic, static := renderBoth(t, tmpl, baked, page)
-	// html/template escapes + where HTMLEscapeString does not; the two
-	// are the same HTML.
-	if got := strings.ReplaceAll(static, "&#43;", "+"); got != dynamic {
-		t.Errorf("rendered:\n dynamic %q\n baked   %q", dynamic, static)
-	}
-	if !strings.Contains(static, "<strong>&lt;&#43;31 6 •••• 5678&gt;</strong>") {
-		t.Errorf("baked rendering %q does not escape the argument of Strong", static)
-	}
+	accept += strings.Repeat(" ", maxAcceptLanguage-len(accept)-len("nl;q=0.1")) + "nl;q=0.1"
+	l := tx.forAccept(accept)
+	assert.Equalf(t, maxAcceptLanguage, len(accept), "a %d-byte header ending in nl: language %s, want nl", len(accept), l.lang)
+	assert.Equalf(t, "nl", l.lang, "a %d-byte header ending in nl: language %s, want nl", len(accept), l.lang)
+	l = tx.forAccept("nl" + strings.Repeat("x", maxAcceptLanguage))
+	assert.Equalf(t, "en", l.lang, "a long header without a comma: language %s, want the default", l.lang)
 }
