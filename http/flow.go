@@ -101,11 +101,7 @@ func (h *handler) sent(ctx context.Context, q *request, phone string, ch verify.
 	if err != nil {
 		return nil, classify(err)
 	}
-	now := h.now()
-	exp := ver.ExpiresAt
-	if exp.IsZero() {
-		exp = now.Add(defaultValidity)
-	}
+	now, exp := h.now(), ver.ExpiresAt // Start guarantees ExpiresAt
 	return &state{
 		ID: ver.ID, Phone: ver.Phone, Channel: ver.Channel, Language: ver.Language,
 		Sent: unixMilli{now}, Expires: unixMilli{exp}, Until: unixMilli{later(exp, now).Add(stateGrace)},

@@ -27,8 +27,6 @@ const (
 	stateGrace = time.Hour
 	// verifiedFor is how long the success page can be shown after a check.
 	verifiedFor = 15 * time.Minute
-	// defaultValidity stands in when a provider gives no expiry.
-	defaultValidity = 10 * time.Minute
 	// providerTimeout bounds a provider call made for a request. The call
 	// does not end with the request: see detach.
 	providerTimeout = 30 * time.Second
