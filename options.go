@@ -470,7 +470,12 @@ func WithPumpingGuard(starts, verifiedPercent int, per time.Duration) Option {
 // 3.25 × after failures within 30 days, one check per longest; once it
 // has 20 × after within a year, one per 3 × longest. Checks from a
 // network the number was verified from within the last year are not
-// held up by the ceiling. after = 0 turns it off; longest is 1m to 24h.
+// held up by the ceiling. Each success gives its check back to the
+// ceiling, up to 10,000 within a window: a number checked more often
+// than that from networks it was never verified from (or with no client
+// key) is held by the ceiling too, so turn the throttle off for load
+// tests that verify one number over and over. after = 0 turns it off;
+// longest is 1m to 24h.
 // Default: after 20 failures, up to 24h, which keeps an attacker with
 // any number of networks under NIST SP 800-63B's limits (see
 // SECURITY.md). It needs a [LimitStore], such as the default MemoryLimiter
