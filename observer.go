@@ -46,9 +46,10 @@ const (
 //
 // Conversion, the share of started verifications that end verified, is
 // the number of Check events with Err == nil over that of Start events
-// with Err == nil, per Channel and Region (a successful Check carries
-// both); a region whose starts are rarely verified is the mark of SMS
-// pumping.
+// with Err == nil, per Channel and Region (a Check carries both, failed
+// ones too, whenever the Verifier knows who started the verification:
+// see [WithLimiter]); a region whose starts are rarely verified is the
+// mark of SMS pumping.
 type Observer interface {
 	Observe(ctx context.Context, e Event)
 }

@@ -59,25 +59,48 @@ func ceilingMonth(after int) int { return after * 13 / 4 }
 const unknownNumber = "?"
 
 // starter is what a Verifier remembers of a started verification, under
-// its id: the number, and the client that asked for it.
+// its id: the number and channel, and the client that asked for it.
 type starter struct {
 	number  string
-	client  string // as clientKeys gives it; "" when no client key was given
-	network string // the IPv6 /48 of client, or ""
+	channel Channel // "" in a value written by an earlier release
+	client  string  // as clientKeys gives it; "" when no client key was given
+	network string  // the IPv6 /48 of client, or ""
 
 	ceilings bool // the check was counted by the number's ceilings
 }
 
-// value returns s as stored; the client comes last, since an app's key
-// may hold any character.
-func (s starter) value() string { return s.number + "\n" + s.network + "\n" + s.client }
+// value returns s as stored: the number and channel, the network, the
+// client; the client comes last, since an app's key may hold any
+// character.
+func (s starter) value() string {
+	return s.number + " " + string(s.channel) + "\n" + s.network + "\n" + s.client
+}
 
-// parseStarter reads a value written by starter.value; a value holding a
-// number alone (written by an earlier release) has no client.
+// parseStarter reads a value written by starter.value; a value written
+// by an earlier release has no channel, and one holding a number alone
+// no client either.
 func parseStarter(v string) starter {
-	number, rest, _ := strings.Cut(v, "\n")
+	first, rest, _ := strings.Cut(v, "\n")
+	number, channel, _ := strings.Cut(first, " ")
 	network, client, _ := strings.Cut(rest, "\n")
-	return starter{number: number, client: client, network: network}
+	return starter{number: number, channel: Channel(channel), client: client, network: network}
+}
+
+// describe fills in the channel, region and line type of a Check's event
+// from s, the starter of its verification, when the provider did not
+// name the number (the check failed) and the Verifier knows it: so that
+// failed checks count under the same channel and region as verified
+// ones. It costs nothing without an Observer.
+func (v *Verifier) describe(ev *Event, s starter) {
+	if v.cfg.observer == nil || ev.Region != "" {
+		return
+	}
+	if ev.Channel == "" {
+		ev.Channel = s.channel
+	}
+	if p, err := phone.Parse(s.number, ""); err == nil {
+		ev.Region, ev.LineType = p.Region, p.LineType.Code()
+	}
 }
 
 // started stores the number and client of a started verification
@@ -89,7 +112,7 @@ func (v *Verifier) started(ctx context.Context, ver *Verification, clientKey str
 		return
 	}
 	client, network := clientKeys(clientKey)
-	s := starter{number: ver.Phone, client: client, network: network}
+	s := starter{number: ver.Phone, channel: ver.Channel, client: client, network: network}
 	if err := store.Put(ctx, keyPhone+ver.ID, s.value(), v.cfg.msg.validity); err != nil && v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelWarn, "verify: limiter failed to remember a verification; its checks are capped per verification only",
 			slog.String("id", ver.ID), slog.String("error", err.Error()))
