@@ -105,8 +105,9 @@ type Event struct {
 	Duration time.Duration
 	// Provider names the provider that served the call, such as
 	// "messagebird" or "otp" (with Failover, the one that answered),
-	// from its Verification.Provider or else its *ProviderError; "" when
-	// no provider was called or it did not say.
+	// from its Verification.Provider or else its *ProviderError (for a
+	// Check, else the provider that started the verification); "" when
+	// no provider was called or none said.
 	Provider string
 	// Failovers counts the providers a Failover passed over before one
 	// served the start (or before the last one failed too); 0 without

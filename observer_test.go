@@ -487,6 +487,7 @@ func TestFailedChecksCarryChannelAndRegion(t *testing.T) {
 			}
 			assert.Equal(t, verify.OutcomeInvalidCode, ev[1].Outcome())
 			assert.True(t, ev[1].Called)
+			assert.Equal(t, "fake", ev[1].Provider, "the provider that started the verification, though its error did not say")
 			last := ev[len(ev)-1]
 			assert.Equal(t, tt.limit, last.Limit)
 			assert.True(t, last.Refused())

@@ -59,21 +59,23 @@ func ceilingMonth(after int) int { return after * 13 / 4 }
 const unknownNumber = "?"
 
 // starter is what a Verifier remembers of a started verification, under
-// its id: the number and channel, and the client that asked for it.
+// its id: the number, the channel and the provider that sent the code,
+// and the client that asked for it.
 type starter struct {
-	number  string
-	channel Channel // "" in a value written by an earlier release
-	client  string  // as clientKeys gives it; "" when no client key was given
-	network string  // the IPv6 /48 of client, or ""
+	number   string
+	channel  Channel // "" in a value written by an earlier release
+	provider string  // Verification.Provider; "" when unknown
+	client   string  // as clientKeys gives it; "" when no client key was given
+	network  string  // the IPv6 /48 of client, or ""
 
 	ceilings bool // the check was counted by the number's ceilings
 }
 
-// value returns s as stored: the number and channel, the network, the
-// client; the client comes last, since an app's key may hold any
-// character.
+// value returns s as stored: the number, channel and provider, the
+// network, the client; the client comes last, since an app's key may
+// hold any character.
 func (s starter) value() string {
-	return s.number + " " + string(s.channel) + "\n" + s.network + "\n" + s.client
+	return s.number + " " + string(s.channel) + " " + s.provider + "\n" + s.network + "\n" + s.client
 }
 
 // parseStarter reads a value written by starter.value; a value written
@@ -81,18 +83,25 @@ func (s starter) value() string {
 // no client either.
 func parseStarter(v string) starter {
 	first, rest, _ := strings.Cut(v, "\n")
-	number, channel, _ := strings.Cut(first, " ")
+	number, first, _ := strings.Cut(first, " ")
+	channel, provider, _ := strings.Cut(first, " ")
 	network, client, _ := strings.Cut(rest, "\n")
-	return starter{number: number, channel: Channel(channel), client: client, network: network}
+	return starter{number: number, channel: Channel(channel), provider: provider, client: client, network: network}
 }
 
-// describe fills in the channel, region and line type of a Check's event
-// from s, the starter of its verification, when the provider did not
-// name the number (the check failed) and the Verifier knows it: so that
-// failed checks count under the same channel and region as verified
+// describe fills in what a failed Check's event lacks from s, the
+// starter of its verification, when the Verifier knows it: the channel,
+// region and line type, and the provider when it was called but did not
+// say; so that failed checks count under the same labels as verified
 // ones. It costs nothing without an Observer.
 func (v *Verifier) describe(ev *Event, s starter) {
-	if v.cfg.observer == nil || ev.Region != "" {
+	if v.cfg.observer == nil {
+		return
+	}
+	if ev.Called && ev.Provider == "" {
+		ev.Provider = s.provider
+	}
+	if ev.Region != "" {
 		return
 	}
 	if ev.Channel == "" {
@@ -113,6 +122,9 @@ func (v *Verifier) started(ctx context.Context, ver *Verification, clientKey str
 	}
 	client, network := clientKeys(clientKey)
 	s := starter{number: ver.Phone, channel: ver.Channel, client: client, network: network}
+	if !strings.Contains(ver.Provider, "\n") {
+		s.provider = ver.Provider
+	}
 	if err := store.Put(ctx, keyPhone+ver.ID, s.value(), v.cfg.msg.validity); err != nil && v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelWarn, "verify: limiter failed to remember a verification; its checks are capped per verification only",
 			slog.String("id", ver.ID), slog.String("error", err.Error()))

@@ -15,9 +15,9 @@ func TestStarterValue(t *testing.T) {
 		value string
 		want  starter
 	}{
-		{"this release", starter{number: "+31612345678", channel: SMS, network: "2001:db8:1::/48", client: "key\nwith newline"}.value(),
-			starter{number: "+31612345678", channel: SMS, network: "2001:db8:1::/48", client: "key\nwith newline"}},
-		{"no client", starter{number: "+31612345678", channel: Voice}.value(), starter{number: "+31612345678", channel: Voice}},
+		{"this release", starter{number: "+31612345678", channel: SMS, provider: "my provider", network: "2001:db8:1::/48", client: "key\nwith newline"}.value(),
+			starter{number: "+31612345678", channel: SMS, provider: "my provider", network: "2001:db8:1::/48", client: "key\nwith newline"}},
+		{"no client, no provider", starter{number: "+31612345678", channel: Voice}.value(), starter{number: "+31612345678", channel: Voice}},
 		{"earlier release", "+31612345678\n\nkey", starter{number: "+31612345678", client: "key"}},
 		{"earliest release", "+31612345678", starter{number: "+31612345678"}},
 	}
