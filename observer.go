@@ -187,11 +187,12 @@ func (e Event) Refused() bool {
 	return o != OutcomeCanceled && o != OutcomeTimeout
 }
 
-// Reason says why a refused call was refused, in a few stable words fit
-// for a metric attribute: the Limit that refused it (such as "resend
-// cooldown"), else the [PhoneError]'s Code (such as "too_short", "line_type"
-// or "region"), else the [Event.Outcome]. It returns "" when the call was not
-// refused.
+// Reason says why a refused call was refused, in one snake_case code fit
+// for a metric attribute: the Limit that refused it (such as
+// "resend_cooldown", "client_limit" or "failure_throttle", or "attempts"
+// for a Check past the Verifier's cap), else the [PhoneError]'s Code
+// (such as "too_short", "line_type" or "region"), else the
+// [Event.Outcome]. It returns "" when the call was not refused.
 func (e Event) Reason() string {
 	if !e.Refused() {
 		return ""
