@@ -323,10 +323,12 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 		if errors.As(err, &rl) && rl.Limit == "attempts" {
 			ev.Limit, err = rl.Limit, ErrTooManyAttempts
 		}
+		v.describe(ev, starter)
 		v.logID(ctx, "verify: check refused", id, err)
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
+		v.describe(ev, starter)
 		return nil, err
 	}
 	t0 := time.Now()
@@ -343,6 +345,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 		err = v.checkVerifiedNumber(ctx, ver.Phone, starter, ev)
 	}
 	if err != nil {
+		v.describe(ev, starter)
 		err = providerFailure(ctx, err)
 		v.logID(ctx, "verify: check failed", id, err)
 		return nil, err
