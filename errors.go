@@ -79,6 +79,11 @@ type PhoneError struct {
 	// Region is the number's ISO 3166-1 region, when Code is "region" or
 	// "invalid" and the region is known; otherwise empty.
 	Region string
+	// LineType is the refused number's kind, when Code is "line_type":
+	// "premium_rate", "toll_free", "shared_cost", "personal", "pager",
+	// "uan" or "voicemail", as Event.LineType names it, for a page to name
+	// it; otherwise empty.
+	LineType string
 }
 
 // Error returns the reason, after the sentinel's text.

@@ -43,7 +43,7 @@ func (v *Verifier) checkPolicy(p phone, region string, ch Channel) error {
 // as verified.
 func (v *Verifier) checkNumber(p phone, region string) error {
 	if !v.cfg.allowAnyLineType && !safeLineType(p.lineType) {
-		return phoneError("line_type", lineTypeName(p.lineType)+" numbers cannot be verified")
+		return &PhoneError{Code: "line_type", LineType: lineTypeCode(p.lineType), Reason: lineTypeName(p.lineType) + " numbers cannot be verified"}
 	}
 	if len(v.cfg.allowedRegions) > 0 && !slices.Contains(v.cfg.allowedRegions, region) || slices.Contains(v.cfg.deniedRegions, region) {
 		return &PhoneError{Code: "region", Region: region, Reason: "numbers from " + regionName(region) + " are not accepted"}

@@ -14,3 +14,8 @@ func (v *Verifier) DefaultRegion() string { return v.cfg.msg.region }
 // ResendCooldown returns the time a number waits between two starts on
 // the same channel (WithResendCooldown); 0 when the cooldown is off.
 func (v *Verifier) ResendCooldown() time.Duration { return v.cfg.cooldown }
+
+// AppName returns the name of the app that the built-in texts say the
+// code is for (WithAppName given to New), such as "Acme"; "" when there
+// is none.
+func (v *Verifier) AppName() string { return v.cfg.msg.appName }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
+	"github.com/stretchr/testify/assert"
 )
 
 // spy is a Provider that counts its calls and answers what it is told.
@@ -272,19 +273,20 @@ func TestLineTypes(t *testing.T) {
 	tests := []struct {
 		name, phone string
 		refused     string // "" when accepted by default
+		lineType    string // PhoneError.LineType when refused
 	}{
-		{"mobile", "+31612345678", ""},
-		{"fixed line", "+31101234567", ""},
-		{"fixed line or mobile", "+12015550123", ""},
-		{"VoIP", "+31851234567", ""},
-		{"premium rate NL", "+319061234", "premium-rate"},
-		{"premium rate GB", "+449012345678", "premium-rate"},
-		{"shared cost", "+4918012345", "shared-cost"},
-		{"personal number", "+447012345678", "personal"},
-		{"pager", "+31662345678", "pager"},
-		{"UAN", "+3114020", "universal access"},
-		{"voicemail", "+49177991234567", "voicemail"},
-		{"toll free", "+318001234", "toll-free"},
+		{"mobile", "+31612345678", "", ""},
+		{"fixed line", "+31101234567", "", ""},
+		{"fixed line or mobile", "+12015550123", "", ""},
+		{"VoIP", "+31851234567", "", ""},
+		{"premium rate NL", "+319061234", "premium-rate", "premium_rate"},
+		{"premium rate GB", "+449012345678", "premium-rate", "premium_rate"},
+		{"shared cost", "+4918012345", "shared-cost", "shared_cost"},
+		{"personal number", "+447012345678", "personal", "personal"},
+		{"pager", "+31662345678", "pager", "pager"},
+		{"UAN", "+3114020", "universal access", "uan"},
+		{"voicemail", "+49177991234567", "voicemail", "voicemail"},
+		{"toll free", "+318001234", "toll-free", "toll_free"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -298,6 +300,7 @@ func TestLineTypes(t *testing.T) {
 				if !errors.As(err, &pe) || pe.Code != "line_type" || !strings.Contains(pe.Reason, tt.refused) {
 					t.Fatalf("Start(%s): %v, want a *PhoneError about %s numbers", tt.phone, err, tt.refused)
 				}
+				assert.Equal(t, tt.lineType, pe.LineType, "PhoneError.LineType of %s", tt.phone)
 			}
 			if _, err := newVerifier(t, &spy{}, verify.WithAnyLineType()).Start(context.Background(), tt.phone); err != nil {
 				t.Fatalf("with WithAnyLineType, Start(%s): %v", tt.phone, err)

@@ -14,4 +14,13 @@
 // one they are skipped, except when CI=true, where they fail: the
 // end-to-end checks must not silently disappear. Screenshots of the pages
 // are written to $TMPDIR/verifyhttp-browser/.
+//
+// axe-core checks the accessibility of every state of the pages, in light
+// and dark mode. Install it once with npm, at the version package.json
+// pins:
+//
+//	cd e2e && npm ci
+//
+// Without it the other checks run and the accessibility check is only
+// logged as not run, except when CI=true, where it fails.
 package e2e

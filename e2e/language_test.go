@@ -100,10 +100,10 @@ func TestPagesInGerman(t *testing.T) {
 	if !regexp.MustCompile(`^true Erneuter Anruf in 0:0[1-4]$`).MatchString(state) {
 		t.Errorf("resend button during the cooldown: %q, want disabled and counting down", state)
 	}
-	if other := eval(`(function(b){return b.disabled+" "+b.textContent})(document.querySelectorAll("#resend button")[1])`); other != "false Stattdessen per SMS" {
+	if other := eval(`(function(b){return b.disabled+" "+b.textContent})(document.querySelectorAll("#resend button")[1])`); other != "false Lieber per SMS" {
 		t.Errorf("the other channel's button: %q, want usable", other)
 	}
-	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`(function(b){return !b.disabled && b.textContent === "Erneut anrufen"})(`+resend+`)`,
+	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`(function(b){return !b.disabled && b.textContent === "Neuen Anruf anfordern"})(`+resend+`)`,
 		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Errorf("the resend button did not become usable after the cooldown: %v; it is %q", err,
 			eval(`(function(b){return b.disabled+" "+b.textContent})(`+resend+`)`))

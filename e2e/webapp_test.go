@@ -13,15 +13,15 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// startWebapp builds examples/webapp and runs it as the README's quick
+// startWebapp builds examples/webapp (a module of its own) and runs it as the README's quick
 // start does, on the fake provider, on a free port. It returns the URL the
 // app prints and its terminal (standard error). The app is interrupted,
 // and waited for, when the test ends.
 func startWebapp(t *testing.T) (string, *syncBuffer) {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "webapp")
-	build := exec.Command("go", "build", "-o", bin, "./examples/webapp")
-	build.Dir = ".." // the root module
+	build := exec.Command("go", "build", "-o", bin, "./webapp")
+	build.Dir = "../examples" // the examples' module
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./examples/webapp: %v\n%s", err, out)
 	}

@@ -21,6 +21,7 @@ type apiStartRequest struct {
 	Phone     string `json:"phone"`
 	Channel   string `json:"channel"`
 	Challenge string `json:"challenge"` // the token of the handler's Challenge, if it has one
+	Token     string `json:"token"`     // the token of a verification in progress, if the client has one
 }
 
 // apiCheckRequest is the body of POST /api/check.
@@ -31,12 +32,14 @@ type apiCheckRequest struct {
 
 // apiResendRequest is the body of POST /api/resend.
 type apiResendRequest struct {
-	Token   string `json:"token"`
-	Channel string `json:"channel"`
+	Token     string `json:"token"`
+	Channel   string `json:"channel"`
+	Challenge string `json:"challenge"` // the token of the handler's Challenge, when a resend must pass it again
 }
 
 // apiStarted answers /api/start and /api/resend.
 type apiStarted struct {
+	ID          string         `json:"id"` // the verification's, the same when a start resumes it
 	Token       string         `json:"token"`
 	Channel     verify.Channel `json:"channel"`
 	PhoneMasked string         `json:"phone_masked"`
@@ -128,7 +131,7 @@ func (h *handler) decodeWithToken(q *request, req any, token *string) (*state, *
 		return nil, f
 	}
 	st := new(state)
-	err := h.keys.open(*token, h.binding(q.mount, purposeToken), h.now(), st)
+	err := h.keys.open(*token, h.binding(q.mount, purposeToken, ""), h.now(), st)
 	switch {
 	case errors.Is(err, errStateExpired):
 		return nil, &Failure{Code: TokenExpired, Err: err}
@@ -140,13 +143,13 @@ func (h *handler) decodeWithToken(q *request, req any, token *string) (*state, *
 
 // writeStarted answers a started verification with its token.
 func (h *handler) writeStarted(q *request, st *state) {
-	token, err := h.keys.seal(st, h.binding(q.mount, purposeToken))
+	token, err := h.keys.seal(st, h.binding(q.mount, purposeToken, ""))
 	if err != nil {
 		h.writeFailure(q, &Failure{Code: Unavailable, Err: err})
 		return
 	}
 	h.writeJSON(q.w, http.StatusOK, apiStarted{
-		Token: token, Channel: st.Channel, PhoneMasked: maskForDisplay(st.Phone),
+		ID: st.ID, Token: token, Channel: st.Channel, PhoneMasked: maskForDisplay(st.Phone),
 		ExpiresAt: st.Expires.UTC().Truncate(time.Second),
 	})
 }
@@ -160,7 +163,15 @@ func (h *handler) apiStart(q *request) {
 		ch, f = parseChannel(req.Channel, verify.Voice)
 	}
 	var st *state
-	if f == nil {
+	if f == nil && req.Token != "" {
+		// The verification in progress, when the start is for its number
+		// and channel and its code still works: no second call.
+		prev := new(state)
+		if h.keys.open(req.Token, h.binding(q.mount, purposeToken, ""), h.now(), prev) == nil {
+			st = h.resumed(prev, req.Phone, ch)
+		}
+	}
+	if f == nil && st == nil {
 		st, f = h.started(q, req.Phone, ch, req.Challenge)
 	}
 	if f != nil {
@@ -198,7 +209,7 @@ func (h *handler) apiResend(q *request) {
 		ch, f = parseChannel(req.Channel, st.Channel)
 	}
 	if f == nil {
-		st, f = h.resent(q, st, ch)
+		st, f = h.resent(q, st, ch, req.Challenge)
 	}
 	if f != nil {
 		h.writeFailure(q, f)

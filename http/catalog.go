@@ -36,7 +36,7 @@ var localeFS embed.FS
 
 // defaultLanguages are the built-in page languages, in the order they are
 // offered: the first is used when none of the user's languages is.
-var defaultLanguages = [...]string{"en", "nl", "de", "fr", "es", "it", "pt-BR", "pl", "ro", "ru", "zh-Hans", "ja", "ko", "is"}
+var defaultLanguages = [...]string{"en", "nl", "de", "fr", "es", "it", "pt-BR", "pt-PT", "pl", "ro", "ru", "zh-Hans", "zh-Hant", "ja", "ko", "is"}
 
 // DefaultMessages returns a copy of the built-in texts of lang (one of the
 // built-in languages, such as "de"), by id, or nil when lang has none. Its

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"html/template"
+	"time"
 )
 
 // A Challenge tells people from bots before a code is sent: a CAPTCHA
@@ -13,9 +14,13 @@ import (
 // pass is refused (code challenge_failed) without any provider call. The
 // turnstile package is one implementation.
 //
-// Only the first start of a verification is challenged: a resend needs
-// the sealed state of a start that passed, and the Verifier's resend
-// cooldown and per-number limits apply to it.
+// The first start of a verification is challenged, and a resend once
+// resendsPerChallenge resends have followed the last challenge passed or
+// challengeFor has gone by since: the code page then shows the widget in
+// its resend form, and the JSON API's resend takes the token in the field
+// "challenge". One solved challenge so buys a few codes, not a number's
+// whole resend budget. The Verifier's resend cooldown and per-number
+// limits apply to every resend.
 //
 // Implementations must be safe for concurrent use.
 type Challenge interface {
@@ -33,12 +38,19 @@ type Challenge interface {
 	Verify(ctx context.Context, token, remoteIP string) error
 }
 
+// A passed challenge covers this many resends, within challengeFor.
+const (
+	resendsPerChallenge = 3
+	challengeFor        = 10 * time.Minute
+)
+
 // ErrChallengeFailed is the error of a Challenge whose token did not pass.
 var ErrChallengeFailed = errors.New("verifyhttp: challenge failed")
 
 type challengeOption struct{ c Challenge }
 
-// WithChallenge has every first start pass c before a code is sent (see
-// Challenge). Default: none.
+// WithChallenge has every first start, and every resend after the first
+// few or the first minutes, pass c before a code is sent (see Challenge).
+// Default: none.
 func WithChallenge(c Challenge) Option    { return challengeOption{c} }
 func (o challengeOption) apply(c *config) { c.challenge = o.c }

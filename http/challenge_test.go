@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/phoneverify/verify"
 	verifyhttp "github.com/phoneverify/verify/http"
 	"github.com/phoneverify/verify/http/turnstile"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -124,4 +126,51 @@ func TestTurnstileWiredIntoTheHandler(t *testing.T) {
 	require.Equalf(t, "code", r.location(), "good token: %d %q, want 303 to code", r.status, r.location())
 	n := len(e.fake.Messages())
 	require.Equalf(t, 1, n, "%d codes sent, want 1", n)
+}
+
+// TestChallengeAgainAfterResends: one solved challenge covers three
+// resends, or ten minutes; after that a resend must pass the challenge
+// again, and the code page shows its widget in the resend form. A resend
+// refused so sends nothing; one that passes covers three more.
+func TestChallengeAgainAfterResends(t *testing.T) {
+	c := &stubChallenge{}
+	e := newEnv(t, envConfig{
+		httpOpts:   []verifyhttp.Option{verifyhttp.WithChallenge(c)},
+		verifyOpts: []verify.Option{verify.WithNumberLimit(100, time.Hour), verify.WithClientLimit(100, time.Hour)}, // only the challenge refuses
+	})
+	b := e.browser()
+	r := b.post("", url.Values{"phone": {testPhone}, "bot-check": {"human"}})
+	require.Equal(t, "code", r.location())
+	resend := func(token string) *response {
+		e.clock.Advance(31 * time.Second)
+		return b.post("resend", url.Values{"channel": {"voice"}, "bot-check": {token}})
+	}
+	for i := range 3 {
+		assert.NotContains(t, b.get("code").body, "bot-check-widget", "resend %d", i+1)
+		assert.Equal(t, "code", resend("").location(), "resend %d", i+1)
+	}
+	assert.Len(t, e.fake.Messages(), 4)
+	page := b.get("code")
+	assert.Contains(t, page.body, `<form method="post" action="resend">
+<div class="challenge"><div class="bot-check-widget"></div></div>`)
+	page = b.follow(resend(""))
+	assert.Equal(t, http.StatusForbidden, page.status)
+	assert.Contains(t, page.body, "The security check was not completed.")
+	assert.Contains(t, page.body, "bot-check-widget")
+	assert.Len(t, e.fake.Messages(), 4, "a fourth resend without a challenge sent a code")
+	assert.Equal(t, "code", resend("human").location())
+	assert.Equal(t, "code", resend("").location(), "a passed challenge covers the next resends")
+	assert.Len(t, e.fake.Messages(), 6)
+
+	// Ten minutes after the challenge, the next resend needs one too; so
+	// does the JSON API's.
+	e.clock.Advance(10 * time.Minute)
+	assert.Equal(t, http.StatusForbidden, b.follow(b.post("resend", url.Values{"channel": {"sms"}})).status)
+	status, out, _ := apiCall(t, b, "start", map[string]string{"phone": "+31612345679", "challenge": "human"})
+	require.Equal(t, http.StatusOK, status, "%v", out)
+	e.clock.Advance(10*time.Minute + time.Second)
+	status, again, _ := apiCall(t, b, "resend", map[string]string{"token": out["token"].(string)})
+	assert.Equal(t, http.StatusForbidden, status, "%v", again)
+	status, again, _ = apiCall(t, b, "resend", map[string]string{"token": out["token"].(string), "challenge": "human"})
+	assert.Equal(t, http.StatusOK, status, "%v", again)
 }

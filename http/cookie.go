@@ -26,17 +26,18 @@ const (
 )
 
 // binding is the additional data that binds a value sealed for purpose to
-// this handler: its WithScope name and its mount point (mountPath). A
-// state sealed by another handler sharing the secret does not open here,
-// whether it comes as a cookie or as a token.
-func (h *handler) binding(mount, purpose string) string {
-	return purpose + "\x00" + h.scope + "\x00" + mount
+// this handler: its WithScope name and its mount point (mountPath), and
+// for the cookies to the app's session (WithSessionBinding; "" for none).
+// A state sealed by another handler sharing the secret does not open
+// here, whether it comes as a cookie or as a token.
+func (h *handler) binding(mount, purpose, session string) string {
+	return purpose + "\x00" + h.scope + "\x00" + mount + "\x00" + session
 }
 
 // writeCookie seals v for purpose into q's cookie whose name ends in
 // suffix, to live as long as v is accepted.
 func (h *handler) writeCookie(q *request, v sealed, purpose, suffix string) error {
-	value, err := h.keys.seal(v, h.binding(q.mount, purpose))
+	value, err := h.keys.seal(v, h.binding(q.mount, purpose, q.session))
 	if err != nil {
 		return err
 	}
@@ -57,7 +58,7 @@ func (h *handler) writeCookie(q *request, v sealed, purpose, suffix string) erro
 // send several cookies of the name (one set for another path or by
 // another handler): each is tried until one opens.
 func (h *handler) readState(q *request) (*state, *Failure) {
-	ad := h.binding(q.mount, purposeCookie)
+	ad := h.binding(q.mount, purposeCookie, q.session)
 	var f *Failure
 	for _, c := range q.r.CookiesNamed(q.cookie) {
 		st := new(state)
@@ -81,7 +82,7 @@ func (h *handler) readState(q *request) (*state, *Failure) {
 // readFlash returns the flash of the verification id ("" for a start), or
 // nil when q has none.
 func (h *handler) readFlash(q *request, id string) *flash {
-	ad := h.binding(q.mount, purposeFlash)
+	ad := h.binding(q.mount, purposeFlash, q.session)
 	for _, c := range q.r.CookiesNamed(q.cookie + flashSuffix) {
 		fl := new(flash)
 		if err := h.keys.open(c.Value, ad, h.now(), fl); err == nil && fl.ID == id {

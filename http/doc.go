@@ -26,7 +26,7 @@
 //
 //	GET  /            the phone form
 //	POST /            fields phone and channel ("voice", the default, "sms" or "auto"): starts, 303 to code
-//	GET  /code        the code page: masked number, time left, resend, other channel
+//	GET  /code        the code page: masked number, time left, resend, other channel; once expired, a new code
 //	POST /code        field code: checks; on success runs OnVerified and 303 to done
 //	POST /resend      field channel (default: the same): a new code to the same number, 303 to code
 //	GET  /done        the success page, only after a successful check
@@ -42,7 +42,9 @@
 // point, Secure as [WithSecureCookie] says) or, for the JSON API, in a
 // token. There is no server-side session: any number of instances serve
 // the pages, given the same [WithSecret] keys. A sealed state is bound to
-// the mount point and the [WithScope] name of the handler that sealed it.
+// the mount point and the [WithScope] name of the handler that sealed it
+// ([WithMountPath] names the mount point where requests do not say it),
+// and with [WithSessionBinding] the cookies to the app's own session.
 // The verified number comes from the provider's answer to the check, which
 // the Verifier re-checks against its policy, never from a form field.
 //
@@ -51,6 +53,23 @@
 // no-store. The client's IP address goes with every Start, for the
 // Verifier's per-client limit (see [WithClientIP], which an app behind a
 // reverse proxy must set).
+//
+// The user who goes Back from the code page and sends the same number on
+// the same channel again, while its code works, lands on the code page of
+// the verification in progress: no second call, no error. The resend
+// cooldown ([verify.Verifier.ResendCooldown]) counts each channel apart,
+// as the Verifier does: each resend button of the code page is disabled,
+// with a countdown, until its channel's cooldown has passed (a click too
+// early, without JavaScript, is told how long to wait, computed when the
+// page is shown). After a resend the page says, to screen readers too,
+// that a new code was sent and that only it works. An expired code has a
+// state of its own: its heading, a new code on either channel. Without
+// JavaScript the page says the time the code works until, in UTC; the
+// script says it in the user's time zone and counts down. A code or
+// number typed in another script's digits (full-width, Arabic-Indic,
+// Persian) reads as the same digits. The phone form names the app when
+// the Verifier has one ([verify.WithAppName] given to verify.New), as the
+// calls and texts do.
 //
 // # Status codes
 //
@@ -93,9 +112,9 @@
 // [*Page] and can call the functions listed at [DefaultTemplates]. The
 // names:
 //
-//	phone          the phone form (Page.Input, Page.Channel, Page.Error)
-//	code           the code page (Masked, Channel, CallLanguageNote, ExpiresAt, ResendIn, CanEnterCode, Error)
-//	code_script    the code page's script: time left, resend countdown, WebOTP
+//	phone          the phone form (Page.Input, Page.Channel, Page.AppName, Page.Error)
+//	code           the code page (Masked, Channel, CallLanguageNote, ExpiresAt, ResendIn, SwitchIn, CanEnterCode, Expired, Resent, Error)
+//	code_script    the code page's script: time left, expiry, resend countdowns, notice, WebOTP
 //	success        the success page (Phone, Masked, ContinueURL)
 //	error          any other failure, such as a cross-origin POST (Error)
 //	head, foot     the document around every page; "style" is its CSS
@@ -113,10 +132,12 @@
 //
 // Every text a user reads, on the pages and in the JSON API's messages,
 // comes from one catalog (golang.org/x/text/message) with built-in texts
-// in the languages a call can be made in. Each request gets the language
-// of its Accept-Language header that best matches, else the first of
-// [WithLanguages]; the call or text is asked for in it too, and the code
-// page says so when the provider speaks another. [WithMessages] changes
+// in the languages a call can be made in (Chinese in Simplified and
+// Traditional, Portuguese in Brazilian and European). Each request gets
+// the language of its Accept-Language header that best matches, else the
+// first of [WithLanguages]; <html lang> names the variant the text is in
+// (zh-Hant-TW, pt-PT). The call or text is asked for in it too, and the
+// code page says so when the provider speaks another. [WithMessages] changes
 // any text, or adds a language, without copying a template:
 //
 //	verifyhttp.WithMessages("en", map[string]string{"phone_submit": "Get my code"})
@@ -132,7 +153,7 @@
 //
 //	$ curl -s localhost:8080/api/start -H 'Content-Type: application/json' \
 //	    -d '{"phone":"+31 6 12345678","channel":"sms"}'
-//	{"token":"X5Qm…","channel":"sms","phone_masked":"+31 6 •••• 5678","expires_at":"2026-11-26T01:10:00Z"}
+//	{"id":"a41f…","token":"X5Qm…","channel":"sms","phone_masked":"+31 6 •••• 5678","expires_at":"2026-11-26T01:10:00Z"}
 //
 //	$ curl -s localhost:8080/api/check -H 'Content-Type: application/json' \
 //	    -d '{"token":"X5Qm…","code":"123456"}'
@@ -140,7 +161,11 @@
 //
 //	$ curl -s localhost:8080/api/resend -H 'Content-Type: application/json' \
 //	    -d '{"token":"X5Qm…","channel":"voice"}'
-//	{"token":"Lw0c…","channel":"voice","phone_masked":"+31 6 •••• 5678","expires_at":"…"}
+//	{"id":"9c2e…","token":"Lw0c…","channel":"voice","phone_masked":"+31 6 •••• 5678","expires_at":"…"}
+//
+// A start that also sends the "token" of the verification in progress,
+// for the same number and channel while its code works, answers with that
+// verification (the same "id") and sends no second code.
 //
 // A failed call answers the [Failure] as "error", with its message in the
 // request's language:
@@ -152,6 +177,8 @@
 // [WithChallenge] puts a CAPTCHA (a [Challenge]) before every first start:
 // the phone form shows its widget, POST /api/start takes its token in the
 // field "challenge", and a start whose token does not pass is refused
-// with challenge_failed (403) before any provider call. The turnstile
+// with challenge_failed (403) before any provider call. A passed challenge
+// covers three resends or ten minutes; then the code page shows the widget
+// in its resend form, and POST /api/resend takes the token in "challenge". The turnstile
 // package checks Cloudflare Turnstile tokens.
 package http

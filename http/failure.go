@@ -106,6 +106,10 @@ type Failure struct {
 	// "suspected_pumping" when the Verifier's SMS-pumping guard refused a
 	// start ([verify.ErrSuspectedPumping]).
 	ReasonCode string `json:"reason_code,omitempty"`
+	// LineType is the refused number's kind when ReasonCode is
+	// "line_type" ("premium_rate", "toll_free", ...), from
+	// [verify.PhoneError], for a page to name it; otherwise empty.
+	LineType string `json:"line_type,omitempty"`
 	// Region is the number's ISO 3166-1 region when the refusal is about it
 	// (InvalidPhone with ReasonCode "region" or "invalid"), such as "GB",
 	// for a page to name the country; otherwise empty.
@@ -146,7 +150,7 @@ func classify(err error) *Failure {
 	var rl *verify.RateLimitError
 	switch {
 	case errors.As(err, &pe):
-		f.Code, f.Reason, f.ReasonCode, f.Region = InvalidPhone, pe.Reason, pe.Code, pe.Region
+		f.Code, f.Reason, f.ReasonCode, f.Region, f.LineType = InvalidPhone, pe.Reason, pe.Code, pe.Region, pe.LineType
 	case errors.Is(err, verify.ErrInvalidPhone):
 		f.Code, f.Reason = InvalidPhone, "this is not a phone number that can be verified"
 	case errors.Is(err, verify.ErrRateLimited):

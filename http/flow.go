@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	"unicode"
 
 	"github.com/phoneverify/verify"
 )
@@ -30,14 +31,46 @@ func (h *handler) started(q *request, input string, ch verify.Channel, token str
 		h.logFailure(q.r.Context(), "verifyhttp: start failed", f)
 		return nil, f
 	}
+	if h.challenge != nil {
+		st.Passed = unixMilli{h.now()}
+	}
 	return st, nil
 }
 
+// resumed returns st when a start of the number as the user typed it, on
+// channel ch, would start st's verification again: st is pending, its
+// code still works, and it is of that number and channel. The user went
+// Back to the phone form and sent it again; the code already sent still
+// works, so no second call is made. nil otherwise.
+func (h *handler) resumed(st *state, input string, ch verify.Channel) *state {
+	if st == nil || st.Verified || (ch != st.Channel && ch != verify.Auto) || !h.now().Before(st.Expires.Time) {
+		return nil
+	}
+	if e164(input, h.v.DefaultRegion()) != st.Phone {
+		return nil
+	}
+	return st
+}
+
 // resent starts a new verification of st's number on channel ch and
-// cancels st's, whose code the user no longer needs.
-func (h *handler) resent(q *request, st *state, ch verify.Channel) (*state, *Failure) {
+// cancels st's, whose code the user no longer needs. Before the resend
+// cooldown of ch has passed since a code was last sent on ch, it is
+// refused without asking the Verifier, which would refuse it too. When a
+// fresh challenge is due (challengeDue), token must pass it.
+func (h *handler) resent(q *request, st *state, ch verify.Channel, token string) (*state, *Failure) {
+	if wait := h.resendWait(st, ch); wait > 0 {
+		f := &Failure{Code: RateLimited, ReasonCode: reasonResend, RetryAfter: retryAfterSeconds(wait)}
+		h.logFailure(q.r.Context(), "verifyhttp: resend refused", f)
+		return nil, f
+	}
 	ctx, cancel := detach(q.r)
 	defer cancel()
+	due := h.challengeDue(st)
+	if due {
+		if f := h.passChallenge(ctx, q.r, token); f != nil {
+			return nil, f
+		}
+	}
 	next, f := h.sent(ctx, q, st.Phone, ch)
 	if f != nil {
 		if f.Code == RateLimited {
@@ -45,6 +78,14 @@ func (h *handler) resent(q *request, st *state, ch verify.Channel) (*state, *Fai
 		}
 		h.logFailure(q.r.Context(), "verifyhttp: resend failed", f)
 		return nil, f
+	}
+	next.Resent, next.Other = true, st.Other
+	next.Passed, next.Resends = st.Passed, st.Resends+1
+	if due {
+		next.Passed, next.Resends = unixMilli{h.now()}, 0
+	}
+	if ch != st.Channel {
+		next.Other = st.Sent
 	}
 	if err := h.v.Cancel(ctx, st.ID); err != nil && !errors.Is(err, verify.ErrUnsupported) {
 		h.logAttrs(q.r.Context(), slog.LevelDebug, "verifyhttp: cancel of the previous verification failed", slog.String("id", st.ID), slog.String("error", err.Error()))
@@ -96,11 +137,25 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// resendIn is how long until st's number can be sent a new code on the
-// same channel: the Verifier's resend cooldown from when st's was sent.
-// Zero when it can.
-func (h *handler) resendIn(st *state) time.Duration {
-	return max(st.Sent.Add(h.v.ResendCooldown()).Sub(h.now()), 0)
+// challengeDue reports whether a resend of st must pass the handler's
+// Challenge again: resendsPerChallenge resends have followed the last one
+// passed, or challengeFor has gone by since.
+func (h *handler) challengeDue(st *state) bool {
+	return h.challenge != nil && (st.Resends >= resendsPerChallenge || !h.now().Before(st.Passed.Add(challengeFor)))
+}
+
+// resendWait is how long until st's number can be sent a new code on
+// channel ch: the Verifier's resend cooldown (which counts each channel
+// apart) from when a code was last sent on ch. Zero when it can.
+func (h *handler) resendWait(st *state, ch verify.Channel) time.Duration {
+	sent := st.Sent
+	if ch != st.Channel {
+		sent = st.Other
+	}
+	if sent.IsZero() {
+		return 0
+	}
+	return max(sent.Add(h.v.ResendCooldown()).Sub(h.now()), 0)
 }
 
 // checked checks code against st's verification. It returns the verified
@@ -134,16 +189,17 @@ func (h *handler) checked(q *request, st *state, code string) (*verify.Verificat
 	return nil, f
 }
 
-// looksLikeCode reports whether code, as typed, is n digits, give or take
-// the spaces and dashes the Verifier ignores. It only labels a refused
+// looksLikeCode reports whether code, as typed, is n digits (of any
+// script: full-width, Arabic-Indic, ...), give or take the spaces and
+// dashes the Verifier ignores. It only labels a refused
 // code: the Verifier decides what is well-formed.
 func looksLikeCode(code string, n int) bool {
 	digits := 0
 	for _, c := range code {
 		switch {
-		case '0' <= c && c <= '9':
+		case unicode.IsDigit(c): // any script's: the Verifier reads them all
 			digits++
-		case c != ' ' && c != '-' && c != '\t':
+		case !isSeparator(c):
 			return false
 		}
 	}

@@ -114,7 +114,7 @@ func TestPageData(t *testing.T) {
 	assert.Equalf(t, "continue=/account", r.body, "success page = %q", r.body)
 }
 
-// TestAPIWording: the rate-limit message says how many seconds, and
+// TestAPIWording: the rate-limit message says how long, in minutes and seconds, and
 // invalid_request names the field at fault.
 func TestAPIWording(t *testing.T) {
 	e := newEnv(t, envConfig{})
@@ -122,7 +122,7 @@ func TestAPIWording(t *testing.T) {
 	e.fake.FailNext(&verify.RateLimitError{RetryAfter: 61 * time.Second})
 	_, out, _ := apiCall(t, b, "start", map[string]string{"phone": testPhone})
 	msg := out["error"].(map[string]any)["message"].(string)
-	assert.Containsf(t, msg, "61 seconds", "rate-limit message = %q, want the seconds", msg)
+	assert.Containsf(t, msg, "1 minute and 1 second", "rate-limit message = %q, want the wait", msg)
 	for _, tt := range []struct{ body, field string }{
 		{`{"phone":"+31612345678","channel":"fax"}`, "channel"},
 		{`{"phone":"+31612345678","phon":"x"}`, "phon"},

@@ -23,50 +23,62 @@ func TestGoldenPages(t *testing.T) {
 	tests := []struct {
 		name string
 		get  func(e *env, b *browser) *response
+		cfg  envConfig
 	}{
-		{"phone", func(e *env, b *browser) *response { return b.get("") }},
+		{"phone", func(e *env, b *browser) *response { return b.get("") }, envConfig{}},
+		{"phone_app", func(e *env, b *browser) *response { return b.get("") }, envConfig{verifyOpts: []verify.Option{verify.WithAppName("Acme")}}},
+		{"phone_premium_rate", func(e *env, b *browser) *response {
+			return b.post("", url.Values{"phone": {"+31 906 1234"}, "channel": {"voice"}})
+		}, envConfig{}},
 		{"phone_invalid", func(e *env, b *browser) *response {
 			return b.post("", url.Values{"phone": {"+31 6 123"}, "channel": {"sms"}})
-		}},
-		{"phone_session", func(e *env, b *browser) *response { return b.get("?e=session_expired") }},
+		}, envConfig{}},
+		{"phone_session", func(e *env, b *browser) *response { return b.get("?e=session_expired") }, envConfig{}},
 		{"code_voice", func(e *env, b *browser) *response {
 			b.started(testPhone, "voice")
 			e.clock.Advance(2*time.Minute + 15*time.Second)
 			return b.get("code")
-		}},
+		}, envConfig{}},
 		{"code_sms_wrong", func(e *env, b *browser) *response {
 			code := b.started(testPhone, "sms")
 			return b.post("code", url.Values{"code": {wrongCode(code)}})
-		}},
+		}, envConfig{}},
 		{"code_expired", func(e *env, b *browser) *response {
 			b.started(testPhone, "voice")
 			e.clock.Advance(11 * time.Minute)
 			return b.get("code")
-		}},
+		}, envConfig{}},
 		{"code_rate_limited", func(e *env, b *browser) *response {
 			b.started(testPhone, "voice")
 			return b.post("resend", url.Values{}) // within the resend cooldown
 
-		}},
+		}, envConfig{}},
+		{"code_resent", func(e *env, b *browser) *response {
+			b.started(testPhone, "voice")
+			e.clock.Advance(12 * time.Second)
+			b.post("resend", url.Values{"channel": {"sms"}}) // a switch: both channels in their cooldowns
+			e.clock.Advance(5 * time.Second)
+			return b.get("code")
+		}, envConfig{}},
 		{"code_already_used", func(e *env, b *browser) *response {
 			code := b.started(testPhone, "voice")
 			old := b.cookie()
 			b.post("code", url.Values{"code": {code}})
 			b.setCookie(old.Value)
 			return b.post("code", url.Values{"code": {code}})
-		}},
+		}, envConfig{}},
 		{"success", func(e *env, b *browser) *response {
 			code := b.started(testPhone, "voice")
 			b.post("code", url.Values{"code": {code}})
 			return b.get("done")
-		}},
+		}, envConfig{}},
 		{"error_cross_origin", func(e *env, b *browser) *response {
 			return b.postRaw("", "application/x-www-form-urlencoded", "phone=1", "Sec-Fetch-Site", "cross-site")
-		}},
+		}, envConfig{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, envConfig{})
+			e := newEnv(t, tt.cfg)
 			b := e.browser()
 			r := b.follow(tt.get(e, b)) // a failed POST: the page it redirects to
 			checkGolden(t, tt.name, r, tt.name == "phone")
@@ -122,7 +134,7 @@ func TestGoldenLanguages(t *testing.T) {
 	var runs []run
 	// English without a region is TestGoldenPages' phone_invalid and
 	// code_sms_wrong; lang_en_phone_region below covers an en-US browser.
-	for _, lang := range []string{"nl", "de", "fr", "es", "it", "pt-BR", "pl", "ro", "ru", "zh-Hans", "ja", "ko", "is"} {
+	for _, lang := range []string{"nl", "de", "fr", "es", "it", "pt-BR", "pt-PT", "pl", "ro", "ru", "zh-Hans", "zh-Hant", "ja", "ko", "is"} {
 		for _, p := range perLanguage {
 			runs = append(runs, run{"lang_" + lang + "_" + p.name, lang, p})
 		}

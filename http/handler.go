@@ -7,6 +7,7 @@ package http
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -45,6 +46,8 @@ type handler struct {
 	clientIP   func(*http.Request) string
 	secure     secureMode
 	scope      string // WithScope's name, bound into every sealed value
+	mount      string // WithMountPath's path; "" to work it out from each request
+	session    func(*http.Request) string
 	onVerified func(http.ResponseWriter, *http.Request, *verify.Verification)
 	onFailure  func(*http.Request, *Failure)
 	continueTo string // the success page's "Continue" link; "" for none
@@ -73,6 +76,9 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 	if cfg.clientIP == nil {
 		cfg.clientIP = remoteIP
 	}
+	if cfg.mount != "" && (!strings.HasPrefix(cfg.mount, "/") || !strings.HasSuffix(cfg.mount, "/")) {
+		return nil, fmt.Errorf("%w: verifyhttp.WithMountPath: %q must start and end with a slash", verify.ErrInvalidOption, cfg.mount)
+	}
 	k, err := newKeys(cfg.secrets)
 	if err != nil {
 		return nil, err
@@ -93,6 +99,8 @@ func New(v *verify.Verifier, opts ...Option) (http.Handler, error) {
 		clientIP:   cfg.clientIP,
 		secure:     cfg.secure,
 		scope:      cfg.scope,
+		mount:      cfg.mount,
+		session:    cfg.session,
 		onVerified: cfg.onVerified,
 		onFailure:  cfg.onFailure,
 		continueTo: cfg.continueURL,
@@ -149,7 +157,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // request once (request.go) and passes it on.
 func (h *handler) get(next func(*request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		next(h.newRequest(w, r))
+		q := h.newRequest(w, r)
+		if f := h.checkMount(q); f != nil {
+			h.shown(q, f.Status(), f, nil)
+			return
+		}
+		next(q)
 	}
 }
 
@@ -158,7 +171,11 @@ func (h *handler) get(next func(*request)) http.HandlerFunc {
 func (h *handler) form(next func(*request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := h.newRequest(w, r)
-		if f := h.checkPost(q); f != nil {
+		f := h.checkMount(q)
+		if f == nil {
+			f = h.checkPost(q)
+		}
+		if f != nil {
 			h.refused(q, f)
 			h.shown(q, f.Status(), f, nil)
 			return
@@ -172,7 +189,11 @@ func (h *handler) form(next func(*request)) http.HandlerFunc {
 func (h *handler) api(next func(*request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := h.apiRequest(w, r)
-		if f := h.checkPost(q); f != nil {
+		f := h.checkMount(q)
+		if f == nil {
+			f = h.checkPost(q)
+		}
+		if f != nil {
 			h.writeFailure(q, f)
 			return
 		}
@@ -185,6 +206,20 @@ func (h *handler) apiRequest(w http.ResponseWriter, r *http.Request) *request {
 	q := h.newRequest(w, r)
 	q.api = true
 	return q
+}
+
+// errNoMount is why a request is refused whose mount point cannot be
+// known.
+var errNoMount = errors.New("verifyhttp: the request has no RequestURI, so the path the handler is mounted at cannot be known; set WithMountPath")
+
+// checkMount refuses a request whose mount point cannot be known (see
+// WithMountPath): its state would be bound to a guess.
+func (h *handler) checkMount(q *request) *Failure {
+	if q.mount != "" {
+		return nil
+	}
+	h.logAttrs(q.r.Context(), slog.LevelError, errNoMount.Error(), slog.String("path", q.r.URL.Path))
+	return &Failure{Code: Unavailable, Err: errNoMount}
 }
 
 // checkPost refuses a cross-origin POST and bounds the body of the others.

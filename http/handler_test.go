@@ -126,7 +126,7 @@ func TestStartFailures(t *testing.T) {
 		{"unknown channel", "phone=%2B31612345678&channel=fax", nil, 400, []string{"The form could not be read"}, [2]string{}},
 		{"malformed form", "phone=%zz", nil, 400, []string{"The form could not be read"}, [2]string{}},
 		{"too large", "phone=" + strings.Repeat("1", 5000), nil, 413, []string{"too large"}, [2]string{}},
-		{"rate limited", "phone=%2B31612345678", &verify.RateLimitError{RetryAfter: 90 * time.Second, Limit: "per number"}, 429, []string{"wait 90 seconds"}, [2]string{"Retry-After", "90"}},
+		{"rate limited", "phone=%2B31612345678", &verify.RateLimitError{RetryAfter: 90 * time.Second, Limit: "per number"}, 429, []string{"wait 1 minute and 30 seconds"}, [2]string{"Retry-After", "90"}},
 		{"rate limited briefly", "phone=%2B31612345678", &verify.RateLimitError{RetryAfter: 1500 * time.Millisecond}, 429, []string{"wait 2 seconds"}, [2]string{"Retry-After", "2"}},
 		{"provider down", "phone=%2B31612345678", verify.ErrUnavailable, 503, []string{"cannot send or check codes right now"}, [2]string{}},
 		{"provider garbage", "phone=%2B31612345678", errors.New("boom"), 503, []string{"cannot send or check codes right now"}, [2]string{}},
@@ -178,7 +178,7 @@ func TestCheckFailures(t *testing.T) {
 		{"expired by the clock", nil, func(e *env, b *browser, code string) *response {
 			e.clock.Advance(11 * time.Minute)
 			return b.submit("code", url.Values{"code": {code}})
-		}, 410, []string{"expired or was already used"}, false},
+		}, 410, []string{"Your code has expired", "Call me with a new code", "Text me a new code"}, false},
 		{"rate limited", nil, func(e *env, b *browser, code string) *response {
 			e.fake.FailNext(&verify.RateLimitError{RetryAfter: 30 * time.Second})
 			return b.submit("code", url.Values{"code": {code}})
@@ -534,6 +534,7 @@ func TestClientIPReachesTheVerifier(t *testing.T) {
 	e := newEnv(t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithClientIP(ip)}})
 	b := e.browser()
 	b.post("", url.Values{"phone": {testPhone}}, "X-Test-Client", "198.51.100.7")
+	e.clock.Advance(31 * time.Second) // past the resend cooldown
 	b.post("resend", url.Values{}, "X-Test-Client", "198.51.100.8")
 	require.Equalf(t, 2, len(got), "WithClientIP was asked for %v, want one call per start", got)
 	require.Equalf(t, "198.51.100.7", got[0], "WithClientIP was asked for %v, want one call per start", got)

@@ -9,7 +9,7 @@ type languagesOption []string
 // that best matches its Accept-Language header, or the first when none
 // does. Each must be built in or be given texts with WithMessages.
 // Default: the built-in languages, English first: en, nl, de, fr, es, it,
-// pt-BR, pl, ro, ru, zh-Hans, ja, ko, is.
+// pt-BR, pt-PT, pl, ro, ru, zh-Hans, zh-Hant, ja, ko, is.
 func WithLanguages(tags ...string) Option { return languagesOption(append([]string(nil), tags...)) }
 func (o languagesOption) apply(c *config) { c.i18n.languages = o }
 

@@ -41,13 +41,18 @@ type locales struct {
 // pick returns the locale that best matches the user's languages accept
 // (from Accept-Language, most preferred first), else the default one, and
 // the language of the page: the locale's, with the user's region ("de-CH",
-// "en-GB"), from which the call's language is chosen.
+// "en-GB"), from which the call's language is chosen. A locale with a
+// region of its own (pt-BR, pt-PT) keeps its own: that is the variant its
+// text is in.
 func (ls *locales) pick(accept []language.Tag) (*locale, string) {
 	_, i, conf := ls.matcher.Match(accept...)
 	if conf == language.No {
 		i = 0
 	}
 	l := ls.list[i]
+	if _, own := l.tag.Region(); own == language.Exact {
+		return l, l.tag.String()
+	}
 	for _, d := range accept {
 		if b, _ := d.Base(); b.String() != l.base {
 			continue
@@ -167,13 +172,21 @@ func (l *locale) regionName(region string) string {
 	return display.Regions(l.tag).Name(r)
 }
 
-// duration says seconds in words, "27 seconds", or in minutes, rounded
-// up, from two minutes on: "3 minutes".
+// duration says a wait in words, each number in its plural form:
+// seconds under a minute ("27 seconds"), minutes and seconds up to ten
+// minutes ("1 minute and 59 seconds", "2 minutes"), whole minutes,
+// rounded up, beyond ("14 minutes").
 func (l *locale) duration(seconds int) string {
-	if seconds < 120 {
-		return l.text("n_seconds", seconds)
+	m, s := seconds/60, seconds%60
+	switch {
+	case m == 0:
+		return l.text("n_seconds", s)
+	case m >= 10:
+		return l.text("n_minutes", (seconds+59)/60)
+	case s == 0:
+		return l.text("n_minutes", m)
 	}
-	return l.text("n_minutes", (seconds+59)/60)
+	return l.text("duration_minutes_seconds", l.text("n_minutes", m), l.text("n_seconds", s))
 }
 
 // callLanguageNote says which language a call (or, on ch SMS, a text)
@@ -213,7 +226,7 @@ func (l *locale) callNotes(call string) [2]string {
 func (l *locale) failureText(f *Failure, region string, codeLength int, api bool) string {
 	switch f.Code {
 	case InvalidPhone:
-		return l.phoneText(f.ReasonCode, region)
+		return l.phoneText(f.ReasonCode, region, f.LineType)
 	case RateLimited:
 		switch {
 		case f.RetryAfter <= 0:
@@ -253,9 +266,16 @@ const reasonResend = "resend"
 const reasonFormat = "format"
 
 // phoneText says why a number cannot be verified, from a verify.PhoneError's
-// Code and Region.
-func (l *locale) phoneText(reason, region string) string {
+// Code, Region and LineType.
+func (l *locale) phoneText(reason, region, lineType string) string {
 	switch reason {
+	case "line_type":
+		if lineType == "personal" {
+			lineType = "personal_number" // the id says which kind of "personal"
+		}
+		if id := "phone_error_line_type_" + lineType; lineType != "" && l.has(id) {
+			return l.text(id)
+		}
 	case "region":
 		if name := l.regionName(region); name != "" {
 			return l.text("phone_error_region", name)

@@ -108,6 +108,15 @@ func TestPlurals(t *testing.T) {
 		{"is", "n_minutes", map[int]string{1: "1 mínútu", 2: "2 mínútur", 11: "11 mínútur", 21: "21 mínútu"}},
 		{"fr", "n_minutes", map[int]string{0: "0 minute", 1: "1 minute", 2: "2 minutes"}},
 		{"ja", "n_seconds", map[int]string{1: "1秒", 27: "27秒"}},
+		{"ro", "n_minutes", map[int]string{1: "1 minut", 2: "2 minute", 19: "19 minute", 20: "20 de minute", 59: "59 de minute", 101: "101 minute", 120: "120 de minute"}},
+		{"is", "n_seconds", map[int]string{1: "1 sekúndu", 2: "2 sekúndur", 11: "11 sekúndur", 21: "21 sekúndu", 31: "31 sekúndu", 111: "111 sekúndur"}},
+		{"de", "n_minutes", map[int]string{1: "1 Minute", 2: "2 Minuten", 21: "21 Minuten"}},
+		{"pt-BR", "n_seconds", map[int]string{1: "1 segundo", 2: "2 segundos", 21: "21 segundos"}},
+		{"pt-PT", "n_seconds", map[int]string{0: "0 segundos", 1: "1 segundo", 2: "2 segundos", 21: "21 segundos"}},
+		{"pt-PT", "n_minutes", map[int]string{1: "1 minuto", 5: "5 minutos"}},
+		{"zh-Hant", "n_seconds", map[int]string{1: "1 秒", 59: "59 秒"}},
+		{"zh-Hant", "n_minutes", map[int]string{1: "1 分鐘", 2: "2 分鐘"}},
+		{"ko", "n_minutes", map[int]string{1: "1분", 21: "21분"}},
 	}
 	tx := newTestTexts(t)
 	for _, tt := range tests {
@@ -132,7 +141,7 @@ func TestNegotiation(t *testing.T) {
 		{"en-IN", "en", "en-IN", "ltr"},
 		{"nb-NO,nb;q=0.9", "en", "en", "ltr"},          // not offered: the default
 		{"nb-NO,nb;q=0.9,de;q=0.5", "de", "de", "ltr"}, // the first offered one
-		{"pt-PT", "pt-BR", "pt-PT", "ltr"},             // one Portuguese for all
+		{"pt-PT", "pt-PT", "pt-PT", "ltr"},
 		{"zh-CN,zh;q=0.9", "zh-Hans", "zh-Hans-CN", "ltr"},
 		{"ja;q=0.2, ko;q=0.8", "ko", "ko", "ltr"},
 		{"*", "en", "en", "ltr"},
@@ -218,8 +227,13 @@ func TestFailureText(t *testing.T) {
 	}{
 		{"en", Failure{Code: RateLimited, RetryAfter: 27}, "", false, "Too many requests. Please wait 27 seconds and try again."},
 		{"en", Failure{Code: RateLimited, RetryAfter: 1}, "", false, "Too many requests. Please wait 1 second and try again."},
-		{"en", Failure{Code: RateLimited, RetryAfter: 61}, "", false, "Too many requests. Please wait 61 seconds and try again."},
-		{"en", Failure{Code: RateLimited, RetryAfter: 121}, "", false, "Too many requests. Please wait 3 minutes and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 61}, "", false, "Too many requests. Please wait 1 minute and 1 second and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 121}, "", false, "Too many requests. Please wait 2 minutes and 1 second and try again."},
+		{"en", Failure{Code: RateLimited, RetryAfter: 3599}, "", false, "Too many requests. Please wait 60 minutes and try again."},
+		{"ru", Failure{Code: RateLimited, RetryAfter: 119, ReasonCode: reasonResend}, "", false, "Новый код можно будет запросить через 1 минуту 59 секунд."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "line_type", LineType: "premium_rate"}, "", false, "Premium-rate numbers cannot be verified. Use a mobile or landline number."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "line_type", LineType: "personal"}, "", false, "Personal numbers cannot be verified. Use a mobile or landline number."},
+		{"en", Failure{Code: InvalidPhone, ReasonCode: "line_type", LineType: "something_new"}, "", false, "Numbers of this kind, such as premium-rate or toll-free numbers, cannot be verified. Use a mobile or landline number."},
 		{"en", Failure{Code: RateLimited}, "", false, "Too many requests. Please try again later."},
 		{"en", Failure{Code: RateLimited, RetryAfter: 27, ReasonCode: reasonResend}, "", false, "You can ask for a new code in 27 seconds."},
 		{"ru", Failure{Code: RateLimited, RetryAfter: 21}, "", false, "Слишком много запросов. Подождите 21 секунду и попробуйте снова."},
@@ -323,14 +337,15 @@ func TestCallLanguageNote(t *testing.T) {
 	}
 }
 
-// TestDuration: a wait is said in seconds below two minutes, and in
-// minutes, rounded up, from two minutes on.
+// TestDuration: a wait is said in seconds below a minute, in minutes and
+// seconds up to ten minutes, and in minutes, rounded up, beyond.
 func TestDuration(t *testing.T) {
 	l := newTestTexts(t).forAccept("en")
 	for _, tt := range []struct {
 		seconds int
 		want    string
-	}{{1, "1 second"}, {119, "119 seconds"}, {120, "2 minutes"}, {121, "3 minutes"}, {180, "3 minutes"}} {
+	}{{1, "1 second"}, {59, "59 seconds"}, {60, "1 minute"}, {61, "1 minute and 1 second"}, {119, "1 minute and 59 seconds"},
+		{120, "2 minutes"}, {121, "2 minutes and 1 second"}, {599, "9 minutes and 59 seconds"}, {600, "10 minutes"}, {601, "11 minutes"}} {
 		got := l.duration(tt.seconds)
 		assert.Equalf(t, tt.want, got, "duration(%d) = %q, want %q", tt.seconds, got, tt.want)
 	}

@@ -53,3 +53,48 @@ func TestRewrittenPath(t *testing.T) {
 		assert.Containsf(t, rec.Body.String(), `name="code"`, "GET %s with the state = %d %q, want the code form", tt.code, rec.Code, rec.Header().Get("Location"))
 	}
 }
+
+// TestMountUnknown: a request with no RequestURI (built in the process,
+// not read by net/http's server) does not say where the handler is
+// mounted: without WithMountPath the handler refuses it before any call
+// to the provider, rather than bind its state to "/" and share it with
+// every handler mounted so. With WithMountPath it serves it, and binds
+// the state to that path.
+func TestMountUnknown(t *testing.T) {
+	p := fake.New()
+	v, err := verify.New(p)
+	require.NoError(t, err)
+	post := func(h http.Handler) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/verify/", strings.NewReader("phone=%2B31612345678"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.RequestURI = ""
+		rec := httptest.NewRecorder()
+		http.StripPrefix("/verify", h).ServeHTTP(rec, req)
+		return rec
+	}
+
+	h, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret))
+	require.NoError(t, err)
+	rec := post(h)
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Empty(t, rec.Result().Cookies())
+	assert.Empty(t, p.Messages(), "a code was sent for a state that cannot be kept")
+	req := httptest.NewRequest(http.MethodPost, "/api/start", strings.NewReader(`{"phone":"+31612345678"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.RequestURI = ""
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	assert.Empty(t, p.Messages())
+
+	h, err = verifyhttp.New(v, verifyhttp.WithSecret(testSecret), verifyhttp.WithMountPath("/verify/"))
+	require.NoError(t, err)
+	rec = post(h)
+	require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
+	assert.Equal(t, "/verify/", stateCookie(t, rec).Path)
+
+	for _, bad := range []string{"verify/", "/verify", "verify"} {
+		_, err := verifyhttp.New(v, verifyhttp.WithSecret(testSecret), verifyhttp.WithMountPath(bad))
+		assert.ErrorIs(t, err, verify.ErrInvalidOption, bad)
+	}
+}

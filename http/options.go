@@ -26,6 +26,8 @@ type config struct {
 	secure      secureMode
 	continueURL string
 	scope       string
+	mount       string
+	session     func(*http.Request) string
 	challenge   Challenge
 	i18n        i18nConfig
 }
@@ -218,3 +220,36 @@ type scopeOption string
 // secret. Default: "".
 func WithScope(name string) Option    { return scopeOption(name) }
 func (o scopeOption) apply(c *config) { c.scope = string(o) }
+
+type mountPathOption string
+
+// WithMountPath sets the path the handler is mounted at, such as
+// "/verify/": the path of its cookies, and part of what binds its sealed
+// state to it. It must start and end with a slash. Default: worked out
+// from each request, as the path the client asked for (r.RequestURI)
+// without the part the handler routes on, which http.StripPrefix and
+// routers that rewrite the path keep right. A request with no RequestURI
+// (one built in the process, not read by net/http's server, as some
+// adapters for serverless platforms do) gives no such path: without this
+// option the handler refuses it (503, logged as an error) rather than
+// guess "/" and share the state of every handler mounted so.
+func WithMountPath(path string) Option    { return mountPathOption(path) }
+func (o mountPathOption) apply(c *config) { c.mount = string(o) }
+
+type sessionBindingOption func(*http.Request) string
+
+// WithSessionBinding binds the pages' sealed state (the state and flash
+// cookies) to the app's own session: f returns an identifier of the
+// session of r, such as the id of the signed-in user or of the app's
+// session cookie, and a cookie sealed for one session does not open in
+// another. Use it where another site of the same registrable domain (a
+// subdomain, which may set a cookie with Domain=) or another path of this
+// host can set cookies: without it such a site can plant a state cookie
+// it obtained, verified for its own number, and a signed-in user who then
+// reaches the pages continues that verification. The value must not
+// change during a verification (a session id renewed at sign-in ends the
+// verification in progress: the user starts again); requests for which f
+// returns "" share one binding. API tokens are not bound: they are not
+// cookies. f must be quick and safe for concurrent use. Default: none.
+func WithSessionBinding(f func(r *http.Request) string) Option { return sessionBindingOption(f) }
+func (o sessionBindingOption) apply(c *config)                 { c.session = o }

@@ -40,6 +40,12 @@ type Page struct {
 	// CanEnterCode reports whether the code page should offer the code
 	// field: false once the verification expired or failed.
 	CanEnterCode bool
+	// Expired reports whether the code has expired (code page): the page
+	// then says so in its heading and offers a new code.
+	Expired bool
+	// Resent reports whether the code replaces an earlier one (code page):
+	// the page says that a new code was sent and that only it works.
+	Resent bool
 	// Error is what went wrong, or nil. Its Message is the text for
 	// its Code in the page's language.
 	Error *Failure
@@ -59,19 +65,25 @@ type Page struct {
 	// not the page's language; "" when it is, or is not known (code page).
 	CallLanguageNote string
 	// ResendIn is the number of seconds until a new code can be asked for
-	// (the resend cooldown), 0 when it can be asked for now; code page.
-	ResendIn int
+	// on Channel (the resend cooldown), 0 when it can be asked for now;
+	// SwitchIn the same for the other channel, whose cooldown counts from
+	// when a code was last sent on it. Code page.
+	ResendIn, SwitchIn int
 	// CodeLength is the number of digits in a code, such as 6.
 	CodeLength int
 	// Example is an example number for the phone form's hint, in the
 	// national format of the default region when one is set ("06 12345678"),
 	// else in international format.
 	Example string
+	// AppName is the name of the app whose code it is, from the
+	// Verifier's [verify.WithAppName]; "" when it has none.
+	AppName string
 	// ContinueURL is where the success page's "Continue" link leads; empty
 	// for none.
 	ContinueURL string
 	// Challenge is the widget of the handler's Challenge (WithChallenge),
-	// to place in the phone form; empty without one.
+	// to place in the phone form, and in the code page's resend form when
+	// a resend must pass it again; empty otherwise.
 	Challenge template.HTML
 
 	// Text is every text of the page's language that takes no argument,
@@ -83,7 +95,7 @@ type Page struct {
 // page returns the page name answering q, with what every page shows.
 func (h *handler) page(q *request, name string) *Page {
 	p := &Page{
-		Name: name, Channel: verify.Voice, CodeLength: h.v.TokenLength(), Example: h.example,
+		Name: name, Channel: verify.Voice, CodeLength: h.v.TokenLength(), Example: h.example, AppName: h.v.AppName(),
 		Lang: q.lang, Dir: q.loc.dir, Title: q.loc.text(titleID(name)), Text: q.loc.html,
 	}
 	if name == "phone" && h.challenge != nil {
@@ -98,8 +110,21 @@ func (h *handler) codePageOf(q *request, st *state) *Page {
 	p.Phone, p.Masked, p.Channel, p.CallLanguage = st.Phone, maskForDisplay(st.Phone), st.Channel, st.Language
 	p.CallLanguageNote = q.loc.callLanguageNote(st.Language, st.Channel)
 	p.ExpiresAt, p.CanEnterCode = st.Expires.Time, h.now().Before(st.Expires.Time)
-	p.ResendIn = retrySeconds(h.resendIn(st))
+	p.Expired, p.Resent = !p.CanEnterCode, st.Resent
+	p.ResendIn = retrySeconds(h.resendWait(st, st.Channel))
+	p.SwitchIn = retrySeconds(h.resendWait(st, otherChannel(st.Channel)))
+	if h.challengeDue(st) {
+		p.Challenge = h.challenge.Widget()
+	}
 	return p
+}
+
+// otherChannel is the channel a code page offers to switch to.
+func otherChannel(ch verify.Channel) verify.Channel {
+	if ch == verify.SMS {
+		return verify.Voice
+	}
+	return verify.SMS
 }
 
 // formFailure is the failure for a form or body that cannot be read.
@@ -122,9 +147,10 @@ func (h *handler) phonePage(q *request) {
 	}
 	if fl := h.readFlash(q, ""); fl != nil {
 		p.Input, p.Channel = fl.Input, fl.Channel
-		f := fl.failure(h.now())
-		h.shown(q, f.Status(), f, p)
-		return
+		if f := fl.failure(h.now()); f != nil {
+			h.shown(q, f.Status(), f, p)
+			return
+		}
 	}
 	h.render(q, http.StatusOK, p)
 }
@@ -141,6 +167,13 @@ func (h *handler) postPhone(q *request) {
 	ch, f := parseChannel(r.PostForm.Get("channel"), verify.Voice)
 	if f != nil {
 		h.failedStart(q, input, verify.Voice, f)
+		return
+	}
+	if st, _ := h.readState(q); h.resumed(st, input, ch) != nil && !h.usedUp(q, st) {
+		// Back to the phone form, and the same number sent again: the
+		// code page of the verification in progress, without a new call.
+		h.clearFlash(q)
+		redirect(q.w, "code")
 		return
 	}
 	var token string
@@ -160,6 +193,14 @@ func (h *handler) postPhone(q *request) {
 	}
 	h.clearFlash(q)
 	redirect(q.w, "code")
+}
+
+// usedUp reports whether q's flash says that st's code can no longer be
+// used (too many wrong codes, already used): a start then sends a new
+// one rather than resume st.
+func (h *handler) usedUp(q *request, st *state) bool {
+	fl := h.readFlash(q, st.ID)
+	return fl != nil && !fl.Failure.Code.allowsCode()
 }
 
 // failedStart answers a failed start with the phone form again (see
@@ -190,11 +231,16 @@ func (h *handler) failed(q *request, fl *flash, f *Failure, to string) {
 }
 
 // failure is the failure of fl as it stands at now: the time to wait of a
-// rate limit counts down from when it happened.
+// rate limit counts down from when it happened, and once it has passed
+// there is nothing left to show (nil).
 func (fl *flash) failure(now time.Time) *Failure {
 	f := fl.Failure
-	if f.Code == RateLimited {
-		f.RetryAfter = retryAfterSeconds(fl.At.Add(time.Duration(f.RetryAfter) * time.Second).Sub(now))
+	if f.Code == RateLimited && f.RetryAfter > 0 {
+		left := fl.At.Add(time.Duration(f.RetryAfter) * time.Second).Sub(now)
+		if left <= 0 {
+			return nil
+		}
+		f.RetryAfter = retryAfterSeconds(left)
 	}
 	return &f
 }
@@ -224,15 +270,21 @@ func (h *handler) codePage(q *request) {
 		return
 	}
 	p := h.codePageOf(q, st)
-	fl := h.readFlash(q, st.ID)
+	var f *Failure
+	if fl := h.readFlash(q, st.ID); fl != nil {
+		f = fl.failure(h.now())
+	}
 	switch {
-	case fl != nil && (p.CanEnterCode || !fl.Failure.Code.allowsCode()):
-		f := fl.failure(h.now())
+	case f != nil && !(p.Expired && (f.Code == InvalidCode || f.Code == Expired)):
+		// What the server knows of the last POST: already used, too many
+		// attempts, a resend refused (with the wait as it stands now), ...
+		// A wrong code, or one too late, is moot once the code expired:
+		// the expired state says so.
 		p.CanEnterCode = p.CanEnterCode && f.Code.allowsCode()
-		p.ResendIn = max(p.ResendIn, resendWait(f))
+		p.ResendIn, p.SwitchIn = max(p.ResendIn, resendWait(f)), max(p.SwitchIn, resendWait(f))
 		h.shown(q, f.Status(), f, p)
-	case !p.CanEnterCode:
-		h.shown(q, http.StatusGone, fail(Expired), p)
+	case p.Expired:
+		h.render(q, http.StatusGone, p)
 	default:
 		h.render(q, http.StatusOK, p)
 	}
@@ -291,9 +343,13 @@ func (h *handler) postResend(q *request) {
 		return
 	}
 	ch, f := parseChannel(q.r.PostForm.Get("channel"), st.Channel)
+	var token string
+	if h.challenge != nil {
+		token = q.r.PostForm.Get(h.challenge.Field())
+	}
 	var next *state
 	if f == nil {
-		next, f = h.resent(q, st, ch)
+		next, f = h.resent(q, st, ch, token)
 	}
 	if f != nil {
 		h.failed(q, &flash{ID: st.ID, Channel: st.Channel}, f, "code")

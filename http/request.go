@@ -23,14 +23,21 @@ type request struct {
 
 	api bool // a call of the JSON API, not a page
 
-	mount  string // where the handler is mounted (mountPath), ending in "/"
-	secure bool   // whether the cookies are marked Secure
-	cookie string // the name of the state cookie (the flash cookie's adds flashSuffix)
+	mount   string // where the handler is mounted (WithMountPath, else mountPath), ending in "/"; "" when it cannot be known
+	session string // WithSessionBinding's identifier of the app's session, bound into the cookies
+	secure  bool   // whether the cookies are marked Secure
+	cookie  string // the name of the state cookie (the flash cookie's adds flashSuffix)
 }
 
 // newRequest works out what w and r need, once.
 func (h *handler) newRequest(w http.ResponseWriter, r *http.Request) *request {
-	q := &request{w: w, r: r, accept: parseAcceptLanguage(r.Header.Get("Accept-Language")), mount: mountPath(r)}
+	q := &request{w: w, r: r, accept: parseAcceptLanguage(r.Header.Get("Accept-Language")), mount: h.mount}
+	if q.mount == "" {
+		q.mount = mountPath(r)
+	}
+	if h.session != nil {
+		q.session = h.session(r)
+	}
 	q.loc, q.lang = h.locales.pick(q.accept)
 	switch h.secure {
 	case secureAlways:
@@ -88,8 +95,12 @@ func requestPath(r *http.Request) string {
 // mountPath is where the handler is mounted, ending in a slash: the path
 // the client asked for without the part the handler routes on (what
 // http.StripPrefix left of it). It is the path of the state cookie, and
-// binds sealed states to the handler that made them.
+// binds sealed states to the handler that made them. "" when r has no
+// RequestURI: the path the client asked for is not known.
 func mountPath(r *http.Request) string {
+	if r.RequestURI == "" {
+		return ""
+	}
 	p := requestPath(r)
 	if mount, ok := strings.CutSuffix(p, r.URL.EscapedPath()); ok {
 		return mount + "/"

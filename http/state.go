@@ -55,6 +55,10 @@ type state struct {
 	Channel  verify.Channel `json:"channel"`            // how the code was sent
 	Language string         `json:"language,omitempty"` // the language of the call or text, such as "de-de"
 	Sent     unixMilli      `json:"sent"`               // when the code was sent, for the resend cooldown
+	Other    unixMilli      `json:"other,omitzero"`     // when a code was last sent on the other channel, for its cooldown; zero for never
+	Resent   bool           `json:"resent,omitempty"`   // the code replaces an earlier one (a resend)
+	Passed   unixMilli      `json:"passed,omitzero"`    // when the last challenge was passed (WithChallenge)
+	Resends  int            `json:"resends,omitempty"`  // resends since then
 	Expires  unixMilli      `json:"expires"`            // when the code stops working
 	Until    unixMilli      `json:"until"`              // when the sealed state stops being accepted
 	Verified bool           `json:"verified,omitempty"` // the code was checked successfully

@@ -18,7 +18,7 @@ var (
 
 // adCookie is the additional data of a state cookie of a handler mounted
 // at /verify/ without a scope.
-var adCookie = (&handler{}).binding("/verify/", purposeCookie)
+var adCookie = (&handler{}).binding("/verify/", purposeCookie, "")
 
 // ms is t as sealed: to the millisecond.
 func ms(t time.Time) unixMilli { return unixMilli{t.Truncate(time.Millisecond)} }
@@ -96,9 +96,10 @@ func TestOpenRefuses(t *testing.T) {
 		want  error
 	}{
 		{"other key", mustKeys(t, keyB), v, adCookie, now, errStateInvalid},
-		{"other purpose", a, v, (&handler{}).binding("/verify/", purposeToken), now, errStateInvalid},
-		{"other mount", a, v, (&handler{}).binding("/other/", purposeCookie), now, errStateInvalid},
-		{"other scope", a, v, (&handler{scope: "payout"}).binding("/verify/", purposeCookie), now, errStateInvalid},
+		{"other purpose", a, v, (&handler{}).binding("/verify/", purposeToken, ""), now, errStateInvalid},
+		{"other mount", a, v, (&handler{}).binding("/other/", purposeCookie, ""), now, errStateInvalid},
+		{"other scope", a, v, (&handler{scope: "payout"}).binding("/verify/", purposeCookie, ""), now, errStateInvalid},
+		{"other session", a, v, (&handler{}).binding("/verify/", purposeCookie, "bob"), now, errStateInvalid},
 		{"other format", a, oldFormat, adCookie, now, errStateInvalid},
 		{"too old", a, v, adCookie, now.Add(time.Hour), errStateExpired},
 		{"empty", a, "", adCookie, now, errStateInvalid},

@@ -37,6 +37,8 @@ var pageNames = [...]string{"phone", "code", "success", "error"}
 //	datetime t       the time t in UTC to the second, for <time datetime>: "2026-11-30T09:41:00Z"
 //	unixMilli t      t in milliseconds since 1970, for a script
 //	timeLeft t       the time until t as minutes and seconds, "9:58"; never negative
+//	clock t          the time of day of t in a <time> element, "14:35 UTC": the server does
+//	                 not know the user's time zone (the code page's script shows it in the user's)
 func DefaultTemplates() *template.Template {
 	return template.Must(template.New("verifyhttp").Funcs(templateFuncs(nil, time.Now)).ParseFS(templateFS, "templates/*.html"))
 }
@@ -57,6 +59,7 @@ func templateFuncs(l *locale, now func() time.Time) template.FuncMap {
 			return template.HTML(`<span class="nowrap">` + template.HTMLEscapeString(s) + "</span>")
 		},
 		"datetime":  func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") },
+		"clock":     clock,
 		"unixMilli": func(t time.Time) int64 { return t.UnixMilli() },
 		"timeLeft":  func(t time.Time) string { return timeLeft(t.Sub(now())) },
 	}
@@ -148,6 +151,14 @@ func maskForDisplay(e164 string) string {
 		return "+" + cc + " •••• " + national[len(national)-2:]
 	}
 	return "+" + cc + " ••••"
+}
+
+// clock returns the time of day of t, to the minute, in UTC and saying
+// so, in a <time> element whose datetime a script can show in the user's
+// own time zone: <time datetime="2026-03-04T14:35:00Z">14:35 UTC</time>.
+func clock(t time.Time) template.HTML {
+	t = t.UTC()
+	return template.HTML(`<time datetime="` + t.Format("2006-01-02T15:04:05Z") + `">` + t.Format("15:04") + " UTC</time>")
 }
 
 // timeLeft formats d as minutes and seconds, "9:58"; never negative.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	twclient "github.com/twilio/twilio-go/client"
@@ -31,6 +32,7 @@ type Option interface{ apply(*config) }
 
 type config struct {
 	client     *http.Client
+	endpoint   *url.URL // WithEndpoint; nil for Twilio's own hosts
 	now        func() time.Time
 	services   map[int]string // code length to Service SID, beside the main one
 	length     int            // the main Service's code length
@@ -64,6 +66,43 @@ func WithHTTPClient(c *http.Client) Option {
 		}
 		cfg.client = c
 	})
+}
+
+// WithEndpoint sends every request, to any Twilio host, to baseURL
+// instead (its scheme and host; such as a twiliotest.Server's URL), so
+// that an app can be pointed at an emulator from its configuration.
+// Default: Twilio's own hosts. It goes with WithHTTPClient, whose
+// transport then carries the requests to baseURL.
+func WithEndpoint(baseURL string) Option {
+	return optionFunc(func(cfg *config) {
+		u, err := url.Parse(baseURL)
+		if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" ||
+			u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.User != nil {
+			cfg.err = optionError("WithEndpoint(%q): must be an http or https URL with a host and no path", baseURL)
+			return
+		}
+		cfg.endpoint = u
+	})
+}
+
+// endpoint sends every request to one scheme and host.
+type endpoint struct {
+	to   *url.URL
+	next http.RoundTripper
+}
+
+func (e *endpoint) RoundTrip(req *http.Request) (*http.Response, error) {
+	out := req.Clone(req.Context())
+	out.Body, out.GetBody, out.ContentLength = req.Body, req.GetBody, req.ContentLength
+	out.URL.Scheme, out.URL.Host = e.to.Scheme, e.to.Host
+	out.Host = req.URL.Host // the Twilio host, as the emulator sees it
+	return e.next.RoundTrip(out)
+}
+
+func (e *endpoint) CloseIdleConnections() {
+	if t, ok := e.next.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	}
 }
 
 // WithClock sets the clock that a Provider reads its local deadlines
@@ -103,6 +142,9 @@ func newClient(accountSID, authToken string, cfg *config) (*client, error) {
 		}
 	} else {
 		c.transport = newTransport()
+	}
+	if cfg.endpoint != nil {
+		c.transport = &endpoint{to: cfg.endpoint, next: c.transport}
 	}
 	return c, nil
 }

@@ -50,6 +50,9 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 		{"service length", good(twilio.WithService(11, twiliotest.ServiceSID))},
 		{"service SID of WithService", good(twilio.WithService(8, "VAxyz"))},
 		{"validity", good(twilio.WithValidity(time.Minute))},
+		{"endpoint without a host", good(twilio.WithEndpoint("http://"))},
+		{"endpoint with a path", good(twilio.WithEndpoint("http://127.0.0.1:1/v2"))},
+		{"endpoint of another scheme", good(twilio.WithEndpoint("ftp://127.0.0.1:1"))},
 	}
 	for _, tt := range tests {
 		assert.ErrorIs(t, tt.err, verify.ErrInvalidOption, tt.name)
@@ -90,6 +93,26 @@ func TestStartSendsTheRequest(t *testing.T) {
 	assert.Equal(t, verify.Voice, ver.Channel)
 	assert.Equal(t, "call", s.Sent()[1].Channel)
 	assert.Equal(t, "en-GB", s.Sent()[1].Locale)
+}
+
+// TestEndpoint: WithEndpoint, as an app's configuration gives it, sends
+// every Twilio host to the emulator.
+func TestEndpoint(t *testing.T) {
+	s := twiliotest.NewServer()
+	defer s.Close()
+	p, err := twilio.New(twiliotest.AccountSID, twiliotest.AuthToken, twiliotest.ServiceSID,
+		twilio.WithEndpoint(s.URL), twilio.WithClock(s.Now))
+	require.NoError(t, err)
+	ver, err := p.Start(context.Background(), request())
+	require.NoError(t, err)
+	code, ok := s.Code(ver.ID)
+	require.True(t, ok, "the emulator sent no code")
+	got, err := p.Check(context.Background(), ver.ID, code)
+	require.NoError(t, err)
+	assert.Equal(t, verify.StatusVerified, got.Status)
+	reqs := s.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "verify.twilio.com", reqs[0].Host, "the emulator sees Twilio's host")
 }
 
 // TestEveryLanguageHasALocale starts a verification in each language the

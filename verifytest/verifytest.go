@@ -1,7 +1,8 @@
 // Package verifytest checks that a verify.Provider behaves as the verify
-// package expects. Every provider in this module passes it: the fake
-// directly, the MessageBird adapter against the MessageBird emulator. Run it
-// on your own provider the same way:
+// package expects. Every provider of this repository passes it: the fake
+// directly; the MessageBird and Twilio adapters against their emulators
+// (mbtest, twiliotest); otp over the fake's, MessageBird's and Twilio's
+// Senders; and a Failover. Run it on your own provider the same way:
 //
 //	func TestConformance(t *testing.T) {
 //		verifytest.TestProvider(t, func(t *testing.T) verifytest.Harness {

@@ -1,15 +1,19 @@
-// Command cli verifies a phone number from the terminal: MessageBird calls
-// the number and speaks a code (or texts it, with -sms), you type the code,
-// and the program says whether the number is verified.
+// Command cli verifies a phone number from the terminal: MessageBird (or
+// Twilio) calls the number and speaks a code (or texts it, with -sms), you
+// type the code, and the program says whether the number is verified.
 //
-//	MESSAGEBIRD_ACCESS_KEY=live_... go run ./examples/cli +31612345678
-//	go run ./examples/cli -fake +31612345678   # no key: the code is printed instead of sent
+//	MESSAGEBIRD_ACCESS_KEY=live_... go -C examples run ./cli +31612345678
+//	TWILIO_ACCOUNT_SID=AC... TWILIO_AUTH_TOKEN=... TWILIO_VERIFY_SERVICE_SID=VA... \
+//		go -C examples run ./cli -provider twilio +31612345678
+//	go -C examples run ./cli -fake +31612345678   # no key: the code is printed instead of sent
 //
-// Flags: -sms texts instead of calling; -lang sets the language of the
-// call (such as nl-nl); -originator the sender shown; -region lets you
-// type a national number (-region NL 06 12345678); -fake uses the
+// Flags: -provider chooses messagebird (the default), twilio or fake;
+// -sms texts instead of calling; -lang sets the language of the call
+// (such as nl-nl); -originator the sender shown; -region lets you type a
+// national number (-region NL 06 12345678); -fake is -provider fake, the
 // in-memory fake provider, which logs the code to stderr; -endpoint sends
-// the requests to another base URL, such as an mbtest emulator.
+// the requests to another base URL, such as an mbtest or twiliotest
+// emulator.
 //
 // Exit status: 0 verified, 1 not verified or failed, 2 usage error.
 package main
@@ -29,6 +33,7 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	"github.com/phoneverify/verify/messagebird"
+	"github.com/phoneverify/verify/twilio"
 )
 
 func main() {
@@ -44,12 +49,21 @@ To verify a real number, get an access key: log in to MessageBird's
 dashboard, open Developers > API access, and copy a live key (a test key
 sends nothing). Then run:
 
-    MESSAGEBIRD_ACCESS_KEY=<your key> go run ./examples/cli +31612345678
+    MESSAGEBIRD_ACCESS_KEY=<your key> go -C examples run ./cli +31612345678
+
+With Twilio, set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and
+TWILIO_VERIFY_SERVICE_SID and add -provider twilio.
 
 To try the flow without a key, use the fake provider, which prints the
 code here instead of calling:
 
-    go run ./examples/cli -fake +31612345678
+    go -C examples run ./cli -fake +31612345678
+`
+
+const noTwilio = `TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_VERIFY_SERVICE_SID must be set.
+
+They are on Twilio's console: the account SID and auth token on its
+front page, the Service SID (VA...) under Verify > Services.
 `
 
 // run is the program, with its environment passed in so that tests can
@@ -61,8 +75,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	lang := fs.String("lang", "", "language of the call or text, one of: "+strings.Join(verify.Languages(), " ")+" (default: the number's country's)")
 	originator := fs.String("originator", "", "sender shown to the recipient (up to 11 letters and digits, or a phone number)")
 	region := fs.String("region", "", "region of national numbers, such as NL")
-	useFake := fs.Bool("fake", false, "use the in-memory fake provider: nothing is sent, the code is printed to stderr")
-	endpoint := fs.String("endpoint", "", "base URL of the MessageBird API (default: the live API)")
+	provider := fs.String("provider", "messagebird", "who calls or texts: messagebird, twilio or fake")
+	useFake := fs.Bool("fake", false, "the same as -provider fake: nothing is sent, the code is printed to stderr")
+	endpoint := fs.String("endpoint", "", "base URL of the provider's API, such as an emulator's (default: the live API)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: cli [flags] phone-number")
 		fs.PrintDefaults()
@@ -76,27 +91,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	phone := strings.Join(fs.Args(), " ")
 
-	var p verify.Provider
 	if *useFake {
-		log := slog.New(slog.NewTextHandler(stderr, nil))
-		p = fake.New(fake.WithLogger(log))
-	} else {
-		key := getenv("MESSAGEBIRD_ACCESS_KEY")
-		if key == "" {
-			fmt.Fprint(stderr, noKey)
-			return 2
-		}
-		var opts []messagebird.Option
-		if *endpoint != "" {
-			opts = append(opts, messagebird.WithEndpoint(*endpoint))
-		}
-		mp, err := messagebird.New(key, opts...)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		defer mp.CloseIdleConnections()
-		p = mp
+		*provider = "fake"
+	}
+	p, status := choose(*provider, *endpoint, getenv, stderr)
+	if p == nil {
+		return status
+	}
+	if c, ok := p.(interface{ CloseIdleConnections() }); ok {
+		defer c.CloseIdleConnections()
 	}
 
 	var opts []verify.Option
@@ -155,4 +158,47 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return 1
 		}
 	}
+}
+
+// choose returns the provider named, or nil and the exit status after
+// saying why on stderr.
+func choose(name, endpoint string, getenv func(string) string, stderr io.Writer) (verify.Provider, int) {
+	switch name {
+	case "fake":
+		return fake.New(fake.WithLogger(slog.New(slog.NewTextHandler(stderr, nil)))), 0
+	case "messagebird":
+		key := getenv("MESSAGEBIRD_ACCESS_KEY")
+		if key == "" {
+			fmt.Fprint(stderr, noKey)
+			return nil, 2
+		}
+		var opts []messagebird.Option
+		if endpoint != "" {
+			opts = append(opts, messagebird.WithEndpoint(endpoint))
+		}
+		p, err := messagebird.New(key, opts...)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return nil, 2
+		}
+		return p, 0
+	case "twilio":
+		sid, token, service := getenv("TWILIO_ACCOUNT_SID"), getenv("TWILIO_AUTH_TOKEN"), getenv("TWILIO_VERIFY_SERVICE_SID")
+		if sid == "" || token == "" || service == "" {
+			fmt.Fprint(stderr, noTwilio)
+			return nil, 2
+		}
+		var opts []twilio.Option
+		if endpoint != "" {
+			opts = append(opts, twilio.WithEndpoint(endpoint))
+		}
+		p, err := twilio.New(sid, token, service, opts...)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return nil, 2
+		}
+		return p, 0
+	}
+	fmt.Fprintf(stderr, "-provider %q: want messagebird, twilio or fake\n", name)
+	return nil, 2
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/phoneverify/verify/messagebird/mbtest"
+	"github.com/phoneverify/verify/twilio/twiliotest"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -36,6 +37,8 @@ func TestCLI(t *testing.T) {
 		{"bad number", []string{"-endpoint", s.URL, "12"}, withKey, "", 1, "", "could not start"},
 		{"bad key", []string{"-endpoint", s.URL, "+31612345678"}, env(map[string]string{"MESSAGEBIRD_ACCESS_KEY": "live_wrong"}), "", 1, "",
 			"access key was refused"},
+		{"no such provider", []string{"-provider", "carrier-pigeon", "+31612345678"}, withKey, "", 2, "", `want messagebird, twilio or fake`},
+		{"twilio without its variables", []string{"-provider", "twilio", "+31612345678"}, withKey, "", 2, "", "TWILIO_VERIFY_SERVICE_SID must be set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,5 +85,22 @@ func TestCLIFake(t *testing.T) {
 	logW.Close()
 	if status != 0 || !strings.Contains(stdout.String(), "Verified: +31612345678") {
 		t.Fatalf("status %d, stdout %q", status, stdout.String())
+	}
+}
+
+// TestCLITwilio verifies through Twilio's Verify API, on its emulator.
+func TestCLITwilio(t *testing.T) {
+	s := twiliotest.NewServer(twiliotest.WithCode("123456"))
+	t.Cleanup(s.Close)
+	twilioEnv := env(map[string]string{"TWILIO_ACCOUNT_SID": twiliotest.AccountSID, "TWILIO_AUTH_TOKEN": twiliotest.AuthToken,
+		"TWILIO_VERIFY_SERVICE_SID": twiliotest.ServiceSID})
+	var stdout, stderr bytes.Buffer
+	status := run(context.Background(), []string{"-provider", "twilio", "-endpoint", s.URL, "-sms", "+31612345678"}, twilioEnv,
+		strings.NewReader("654321\n123456\n"), &stdout, &stderr)
+	if status != 0 || !strings.Contains(stdout.String(), "That code is not right") || !strings.Contains(stdout.String(), "Verified: +31612345678") {
+		t.Fatalf("status %d, stdout %q, stderr %q; want verified after a wrong code", status, stdout.String(), stderr.String())
+	}
+	if sent := s.Sent(); len(sent) != 1 || sent[0].Channel != "sms" {
+		t.Errorf("emulator sent %+v, want one text", sent)
 	}
 }

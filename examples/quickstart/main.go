@@ -1,7 +1,7 @@
 // Command quickstart runs one whole phone verification against the fake
 // provider and prints each step: nothing is sent, no account is needed.
 //
-//	go run ./examples/quickstart
+//	go -C examples run ./quickstart
 package main
 
 import (

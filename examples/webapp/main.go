@@ -1,10 +1,14 @@
 // Command webapp serves the classic three-page phone verification: enter
 // your number, enter the code you heard, you are verified.
 //
-//	go run ./examples/webapp
+//	go -C examples run ./webapp
 //
-// then open http://localhost:8080. Without MESSAGEBIRD_ACCESS_KEY it runs
-// on the fake provider: nobody is called, each code is printed in the
+// then open http://localhost:8080. With MessageBird's or Twilio's
+// credentials in the environment it calls and texts for real: through
+// MessageBird's Verify API, then Twilio's Verify API, then, when both
+// are down, codes the library makes itself (package otp) sent through
+// MessageBird's SMS and Voice Messages APIs, each tried in turn
+// (verify.Failover). Without credentials it runs on the fake provider: nobody is called, each code is printed in the
 // terminal, and the fake's inbox is served at /dev/inbox. Since the inbox
 // shows every code, the app then listens on loopback only (it refuses an
 // ADDR beyond it), and the development pages answer only requests
@@ -17,7 +21,7 @@
 // average and slowest time; a country with many codes sent and almost
 // none verified, the mark of SMS pumping, is flagged. It is built on a
 // verify.Observer alone (stats.go) and counts what this process saw.
-// It is on with the fake provider; with MessageBird, set
+// It is on with the fake provider; with a real provider, set
 // VERIFY_DEV_STATS=1. Like the inbox, it answers only requests addressed
 // to localhost (it shows your traffic, though no number and no code).
 //
@@ -27,13 +31,19 @@
 //	ADDR                    address to listen on, host and port, such as ":8080" for
 //	                        every interface; default: 127.0.0.1 and PORT on the fake
 //	                        provider (which takes loopback addresses only), every
-//	                        interface and PORT on MessageBird
-//	VERIFY_SECRET           at least 32 bytes sealing the state cookie; default:
-//	                        a random one, so sessions end when the program restarts
+//	                        interface and PORT on a real one
+//	VERIFY_SECRET           at least 32 bytes sealing the state cookie and keying the
+//	                        codes otp makes; default: a random one, so sessions end
+//	                        when the program restarts
 //	VERIFY_REGION           region for numbers typed without country code, such as NL
-//	MESSAGEBIRD_ACCESS_KEY  call and text for real through MessageBird
+//	MESSAGEBIRD_ACCESS_KEY  call and text for real through MessageBird (Verify API,
+//	                        and otp over its SMS and Voice Messages APIs)
 //	MESSAGEBIRD_ENDPOINT    another base URL for MessageBird's API, such as an emulator's
-//	VERIFY_DEV_STATS        1 serves /dev/stats with MessageBird too
+//	TWILIO_ACCOUNT_SID,     call and text for real through Twilio's Verify API
+//	TWILIO_AUTH_TOKEN,
+//	TWILIO_VERIFY_SERVICE_SID
+//	TWILIO_ENDPOINT         another base URL for Twilio's APIs, such as an emulator's
+//	VERIFY_DEV_STATS        1 serves /dev/stats with a real provider too
 package main
 
 import (
@@ -50,6 +60,8 @@ import (
 	verifyhttp "github.com/phoneverify/verify/http"
 	"github.com/phoneverify/verify/internal/serve"
 	"github.com/phoneverify/verify/messagebird"
+	"github.com/phoneverify/verify/otp"
+	"github.com/phoneverify/verify/twilio"
 )
 
 func main() {
@@ -61,17 +73,17 @@ func main() {
 }
 
 func run(log *slog.Logger) error {
-	provider, inbox, err := chooseProvider(log)
+	secret, err := loadSecret(log)
+	if err != nil {
+		return err
+	}
+	provider, inbox, err := chooseProvider(log, secret)
 	if err != nil {
 		return err
 	}
 	addr := serve.Addr(os.Getenv, "8080", inbox != nil)
 	if inbox != nil && !serve.IsLoopback(addr) {
 		return errNotLoopback
-	}
-	secret, err := loadSecret(log)
-	if err != nil {
-		return err
 	}
 	handler, err := newHandler(log, provider, inbox, secret)
 	if err != nil {
@@ -84,9 +96,9 @@ func run(log *slog.Logger) error {
 }
 
 // errNotLoopback refuses to serve the fake's codes to the network.
-var errNotLoopback = errors.New("MESSAGEBIRD_ACCESS_KEY is not set, so the app would run on the fake provider, " +
+var errNotLoopback = errors.New("neither MESSAGEBIRD_ACCESS_KEY nor TWILIO_ACCOUNT_SID is set, so the app would run on the fake provider, " +
 	"which shows every code at /dev/inbox: it listens on loopback only. Set ADDR to a loopback address " +
-	"such as 127.0.0.1:8080, or set MESSAGEBIRD_ACCESS_KEY")
+	"such as 127.0.0.1:8080, or a provider's credentials")
 
 // newHandler returns the app: the verification pages at /, and the fake's
 // inbox, when there is one, at /dev/inbox; the stats at /dev/stats on the
@@ -134,25 +146,58 @@ func newHandler(log *slog.Logger, provider verify.Provider, inbox http.Handler, 
 	return mux, nil
 }
 
-// chooseProvider returns the provider the app verifies with: MessageBird
-// when MESSAGEBIRD_ACCESS_KEY is set (at MESSAGEBIRD_ENDPOINT, when set,
-// such as the mbtest emulator), otherwise the fake, which logs each code
+// chooseProvider returns the provider the app verifies with, and the
+// fake's inbox when that is the fake. With credentials it is a
+// verify.Failover of, in this order: MessageBird's Verify API
+// (MESSAGEBIRD_ACCESS_KEY, at MESSAGEBIRD_ENDPOINT when set, such as the
+// mbtest emulator), Twilio's Verify API (TWILIO_ACCOUNT_SID,
+// TWILIO_AUTH_TOKEN and TWILIO_VERIFY_SERVICE_SID, at TWILIO_ENDPOINT
+// when set), and codes made by the otp package, keyed with secret and sent
+// through MessageBird's SMS and Voice Messages APIs (with
+// MESSAGEBIRD_ACCESS_KEY). Without, it is the fake, which logs each code
 // and comes with its inbox page.
-func chooseProvider(log *slog.Logger) (verify.Provider, http.Handler, error) {
-	if key := os.Getenv("MESSAGEBIRD_ACCESS_KEY"); key != "" {
-		var opts []messagebird.Option
-		if endpoint := os.Getenv("MESSAGEBIRD_ENDPOINT"); endpoint != "" {
-			opts = append(opts, messagebird.WithEndpoint(endpoint))
-		}
-		p, err := messagebird.New(key, opts...)
+func chooseProvider(log *slog.Logger, secret []byte) (verify.Provider, http.Handler, error) {
+	var chain []verify.Provider
+	mbKey := os.Getenv("MESSAGEBIRD_ACCESS_KEY")
+	var mbOpts []messagebird.Option
+	if endpoint := os.Getenv("MESSAGEBIRD_ENDPOINT"); endpoint != "" {
+		mbOpts = append(mbOpts, messagebird.WithEndpoint(endpoint))
+	}
+	if mbKey != "" {
+		p, err := messagebird.New(mbKey, mbOpts...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("MESSAGEBIRD_ACCESS_KEY: %w", err)
 		}
-		log.Info("webapp: verifying through MessageBird: calls and texts are real, and paid for")
-		return p, nil, nil
+		chain = append(chain, p)
 	}
-	p := fake.New(fake.WithLogger(log))
-	return p, p.Inbox(), nil
+	if sid := os.Getenv("TWILIO_ACCOUNT_SID"); sid != "" {
+		var opts []twilio.Option
+		if endpoint := os.Getenv("TWILIO_ENDPOINT"); endpoint != "" {
+			opts = append(opts, twilio.WithEndpoint(endpoint))
+		}
+		p, err := twilio.New(sid, os.Getenv("TWILIO_AUTH_TOKEN"), os.Getenv("TWILIO_VERIFY_SERVICE_SID"), opts...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_VERIFY_SERVICE_SID: %w", err)
+		}
+		chain = append(chain, p)
+	}
+	if mbKey != "" {
+		sender, err := messagebird.NewSender(mbKey, mbOpts...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("MESSAGEBIRD_ACCESS_KEY: %w", err)
+		}
+		p, err := otp.New(sender, secret)
+		if err != nil {
+			return nil, nil, err
+		}
+		chain = append(chain, p)
+	}
+	if len(chain) == 0 {
+		p := fake.New(fake.WithLogger(log))
+		return p, p.Inbox(), nil
+	}
+	log.Info("webapp: verifying for real: calls and texts are sent, and paid for")
+	return verify.Failover(chain[0], chain[1:]...), nil, nil
 }
 
 // loadSecret returns VERIFY_SECRET, or a random secret when it is unset.

@@ -14,19 +14,22 @@ import (
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/messagebird/mbtest"
+	"github.com/phoneverify/verify/twilio/twiliotest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
+var testSecret = []byte("0123456789abcdef0123456789abcdef")
+
 func TestChooseProvider(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	t.Setenv("MESSAGEBIRD_ACCESS_KEY", "")
-	p, inbox, err := chooseProvider(log)
+	p, inbox, err := chooseProvider(log, testSecret)
 	if err != nil || p == nil || inbox == nil {
 		t.Fatalf("without a key: %v, %v, %v; want the fake and its inbox", p, inbox, err)
 	}
 	t.Setenv("MESSAGEBIRD_ACCESS_KEY", "bad key")
-	if _, _, err := chooseProvider(log); !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), "MESSAGEBIRD_ACCESS_KEY") {
+	if _, _, err := chooseProvider(log, testSecret); !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), "MESSAGEBIRD_ACCESS_KEY") {
 		t.Fatalf("with a malformed key: %v, want ErrInvalidOption naming the variable", err)
 	}
 }
@@ -39,7 +42,7 @@ func TestMessageBird(t *testing.T) {
 	t.Setenv("MESSAGEBIRD_ACCESS_KEY", mbtest.AccessKey)
 	t.Setenv("MESSAGEBIRD_ENDPOINT", mb.URL)
 	log := slog.New(slog.DiscardHandler)
-	p, inbox, err := chooseProvider(log)
+	p, inbox, err := chooseProvider(log, testSecret)
 	if err != nil || inbox != nil {
 		t.Fatalf("chooseProvider = %T, %v, %v; want MessageBird without an inbox", p, inbox, err)
 	}
@@ -107,7 +110,7 @@ func TestFakeStaysLocal(t *testing.T) {
 	}
 
 	log := slog.New(slog.DiscardHandler)
-	p, inbox, err := chooseProvider(log)
+	p, inbox, err := chooseProvider(log, testSecret)
 	require.NoError(t, err)
 	h, err := newHandler(log, p, inbox, []byte("0123456789abcdef0123456789abcdef"))
 	require.NoError(t, err)
@@ -127,7 +130,7 @@ func TestFakeStaysLocal(t *testing.T) {
 func TestFakeLimitsAreRelaxed(t *testing.T) {
 	t.Setenv("MESSAGEBIRD_ACCESS_KEY", "")
 	log := slog.New(slog.DiscardHandler)
-	p, inbox, err := chooseProvider(log)
+	p, inbox, err := chooseProvider(log, testSecret)
 	require.NoError(t, err)
 	h, err := newHandler(log, p, inbox, []byte("0123456789abcdef0123456789abcdef"))
 	require.NoError(t, err)
@@ -149,7 +152,7 @@ func TestNationalNumbers(t *testing.T) {
 	t.Setenv("MESSAGEBIRD_ACCESS_KEY", "")
 	t.Setenv("VERIFY_REGION", "NL")
 	log := slog.New(slog.DiscardHandler)
-	p, inbox, err := chooseProvider(log)
+	p, inbox, err := chooseProvider(log, testSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,4 +178,73 @@ func TestNationalNumbers(t *testing.T) {
 		t.Fatalf("start with a national number: %v, %v", res, err)
 	}
 	res.Body.Close()
+}
+
+// TestFailover verifies numbers through the pages with MessageBird's
+// Verify API first, Twilio's second and otp over MessageBird's Messages
+// API third, each against its emulator, as the environment configures
+// them, while the ones before it answer 500.
+func TestFailover(t *testing.T) {
+	mb := mbtest.NewServer()
+	t.Cleanup(mb.Close)
+	tw := twiliotest.NewServer()
+	t.Cleanup(tw.Close)
+	t.Setenv("MESSAGEBIRD_ACCESS_KEY", mbtest.AccessKey)
+	t.Setenv("MESSAGEBIRD_ENDPOINT", mb.URL)
+	t.Setenv("TWILIO_ACCOUNT_SID", twiliotest.AccountSID)
+	t.Setenv("TWILIO_AUTH_TOKEN", twiliotest.AuthToken)
+	t.Setenv("TWILIO_VERIFY_SERVICE_SID", twiliotest.ServiceSID)
+	t.Setenv("TWILIO_ENDPOINT", tw.URL)
+	log := slog.New(slog.DiscardHandler)
+	p, inbox, err := chooseProvider(log, testSecret)
+	require.NoError(t, err)
+	require.Nil(t, inbox, "a real provider has no inbox")
+	h, err := newHandler(log, p, inbox, testSecret)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+
+	// Each round verifies another number: the cooldown would refuse a
+	// second start to one number within 30 seconds.
+	verifyOnce := func(phone, channel string, code func() string) {
+		t.Helper()
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		post := func(path string, form url.Values, want string) {
+			t.Helper()
+			res, err := c.PostForm(srv.URL+path, form)
+			require.NoError(t, err)
+			res.Body.Close()
+			require.Equal(t, want, res.Request.URL.Path, "POST %s", path)
+		}
+		post("/", url.Values{"phone": {phone}, "channel": {channel}}, "/code")
+		post("/code", url.Values{"code": {code()}}, "/done")
+	}
+
+	// MessageBird is up: it serves, and Twilio sends nothing.
+	verifyOnce("+31612345678", "voice", func() string { code, _ := mb.LastCode("31612345678"); return code })
+	assert.Empty(t, tw.Sent())
+
+	// MessageBird's Verify API fails: Twilio Verify serves.
+	mb.Inject(mbtest.InternalError().On("/verify"))
+	verifyOnce("+31612345679", "voice", func() string {
+		sent := tw.Sent()
+		require.Len(t, sent, 1)
+		assert.Equal(t, "verify", sent[0].Kind)
+		return sent[0].Code
+	})
+
+	// Both Verify APIs fail: otp makes the code, MessageBird texts it.
+	mb.Inject(mbtest.InternalError().On("/verify"))
+	tw.Inject(twiliotest.InternalError())
+	verifyOnce("+31612345670", "sms", func() string {
+		text, ok := mb.LastText("31612345670")
+		require.True(t, ok, "MessageBird's Messages API sent nothing")
+		return strings.Map(func(c rune) rune {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			return c
+		}, strings.SplitN(text, "\n", 2)[0])
+	})
 }

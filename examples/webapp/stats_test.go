@@ -221,7 +221,7 @@ func TestStatsPageOfTheApp(t *testing.T) {
 	t.Setenv("MESSAGEBIRD_ENDPOINT", mb.URL)
 	for env, want := range map[string]int{"": http.StatusNotFound, "1": http.StatusOK} {
 		t.Setenv("VERIFY_DEV_STATS", env)
-		mp, inbox, err := chooseProvider(log)
+		mp, inbox, err := chooseProvider(log, testSecret)
 		if err != nil {
 			t.Fatal(err)
 		}
