@@ -15,6 +15,8 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	"github.com/phoneverify/verify/verifytest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func newClock() *verifytest.Clock {
@@ -47,13 +49,9 @@ func TestMessagesRecordTheRenderedText(t *testing.T) {
 	req.Originator = "MyApp"
 	req.Reference = "user42"
 	ver, err := p.Start(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	msgs := p.Messages()
-	if len(msgs) != 1 {
-		t.Fatalf("Messages() has %d messages, want 1", len(msgs))
-	}
+	require.Len(t, msgs, 1, "Messages()")
 	m := msgs[0]
 	want := fake.Message{
 		ID: ver.ID, Phone: "+31612345678", Channel: verify.Voice,
@@ -61,20 +59,15 @@ func TestMessagesRecordTheRenderedText(t *testing.T) {
 		Voice: verify.Male, Language: "nl-nl", Originator: "MyApp", Reference: "user42",
 		SentAt: c.Now(), ExpiresAt: c.Now().Add(10 * time.Minute), MaxAttempts: 3,
 	}
-	if m != want {
-		t.Fatalf("message\n got %+v\nwant %+v", m, want)
-	}
-	if code, ok := p.LastCode("+31612345678"); !ok || code != "424242" {
-		t.Fatalf("LastCode = %q, %v; want 424242, true", code, ok)
-	}
-	if _, ok := p.LastCode("+31600000000"); ok {
-		t.Fatal("LastCode of a number never sent to reports a code")
-	}
+	require.Equal(t, want, m, "message")
+	code, ok := p.LastCode("+31612345678")
+	require.True(t, ok, "LastCode")
+	require.Equal(t, "424242", code, "LastCode")
+	_, ok = p.LastCode("+31600000000")
+	require.False(t, ok, "LastCode of a number never sent to reports a code")
 	// Messages returns a copy.
 	msgs[0].Code = "changed"
-	if p.Messages()[0].Code != "424242" {
-		t.Fatal("changing the slice from Messages changed the provider")
-	}
+	require.Equal(t, "424242", p.Messages()[0].Code, "changing the slice from Messages changed the provider")
 }
 
 func TestLastCodeIsTheNewest(t *testing.T) {
@@ -82,14 +75,11 @@ func TestLastCodeIsTheNewest(t *testing.T) {
 	var last string
 	for range 3 {
 		ver, err := p.Start(context.Background(), verifytest.Request("+31612345678"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		last, _ = p.Code(ver.ID)
 	}
-	if got, _ := p.LastCode("+31612345678"); got != last {
-		t.Fatalf("LastCode = %q, want the newest code %q", got, last)
-	}
+	got, _ := p.LastCode("+31612345678")
+	require.Equal(t, last, got, "LastCode, want the newest code")
 }
 
 func TestRandomCodes(t *testing.T) {
@@ -100,59 +90,42 @@ func TestRandomCodes(t *testing.T) {
 		req := verifytest.Request("+31612345678")
 		req.TokenLength = 10
 		ver, err := p.Start(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		code, _ := p.Code(ver.ID)
-		if len(code) != 10 || strings.Trim(code, "0123456789") != "" {
-			t.Fatalf("code %q: want 10 digits", code)
-		}
+		require.Regexp(t, `^[0-9]{10}$`, code, "want 10 digits")
 		for _, c := range code {
 			digitCount[c-'0']++
 		}
-		if seen[code] {
-			t.Fatalf("code %q was drawn twice", code)
-		}
+		require.False(t, seen[code], "code %q was drawn twice", code)
 		seen[code] = true
 	}
 	// 2,000 uniform digits: each appears about 200 times; fewer than 100 or
 	// more than 300 would mean the generator is broken, not unlucky.
 	for d, n := range digitCount {
-		if n < 100 || n > 300 {
-			t.Errorf("digit %d appeared %d times in 2000", d, n)
-		}
+		assert.GreaterOrEqual(t, n, 100, "times digit %d appeared in 2000", d)
+		assert.LessOrEqual(t, n, 300, "times digit %d appeared in 2000", d)
 	}
 }
 
 func TestFailNext(t *testing.T) {
 	p := fake.New(fake.WithCode("123456"))
 	p.FailNext(verify.ErrUnavailable)
-	if _, err := p.Start(context.Background(), verifytest.Request("+31612345678")); !errors.Is(err, verify.ErrUnavailable) {
-		t.Fatalf("Start after FailNext: %v, want ErrUnavailable", err)
-	}
-	if len(p.Messages()) != 0 {
-		t.Fatal("a failed Start recorded a message")
-	}
+	_, err := p.Start(context.Background(), verifytest.Request("+31612345678"))
+	require.ErrorIs(t, err, verify.ErrUnavailable, "Start after FailNext")
+	require.Empty(t, p.Messages(), "a failed Start recorded a message")
 	ver, err := p.Start(context.Background(), verifytest.Request("+31612345678"))
-	if err != nil {
-		t.Fatalf("the failure was not used up by one call: %v", err)
-	}
+	require.NoError(t, err, "the failure was not used up by one call")
 	limited := &verify.RateLimitError{RetryAfter: time.Minute}
 	p.FailNext(limited)
-	if _, err := p.Check(context.Background(), ver.ID, "123456"); !errors.Is(err, limited) {
-		t.Fatalf("Check after FailNext: %v, want the injected error", err)
-	}
+	_, err = p.Check(context.Background(), ver.ID, "123456")
+	require.ErrorIs(t, err, limited, "Check after FailNext, want the injected error")
 	p.FailNext(verify.ErrUnavailable)
-	if _, err := p.Status(context.Background(), ver.ID); !errors.Is(err, verify.ErrUnavailable) {
-		t.Fatalf("Status after FailNext: %v", err)
-	}
+	_, err = p.Status(context.Background(), ver.ID)
+	require.ErrorIs(t, err, verify.ErrUnavailable, "Status after FailNext")
 	p.FailNext(verify.ErrUnavailable)
-	if err := p.Cancel(context.Background(), ver.ID); !errors.Is(err, verify.ErrUnavailable) {
-		t.Fatalf("Cancel after FailNext: %v", err)
-	}
-	if _, err := p.Check(context.Background(), ver.ID, "123456"); err != nil {
-		t.Fatalf("Check after the injected failures: %v", err)
-	}
+	require.ErrorIs(t, p.Cancel(context.Background(), ver.ID), verify.ErrUnavailable, "Cancel after FailNext")
+	_, err = p.Check(context.Background(), ver.ID, "123456")
+	require.NoError(t, err, "Check after the injected failures")
 }
 
 func TestStartRefusesMalformedRequests(t *testing.T) {
@@ -167,38 +140,29 @@ func TestStartRefusesMalformedRequests(t *testing.T) {
 		req := verifytest.Request("+31612345678")
 		mutate(&req)
 		_, err := p.Start(context.Background(), req)
-		if err == nil {
-			t.Errorf("%s: Start accepted %+v", name, req)
-		}
-		if pe := (*verify.PhoneError)(nil); errors.As(err, &pe) && pe.Code != "format" {
-			t.Errorf("%s: PhoneError code %q, want format", name, pe.Code)
+		assert.Error(t, err, "%s: Start accepted %+v", name, req)
+		if pe := (*verify.PhoneError)(nil); errors.As(err, &pe) {
+			assert.Equal(t, "format", pe.Code, "%s: PhoneError code", name)
 		}
 	}
-	if n := len(p.Messages()); n != 0 {
-		t.Fatalf("refused requests recorded %d messages", n)
-	}
+	require.Empty(t, p.Messages(), "refused requests recorded messages")
 }
 
 func TestLoggerWritesTheCode(t *testing.T) {
 	var buf bytes.Buffer
 	p := fake.New(fake.WithCode("987654"), fake.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
-	if _, err := p.Start(context.Background(), verifytest.Request("+31612345678")); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(buf.String(), `msg="fake: code 987654 sent"`) || !strings.Contains(buf.String(), "phone=+31******678") {
-		t.Fatalf("log %q does not lead with the code, or does not mask the number", buf.String())
-	}
-	if strings.Contains(buf.String(), "+31612345678") {
-		t.Fatalf("log %q shows the whole number", buf.String())
-	}
+	_, err := p.Start(context.Background(), verifytest.Request("+31612345678"))
+	require.NoError(t, err)
+	require.Contains(t, buf.String(), `msg="fake: code 987654 sent"`, "the log does not lead with the code")
+	require.Contains(t, buf.String(), "phone=+31******678", "the log does not mask the number")
+	require.NotContains(t, buf.String(), "+31612345678", "the log shows the whole number")
 }
 
 func TestInbox(t *testing.T) {
 	p := fake.New()
 	for _, phone := range []string{"+31612345678", "+31687654321"} {
-		if _, err := p.Start(context.Background(), verifytest.Request(phone)); err != nil {
-			t.Fatal(err)
-		}
+		_, err := p.Start(context.Background(), verifytest.Request(phone))
+		require.NoError(t, err)
 	}
 	first, _ := p.LastCode("+31612345678")
 	second, _ := p.LastCode("+31687654321")
@@ -207,18 +171,16 @@ func TestInbox(t *testing.T) {
 		rec := httptest.NewRecorder()
 		p.Inbox().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 		body := rec.Body.String()
-		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
-			t.Fatalf("status %d, type %q", rec.Code, rec.Header().Get("Content-Type"))
-		}
+		require.Equal(t, 200, rec.Code, "status")
+		require.True(t, strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html"), "type %q", rec.Header().Get("Content-Type"))
 		i, j := strings.Index(body, second), strings.Index(body, first)
-		if i < 0 || j < 0 || i > j {
-			t.Fatalf("page does not list %s before %s:\n%s", second, first, body)
-		}
+		require.GreaterOrEqual(t, i, 0, "the page does not list %s:\n%s", second, body)
+		require.GreaterOrEqual(t, j, 0, "the page does not list %s:\n%s", first, body)
+		require.LessOrEqual(t, i, j, "the page does not list %s before %s:\n%s", second, first, body)
 		// The text is marked with its language, which the page names.
 		lang := verifytest.Request("+31612345678").Language
-		if !strings.Contains(body, `lang="`+lang+`">`) || !strings.Contains(body, " in "+lang+" ·") {
-			t.Fatalf("page does not show the language %q:\n%s", lang, body)
-		}
+		require.Contains(t, body, `lang="`+lang+`">`, "the page does not mark the language")
+		require.Contains(t, body, " in "+lang+" ·", "the page does not name the language")
 	})
 	t.Run("JSON", func(t *testing.T) {
 		rec := httptest.NewRecorder()
@@ -228,19 +190,16 @@ func TestInbox(t *testing.T) {
 		var got struct {
 			Messages []struct{ Phone, Code, Channel, Language string }
 		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
-			t.Fatalf("%v: %s", err, rec.Body)
-		}
-		if len(got.Messages) != 2 || got.Messages[0].Code != second || got.Messages[1].Code != first || got.Messages[0].Channel != "voice" ||
-			got.Messages[0].Language != verifytest.Request("+31612345678").Language {
-			t.Fatalf("got %+v, want newest first", got.Messages)
-		}
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got), rec.Body.String())
+		require.Len(t, got.Messages, 2)
+		require.Equal(t, second, got.Messages[0].Code, "want newest first")
+		require.Equal(t, first, got.Messages[1].Code, "want newest first")
+		require.Equal(t, "voice", got.Messages[0].Channel)
+		require.Equal(t, verifytest.Request("+31612345678").Language, got.Messages[0].Language)
 	})
 	t.Run("POST", func(t *testing.T) {
 		rec := httptest.NewRecorder()
 		p.Inbox().ServeHTTP(rec, httptest.NewRequest("POST", "/", nil))
-		if rec.Code != http.StatusMethodNotAllowed {
-			t.Fatalf("POST: status %d, want 405", rec.Code)
-		}
+		require.Equal(t, http.StatusMethodNotAllowed, rec.Code, "POST: status")
 	})
 }

@@ -2,12 +2,12 @@ package fake_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	"github.com/phoneverify/verify/verifytest"
+	"github.com/stretchr/testify/require"
 )
 
 // TestStartRangeEdges: Start refuses a request a real provider would
@@ -44,23 +44,20 @@ func TestStartRangeEdges(t *testing.T) {
 			ver, err := p.Start(context.Background(), req)
 			switch want := tt.want.(type) {
 			case nil:
-				if err != nil || ver == nil {
-					t.Fatalf("Start(%+v) = %v, want accepted", req, err)
-				}
-				if code, ok := p.LastCode(req.Phone); !ok || len(code) != req.TokenLength {
-					t.Fatalf("code %q sent: %v, want %d digits", code, ok, req.TokenLength)
-				}
+				require.NoError(t, err, "Start(%+v), want accepted", req)
+				require.NotNil(t, ver, "Start(%+v), want accepted", req)
+				code, ok := p.LastCode(req.Phone)
+				require.True(t, ok, "no code sent")
+				require.Len(t, code, req.TokenLength, "code sent")
 			case *verify.PhoneError:
-				if pe := (*verify.PhoneError)(nil); !errors.As(err, &pe) || pe.Code != "format" {
-					t.Fatalf("Start(%q) = %v, want a PhoneError format", req.Phone, err)
-				}
+				pe := (*verify.PhoneError)(nil)
+				require.ErrorAs(t, err, &pe, "Start(%q), want a PhoneError format", req.Phone)
+				require.Equal(t, "format", pe.Code, "Start(%q), want a PhoneError format", req.Phone)
 			default:
-				if !errors.Is(err, want) {
-					t.Fatalf("Start(%+v) = %v, want %v", req, err, want)
-				}
+				require.ErrorIs(t, err, want, "Start(%+v)", req)
 			}
-			if tt.want != nil && len(p.Messages()) != 0 {
-				t.Fatalf("a refused request recorded a message")
+			if tt.want != nil {
+				require.Empty(t, p.Messages(), "a refused request recorded a message")
 			}
 		})
 	}

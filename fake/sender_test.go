@@ -3,15 +3,15 @@ package fake_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestSenderRecordsTheMessage(t *testing.T) {
@@ -21,22 +21,17 @@ func TestSenderRecordsTheMessage(t *testing.T) {
 		Phone: "+31612345678", Channel: verify.Voice, Text: "Your code is 4, 2, 4, 2, 4, 2. Again: 4, 2, 4, 2, 4, 2.",
 		Language: "nl-nl", Voice: verify.Male, Originator: "MyApp", Reference: "user42",
 	}
-	if err := s.Send(context.Background(), m); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Send(context.Background(), m))
 	want := fake.Message{
 		Phone: m.Phone, Channel: m.Channel, Text: m.Text, Code: "424242", Voice: m.Voice,
 		Language: m.Language, Originator: m.Originator, Reference: m.Reference, SentAt: c.Now(),
 	}
-	if got := s.Messages(); len(got) != 1 || got[0] != want {
-		t.Fatalf("Messages() = %+v\nwant [%+v]", got, want)
-	}
-	if code, ok := s.LastCode(m.Phone); !ok || code != "424242" {
-		t.Fatalf("LastCode = %q, %v; want 424242, true", code, ok)
-	}
-	if _, ok := s.LastCode("+31600000000"); ok {
-		t.Fatal("LastCode of a number never sent to reports a code")
-	}
+	require.Equal(t, []fake.Message{want}, s.Messages(), "Messages()")
+	code, ok := s.LastCode(m.Phone)
+	require.True(t, ok, "LastCode")
+	require.Equal(t, "424242", code, "LastCode")
+	_, ok = s.LastCode("+31600000000")
+	require.False(t, ok, "LastCode of a number never sent to reports a code")
 }
 
 // TestSenderLastCodeReadsTheText: the code is the longest run of digits
@@ -56,12 +51,10 @@ func TestSenderLastCodeReadsTheText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s := fake.NewSender()
-		if err := s.Send(context.Background(), verify.Message{Phone: "+31612345678", Channel: verify.SMS, Text: tt.text}); err != nil {
-			t.Fatal(err)
-		}
-		if got, ok := s.LastCode("+31612345678"); !ok || got != tt.want {
-			t.Errorf("LastCode after %q = %q, %v; want %q", tt.text, got, ok, tt.want)
-		}
+		require.NoError(t, s.Send(context.Background(), verify.Message{Phone: "+31612345678", Channel: verify.SMS, Text: tt.text}))
+		got, ok := s.LastCode("+31612345678")
+		assert.True(t, ok, "LastCode after %q", tt.text)
+		assert.Equal(t, tt.want, got, "LastCode after %q", tt.text)
 	}
 }
 
@@ -76,64 +69,49 @@ func TestSenderRefusesMalformedMessages(t *testing.T) {
 		"empty text":      {verify.Message{Phone: "+31612345678", Channel: verify.SMS}, verify.ErrInvalidOption},
 		"invalid UTF-8":   {verify.Message{Phone: "+31612345678", Channel: verify.SMS, Text: "\xff"}, verify.ErrInvalidOption},
 	} {
-		if err := s.Send(context.Background(), tt.m); !errors.Is(err, tt.want) {
-			t.Errorf("%s: Send = %v, want %v", name, err, tt.want)
-		}
+		assert.ErrorIs(t, s.Send(context.Background(), tt.m), tt.want, "%s: Send", name)
 	}
-	if n := len(s.Messages()); n != 0 {
-		t.Fatalf("refused messages recorded %d messages", n)
-	}
+	require.Empty(t, s.Messages(), "refused messages recorded messages")
 }
 
 func TestSenderFailAndStallNext(t *testing.T) {
 	s := fake.NewSender()
 	m := verify.Message{Phone: "+31612345678", Channel: verify.SMS, Text: "Code 123456"}
 	s.FailNext(verify.ErrRateLimited)
-	if err := s.Send(context.Background(), m); !errors.Is(err, verify.ErrRateLimited) {
-		t.Fatalf("Send after FailNext = %v, want the injected error", err)
-	}
+	require.ErrorIs(t, s.Send(context.Background(), m), verify.ErrRateLimited, "Send after FailNext, want the injected error")
 	s.StallNext()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
-	if err := s.Send(ctx, m); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Send after StallNext = %v, want the context's error", err)
-	}
-	if n := len(s.Messages()); n != 0 {
-		t.Fatalf("failed sends recorded %d messages", n)
-	}
-	if err := s.Send(context.Background(), m); err != nil {
-		t.Fatalf("Send after the injected failures: %v", err)
-	}
+	require.ErrorIs(t, s.Send(ctx, m), context.DeadlineExceeded, "Send after StallNext, want the context's error")
+	require.Empty(t, s.Messages(), "failed sends recorded messages")
+	require.NoError(t, s.Send(context.Background(), m), "Send after the injected failures")
 }
 
 func TestSenderInbox(t *testing.T) {
 	s := fake.NewSender()
-	if err := s.Send(context.Background(), verify.Message{Phone: "+31612345678", Channel: verify.SMS, Text: "Code 271828"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Send(context.Background(), verify.Message{Phone: "+31612345678", Channel: verify.SMS, Text: "Code 271828"}))
 	rec := httptest.NewRecorder()
 	s.Inbox().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	body := rec.Body.String()
-	if !strings.Contains(body, ">271828<") || strings.Contains(body, "expires") || strings.Contains(body, " id ") {
-		t.Fatalf("inbox shows no code, or an expiry or id the Sender does not know:\n%s", body)
-	}
+	require.Contains(t, body, ">271828<", "the inbox shows no code")
+	require.NotContains(t, body, "expires", "the inbox shows an expiry the Sender does not know")
+	require.NotContains(t, body, " id ", "the inbox shows an id the Sender does not know")
 	rec = httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/", nil)
 	req.Header.Set("Accept", "application/json")
 	s.Inbox().ServeHTTP(rec, req)
-	if body := rec.Body.String(); !strings.Contains(body, `"code":"271828"`) || strings.Contains(body, "expires_at") || strings.Contains(body, `"id"`) {
-		t.Fatalf("JSON inbox: %s", body)
-	}
+	body = rec.Body.String()
+	require.Contains(t, body, `"code":"271828"`, "JSON inbox")
+	require.NotContains(t, body, "expires_at", "JSON inbox")
+	require.NotContains(t, body, `"id"`, "JSON inbox")
 }
 
 func TestSenderLoggerWritesTheCode(t *testing.T) {
 	var buf bytes.Buffer
 	s := fake.NewSender(fake.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
-	if err := s.Send(context.Background(), verify.Message{Phone: "+31612345678", Channel: verify.Voice, Text: "Code 9, 8, 7, 6, 5, 4."}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Send(context.Background(), verify.Message{Phone: "+31612345678", Channel: verify.Voice, Text: "Code 9, 8, 7, 6, 5, 4."}))
 	log := buf.String()
-	if !strings.Contains(log, `msg="fake: code 987654 sent"`) || strings.Contains(log, "+31612345678") || strings.Contains(log, "id=") {
-		t.Fatalf("log %q: want the code first, the number masked, and no id", log)
-	}
+	require.Contains(t, log, `msg="fake: code 987654 sent"`, "want the code first")
+	require.NotContains(t, log, "+31612345678", "want the number masked")
+	require.NotContains(t, log, "id=", "want no id")
 }

@@ -23,9 +23,7 @@ func newPair(t testing.TB, opts ...mbtest.Option) (*mbtest.Server, *messagebird.
 	s := mbtest.NewServer(opts...)
 	t.Cleanup(s.Close)
 	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(p.CloseIdleConnections)
 	return s, p
 }

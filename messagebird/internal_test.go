@@ -2,11 +2,13 @@ package messagebird
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"time"
 )
 
@@ -16,17 +18,11 @@ import (
 // deadline when it is sooner.
 func TestBound(t *testing.T) {
 	def, err := New("k")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	short, err := New("k", WithHTTPClient(&http.Client{Timeout: time.Minute}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	none, err := New("k", WithHTTPClient(&http.Client{}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	in := func(d time.Duration) (context.Context, context.CancelFunc) {
 		return context.WithTimeout(context.Background(), d)
 	}
@@ -58,15 +54,13 @@ func TestBound(t *testing.T) {
 		dl, ok := bounded.Deadline()
 		cancel()
 		if tt.want == 0 {
-			if ok {
-				t.Errorf("%s: deadline in %v, want none", tt.name, dl.Sub(t1))
-			}
+			assert.False(t, ok, "%s: deadline in %v, want none", tt.name, dl.Sub(t1))
 			continue
 		}
 		// Both deadlines were set between t0 and t1.
-		if !ok || dl.Before(t0.Add(tt.want)) || dl.After(t1.Add(tt.want)) {
-			t.Errorf("%s: deadline in %v (set: %v), want %v", tt.name, dl.Sub(t1), ok, tt.want)
-		}
+		assert.True(t, ok, "%s: no deadline, want %v", tt.name, tt.want)
+		assert.False(t, dl.Before(t0.Add(tt.want)), "%s: deadline in %v, want %v", tt.name, dl.Sub(t1), tt.want)
+		assert.False(t, dl.After(t1.Add(tt.want)), "%s: deadline in %v, want %v", tt.name, dl.Sub(t1), tt.want)
 	}
 }
 
@@ -92,21 +86,21 @@ func TestBodyLimit(t *testing.T) {
 		b := &body{rc: io.NopCloser(src)}
 		got, err := io.ReadAll(b)
 		if size <= maxBody {
-			if err != nil || len(got) != size || b.err != nil {
-				t.Errorf("%d bytes: read %d, %v (recorded %v); want all of them", size, len(got), err, b.err)
-			}
+			assert.NoError(t, err, "%d bytes", size)
+			assert.Equal(t, size, len(got), "%d bytes: bytes read, want all of them", size)
+			assert.NoError(t, b.err, "%d bytes: error recorded", size)
 			continue
 		}
-		if !errors.Is(err, errBodyTooLarge) || b.err != errBodyTooLarge || len(got) != maxBody || src.n > maxBody+1 {
-			t.Errorf("%d bytes: handed on %d, read %d, %v; want %d, at most one more, errBodyTooLarge", size, len(got), src.n, err, maxBody)
-		}
+		assert.ErrorIs(t, err, errBodyTooLarge, "%d bytes", size)
+		assert.Same(t, errBodyTooLarge, b.err, "%d bytes: error recorded", size)
+		assert.Equal(t, maxBody, len(got), "%d bytes: bytes handed on", size)
+		assert.LessOrEqual(t, src.n, maxBody+1, "%d bytes: bytes read, want at most one more than handed on", size)
 	}
 	// A large buffer, as a caller other than io.ReadAll could pass.
 	src := &counting{r: strings.NewReader(strings.Repeat("x", 2*maxBody))}
 	b := &body{rc: io.NopCloser(src)}
 	buf := make([]byte, 3*maxBody)
 	n, err := b.Read(buf)
-	if n > maxBody || src.n > maxBody+1 {
-		t.Errorf("one read of a large buffer: handed on %d, read %d, %v; want at most %d and %d", n, src.n, err, maxBody, maxBody+1)
-	}
+	assert.LessOrEqual(t, n, maxBody, "one read of a large buffer: bytes handed on (%v)", err)
+	assert.LessOrEqual(t, src.n, maxBody+1, "one read of a large buffer: bytes read (%v)", err)
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/phoneverify/verify/messagebird"
 	"github.com/phoneverify/verify/messagebird/mbtest"
 	"github.com/phoneverify/verify/verifytest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -57,23 +59,20 @@ func TestNewRefusesBadConfiguration(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := messagebird.New(tt.key, tt.opts...)
-			if p != nil || !errors.Is(err, verify.ErrInvalidOption) {
-				t.Fatalf("New = %v, %v; want nil and ErrInvalidOption", p, err)
-			}
-			if tt.key != "" && len(tt.key) > 1 && strings.Contains(err.Error(), strings.TrimSpace(tt.key)) {
-				t.Errorf("error %q shows the key", err)
+			require.Nil(t, p)
+			require.ErrorIs(t, err, verify.ErrInvalidOption)
+			if tt.key != "" && len(tt.key) > 1 {
+				assert.NotContains(t, err.Error(), strings.TrimSpace(tt.key), "the error shows the key")
 			}
 		})
 	}
 	for _, key := range []string{"!", "~", "test_AZaz09"} { // the edges of printable ASCII
-		if _, err := messagebird.New(key); err != nil {
-			t.Errorf("New(%q): %v", key, err)
-		}
+		_, err := messagebird.New(key)
+		assert.NoError(t, err, "New(%q)", key)
 	}
 	for _, ep := range []string{"https://example.com", "https://example.com/base/", "http://127.0.0.1:8080", "http://[::1]:1", "http://localhost:9"} {
-		if _, err := messagebird.New("k", messagebird.WithEndpoint(ep)); err != nil {
-			t.Errorf("WithEndpoint(%q): %v", ep, err)
-		}
+		_, err := messagebird.New("k", messagebird.WithEndpoint(ep))
+		assert.NoError(t, err, "WithEndpoint(%q)", ep)
 	}
 }
 
@@ -86,15 +85,11 @@ func body(t *testing.T, s *mbtest.Server) map[string]any {
 			posts = append(posts, r)
 		}
 	}
-	if len(posts) != 1 {
-		t.Fatalf("emulator received %d POSTs, want 1", len(posts))
-	}
+	require.Len(t, posts, 1, "POSTs the emulator received")
 	var m map[string]any
 	d := json.NewDecoder(strings.NewReader(string(posts[0].Body)))
 	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, d.Decode(&m))
 	return m
 }
 
@@ -139,19 +134,14 @@ func TestStartMapping(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(&req)
 			}
-			if _, err := p.Start(bg(), req); err != nil {
-				t.Fatal(err)
-			}
+			_, err := p.Start(bg(), req)
+			require.NoError(t, err)
 			got := body(t, s)
 			for k, v := range tt.want {
-				if got[k] != v {
-					t.Errorf("%s = %#v, want %#v", k, got[k], v)
-				}
+				assert.Equal(t, v, got[k], k)
 			}
 			for _, k := range tt.absent {
-				if _, ok := got[k]; ok {
-					t.Errorf("%s was sent (%#v), want it left out", k, got[k])
-				}
+				assert.NotContains(t, got, k, "%s was sent, want it left out", k)
 			}
 		})
 	}
@@ -163,24 +153,18 @@ func TestStartResult(t *testing.T) {
 	req := verifytest.Request(phone)
 	req.Channel = verify.SMS
 	ver, err := p.Start(bg(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := verify.Verification{
 		ID: ver.ID, Phone: phone, Channel: verify.SMS, Status: verify.StatusPending, Provider: "messagebird",
 		CreatedAt: start, ExpiresAt: start.Add(10 * time.Minute),
 	}
-	if !ver.CreatedAt.Equal(want.CreatedAt) || !ver.ExpiresAt.Equal(want.ExpiresAt) {
-		t.Errorf("times = %v, %v; want %v, %v", ver.CreatedAt, ver.ExpiresAt, want.CreatedAt, want.ExpiresAt)
-	}
+	assert.True(t, ver.CreatedAt.Equal(want.CreatedAt), "CreatedAt = %v, want %v", ver.CreatedAt, want.CreatedAt)
+	assert.True(t, ver.ExpiresAt.Equal(want.ExpiresAt), "ExpiresAt = %v, want %v", ver.ExpiresAt, want.ExpiresAt)
 	ver.CreatedAt, ver.ExpiresAt = want.CreatedAt, want.ExpiresAt
-	if *ver != want {
-		t.Errorf("Start = %+v, want %+v", *ver, want)
-	}
+	assert.Equal(t, want, *ver)
 	r := s.Requests()[0]
-	if r.Header.Get("Authorization") != "AccessKey "+mbtest.AccessKey || !strings.HasPrefix(r.Header.Get("User-Agent"), "MessageBird/ApiClient/") {
-		t.Errorf("headers = %v, want go-rest-api's", r.Header)
-	}
+	assert.Equal(t, "AccessKey "+mbtest.AccessKey, r.Header.Get("Authorization"), "go-rest-api's Authorization")
+	assert.True(t, strings.HasPrefix(r.Header.Get("User-Agent"), "MessageBird/ApiClient/"), "User-Agent %q, want go-rest-api's", r.Header.Get("User-Agent"))
 }
 
 // object is a Verify object as MessageBird sends it, for injected replies.
@@ -216,15 +200,16 @@ func TestResponseMapping(t *testing.T) {
 			s, p := newPair(t)
 			s.Inject(mbtest.Reply(200, "application/json", object(tt.recipient, tt.typ, tt.status)))
 			ver, err := p.Status(bg(), id32)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			want := verify.Verification{ID: id32, Phone: tt.wantPhone, Channel: tt.wantChannel, Status: tt.wantStatus,
 				CreatedAt: created, ExpiresAt: created.Add(10 * time.Minute)}
-			if ver.ID != want.ID || ver.Phone != want.Phone || ver.Channel != want.Channel || ver.Status != want.Status || ver.Provider != "messagebird" ||
-				!ver.CreatedAt.Equal(want.CreatedAt) || !ver.ExpiresAt.Equal(want.ExpiresAt) {
-				t.Errorf("Status = %+v, want %+v", *ver, want)
-			}
+			assert.Equal(t, want.ID, ver.ID, "ID")
+			assert.Equal(t, want.Phone, ver.Phone, "Phone")
+			assert.Equal(t, want.Channel, ver.Channel, "Channel")
+			assert.Equal(t, want.Status, ver.Status, "Status")
+			assert.Equal(t, "messagebird", ver.Provider, "Provider")
+			assert.True(t, ver.CreatedAt.Equal(want.CreatedAt), "CreatedAt = %v, want %v", ver.CreatedAt, want.CreatedAt)
+			assert.True(t, ver.ExpiresAt.Equal(want.ExpiresAt), "ExpiresAt = %v, want %v", ver.ExpiresAt, want.ExpiresAt)
 		})
 	}
 }
@@ -233,16 +218,12 @@ func TestResponseMapping(t *testing.T) {
 // upstream detail.
 func wantProviderError(t *testing.T, err, target error, httpStatus, code int) *verify.ProviderError {
 	t.Helper()
-	if !errors.Is(err, target) {
-		t.Fatalf("got %v, want an error matching %v", err, target)
-	}
+	require.ErrorIs(t, err, target)
 	var pe *verify.ProviderError
-	if !errors.As(err, &pe) {
-		t.Fatalf("got %T %v, want a *verify.ProviderError", err, err)
-	}
-	if pe.Provider != "messagebird" || pe.HTTPStatus != httpStatus || pe.Code != code {
-		t.Errorf("ProviderError = %+v, want messagebird, HTTP %d, code %d", pe, httpStatus, code)
-	}
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "messagebird", pe.Provider, "ProviderError.Provider")
+	assert.Equal(t, httpStatus, pe.HTTPStatus, "ProviderError.HTTPStatus")
+	assert.Equal(t, code, pe.Code, "ProviderError.Code")
 	return pe
 }
 
@@ -326,13 +307,12 @@ func TestErrorMapping(t *testing.T) {
 			s.Inject(tt.faults...)
 			err := tt.call(p)
 			pe := wantProviderError(t, err, tt.target, tt.http, tt.code)
-			if pe.Parameter != tt.param {
-				t.Errorf("Parameter = %q, want %q", pe.Parameter, tt.param)
-			}
-			if msg := err.Error(); strings.Contains(msg, "123456") || strings.Contains(msg, "31612345678") ||
-				strings.Contains(msg, mbtest.AccessKey) || strings.Contains(msg, "<html") {
-				t.Errorf("error message %q shows a code, the number, the key or a body", msg)
-			}
+			assert.Equal(t, tt.param, pe.Parameter, "Parameter")
+			msg := err.Error()
+			assert.NotContains(t, msg, "123456", "the error message shows a code")
+			assert.NotContains(t, msg, "31612345678", "the error message shows the number")
+			assert.NotContains(t, msg, mbtest.AccessKey, "the error message shows the key")
+			assert.NotContains(t, msg, "<html", "the error message shows a body")
 		})
 	}
 }
@@ -357,13 +337,10 @@ func TestLargeBodyBoundedMemory(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	// Generous: the emulator's allocations count too, and the race
 	// detector adds its own; reading the body whole costs over 64 MiB.
-	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
-		t.Errorf("Check allocated %d MiB for a 64 MiB answer, want at most 8", grew>>20)
-	}
+	grew := after.TotalAlloc - before.TotalAlloc
+	assert.LessOrEqual(t, grew, uint64(8<<20), "Check allocated %d MiB for a 64 MiB answer, want at most 8", grew>>20)
 	wantProviderError(t, err, verify.ErrUnavailable, 422, 0)
-	if !strings.Contains(err.Error(), "larger than 64 KiB") {
-		t.Errorf("error %q does not say the body was too large", err)
-	}
+	assert.Contains(t, err.Error(), "larger than 64 KiB", "the error does not say the body was too large")
 }
 
 func TestRateLimitRetryAfter(t *testing.T) {
@@ -374,14 +351,11 @@ func TestRateLimitRetryAfter(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(srv.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, err = p.Start(bg(), verifytest.Request(phone))
 	var rl *verify.RateLimitError
-	if !errors.As(err, &rl) || rl.RetryAfter != 7*time.Second {
-		t.Fatalf("got %v, want a RateLimitError retrying after 7s", err)
-	}
+	require.ErrorAs(t, err, &rl)
+	require.Equal(t, 7*time.Second, rl.RetryAfter)
 }
 
 // TestEmulatorErrors runs the error paths against the emulator's own
@@ -390,9 +364,7 @@ func TestEmulatorErrors(t *testing.T) {
 	t.Run("wrong, then expired", func(t *testing.T) {
 		s, p := newPair(t, mbtest.WithCode("123456"))
 		ver, err := p.Start(bg(), verifytest.Request(phone))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		_, err = p.Check(bg(), ver.ID, "654321")
 		wantProviderError(t, err, verify.ErrInvalidCode, 422, 10)
 		s.Advance(10 * time.Minute)
@@ -411,25 +383,21 @@ func TestEmulatorErrors(t *testing.T) {
 		_, err = p.Check(bg(), ver.ID, "123456")
 		wantProviderError(t, err, verify.ErrTooManyAttempts, 422, 10)
 		got, err := p.Status(bg(), ver.ID)
-		if err != nil || got.Status != verify.StatusFailed {
-			t.Fatalf("Status = %+v, %v; want failed", got, err)
-		}
+		require.NoError(t, err)
+		require.Equal(t, verify.StatusFailed, got.Status)
 	})
 	t.Run("used code", func(t *testing.T) {
 		_, p := newPair(t, mbtest.WithCode("123456"))
 		ver, _ := p.Start(bg(), verifytest.Request(phone))
-		if _, err := p.Check(bg(), ver.ID, "123456"); err != nil {
-			t.Fatal(err)
-		}
 		_, err := p.Check(bg(), ver.ID, "123456")
+		require.NoError(t, err)
+		_, err = p.Check(bg(), ver.ID, "123456")
 		wantProviderError(t, err, verify.ErrExpired, 422, 10)
 	})
 	t.Run("cancel then not found", func(t *testing.T) {
 		_, p := newPair(t)
 		ver, _ := p.Start(bg(), verifytest.Request(phone))
-		if err := p.Cancel(bg(), ver.ID); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, p.Cancel(bg(), ver.ID))
 		wantProviderError(t, p.Cancel(bg(), ver.ID), verify.ErrNotFound, 404, 20)
 		_, err := p.Status(bg(), ver.ID)
 		wantProviderError(t, err, verify.ErrNotFound, 404, 20)
@@ -440,18 +408,19 @@ func TestEmulatorErrors(t *testing.T) {
 		p, _ := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL))
 		_, err := p.Start(bg(), verifytest.Request(phone))
 		pe := wantProviderError(t, err, verify.ErrUnavailable, 401, 2)
-		if pe.Parameter != "access_key" || strings.Contains(err.Error(), mbtest.AccessKey) {
-			t.Errorf("got %v", err)
-		}
+		assert.Equal(t, "access_key", pe.Parameter)
+		assert.NotContains(t, err.Error(), mbtest.AccessKey)
 	})
 	t.Run("recipient refused", func(t *testing.T) {
 		s, p := newPair(t)
 		_, err := p.Start(bg(), verifytest.Request("+1234567"))
 		pe := wantProviderError(t, err, verify.ErrInvalidPhone, 422, 10)
 		var phoneErr *verify.PhoneError
-		if pe.Parameter != "recipient" || !errors.As(err, &phoneErr) || phoneErr.Code != "refused" || len(s.Requests()) != 1 {
-			t.Errorf("got %v", err)
+		assert.Equal(t, "recipient", pe.Parameter)
+		if assert.ErrorAs(t, err, &phoneErr) {
+			assert.Equal(t, "refused", phoneErr.Code)
 		}
+		assert.Len(t, s.Requests(), 1)
 	})
 	t.Run("language refused", func(t *testing.T) {
 		_, p := newPair(t)
@@ -467,12 +436,9 @@ func TestEmulatorErrors(t *testing.T) {
 		p, _ := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(url))
 		_, err := p.Check(bg(), id32, "123456")
 		wantProviderError(t, err, verify.ErrUnavailable, 0, 0)
-		if strings.Contains(err.Error(), "123456") || strings.Contains(err.Error(), "token") {
-			t.Errorf("error %q shows the request URL", err)
-		}
-		if !errors.Is(err, syscall.ECONNREFUSED) {
-			t.Errorf("error %q does not keep its cause, ECONNREFUSED", err)
-		}
+		assert.NotContains(t, err.Error(), "123456", "the error shows the request URL")
+		assert.NotContains(t, err.Error(), "token", "the error shows the request URL")
+		assert.ErrorIs(t, err, syscall.ECONNREFUSED, "the error does not keep its cause")
 	})
 }
 
@@ -484,24 +450,17 @@ func TestHostileInputNeverReachesTheWire(t *testing.T) {
 	codes := []string{"", "1&token=2", "#", "12 34", "123456#", "12345a", "+123456", "../123", "123", "12345678901", "１２３４５６"}
 	s, p := newPair(t)
 	for _, id := range ids {
-		if _, err := p.Check(bg(), id, "123456"); !errors.Is(err, verify.ErrNotFound) {
-			t.Errorf("Check(%q): %v, want ErrNotFound", id, err)
-		}
-		if _, err := p.Status(bg(), id); !errors.Is(err, verify.ErrNotFound) {
-			t.Errorf("Status(%q): %v, want ErrNotFound", id, err)
-		}
-		if err := p.Cancel(bg(), id); !errors.Is(err, verify.ErrNotFound) {
-			t.Errorf("Cancel(%q): %v, want ErrNotFound", id, err)
-		}
+		_, err := p.Check(bg(), id, "123456")
+		assert.ErrorIs(t, err, verify.ErrNotFound, "Check(%q)", id)
+		_, err = p.Status(bg(), id)
+		assert.ErrorIs(t, err, verify.ErrNotFound, "Status(%q)", id)
+		assert.ErrorIs(t, p.Cancel(bg(), id), verify.ErrNotFound, "Cancel(%q)", id)
 	}
 	for _, code := range codes {
-		if _, err := p.Check(bg(), id32, code); !errors.Is(err, verify.ErrInvalidCode) {
-			t.Errorf("Check(code %q): %v, want ErrInvalidCode", code, err)
-		}
+		_, err := p.Check(bg(), id32, code)
+		assert.ErrorIs(t, err, verify.ErrInvalidCode, "Check(code %q)", code)
 	}
-	if r := s.Requests(); len(r) != 0 {
-		t.Fatalf("%d requests reached the emulator, first %+v", len(r), r[0])
-	}
+	require.Empty(t, s.Requests(), "requests reached the emulator")
 }
 
 func TestStartRefusesBadRequests(t *testing.T) {
@@ -531,16 +490,12 @@ func TestStartRefusesBadRequests(t *testing.T) {
 		req := verifytest.Request(phone)
 		tt.edit(&req)
 		_, err := p.Start(bg(), req)
-		if !errors.Is(err, tt.target) {
-			t.Errorf("%s: %v, want %v", tt.name, err, tt.target)
-		}
-		if pe := (*verify.PhoneError)(nil); errors.As(err, &pe) && pe.Code != "format" {
-			t.Errorf("%s: PhoneError code %q, want format", tt.name, pe.Code)
+		assert.ErrorIs(t, err, tt.target, tt.name)
+		if pe := (*verify.PhoneError)(nil); errors.As(err, &pe) {
+			assert.Equal(t, "format", pe.Code, "%s: PhoneError code", tt.name)
 		}
 	}
-	if n := len(s.Requests()); n != 0 {
-		t.Fatalf("%d invalid requests reached the emulator", n)
-	}
+	require.Empty(t, s.Requests(), "invalid requests reached the emulator")
 }
 
 // TestKeepAlive checks that sequential calls share connections.
@@ -548,17 +503,12 @@ func TestKeepAlive(t *testing.T) {
 	s, p := newPair(t)
 	for range 100 {
 		ver, err := p.Start(bg(), verifytest.Request(phone))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		code, _ := s.Code(ver.ID)
-		if _, err := p.Check(bg(), ver.ID, code); err != nil {
-			t.Fatal(err)
-		}
+		_, err = p.Check(bg(), ver.ID, code)
+		require.NoError(t, err)
 	}
-	if n := s.Connections(); n > 2 {
-		t.Fatalf("100 sequential Start+Check opened %d TCP connections, want at most 2", n)
-	}
+	require.LessOrEqual(t, s.Connections(), 2, "TCP connections 100 sequential Start+Check opened")
 }
 
 // TestKeepAliveAfterErrors checks that error answers do not cost a
@@ -572,9 +522,7 @@ func TestKeepAliveAfterErrors(t *testing.T) {
 		s.Inject(mbtest.InternalError())
 		p.Status(bg(), id32)
 	}
-	if n := s.Connections(); n > 2 {
-		t.Fatalf("60 sequential failing calls opened %d TCP connections, want at most 2", n)
-	}
+	require.LessOrEqual(t, s.Connections(), 2, "TCP connections 60 sequential failing calls opened")
 }
 
 // waitRequest returns once the emulator has received n requests.
@@ -602,16 +550,11 @@ func TestCancelAbortsAnInFlightRequest(t *testing.T) {
 			case "Cancel":
 				err = p.Cancel(ctx, id32)
 			}
-			if !errors.Is(err, context.Canceled) || !errors.Is(err, verify.ErrUnavailable) {
-				t.Fatalf("got %v, want context.Canceled and ErrUnavailable", err)
-			}
-			if strings.Contains(err.Error(), "123456") {
-				t.Errorf("error %q shows the code", err)
-			}
+			require.ErrorIs(t, err, context.Canceled)
+			require.ErrorIs(t, err, verify.ErrUnavailable)
+			assert.NotContains(t, err.Error(), "123456", "the error shows the code")
 			s.Close() // waits for the delayed handler: it must have seen the client go
-			if len(s.Messages()) != 0 {
-				t.Error("the aborted Start was processed")
-			}
+			assert.Empty(t, s.Messages(), "the aborted Start was processed")
 		})
 	}
 }
@@ -622,9 +565,8 @@ func TestDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(bg(), 20*time.Millisecond)
 	defer cancel()
 	_, err := p.Start(ctx, verifytest.Request(phone))
-	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, verify.ErrUnavailable) {
-		t.Fatalf("got %v, want context.DeadlineExceeded and ErrUnavailable", err)
-	}
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, verify.ErrUnavailable)
 }
 
 func TestHTTPClientTimeout(t *testing.T) {
@@ -638,12 +580,10 @@ func TestHTTPClientTimeout(t *testing.T) {
 		return tr.RoundTrip(r)
 	})}
 	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL), messagebird.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Start(bg(), verifytest.Request(phone)); err != nil || trips.Load() != 1 {
-		t.Fatalf("Start: %v, %d round trips through the given transport, want 1", err, trips.Load())
-	}
+	require.NoError(t, err)
+	_, err = p.Start(bg(), verifytest.Request(phone))
+	require.NoError(t, err, "Start")
+	require.Equal(t, int32(1), trips.Load(), "round trips through the given transport")
 	// The Provider's own timeout, as the caller's deadline, matches both
 	// ErrUnavailable and context.DeadlineExceeded, for each call.
 	calls := map[string]func() error{
@@ -655,12 +595,9 @@ func TestHTTPClientTimeout(t *testing.T) {
 	for name, call := range calls {
 		s.Inject(mbtest.Delay(10 * time.Second))
 		err := call()
-		if !errors.Is(err, verify.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("%s: got %v, want ErrUnavailable and context.DeadlineExceeded", name, err)
-		}
-		if !strings.Contains(err.Error(), "no answer within 20ms") {
-			t.Errorf("%s: error %q does not say the provider timed out", name, err)
-		}
+		require.ErrorIs(t, err, verify.ErrUnavailable, name)
+		require.ErrorIs(t, err, context.DeadlineExceeded, name)
+		assert.Contains(t, err.Error(), "no answer within 20ms", "%s: the error does not say the provider timed out", name)
 	}
 }
 
@@ -676,18 +613,15 @@ func TestNoGoroutineLeft(t *testing.T) {
 	p, _ := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL))
 	for range 10 {
 		ver, err := p.Start(bg(), verifytest.Request(phone))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		s.Inject(mbtest.Delay(10 * time.Second))
 		ctx, cancel := context.WithCancel(bg())
 		n := len(s.Requests())
 		go func() { waitRequest(s, n+1); cancel() }()
 		_, err = p.Check(ctx, ver.ID, "123456")
 		cancel()
-		if !errors.Is(err, context.Canceled) || !errors.Is(err, verify.ErrUnavailable) {
-			t.Fatalf("Check canceled in flight: %v, want context.Canceled and ErrUnavailable", err)
-		}
+		require.ErrorIs(t, err, context.Canceled, "Check canceled in flight")
+		require.ErrorIs(t, err, verify.ErrUnavailable, "Check canceled in flight")
 	}
 	p.CloseIdleConnections()
 	s.Close()
@@ -701,7 +635,7 @@ func waitGoroutines(t *testing.T, n int) {
 	for i := 0; runtime.NumGoroutine() > n; i++ {
 		if i == 500 {
 			buf := make([]byte, 1<<16)
-			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
+			require.FailNowf(t, "goroutines left behind", "%d goroutines, %d before:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -722,16 +656,13 @@ func TestCancelWhileReadingTheAnswer(t *testing.T) {
 		<-r.Context().Done() // the rest never comes
 	}))
 	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(srv.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(bg())
 	defer cancel()
 	go func() { <-started; cancel() }()
 	_, err = p.Check(ctx, id32, "123456")
-	if !errors.Is(err, context.Canceled) || !errors.Is(err, verify.ErrUnavailable) {
-		t.Fatalf("got %v, want context.Canceled and ErrUnavailable", err)
-	}
+	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorIs(t, err, verify.ErrUnavailable)
 	p.CloseIdleConnections()
 	srv.Close()
 	waitGoroutines(t, before)
@@ -783,20 +714,15 @@ func TestRedirects(t *testing.T) {
 				opts = append(opts, messagebird.WithHTTPClient(tt.client))
 			}
 			p, err := messagebird.New("live_secretkey", opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			t.Cleanup(p.CloseIdleConnections)
 			_, err = p.Status(bg(), id32)
 			if tt.followed {
-				if err != nil || gotKey.Load() != "AccessKey live_secretkey" {
-					t.Fatalf("Status = %v, key received %q; want the redirect followed", err, gotKey.Load())
-				}
+				require.NoError(t, err, "Status, want the redirect followed")
+				require.Equal(t, "AccessKey live_secretkey", gotKey.Load(), "the key received, want the redirect followed")
 				return
 			}
-			if k := gotKey.Load(); k != "" {
-				t.Errorf("the redirect was followed: the target received Authorization %q", k)
-			}
+			assert.Equal(t, "", gotKey.Load(), "the redirect was followed: the target received an Authorization")
 			wantProviderError(t, err, verify.ErrUnavailable, http.StatusTemporaryRedirect, 0)
 		})
 	}
@@ -809,9 +735,7 @@ func TestRedirects(t *testing.T) {
 func TestCheckIsSentOnce(t *testing.T) {
 	s, p := newPair(t, mbtest.WithCode("123456"))
 	ver, err := p.Start(bg(), verifytest.Request(phone)) // leaves a pooled connection
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	s.Inject(mbtest.Drop())
 	_, err = p.Check(bg(), ver.ID, "123456")
 	wantProviderError(t, err, verify.ErrUnavailable, 0, 0)
@@ -821,19 +745,16 @@ func TestCheckIsSentOnce(t *testing.T) {
 			checks++
 		}
 	}
-	if checks != 1 || s.Connections() != 1 {
-		t.Fatalf("one Check put %d check requests on the wire over %d connections, want 1 over 1", checks, s.Connections())
-	}
+	require.Equal(t, 1, checks, "check requests one Check put on the wire")
+	require.Equal(t, 1, s.Connections(), "connections one Check used")
 	// A read is still resent, since it changes nothing: the lost check
 	// was not processed (the emulator drops a request unprocessed).
-	if _, err := p.Status(bg(), ver.ID); err != nil { // pools a new connection
-		t.Fatal(err)
-	}
+	_, err = p.Status(bg(), ver.ID) // pools a new connection
+	require.NoError(t, err)
 	s.Inject(mbtest.Drop())
 	got, err := p.Status(bg(), ver.ID)
-	if err != nil || got.Status != verify.StatusPending {
-		t.Fatalf("Status after a dropped read = %+v, %v; want pending, resent on a new connection", got, err)
-	}
+	require.NoError(t, err, "Status after a dropped read, want it resent on a new connection")
+	require.Equal(t, verify.StatusPending, got.Status, "Status after a dropped read")
 }
 
 // TestCheckWhoseAnswerIsLost checks the case the resend would spoil: the
@@ -843,19 +764,15 @@ func TestCheckIsSentOnce(t *testing.T) {
 func TestCheckWhoseAnswerIsLost(t *testing.T) {
 	s, p := newPair(t, mbtest.WithCode("123456"))
 	ver, err := p.Start(bg(), verifytest.Request(phone)) // leaves a pooled connection
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	s.Inject(mbtest.DropAnswer())
 	_, err = p.Check(bg(), ver.ID, "123456")
 	wantProviderError(t, err, verify.ErrUnavailable, 0, 0)
 	got, err := p.Status(bg(), ver.ID)
-	if err != nil || got.Status != verify.StatusVerified || got.Phone != phone {
-		t.Fatalf("Status after the lost answer = %+v, %v; want %s verified", got, err, phone)
-	}
-	if n := len(s.Requests()); n != 3 {
-		t.Errorf("%d requests, want the start, one check and the read", n)
-	}
+	require.NoError(t, err, "Status after the lost answer")
+	require.Equal(t, verify.StatusVerified, got.Status, "Status after the lost answer")
+	require.Equal(t, phone, got.Phone, "Status after the lost answer")
+	assert.Len(t, s.Requests(), 3, "requests, want the start, one check and the read")
 }
 
 // TestCheckSendsNoBody checks that the check stays a plain GET on the
@@ -887,20 +804,15 @@ func TestCheckSendsNoBody(t *testing.T) {
 		}
 		t.Cleanup(srv.Close)
 		p, err := messagebird.New(mbtest.AccessKey, append(opts, messagebird.WithEndpoint(srv.URL))...)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		t.Cleanup(p.CloseIdleConnections)
-		if _, err := p.Check(bg(), id32, "123456"); err != nil {
-			t.Fatal(err)
-		}
+		_, err = p.Check(bg(), id32, "123456")
+		require.NoError(t, err)
 		s := <-got
-		if wantProto := map[bool]string{false: "HTTP/1.1", true: "HTTP/2.0"}[h2]; s.proto != wantProto {
-			t.Errorf("protocol %s, want %s", s.proto, wantProto)
-		}
-		if s.length > 0 || s.encoding != nil || s.body != "" {
-			t.Errorf("%s: the check arrived with Content-Length %d, Transfer-Encoding %v, body %q; want a plain GET", s.proto, s.length, s.encoding, s.body)
-		}
+		assert.Equal(t, map[bool]string{false: "HTTP/1.1", true: "HTTP/2.0"}[h2], s.proto, "protocol")
+		assert.LessOrEqual(t, s.length, int64(0), "%s: the check's Content-Length, want a plain GET", s.proto)
+		assert.Nil(t, s.encoding, "%s: the check's Transfer-Encoding, want a plain GET", s.proto)
+		assert.Empty(t, s.body, "%s: the check's body, want a plain GET", s.proto)
 	}
 }
 
@@ -939,41 +851,26 @@ func TestEchoedSecretsAreScrubbed(t *testing.T) {
 			var log strings.Builder
 			v, err := verify.New(p, verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))),
 				verify.WithTokenLength(10), verify.WithResendCooldown(0))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if tt.check {
 				ver, startErr := v.Start(bg(), phone)
-				if startErr != nil {
-					t.Fatal(startErr)
-				}
+				require.NoError(t, startErr)
 				s.Inject(tt.fault, mbtest.Reply(200, "application/json", object("31612345678", "tts", "sent")))
 				_, err = v.Check(bg(), ver.ID, code)
 			} else {
 				s.Inject(tt.fault)
 				_, err = v.Start(bg(), phone)
 			}
-			if !errors.Is(err, tt.target) {
-				t.Fatalf("got %v, want %v", err, tt.target)
-			}
+			require.ErrorIs(t, err, tt.target)
 			var pe *verify.ProviderError
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %T, want a *verify.ProviderError", err)
-			}
-			if pe.Description != tt.wantDesc || pe.Parameter != tt.wantParam {
-				t.Errorf("Description, Parameter = %q, %q; want %q, %q", pe.Description, pe.Parameter, tt.wantDesc, tt.wantParam)
-			}
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tt.wantDesc, pe.Description, "Description")
+			assert.Equal(t, tt.wantParam, pe.Parameter, "Parameter")
 			for _, secret := range []string{code, key, "31612345678"} {
-				if strings.Contains(err.Error(), secret) {
-					t.Errorf("error %q holds %q", err, secret)
-				}
-				if strings.Contains(log.String(), secret) {
-					t.Errorf("log holds %q:\n%s", secret, log.String())
-				}
+				assert.NotContains(t, err.Error(), secret, "the error holds a secret")
+				assert.NotContains(t, log.String(), secret, "the log holds a secret")
 			}
-			if !strings.Contains(log.String(), tt.wantDesc) {
-				t.Errorf("log does not hold the scrubbed description %q:\n%s", tt.wantDesc, log.String())
-			}
+			assert.Contains(t, log.String(), tt.wantDesc, "the log does not hold the scrubbed description")
 		})
 	}
 }
@@ -1010,12 +907,11 @@ func TestResponseType(t *testing.T) {
 			req := verifytest.Request(phone)
 			req.Channel = verify.SMS
 			ver, err := p.Start(bg(), req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ver.Channel != tt.want || ver.ID != id32 || ver.Phone != phone || ver.Status != verify.StatusPending {
-				t.Errorf("Start = %+v, want channel %s", *ver, tt.want)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, ver.Channel, "Channel")
+			assert.Equal(t, id32, ver.ID, "ID")
+			assert.Equal(t, phone, ver.Phone, "Phone")
+			assert.Equal(t, verify.StatusPending, ver.Status, "Status")
 		})
 	}
 }

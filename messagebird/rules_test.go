@@ -18,6 +18,8 @@ import (
 	"github.com/phoneverify/verify/messagebird"
 	"github.com/phoneverify/verify/messagebird/mbtest"
 	"github.com/phoneverify/verify/verifytest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestOwnTimeoutUnderALaterDeadline checks that the Provider's own
@@ -42,23 +44,18 @@ func TestOwnTimeoutUnderALaterDeadline(t *testing.T) {
 			t.Cleanup(s.Close)
 			p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL),
 				messagebird.WithHTTPClient(&http.Client{Timeout: tt.timeout}))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			t.Cleanup(p.CloseIdleConnections)
 			ctx, cancel := context.WithTimeout(bg(), tt.deadline)
 			defer cancel()
 			s.Inject(mbtest.Delay(time.Minute))
 			_, err = p.Status(ctx, id32)
-			if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, verify.ErrUnavailable) {
-				t.Fatalf("got %v, want context.DeadlineExceeded and ErrUnavailable", err)
-			}
-			if got := strings.Contains(err.Error(), "no answer within"); got != tt.providers ||
-				tt.providers && !strings.Contains(err.Error(), tt.wantReason) {
-				t.Errorf("error %q; want the Provider's timeout named: %v", err, tt.providers)
-			}
-			if ctx.Err() != nil && tt.providers {
-				t.Errorf("the caller's context ended (%v): the Provider's timeout did not", ctx.Err())
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+			require.ErrorIs(t, err, verify.ErrUnavailable)
+			assert.Equal(t, tt.providers, strings.Contains(err.Error(), "no answer within"), "error %q names the Provider's timeout", err)
+			if tt.providers {
+				assert.Contains(t, err.Error(), tt.wantReason)
+				assert.NoError(t, ctx.Err(), "the caller's context ended: the Provider's timeout did not")
 			}
 		})
 	}
@@ -71,13 +68,9 @@ func TestCodeLengthEdges(t *testing.T) {
 	req := verifytest.Request(phone)
 	req.TokenLength = 10
 	ver, err := p.Start(bg(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	code, _ := s.Code(ver.ID)
-	if len(code) != 10 {
-		t.Fatalf("the emulator sent %q, want 10 digits", code)
-	}
+	require.Len(t, code, 10, "the code the emulator sent")
 	wrong := "1234"
 	if strings.HasPrefix(code, wrong) {
 		wrong = "4321"
@@ -85,18 +78,15 @@ func TestCodeLengthEdges(t *testing.T) {
 	_, err = p.Check(bg(), ver.ID, wrong)
 	wantProviderError(t, err, verify.ErrInvalidCode, 422, 10)
 	got, err := p.Check(bg(), ver.ID, code)
-	if err != nil || got.Status != verify.StatusVerified {
-		t.Fatalf("Check with the right 10-digit code = %+v, %v; want verified", got, err)
-	}
+	require.NoError(t, err, "Check with the right 10-digit code")
+	require.Equal(t, verify.StatusVerified, got.Status, "Check with the right 10-digit code")
 	var checks []string
 	for _, r := range s.Requests() {
 		if q := r.RawQuery; strings.HasPrefix(q, "token=") {
 			checks = append(checks, strings.TrimPrefix(q, "token="))
 		}
 	}
-	if len(checks) != 2 || checks[0] != wrong || checks[1] != code {
-		t.Errorf("codes on the wire: %q, want [%s %s]", checks, wrong, code)
-	}
+	assert.Equal(t, []string{wrong, code}, checks, "codes on the wire")
 }
 
 // TestCheckReturnsTheVerifiedNumber checks that a successful Check
@@ -108,19 +98,13 @@ func TestCheckReturnsTheVerifiedNumber(t *testing.T) {
 		req := verifytest.Request("+4915123456789")
 		req.Channel = ch
 		ver, err := p.Start(bg(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		code, _ := s.Code(ver.ID)
 		got, err := p.Check(bg(), ver.ID, code)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want := verify.Verification{ID: ver.ID, Phone: "+4915123456789", Channel: ch, Status: verify.StatusVerified,
 			Provider: "messagebird", CreatedAt: ver.CreatedAt, ExpiresAt: ver.ExpiresAt}
-		if *got != want {
-			t.Errorf("%s: Check = %+v, want %+v", ch, *got, want)
-		}
+		assert.Equal(t, want, *got, ch)
 	}
 }
 
@@ -228,21 +212,13 @@ func TestErrorMappingDetail(t *testing.T) {
 			// to decide.
 			s.Inject(tt.fault, mbtest.Reply(200, "application/json", object("31612345678", "sms", "sent")))
 			err := tt.call(p)
-			if !errors.Is(err, tt.target) {
-				t.Fatalf("got %v, want %v", err, tt.target)
-			}
-			if !strings.Contains(err.Error(), tt.why) {
-				t.Errorf("error %q does not say %q", err, tt.why)
-			}
+			require.ErrorIs(t, err, tt.target)
+			assert.Contains(t, err.Error(), tt.why)
 			var pe *verify.ProviderError
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %T, want a *verify.ProviderError", err)
-			}
+			require.ErrorAs(t, err, &pe)
 			want := tt.want
 			want.Provider, want.Err = "messagebird", pe.Err
-			if *pe != want {
-				t.Errorf("ProviderError = %+v,\n                  want %+v", *pe, want)
-			}
+			assert.Equal(t, want, *pe)
 		})
 	}
 }
@@ -281,15 +257,13 @@ func TestRetryAfter(t *testing.T) {
 			w.Write([]byte(errorBody(21, "Too many requests", "")))
 		}))
 		p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(srv.URL))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		_, err = p.Start(bg(), verifytest.Request(phone))
 		var rl *verify.RateLimitError
-		if !errors.As(err, &rl) || !errors.Is(err, verify.ErrRateLimited) {
-			t.Errorf("Retry-After %q: got %v, want a RateLimitError", tt.header, err)
-		} else if rl.RetryAfter < tt.min || rl.RetryAfter > tt.max || rl.Limit != "messagebird" {
-			t.Errorf("Retry-After %q: RetryAfter %v, Limit %q; want %v to %v from MessageBird", tt.header, rl.RetryAfter, rl.Limit, tt.min, tt.max)
+		if assert.ErrorAs(t, err, &rl, "Retry-After %q", tt.header) && assert.ErrorIs(t, err, verify.ErrRateLimited, "Retry-After %q", tt.header) {
+			assert.GreaterOrEqual(t, rl.RetryAfter, tt.min, "Retry-After %q: RetryAfter", tt.header)
+			assert.LessOrEqual(t, rl.RetryAfter, tt.max, "Retry-After %q: RetryAfter", tt.header)
+			assert.Equal(t, "messagebird", rl.Limit, "Retry-After %q: Limit", tt.header)
 		}
 		p.CloseIdleConnections()
 		srv.Close()
@@ -307,42 +281,33 @@ func TestEdgesReachTheWire(t *testing.T) {
 			s, p := newPair(t)
 			req := verifytest.Request(phone)
 			req.Validity = v.validity
-			if _, err := p.Start(bg(), req); err != nil {
-				t.Fatalf("validity %v: %v", v.validity, err)
-			}
-			if got := body(t, s)["timeout"]; got != json.Number(v.timeout) {
-				t.Errorf("validity %v: timeout %v, want %s", v.validity, got, v.timeout)
-			}
+			_, err := p.Start(bg(), req)
+			require.NoError(t, err, "validity %v", v.validity)
+			assert.Equal(t, json.Number(v.timeout), body(t, s)["timeout"], "validity %v: timeout", v.validity)
 		}
 	})
 	t.Run("numbers of 7 and 15 digits", func(t *testing.T) {
 		for _, number := range []string{"+1234567", "+123456789012345"} {
 			s, p := newPair(t)
 			p.Start(bg(), verifytest.Request(number)) // the emulator refuses 7 digits
-			if got := body(t, s)["recipient"]; got != number[1:] {
-				t.Errorf("recipient %v, want %s", got, number[1:])
-			}
+			assert.Equal(t, number[1:], body(t, s)["recipient"], "recipient")
 		}
 	})
 	t.Run("a verified 15-digit number", func(t *testing.T) {
 		s, p := newPair(t)
 		s.Inject(mbtest.Reply(200, "application/json", object("123456789012345", "sms", "verified")))
 		ver, err := p.Check(bg(), id32, "123456")
-		if err != nil || ver.Phone != "+123456789012345" {
-			t.Fatalf("Check = %+v, %v; want +123456789012345 verified", ver, err)
-		}
+		require.NoError(t, err)
+		require.Equal(t, "+123456789012345", ver.Phone)
 	})
 	t.Run("ids", func(t *testing.T) {
 		ids := []string{strings.Repeat("a", 64), "09AZaz", "0", "9", "a", "z", "A", "Z"}
 		s, p := newPair(t)
 		for _, id := range ids {
-			if _, err := p.Status(bg(), id); !errors.Is(err, verify.ErrNotFound) {
-				t.Errorf("Status(%q): %v, want MessageBird's not found", id, err)
-			}
+			_, err := p.Status(bg(), id)
+			assert.ErrorIs(t, err, verify.ErrNotFound, "Status(%q), want MessageBird's not found", id)
 		}
-		if n := len(s.Requests()); n != len(ids) {
-			t.Errorf("%d of %d ids reached the emulator", n, len(ids))
-		}
+		assert.Len(t, s.Requests(), len(ids), "ids that reached the emulator")
 	})
 }
 
@@ -357,16 +322,14 @@ func TestScrubLongestFirst(t *testing.T) {
 		s := mbtest.NewServer(mbtest.WithAccessKey(tt.key))
 		t.Cleanup(s.Close)
 		p, err := messagebird.New(tt.key, messagebird.WithEndpoint(s.URL))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		t.Cleanup(p.CloseIdleConnections)
 		s.Inject(mbtest.Reply(401, "application/json", errorBody(2, "Key "+tt.key+" refused for "+tt.code, "access_key")))
 		_, err = p.Check(bg(), id32, tt.code)
 		const want = "Key [access key] refused for [code]"
 		var pe *verify.ProviderError
-		if !errors.As(err, &pe) || pe.Description != want {
-			t.Errorf("key %q, code %q: got %+v, want the description %q", tt.key, tt.code, pe, want)
+		if assert.ErrorAs(t, err, &pe, "key %q, code %q", tt.key, tt.code) {
+			assert.Equal(t, want, pe.Description, "key %q, code %q", tt.key, tt.code)
 		}
 	}
 }
@@ -413,15 +376,11 @@ func TestUnreadableAnswers(t *testing.T) {
 			srv := httptest.NewServer(tt.handler)
 			t.Cleanup(srv.Close)
 			p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(srv.URL))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			t.Cleanup(p.CloseIdleConnections)
 			_, err = p.Status(bg(), id32)
 			wantProviderError(t, err, verify.ErrUnavailable, tt.status, 0)
-			if !strings.Contains(err.Error(), tt.why) {
-				t.Errorf("error %q does not say %q", err, tt.why)
-			}
+			assert.Contains(t, err.Error(), tt.why)
 		})
 	}
 }
@@ -440,13 +399,11 @@ func TestCanceledBeforeTheCall(t *testing.T) {
 		"Cancel": func() error { return p.Cancel(ctx, id32) },
 	}
 	for name, call := range calls {
-		if err := call(); !errors.Is(err, context.Canceled) || !errors.Is(err, verify.ErrUnavailable) {
-			t.Errorf("%s: %v, want context.Canceled and ErrUnavailable", name, err)
-		}
+		err := call()
+		assert.ErrorIs(t, err, context.Canceled, name)
+		assert.ErrorIs(t, err, verify.ErrUnavailable, name)
 	}
-	if n := len(s.Requests()); n != 0 {
-		t.Errorf("%d requests reached the emulator", n)
-	}
+	assert.Empty(t, s.Requests(), "requests reached the emulator")
 }
 
 // TestReadAfterAWrongCode checks when Check reads the verification after
@@ -479,15 +436,14 @@ func TestReadAfterAWrongCode(t *testing.T) {
 			}
 			s.Inject(mbtest.Reply(422, "application/json", tt.answer), mbtest.Reply(200, "application/json", object("31612345678", "tts", read)))
 			_, err := p.Check(bg(), id32, "123456")
-			if !errors.Is(err, tt.target) {
-				t.Errorf("got %v, want %v", err, tt.target)
-			}
+			assert.ErrorIs(t, err, tt.target)
 			wantRequests := 2
 			if tt.status == "" {
 				wantRequests = 1
 			}
-			if got := s.Requests(); len(got) != wantRequests || len(got) == 2 && got[1].RawQuery != "" {
-				t.Errorf("%d requests, want the check and %d read(s)", len(got), wantRequests-1)
+			got := s.Requests()
+			if assert.Len(t, got, wantRequests, "requests, want the check and %d read(s)", wantRequests-1) && len(got) == 2 {
+				assert.Empty(t, got[1].RawQuery, "the second request, want a read")
 			}
 		})
 	}
@@ -517,14 +473,10 @@ func TestRedirectsNeverLeaveLoopbackInClear(t *testing.T) {
 			}),
 		}
 		p, err := messagebird.New("live_secretkey", messagebird.WithEndpoint(srv.URL), messagebird.WithHTTPClient(hc))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		_, err = p.Status(bg(), id32)
 		wantProviderError(t, err, verify.ErrUnavailable, http.StatusTemporaryRedirect, 0)
-		if len(escaped) != 0 {
-			t.Errorf("redirect to %s: followed to %q", to, escaped)
-		}
+		assert.Empty(t, escaped, "redirect to %s: followed", to)
 	}
 }
 
@@ -534,14 +486,12 @@ func TestEndpointWithATrailingSlash(t *testing.T) {
 	s := mbtest.NewServer()
 	t.Cleanup(s.Close)
 	p, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL+"/"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(p.CloseIdleConnections)
-	if _, err := p.Start(bg(), verifytest.Request(phone)); err != nil {
-		t.Fatal(err)
-	}
-	if r := s.Requests(); len(r) != 1 || r[0].Path != "/verify" {
-		t.Errorf("requests %+v, want one to /verify", r)
+	_, err = p.Start(bg(), verifytest.Request(phone))
+	require.NoError(t, err)
+	r := s.Requests()
+	if assert.Len(t, r, 1, "requests, want one to /verify") {
+		assert.Equal(t, "/verify", r[0].Path)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	"github.com/phoneverify/verify/otelverify"
+	"github.com/stretchr/testify/require"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace/noop"
@@ -56,8 +57,6 @@ func BenchmarkStart(b *testing.B) {
 func mustObserver(tb testing.TB, opts ...otelverify.Option) verify.Observer {
 	tb.Helper()
 	o, err := otelverify.NewObserver(opts...)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return o
 }

@@ -3,8 +3,6 @@ package otelverify_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -53,13 +51,9 @@ func newSetup(t *testing.T, p verify.Provider) *setup {
 		otelverify.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(s.reader))),
 		otelverify.WithTracerProvider(s.tracers),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	s.v, err = verify.New(p, verify.WithObserver(obs))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return s
 }
 
@@ -68,33 +62,25 @@ func (s *setup) flow(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
 	ver, err := s.v.Start(ctx, "+31 6 12345678")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	s.v.Start(ctx, "+31 6 12345678")  // resend cooldown
 	s.v.Start(ctx, "+31 900 1234567") // premium rate
 	s.v.Start(ctx, "+31 6")           // too short
-	if _, err := s.v.Check(ctx, ver.ID, wrongCode); !errors.Is(err, verify.ErrInvalidCode) {
-		t.Fatalf("wrong code: %v", err)
-	}
-	if _, err := s.v.Check(ctx, ver.ID, code); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.v.Start(ctx, "+44 7400 123456", verify.WithChannel(verify.SMS)); err != nil {
-		t.Fatal(err)
-	}
+	_, err = s.v.Check(ctx, ver.ID, wrongCode)
+	require.ErrorIs(t, err, verify.ErrInvalidCode, "wrong code")
+	_, err = s.v.Check(ctx, ver.ID, code)
+	require.NoError(t, err)
+	_, err = s.v.Start(ctx, "+44 7400 123456", verify.WithChannel(verify.SMS))
+	require.NoError(t, err)
 	s.fake.FailNext(verify.ErrUnavailable)
-	if _, err := s.v.Start(ctx, "+32 470 12 34 56"); !errors.Is(err, verify.ErrUnavailable) {
-		t.Fatalf("outage: %v", err)
-	}
+	_, err = s.v.Start(ctx, "+32 470 12 34 56")
+	require.ErrorIs(t, err, verify.ErrUnavailable, "outage")
 }
 
 func (s *setup) collect(t *testing.T) metricdata.ResourceMetrics {
 	t.Helper()
 	var rm metricdata.ResourceMetrics
-	if err := s.reader.Collect(context.Background(), &rm); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.reader.Collect(context.Background(), &rm))
 	return rm
 }
 
@@ -127,25 +113,13 @@ func TestMetrics(t *testing.T) {
 		"verify.verifications.checked{verify.channel=voice,verify.outcome=invalid_code,verify.provider=fake,verify.region=NL}":             1,
 		"verify.verifications.checked{verify.channel=voice,verify.outcome=verified,verify.provider=fake,verify.region=NL}":                 1,
 	}
-	got := sums(rm)
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s = %d, want %d", k, got[k], v)
-		}
-	}
-	for k := range got {
-		if _, ok := want[k]; !ok {
-			t.Errorf("unexpected %s = %d", k, got[k])
-		}
-	}
+	assert.Equal(t, want, sums(rm), "counters")
 
 	// The histogram: one point per provider call, error.type on the outage.
 	hist := map[string]uint64{}
 	var units []string
 	for _, sm := range rm.ScopeMetrics {
-		if sm.Scope.Name != otelverify.ScopeName {
-			t.Errorf("scope %q, want %q", sm.Scope.Name, otelverify.ScopeName)
-		}
+		assert.Equal(t, otelverify.ScopeName, sm.Scope.Name, "scope")
 		for _, m := range sm.Metrics {
 			units = append(units, m.Name+" "+m.Unit)
 			h, ok := m.Data.(metricdata.Histogram[float64])
@@ -154,9 +128,7 @@ func TestMetrics(t *testing.T) {
 			}
 			for _, dp := range h.DataPoints {
 				hist[dp.Attributes.Encoded(attribute.DefaultEncoder())] += dp.Count
-				if dp.Sum <= 0 {
-					t.Errorf("%s: sum %v, want > 0 seconds", m.Name, dp.Sum)
-				}
+				assert.Greater(t, dp.Sum, 0.0, "%s: sum, want > 0 seconds", m.Name)
 			}
 		}
 	}
@@ -165,9 +137,7 @@ func TestMetrics(t *testing.T) {
 		"error.type=unavailable,verify.operation=start": 1,
 		"verify.operation=check,verify.provider=fake":   2,
 	}
-	if fmt.Sprint(hist) != fmt.Sprint(wantHist) {
-		t.Errorf("provider duration counts %v, want %v", hist, wantHist)
-	}
+	assert.Equal(t, wantHist, hist, "provider duration counts")
 	slices.Sort(units)
 	wantUnits := []string{
 		"verify.provider.duration s",
@@ -175,9 +145,7 @@ func TestMetrics(t *testing.T) {
 		"verify.verifications.refused {call}",
 		"verify.verifications.started {verification}",
 	}
-	if !slices.Equal(units, wantUnits) {
-		t.Errorf("instruments %q, want %q", units, wantUnits)
-	}
+	assert.Equal(t, wantUnits, units, "instruments")
 }
 
 // spanView is what the test reads of a span.
@@ -219,29 +187,24 @@ func TestSpans(t *testing.T) {
 		{"verify.start", codes.Unset, "ok", map[attribute.Key]string{"verify.channel": "sms", "verify.region": "GB"}},
 		{"verify.start", codes.Error, "unavailable", map[attribute.Key]string{"error.type": "unavailable", "verify.region": "BE"}},
 	}
-	if len(got) != len(want) {
-		t.Fatalf("%d spans, want %d: %+v", len(got), len(want), got)
-	}
+	require.Len(t, got, len(want), "spans")
 	for i, w := range want {
 		g := got[i]
-		if g.name != w.name || g.status != w.status || g.attrs["verify.outcome"] != w.outcome ||
-			g.attrs["verify.operation"] != strings.TrimPrefix(w.name, "verify.") {
-			t.Errorf("span %d = %s, status %v, attributes %v; want %s, %v, outcome %s", i, g.name, g.status, g.attrs, w.name, w.status, w.outcome)
-		}
+		assert.Equal(t, w.name, g.name, "span %d: name", i)
+		assert.Equal(t, w.status, g.status, "span %d: status", i)
+		assert.Equal(t, w.outcome, g.attrs["verify.outcome"], "span %d: outcome", i)
+		assert.Equal(t, strings.TrimPrefix(w.name, "verify."), g.attrs["verify.operation"], "span %d: operation", i)
 		for k, v := range w.more {
-			if g.attrs[k] != v {
-				t.Errorf("span %d (%s %s): %s = %q, want %q", i, g.name, g.attrs["verify.outcome"], k, g.attrs[k], v)
-			}
+			assert.Equal(t, v, g.attrs[k], "span %d (%s %s): %s", i, g.name, g.attrs["verify.outcome"], k)
 		}
-		if _, ok := g.attrs["error.type"]; ok != (w.status == codes.Error) {
-			t.Errorf("span %d: error.type %q with status %v", i, g.attrs["error.type"], g.status)
-		}
+		_, ok := g.attrs["error.type"]
+		assert.Equal(t, w.status == codes.Error, ok, "span %d: error.type %q with status %v", i, g.attrs["error.type"], g.status)
 	}
-	if spans[0].Attributes() == nil || got[0].attrs["verify.id"] == "" {
-		t.Errorf("a started verification's span has no verify.id: %v", got[0].attrs)
-	}
-	if ev := spans[7].Events(); len(ev) != 1 || ev[0].Name != "exception" {
-		t.Errorf("the outage's span has events %v, want the error recorded", ev)
+	assert.NotNil(t, spans[0].Attributes(), "a started verification's span has no attributes")
+	assert.NotEmpty(t, got[0].attrs["verify.id"], "a started verification's span has no verify.id: %v", got[0].attrs)
+	ev := spans[7].Events()
+	if assert.Len(t, ev, 1, "the outage's span's events, want the error recorded") {
+		assert.Equal(t, "exception", ev[0].Name, "the outage's span's event, want the error recorded")
 	}
 }
 
@@ -263,24 +226,16 @@ func TestSpanNests(t *testing.T) {
 	p := &ctxProvider{Provider: fake.New()}
 	s := newSetup(t, p)
 	ctx, parent := s.tracers.Tracer("test").Start(context.Background(), "signup")
-	if _, err := s.v.Start(ctx, "+31612345678"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := s.v.Start(ctx, "+31612345678")
+	require.NoError(t, err)
 	parent.End()
 	spans := s.spans.Ended()
-	if len(spans) != 2 || spans[0].Name() != "verify.start" {
-		t.Fatalf("spans %v", spans)
-	}
+	require.Len(t, spans, 2, "spans")
+	require.Equal(t, "verify.start", spans[0].Name(), "the first span")
 	child := spans[0]
-	if child.Parent().SpanID() != parent.SpanContext().SpanID() {
-		t.Errorf("verify.start's parent is %v, want the caller's span %v", child.Parent().SpanID(), parent.SpanContext().SpanID())
-	}
-	if p.got.SpanID() != child.SpanContext().SpanID() {
-		t.Errorf("the provider ran in span %v, want verify.start's %v", p.got.SpanID(), child.SpanContext().SpanID())
-	}
-	if child.SpanKind() != trace.SpanKindInternal {
-		t.Errorf("span kind %v, want internal", child.SpanKind())
-	}
+	assert.Equal(t, parent.SpanContext().SpanID(), child.Parent().SpanID(), "verify.start's parent, want the caller's span")
+	assert.Equal(t, child.SpanContext().SpanID(), p.got.SpanID(), "the span the provider ran in, want verify.start's")
+	assert.Equal(t, trace.SpanKindInternal, child.SpanKind(), "span kind")
 }
 
 // TestNoSecretsExported: neither a code, right or wrong, nor the
@@ -289,22 +244,15 @@ func TestNoSecretsExported(t *testing.T) {
 	s := newSetup(t, nil)
 	s.flow(t)
 	metrics, err := json.Marshal(s.collect(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	spans, err := json.Marshal(tracetest.SpanStubsFromReadOnlySpans(s.spans.Ended()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(spans), "verify.region") || !strings.Contains(string(metrics), "verify.region") {
-		t.Fatalf("the exported data lacks the attributes this test reads:\n%s\n%s", metrics, spans)
-	}
+	require.NoError(t, err)
+	require.Contains(t, string(spans), "verify.region", "the exported spans lack the attributes this test reads")
+	require.Contains(t, string(metrics), "verify.region", "the exported metrics lack the attributes this test reads")
 	secrets := []string{code, wrongCode, "612345678", "9001234567", "7400123456", "470123456"}
 	for name, data := range map[string]string{"metrics": string(metrics), "spans": string(spans)} {
 		for _, secret := range secrets {
-			if strings.Contains(data, secret) {
-				t.Errorf("the exported %s contain %q:\n%s", name, secret, data)
-			}
+			assert.NotContains(t, data, secret, "the exported %s contain a secret", name)
 		}
 	}
 }
@@ -317,13 +265,12 @@ func TestObserveWithoutTag(t *testing.T) {
 		otelverify.WithMeterProvider(sdkmetric.NewMeterProvider()),
 		otelverify.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	obs.Observe(context.Background(), verify.Event{Op: verify.OpCancel, ID: "abc", Called: true})
-	if got := views(spans.Ended()); len(got) != 1 || got[0].name != "verify.cancel" || got[0].attrs["verify.outcome"] != "ok" {
-		t.Fatalf("spans %+v", got)
-	}
+	got := views(spans.Ended())
+	require.Len(t, got, 1, "spans")
+	require.Equal(t, "verify.cancel", got[0].name, "span name")
+	require.Equal(t, "ok", got[0].attrs["verify.outcome"], "span outcome")
 }
 
 func TestNewObserverOptions(t *testing.T) {
@@ -332,13 +279,12 @@ func TestNewObserverOptions(t *testing.T) {
 		"nil tracer provider": {otelverify.WithTracerProvider(nil)},
 		"nil option":          {nil},
 	} {
-		if obs, err := otelverify.NewObserver(opts...); err == nil || obs != nil {
-			t.Errorf("%s: %v, %v; want an error", name, obs, err)
-		}
+		obs, err := otelverify.NewObserver(opts...)
+		assert.Error(t, err, name)
+		assert.True(t, obs == nil, "%s: NewObserver returned %v, want nil", name, obs)
 	}
-	if _, ok := mustObserver(t).(verify.Tagger); !ok {
-		t.Error("the Observer is not a verify.Tagger")
-	}
+	_, ok := mustObserver(t).(verify.Tagger)
+	assert.True(t, ok, "the Observer is not a verify.Tagger")
 }
 
 // TestGlobalProviders: without options, the Observer uses the global
@@ -352,22 +298,14 @@ func TestGlobalProviders(t *testing.T) {
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)))
 
 	v, err := verify.New(fake.New(), verify.WithObserver(mustObserver(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Start(context.Background(), "+31612345678"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = v.Start(context.Background(), "+31612345678")
+	require.NoError(t, err)
 	var rm metricdata.ResourceMetrics
-	if err := reader.Collect(context.Background(), &rm); err != nil {
-		t.Fatal(err)
-	}
-	if got := sums(rm)["verify.verifications.started{verify.channel=voice,verify.provider=fake,verify.region=NL}"]; got != 1 {
-		t.Errorf("global meter provider: started = %d, want 1 (%v)", got, sums(rm))
-	}
-	if len(spans.Ended()) != 1 {
-		t.Errorf("global tracer provider: %d spans, want 1", len(spans.Ended()))
-	}
+	require.NoError(t, reader.Collect(context.Background(), &rm))
+	assert.Equal(t, int64(1), sums(rm)["verify.verifications.started{verify.channel=voice,verify.provider=fake,verify.region=NL}"],
+		"global meter provider: started (%v)", sums(rm))
+	assert.Len(t, spans.Ended(), 1, "global tracer provider: spans")
 }
 
 // renamed is a provider that names itself name in its verifications.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"log/slog"
 	"math"
 	"strconv"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/redislimit"
@@ -23,9 +24,7 @@ import (
 func newLimiter(tb testing.TB, c redis.UniversalClient, opts ...redislimit.Option) *redislimit.Limiter {
 	tb.Helper()
 	l, err := redislimit.New(c, opts...)
-	if err != nil {
-		tb.Fatalf("New: %v", err)
-	}
+	require.NoError(tb, err, "New")
 	return l
 }
 
@@ -44,9 +43,8 @@ func TestNewInvalid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l, err := redislimit.New(tt.client, tt.opts...)
-			if l != nil || !errors.Is(err, verify.ErrInvalidOption) {
-				t.Fatalf("New = %v, %v; want nil, verify.ErrInvalidOption", l, err)
-			}
+			require.Nil(t, l)
+			require.ErrorIs(t, err, verify.ErrInvalidOption)
 		})
 	}
 }
@@ -70,9 +68,8 @@ func TestAllowInvalid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ok, _, err := l.Allow(context.Background(), "k", tt.limit, tt.window)
-			if ok || !errors.Is(err, verify.ErrInvalidOption) {
-				t.Fatalf("Allow(k, %d, %s) = %v, %v; want false, ErrInvalidOption", tt.limit, tt.window, ok, err)
-			}
+			require.False(t, ok, "Allow(k, %d, %s)", tt.limit, tt.window)
+			require.ErrorIs(t, err, verify.ErrInvalidOption, "Allow(k, %d, %s)", tt.limit, tt.window)
 		})
 	}
 }
@@ -83,9 +80,8 @@ func TestAllowContextDone(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	ok, _, err := l.Allow(ctx, "k", 5, time.Minute)
-	if ok || !errors.Is(err, context.Canceled) {
-		t.Fatalf("Allow with canceled context = %v, %v; want false, context.Canceled (even failing open)", ok, err)
-	}
+	require.False(t, ok, "Allow with canceled context (even failing open)")
+	require.ErrorIs(t, err, context.Canceled, "Allow with canceled context (even failing open)")
 }
 
 // TestAllowLimit checks the contract: limit calls allowed, the next ones
@@ -98,22 +94,19 @@ func TestAllowLimit(t *testing.T) {
 	const limit, window = 3, time.Minute
 	for i := range limit {
 		ok, retry, err := l.Allow(ctx, "number:+31612345678", limit, window)
-		if !ok || retry != 0 || err != nil {
-			t.Fatalf("call %d: Allow = %v, %s, %v; want true, 0, nil", i+1, ok, retry, err)
-		}
+		require.NoError(t, err, "call %d", i+1)
+		require.True(t, ok, "call %d", i+1)
+		require.Zero(t, retry, "call %d", i+1)
 	}
 	for i := range 3 {
 		ok, retry, err := l.Allow(ctx, "number:+31612345678", limit, window)
-		if ok || err != nil {
-			t.Fatalf("call %d: Allow = %v, %v; want false, nil", limit+i+1, ok, err)
-		}
-		if retry <= 0 || retry > window {
-			t.Errorf("call %d: retryAfter = %s, want in (0, %s]", limit+i+1, retry, window)
-		}
+		require.NoError(t, err, "call %d", limit+i+1)
+		require.False(t, ok, "call %d", limit+i+1)
+		assert.Greater(t, retry, time.Duration(0), "call %d: retryAfter", limit+i+1)
+		assert.LessOrEqual(t, retry, window, "call %d: retryAfter", limit+i+1)
 	}
-	if n := c.StrLen(ctx, redislimit.DefaultPrefix+"number:+31612345678").Val() / 8; n != limit {
-		t.Errorf("events recorded = %d, want %d: a refused call must record nothing", n, limit)
-	}
+	assert.Equal(t, int64(limit), c.StrLen(ctx, redislimit.DefaultPrefix+"number:+31612345678").Val()/8,
+		"events recorded: a refused call must record nothing")
 }
 
 // TestAllowSliding seeds events at known server times in the documented
@@ -142,31 +135,25 @@ func TestAllowSliding(t *testing.T) {
 			prefix := "sliding" + strconv.Itoa(i) + ":"
 			l := newLimiter(t, c, redislimit.WithPrefix(prefix))
 			now, err := c.Time(ctx).Result()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			var seed []byte
 			for _, age := range tt.events {
 				seed = binary.BigEndian.AppendUint64(seed, math.Float64bits(float64(now.Add(-age).UnixMicro())))
 			}
 			c.Set(ctx, prefix+"k", seed, time.Hour)
 			for j := range tt.allowed {
-				if ok, _, err := l.Allow(ctx, "k", tt.limit, time.Hour); !ok || err != nil {
-					t.Fatalf("call %d: Allow = %v, %v; want true, nil", j+1, ok, err)
-				}
+				ok, _, err := l.Allow(ctx, "k", tt.limit, time.Hour)
+				require.NoError(t, err, "call %d", j+1)
+				require.True(t, ok, "call %d", j+1)
 			}
 			ok, retry, err := l.Allow(ctx, "k", tt.limit, time.Hour)
-			if ok || err != nil {
-				t.Fatalf("call %d: Allow = %v, %v; want false, nil", tt.allowed+1, ok, err)
-			}
+			require.NoError(t, err, "call %d", tt.allowed+1)
+			require.False(t, ok, "call %d", tt.allowed+1)
 			// The test's own run time shortens retryAfter; a minute of
 			// slack keeps a slow machine from failing it.
-			if retry > tt.retry || retry < tt.retry-time.Minute {
-				t.Errorf("retryAfter = %s, want %s (less the test's run time)", retry, tt.retry)
-			}
-			if n := c.StrLen(ctx, prefix+"k").Val() / 8; n != tt.stored {
-				t.Errorf("the key holds %d events, want %d", n, tt.stored)
-			}
+			assert.LessOrEqual(t, retry, tt.retry, "retryAfter")
+			assert.GreaterOrEqual(t, retry, tt.retry-time.Minute, "retryAfter, less the test's run time")
+			assert.Equal(t, tt.stored, c.StrLen(ctx, prefix+"k").Val()/8, "events the key holds")
 		})
 	}
 }
@@ -179,16 +166,18 @@ func TestAllowWindowExtremes(t *testing.T) {
 	ctx := context.Background()
 	for _, window := range []time.Duration{time.Nanosecond, time.Duration(math.MaxInt64)} {
 		key := "w" + strconv.FormatInt(int64(window), 10)
-		if ok, _, err := l.Allow(ctx, key, 1, window); !ok || err != nil {
-			t.Fatalf("window %s: Allow = %v, %v; want true, nil", window, ok, err)
-		}
+		ok, _, err := l.Allow(ctx, key, 1, window)
+		require.NoError(t, err, "window %s", window)
+		require.True(t, ok, "window %s", window)
 		// A window of 1ns counts as 1µs, which may have passed already.
 		ok, retry, err := l.Allow(ctx, key, 1, window)
-		if err != nil || !ok && (retry <= 0 || retry > window) {
-			t.Errorf("window %s: Allow = %v, %s, %v; want a retryAfter in (0, %s]", window, ok, retry, err, window)
+		assert.NoError(t, err, "window %s", window)
+		if !ok {
+			assert.Greater(t, retry, time.Duration(0), "window %s: retryAfter", window)
+			assert.LessOrEqual(t, retry, window, "window %s: retryAfter", window)
 		}
-		if window > time.Hour && ok {
-			t.Errorf("window %s: second call allowed", window)
+		if window > time.Hour {
+			assert.False(t, ok, "window %s: second call allowed", window)
 		}
 	}
 }
@@ -201,27 +190,24 @@ func TestAllowWindowPasses(t *testing.T) {
 	ctx := context.Background()
 	const window = time.Second // long enough that the first three calls fall in it
 	for range 2 {
-		if ok, _, err := l.Allow(ctx, "k", 2, window); !ok || err != nil {
-			t.Fatalf("Allow = %v, %v; want true, nil", ok, err)
-		}
+		ok, _, err := l.Allow(ctx, "k", 2, window)
+		require.NoError(t, err)
+		require.True(t, ok)
 	}
 	ok, retry, err := l.Allow(ctx, "k", 2, window)
-	if ok || err != nil || retry <= 0 || retry > window {
-		t.Fatalf("Allow = %v, %s, %v; want false, (0, %s], nil", ok, retry, err, window)
-	}
+	require.NoError(t, err)
+	require.False(t, ok)
+	require.Greater(t, retry, time.Duration(0), "retryAfter")
+	require.LessOrEqual(t, retry, window, "retryAfter")
 	time.Sleep(retry)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		ok, _, err := l.Allow(ctx, "k", 2, window)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if ok {
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("still refused 10s after the window passed")
-		}
+		require.False(t, time.Now().After(deadline), "still refused 10s after the window passed")
 		time.Sleep(10 * time.Millisecond)
 	}
 }
@@ -252,11 +238,10 @@ func TestAllowConcurrent(t *testing.T) {
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		t.Fatal(err)
+		require.NoError(t, err)
 	}
-	if allowed.Load() != limit || refused.Load() != calls-limit {
-		t.Fatalf("allowed %d, refused %d; want %d, %d", allowed.Load(), refused.Load(), limit, calls-limit)
-	}
+	require.Equal(t, int64(limit), allowed.Load(), "allowed")
+	require.Equal(t, int64(calls-limit), refused.Load(), "refused")
 }
 
 // TestKeyTTL checks that every key expires with its window, so Redis
@@ -276,20 +261,17 @@ func TestKeyTTL(t *testing.T) {
 		{"tiny", 1500 * time.Microsecond}, // rounded up to 2ms
 	}
 	for _, tt := range tests {
-		if ok, _, err := l.Allow(ctx, tt.key, 1, tt.window); !ok || err != nil {
-			t.Fatalf("Allow(%q) = %v, %v", tt.key, ok, err)
-		}
+		ok, _, err := l.Allow(ctx, tt.key, 1, tt.window)
+		require.NoError(t, err, "Allow(%q)", tt.key)
+		require.True(t, ok, "Allow(%q)", tt.key)
 		ttl, err := c.PTTL(ctx, redislimit.DefaultPrefix+tt.key).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		// -2 (gone) is fine for the tiny window: it already expired.
 		if tt.key == "tiny" && ttl == -2*time.Nanosecond {
 			continue
 		}
-		if ttl <= 0 || ttl > tt.window.Round(time.Millisecond)+time.Millisecond {
-			t.Errorf("PTTL(%q) = %s, want in (0, %s]", tt.key, ttl, tt.window)
-		}
+		assert.Greater(t, ttl, time.Duration(0), "PTTL(%q)", tt.key)
+		assert.LessOrEqual(t, ttl, tt.window.Round(time.Millisecond)+time.Millisecond, "PTTL(%q), want at most %s", tt.key, tt.window)
 	}
 }
 
@@ -313,18 +295,13 @@ func TestKeysAndPrefixes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		ok, _, err := tt.l.Allow(ctx, tt.key, 1, time.Hour)
-		if ok != tt.want || err != nil {
-			t.Errorf("%s: Allow(%q) = %v, %v; want %v, nil", tt.name, tt.key, ok, err, tt.want)
-		}
+		assert.NoError(t, err, "%s: Allow(%q)", tt.name, tt.key)
+		assert.Equal(t, tt.want, ok, "%s: Allow(%q)", tt.name, tt.key)
 	}
 	for _, key := range []string{"phoneverify:k1", "phoneverify:k2", "otherapp:k1"} {
-		if n := c.Exists(ctx, key).Val(); n != 1 {
-			t.Errorf("key %q not in Redis", key)
-		}
+		assert.Equal(t, int64(1), c.Exists(ctx, key).Val(), "key %q not in Redis", key)
 	}
-	if n := c.DBSize(ctx).Val(); n != 3 {
-		t.Errorf("DBSIZE = %d, want 3", n)
-	}
+	assert.Equal(t, int64(3), c.DBSize(ctx).Val(), "DBSIZE")
 }
 
 // TestRedisGoesAway kills Redis mid-test: by default Allow fails closed,
@@ -349,39 +326,33 @@ func TestRedisGoesAway(t *testing.T) {
 			l := newLimiter(t, s.client(t), opts...)
 			ctx := context.Background()
 			const key = "number:+31612345678"
-			if ok, _, err := l.Allow(ctx, key, 1, time.Hour); !ok || err != nil {
-				t.Fatalf("before: Allow = %v, %v; want true, nil", ok, err)
-			}
-			if ok, _, err := l.Allow(ctx, key, 1, time.Hour); ok || err != nil {
-				t.Fatalf("before: second Allow = %v, %v; want false, nil", ok, err)
-			}
+			ok, _, err := l.Allow(ctx, key, 1, time.Hour)
+			require.NoError(t, err, "before: Allow")
+			require.True(t, ok, "before: Allow")
+			ok, _, err = l.Allow(ctx, key, 1, time.Hour)
+			require.NoError(t, err, "before: second Allow")
+			require.False(t, ok, "before: second Allow")
 
 			s.Kill()
 
 			for i := range 2 {
 				ok, _, err := l.Allow(ctx, key, 1, time.Hour)
 				if tt.failOpen {
-					if !ok || err != nil {
-						t.Fatalf("after kill, call %d: Allow = %v, %v; want true, nil", i+1, ok, err)
-					}
-				} else if ok || err == nil {
-					t.Fatalf("after kill, call %d: Allow = %v, %v; want false, an error", i+1, ok, err)
+					require.NoError(t, err, "after kill, call %d", i+1)
+					require.True(t, ok, "after kill, call %d", i+1)
+				} else {
+					require.False(t, ok, "after kill, call %d", i+1)
+					require.Error(t, err, "after kill, call %d", i+1)
 				}
 			}
 			out := logs.String()
 			if tt.failOpen {
-				if got := strings.Count(out, "fail open"); got != 2 {
-					t.Errorf("logged %d fail-open warnings, want 2:\n%s", got, out)
-				}
-				if !strings.Contains(out, "kind=number") {
-					t.Errorf("log does not name the key's kind:\n%s", out)
-				}
-			} else if out != "" {
-				t.Errorf("failing closed logged:\n%s", out)
+				assert.Equal(t, 2, strings.Count(out, "fail open"), "fail-open warnings logged:\n%s", out)
+				assert.Contains(t, out, "kind=number", "the log does not name the key's kind")
+			} else {
+				assert.Empty(t, out, "failing closed logged")
 			}
-			if strings.Contains(out, "612345678") {
-				t.Errorf("log holds the phone number:\n%s", out)
-			}
+			assert.NotContains(t, out, "612345678", "the log holds the phone number")
 		})
 	}
 }
@@ -395,13 +366,10 @@ func TestScriptFlushed(t *testing.T) {
 	ctx := context.Background()
 	want := []bool{true, true, false}
 	for i, w := range want {
-		if err := c.ScriptFlush(ctx).Err(); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.ScriptFlush(ctx).Err())
 		ok, _, err := l.Allow(ctx, "k", 2, time.Hour)
-		if ok != w || err != nil {
-			t.Fatalf("call %d after SCRIPT FLUSH: Allow = %v, %v; want %v, nil", i+1, ok, err, w)
-		}
+		require.NoError(t, err, "call %d after SCRIPT FLUSH", i+1)
+		require.Equal(t, w, ok, "call %d after SCRIPT FLUSH", i+1)
 	}
 }
 
@@ -412,24 +380,21 @@ func TestRing(t *testing.T) {
 	s1, s2 := startRedis(t), startRedis(t)
 	ring := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"a": s1.addr, "b": s2.addr}})
 	t.Cleanup(func() { ring.Close() })
-	if _, err := redislimit.New(ring); !errors.Is(err, verify.ErrInvalidOption) {
-		t.Fatalf("New over a Ring without a hash tag: %v, want ErrInvalidOption", err)
-	}
+	_, err := redislimit.New(ring)
+	require.ErrorIs(t, err, verify.ErrInvalidOption, "New over a Ring without a hash tag")
 	l := newLimiter(t, ring, redislimit.WithPrefix("{pv}:"))
 	ctx := context.Background()
 	for i := range 100 {
 		key := "number:+3161234" + strconv.Itoa(5000+i)
 		for call, want := range []bool{true, true, false} {
 			refused, _, err := l.AllowAll(ctx, []verify.Limit{{Key: key, N: 2, Per: time.Hour}, {Key: "client:" + key, N: 5, Per: time.Hour}})
-			if refused < 0 != want || err != nil {
-				t.Fatalf("%s, call %d: AllowAll = %d, %v; want allowed %v", key, call+1, refused, err, want)
-			}
+			require.NoError(t, err, "%s, call %d", key, call+1)
+			require.Equal(t, want, refused < 0, "%s, call %d: AllowAll = %d; allowed", key, call+1, refused)
 		}
 	}
 	n1, n2 := s1.client(t).DBSize(ctx).Val(), s2.client(t).DBSize(ctx).Val()
-	if n1+n2 != 200 || n1 != 0 && n2 != 0 {
-		t.Errorf("keys per shard = %d, %d; want 200 on one", n1, n2)
-	}
+	assert.Equal(t, int64(200), n1+n2, "keys on both shards")
+	assert.True(t, n1 == 0 || n2 == 0, "keys per shard = %d, %d; want all on one", n1, n2)
 }
 
 // TestCluster runs the Limiter through a redis.ClusterClient, on a
@@ -438,29 +403,24 @@ func TestCluster(t *testing.T) {
 	s := startRedis(t, "--cluster-enabled", "yes")
 	ctx := context.Background()
 	node := s.client(t)
-	if err := node.ClusterAddSlotsRange(ctx, 0, 16383).Err(); err != nil {
-		t.Fatalf("CLUSTER ADDSLOTSRANGE: %v", err)
-	}
+	require.NoError(t, node.ClusterAddSlotsRange(ctx, 0, 16383).Err(), "CLUSTER ADDSLOTSRANGE")
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(node.ClusterInfo(ctx).Val(), "cluster_state:ok") {
-		if time.Now().After(deadline) {
-			t.Fatal("cluster state not ok after 10s")
-		}
+		require.False(t, time.Now().After(deadline), "cluster state not ok after 10s")
 		time.Sleep(10 * time.Millisecond)
 	}
 	cc := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{s.addr}})
 	t.Cleanup(func() { cc.Close() })
-	if _, err := redislimit.New(cc); !errors.Is(err, verify.ErrInvalidOption) {
-		t.Fatalf("New over a Cluster without a hash tag: %v, want ErrInvalidOption", err)
-	}
+	_, err := redislimit.New(cc)
+	require.ErrorIs(t, err, verify.ErrInvalidOption, "New over a Cluster without a hash tag")
 	l := newLimiter(t, cc, redislimit.WithPrefix("{phoneverify}:"))
 	for call, want := range []bool{true, true, false} {
 		refused, retry, err := l.AllowAll(ctx, []verify.Limit{{Key: "number:+31612345678", N: 2, Per: time.Hour}, {Key: "global", N: 10, Per: time.Hour}})
-		if refused < 0 != want || err != nil || refused >= 0 && retry <= 0 {
-			t.Fatalf("call %d: AllowAll = %d, %s, %v; want allowed %v", call+1, refused, retry, err, want)
+		require.NoError(t, err, "call %d", call+1)
+		require.Equal(t, want, refused < 0, "call %d: AllowAll = %d; allowed", call+1, refused)
+		if refused >= 0 {
+			require.Greater(t, retry, time.Duration(0), "call %d: retryAfter of a refusal", call+1)
 		}
 	}
-	if err := l.Forget(ctx, "number:+31612345678", "global"); err != nil {
-		t.Fatalf("Forget over a Cluster: %v", err)
-	}
+	require.NoError(t, l.Forget(ctx, "number:+31612345678", "global"), "Forget over a Cluster")
 }

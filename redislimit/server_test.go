@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
 )
 
 // server is a redis-server process of a test's own, on a free loopback
@@ -32,7 +33,7 @@ func startRedis(tb testing.TB, args ...string) *server {
 	if err != nil {
 		msg := "redis-server not found in PATH (Debian: apt-get install redis-server)"
 		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
+			require.FailNow(tb, msg)
 		}
 		tb.Skip(msg + "; skipping")
 	}
@@ -46,7 +47,7 @@ func startRedis(tb testing.TB, args ...string) *server {
 		}
 		lastErr = err
 	}
-	tb.Fatalf("starting redis-server: %v", lastErr)
+	require.NoError(tb, lastErr, "starting redis-server")
 	return nil
 }
 

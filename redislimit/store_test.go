@@ -3,7 +3,6 @@ package redislimit_test
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -28,27 +27,23 @@ func TestAllowAllIsAllOrNothing(t *testing.T) {
 	l := newLimiter(t, c)
 	ctx := context.Background()
 	ls := []verify.Limit{{Key: "a", N: 3, Per: time.Hour}, {Key: "b", N: 1, Per: time.Minute}, {Key: "c", N: 5, Per: time.Hour}}
-	if i, _, err := l.AllowAll(ctx, ls); i != -1 || err != nil {
-		t.Fatal(i, err)
-	}
+	i, _, err := l.AllowAll(ctx, ls)
+	require.NoError(t, err)
+	require.Equal(t, -1, i, "AllowAll, want all allowed")
 	i, retry, err := l.AllowAll(ctx, ls)
-	if i != 1 || retry <= 0 || retry > time.Minute || err != nil {
-		t.Fatalf("AllowAll = %d, %s, %v; want limit 1 refused within a minute", i, retry, err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, 1, i, "AllowAll, want limit 1 refused")
+	require.Greater(t, retry, time.Duration(0), "AllowAll's retryAfter")
+	require.LessOrEqual(t, retry, time.Minute, "AllowAll's retryAfter")
 	counts, err := l.Count(ctx, time.Hour, "a", "b", "c", "none")
-	if err != nil || fmt.Sprint(counts) != "[1 1 1 0]" {
-		t.Fatalf("after a refusal, Count = %v, %v; want [1 1 1 0]", counts, err)
-	}
+	require.NoError(t, err, "Count after a refusal")
+	require.Equal(t, "[1 1 1 0]", fmt.Sprint(counts), "Count after a refusal")
 	// A refused call adds no key.
-	if i, _, _ := l.AllowAll(ctx, []verify.Limit{{Key: "new", N: 1, Per: time.Hour}, {Key: "b", N: 1, Per: time.Minute}}); i != 1 {
-		t.Fatalf("refused at %d, want 1", i)
-	}
-	if n := c.Exists(ctx, redislimit.DefaultPrefix+"new").Val(); n != 0 {
-		t.Fatal("a refused call created a key")
-	}
-	if _, _, err := l.AllowAll(ctx, []verify.Limit{{Key: "a", N: 1, Per: time.Hour, CreditKey: "b", Credit: -1}}); !errors.Is(err, verify.ErrInvalidOption) {
-		t.Fatalf("negative credit: %v", err)
-	}
+	i, _, _ = l.AllowAll(ctx, []verify.Limit{{Key: "new", N: 1, Per: time.Hour}, {Key: "b", N: 1, Per: time.Minute}})
+	require.Equal(t, 1, i, "the limit refused")
+	require.Zero(t, c.Exists(ctx, redislimit.DefaultPrefix+"new").Val(), "a refused call created a key")
+	_, _, err = l.AllowAll(ctx, []verify.Limit{{Key: "a", N: 1, Per: time.Hour, CreditKey: "b", Credit: -1}})
+	require.ErrorIs(t, err, verify.ErrInvalidOption, "negative credit")
 }
 
 // TestAllowAllConcurrent: with limits shared by every call, exactly the
@@ -69,9 +64,8 @@ func TestAllowAllConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	counts, _ := l.Count(ctx, time.Hour, "shared", "wide")
-	if allowed.Load() != 7 || fmt.Sprint(counts) != "[7 7]" {
-		t.Fatalf("%d allowed, counts %v; want 7, [7 7]", allowed.Load(), counts)
-	}
+	require.Equal(t, int32(7), allowed.Load(), "allowed")
+	require.Equal(t, "[7 7]", fmt.Sprint(counts), "counts")
 }
 
 func TestAllowAllCredit(t *testing.T) {
@@ -83,23 +77,17 @@ func TestAllowAllCredit(t *testing.T) {
 		n := 0
 		for {
 			i, _, err := l.AllowAll(ctx, lim)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			if i >= 0 {
 				return n
 			}
 			n++
 		}
 	}
-	if n := allowed(); n != 3 {
-		t.Fatalf("%d allowed with no credit, want 3", n)
-	}
+	require.Equal(t, 3, allowed(), "allowed with no credit")
 	l.Allow(ctx, "v", 10, time.Hour)
 	l.Allow(ctx, "v", 10, time.Hour) // 3 + floor(2.5 × 2) = 8
-	if n := allowed(); n != 5 {
-		t.Fatalf("%d more allowed with a limit of 8, want 5", n)
-	}
+	require.Equal(t, 5, allowed(), "more allowed with a limit of 8")
 }
 
 // TestAllowAllBackoff: a throttle's events beyond its free ones wait
@@ -152,44 +140,36 @@ func TestValuesAndForget(t *testing.T) {
 	c := s.client(t)
 	l := newLimiter(t, c)
 	ctx := context.Background()
-	if err := l.Put(ctx, "phone:id1", "+31612345678", time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	if v, ok, err := l.Get(ctx, "phone:id1"); v != "+31612345678" || !ok || err != nil {
-		t.Fatalf("Get = %q, %v, %v", v, ok, err)
-	}
-	if ttl := c.PTTL(ctx, redislimit.DefaultPrefix+"phone:id1").Val(); ttl <= 0 || ttl > time.Minute {
-		t.Fatalf("PTTL = %s", ttl)
-	}
-	if _, ok, err := l.Get(ctx, "phone:id2"); ok || err != nil {
-		t.Fatalf("Get of a missing key = %v, %v", ok, err)
-	}
+	require.NoError(t, l.Put(ctx, "phone:id1", "+31612345678", time.Minute))
+	v, ok, err := l.Get(ctx, "phone:id1")
+	require.NoError(t, err, "Get")
+	require.True(t, ok, "Get")
+	require.Equal(t, "+31612345678", v, "Get")
+	ttl := c.PTTL(ctx, redislimit.DefaultPrefix+"phone:id1").Val()
+	require.Greater(t, ttl, time.Duration(0), "PTTL")
+	require.LessOrEqual(t, ttl, time.Minute, "PTTL")
+	_, ok, err = l.Get(ctx, "phone:id2")
+	require.NoError(t, err, "Get of a missing key")
+	require.False(t, ok, "Get of a missing key")
 	l.Allow(ctx, "e", 5, time.Hour)
-	if err := l.Forget(ctx, "phone:id1", "e", "none"); err != nil {
-		t.Fatal(err)
-	}
-	if n := c.DBSize(ctx).Val(); n != 0 {
-		t.Fatalf("%d keys after Forget", n)
-	}
-	if err := l.Put(ctx, "k", "v", 0); !errors.Is(err, verify.ErrInvalidOption) {
-		t.Fatal(err)
-	}
+	require.NoError(t, l.Forget(ctx, "phone:id1", "e", "none"))
+	require.Zero(t, c.DBSize(ctx).Val(), "keys after Forget")
+	require.ErrorIs(t, l.Put(ctx, "k", "v", 0), verify.ErrInvalidOption)
 	s.Kill()
 	down := redis.NewClient(&redis.Options{Addr: s.addr, MaxRetries: -1})
 	t.Cleanup(func() { down.Close() })
-	if _, _, err := newLimiter(t, down).Get(ctx, "k"); err == nil {
-		t.Fatal("Get with Redis down: no error (fail closed)")
-	}
+	_, _, err = newLimiter(t, down).Get(ctx, "k")
+	require.Error(t, err, "Get with Redis down: no error (fail closed)")
 	open := newLimiter(t, down, redislimit.WithFailOpen())
-	if _, ok, err := open.Get(ctx, "k"); ok || err != nil {
-		t.Fatalf("Get failing open = %v, %v; want nothing found, no error", ok, err)
-	}
-	if counts, err := open.Count(ctx, time.Hour, "k"); err != nil || counts[0] != 0 {
-		t.Fatalf("Count failing open = %v, %v", counts, err)
-	}
-	if i, _, err := open.AllowAll(ctx, []verify.Limit{{Key: "k", N: 1, Per: time.Hour}}); i != -1 || err != nil {
-		t.Fatalf("AllowAll failing open = %d, %v", i, err)
-	}
+	_, ok, err = open.Get(ctx, "k")
+	require.NoError(t, err, "Get failing open")
+	require.False(t, ok, "Get failing open, want nothing found")
+	counts, err := open.Count(ctx, time.Hour, "k")
+	require.NoError(t, err, "Count failing open")
+	require.Zero(t, counts[0], "Count failing open")
+	i, _, err := open.AllowAll(ctx, []verify.Limit{{Key: "k", N: 1, Per: time.Hour}})
+	require.NoError(t, err, "AllowAll failing open")
+	require.Equal(t, -1, i, "AllowAll failing open")
 }
 
 // TestVerifiersSharePumpingGuard: two instances pumping one range
@@ -206,16 +186,13 @@ func TestVerifiersSharePumpingGuard(t *testing.T) {
 			v = b
 		}
 		_, err := v.Start(ctx, fmt.Sprintf("+3161234%04d", i), verify.WithClientKey(fmt.Sprintf("10.0.0.%d", i)))
-		switch {
-		case err == nil:
+		if err == nil {
 			allowed++
-		case !errors.Is(err, verify.ErrSuspectedPumping):
-			t.Fatalf("start %d: %v", i, err)
+			continue
 		}
+		require.ErrorIs(t, err, verify.ErrSuspectedPumping, "start %d", i)
 	}
-	if allowed != 100 {
-		t.Fatalf("%d of 130 pumped starts allowed across two instances, want 100", allowed)
-	}
+	require.Equal(t, 100, allowed, "pumped starts of 130 allowed across two instances")
 }
 
 // TestVerifiersShareFailedChecks: failed checks of a number count in a
@@ -226,31 +203,25 @@ func TestVerifiersShareFailedChecks(t *testing.T) {
 	newV := func() *verify.Verifier {
 		v, err := verify.New(p, verify.WithLimiter(newLimiter(t, s.client(t))),
 			verify.WithFailureThrottle(3, time.Hour), verify.WithResendCooldown(0))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return v
 	}
 	a, b := newV(), newV()
 	ctx := context.Background()
 	ver, err := a.Start(ctx, "+31612345678")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for i, v := range []*verify.Verifier{b, a, b} {
-		if _, err := v.Check(ctx, ver.ID, "000000"); !errors.Is(err, verify.ErrInvalidCode) {
-			t.Fatalf("check %d: %v", i+1, err)
-		}
+		_, err := v.Check(ctx, ver.ID, "000000")
+		require.ErrorIs(t, err, verify.ErrInvalidCode, "check %d", i+1)
 	}
 	ver, err = b.Start(ctx, "+31612345678")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, err = a.Check(ctx, ver.ID, "123456")
 	var rl *verify.RateLimitError
-	if !errors.As(err, &rl) || rl.Limit != "failure_throttle" || rl.RetryAfter <= 0 || rl.RetryAfter > time.Minute {
-		t.Fatalf("check after 3 failures in a row: %v; want the throttle, about 1m", err)
-	}
+	require.ErrorAs(t, err, &rl, "check after 3 failures in a row")
+	require.Equal(t, "failure_throttle", rl.Limit, "check after 3 failures in a row")
+	require.Greater(t, rl.RetryAfter, time.Duration(0), "check after 3 failures in a row: the throttle's wait")
+	require.LessOrEqual(t, rl.RetryAfter, time.Minute, "check after 3 failures in a row: the throttle's wait")
 }
 
 // TestRefusedStartConsumesNothing: over Redis too, a start refused by
@@ -259,17 +230,15 @@ func TestRefusedStartConsumesNothing(t *testing.T) {
 	s := startRedis(t)
 	v := newInstance(t, s, verify.WithGlobalLimit(1, time.Hour), verify.WithNumberLimit(2, time.Hour))
 	ctx := context.Background()
-	if _, err := v.Start(ctx, "+31611111111"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := v.Start(ctx, "+31611111111")
+	require.NoError(t, err)
 	for range 5 {
 		_, err := v.Start(ctx, "+31612345678", verify.WithClientKey("192.0.2.1"))
 		wantRateLimited(t, err, "global_limit")
 	}
 	counts, err := newLimiter(t, s.client(t)).Count(ctx, time.Hour, "number:+31612345678", "client:192.0.2.1", "cooldown:voice:+31612345678")
-	if err != nil || fmt.Sprint(counts) != "[0 0 0]" {
-		t.Fatalf("after refused starts, counts %v, %v; want [0 0 0]", counts, err)
-	}
+	require.NoError(t, err, "counts after refused starts")
+	require.Equal(t, "[0 0 0]", fmt.Sprint(counts), "counts after refused starts")
 }
 
 // evaluating counts the checks that reach the provider.

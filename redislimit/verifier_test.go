@@ -2,7 +2,6 @@ package redislimit_test
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -10,6 +9,8 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	"github.com/phoneverify/verify/redislimit"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // newInstance is one app instance: a Verifier over its own fake provider
@@ -18,21 +19,17 @@ func newInstance(t *testing.T, s *server, opts ...verify.Option) *verify.Verifie
 	t.Helper()
 	l := newLimiter(t, s.client(t))
 	v, err := verify.New(fake.New(), append([]verify.Option{verify.WithLimiter(l)}, opts...)...)
-	if err != nil {
-		t.Fatalf("verify.New: %v", err)
-	}
+	require.NoError(t, err, "verify.New")
 	return v
 }
 
 func wantRateLimited(t *testing.T, err error, limit string) {
 	t.Helper()
 	var rle *verify.RateLimitError
-	if !errors.Is(err, verify.ErrRateLimited) || !errors.As(err, &rle) {
-		t.Fatalf("error = %v, want a *verify.RateLimitError", err)
-	}
-	if rle.Limit != limit || rle.RetryAfter <= 0 {
-		t.Errorf("RateLimitError{Limit: %q, RetryAfter: %s}, want Limit %q and RetryAfter > 0", rle.Limit, rle.RetryAfter, limit)
-	}
+	require.ErrorIs(t, err, verify.ErrRateLimited)
+	require.ErrorAs(t, err, &rle)
+	assert.Equal(t, limit, rle.Limit, "RateLimitError.Limit")
+	assert.Greater(t, rle.RetryAfter, time.Duration(0), "RateLimitError.RetryAfter")
 }
 
 // TestVerifiersShareGlobalLimit runs two Verifiers, as two app instances
@@ -45,9 +42,8 @@ func TestVerifiersShareGlobalLimit(t *testing.T) {
 	phone := func(i int) string { return "+31 6 1234567" + strconv.Itoa(i) }
 
 	for i, v := range []*verify.Verifier{a, b, a} {
-		if _, err := v.Start(ctx, phone(i)); err != nil {
-			t.Fatalf("start %d: %v", i+1, err)
-		}
+		_, err := v.Start(ctx, phone(i))
+		require.NoError(t, err, "start %d", i+1)
 	}
 	for i, v := range []*verify.Verifier{a, b} {
 		_, err := v.Start(ctx, phone(5+i))
@@ -62,10 +58,9 @@ func TestVerifiersShareCooldown(t *testing.T) {
 	a := newInstance(t, s, verify.WithResendCooldown(time.Minute))
 	b := newInstance(t, s, verify.WithResendCooldown(time.Minute))
 	ctx := context.Background()
-	if _, err := a.Start(ctx, "+31612345678"); err != nil {
-		t.Fatal(err)
-	}
-	_, err := b.Start(ctx, "+31612345678")
+	_, err := a.Start(ctx, "+31612345678")
+	require.NoError(t, err)
+	_, err = b.Start(ctx, "+31612345678")
 	wantRateLimited(t, err, "resend_cooldown")
 }
 
@@ -86,16 +81,13 @@ func TestVerifierRedisDown(t *testing.T) {
 			s := startRedis(t)
 			l := newLimiter(t, s.client(t), tt.opts...)
 			v, err := verify.New(fake.New(), verify.WithLimiter(l))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			s.Kill()
 			_, err = v.Start(context.Background(), "+31612345678")
-			switch {
-			case tt.wantFail && !errors.Is(err, verify.ErrUnavailable):
-				t.Fatalf("Start = %v, want verify.ErrUnavailable", err)
-			case !tt.wantFail && err != nil:
-				t.Fatalf("Start = %v, want success (fail open)", err)
+			if tt.wantFail {
+				require.ErrorIs(t, err, verify.ErrUnavailable, "Start")
+			} else {
+				require.NoError(t, err, "Start, want success (fail open)")
 			}
 		})
 	}

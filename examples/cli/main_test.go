@@ -10,6 +10,8 @@ import (
 
 	"github.com/phoneverify/verify/messagebird/mbtest"
 	"github.com/phoneverify/verify/twilio/twiliotest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -44,16 +46,17 @@ func TestCLI(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			status := run(context.Background(), tt.args, tt.env, strings.NewReader(tt.stdin), &stdout, &stderr)
-			if status != tt.wantStatus || !strings.Contains(stdout.String(), tt.wantOut) || !strings.Contains(stderr.String(), tt.wantErr) {
-				t.Fatalf("status %d, stdout %q, stderr %q; want %d, %q, %q", status, stdout.String(), stderr.String(), tt.wantStatus, tt.wantOut, tt.wantErr)
-			}
-			if tt.wantStatus == 0 && !strings.Contains(stdout.String(), "Verified: +31612345678") {
-				t.Errorf("stdout %q does not report the verified number", stdout.String())
+			require.Equal(t, tt.wantStatus, status, "status; stdout %q, stderr %q", stdout.String(), stderr.String())
+			require.Contains(t, stdout.String(), tt.wantOut, "stdout")
+			require.Contains(t, stderr.String(), tt.wantErr, "stderr")
+			if tt.wantStatus == 0 {
+				assert.Contains(t, stdout.String(), "Verified: +31612345678", "stdout does not report the verified number")
 			}
 		})
 	}
-	if m := s.Messages(); len(m) < 2 || m[0].Type != "tts" || m[1].Type != "sms" {
-		t.Errorf("emulator messages = %+v, want a call then a text", m)
+	if m := s.Messages(); assert.GreaterOrEqual(t, len(m), 2, "emulator messages %+v, want a call then a text", m) {
+		assert.Equal(t, "tts", m[0].Type, "the first emulator message, want a call")
+		assert.Equal(t, "sms", m[1].Type, "the second emulator message, want a text")
 	}
 }
 
@@ -83,9 +86,8 @@ func TestCLIFake(t *testing.T) {
 	var stdout bytes.Buffer
 	status := run(context.Background(), []string{"-fake", "+31612345678"}, env(nil), stdinR, &stdout, logW)
 	logW.Close()
-	if status != 0 || !strings.Contains(stdout.String(), "Verified: +31612345678") {
-		t.Fatalf("status %d, stdout %q", status, stdout.String())
-	}
+	require.Equal(t, 0, status, "status; stdout %q", stdout.String())
+	require.Contains(t, stdout.String(), "Verified: +31612345678", "stdout")
 }
 
 // TestCLITwilio verifies through Twilio's Verify API, on its emulator.
@@ -97,10 +99,10 @@ func TestCLITwilio(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	status := run(context.Background(), []string{"-provider", "twilio", "-endpoint", s.URL, "-sms", "+31612345678"}, twilioEnv,
 		strings.NewReader("654321\n123456\n"), &stdout, &stderr)
-	if status != 0 || !strings.Contains(stdout.String(), "That code is not right") || !strings.Contains(stdout.String(), "Verified: +31612345678") {
-		t.Fatalf("status %d, stdout %q, stderr %q; want verified after a wrong code", status, stdout.String(), stderr.String())
-	}
-	if sent := s.Sent(); len(sent) != 1 || sent[0].Channel != "sms" {
-		t.Errorf("emulator sent %+v, want one text", sent)
+	require.Equal(t, 0, status, "status; stdout %q, stderr %q", stdout.String(), stderr.String())
+	require.Contains(t, stdout.String(), "That code is not right", "want verified after a wrong code")
+	require.Contains(t, stdout.String(), "Verified: +31612345678", "want verified after a wrong code")
+	if sent := s.Sent(); assert.Len(t, sent, 1, "emulator sent, want one text") {
+		assert.Equal(t, "sms", sent[0].Channel, "emulator sent, want a text")
 	}
 }

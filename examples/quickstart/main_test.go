@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestRun(t *testing.T) {
-	if err := run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, run(context.Background()))
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,13 +24,13 @@ func TestChooseProvider(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	t.Setenv("MESSAGEBIRD_ACCESS_KEY", "")
 	p, inbox, err := chooseProvider(log, testSecret)
-	if err != nil || p == nil || inbox == nil {
-		t.Fatalf("without a key: %v, %v, %v; want the fake and its inbox", p, inbox, err)
-	}
+	require.NoError(t, err, "without a key")
+	require.NotNil(t, p, "without a key: want the fake")
+	require.NotNil(t, inbox, "without a key: want the fake's inbox")
 	t.Setenv("MESSAGEBIRD_ACCESS_KEY", "bad key")
-	if _, _, err := chooseProvider(log, testSecret); !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), "MESSAGEBIRD_ACCESS_KEY") {
-		t.Fatalf("with a malformed key: %v, want ErrInvalidOption naming the variable", err)
-	}
+	_, _, err = chooseProvider(log, testSecret)
+	require.ErrorIs(t, err, verify.ErrInvalidOption, "with a malformed key")
+	require.Contains(t, err.Error(), "MESSAGEBIRD_ACCESS_KEY", "with a malformed key: want the variable named")
 }
 
 // TestMessageBird runs the app against the MessageBird emulator, as
@@ -43,39 +42,29 @@ func TestMessageBird(t *testing.T) {
 	t.Setenv("MESSAGEBIRD_ENDPOINT", mb.URL)
 	log := slog.New(slog.DiscardHandler)
 	p, inbox, err := chooseProvider(log, testSecret)
-	if err != nil || inbox != nil {
-		t.Fatalf("chooseProvider = %T, %v, %v; want MessageBird without an inbox", p, inbox, err)
-	}
+	require.NoError(t, err, "chooseProvider = %T", p)
+	require.True(t, inbox == nil, "chooseProvider = %T, %v; want MessageBird without an inbox", p, inbox)
 	h, err := newHandler(log, p, inbox, []byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	res, err := c.PostForm(srv.URL+"/", url.Values{"phone": {"+31 6 12345678"}})
-	if err != nil || res.Request.URL.Path != "/code" {
-		t.Fatalf("start: %v, %v", res, err)
-	}
+	require.NoError(t, err, "start")
+	require.Equal(t, "/code", res.Request.URL.Path, "start")
 	res.Body.Close()
 	code, ok := mb.LastCode("31612345678")
-	if !ok {
-		t.Fatal("the emulator sent no code")
-	}
+	require.True(t, ok, "the emulator sent no code")
 	res, err = c.PostForm(srv.URL+"/code", url.Values{"code": {code}})
-	if err != nil || res.Request.URL.Path != "/done" || res.StatusCode != http.StatusOK {
-		t.Fatalf("check: %v, %v", res, err)
-	}
+	require.NoError(t, err, "check")
+	require.Equal(t, "/done", res.Request.URL.Path, "check")
+	require.Equal(t, http.StatusOK, res.StatusCode, "check")
 	res.Body.Close()
 	res, err = http.Get(srv.URL + "/dev/inbox")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	res.Body.Close()
-	if res.StatusCode != http.StatusNotFound {
-		t.Errorf("/dev/inbox with MessageBird = %d, want 404: there is no inbox", res.StatusCode)
-	}
+	assert.Equal(t, http.StatusNotFound, res.StatusCode, "/dev/inbox with MessageBird: there is no inbox")
 }
 
 func TestLoadSecret(t *testing.T) {
@@ -83,17 +72,17 @@ func TestLoadSecret(t *testing.T) {
 	t.Setenv("VERIFY_SECRET", "")
 	a, err := loadSecret(log)
 	b, _ := loadSecret(log)
-	if err != nil || len(a) != 32 || string(a) == string(b) {
-		t.Fatalf("random secrets %x, %x, %v", a, b, err)
-	}
+	require.NoError(t, err, "random secret")
+	require.Len(t, a, 32, "random secret")
+	require.NotEqual(t, string(a), string(b), "two random secrets")
 	t.Setenv("VERIFY_SECRET", "too short")
-	if _, err := loadSecret(log); err == nil || !strings.Contains(err.Error(), "at least 32") {
-		t.Fatalf("short secret: %v", err)
-	}
+	_, err = loadSecret(log)
+	require.Error(t, err, "short secret")
+	require.Contains(t, err.Error(), "at least 32", "short secret")
 	t.Setenv("VERIFY_SECRET", strings.Repeat("k", 40))
-	if s, err := loadSecret(log); err != nil || len(s) != 40 {
-		t.Fatalf("good secret: %v", err)
-	}
+	s, err := loadSecret(log)
+	require.NoError(t, err, "good secret")
+	require.Len(t, s, 40, "good secret")
 }
 
 // TestFakeStaysLocal: on the fake provider, whose inbox shows every
@@ -153,30 +142,21 @@ func TestNationalNumbers(t *testing.T) {
 	t.Setenv("VERIFY_REGION", "NL")
 	log := slog.New(slog.DiscardHandler)
 	p, inbox, err := chooseProvider(log, testSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	h, err := newHandler(log, p, inbox, []byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	res, err := c.Get(srv.URL + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if !strings.Contains(string(body), "06 12345678") {
-		t.Errorf("the phone form's hint has no national example:\n%s", body)
-	}
+	assert.Contains(t, string(body), "06 12345678", "the phone form's hint has no national example")
 	res, err = c.PostForm(srv.URL+"/", url.Values{"phone": {"06 12345678"}})
-	if err != nil || res.Request.URL.Path != "/code" {
-		t.Fatalf("start with a national number: %v, %v", res, err)
-	}
+	require.NoError(t, err, "start with a national number")
+	require.Equal(t, "/code", res.Request.URL.Path, "start with a national number")
 	res.Body.Close()
 }
 

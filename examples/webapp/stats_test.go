@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +16,8 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	"github.com/phoneverify/verify/messagebird/mbtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // clock is a settable time.
@@ -56,9 +57,7 @@ func render(t *testing.T, s *stats) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, httptest.NewRequest("GET", "/dev/stats", nil))
-	if rec.Code != http.StatusOK {
-		t.Fatalf("GET /dev/stats = %d", rec.Code)
-	}
+	require.Equal(t, http.StatusOK, rec.Code, "GET /dev/stats")
 	return rec.Body.String()
 }
 
@@ -86,49 +85,29 @@ func TestStatsCountsTheLastHour(t *testing.T) {
 	observe(s, 1, verify.Event{Op: verify.OpStatus, Called: true, Duration: 900 * time.Millisecond})
 	page := render(t, s)
 	// 12 + 1 + 4 + 3 + 2 calls and the outage, of no time, and the status of 900 ms.
-	if want := `Provider calls <b id="calls">24</b> · average <b id="mean">37.5 ms</b> · slowest <b id="slowest">900.0 ms</b>`; !strings.Contains(page, want) {
-		t.Errorf("the page lacks %s:\n%s", want, page)
-	}
+	assert.Contains(t, page, `Provider calls <b id="calls">24</b> · average <b id="mean">37.5 ms</b> · slowest <b id="slowest">900.0 ms</b>`)
 	rows, reasons := readPage(t, page)
 	want := map[string]row{
 		"GB sms":   {"12", "1", "0", "8 %", true},
 		"NL voice": {"4", "3", "2", "75 %", false},
 		"? ":       {"0", "0", "1", "–", false},
 	}
-	if len(rows) != len(want) {
-		t.Errorf("rows %v, want %v", rows, want)
-	}
-	for k, w := range want {
-		if rows[k] != w {
-			t.Errorf("row %q = %+v, want %+v", k, rows[k], w)
-		}
-	}
-	wantReasons := map[string]string{"resend_cooldown": "2", "too_short": "1", "invalid_code": "1"}
-	if len(reasons) != len(wantReasons) {
-		t.Errorf("reasons %v, want %v", reasons, wantReasons)
-	}
-	for k, w := range wantReasons {
-		if reasons[k] != w {
-			t.Errorf("reason %q = %s, want %s", k, reasons[k], w)
-		}
-	}
+	assert.Equal(t, want, rows, "rows")
+	assert.Equal(t, map[string]string{"resend_cooldown": "2", "too_short": "1", "invalid_code": "1"}, reasons, "reasons")
 
 	// Half an hour later, more real traffic; an hour after the first
 	// events, only that remains.
 	c.Advance(30 * time.Minute)
 	observe(s, 1, nl)
-	if rows, _ := readPage(t, render(t, s)); rows["NL voice"].starts != "5" || rows["GB sms"].starts != "12" {
-		t.Errorf("after 30 minutes: %v", rows)
-	}
+	later, _ := readPage(t, render(t, s))
+	assert.Equal(t, "5", later["NL voice"].starts, "after 30 minutes: NL voice starts")
+	assert.Equal(t, "12", later["GB sms"].starts, "after 30 minutes: GB sms starts")
 	c.Advance(30 * time.Minute)
 	rows, reasons = readPage(t, render(t, s))
-	if len(rows) != 1 || rows["NL voice"] != (row{"1", "0", "0", "0 %", false}) || len(reasons) != 0 {
-		t.Errorf("an hour later: rows %v, reasons %v; want the last start only", rows, reasons)
-	}
+	assert.Equal(t, map[string]row{"NL voice": {"1", "0", "0", "0 %", false}}, rows, "an hour later: want the last start only")
+	assert.Empty(t, reasons, "an hour later: want the last start only")
 	c.Advance(2 * time.Hour)
-	if page := render(t, s); !strings.Contains(page, "No verification in the last hour") {
-		t.Errorf("three hours later the page still shows:\n%s", page)
-	}
+	assert.Contains(t, render(t, s), "No verification in the last hour", "three hours later")
 }
 
 func TestStatsPageFlagsPumpingWithoutCDN(t *testing.T) {
@@ -137,10 +116,8 @@ func TestStatsPageFlagsPumpingWithoutCDN(t *testing.T) {
 	observe(s, 10, verify.Event{Op: verify.OpStart, Channel: verify.Voice, Region: "NL", Called: true})
 	observe(s, 9, verify.Event{Op: verify.OpCheck, Channel: verify.Voice, Region: "NL", Called: true})
 	page := render(t, s)
-	if !strings.Contains(page, `role="alert">Possible SMS pumping: GB by sms, 30 codes sent and 0 % verified.`) ||
-		strings.Contains(page, "pumping: NL") {
-		t.Errorf("the page does not flag GB alone:\n%s", page)
-	}
+	assert.Contains(t, page, `role="alert">Possible SMS pumping: GB by sms, 30 codes sent and 0 % verified.`, "the page does not flag GB")
+	assert.NotContains(t, page, "pumping: NL", "the page does not flag GB alone")
 	// The chart: inline SVG, one grey and one green bar per row, to scale.
 	for _, want := range []string{
 		`<svg id="chart"`,
@@ -151,13 +128,9 @@ func TestStatsPageFlagsPumpingWithoutCDN(t *testing.T) {
 		`<text x="0" y="20" fill="#cf222e">GB sms</text>`,               // flagged
 		`9/10 (90 %)`,
 	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("the page lacks %s:\n%s", want, page)
-		}
+		assert.Contains(t, page, want)
 	}
-	if regexp.MustCompile(`(src|href)=|<script|@import|url\(`).MatchString(page) {
-		t.Errorf("the page loads something from elsewhere:\n%s", page)
-	}
+	assert.NotRegexp(t, regexp.MustCompile(`(src|href)=|<script|@import|url\(`), page, "the page loads something from elsewhere")
 }
 
 // TestStatsPageOfTheApp runs verifications through the app's pages and
@@ -169,9 +142,7 @@ func TestStatsPageOfTheApp(t *testing.T) {
 	t.Setenv("VERIFY_DEV_STATS", "")
 	p := fake.New(fake.WithCode("246810"))
 	h, err := newHandler(log, p, p.Inbox(), []byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	flow := func(phone, channel string, verify bool) {
@@ -179,14 +150,12 @@ func TestStatsPageOfTheApp(t *testing.T) {
 		jar, _ := cookiejar.New(nil)
 		c := &http.Client{Jar: jar}
 		res, err := c.PostForm(srv.URL+"/", url.Values{"phone": {phone}, "channel": {channel}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		res.Body.Close()
 		if verify {
-			if res, err = c.PostForm(srv.URL+"/code", url.Values{"code": {"246810"}}); err != nil || res.Request.URL.Path != "/done" {
-				t.Fatalf("check: %v, %v", res, err)
-			}
+			res, err = c.PostForm(srv.URL+"/code", url.Values{"code": {"246810"}})
+			require.NoError(t, err, "check")
+			require.Equal(t, "/done", res.Request.URL.Path, "check")
 			res.Body.Close()
 		}
 	}
@@ -197,9 +166,8 @@ func TestStatsPageOfTheApp(t *testing.T) {
 	flow("+31 900 1234567", "voice", false)
 
 	res, err := http.Get(srv.URL + "/dev/stats")
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("GET /dev/stats: %v, %v", res, err)
-	}
+	require.NoError(t, err, "GET /dev/stats")
+	require.Equal(t, http.StatusOK, res.StatusCode, "GET /dev/stats")
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	rows, reasons := readPage(t, string(body))
@@ -207,12 +175,8 @@ func TestStatsPageOfTheApp(t *testing.T) {
 		"NL voice": {"1", "1", "2", "100 %", false},
 		"GB sms":   {"2", "1", "0", "50 %", false},
 	}
-	if len(rows) != len(want) || rows["NL voice"] != want["NL voice"] || rows["GB sms"] != want["GB sms"] {
-		t.Errorf("rows %v, want %v", rows, want)
-	}
-	if reasons["resend_cooldown"] != "1" || reasons["line_type"] != "1" || len(reasons) != 2 {
-		t.Errorf("reasons %v", reasons)
-	}
+	assert.Equal(t, want, rows, "rows")
+	assert.Equal(t, map[string]string{"resend_cooldown": "1", "line_type": "1"}, reasons, "reasons")
 
 	// With MessageBird: off, unless asked for.
 	mb := mbtest.NewServer()
@@ -222,19 +186,13 @@ func TestStatsPageOfTheApp(t *testing.T) {
 	for env, want := range map[string]int{"": http.StatusNotFound, "1": http.StatusOK} {
 		t.Setenv("VERIFY_DEV_STATS", env)
 		mp, inbox, err := chooseProvider(log, testSecret)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		h, err := newHandler(log, mp, inbox, []byte("0123456789abcdef0123456789abcdef"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("GET", "/dev/stats", nil)
 		req.Host = "localhost:8080"
 		h.ServeHTTP(rec, req)
-		if rec.Code != want {
-			t.Errorf("MessageBird, VERIFY_DEV_STATS=%q: GET /dev/stats = %d, want %d", env, rec.Code, want)
-		}
+		assert.Equal(t, want, rec.Code, "MessageBird, VERIFY_DEV_STATS=%q: GET /dev/stats", env)
 	}
 }

@@ -2,7 +2,6 @@ package mbtest_test
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/phoneverify/verify/messagebird/mbtest"
 	"github.com/phoneverify/verify/verifytest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // sdk is go-rest-api's own client pointed at an emulator: the emulator
@@ -38,9 +39,8 @@ func newSDK(t *testing.T, opts ...mbtest.Option) (*mbtest.Server, sdk) {
 func apiErr(t *testing.T, err error) mb.Error {
 	t.Helper()
 	var er mb.ErrorResponse
-	if !errors.As(err, &er) || len(er.Errors) != 1 {
-		t.Fatalf("got error %v, want one MessageBird API error", err)
-	}
+	require.ErrorAs(t, err, &er, "want a MessageBird API error")
+	require.Len(t, er.Errors, 1, "want one MessageBird API error")
 	return er.Errors[0]
 }
 
@@ -48,9 +48,7 @@ func apiErr(t *testing.T, err error) mb.Error {
 func raw(t *testing.T, method, url, key string, body string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if key != "" {
 		req.Header.Set("Authorization", "AccessKey "+key)
 	}
@@ -58,9 +56,7 @@ func raw(t *testing.T, method, url, key string, body string) (int, string) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
@@ -72,93 +68,73 @@ func TestCreateReturnsANumericRecipientAndTimes(t *testing.T) {
 	t.Cleanup(s.Close)
 	status, body := raw(t, "POST", s.URL+"/verify", mbtest.AccessKey,
 		`{"recipient":31612345678,"type":"tts","timeout":600,"maxAttempts":3,"reference":"ref1"}`)
-	if status != http.StatusCreated {
-		t.Fatalf("status %d, body %s", status, body)
-	}
+	require.Equal(t, http.StatusCreated, status, body)
 	var obj map[string]any
 	d := json.NewDecoder(strings.NewReader(body))
 	d.UseNumber()
-	if err := d.Decode(&obj); err != nil {
-		t.Fatal(err)
-	}
-	if n, ok := obj["recipient"].(json.Number); !ok || n != "31612345678" {
-		t.Errorf("recipient = %#v, want the JSON number 31612345678", obj["recipient"])
-	}
+	require.NoError(t, d.Decode(&obj))
+	assert.Equal(t, json.Number("31612345678"), obj["recipient"], "recipient, want the JSON number")
 	want := map[string]any{
 		"status": "sent", "type": "tts", "originator": "Code", "reference": "ref1",
 		"createdDatetime":    "2026-03-04T05:06:07+00:00",
 		"validUntilDatetime": "2026-03-04T05:16:07+00:00",
 	}
 	for k, v := range want {
-		if obj[k] != v {
-			t.Errorf("%s = %#v, want %#v", k, obj[k], v)
-		}
+		assert.Equal(t, v, obj[k], k)
 	}
-	if id, _ := obj["id"].(string); len(id) != 32 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
-		t.Errorf("id = %q, want 32 lowercase letters and digits", id)
-	}
+	id, _ := obj["id"].(string)
+	assert.Regexp(t, `^[a-z0-9]{32}$`, id, "id, want 32 lowercase letters and digits")
 	m := s.Messages()
-	if len(m) != 1 || m[0].Text != "Your code is: 123456" || m[0].Recipient != "31612345678" || m[0].MaxAttempts != 3 || m[0].Timeout != 600 {
-		t.Errorf("Messages() = %+v", m)
+	if assert.Len(t, m, 1, "Messages()") {
+		assert.Equal(t, "Your code is: 123456", m[0].Text)
+		assert.Equal(t, "31612345678", m[0].Recipient)
+		assert.Equal(t, 3, m[0].MaxAttempts)
+		assert.Equal(t, 600, m[0].Timeout)
 	}
 }
 
 func TestSDKRoundTrip(t *testing.T) {
 	s, c := newSDK(t)
 	v, err := mbverify.Create(c, "31612345678", &mbverify.Params{Type: "sms", Timeout: 60, TokenLength: 8, Template: "Code %token"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v.Recipient != "31612345678" || v.Status != "sent" || v.ValidUntilDatetime.Sub(*v.CreatedDatetime) != time.Minute {
-		t.Fatalf("Create = %+v", v)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "31612345678", v.Recipient, "Create")
+	require.Equal(t, "sent", v.Status, "Create")
+	require.Equal(t, time.Minute, v.ValidUntilDatetime.Sub(*v.CreatedDatetime), "Create: validity")
 	code, ok := s.Code(v.ID)
-	if !ok || len(code) != 8 {
-		t.Fatalf("Code(%s) = %q, %v", v.ID, code, ok)
-	}
-	if last, _ := s.LastCode("+31612345678"); last != code {
-		t.Errorf("LastCode = %q, want %q", last, code)
-	}
+	require.True(t, ok, "Code(%s)", v.ID)
+	require.Len(t, code, 8, "Code(%s)", v.ID)
+	last, _ := s.LastCode("+31612345678")
+	assert.Equal(t, code, last, "LastCode")
 
 	// An empty token is answered 200 "sent", without an error.
 	got, err := mbverify.VerifyToken(c, v.ID, "")
-	if err != nil || got.Status != "sent" {
-		t.Fatalf("VerifyToken with an empty token = %+v, %v; want status sent, no error", got, err)
-	}
+	require.NoError(t, err, "VerifyToken with an empty token")
+	require.Equal(t, "sent", got.Status, "VerifyToken with an empty token")
 	got, err = mbverify.VerifyToken(c, v.ID, code)
-	if err != nil || got.Status != "verified" {
-		t.Fatalf("VerifyToken = %+v, %v", got, err)
-	}
+	require.NoError(t, err, "VerifyToken")
+	require.Equal(t, "verified", got.Status, "VerifyToken")
 	_, err = mbverify.VerifyToken(c, v.ID, code)
-	if e := apiErr(t, err); e.Code != 10 || !strings.Contains(e.Description, "already been processed") {
-		t.Errorf("second VerifyToken: %+v", e)
-	}
-	if err := mbverify.Delete(c, v.ID); err != nil {
-		t.Fatalf("Delete: %v", err)
-	}
+	e := apiErr(t, err)
+	assert.Equal(t, 10, e.Code, "second VerifyToken")
+	assert.Contains(t, e.Description, "already been processed", "second VerifyToken")
+	require.NoError(t, mbverify.Delete(c, v.ID), "Delete")
 	_, err = mbverify.Read(c, v.ID)
-	if e := apiErr(t, err); e.Code != 20 || e.Description != "Verify object could not be found" {
-		t.Errorf("Read after Delete: %+v", e)
-	}
-	if err := mbverify.Delete(c, v.ID); apiErr(t, err).Code != 20 {
-		t.Errorf("second Delete: %v", err)
-	}
+	e = apiErr(t, err)
+	assert.Equal(t, 20, e.Code, "Read after Delete")
+	assert.Equal(t, "Verify object could not be found", e.Description, "Read after Delete")
+	assert.Equal(t, 20, apiErr(t, mbverify.Delete(c, v.ID)).Code, "second Delete")
 }
 
 func TestDeleteAnswers204ThenRead404(t *testing.T) {
 	s, c := newSDK(t)
 	v, err := mbverify.Create(c, "31612345678", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	status, body := raw(t, "DELETE", s.URL+"/verify/"+v.ID, mbtest.AccessKey, "")
-	if status != http.StatusNoContent || body != "" {
-		t.Fatalf("DELETE: %d %q, want 204 and no body", status, body)
-	}
+	require.Equal(t, http.StatusNoContent, status, "DELETE")
+	require.Empty(t, body, "DELETE")
 	status, body = raw(t, "GET", s.URL+"/verify/"+v.ID, mbtest.AccessKey, "")
-	if status != http.StatusNotFound || !strings.Contains(body, `"code":20`) {
-		t.Fatalf("GET after DELETE: %d %s", status, body)
-	}
+	require.Equal(t, http.StatusNotFound, status, "GET after DELETE")
+	require.Contains(t, body, `"code":20`, "GET after DELETE")
 }
 
 func TestMaxAttemptsThenFailed(t *testing.T) {
@@ -166,50 +142,40 @@ func TestMaxAttemptsThenFailed(t *testing.T) {
 	for _, limit := range []int{1, 3} {
 		body := `{"recipient":"31612345678","maxAttempts":` + strconv.Itoa(limit) + `}`
 		status, resp := raw(t, "POST", s.URL+"/verify", mbtest.AccessKey, body)
-		if status != 201 {
-			t.Fatal(resp)
-		}
+		require.Equal(t, 201, status, resp)
 		var v mbverify.Verify
-		if err := json.Unmarshal([]byte(resp), &v); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, json.Unmarshal([]byte(resp), &v))
 		for i := 1; i <= limit; i++ {
 			_, err := mbverify.VerifyToken(c, v.ID, "654321")
-			if e := apiErr(t, err); e.Code != 10 || e.Description != "The token is invalid." || e.Parameter != "token" {
-				t.Fatalf("wrong code %d: %+v", i, e)
-			}
+			e := apiErr(t, err)
+			require.Equal(t, 10, e.Code, "wrong code %d", i)
+			require.Equal(t, "The token is invalid.", e.Description, "wrong code %d", i)
+			require.Equal(t, "token", e.Parameter, "wrong code %d", i)
 			got, _ := mbverify.Read(c, v.ID)
 			want := "sent"
 			if i == limit {
 				want = "failed"
 			}
-			if got.Status != want {
-				t.Fatalf("maxAttempts %d: status after %d wrong codes = %q, want %q", limit, i, got.Status, want)
-			}
+			require.Equal(t, want, got.Status, "maxAttempts %d: status after %d wrong codes", limit, i)
 		}
 		_, err := mbverify.VerifyToken(c, v.ID, "123456")
-		if e := apiErr(t, err); e.Code != 10 {
-			t.Errorf("right code on a failed verification: %+v", e)
-		}
+		assert.Equal(t, 10, apiErr(t, err).Code, "right code on a failed verification")
 	}
 }
 
 func TestExpiry(t *testing.T) {
 	s, c := newSDK(t)
 	v, err := mbverify.Create(c, "31612345678", &mbverify.Params{Timeout: 30})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	code, _ := s.Code(v.ID)
 	s.Advance(31 * time.Second)
 	got, err := mbverify.Read(c, v.ID)
-	if err != nil || got.Status != "expired" {
-		t.Fatalf("Read after the timeout = %+v, %v", got, err)
-	}
+	require.NoError(t, err, "Read after the timeout")
+	require.Equal(t, "expired", got.Status, "Read after the timeout")
 	_, err = mbverify.VerifyToken(c, v.ID, code)
-	if e := apiErr(t, err); e.Code != 10 || !strings.Contains(e.Description, "expired") {
-		t.Errorf("right code after the timeout: %+v", e)
-	}
+	e := apiErr(t, err)
+	assert.Equal(t, 10, e.Code, "right code after the timeout")
+	assert.Contains(t, e.Description, "expired", "right code after the timeout")
 }
 
 func TestBadKey(t *testing.T) {
@@ -217,13 +183,11 @@ func TestBadKey(t *testing.T) {
 	t.Cleanup(s.Close)
 	for _, key := range []string{"", "live_wrong", mbtest.AccessKey} {
 		status, body := raw(t, "POST", s.URL+"/verify", key, `{"recipient":31612345678}`)
-		if status != http.StatusUnauthorized || !strings.Contains(body, `"code":2`) || !strings.Contains(body, `"parameter":"access_key"`) {
-			t.Errorf("key %q: %d %s, want 401 with code 2", key, status, body)
-		}
+		assert.Equal(t, http.StatusUnauthorized, status, "key %q: %s", key, body)
+		assert.Contains(t, body, `"code":2`, "key %q", key)
+		assert.Contains(t, body, `"parameter":"access_key"`, "key %q", key)
 	}
-	if len(s.Messages()) != 0 {
-		t.Error("a request with a bad key created a verification")
-	}
+	assert.Empty(t, s.Messages(), "a request with a bad key created a verification")
 }
 
 func TestCreateValidation(t *testing.T) {
@@ -254,14 +218,13 @@ func TestCreateValidation(t *testing.T) {
 	for _, tt := range tests {
 		status, body := raw(t, "POST", s.URL+"/verify", mbtest.AccessKey, tt.body)
 		var er mb.ErrorResponse
-		if err := json.Unmarshal([]byte(body), &er); err != nil || status != 422 || len(er.Errors) != 1 ||
-			er.Errors[0].Code != tt.code || er.Errors[0].Parameter != tt.param {
-			t.Errorf("%s: %d %s, want 422 with code %d on %s", tt.body, status, body, tt.code, tt.param)
+		assert.Equal(t, 422, status, "%s: %s", tt.body, body)
+		if assert.NoError(t, json.Unmarshal([]byte(body), &er), tt.body) && assert.Len(t, er.Errors, 1, tt.body) {
+			assert.Equal(t, tt.code, er.Errors[0].Code, tt.body)
+			assert.Equal(t, tt.param, er.Errors[0].Parameter, tt.body)
 		}
 	}
-	if len(s.Messages()) != 0 {
-		t.Error("an invalid create sent a message")
-	}
+	assert.Empty(t, s.Messages(), "an invalid create sent a message")
 }
 
 // TestCreateEdgesAndDefaults checks the values at the edges of each
@@ -294,26 +257,21 @@ func TestCreateEdgesAndDefaults(t *testing.T) {
 		before := len(s.Messages())
 		status, body := raw(t, "POST", s.URL+"/verify", mbtest.AccessKey, tt.body)
 		m := s.Messages()
-		if status != http.StatusCreated || len(m) != before+1 {
-			t.Errorf("%s: %d %s, want 201", tt.body, status, body)
+		if !assert.Equal(t, http.StatusCreated, status, "%s: %s", tt.body, body) || !assert.Len(t, m, before+1, tt.body) {
 			continue
 		}
 		got, want := m[len(m)-1], defaults
 		if tt.edit != nil {
 			tt.edit(&want)
 		}
-		if len(got.Code) != want.TokenLength || got.Text != "Your code is: "+got.Code {
-			t.Errorf("%s: code %q, text %q; want %d digits in the default template", tt.body, got.Code, got.Text, want.TokenLength)
-		}
+		assert.Len(t, got.Code, want.TokenLength, "%s: code", tt.body)
+		assert.Equal(t, "Your code is: "+got.Code, got.Text, "%s: text, want the default template", tt.body)
 		want.ID, want.Code, want.Text, want.SentAt = got.ID, got.Code, got.Text, got.SentAt
-		if got != want {
-			t.Errorf("%s:\n got %+v\nwant %+v", tt.body, got, want)
-		}
+		assert.Equal(t, want, got, tt.body)
 	}
 	status, body := raw(t, "POST", s.URL+"/verify", mbtest.AccessKey, `{"recipient":31612345678,"voice":"robot","type":"email","timeout":1}`)
-	if status != 422 || !strings.Contains(body, `"parameter":"type"`) {
-		t.Errorf("several bad parameters: %d %s, want 422 naming type, the first checked", status, body)
-	}
+	assert.Equal(t, 422, status, "several bad parameters: %s", body)
+	assert.Contains(t, body, `"parameter":"type"`, "several bad parameters: want type named, the first checked")
 }
 
 func TestDataCoding(t *testing.T) {
@@ -326,8 +284,9 @@ func TestDataCoding(t *testing.T) {
 	for _, tt := range tests {
 		s := mbtest.NewServer()
 		status, body := raw(t, "POST", s.URL+"/verify", mbtest.AccessKey, tt.body)
-		if m := s.Messages(); status != 201 || len(m) != 1 || m[0].DataCoding != tt.want {
-			t.Errorf("%s: %d %s, messages %+v; want 201 and datacoding %q", tt.body, status, body, m, tt.want)
+		assert.Equal(t, 201, status, "%s: %s", tt.body, body)
+		if m := s.Messages(); assert.Len(t, m, 1, tt.body) {
+			assert.Equal(t, tt.want, m[0].DataCoding, "%s: datacoding", tt.body)
 		}
 		s.Close()
 	}
@@ -340,13 +299,13 @@ func TestFormBody(t *testing.T) {
 	req.Header.Set("Authorization", "AccessKey "+mbtest.AccessKey)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp.Body.Close()
-	if m := s.Messages(); resp.StatusCode != 201 || len(m) != 1 || m[0].Type != "tts" || len(m[0].Code) != 7 {
-		t.Fatalf("form create: %d, %+v", resp.StatusCode, m)
-	}
+	require.Equal(t, 201, resp.StatusCode, "form create")
+	m := s.Messages()
+	require.Len(t, m, 1, "form create")
+	require.Equal(t, "tts", m[0].Type, "form create")
+	require.Len(t, m[0].Code, 7, "form create")
 }
 
 func TestFaults(t *testing.T) {
@@ -356,34 +315,27 @@ func TestFaults(t *testing.T) {
 		check func(t *testing.T, err error)
 	}{
 		{"InternalError", mbtest.InternalError(), func(t *testing.T, err error) {
-			if !errors.Is(err, mb.ErrUnexpectedResponse) {
-				t.Errorf("got %v, want ErrUnexpectedResponse", err)
-			}
+			assert.ErrorIs(t, err, mb.ErrUnexpectedResponse)
 		}},
 		{"BadGateway", mbtest.BadGateway(), func(t *testing.T, err error) {
-			if err == nil || !strings.Contains(err.Error(), "502 Bad Gateway") {
-				t.Errorf("got %v, want the HTML page in an unmarshal error", err)
+			if assert.Error(t, err) {
+				assert.Contains(t, err.Error(), "502 Bad Gateway", "want the HTML page in an unmarshal error")
 			}
 		}},
 		{"MalformedJSON", mbtest.MalformedJSON(), func(t *testing.T, err error) {
-			if err == nil || !strings.Contains(err.Error(), "could not decode") {
-				t.Errorf("got %v, want a decode error", err)
+			if assert.Error(t, err) {
+				assert.Contains(t, err.Error(), "could not decode", "want a decode error")
 			}
 		}},
 		{"LargeBody", mbtest.LargeBody(422, 1<<20), func(t *testing.T, err error) {
-			if e := apiErr(t, err); e.Code != 10 {
-				t.Errorf("got %+v, want code 10 after the white space", e)
-			}
+			assert.Equal(t, 10, apiErr(t, err).Code, "want code 10 after the white space")
 		}},
 		{"Drop", mbtest.Drop(), func(t *testing.T, err error) {
-			if err == nil || errors.As(err, new(mb.ErrorResponse)) {
-				t.Errorf("got %v, want a transport error", err)
-			}
+			assert.Error(t, err, "want a transport error")
+			assert.NotErrorAs(t, err, new(mb.ErrorResponse), "want a transport error")
 		}},
 		{"Reply", mbtest.Reply(402, "application/json", `{"errors":[{"code":25,"description":"Not enough balance","parameter":null}]}`), func(t *testing.T, err error) {
-			if e := apiErr(t, err); e.Code != 25 {
-				t.Errorf("got %+v, want code 25", e)
-			}
+			assert.Equal(t, 25, apiErr(t, err).Code)
 		}},
 	}
 	for _, tt := range tests {
@@ -392,16 +344,16 @@ func TestFaults(t *testing.T) {
 			s.Inject(tt.fault)
 			_, err := mbverify.Create(c, "31612345678", nil)
 			tt.check(t, err)
-			if len(s.Messages()) != 0 {
-				t.Error("a faulted request was processed")
-			}
+			assert.Empty(t, s.Messages(), "a faulted request was processed")
 			// The next request is served normally.
-			if _, err := mbverify.Create(c, "31612345678", nil); err != nil {
-				t.Fatalf("request after the fault: %v", err)
-			}
-			if r := s.Requests(); len(r) != 2 || r[0].Method != "POST" || r[0].Path != "/verify" ||
-				r[0].Header.Get("Authorization") != "AccessKey "+mbtest.AccessKey || !strings.Contains(string(r[0].Body), "31612345678") {
-				t.Errorf("Requests() = %+v", r)
+			_, err = mbverify.Create(c, "31612345678", nil)
+			require.NoError(t, err, "request after the fault")
+			r := s.Requests()
+			if assert.Len(t, r, 2, "Requests()") {
+				assert.Equal(t, "POST", r[0].Method)
+				assert.Equal(t, "/verify", r[0].Path)
+				assert.Equal(t, "AccessKey "+mbtest.AccessKey, r[0].Header.Get("Authorization"))
+				assert.Contains(t, string(r[0].Body), "31612345678")
 			}
 		})
 	}
@@ -412,9 +364,7 @@ func TestFaults(t *testing.T) {
 func TestDropAnswer(t *testing.T) {
 	s, c := newSDK(t, mbtest.WithCode("123456"))
 	v, err := mbverify.Create(c, "31612345678", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	s.Inject(mbtest.DropAnswer())
 	// A raw request on a new connection: nothing resends it.
 	tr := &http.Transport{}
@@ -423,15 +373,12 @@ func TestDropAnswer(t *testing.T) {
 	req.Header.Set("Authorization", "AccessKey "+mbtest.AccessKey)
 	if resp, err := tr.RoundTrip(req); err == nil {
 		resp.Body.Close()
-		t.Fatalf("got %s, want no answer", resp.Status)
+		require.FailNowf(t, "an answer arrived", "got %s, want no answer", resp.Status)
 	}
 	got, err := mbverify.Read(c, v.ID)
-	if err != nil || got.Status != "verified" {
-		t.Fatalf("Read after the lost answer = %+v, %v; want verified", got, err)
-	}
-	if n := len(s.Requests()); n != 3 {
-		t.Errorf("%d requests, want 3", n)
-	}
+	require.NoError(t, err, "Read after the lost answer")
+	require.Equal(t, "verified", got.Status, "Read after the lost answer")
+	assert.Len(t, s.Requests(), 3, "requests")
 }
 
 func TestDelayGivesUpWithTheClient(t *testing.T) {
@@ -441,31 +388,21 @@ func TestDelayGivesUpWithTheClient(t *testing.T) {
 	c := mb.New(mbtest.AccessKey)
 	c.HTTPClient.Timeout = 50 * time.Millisecond
 	_, err := mbverify.Create(sdk{c, s.URL}, "31612345678", nil)
-	if err == nil {
-		t.Fatal("a delayed request succeeded before its client's timeout")
-	}
+	require.Error(t, err, "a delayed request succeeded before its client's timeout")
 	s.Close() // returns once the delayed handler has given up
-	if len(s.Messages()) != 0 {
-		t.Error("the abandoned request was processed")
-	}
+	assert.Empty(t, s.Messages(), "the abandoned request was processed")
 }
 
 func TestConnectionsCountsTCPConnections(t *testing.T) {
 	s, c := newSDK(t)
 	for range 5 {
-		if _, err := mbverify.Create(c, "31612345678", nil); err != nil {
-			t.Fatal(err)
-		}
+		_, err := mbverify.Create(c, "31612345678", nil)
+		require.NoError(t, err)
 	}
-	if n := s.Connections(); n != 1 {
-		t.Errorf("Connections() = %d after 5 sequential requests on one keep-alive client, want 1", n)
-	}
+	assert.Equal(t, 1, s.Connections(), "Connections() after 5 sequential requests on one keep-alive client")
 	s.Inject(mbtest.Drop())
 	mbverify.Create(c, "31612345678", nil)
-	if _, err := mbverify.Create(c, "31612345678", nil); err != nil {
-		t.Fatal(err)
-	}
-	if n := s.Connections(); n != 2 {
-		t.Errorf("Connections() = %d after a dropped connection, want 2", n)
-	}
+	_, err := mbverify.Create(c, "31612345678", nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, s.Connections(), "Connections() after a dropped connection")
 }

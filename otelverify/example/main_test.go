@@ -14,6 +14,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/phoneverify/verify/fake"
 )
@@ -23,9 +25,7 @@ import (
 func TestMetricsEndpoint(t *testing.T) {
 	p := fake.New(fake.WithCode("864209"))
 	h, shutdown, err := newHandler(slog.New(slog.DiscardHandler), p, []byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer shutdown(context.Background())
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -35,13 +35,9 @@ func TestMetricsEndpoint(t *testing.T) {
 	post := func(path string, form url.Values, wantPath string) {
 		t.Helper()
 		res, err := c.PostForm(srv.URL+path, form)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		res.Body.Close()
-		if res.Request.URL.Path != wantPath {
-			t.Fatalf("POST %s ended on %s (%d), want %s", path, res.Request.URL.Path, res.StatusCode, wantPath)
-		}
+		require.Equal(t, wantPath, res.Request.URL.Path, "POST %s ended there (%d)", path, res.StatusCode)
 	}
 	post("/", url.Values{"phone": {"+31 6 12345678"}}, "/code")
 	post("/code", url.Values{"code": {"111111"}}, "/code")   // wrong
@@ -49,21 +45,15 @@ func TestMetricsEndpoint(t *testing.T) {
 	post("/", url.Values{"phone": {"+31 900 1234567"}}, "/") // premium rate: refused
 
 	res, err := http.Get(srv.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	for _, secret := range []string{"864209", "111111", "612345678", "9001234567"} {
-		if strings.Contains(string(body), secret) {
-			t.Errorf("/metrics contains %q", secret)
-		}
+		assert.NotContains(t, string(body), secret, "/metrics contains a secret")
 	}
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	families, err := parser.TextToMetricFamilies(strings.NewReader(string(body)))
-	if err != nil {
-		t.Fatalf("parse /metrics: %v\n%s", err, body)
-	}
+	require.NoError(t, err, "parse /metrics:\n%s", body)
 
 	tests := []struct {
 		family string
@@ -79,9 +69,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		{"verify_provider_duration_seconds", map[string]string{"verify_operation": "check"}, 2},
 	}
 	for _, tt := range tests {
-		if got := value(families[tt.family], tt.labels); got != tt.want {
-			t.Errorf("%s%v = %v, want %v\n%s", tt.family, tt.labels, got, tt.want, body)
-		}
+		assert.Equal(t, tt.want, value(families[tt.family], tt.labels), "%s%v\n%s", tt.family, tt.labels, body)
 	}
 	// The service is named, not "unknown_service:example".
 	var service []string
@@ -92,9 +80,7 @@ func TestMetricsEndpoint(t *testing.T) {
 			}
 		}
 	}
-	if len(service) != 1 || service[0] != "phoneverify-example" {
-		t.Errorf("target_info's service_name = %q, want [phoneverify-example]", service)
-	}
+	assert.Equal(t, []string{"phoneverify-example"}, service, "target_info's service_name")
 }
 
 // value returns the sum of the counters, or of the histograms' counts, of
