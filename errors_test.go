@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/phoneverify/verify"
 )
 
@@ -23,8 +25,6 @@ func TestRateLimitErrorText(t *testing.T) {
 		{verify.RateLimitError{RetryAfter: 1500 * time.Millisecond}, "verify: rate limited: retry after 2s"},
 		{verify.RateLimitError{RetryAfter: time.Nanosecond}, "verify: rate limited: retry after 1s"},
 	} {
-		if got := tt.err.Error(); got != tt.want {
-			t.Errorf("%+v: %q, want %q", tt.err, got, tt.want)
-		}
+		assert.Equal(t, tt.want, tt.err.Error(), "%+v", tt.err)
 	}
 }

@@ -1,12 +1,12 @@
 package verify
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParsePhone checks that any input gives either a valid E.164 number
@@ -25,18 +25,18 @@ func FuzzParsePhone(f *testing.F) {
 		got, err := ParsePhone(input, region)
 		if err != nil {
 			var pe *PhoneError
-			if !errors.As(err, &pe) || pe.Reason == "" || got != "" {
-				t.Fatalf("ParsePhone(%q, %q) = %q, %v: want a *PhoneError with a reason", input, region, got, err)
-			}
+			require.ErrorAs(t, err, &pe, "ParsePhone(%q, %q): want a *PhoneError", input, region)
+			require.NotEmpty(t, pe.Reason, "ParsePhone(%q, %q) = %v: want a *PhoneError with a reason", input, region, err)
+			require.Empty(t, got, "ParsePhone(%q, %q) = %q with error %v", input, region, got, err)
 			return
 		}
-		if !strings.HasPrefix(got, "+") || len(got) < 4 || len(got) > 16 || strings.Trim(got[1:], "0123456789") != "" {
-			t.Fatalf("ParsePhone(%q, %q) = %q: not E.164", input, region, got)
-		}
+		require.True(t, strings.HasPrefix(got, "+"), "ParsePhone(%q, %q) = %q: not E.164", input, region, got)
+		require.GreaterOrEqual(t, len(got), 4, "ParsePhone(%q, %q) = %q: not E.164", input, region, got)
+		require.LessOrEqual(t, len(got), 16, "ParsePhone(%q, %q) = %q: not E.164", input, region, got)
+		require.Empty(t, strings.Trim(got[1:], "0123456789"), "ParsePhone(%q, %q) = %q: not E.164", input, region, got)
 		num, perr := phonenumbers.Parse(got, "")
-		if perr != nil || !phonenumbers.IsValidNumber(num) {
-			t.Fatalf("ParsePhone(%q, %q) = %q, which is not a valid number", input, region, got)
-		}
+		require.NoError(t, perr, "ParsePhone(%q, %q) = %q, which phonenumbers cannot parse", input, region, got)
+		require.True(t, phonenumbers.IsValidNumber(num), "ParsePhone(%q, %q) = %q, which is not a valid number", input, region, got)
 		// ParsePhone reads what phonenumbers reads (which takes 00 for the
 		// international prefix only given a region that dials it, and of
 		// the digits of other scripts only Arabic-Indic ones).
@@ -44,13 +44,13 @@ func FuzzParsePhone(f *testing.F) {
 		if rest, ok := strings.CutPrefix(in, "00"); ok && region == "" {
 			in = "+" + rest
 		}
-		if orig, err := phonenumbers.Parse(in, strings.ToUpper(region)); err != nil || phonenumbers.Format(orig, phonenumbers.E164) != got {
-			t.Fatalf("ParsePhone(%q, %q) = %q; phonenumbers formats it as %q (%v)", input, region, got, phonenumbers.Format(orig, phonenumbers.E164), err)
-		}
+		orig, err := phonenumbers.Parse(in, strings.ToUpper(region))
+		require.NoError(t, err, "ParsePhone(%q, %q) = %q; phonenumbers cannot parse the input", input, region, got)
+		require.Equal(t, phonenumbers.Format(orig, phonenumbers.E164), got, "ParsePhone(%q, %q): phonenumbers formats it otherwise", input, region)
 		// Parsing the normalised number again gives the same number.
-		if again, err := ParsePhone(got, ""); err != nil || again != got {
-			t.Fatalf("ParsePhone(%q) = %q, %v: not stable", got, again, err)
-		}
+		again, err := ParsePhone(got, "")
+		require.NoError(t, err, "ParsePhone(%q): not stable", got)
+		require.Equal(t, got, again, "ParsePhone(%q): not stable", got)
 	})
 }
 
@@ -64,21 +64,19 @@ func FuzzNormalizeCode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		got, err := normalizeCode(in)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidCode) || got != "" {
-				t.Fatalf("normalizeCode(%q) = %q, %v", in, got, err)
-			}
+			require.ErrorIs(t, err, ErrInvalidCode, "normalizeCode(%q)", in)
+			require.Empty(t, got, "normalizeCode(%q) with error %v", in, err)
 			return
 		}
-		if len(got) < 4 || len(got) > 10 || strings.Trim(got, "0123456789") != "" {
-			t.Fatalf("normalizeCode(%q) = %q: not 4 to 10 digits", in, got)
-		}
-		if !utf8.ValidString(in) || strings.Map(func(r rune) rune {
+		require.GreaterOrEqual(t, len(got), 4, "normalizeCode(%q) = %q: not 4 to 10 digits", in, got)
+		require.LessOrEqual(t, len(got), 10, "normalizeCode(%q) = %q: not 4 to 10 digits", in, got)
+		require.Empty(t, strings.Trim(got, "0123456789"), "normalizeCode(%q) = %q: not 4 to 10 digits", in, got)
+		require.True(t, utf8.ValidString(in), "normalizeCode(%q) = %q: accepted invalid UTF-8", in, got)
+		require.Equal(t, strings.Map(func(r rune) rune {
 			if r == ' ' || r == '-' || r == '\t' {
 				return -1
 			}
 			return r
-		}, asciiDigits(in)) != got {
-			t.Fatalf("normalizeCode(%q) = %q: dropped more than spaces and dashes", in, got)
-		}
+		}, asciiDigits(in)), got, "normalizeCode(%q): dropped more than spaces and dashes", in)
 	})
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -36,28 +35,21 @@ func TestFloodCannotLockOut(t *testing.T) {
 			p := fake.New(fake.WithClock(c.Now))
 			l := &verify.MemoryLimiter{Now: c.Now, MaxKeys: 1000}
 			v, err := verify.New(p, verify.WithLimiter(l))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			ctx := context.Background()
 			user, err := v.Start(ctx, "+31687654321", verify.WithClientKey("192.0.2.1"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			for i := range 1050 {
 				v.Start(ctx, tt.phone(i), verify.WithClientKey(fmt.Sprintf("2001:db8:%x::/64", i)))
-				if l.Len() > 1000 {
-					t.Fatalf("the limiter holds %d keys, more than its 1000", l.Len())
-				}
+				require.LessOrEqual(t, l.Len(), 1000, "the limiter holds more keys than its 1000")
 			}
 			t.Logf("after the flood: %d keys, %d provider calls", l.Len(), len(p.Messages()))
-			if _, err := v.Start(ctx, "+31611112222", verify.WithClientKey("192.0.2.2")); err != nil {
-				t.Fatalf("a new client's first start: %v", err)
-			}
+			_, err = v.Start(ctx, "+31611112222", verify.WithClientKey("192.0.2.2"))
+			require.NoError(t, err, "a new client's first start")
 			code, _ := p.LastCode("+31687654321")
-			if ver, err := v.Check(ctx, user.ID, code); err != nil || !ver.Verified() {
-				t.Fatalf("the user's check with the right code: %v", err)
-			}
+			ver, err := v.Check(ctx, user.ID, code)
+			require.NoError(t, err, "the user's check with the right code")
+			assert.True(t, ver.Verified(), "the user's check with the right code")
 		})
 	}
 }
@@ -67,9 +59,8 @@ func TestFloodCannotLockOut(t *testing.T) {
 func TestRefusedStartConsumesNothing(t *testing.T) {
 	v, p, c := limited(t, verify.WithGlobalLimit(1, time.Hour), verify.WithClientLimit(3, time.Hour))
 	ctx := context.Background()
-	if _, err := v.Start(ctx, "+31611111111", verify.WithClientKey("198.51.100.1")); err != nil {
-		t.Fatal(err)
-	}
+	_, err := v.Start(ctx, "+31611111111", verify.WithClientKey("198.51.100.1"))
+	require.NoError(t, err)
 	user := verify.WithClientKey("192.0.2.1")
 	for i := range 20 {
 		_, err := v.Start(ctx, "+31612345678", user)
@@ -77,12 +68,9 @@ func TestRefusedStartConsumesNothing(t *testing.T) {
 		c.Advance(time.Minute)
 	}
 	c.Advance(40 * time.Minute) // the global start has left its hour
-	if _, err := v.Start(ctx, "+31612345678", user); err != nil {
-		t.Fatalf("the user's start once the global budget cleared: %v", err)
-	}
-	if n := len(p.Messages()); n != 2 {
-		t.Fatalf("%d messages, want 2", n)
-	}
+	_, err = v.Start(ctx, "+31612345678", user)
+	require.NoError(t, err, "the user's start once the global budget cleared")
+	assert.Len(t, p.Messages(), 2, "messages")
 }
 
 // With a plain Limiter (not a LimitStore), the limits are asked in order
@@ -91,13 +79,10 @@ func TestPlainLimiterAsksLimitsInOrder(t *testing.T) {
 	c := newClock()
 	l := plain{&verify.MemoryLimiter{Now: c.Now}}
 	v, err := verify.New(fake.New(fake.WithClock(c.Now)), verify.WithLimiter(l), verify.WithGlobalLimit(1, time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx := context.Background()
-	if _, err := v.Start(ctx, "+31611111111"); err != nil {
-		t.Fatal(err)
-	}
+	_, err = v.Start(ctx, "+31611111111")
+	require.NoError(t, err)
 	_, err = v.Start(ctx, "+31612345678")
 	wantRateLimited(t, err, "global_limit", time.Hour)
 	_, err = v.Start(ctx, "+31612345678")
@@ -120,24 +105,16 @@ func TestPerNetworkLimit(t *testing.T) {
 	}
 	// The http package passes IPv6 clients as their /64.
 	for i := range 3 {
-		if err := start(i, fmt.Sprintf("2001:db8:1:%x::/64", i)); err != nil {
-			t.Fatalf("/64 %d of the /48: %v", i, err)
-		}
+		require.NoError(t, start(i, fmt.Sprintf("2001:db8:1:%x::/64", i)), "/64 %d of the /48", i)
 	}
 	wantRateLimited(t, start(10, "2001:db8:1:ff::/64"), "network_limit", time.Hour)
-	if err := start(11, "2001:db8:2:1::/64"); err != nil {
-		t.Fatalf("another /48: %v", err)
-	}
+	require.NoError(t, start(11, "2001:db8:2:1::/64"), "another /48")
 	// A bare IPv6 address counts by its /64 (and its /48).
-	if err := start(12, "2001:db8:3::1"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, start(12, "2001:db8:3::1"))
 	wantRateLimited(t, start(13, "2001:db8:3::2"), "client_limit", time.Hour)
 	// IPv4 keeps its /32: ten addresses of one /24 are ten clients.
 	for i := range 10 {
-		if err := start(20+i, fmt.Sprintf("192.0.2.%d", i)); err != nil {
-			t.Fatalf("IPv4 client %d: %v", i, err)
-		}
+		require.NoError(t, start(20+i, fmt.Sprintf("192.0.2.%d", i)), "IPv4 client %d", i)
 	}
 }
 
@@ -154,9 +131,7 @@ func pumpingVerifier(t *testing.T, opts ...verify.Option) (*verify.Verifier, *fa
 		verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))),
 		verify.WithObserver(rec),
 	}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return v, p, c, &log, rec
 }
 
@@ -178,7 +153,7 @@ func pump(t *testing.T, v *verify.Verifier, c clockT, from, n int) (allowed int,
 		case errors.Is(err, verify.ErrSuspectedPumping):
 			refusal = err
 		default:
-			t.Fatalf("start %d: %v", i, err)
+			require.NoError(t, err, "start %d", i)
 		}
 		c.Advance(30 * time.Second)
 	}
@@ -188,55 +163,45 @@ func pump(t *testing.T, v *verify.Verifier, c clockT, from, n int) (allowed int,
 func TestPumpingGuardCutsOffARange(t *testing.T) {
 	v, p, c, log, rec := pumpingVerifier(t)
 	allowed, err := pump(t, v, c, 0, 110) // 110 starts in 55 minutes
-	if allowed != 100 || err == nil {
-		t.Fatalf("%d of 110 pumped starts allowed (refusal %v), want 100", allowed, err)
-	}
+	require.Equal(t, 100, allowed, "pumped starts of 110 allowed (refusal %v)", err)
+	require.Error(t, err, "the refusal of the pumped starts")
 	var rl *verify.RateLimitError
-	if !errors.Is(err, verify.ErrRateLimited) || !errors.As(err, &rl) || rl.Limit != "pumping_guard" || rl.RetryAfter <= 0 {
-		t.Fatalf("refusal %v: want a *RateLimitError of the SMS pumping guard", err)
-	}
-	if errors.Is(err, verify.ErrInvalidPhone) || strings.Contains(err.Error(), "+316") {
-		t.Fatalf("refusal %q", err)
-	}
+	require.ErrorIs(t, err, verify.ErrRateLimited, "refusal")
+	require.ErrorAs(t, err, &rl, "refusal: want a *RateLimitError")
+	require.Equal(t, "pumping_guard", rl.Limit, "refusal: want a *RateLimitError of the SMS pumping guard")
+	require.Positive(t, rl.RetryAfter, "refusal's RetryAfter")
+	require.NotErrorIs(t, err, verify.ErrInvalidPhone, "refusal")
+	require.NotContains(t, err.Error(), "+316", "refusal")
 	events := rec.take()
-	if e := events[len(events)-1]; e.Limit != "pumping_guard" || !errors.Is(e.Err, verify.ErrSuspectedPumping) {
-		t.Fatalf("event %+v", e)
-	}
-	if n := len(p.Messages()); n != 100 {
-		t.Fatalf("%d messages sent, want 100", n)
-	}
+	require.NotEmpty(t, events)
+	e := events[len(events)-1]
+	require.Equal(t, "pumping_guard", e.Limit, "event %+v", e)
+	require.ErrorIs(t, e.Err, verify.ErrSuspectedPumping, "event %+v", e)
+	require.Len(t, p.Messages(), 100, "messages sent")
 	// Other limits refuse with other errors.
 	v.Start(context.Background(), "+31687654321")
-	if _, err = v.Start(context.Background(), "+31687654321"); errors.Is(err, verify.ErrSuspectedPumping) || !errors.Is(err, verify.ErrRateLimited) {
-		t.Fatalf("cooldown refusal: %v", err)
-	}
+	_, err = v.Start(context.Background(), "+31687654321")
+	require.NotErrorIs(t, err, verify.ErrSuspectedPumping, "cooldown refusal")
+	require.ErrorIs(t, err, verify.ErrRateLimited, "cooldown refusal")
 	// Another range of the same country is not held up.
-	if _, err := v.Start(context.Background(), "+31612350000"); err != nil {
-		t.Fatalf("another range: %v", err)
-	}
+	_, err = v.Start(context.Background(), "+31612350000")
+	require.NoError(t, err, "another range")
 	// One warning, with the range and the rates, and no full number.
 	out := log.String()
-	if n := strings.Count(out, "level=WARN"); n != 1 {
-		t.Fatalf("%d warnings, want 1:\n%s", n, out)
-	}
-	warn := regexp.MustCompile(`level=WARN msg="verify: suspected SMS pumping[^"]*" range="\+31 61234" region=NL starts=100 verified=0 verified_rate=0.0%`)
-	if !warn.MatchString(out) {
-		t.Fatalf("no warning with the range and rates in:\n%s", out)
-	}
-	if m := regexp.MustCompile(`\+?316\d{8}`).FindString(out); m != "" {
-		t.Fatalf("the log holds a full number %s", m)
-	}
+	require.Equal(t, 1, strings.Count(out, "level=WARN"), "warnings in:\n%s", out)
+	assert.Regexp(t, `level=WARN msg="verify: suspected SMS pumping[^"]*" range="\+31 61234" region=NL starts=100 verified=0 verified_rate=0.0%`, out,
+		"a warning with the range and rates")
+	assert.NotRegexp(t, `\+?316\d{8}`, out, "the log holds a full number")
 }
 
 func TestPumpingGuardClearsWhenItsWindowPasses(t *testing.T) {
 	v, _, c, _, _ := pumpingVerifier(t)
-	if allowed, err := pump(t, v, c, 0, 120); allowed != 100 || err == nil {
-		t.Fatalf("%d allowed", allowed)
-	}
+	allowed, err := pump(t, v, c, 0, 120)
+	require.Equal(t, 100, allowed, "starts allowed before the trip")
+	require.Error(t, err, "the trip's refusal")
 	c.Advance(time.Hour)
-	if allowed, err := pump(t, v, c, 200, 10); allowed != 10 {
-		t.Fatalf("an hour after the trip, %d of 10 starts allowed: %v", allowed, err)
-	}
+	allowed, err = pump(t, v, c, 200, 10)
+	assert.Equal(t, 10, allowed, "an hour after the trip, starts of 10 allowed (refusal %v)", err)
 }
 
 func TestPumpingGuardLetsRealTrafficThrough(t *testing.T) {
@@ -247,28 +212,22 @@ func TestPumpingGuardLetsRealTrafficThrough(t *testing.T) {
 	for i := range 2000 {
 		phone := fmt.Sprintf("+4915123456%03d", i%1000)
 		ver, err := v.Start(ctx, phone, verify.WithClientKey(fmt.Sprintf("192.0.%d.%d", i>>8&255, i&255)))
-		if err != nil {
-			t.Fatalf("real start %d: %v", i, err)
-		}
+		require.NoError(t, err, "real start %d", i)
 		if i%5 != 4 {
 			code, _ := p.LastCode(phone)
-			if _, err := v.Check(ctx, ver.ID, code); err != nil {
-				t.Fatalf("real check %d: %v", i, err)
-			}
+			_, err := v.Check(ctx, ver.ID, code)
+			require.NoError(t, err, "real check %d", i)
 		}
 		if i%10 == 0 {
 			pump(t, v, c, i/10, 1)
 		}
 		c.Advance(18 * time.Second)
 	}
-	if strings.Contains(log.String(), `range="+49`) {
-		t.Fatal("the guard warned about real traffic")
-	}
+	require.NotContains(t, log.String(), `range="+49`, "the guard warned about real traffic")
 	// Off, the guard lets everything through.
 	off, _, c2, _, _ := pumpingVerifier(t, verify.WithPumpingGuard(0, 0, 0))
-	if allowed, _ := pump(t, off, c2, 0, 150); allowed != 150 {
-		t.Fatalf("guard off: %d of 150 allowed", allowed)
-	}
+	allowed, _ := pump(t, off, c2, 0, 150)
+	assert.Equal(t, 150, allowed, "guard off: starts of 150 allowed")
 }
 
 // The attack of issue 17 §2: one IPv6 /48, moving to a new /64 every 20
@@ -400,12 +359,11 @@ func TestAbuseOptionRanges(t *testing.T) {
 		{verify.WithFailureThrottle(1, 24*time.Hour), verify.WithFailureThrottle(1, 24*time.Hour+1), "WithFailureThrottle"},
 		{verify.WithFailureThrottle(0, 0), verify.WithFailureThrottle(-1, time.Hour), "WithFailureThrottle"},
 	} {
-		if _, err := verify.New(fake.New(), tt.ok); err != nil {
-			t.Errorf("%s: %v", tt.name, err)
-		}
-		if _, err := verify.New(fake.New(), tt.bad); !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), tt.name) {
-			t.Errorf("%s out of range: %v", tt.name, err)
-		}
+		_, err := verify.New(fake.New(), tt.ok)
+		assert.NoError(t, err, tt.name)
+		_, err = verify.New(fake.New(), tt.bad)
+		assert.ErrorIs(t, err, verify.ErrInvalidOption, "%s out of range", tt.name)
+		assert.ErrorContains(t, err, tt.name, "%s out of range: the error names the option", tt.name)
 	}
 }
 

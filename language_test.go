@@ -2,12 +2,14 @@ package verify_test
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 )
@@ -69,38 +71,30 @@ func TestLanguageFollowsTheNumbersCountry(t *testing.T) {
 		// AU, VA with IT): the number's region is the one its number
 		// belongs to.
 		num, err := phonenumbers.Parse(phone, "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		want, ok := countryLanguage[phonenumbers.GetRegionCodeForNumber(num)]
 		if !ok {
 			want = "en-gb"
 		}
 		for _, ch := range []verify.Channel{verify.Voice, verify.SMS} {
 			ver, err := v.Start(ctx, phone, verify.WithChannel(ch))
-			if err != nil {
-				if ch == verify.SMS {
-					continue // a fixed-line example: texts cannot reach it
-				}
-				t.Errorf("%s %s: %v", region, phone, err)
+			if err != nil && ch == verify.SMS {
+				continue // a fixed-line example: texts cannot reach it
+			}
+			if !assert.NoError(t, err, "%s %s", region, phone) {
 				continue
 			}
 			msgs := p.Messages()
 			m := msgs[len(msgs)-1]
-			if ver.Language != want || m.Language != want {
-				t.Errorf("%s %s %s: language %q, fake got %q; want %q", region, phone, ch, ver.Language, m.Language, want)
-			}
+			assert.Equal(t, want, ver.Language, "%s %s %s: the Verification's language", region, phone, ch)
+			assert.Equal(t, want, m.Language, "%s %s %s: the language the fake got", region, phone, ch)
 			tested++
 		}
 	}
 	// phonenumbers has an example for about 245 regions.
-	if tested < 400 {
-		t.Errorf("only %d starts were tested", tested)
-	}
+	assert.GreaterOrEqual(t, tested, 400, "starts tested")
 	for region := range countryLanguage {
-		if exampleNumber(region) == "" {
-			t.Errorf("the table's region %s has no example number", region)
-		}
+		assert.NotEmpty(t, exampleNumber(region), "the table's region %s has no example number", region)
 	}
 }
 
@@ -161,25 +155,23 @@ func TestLanguageFollowsTheUser(t *testing.T) {
 		v := newVerifier(t, p)
 		phone := exampleNumber(tt.region)
 		ver, err := v.Start(ctx, phone, verify.WithUserLanguage(tt.user...))
-		if err != nil {
-			t.Errorf("%s %q: %v", tt.region, tt.user, err)
+		if !assert.NoError(t, err, "%s %q", tt.region, tt.user) {
 			continue
 		}
-		if ver.Language != tt.want || p.Messages()[0].Language != tt.want {
-			t.Errorf("%s %q: language %q (fake: %q), want %q", tt.region, tt.user, ver.Language, p.Messages()[0].Language, tt.want)
-		}
+		assert.Equal(t, tt.want, ver.Language, "%s %q: the Verification's language", tt.region, tt.user)
+		require.NotEmpty(t, p.Messages(), "%s %q: the fake got no message", tt.region, tt.user)
+		assert.Equal(t, tt.want, p.Messages()[0].Language, "%s %q: the language the fake got", tt.region, tt.user)
 	}
 }
 
 func TestObserverSeesTheChosenLanguage(t *testing.T) {
 	r := &recorder{}
 	v := newVerifier(t, fake.New(), verify.WithObserver(r))
-	if _, err := v.Start(context.Background(), "+34612345678", verify.WithUserLanguage("es-AR")); err != nil {
-		t.Fatal(err)
-	}
-	if ev := r.take(); len(ev) != 1 || ev[0].Language != "es-mx" {
-		t.Fatalf("events %+v, want one start in es-mx", ev)
-	}
+	_, err := v.Start(context.Background(), "+34612345678", verify.WithUserLanguage("es-AR"))
+	require.NoError(t, err)
+	ev := r.take()
+	require.Len(t, ev, 1, "events: want one start")
+	assert.Equal(t, "es-mx", ev[0].Language, "the start's language")
 }
 
 func TestWithLanguageFixesTheLanguage(t *testing.T) {
@@ -187,19 +179,14 @@ func TestWithLanguageFixesTheLanguage(t *testing.T) {
 	s := &spy{}
 	v := newVerifier(t, s, verify.WithLanguage("pl-PL"))
 	ver, err := v.Start(ctx, "+31612345678", verify.WithUserLanguage("de"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ver.Language != "pl-pl" || s.lastReq.Language != "pl-pl" || !strings.HasPrefix(s.lastReq.Template, "Dzień dobry.") {
-		t.Errorf("New's WithLanguage: %q, template %q", ver.Language, s.lastReq.Template)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "pl-pl", ver.Language, "New's WithLanguage: the Verification's language")
+	assert.Equal(t, "pl-pl", s.lastReq.Language, "New's WithLanguage: the request's language")
+	assert.True(t, strings.HasPrefix(s.lastReq.Template, "Dzień dobry."), "New's WithLanguage: template %q", s.lastReq.Template)
 	ver, err = v.Start(ctx, "+31612345678", verify.WithLanguage("it-it"), verify.WithChannel(verify.SMS))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ver.Language != "it-it" || !strings.HasPrefix(s.lastReq.Template, "Il tuo codice") {
-		t.Errorf("Start's WithLanguage: %q, template %q", ver.Language, s.lastReq.Template)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "it-it", ver.Language, "Start's WithLanguage")
+	assert.True(t, strings.HasPrefix(s.lastReq.Template, "Il tuo codice"), "Start's WithLanguage: template %q", s.lastReq.Template)
 }
 
 func TestWithTemplateWins(t *testing.T) {
@@ -209,38 +196,28 @@ func TestWithTemplateWins(t *testing.T) {
 	// Dutch voice read it.
 	v := newVerifier(t, s, verify.WithTemplate("Code %token"))
 	ver, err := v.Start(ctx, "+31612345678", verify.WithUserLanguage("de"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ver.Language != "en-gb" || s.lastReq.Template != "Code %token" {
-		t.Errorf("template alone: %q, %q; want en-gb, the template", ver.Language, s.lastReq.Template)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "en-gb", ver.Language, "template alone: the language")
+	assert.Equal(t, "Code %token", s.lastReq.Template, "template alone: the template")
 	ver, err = v.Start(ctx, "+31612345678", verify.WithLanguage("nl-nl"), verify.WithTemplate("Uw code: %token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ver.Language != "nl-nl" || s.lastReq.Template != "Uw code: %token" {
-		t.Errorf("template and language: %q, %q", ver.Language, s.lastReq.Template)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "nl-nl", ver.Language, "template and language: the language")
+	assert.Equal(t, "Uw code: %token", s.lastReq.Template, "template and language: the template")
 }
 
 func TestWithWebOrigin(t *testing.T) {
 	ctx := context.Background()
 	p := fake.New(fake.WithCode("123456"))
 	v := newVerifier(t, p, verify.WithWebOrigin("https://Example.com/"))
-	if _, err := v.Start(ctx, "+31612345678", verify.WithChannel(verify.SMS)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Start(ctx, "+31612345678"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Start(ctx, "+31612345678", verify.WithChannel(verify.SMS), verify.WithLanguage("en-gb"),
-		verify.WithTemplate("Code %token"), verify.WithWebOrigin("https://login.example.org")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Start(ctx, "+31612345678", verify.WithChannel(verify.SMS), verify.WithWebOrigin("")); err != nil {
-		t.Fatal(err)
-	}
+	_, err := v.Start(ctx, "+31612345678", verify.WithChannel(verify.SMS))
+	require.NoError(t, err)
+	_, err = v.Start(ctx, "+31612345678")
+	require.NoError(t, err)
+	_, err = v.Start(ctx, "+31612345678", verify.WithChannel(verify.SMS), verify.WithLanguage("en-gb"),
+		verify.WithTemplate("Code %token"), verify.WithWebOrigin("https://login.example.org"))
+	require.NoError(t, err)
+	_, err = v.Start(ctx, "+31612345678", verify.WithChannel(verify.SMS), verify.WithWebOrigin(""))
+	require.NoError(t, err)
 	msgs := p.Messages()
 	for i, want := range []string{
 		"Je verificatiecode is 123456. Deel deze code met niemand.\n\n@example.com #123456",
@@ -248,9 +225,7 @@ func TestWithWebOrigin(t *testing.T) {
 		"Code 123456\n\n@login.example.org #123456",
 		"Je verificatiecode is 123456. Deel deze code met niemand.",
 	} {
-		if msgs[i].Text != want {
-			t.Errorf("message %d: %q, want %q", i, msgs[i].Text, want)
-		}
+		assert.Equal(t, want, msgs[i].Text, "message %d", i)
 	}
 
 	for _, bad := range []string{
@@ -259,13 +234,12 @@ func TestWithWebOrigin(t *testing.T) {
 		"https://", "https://exa_mple.com", "https://bücher.example", "https://example..com", "https://.example.com",
 		"//example.com", "https:example.com",
 	} {
-		if _, err := verify.New(fake.New(), verify.WithWebOrigin(bad)); !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), "WithWebOrigin") {
-			t.Errorf("WithWebOrigin(%q): %v, want ErrInvalidOption naming WithWebOrigin", bad, err)
-		}
+		_, err := verify.New(fake.New(), verify.WithWebOrigin(bad))
+		assert.ErrorIs(t, err, verify.ErrInvalidOption, "WithWebOrigin(%q)", bad)
+		assert.ErrorContains(t, err, "WithWebOrigin", "WithWebOrigin(%q): the error names the option", bad)
 	}
 	long := strings.Repeat("a", 60) + "." + strings.Repeat("b", 60) + "." + strings.Repeat("c", 60) + ".com"
-	_, err := verify.New(fake.New(), verify.WithWebOrigin("https://"+long), verify.WithTemplate(strings.Repeat("x", 300)+"%token"))
-	if !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), "WithTemplate") {
-		t.Errorf("template too long with the origin line: %v", err)
-	}
+	_, err = verify.New(fake.New(), verify.WithWebOrigin("https://"+long), verify.WithTemplate(strings.Repeat("x", 300)+"%token"))
+	assert.ErrorIs(t, err, verify.ErrInvalidOption, "template too long with the origin line")
+	assert.ErrorContains(t, err, "WithTemplate", "template too long with the origin line: the error names the option")
 }

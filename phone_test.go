@@ -4,8 +4,9 @@ package verify_test
 
 import (
 	"context"
-	"errors"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/phoneverify/verify"
 )
@@ -17,8 +18,9 @@ func TestInvalidNonGeographicNumber(t *testing.T) {
 	v := newVerifier(t, &spy{}, verify.WithAnyLineType())
 	for _, in := range []string{"+882 12345678901", "+870 123456789012"} {
 		var pe *verify.PhoneError
-		if _, err := v.Start(context.Background(), in); !errors.As(err, &pe) || pe.Code != "invalid" {
-			t.Errorf("Start(%q): %v; want a PhoneError with code invalid", in, err)
+		_, err := v.Start(context.Background(), in)
+		if assert.ErrorAs(t, err, &pe, "Start(%q)", in) {
+			assert.Equal(t, "invalid", pe.Code, "Start(%q): %v", in, err)
 		}
 	}
 }

@@ -5,12 +5,13 @@ package verify_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
@@ -27,28 +28,21 @@ func TestPumpingGuardCreditsVerifiedChecks(t *testing.T) {
 	}
 	for i := range 3 {
 		ver, err := start(i)
-		if err != nil {
-			t.Fatalf("start %d: %v", i, err)
-		}
+		require.NoError(t, err, "start %d", i)
 		if i < 2 {
 			code, _ := p.LastCode(ver.Phone)
-			if _, err := v.Check(ctx, ver.ID, code); err != nil {
-				t.Fatal(err)
-			}
+			_, err := v.Check(ctx, ver.ID, code)
+			require.NoError(t, err)
 		}
 		c.Advance(time.Minute)
 	}
 	for i := 3; i < 7; i++ {
-		if _, err := start(i); err != nil {
-			t.Fatalf("start %d of a range with 2 verified: %v", i+1, err)
-		}
+		_, err := start(i)
+		require.NoError(t, err, "start %d of a range with 2 verified", i+1)
 	}
-	if _, err := start(7); !errors.Is(err, verify.ErrSuspectedPumping) {
-		t.Fatalf("start 8 of a range with 2 verified: %v; want ErrSuspectedPumping", err)
-	}
-	if want := `starts=7 verified=2 verified_rate=28.6%`; !strings.Contains(log.String(), want) {
-		t.Fatalf("log:\n%s\nwant %s", log, want)
-	}
+	_, err := start(7)
+	require.ErrorIs(t, err, verify.ErrSuspectedPumping, "start 8 of a range with 2 verified")
+	assert.Contains(t, log.String(), `starts=7 verified=2 verified_rate=28.6%`, "the warning gives the rate")
 }
 
 // With the SMS-pumping guard off, a verified check records nothing for
@@ -57,16 +51,12 @@ func TestPumpingGuardOffRecordsNothing(t *testing.T) {
 	v, p, _, log, _ := pumpingVerifier(t, verify.WithPumpingGuard(0, 0, 0), verify.WithFailureThrottle(0, 0))
 	ctx := context.Background()
 	ver, err := v.Start(ctx, "+31612345678")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	code, _ := p.LastCode(ver.Phone)
-	if ver, err := v.Check(ctx, ver.ID, code); err != nil || !ver.Verified() {
-		t.Fatalf("check: %v", err)
-	}
-	if strings.Contains(log.String(), "level=WARN") {
-		t.Fatalf("warnings with the guard off:\n%s", log)
-	}
+	ver, err = v.Check(ctx, ver.ID, code)
+	require.NoError(t, err, "check")
+	require.True(t, ver.Verified(), "check")
+	assert.NotContains(t, log.String(), "level=WARN", "warnings with the guard off")
 }
 
 // When the limiter cannot count a tripped range's starts, the warning
@@ -76,16 +66,10 @@ func TestPumpingWarningWithoutCounts(t *testing.T) {
 	v, err := verify.New(fake.New(), verify.WithPumpingGuard(2, 50, time.Hour), verify.WithFailureThrottle(0, 0),
 		verify.WithLimiter(&flaky{MemoryLimiter: &verify.MemoryLimiter{}, count: true}),
 		verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for i := range 3 {
 		_, err = v.Start(context.Background(), fmt.Sprintf("+3161234%04d", i))
 	}
-	if !errors.Is(err, verify.ErrSuspectedPumping) {
-		t.Fatalf("third start: %v; want ErrSuspectedPumping", err)
-	}
-	if want := `range="+31 61234" region=NL starts=-1 verified=-1 verified_rate=0.0%`; !strings.Contains(log.String(), want) {
-		t.Fatalf("log:\n%s\nwant %s", &log, want)
-	}
+	require.ErrorIs(t, err, verify.ErrSuspectedPumping, "third start")
+	assert.Contains(t, log.String(), `range="+31 61234" region=NL starts=-1 verified=-1 verified_rate=0.0%`, "the warning with what it could not count")
 }

@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
-	"github.com/stretchr/testify/assert"
 )
 
 // spy is a Provider that counts its calls and answers what it is told.
@@ -53,9 +55,7 @@ var noLimits = []verify.Option{
 func newVerifier(t *testing.T, p verify.Provider, opts ...verify.Option) *verify.Verifier {
 	t.Helper()
 	v, err := verify.New(p, append(append([]verify.Option{}, noLimits...), opts...)...)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
+	require.NoError(t, err, "New")
 	return v
 }
 
@@ -95,17 +95,12 @@ func TestNewRejectsOptionsOutOfRange(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
 			_, err := verify.New(fake.New(), tt.opt)
-			if !errors.Is(err, verify.ErrInvalidOption) {
-				t.Fatalf("New: %v, want ErrInvalidOption", err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %q does not say %q", err, tt.want)
-			}
+			require.ErrorIs(t, err, verify.ErrInvalidOption, "New")
+			assert.ErrorContains(t, err, tt.want)
 		})
 	}
-	if _, err := verify.New(nil); !errors.Is(err, verify.ErrInvalidOption) {
-		t.Fatalf("New(nil): %v, want ErrInvalidOption", err)
-	}
+	_, err := verify.New(nil)
+	assert.ErrorIs(t, err, verify.ErrInvalidOption, "New(nil)")
 }
 
 func TestNewAcceptsOptionsInRange(t *testing.T) {
@@ -118,28 +113,21 @@ func TestNewAcceptsOptionsInRange(t *testing.T) {
 		verify.WithGlobalLimit(1000, 24*time.Hour), verify.WithLogger(slog.New(slog.DiscardHandler)),
 		verify.WithAnyLineType(), verify.WithLimiter(&verify.MemoryLimiter{}),
 	)
-	if err != nil {
-		t.Fatalf("New with every option in range: %v", err)
-	}
+	assert.NoError(t, err, "New with every option in range")
 }
 
 func TestDefaultsReachTheProvider(t *testing.T) {
 	s := &spy{}
 	v, err := verify.New(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Start(context.Background(), "+447400123456"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = v.Start(context.Background(), "+447400123456")
+	require.NoError(t, err)
 	want := verify.Request{
 		Phone: "+447400123456", Channel: verify.Voice, TokenLength: 6, Voice: verify.Female,
 		Language: "en-gb", Template: "Hello. Your verification code is %token. Once again: %token. Never share this code with anyone.",
 		Validity: 10 * time.Minute, MaxAttempts: 5,
 	}
-	if s.lastReq != want {
-		t.Fatalf("request\n got %+v\nwant %+v", s.lastReq, want)
-	}
+	assert.Equal(t, want, s.lastReq, "request")
 }
 
 func TestStartOverridesMessageOptionsForOneCall(t *testing.T) {
@@ -149,50 +137,37 @@ func TestStartOverridesMessageOptionsForOneCall(t *testing.T) {
 		verify.WithChannel(verify.SMS), verify.WithTokenLength(8), verify.WithVoice(verify.Male),
 		verify.WithTemplate("Code %token"), verify.WithValidity(5*time.Minute), verify.WithMaxAttempts(2),
 		verify.WithOriginator("Shop"), verify.WithReference("order7"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := verify.Request{
 		Phone: "+31612345678", Channel: verify.SMS, TokenLength: 8, Voice: verify.Male,
 		Language: "nl-nl", Template: "Code %token", Validity: 5 * time.Minute, MaxAttempts: 2,
 		Originator: "Shop", Reference: "order7", CustomTemplate: true,
 	}
-	if s.lastReq != want {
-		t.Fatalf("request\n got %+v\nwant %+v", s.lastReq, want)
-	}
+	require.Equal(t, want, s.lastReq, "request")
 	// The next call is back on the Verifier's defaults.
-	if _, err := v.Start(context.Background(), "0687654321"); err != nil {
-		t.Fatal(err)
-	}
-	if s.lastReq.Channel != verify.Voice || s.lastReq.TokenLength != 6 || s.lastReq.Language != "nl-nl" {
-		t.Fatalf("a per-call option stuck: %+v", s.lastReq)
-	}
+	_, err = v.Start(context.Background(), "0687654321")
+	require.NoError(t, err)
+	require.Equal(t, verify.Voice, s.lastReq.Channel, "a per-call option stuck: %+v", s.lastReq)
+	require.Equal(t, 6, s.lastReq.TokenLength, "a per-call option stuck: %+v", s.lastReq)
+	require.Equal(t, "nl-nl", s.lastReq.Language, "a per-call option stuck: %+v", s.lastReq)
 	// A per-call region reads national numbers of another country.
-	if _, err := v.Start(context.Background(), "0470 12 34 56", verify.WithDefaultRegion("BE")); err != nil {
-		t.Fatal(err)
-	}
-	if s.lastReq.Phone != "+32470123456" {
-		t.Fatalf("phone %q, want +32470123456", s.lastReq.Phone)
-	}
+	_, err = v.Start(context.Background(), "0470 12 34 56", verify.WithDefaultRegion("BE"))
+	require.NoError(t, err)
+	require.Equal(t, "+32470123456", s.lastReq.Phone, "phone")
 	// A bad per-call value is refused before any provider call.
 	before := s.starts.Load()
-	if _, err := v.Start(context.Background(), "0612345678", verify.WithTokenLength(4)); !errors.Is(err, verify.ErrInvalidOption) {
-		t.Fatalf("Start with WithTokenLength(4): %v, want ErrInvalidOption", err)
-	}
+	_, err = v.Start(context.Background(), "0612345678", verify.WithTokenLength(4))
+	require.ErrorIs(t, err, verify.ErrInvalidOption, "Start with WithTokenLength(4)")
 	// Per call, attempts and validity may be lowered, not raised: the
 	// Verifier's own cap on checks is built on its values.
 	for _, o := range []verify.MessageOption{verify.WithMaxAttempts(6), verify.WithValidity(11 * time.Minute)} {
 		_, err := v.Start(context.Background(), "0612345678", o)
-		if !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), "per call, must be at most the Verifier's") {
-			t.Fatalf("Start raising %T: %v, want ErrInvalidOption", o, err)
-		}
+		require.ErrorIs(t, err, verify.ErrInvalidOption, "Start raising %T", o)
+		require.ErrorContains(t, err, "per call, must be at most the Verifier's", "Start raising %T", o)
 	}
-	if _, err := v.Start(context.Background(), "0612345678", nil); !errors.Is(err, verify.ErrInvalidOption) {
-		t.Fatalf("Start with a nil option: %v, want ErrInvalidOption", err)
-	}
-	if s.starts.Load() != before {
-		t.Fatal("a refused Start called the provider")
-	}
+	_, err = v.Start(context.Background(), "0612345678", nil)
+	require.ErrorIs(t, err, verify.ErrInvalidOption, "Start with a nil option")
+	assert.Equal(t, before, s.starts.Load(), "a refused Start called the provider")
 }
 
 func TestPhoneNumbers(t *testing.T) {
@@ -236,21 +211,18 @@ func TestPhoneNumbers(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := verify.ParsePhone(tt.in, tt.region)
 			if tt.want != "" {
-				if err != nil || got != tt.want {
-					t.Fatalf("ParsePhone(%q, %q) = %q, %v; want %q", tt.in, tt.region, got, err, tt.want)
-				}
+				require.NoError(t, err, "ParsePhone(%q, %q)", tt.in, tt.region)
+				assert.Equal(t, tt.want, got, "ParsePhone(%q, %q)", tt.in, tt.region)
 				return
 			}
 			var pe *verify.PhoneError
-			if !errors.As(err, &pe) || !errors.Is(err, verify.ErrInvalidPhone) {
-				t.Fatalf("ParsePhone(%q) = %q, %v; want a *PhoneError", tt.in, got, err)
-			}
+			require.ErrorAs(t, err, &pe, "ParsePhone(%q) = %q: want a *PhoneError", tt.in, got)
+			require.ErrorIs(t, err, verify.ErrInvalidPhone, "ParsePhone(%q) = %q", tt.in, got)
 			code, text, _ := strings.Cut(tt.reason, ":")
-			if pe.Code != code || !strings.Contains(pe.Reason, text) {
-				t.Fatalf("got %q: %q, want %q: ...%s...", pe.Code, pe.Reason, code, text)
-			}
-			if d := strings.Trim(tt.in, " \t"); len(d) > 4 && strings.Contains(err.Error(), d) {
-				t.Fatalf("error %q repeats the number", err)
+			assert.Equal(t, code, pe.Code, "PhoneError.Code")
+			assert.Contains(t, pe.Reason, text, "PhoneError.Reason")
+			if d := strings.Trim(tt.in, " \t"); len(d) > 4 {
+				assert.NotContains(t, err.Error(), d, "the error repeats the number")
 			}
 		})
 	}
@@ -260,13 +232,10 @@ func TestInvalidPhoneNeverReachesTheProvider(t *testing.T) {
 	s := &spy{}
 	v := newVerifier(t, s, verify.WithDefaultRegion("NL"))
 	for _, in := range []string{"", "abc", "+31 6 123", "0800-1234", "+31 906 1234"} {
-		if _, err := v.Start(context.Background(), in); !errors.Is(err, verify.ErrInvalidPhone) {
-			t.Errorf("Start(%q): %v, want ErrInvalidPhone", in, err)
-		}
+		_, err := v.Start(context.Background(), in)
+		assert.ErrorIs(t, err, verify.ErrInvalidPhone, "Start(%q)", in)
 	}
-	if n := s.starts.Load(); n != 0 {
-		t.Fatalf("provider called %d times", n)
-	}
+	assert.Zero(t, s.starts.Load(), "provider calls")
 }
 
 func TestLineTypes(t *testing.T) {
@@ -292,19 +261,16 @@ func TestLineTypes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := newVerifier(t, &spy{}).Start(context.Background(), tt.phone)
 			if tt.refused == "" {
-				if err != nil {
-					t.Fatalf("Start(%s): %v", tt.phone, err)
-				}
+				require.NoError(t, err, "Start(%s)", tt.phone)
 			} else {
 				var pe *verify.PhoneError
-				if !errors.As(err, &pe) || pe.Code != "line_type" || !strings.Contains(pe.Reason, tt.refused) {
-					t.Fatalf("Start(%s): %v, want a *PhoneError about %s numbers", tt.phone, err, tt.refused)
-				}
+				require.ErrorAs(t, err, &pe, "Start(%s): want a *PhoneError", tt.phone)
+				require.Equal(t, "line_type", pe.Code, "Start(%s): %v", tt.phone, err)
+				require.Contains(t, pe.Reason, tt.refused, "Start(%s): want a *PhoneError about %s numbers", tt.phone, tt.refused)
 				assert.Equal(t, tt.lineType, pe.LineType, "PhoneError.LineType of %s", tt.phone)
 			}
-			if _, err := newVerifier(t, &spy{}, verify.WithAnyLineType()).Start(context.Background(), tt.phone); err != nil {
-				t.Fatalf("with WithAnyLineType, Start(%s): %v", tt.phone, err)
-			}
+			_, err = newVerifier(t, &spy{}, verify.WithAnyLineType()).Start(context.Background(), tt.phone)
+			assert.NoError(t, err, "with WithAnyLineType, Start(%s)", tt.phone)
 		})
 	}
 }
@@ -330,52 +296,44 @@ func TestChannels(t *testing.T) {
 			s := &spy{}
 			ver, err := newVerifier(t, s, verify.WithChannel(tt.channel)).Start(context.Background(), tt.phone)
 			if tt.want == "" {
-				if !errors.Is(err, verify.ErrUnsupported) || !strings.Contains(err.Error(), "voice call works") {
-					t.Fatalf("Start: %v, want ErrUnsupported suggesting voice", err)
-				}
-				if s.starts.Load() != 0 {
-					t.Fatal("refused start reached the provider")
-				}
+				require.ErrorIs(t, err, verify.ErrUnsupported, "Start")
+				require.ErrorContains(t, err, "voice call works", "Start: want ErrUnsupported suggesting voice")
+				assert.Zero(t, s.starts.Load(), "refused start reached the provider")
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if s.lastReq.Channel != tt.want || ver.Channel != tt.want {
-				t.Fatalf("channel sent %q, returned %q; want %q", s.lastReq.Channel, ver.Channel, tt.want)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, s.lastReq.Channel, "channel sent")
+			assert.Equal(t, tt.want, ver.Channel, "channel returned")
 		})
 	}
 }
 
 func TestRegions(t *testing.T) {
 	v := newVerifier(t, &spy{}, verify.WithAllowedRegions("NL", "BE"), verify.WithDeniedRegions("BE"))
-	if _, err := v.Start(context.Background(), "+31612345678"); err != nil {
-		t.Fatalf("allowed region: %v", err)
-	}
+	_, err := v.Start(context.Background(), "+31612345678")
+	require.NoError(t, err, "allowed region")
 	for _, tt := range []struct{ phone, region, reason string }{
 		{"+32470123456", "BE", "numbers from Belgium are not accepted"},
 		{"+447400123456", "GB", "numbers from the United Kingdom are not accepted"},
 	} {
 		var pe *verify.PhoneError
 		_, err := v.Start(context.Background(), tt.phone)
-		if !errors.As(err, &pe) || pe.Code != "region" || pe.Region != tt.region || pe.Reason != tt.reason {
-			t.Fatalf("Start(%s): %v, want refused by region %s: %q", tt.phone, err, tt.region, tt.reason)
-		}
+		require.ErrorAs(t, err, &pe, "Start(%s): want refused by region %s", tt.phone, tt.region)
+		require.Equal(t, "region", pe.Code, "Start(%s): %v", tt.phone, err)
+		require.Equal(t, tt.region, pe.Region, "Start(%s): %v", tt.phone, err)
+		require.Equal(t, tt.reason, pe.Reason, "Start(%s): %v", tt.phone, err)
 	}
 	// Users read region names, never ISO codes.
 	nl := newVerifier(t, &spy{}, verify.WithDeniedRegions("NL"))
-	_, err := nl.Start(context.Background(), "+31612345678")
-	if pe := (*verify.PhoneError)(nil); !errors.As(err, &pe) || pe.Reason != "numbers from the Netherlands are not accepted" {
-		t.Fatalf("denied NL: %v", err)
-	}
+	_, err = nl.Start(context.Background(), "+31612345678")
+	pe := (*verify.PhoneError)(nil)
+	require.ErrorAs(t, err, &pe, "denied NL")
+	require.Equal(t, "numbers from the Netherlands are not accepted", pe.Reason, "denied NL")
 	w := newVerifier(t, &spy{}, verify.WithDeniedRegions("GB"))
-	if _, err := w.Start(context.Background(), "+447400123456"); !errors.Is(err, verify.ErrInvalidPhone) {
-		t.Fatalf("denied region: %v", err)
-	}
-	if _, err := w.Start(context.Background(), "+31612345678"); err != nil {
-		t.Fatalf("region not denied: %v", err)
-	}
+	_, err = w.Start(context.Background(), "+447400123456")
+	require.ErrorIs(t, err, verify.ErrInvalidPhone, "denied region")
+	_, err = w.Start(context.Background(), "+31612345678")
+	require.NoError(t, err, "region not denied")
 }
 
 func TestCodes(t *testing.T) {
@@ -403,14 +361,12 @@ func TestCodes(t *testing.T) {
 			s := &spy{}
 			_, err := newVerifier(t, s).Check(context.Background(), "abc123", tt.in)
 			if tt.sent == "" {
-				if !errors.Is(err, verify.ErrInvalidCode) || s.checks.Load() != 0 {
-					t.Fatalf("Check(%q): %v after %d provider calls; want ErrInvalidCode and none", tt.in, err, s.checks.Load())
-				}
+				require.ErrorIs(t, err, verify.ErrInvalidCode, "Check(%q)", tt.in)
+				require.Zero(t, s.checks.Load(), "Check(%q): provider calls", tt.in)
 				return
 			}
-			if err != nil || s.lastCode != tt.sent {
-				t.Fatalf("Check(%q): %v, sent %q; want %q", tt.in, err, s.lastCode, tt.sent)
-			}
+			require.NoError(t, err, "Check(%q)", tt.in)
+			require.Equal(t, tt.sent, s.lastCode, "Check(%q): the code sent", tt.in)
 		})
 	}
 }
@@ -419,13 +375,10 @@ func TestMalformedIDsNeverReachTheProvider(t *testing.T) {
 	s := &spy{}
 	v := newVerifier(t, s)
 	for _, id := range []string{"", "../x", "a/b", "1&token=2", "a#b", "a b", "a?b", strings.Repeat("a", 65)} {
-		if _, err := v.Check(context.Background(), id, "123456"); !errors.Is(err, verify.ErrNotFound) {
-			t.Errorf("Check(%q): %v, want ErrNotFound", id, err)
-		}
+		_, err := v.Check(context.Background(), id, "123456")
+		assert.ErrorIs(t, err, verify.ErrNotFound, "Check(%q)", id)
 	}
-	if s.checks.Load() != 0 {
-		t.Fatal("a malformed id reached the provider")
-	}
+	assert.Zero(t, s.checks.Load(), "a malformed id reached the provider")
 }
 
 func TestCheckSucceedsOnlyOnVerified(t *testing.T) {
@@ -455,37 +408,33 @@ func TestCheckSucceedsOnlyOnVerified(t *testing.T) {
 			}}
 			ver, err := newVerifier(t, s).Check(context.Background(), "abc", "123456")
 			if tt.want == nil {
-				if err != nil || !ver.Verified() {
-					t.Fatalf("Check: %+v, %v; want verified", ver, err)
-				}
+				require.NoError(t, err, "Check")
+				assert.True(t, ver.Verified(), "Check: %+v; want verified", ver)
 				return
 			}
-			if !errors.Is(err, tt.want) || ver != nil {
-				t.Fatalf("Check: %+v, %v; want nil, %v", ver, err, tt.want)
-			}
-			if tt.err == someErr && !errors.Is(err, someErr) {
-				t.Fatalf("the provider's error %v is not reachable in %v", someErr, err)
+			require.ErrorIs(t, err, tt.want, "Check")
+			require.Nil(t, ver, "Check: want no Verification with the error")
+			if tt.err == someErr {
+				assert.ErrorIs(t, err, someErr, "the provider's error is not reachable")
 			}
 		})
 	}
 	other := &spy{check: func(id, code string) (*verify.Verification, error) {
 		return &verify.Verification{ID: "someone-else", Phone: "+31687654321", Status: verify.StatusVerified}, nil
 	}}
-	if ver, err := newVerifier(t, other).Check(context.Background(), "abc", "123456"); !errors.Is(err, verify.ErrUnavailable) || ver != nil {
-		t.Fatalf("provider answering for another id: %+v, %v; want ErrUnavailable", ver, err)
-	}
+	ver, err := newVerifier(t, other).Check(context.Background(), "abc", "123456")
+	assert.ErrorIs(t, err, verify.ErrUnavailable, "provider answering for another id")
+	assert.Nil(t, ver, "provider answering for another id")
 	nilVer := &spy{check: func(id, code string) (*verify.Verification, error) { return nil, nil }}
-	if _, err := newVerifier(t, nilVer).Check(context.Background(), "abc", "123456"); !errors.Is(err, verify.ErrUnavailable) {
-		t.Fatalf("provider answering nil, nil: %v", err)
-	}
+	_, err = newVerifier(t, nilVer).Check(context.Background(), "abc", "123456")
+	assert.ErrorIs(t, err, verify.ErrUnavailable, "provider answering nil, nil")
 }
 
 func TestStartNeedsAVerificationFromTheProvider(t *testing.T) {
 	for name, answer := range map[string]*verify.Verification{"nil": nil, "no id": {Status: verify.StatusPending}} {
 		s := &spy{start: func(verify.Request) (*verify.Verification, error) { return answer, nil }}
-		if _, err := newVerifier(t, s).Start(context.Background(), "+31612345678"); !errors.Is(err, verify.ErrUnavailable) {
-			t.Errorf("%s: %v, want ErrUnavailable", name, err)
-		}
+		_, err := newVerifier(t, s).Start(context.Background(), "+31612345678")
+		assert.ErrorIs(t, err, verify.ErrUnavailable, name)
 	}
 }
 
@@ -494,15 +443,11 @@ func TestContext(t *testing.T) {
 	cancel()
 	s := &spy{}
 	v := newVerifier(t, s)
-	if _, err := v.Start(ctx, "+31612345678"); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Start: %v", err)
-	}
-	if _, err := v.Check(ctx, "abc", "123456"); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Check: %v", err)
-	}
-	if s.starts.Load()+s.checks.Load() != 0 {
-		t.Fatal("a canceled context reached the provider")
-	}
+	_, err := v.Start(ctx, "+31612345678")
+	require.ErrorIs(t, err, context.Canceled, "Start")
+	_, err = v.Check(ctx, "abc", "123456")
+	require.ErrorIs(t, err, context.Canceled, "Check")
+	require.Zero(t, s.starts.Load()+s.checks.Load(), "a canceled context reached the provider")
 	// A provider whose call fails because the context ended: the error
 	// matches the context's.
 	ctx2, cancel2 := context.WithCancel(context.Background())
@@ -510,10 +455,9 @@ func TestContext(t *testing.T) {
 		cancel2()
 		return nil, errors.New("request aborted")
 	}}
-	_, err := newVerifier(t, slow).Start(ctx2, "+31612345678")
-	if !errors.Is(err, context.Canceled) || !errors.Is(err, verify.ErrUnavailable) {
-		t.Fatalf("Start canceled mid-call: %v, want context.Canceled and ErrUnavailable", err)
-	}
+	_, err = newVerifier(t, slow).Start(ctx2, "+31612345678")
+	assert.ErrorIs(t, err, context.Canceled, "Start canceled mid-call")
+	assert.ErrorIs(t, err, verify.ErrUnavailable, "Start canceled mid-call")
 }
 
 func TestStatusAndCancel(t *testing.T) {
@@ -521,37 +465,25 @@ func TestStatusAndCancel(t *testing.T) {
 	v := newVerifier(t, p)
 	ctx := context.Background()
 	ver, err := v.Start(ctx, "+31612345678")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, err := v.Status(ctx, ver.ID)
-	if err != nil || got.Status != verify.StatusPending {
-		t.Fatalf("Status: %+v, %v", got, err)
-	}
-	if err := v.Cancel(ctx, ver.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Check(ctx, ver.ID, "123456"); !errors.Is(err, verify.ErrExpired) {
-		t.Fatalf("Check after Cancel: %v", err)
-	}
-	if got, _ := v.Status(ctx, ver.ID); got.Status != verify.StatusCanceled {
-		t.Fatalf("Status after Cancel: %v", got.Status)
-	}
-	if _, err := v.Status(ctx, "unknown"); !errors.Is(err, verify.ErrNotFound) {
-		t.Fatalf("Status of an unknown id: %v", err)
-	}
-	if err := v.Cancel(ctx, "../x"); !errors.Is(err, verify.ErrNotFound) {
-		t.Fatalf("Cancel of a malformed id: %v", err)
-	}
+	require.NoError(t, err, "Status")
+	require.Equal(t, verify.StatusPending, got.Status, "Status")
+	require.NoError(t, v.Cancel(ctx, ver.ID))
+	_, err = v.Check(ctx, ver.ID, "123456")
+	require.ErrorIs(t, err, verify.ErrExpired, "Check after Cancel")
+	got, _ = v.Status(ctx, ver.ID)
+	require.NotNil(t, got, "Status after Cancel")
+	require.Equal(t, verify.StatusCanceled, got.Status, "Status after Cancel")
+	_, err = v.Status(ctx, "unknown")
+	require.ErrorIs(t, err, verify.ErrNotFound, "Status of an unknown id")
+	require.ErrorIs(t, v.Cancel(ctx, "../x"), verify.ErrNotFound, "Cancel of a malformed id")
 
 	// A provider with neither ability.
 	w := newVerifier(t, &spy{})
-	if _, err := w.Status(ctx, "abc"); !errors.Is(err, verify.ErrUnsupported) {
-		t.Fatalf("Status on a plain Provider: %v", err)
-	}
-	if err := w.Cancel(ctx, "abc"); !errors.Is(err, verify.ErrUnsupported) {
-		t.Fatalf("Cancel on a plain Provider: %v", err)
-	}
+	_, err = w.Status(ctx, "abc")
+	assert.ErrorIs(t, err, verify.ErrUnsupported, "Status on a plain Provider")
+	assert.ErrorIs(t, w.Cancel(ctx, "abc"), verify.ErrUnsupported, "Cancel on a plain Provider")
 }
 
 func TestWholeFlowOnTheFake(t *testing.T) {
@@ -559,20 +491,18 @@ func TestWholeFlowOnTheFake(t *testing.T) {
 	v := newVerifier(t, p, verify.WithDefaultRegion("NL"), verify.WithMaxAttempts(3))
 	ctx := context.Background()
 	ver, err := v.Start(ctx, "06 12345678")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	code, _ := p.LastCode("+31612345678")
-	if _, err := v.Check(ctx, ver.ID, "000000"); code != "000000" && !errors.Is(err, verify.ErrInvalidCode) {
-		t.Fatalf("wrong code: %v", err)
+	_, err = v.Check(ctx, ver.ID, "000000")
+	if code != "000000" {
+		require.ErrorIs(t, err, verify.ErrInvalidCode, "wrong code")
 	}
 	got, err := v.Check(ctx, ver.ID, code[:3]+" "+code[3:])
-	if err != nil || !got.Verified() || got.Phone != "+31612345678" {
-		t.Fatalf("right code: %+v, %v", got, err)
-	}
-	if _, err := v.Check(ctx, ver.ID, code); !errors.Is(err, verify.ErrExpired) {
-		t.Fatalf("code used twice: %v", err)
-	}
+	require.NoError(t, err, "right code")
+	require.True(t, got.Verified(), "right code: %+v", got)
+	require.Equal(t, "+31612345678", got.Phone, "right code")
+	_, err = v.Check(ctx, ver.ID, code)
+	assert.ErrorIs(t, err, verify.ErrExpired, "code used twice")
 }
 
 func TestConcurrentUse(t *testing.T) {
@@ -582,14 +512,15 @@ func TestConcurrentUse(t *testing.T) {
 	for i := range 50 {
 		wg.Go(func() {
 			phone := fmt.Sprintf("+316123456%02d", i)
+			// assert, not require: this is not the test's goroutine.
 			ver, err := v.Start(context.Background(), phone)
-			if err != nil {
-				t.Error(err)
+			if !assert.NoError(t, err) {
 				return
 			}
 			code, _ := p.Code(ver.ID)
-			if got, err := v.Check(context.Background(), ver.ID, code); err != nil || got.Phone != phone {
-				t.Errorf("Check %s: %+v, %v", phone, got, err)
+			got, err := v.Check(context.Background(), ver.ID, code)
+			if assert.NoError(t, err, "Check %s", phone) {
+				assert.Equal(t, phone, got.Phone, "Check %s", phone)
 			}
 		})
 	}
@@ -602,22 +533,16 @@ func TestLogsMaskNumbersAndNeverShowCodes(t *testing.T) {
 	v := newVerifier(t, p, verify.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))))
 	ctx := context.Background()
 	ver, err := v.Start(ctx, "+31612345678")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	v.Check(ctx, ver.ID, "111111")
 	v.Check(ctx, ver.ID, "918273")
 	v.Start(ctx, "+31 6 12")
 	out := buf.String()
 	for _, secret := range []string{"918273", "111111", "612345678", "+31 6 12"} {
-		if strings.Contains(out, secret) {
-			t.Fatalf("log shows %q:\n%s", secret, out)
-		}
+		assert.NotContains(t, out, secret, "the log shows a secret")
 	}
 	for _, want := range []string{`"phone":"+31******678"`, `"msg":"verify: verified"`, `"msg":"verify: check failed"`, `"msg":"verify: start refused"`} {
-		if !strings.Contains(out, want) {
-			t.Fatalf("log lacks %s:\n%s", want, out)
-		}
+		assert.Contains(t, out, want, "the log lacks a line")
 	}
 }
 
@@ -629,33 +554,21 @@ func TestMaskPhone(t *testing.T) {
 		"+12345":        "******",
 		"":              "",
 	} {
-		if got := verify.MaskPhone(in); got != want {
-			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)
-		}
+		assert.Equal(t, want, verify.MaskPhone(in), "MaskPhone(%q)", in)
 	}
 }
 
 func TestErrorMessages(t *testing.T) {
 	rl := &verify.RateLimitError{RetryAfter: 1500 * time.Millisecond, Limit: "resend_cooldown"}
-	if got := rl.Error(); got != "verify: rate limited (resend_cooldown): retry after 2s" {
-		t.Errorf("RateLimitError: %q", got)
-	}
-	if got := (&verify.RateLimitError{RetryAfter: 400 * time.Millisecond}).Error(); got != "verify: rate limited: retry after 1s" {
-		t.Errorf("RateLimitError under a second: %q, want it rounded up", got)
-	}
-	if !errors.Is(rl, verify.ErrRateLimited) {
-		t.Error("RateLimitError does not match ErrRateLimited")
-	}
+	assert.Equal(t, "verify: rate limited (resend_cooldown): retry after 2s", rl.Error(), "RateLimitError")
+	assert.Equal(t, "verify: rate limited: retry after 1s", (&verify.RateLimitError{RetryAfter: 400 * time.Millisecond}).Error(),
+		"RateLimitError under a second: want it rounded up")
+	assert.ErrorIs(t, rl, verify.ErrRateLimited, "RateLimitError does not match ErrRateLimited")
 	pe := &verify.ProviderError{Provider: "messagebird", HTTPStatus: 422, Code: 10, Description: "The token is invalid.", Parameter: "token", Err: verify.ErrInvalidCode}
-	if got := pe.Error(); got != `verify: messagebird: invalid code (HTTP 422, code 10, "The token is invalid.", parameter token)` {
-		t.Errorf("ProviderError: %q", got)
-	}
-	if !errors.Is(pe, verify.ErrInvalidCode) || errors.Is(pe, verify.ErrExpired) {
-		t.Error("ProviderError does not match exactly its Err")
-	}
-	if got := (&verify.ProviderError{}).Error(); got != "verify: provider error" {
-		t.Errorf("empty ProviderError: %q", got)
-	}
+	assert.Equal(t, `verify: messagebird: invalid code (HTTP 422, code 10, "The token is invalid.", parameter token)`, pe.Error(), "ProviderError")
+	assert.ErrorIs(t, pe, verify.ErrInvalidCode, "ProviderError does not match its Err")
+	assert.NotErrorIs(t, pe, verify.ErrExpired, "ProviderError matches more than its Err")
+	assert.Equal(t, "verify: provider error", (&verify.ProviderError{}).Error(), "empty ProviderError")
 }
 
 func TestNewRefusesPerCallOptions(t *testing.T) {
@@ -664,9 +577,8 @@ func TestNewRefusesPerCallOptions(t *testing.T) {
 		"WithUserLanguage": verify.WithUserLanguage("de"),
 	} {
 		_, err := verify.New(fake.New(), o)
-		if !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), name) {
-			t.Errorf("New(%s): %v; want ErrInvalidOption naming it", name, err)
-		}
+		assert.ErrorIs(t, err, verify.ErrInvalidOption, "New(%s)", name)
+		assert.ErrorContains(t, err, name, "New(%s): want the error naming it", name)
 	}
 }
 
@@ -675,21 +587,18 @@ func TestStartFillsPhoneChannelAndLanguage(t *testing.T) {
 		return &verify.Verification{ID: "id1", Status: verify.StatusPending}, nil
 	}}
 	ver, err := newVerifier(t, s).Start(context.Background(), "+31612345678", verify.WithChannel(verify.SMS), verify.WithLanguage("nl-nl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ver.Phone != "+31612345678" || ver.Channel != verify.SMS || ver.Language != "nl-nl" {
-		t.Fatalf("Start returned %+v; want the number, channel and language asked for", ver)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "+31612345678", ver.Phone, "Start fills the number asked for")
+	assert.Equal(t, verify.SMS, ver.Channel, "Start fills the channel asked for")
+	assert.Equal(t, "nl-nl", ver.Language, "Start fills the language asked for")
 }
 
 func TestStartRefusesAnswerForAnotherNumber(t *testing.T) {
 	s := &spy{start: func(req verify.Request) (*verify.Verification, error) {
 		return &verify.Verification{ID: "id1", Phone: "+441234567890", Channel: req.Channel}, nil
 	}}
-	if _, err := newVerifier(t, s).Start(context.Background(), "+31612345678"); !errors.Is(err, verify.ErrUnavailable) {
-		t.Fatalf("Start: %v; want ErrUnavailable", err)
-	}
+	_, err := newVerifier(t, s).Start(context.Background(), "+31612345678")
+	assert.ErrorIs(t, err, verify.ErrUnavailable, "Start")
 }
 
 func TestCheckAppliesPolicyToTheVerifiedNumber(t *testing.T) {
@@ -709,13 +618,12 @@ func TestCheckAppliesPolicyToTheVerifiedNumber(t *testing.T) {
 		}}
 		ver, err := newVerifier(t, s, verify.WithAllowedRegions("NL")).Check(context.Background(), "abc", "123456")
 		if tt.want == nil {
-			if err != nil || !ver.Verified() {
-				t.Errorf("%q: %+v, %v; want verified", tt.phone, ver, err)
+			if assert.NoError(t, err, "%q", tt.phone) {
+				assert.True(t, ver.Verified(), "%q: %+v; want verified", tt.phone, ver)
 			}
 			continue
 		}
-		if !errors.Is(err, tt.want) || ver != nil {
-			t.Errorf("%q: %+v, %v; want %v", tt.phone, ver, err, tt.want)
-		}
+		assert.ErrorIs(t, err, tt.want, "%q", tt.phone)
+		assert.Nil(t, ver, "%q: want no Verification with the error", tt.phone)
 	}
 }
