@@ -59,40 +59,53 @@ func ceilingMonth(after int) int { return after * 13 / 4 }
 const unknownNumber = "?"
 
 // starter is what a Verifier remembers of a started verification, under
-// its id: the number, and the client that asked for it.
+// its id: the number with the region and line type its start parsed, and
+// the client that asked for it.
 type starter struct {
 	number  string
-	client  string // as clientKeys gives it; "" when no client key was given
-	network string // the IPv6 /48 of client, or ""
+	parsed  phone.Number // number as its start parsed it; zero when the value does not say (see parseStarter)
+	client  string       // as clientKeys gives it; "" when no client key was given
+	network string       // the IPv6 /48 of client, or ""
 
 	ceilings bool // the check was counted by the number's ceilings
 }
 
-// value returns s as stored; the client comes last, since an app's key
-// may hold any character.
-func (s starter) value() string { return s.number + "\n" + s.network + "\n" + s.client }
-
-// parseStarter reads a value written by starter.value; a value holding a
-// number alone (written by an earlier release) has no client.
-func parseStarter(v string) starter {
-	number, rest, _ := strings.Cut(v, "\n")
-	network, client, _ := strings.Cut(rest, "\n")
-	return starter{number: number, client: client, network: network}
+// value returns s as stored: the number, its region and its line type,
+// then the network, then the client last, since an app's key may hold
+// any character.
+func (s starter) value() string {
+	return s.number + " " + s.parsed.Region + " " + s.parsed.LineType.Code() + "\n" + s.network + "\n" + s.client
 }
 
-// started stores the number and client of a started verification
-// under its id, for the throttle and the client's credit when it is
-// checked.
-func (v *Verifier) started(ctx context.Context, ver *Verification, clientKey string) {
+// parseStarter reads a value written by starter.value. A value written
+// by an earlier release holds the number without its region and line
+// type (parsed stays zero), or the number alone (no client either).
+func parseStarter(v string) starter {
+	first, rest, _ := strings.Cut(v, "\n")
+	network, client, _ := strings.Cut(rest, "\n")
+	number, facts, _ := strings.Cut(first, " ")
+	region, code, _ := strings.Cut(facts, " ")
+	s := starter{number: number, client: client, network: network}
+	if t, ok := phone.LineTypeOf(code); ok && region != "" {
+		s.parsed = phone.Number{E164: number, Region: region, LineType: t}
+	}
+	return s
+}
+
+// started stores the number p of the started verification id, with its
+// region and line type, and the client, for the throttle and the
+// client's credit when it is checked, and for the check of the verified
+// number's policy.
+func (v *Verifier) started(ctx context.Context, id string, p phone.Number, clientKey string) {
 	store := v.store
 	if store == nil {
 		return
 	}
 	client, network := clientKeys(clientKey)
-	s := starter{number: ver.Phone, client: client, network: network}
-	if err := store.Put(ctx, keyPhone+ver.ID, s.value(), v.cfg.msg.validity); err != nil && v.log != nil {
+	s := starter{number: p.E164, parsed: p, client: client, network: network}
+	if err := store.Put(ctx, keyPhone+id, s.value(), v.cfg.msg.validity); err != nil && v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelWarn, "verify: limiter failed to remember a verification; its checks are capped per verification only",
-			slog.String("id", ver.ID), slog.String("error", err.Error()))
+			slog.String("id", id), slog.String("error", err.Error()))
 	}
 }
 

@@ -185,7 +185,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		return nil, err
 	}
 	ev.ID = ver.ID
-	v.started(ctx, ver, msg.clientKey)
+	v.started(ctx, ver.ID, p, msg.clientKey)
 	if v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
 			slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
@@ -356,11 +356,15 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 // checkVerifiedNumber applies the Verifier's number policy to the number
 // a provider reports as verified: whatever state a caller kept, and
 // whichever Verifier started the verification, this Verifier only calls
-// verified a number it would have sent a code to.
+// verified a number it would have sent a code to. The number s's start
+// parsed comes with its region and line type; any other is parsed here.
 func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, s starter, ev *Event) error {
-	p, err := phone.Parse(e164, "")
-	if err != nil || p.E164 != e164 {
-		return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
+	p := s.parsed
+	if p.E164 == "" || p.E164 != e164 {
+		var err error
+		if p, err = phone.Parse(e164, ""); err != nil || p.E164 != e164 {
+			return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
+		}
 	}
 	ev.Region, ev.LineType = p.Region, p.LineType.Code()
 	if err := v.checkNumber(p); err != nil {
