@@ -93,15 +93,14 @@ func parseStarter(v string) starter {
 }
 
 // started stores the number p of the started verification id, with its
-// region and line type, and the client, for the throttle and the
-// client's credit when it is checked, and for the check of the verified
-// number's policy.
-func (v *Verifier) started(ctx context.Context, id string, p phone.Number, clientKey string) {
+// region and line type, and the client and its network (as clientKeys
+// gives them), for the throttle and the client's credit when it is
+// checked, and for the check of the verified number's policy.
+func (v *Verifier) started(ctx context.Context, id string, p phone.Number, client, network string) {
 	store := v.store
 	if store == nil {
 		return
 	}
-	client, network := clientKeys(clientKey)
 	s := starter{number: p.E164, parsed: p, client: client, network: network}
 	if err := store.Put(ctx, keyPhone+id, s.value(), v.cfg.msg.validity); err != nil && v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelWarn, "verify: limiter failed to remember a verification; its checks are capped per verification only",

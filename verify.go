@@ -153,7 +153,8 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.E164, err)
 		return nil, err
 	}
-	if err := v.allowStart(ctx, p, channel, msg.clientKey); err != nil {
+	client, network := clientKeys(msg.clientKey)
+	if err := v.allowStart(ctx, p, channel, client, network); err != nil {
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.E164, err)
 		return nil, err
 	}
@@ -185,7 +186,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		return nil, err
 	}
 	ev.ID = ver.ID
-	v.started(ctx, ver.ID, p, msg.clientKey)
+	v.started(ctx, ver.ID, p, client, network)
 	if v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
 			slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
@@ -246,10 +247,11 @@ func completeStarted(ver *Verification, req Request, t0 time.Time) error {
 	return nil
 }
 
-// allowStart asks the limiter whether a start to p on ch by client may
-// go ahead, taking every limit at once (see startLimits and takeAll).
-func (v *Verifier) allowStart(ctx context.Context, p phone.Number, ch Channel, client string) error {
-	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, v.store != nil))
+// allowStart asks the limiter whether a start to p on ch by client (of
+// network; see clientKeys) may go ahead, taking every limit at once (see
+// startLimits and takeAll).
+func (v *Verifier) allowStart(ctx context.Context, p phone.Number, ch Channel, client, network string) error {
+	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, network, v.store != nil))
 	var rl *RateLimitError
 	if l != nil && l.name == limitPumping && errors.As(err, &rl) {
 		return v.pumpingTripped(ctx, p, l, rl)
