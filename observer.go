@@ -46,9 +46,10 @@ const (
 //
 // Conversion, the share of started verifications that end verified, is
 // the number of Check events with Err == nil over that of Start events
-// with Err == nil, per Channel and Region (a successful Check carries
-// both); a region whose starts are rarely verified is the mark of SMS
-// pumping.
+// with Err == nil, per Channel and Region (a Check carries both, failed
+// ones too, whenever the Verifier knows who started the verification:
+// see [WithLimiter]); a region whose starts are rarely verified is the
+// mark of SMS pumping.
 type Observer interface {
 	Observe(ctx context.Context, e Event)
 }
@@ -104,8 +105,9 @@ type Event struct {
 	Duration time.Duration
 	// Provider names the provider that served the call, such as
 	// "messagebird" or "otp" (with Failover, the one that answered),
-	// from its Verification.Provider or else its *ProviderError; "" when
-	// no provider was called or it did not say.
+	// from its Verification.Provider or else its *ProviderError (for a
+	// Check, else the provider that started the verification); "" when
+	// no provider was called or none said.
 	Provider string
 	// Failovers counts the providers a Failover passed over before one
 	// served the start (or before the last one failed too); 0 without
@@ -185,11 +187,12 @@ func (e Event) Refused() bool {
 	return o != OutcomeCanceled && o != OutcomeTimeout
 }
 
-// Reason says why a refused call was refused, in a few stable words fit
-// for a metric attribute: the Limit that refused it (such as "resend
-// cooldown"), else the [PhoneError]'s Code (such as "too_short", "line_type"
-// or "region"), else the [Event.Outcome]. It returns "" when the call was not
-// refused.
+// Reason says why a refused call was refused, in one snake_case code fit
+// for a metric attribute: the Limit that refused it (such as
+// "resend_cooldown", "client_limit" or "failure_throttle", or "attempts"
+// for a Check past the Verifier's cap), else the [PhoneError]'s Code
+// (such as "too_short", "line_type" or "region"), else the
+// [Event.Outcome]. It returns "" when the call was not refused.
 func (e Event) Reason() string {
 	if !e.Refused() {
 		return ""

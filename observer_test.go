@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
@@ -74,7 +75,7 @@ func TestObserverSeesEveryCallOnce(t *testing.T) {
 		region  string
 	}{
 		{verify.OpStart, nil, ver.ID, verify.Voice, "NL"},
-		{verify.OpCheck, verify.ErrInvalidCode, ver.ID, "", ""},
+		{verify.OpCheck, verify.ErrInvalidCode, ver.ID, verify.Voice, "NL"},
 		{verify.OpCheck, nil, ver.ID, verify.Voice, "NL"},
 		{verify.OpStatus, nil, ver.ID, verify.Voice, ""},
 		{verify.OpCancel, nil, ver.ID, "", ""},
@@ -405,14 +406,14 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 		{start, "", "rate_limited", "resend_cooldown", true, false, verify.Voice, "NL", mobile, "nl-nl", "resend_cooldown"},
 		{start, "", "invalid_phone", "characters", true, false, "", "", "", "", ""},
 		{start, "", "invalid_phone", "line_type", true, false, verify.Voice, "NL", "premium_rate", "nl-nl", ""},
-		{check, "id1", "invalid_code", "", false, true, "", "", "", "", ""},
+		{check, "id1", "invalid_code", "", false, true, verify.Voice, "NL", mobile, "", ""},
 		{check, "id1", "invalid_code", "invalid_code", true, false, "", "", "", "", ""},
 		{check, "id1", "ok", "", false, true, verify.Voice, "NL", mobile, "", ""},
-		{check, "id1", "expired", "", false, true, "", "", "", "", ""},
+		{check, "id1", "expired", "", false, true, verify.Voice, "NL", mobile, "", ""},
 		{status, "id1", "ok", "", false, true, verify.Voice, "", "", "", ""},
 		{start, "id2", "ok", "", false, true, verify.SMS, "GB", mobile, "en-gb", ""},
 		{cancel, "id2", "ok", "", false, true, "", "", "", "", ""},
-		{check, "id3", "not_found", "", false, true, "", "", "", "", ""},
+		{check, "id3", "not_found", "", false, true, "", "", "", "", ""}, // a number the Verifier does not know
 		{check, "", "not_found", "not_found", true, false, "", "", "", "", ""},
 		{start, "", "unavailable", "", false, true, verify.Voice, "BE", mobile, "nl-nl", ""},
 	}
@@ -445,5 +446,51 @@ func TestEventOfThePumpingGuard(t *testing.T) {
 	}
 	if ev[0].Outcome() != verify.OutcomeOK {
 		t.Fatalf("first event %+v, want a start", ev[0])
+	}
+}
+
+// TestFailedChecksCarryChannelAndRegion: a check that fails, whether the
+// provider or a limit of the Verifier says no, counts under the channel
+// and region of its verification, as a verified one does, so that
+// dashboards can set failures against successes per region.
+func TestFailedChecksCarryChannelAndRegion(t *testing.T) {
+	tests := []struct {
+		name  string
+		opt   verify.Option
+		limit string // the limit that refuses the sixth check
+		err   error
+	}{
+		{"attempts", verify.WithMaxAttempts(3), "attempts", verify.ErrTooManyAttempts},
+		{"failure throttle", verify.WithFailureThrottle(2, time.Minute), "failure_throttle", verify.ErrRateLimited},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			v := newVerifier(t, fake.New(fake.WithCode("123456")), verify.WithObserver(rec), tt.opt)
+			ctx := context.Background()
+			ver, err := v.Start(ctx, "+44 7400 123456", verify.WithChannel(verify.SMS))
+			require.NoError(t, err)
+			_, err = v.Check(ctx, ver.ID, "000000")
+			require.ErrorIs(t, err, verify.ErrInvalidCode)
+			for range 5 {
+				_, err = v.Check(ctx, ver.ID, "000000")
+			}
+			require.ErrorIs(t, err, tt.err)
+
+			ev := rec.take()
+			require.Len(t, ev, 7)
+			for i, e := range ev[1:] {
+				assert.Equal(t, verify.OpCheck, e.Op, "event %d", i+1)
+				assert.Equal(t, verify.SMS, e.Channel, "event %d", i+1)
+				assert.Equal(t, "GB", e.Region, "event %d", i+1)
+				assert.Equal(t, "mobile", e.LineType, "event %d", i+1)
+			}
+			assert.Equal(t, verify.OutcomeInvalidCode, ev[1].Outcome())
+			assert.True(t, ev[1].Called)
+			assert.Equal(t, "fake", ev[1].Provider, "the provider that started the verification, though its error did not say")
+			last := ev[len(ev)-1]
+			assert.Equal(t, tt.limit, last.Limit)
+			assert.True(t, last.Refused())
+		})
 	}
 }

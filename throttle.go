@@ -59,52 +59,91 @@ func ceilingMonth(after int) int { return after * 13 / 4 }
 const unknownNumber = "?"
 
 // starter is what a Verifier remembers of a started verification, under
-// its id: the number with the region and line type its start parsed, and
-// the client that asked for it.
+// its id: the number with the region and line type its start parsed, the
+// channel and the provider that sent the code, and the client that asked
+// for it.
 type starter struct {
-	number  string
-	parsed  phone.Number // number as its start parsed it; zero when the value does not say (see parseStarter)
-	client  string       // as clientKeys gives it; "" when no client key was given
-	network string       // the IPv6 /48 of client, or ""
+	number   string
+	parsed   phone.Number // number as its start parsed it; zero when the value does not say (see parseStarter)
+	channel  Channel      // "" in a value written by an earlier release
+	provider string       // Verification.Provider; "" when unknown
+	client   string       // as clientKeys gives it; "" when no client key was given
+	network  string       // the IPv6 /48 of client, or ""
 
 	ceilings bool // the check was counted by the number's ceilings
 }
 
-// value returns s as stored: the number, its region and its line type,
-// then the network, then the client last, since an app's key may hold
-// any character.
+// value returns s as stored: the number, channel, region, line type and
+// provider, the network, the client. The provider ends its line and the
+// client comes last, since a provider's name may hold spaces and an
+// app's key any character.
 func (s starter) value() string {
-	return s.number + " " + s.parsed.Region + " " + s.parsed.LineType.Code() + "\n" + s.network + "\n" + s.client
+	return s.number + " " + string(s.channel) + " " + s.parsed.Region + " " + s.parsed.LineType.Code() + " " + s.provider +
+		"\n" + s.network + "\n" + s.client
 }
 
 // parseStarter reads a value written by starter.value. A value written
-// by an earlier release holds the number without its region and line
-// type (parsed stays zero), or the number alone (no client either).
+// by an earlier release has no region and line type (parsed stays zero)
+// and no channel, and one holding a number alone no client either.
 func parseStarter(v string) starter {
 	first, rest, _ := strings.Cut(v, "\n")
 	network, client, _ := strings.Cut(rest, "\n")
-	number, facts, _ := strings.Cut(first, " ")
-	region, code, _ := strings.Cut(facts, " ")
-	s := starter{number: number, client: client, network: network}
+	number, first, _ := strings.Cut(first, " ")
+	channel, first, _ := strings.Cut(first, " ")
+	region, first, _ := strings.Cut(first, " ")
+	code, provider, _ := strings.Cut(first, " ")
+	s := starter{number: number, channel: Channel(channel), provider: provider, client: client, network: network}
 	if t, ok := phone.LineTypeOf(code); ok && region != "" {
 		s.parsed = phone.Number{E164: number, Region: region, LineType: t}
 	}
 	return s
 }
 
-// started stores the number p of the started verification id, with its
+// describe fills in what a failed Check's event lacks from s, the
+// starter of its verification, when the Verifier knows it: the channel,
+// region and line type, and the provider when it was called but did not
+// say; so that failed checks count under the same labels as verified
+// ones. It costs nothing without an Observer.
+func (v *Verifier) describe(ev *Event, s starter) {
+	if v.cfg.observer == nil {
+		return
+	}
+	if ev.Called && ev.Provider == "" {
+		ev.Provider = s.provider
+	}
+	if ev.Region != "" {
+		return
+	}
+	if ev.Channel == "" {
+		ev.Channel = s.channel
+	}
+	p := s.parsed
+	if p.E164 == "" {
+		var err error
+		if p, err = phone.Parse(s.number, ""); err != nil {
+			return
+		}
+	}
+	ev.Region, ev.LineType = p.Region, p.LineType.Code()
+}
+
+// started stores the number p of the started verification ver, with its
 // region and line type, and the client and its network (as clientKeys
 // gives them), for the throttle and the client's credit when it is
-// checked, and for the check of the verified number's policy.
-func (v *Verifier) started(ctx context.Context, id string, p phone.Number, client, network string) {
+// checked, for the check of the verified number's policy, and for the
+// events of failed checks.
+func (v *Verifier) started(ctx context.Context, ver *Verification, p phone.Number, client, network string) {
 	store := v.store
 	if store == nil {
 		return
 	}
-	s := starter{number: p.E164, parsed: p, client: client, network: network}
-	if err := store.Put(ctx, keyPhone+id, s.value(), v.cfg.msg.validity); err != nil && v.log != nil {
+	s := starter{number: p.E164, parsed: p, channel: ver.Channel, client: client, network: network}
+	if !strings.Contains(ver.Provider, "\n") {
+		s.provider = ver.Provider
+	}
+	if err := store.Put(ctx, keyPhone+ver.ID, s.value(), v.cfg.msg.validity); err != nil && v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelWarn, "verify: limiter failed to remember a verification; its checks are capped per verification only",
-			slog.String("id", id), slog.String("error", err.Error()))
+			slog.String("id", ver.ID), slog.String("error", err.Error()))
 	}
 }
 

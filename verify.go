@@ -186,7 +186,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		return nil, err
 	}
 	ev.ID = ver.ID
-	v.started(ctx, ver.ID, p, client, network)
+	v.started(ctx, ver, p, client, network)
 	if v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
 			slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
@@ -325,10 +325,12 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 		if errors.As(err, &rl) && rl.Limit == "attempts" {
 			ev.Limit, err = rl.Limit, ErrTooManyAttempts
 		}
+		v.describe(ev, starter)
 		v.logID(ctx, "verify: check refused", id, err)
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
+		v.describe(ev, starter)
 		return nil, err
 	}
 	t0 := time.Now()
@@ -345,6 +347,7 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 		err = v.checkVerifiedNumber(ctx, ver.Phone, starter, ev)
 	}
 	if err != nil {
+		v.describe(ev, starter)
 		err = providerFailure(ctx, err)
 		v.logID(ctx, "verify: check failed", id, err)
 		return nil, err

@@ -67,6 +67,13 @@ func TestGoldenPages(t *testing.T) {
 			b.setCookie(old.Value)
 			return b.post("code", url.Values{"code": {code}})
 		}, envConfig{}},
+		{"code_too_many_attempts", func(e *env, b *browser) *response {
+			code := b.started(testPhone, "voice")
+			for range 4 {
+				b.post("code", url.Values{"code": {wrongCode(code)}})
+			}
+			return b.post("code", url.Values{"code": {wrongCode(code)}}) // the fifth: the fake's last attempt
+		}, envConfig{}},
 		{"success", func(e *env, b *browser) *response {
 			code := b.started(testPhone, "voice")
 			b.post("code", url.Values{"code": {code}})

@@ -1,13 +1,17 @@
 package http_test
 
 import (
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestCodePageAtExpiry: at the instant the code expires, the code page no
@@ -61,4 +65,34 @@ func TestPageContentLength(t *testing.T) {
 	got := r.header.Get("Content-Length")
 	require.Equalf(t, 200, r.status, "status %d, Content-Length %q, body %d bytes", r.status, got, len(r.body))
 	require.Equalf(t, strconv.Itoa(len(r.body)), got, "status %d, Content-Length %q, body %d bytes", r.status, got, len(r.body))
+}
+
+// TestCodePageAfterTooManyWrongCodes: once too many wrong codes were
+// entered, the code page's heading says so, in every built-in language,
+// rather than asking the user to answer the phone or check the messages.
+func TestCodePageAfterTooManyWrongCodes(t *testing.T) {
+	h1 := regexp.MustCompile(`<h1[^>]*>([^<]*)</h1>`)
+	for _, lang := range []string{"en", "nl", "de", "fr", "es", "it", "pt-BR", "pt-PT", "pl", "ro", "ru", "zh-Hans", "zh-Hant", "ja", "ko", "is"} {
+		for _, channel := range []string{"voice", "sms"} {
+			t.Run(lang+"/"+channel, func(t *testing.T) {
+				texts := verifyhttp.DefaultMessages(lang)
+				want := texts["code_heading_too_many_attempts"]
+				require.NotEmpty(t, want)
+				e := newEnv(t, envConfig{})
+				b := e.speaking(lang)
+				code := b.started(testPhone, channel)
+				var r *response
+				for range 6 {
+					if r = b.submit("code", url.Values{"code": {wrongCode(code)}}); r.status == http.StatusGone {
+						break
+					}
+				}
+				require.Equal(t, http.StatusGone, r.status, r.body)
+				m := h1.FindStringSubmatch(r.body)
+				require.NotNil(t, m, r.body)
+				assert.Equal(t, want, html.UnescapeString(m[1]))
+				assert.NotContains(t, r.body, `id="code-form"`, "the code field is still offered")
+			})
+		}
+	}
 }

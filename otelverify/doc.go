@@ -11,23 +11,39 @@
 //
 // # Metrics
 //
-// Four instruments, named in OpenTelemetry's semantic-convention style,
+// Five instruments, named in OpenTelemetry's semantic-convention style,
 // whose attributes take few values (operation, outcome, channel, region,
-// refusal reason, error type) and never an id, a number or a code:
+// provider, refusal reason, error type) and never an id, a number or a
+// code:
 //
-//	verify.verifications.started  counter    {verification}  verify.channel, verify.region
+//	verify.verifications.started  counter    {verification}  verify.channel, verify.region, verify.provider
 //	verify.verifications.refused  counter    {call}          verify.operation, verify.refusal.reason, [verify.channel, verify.region]
-//	verify.verifications.checked  counter    {check}         verify.outcome, [verify.channel, verify.region when verified]
-//	verify.provider.duration      histogram  s               verify.operation, [error.type]
+//	verify.verifications.checked  counter    {check}         verify.outcome, [verify.provider, verify.channel, verify.region]
+//	verify.provider.duration      histogram  s               verify.operation, [verify.provider, error.type]
+//	verify.provider.failovers     counter    {provider}      verify.operation, [verify.provider]
+//
+// Brackets mark attributes set only when known: a check carries the
+// channel and region of its verification, failed or not, whenever the
+// Verifier knows who started it; verify.provider names the provider that
+// served (with verify.Failover, the one that answered), as the provider
+// calls itself ("messagebird", "twilio", "otp", ...).
+// verify.provider.failovers counts the providers a Failover passed over
+// because they failed, under the provider that served in the end: any
+// rise means the first provider is failing. Every instrument also has
+// verify.test=true for the calls about test numbers
+// (verify.WithTestNumbers), and only for them, so that app-store reviews
+// and staging checks can be left out with verify_test!="true".
 //
 // Through OpenTelemetry's Prometheus exporter they become
 // verify_verifications_started_total, verify_verifications_refused_total,
-// verify_verifications_checked_total and verify_provider_duration_seconds,
-// with labels verify_channel, verify_region, and so on.
+// verify_verifications_checked_total, verify_provider_duration_seconds and
+// verify_provider_failovers_total, with labels verify_channel,
+// verify_region, verify_provider, and so on.
 //
 // Conversion, the share of codes sent that were verified, per channel and
 // region, over the last hour (the "or ... * 0" keeps regions where nothing
-// was verified, which are the ones to look at):
+// was verified, which are the ones to look at; add verify_provider to the
+// "by" lists to compare providers):
 //
 //	(
 //	    sum by (verify_channel, verify_region) (increase(verify_verifications_checked_total{verify_outcome="verified"}[1h]))
@@ -52,7 +68,8 @@
 // number, so that the provider's HTTP requests, when the provider's client
 // is instrumented, become its children. Its attributes are those of the
 // metrics plus verify.line_type, verify.language, verify.limit,
-// verify.provider.called and verify.id, the provider's id of the
+// verify.provider.called, verify.provider.failovers (when a Failover
+// passed over any) and verify.id, the provider's id of the
 // verification, to match the logs; the phone number appears only as its
 // region and line type, never in full, and the code never.
 //

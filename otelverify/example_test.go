@@ -38,6 +38,6 @@ func ExampleNewObserver() {
 		}
 	}
 	// Output:
-	// verify.verifications.started verify.channel=voice,verify.region=NL 1
-	// verify.verifications.checked verify.channel=voice,verify.outcome=verified,verify.region=NL 1
+	// verify.verifications.started verify.channel=voice,verify.provider=fake,verify.region=NL 1
+	// verify.verifications.checked verify.channel=voice,verify.outcome=verified,verify.provider=fake,verify.region=NL 1
 }

@@ -18,12 +18,14 @@ const ScopeName = "github.com/phoneverify/verify/otelverify"
 
 // The names of the metrics, in OpenTelemetry's dotted style. Prometheus
 // sees them with underscores and suffixes: verify_verifications_started_total,
-// verify_verifications_refused_total, verify_verifications_checked_total
-// and verify_provider_duration_seconds.
+// verify_verifications_refused_total, verify_verifications_checked_total,
+// verify_provider_duration_seconds and verify_provider_failovers_total.
+// Every one also has verify.test=true for the calls about test numbers
+// (verify.WithTestNumbers), and only for them.
 const (
 	// MetricStarted counts the verifications started: Starts that the
 	// provider accepted, so that a code was sent. Attributes: verify.channel,
-	// verify.region.
+	// verify.region, verify.provider.
 	MetricStarted = "verify.verifications.started"
 	// MetricRefused counts the calls the Verifier refused before any
 	// provider call (verify.Event.Refused). Attributes: verify.operation,
@@ -32,13 +34,20 @@ const (
 	MetricRefused = "verify.verifications.refused"
 	// MetricChecked counts the Checks that were not refused, by outcome:
 	// "verified", "invalid_code", "expired", "too_many_attempts",
-	// "not_found", "unavailable", ... Attributes: verify.outcome, and
-	// verify.channel and verify.region for a verified check.
+	// "not_found", "unavailable", ... Attributes: verify.outcome,
+	// verify.provider, and verify.channel and verify.region whenever the
+	// Verifier knows the verification (a verified check, and a failed one
+	// of a verification it started).
 	MetricChecked = "verify.verifications.checked"
 	// MetricProviderDuration is the time spent in provider calls, in
-	// seconds. Attributes: verify.operation, and error.type when the
-	// provider failed (a fault; see the package doc).
+	// seconds. Attributes: verify.operation, verify.provider, and
+	// error.type when the provider failed (a fault; see the package doc).
 	MetricProviderDuration = "verify.provider.duration"
+	// MetricFailovers counts the providers a verify.Failover passed over
+	// (verify.Event.Failovers): a rise means the first provider is
+	// failing. Attributes: verify.operation, and verify.provider, the
+	// provider that served in the end (or failed last).
+	MetricFailovers = "verify.provider.failovers"
 )
 
 // The attribute keys. Every one takes few values: none of them is an id, a
@@ -50,16 +59,19 @@ const (
 	AttrRegion        = attribute.Key("verify.region")         // ISO 3166-1 region of the number, such as "NL"
 	AttrRefusalReason = attribute.Key("verify.refusal.reason") // verify.Event.Reason: "resend_cooldown", "line_type", ...
 	AttrErrorType     = attribute.Key("error.type")            // the outcome of a provider failure: "unavailable", "timeout", ...
+	AttrProvider      = attribute.Key("verify.provider")       // the provider that served, such as "messagebird", "twilio", "otp"
+	AttrTest          = attribute.Key("verify.test")           // true for a test number's call (verify.WithTestNumbers); absent otherwise
 )
 
 // Span-only attribute keys: spans are sampled and looked at one by one,
 // so they may say more than metrics.
 const (
-	AttrLineType = attribute.Key("verify.line_type") // "mobile", "fixed_line", ...
-	AttrLanguage = attribute.Key("verify.language")  // "nl-nl", ...
-	AttrLimit    = attribute.Key("verify.limit")     // the limit that refused the call
-	AttrCalled   = attribute.Key("verify.provider.called")
-	AttrID       = attribute.Key("verify.id") // the provider's verification id
+	AttrLineType  = attribute.Key("verify.line_type") // "mobile", "fixed_line", ...
+	AttrLanguage  = attribute.Key("verify.language")  // "nl-nl", ...
+	AttrLimit     = attribute.Key("verify.limit")     // the limit that refused the call
+	AttrCalled    = attribute.Key("verify.provider.called")
+	AttrID        = attribute.Key("verify.id")                 // the provider's verification id
+	AttrFailovers = attribute.Key("verify.provider.failovers") // the providers a Failover passed over, when any
 )
 
 // OutcomeVerified is the verify.outcome of a successful Check.
@@ -107,11 +119,12 @@ func (o tracerOption) apply(c *config) {
 
 // observer turns verify.Events into metrics and spans.
 type observer struct {
-	tracer   trace.Tracer
-	started  metric.Int64Counter
-	refused  metric.Int64Counter
-	checked  metric.Int64Counter
-	duration metric.Float64Histogram
+	tracer    trace.Tracer
+	started   metric.Int64Counter
+	refused   metric.Int64Counter
+	checked   metric.Int64Counter
+	duration  metric.Float64Histogram
+	failovers metric.Int64Counter
 }
 
 var (
@@ -144,7 +157,7 @@ func NewObserver(opts ...Option) (verify.Observer, error) {
 	}
 	meter := c.meters.Meter(ScopeName)
 	o := &observer{tracer: c.tracers.Tracer(ScopeName)}
-	var errs [4]error
+	var errs [5]error
 	o.started, errs[0] = meter.Int64Counter(MetricStarted, metric.WithUnit("{verification}"),
 		metric.WithDescription("Verifications started: a code was sent."))
 	o.refused, errs[1] = meter.Int64Counter(MetricRefused, metric.WithUnit("{call}"),
@@ -154,6 +167,8 @@ func NewObserver(opts ...Option) (verify.Observer, error) {
 	o.duration, errs[3] = meter.Float64Histogram(MetricProviderDuration, metric.WithUnit("s"),
 		metric.WithDescription("Time spent in provider calls."),
 		metric.WithExplicitBucketBoundaries(durationBuckets...))
+	o.failovers, errs[4] = meter.Int64Counter(MetricFailovers, metric.WithUnit("{provider}"),
+		metric.WithDescription("Providers a failover passed over because they failed."))
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, fmt.Errorf("otelverify: %w", err)
 	}
@@ -185,9 +200,16 @@ func (o *observer) Observe(ctx context.Context, e verify.Event) {
 		span.End()
 		return
 	}
-	attrs := make([]attribute.KeyValue, 0, 10)
+	attrs := make([]attribute.KeyValue, 0, 14)
 	attrs = append(attrs, AttrOutcome.String(outcome), AttrCalled.Bool(e.Called))
 	attrs = appendNonEmpty(attrs, AttrID, e.ID)
+	attrs = appendNonEmpty(attrs, AttrProvider, e.Provider)
+	if e.Failovers > 0 {
+		attrs = append(attrs, AttrFailovers.Int(e.Failovers))
+	}
+	if e.Test {
+		attrs = append(attrs, AttrTest.Bool(true))
+	}
 	attrs = appendNonEmpty(attrs, AttrChannel, string(e.Channel))
 	attrs = appendNonEmpty(attrs, AttrRegion, e.Region)
 	attrs = appendNonEmpty(attrs, AttrLineType, e.LineType)
@@ -205,26 +227,33 @@ func (o *observer) Observe(ctx context.Context, e verify.Event) {
 
 // record adds e to the metrics.
 func (o *observer) record(ctx context.Context, e verify.Event, outcome string) {
-	where := appendNonEmpty(appendNonEmpty(make([]attribute.KeyValue, 0, 4), AttrChannel, string(e.Channel)), AttrRegion, e.Region)
+	var test []attribute.KeyValue
+	if e.Test {
+		test = []attribute.KeyValue{AttrTest.Bool(true)}
+	}
+	where := make([]attribute.KeyValue, 0, 6)
+	where = appendNonEmpty(appendNonEmpty(append(where, test...), AttrChannel, string(e.Channel)), AttrRegion, e.Region)
 	switch {
 	case e.Refused():
 		attrs := append(where, AttrOperation.String(string(e.Op)), AttrRefusalReason.String(e.Reason()))
 		o.refused.Add(ctx, 1, metric.WithAttributes(attrs...))
 	case e.Op == verify.OpStart && e.Err == nil:
-		o.started.Add(ctx, 1, metric.WithAttributes(where...))
+		o.started.Add(ctx, 1, metric.WithAttributes(appendNonEmpty(where, AttrProvider, e.Provider)...))
 	case e.Op == verify.OpCheck:
-		if e.Err != nil {
-			where = where[:0] // a failed check knows no number
-		}
-		o.checked.Add(ctx, 1, metric.WithAttributes(append(where, AttrOutcome.String(outcome))...))
+		attrs := append(appendNonEmpty(where, AttrProvider, e.Provider), AttrOutcome.String(outcome))
+		o.checked.Add(ctx, 1, metric.WithAttributes(attrs...))
 	}
-	if e.Called {
-		attrs := []attribute.KeyValue{AttrOperation.String(string(e.Op))}
-		if fault(e) {
-			attrs = append(attrs, AttrErrorType.String(outcome))
-		}
-		o.duration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(attrs...))
+	if !e.Called {
+		return
 	}
+	attrs := appendNonEmpty(append(test, AttrOperation.String(string(e.Op))), AttrProvider, e.Provider)
+	if e.Failovers > 0 {
+		o.failovers.Add(ctx, int64(e.Failovers), metric.WithAttributes(attrs...))
+	}
+	if fault(e) {
+		attrs = append(attrs, AttrErrorType.String(outcome))
+	}
+	o.duration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(attrs...))
 }
 
 // outcomeOf is e's outcome as the metrics and spans name it: a verified

@@ -12,6 +12,8 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	"github.com/phoneverify/verify/otelverify"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -117,13 +119,13 @@ func TestMetrics(t *testing.T) {
 	rm := s.collect(t)
 
 	want := map[string]int64{
-		"verify.verifications.started{verify.channel=voice,verify.region=NL}":                                                              1,
-		"verify.verifications.started{verify.channel=sms,verify.region=GB}":                                                                1,
+		"verify.verifications.started{verify.channel=voice,verify.provider=fake,verify.region=NL}":                                         1,
+		"verify.verifications.started{verify.channel=sms,verify.provider=fake,verify.region=GB}":                                           1,
 		"verify.verifications.refused{verify.channel=voice,verify.operation=start,verify.refusal.reason=resend_cooldown,verify.region=NL}": 1,
 		"verify.verifications.refused{verify.channel=voice,verify.operation=start,verify.refusal.reason=line_type,verify.region=NL}":       1,
 		"verify.verifications.refused{verify.operation=start,verify.refusal.reason=too_short}":                                             1,
-		"verify.verifications.checked{verify.outcome=invalid_code}":                                                                        1,
-		"verify.verifications.checked{verify.channel=voice,verify.outcome=verified,verify.region=NL}":                                      1,
+		"verify.verifications.checked{verify.channel=voice,verify.outcome=invalid_code,verify.provider=fake,verify.region=NL}":             1,
+		"verify.verifications.checked{verify.channel=voice,verify.outcome=verified,verify.provider=fake,verify.region=NL}":                 1,
 	}
 	got := sums(rm)
 	for k, v := range want {
@@ -159,9 +161,9 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 	wantHist := map[string]uint64{ // attributes in sorted order
-		"verify.operation=start":                        2,
+		"verify.operation=start,verify.provider=fake":   2,
 		"error.type=unavailable,verify.operation=start": 1,
-		"verify.operation=check":                        2,
+		"verify.operation=check,verify.provider=fake":   2,
 	}
 	if fmt.Sprint(hist) != fmt.Sprint(wantHist) {
 		t.Errorf("provider duration counts %v, want %v", hist, wantHist)
@@ -208,11 +210,11 @@ func TestSpans(t *testing.T) {
 		outcome string
 		more    map[attribute.Key]string
 	}{
-		{"verify.start", codes.Unset, "ok", map[attribute.Key]string{"verify.channel": "voice", "verify.region": "NL", "verify.line_type": "mobile", "verify.language": "nl-nl", "verify.provider.called": "true"}},
+		{"verify.start", codes.Unset, "ok", map[attribute.Key]string{"verify.channel": "voice", "verify.region": "NL", "verify.line_type": "mobile", "verify.language": "nl-nl", "verify.provider.called": "true", "verify.provider": "fake"}},
 		{"verify.start", codes.Unset, "rate_limited", map[attribute.Key]string{"verify.limit": "resend_cooldown", "verify.refusal.reason": "resend_cooldown", "verify.provider.called": "false"}},
 		{"verify.start", codes.Unset, "invalid_phone", map[attribute.Key]string{"verify.line_type": "premium_rate", "verify.refusal.reason": "line_type"}},
 		{"verify.start", codes.Unset, "invalid_phone", map[attribute.Key]string{"verify.refusal.reason": "too_short"}},
-		{"verify.check", codes.Unset, "invalid_code", map[attribute.Key]string{"verify.provider.called": "true"}}, // a user's error is no fault
+		{"verify.check", codes.Unset, "invalid_code", map[attribute.Key]string{"verify.provider.called": "true", "verify.channel": "voice", "verify.region": "NL", "verify.provider": "fake"}}, // a user's error is no fault
 		{"verify.check", codes.Unset, "verified", map[attribute.Key]string{"verify.channel": "voice", "verify.region": "NL"}},
 		{"verify.start", codes.Unset, "ok", map[attribute.Key]string{"verify.channel": "sms", "verify.region": "GB"}},
 		{"verify.start", codes.Error, "unavailable", map[attribute.Key]string{"error.type": "unavailable", "verify.region": "BE"}},
@@ -360,10 +362,69 @@ func TestGlobalProviders(t *testing.T) {
 	if err := reader.Collect(context.Background(), &rm); err != nil {
 		t.Fatal(err)
 	}
-	if got := sums(rm)["verify.verifications.started{verify.channel=voice,verify.region=NL}"]; got != 1 {
+	if got := sums(rm)["verify.verifications.started{verify.channel=voice,verify.provider=fake,verify.region=NL}"]; got != 1 {
 		t.Errorf("global meter provider: started = %d, want 1 (%v)", got, sums(rm))
 	}
 	if len(spans.Ended()) != 1 {
 		t.Errorf("global tracer provider: %d spans, want 1", len(spans.Ended()))
+	}
+}
+
+// renamed is a provider that names itself name in its verifications.
+type renamed struct {
+	*fake.Provider
+	name string
+}
+
+func (p renamed) Start(ctx context.Context, req verify.Request) (*verify.Verification, error) {
+	ver, err := p.Provider.Start(ctx, req)
+	if ver != nil {
+		ver.Provider = p.name
+	}
+	return ver, err
+}
+
+// TestProviderFailoversAndTestNumbers: the metrics and spans say which
+// provider served, count the providers a Failover passed over, and mark
+// the calls about test numbers, so that dashboards can tell them apart
+// or leave them out.
+func TestProviderFailoversAndTestNumbers(t *testing.T) {
+	reader, spans := sdkmetric.NewManualReader(), tracetest.NewSpanRecorder()
+	obs, err := otelverify.NewObserver(
+		otelverify.WithMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))),
+		otelverify.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))),
+	)
+	require.NoError(t, err)
+	down := fake.New()
+	down.FailNext(verify.ErrUnavailable)
+	v, err := verify.New(verify.Failover(down, renamed{fake.New(), "backup"}), verify.WithObserver(obs),
+		verify.WithTestNumbers(map[string]string{"+31 6 11111111": "246810"}))
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = v.Start(ctx, "+31 6 12345678")
+	require.NoError(t, err)
+	ver, err := v.Start(ctx, "+31 6 11111111")
+	require.NoError(t, err)
+	require.True(t, ver.Test)
+	_, err = v.Check(ctx, ver.ID, "246810")
+	require.NoError(t, err)
+
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(ctx, &rm))
+	assert.Equal(t, map[string]int64{
+		"verify.provider.failovers{verify.operation=start,verify.provider=backup}":                                     1,
+		"verify.verifications.started{verify.channel=voice,verify.provider=backup,verify.region=NL}":                   1,
+		"verify.verifications.started{verify.channel=voice,verify.region=NL,verify.test=true}":                         1,
+		"verify.verifications.checked{verify.channel=voice,verify.outcome=verified,verify.region=NL,verify.test=true}": 1,
+	}, sums(rm))
+
+	got := views(spans.Ended())
+	require.Len(t, got, 3)
+	assert.Equal(t, "backup", got[0].attrs[otelverify.AttrProvider])
+	assert.Equal(t, "1", got[0].attrs[otelverify.AttrFailovers])
+	assert.NotContains(t, got[0].attrs, otelverify.AttrTest)
+	for _, g := range got[1:] {
+		assert.Equal(t, "true", g.attrs[otelverify.AttrTest], g.name)
+		assert.NotContains(t, g.attrs, otelverify.AttrFailovers, g.name)
 	}
 }

@@ -144,13 +144,13 @@ func (k *call) apiError(o op, pe *verify.ProviderError, te *twclient.TwilioRestE
 		pe.Err = verify.ErrTooManyAttempts
 	case te.Code == codeFraudGuard:
 		pe.Err = fmt.Errorf("%w: %w", verify.ErrSuspectedPumping,
-			&verify.RateLimitError{RetryAfter: parseRetryAfter(k.retryAfter, time.Now()), Limit: "Twilio Fraud Guard"})
+			&verify.RateLimitError{RetryAfter: parseRetryAfter(k.retryAfter, time.Now()), Limit: "twilio_fraud_guard"})
 	case te.Code == codeGeoPermission || te.Code == codeGeoMessages:
 		pe.Err = fmt.Errorf("%w: Twilio's geo permissions do not allow this country", verify.ErrUnsupported)
 	case te.Code == codeMaxSends:
-		pe.Err = &verify.RateLimitError{RetryAfter: parseRetryAfter(k.retryAfter, time.Now()), Limit: "Twilio max send attempts"}
+		pe.Err = &verify.RateLimitError{RetryAfter: parseRetryAfter(k.retryAfter, time.Now()), Limit: "twilio_max_send_attempts"}
 	case te.Code == codeTooManyRequests || status == http.StatusTooManyRequests:
-		pe.Err = &verify.RateLimitError{RetryAfter: parseRetryAfter(k.retryAfter, time.Now()), Limit: "Twilio"}
+		pe.Err = &verify.RateLimitError{RetryAfter: parseRetryAfter(k.retryAfter, time.Now()), Limit: "twilio"}
 	case status >= 500:
 		pe.Err = unavailable("server error")
 	case te.Code == codeNotFound || status == http.StatusNotFound:

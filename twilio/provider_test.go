@@ -262,6 +262,9 @@ func TestErrorTable(t *testing.T) {
 			assert.Equal(t, r.code, pe.Code)
 			assert.NotContains(t, err.Error(), phone[1:])
 			assert.NotContains(t, err.Error(), code)
+			if rl := (*verify.RateLimitError)(nil); errors.As(err, &rl) {
+				assert.Regexp(t, `^[a-z]+(_[a-z]+)*$`, rl.Limit, "limit names are snake_case")
+			}
 		})
 	}
 }
@@ -273,6 +276,7 @@ func TestRetryAfter(t *testing.T) {
 	var rl *verify.RateLimitError
 	require.ErrorAs(t, err, &rl)
 	assert.Equal(t, 90*time.Second, rl.RetryAfter)
+	assert.Equal(t, "twilio", rl.Limit, "limit names are snake_case, as the Observer's attributes want them")
 }
 
 // TestWrongCredentials checks the emulator's own answer to a wrong token.

@@ -17,9 +17,11 @@
 //
 // /dev/stats shows, for the last hour, the codes sent, the verifications
 // completed and their share (the conversion) per country and channel,
-// with a bar chart, the refusals by reason, and the provider calls'
-// average and slowest time; a country with many codes sent and almost
-// none verified, the mark of SMS pumping, is flagged. It is built on a
+// with a bar chart, the refusals by reason (the library's codes, such as
+// resend_cooldown or too_short, with a legend), the provider calls'
+// average and slowest time, and which provider served the calls, with
+// the failovers; a country with many codes sent and almost none
+// verified, the mark of SMS pumping, is flagged. It is built on a
 // verify.Observer alone (stats.go) and counts what this process saw.
 // It is on with the fake provider; with a real provider, set
 // VERIFY_DEV_STATS=1. Like the inbox, it answers only requests addressed

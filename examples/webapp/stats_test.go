@@ -35,7 +35,7 @@ type row struct {
 }
 
 var rowRE = regexp.MustCompile(`<tr data-region="([^"]*)" data-channel="([^"]*)"( class="pumping")?><td>[^<]*</td><td>[^<]*</td><td class="starts">(\d+)</td><td class="verified">(\d+)</td><td class="conversion">([^<]*)</td><td class="refused">(\d+)</td></tr>`)
-var reasonRE = regexp.MustCompile(`<tr data-reason="([^"]*)"><td>[^<]*</td><td class="count">(\d+)</td></tr>`)
+var reasonRE = regexp.MustCompile(`<tr data-reason="([^"]*)"><td><code>[^<]*</code></td><td class="count">(\d+)</td></tr>`)
 
 // readPage returns the rows of the stats page, by "region channel", and
 // its refusals by reason.

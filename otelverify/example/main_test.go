@@ -71,8 +71,9 @@ func TestMetricsEndpoint(t *testing.T) {
 		want   float64
 	}{
 		{"verify_verifications_started_total", map[string]string{"verify_channel": "voice", "verify_region": "NL"}, 1},
-		{"verify_verifications_checked_total", map[string]string{"verify_outcome": "invalid_code"}, 1},
-		{"verify_verifications_checked_total", map[string]string{"verify_outcome": "verified", "verify_channel": "voice", "verify_region": "NL"}, 1},
+		// A failed check counts under the labels of a verified one (issue 18).
+		{"verify_verifications_checked_total", map[string]string{"verify_outcome": "invalid_code", "verify_channel": "voice", "verify_region": "NL", "verify_provider": "fake"}, 1},
+		{"verify_verifications_checked_total", map[string]string{"verify_outcome": "verified", "verify_channel": "voice", "verify_region": "NL", "verify_provider": "fake"}, 1},
 		{"verify_verifications_refused_total", map[string]string{"verify_operation": "start", "verify_refusal_reason": "line_type", "verify_region": "NL"}, 1},
 		{"verify_provider_duration_seconds", map[string]string{"verify_operation": "start"}, 1}, // histogram: its count
 		{"verify_provider_duration_seconds", map[string]string{"verify_operation": "check"}, 2},
