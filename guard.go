@@ -105,10 +105,11 @@ type namedLimit struct {
 	name string
 }
 
-// startLimits returns the limits of a start to p on ch by client. The
-// per-client and per-network limits count only starts that do not end
-// verified: each verified check of the client's raises its limit by one.
-func (v *Verifier) startLimits(p phone.Number, ch Channel, client string, store bool) []namedLimit {
+// startLimits returns the limits of a start to p on ch by client, of
+// network (as clientKeys gives them). The per-client and per-network
+// limits count only starts that do not end verified: each verified check
+// of the client's raises its limit by one.
+func (v *Verifier) startLimits(p phone.Number, ch Channel, client, network string, store bool) []namedLimit {
 	c := &v.cfg
 	ls := make([]namedLimit, 0, 7)
 	add := func(name, key string, r rate) {
@@ -117,7 +118,6 @@ func (v *Verifier) startLimits(p phone.Number, ch Channel, client string, store 
 	credit := func(key string) {
 		ls[len(ls)-1].CreditKey, ls[len(ls)-1].Credit = key, 1
 	}
-	client, network := clientKeys(client)
 	if client != "" {
 		if c.clientLimit.n > 0 {
 			add(limitClient, keyClient+client, c.clientLimit)

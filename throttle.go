@@ -59,34 +59,44 @@ func ceilingMonth(after int) int { return after * 13 / 4 }
 const unknownNumber = "?"
 
 // starter is what a Verifier remembers of a started verification, under
-// its id: the number, the channel and the provider that sent the code,
-// and the client that asked for it.
+// its id: the number with the region and line type its start parsed, the
+// channel and the provider that sent the code, and the client that asked
+// for it.
 type starter struct {
 	number   string
-	channel  Channel // "" in a value written by an earlier release
-	provider string  // Verification.Provider; "" when unknown
-	client   string  // as clientKeys gives it; "" when no client key was given
-	network  string  // the IPv6 /48 of client, or ""
+	parsed   phone.Number // number as its start parsed it; zero when the value does not say (see parseStarter)
+	channel  Channel      // "" in a value written by an earlier release
+	provider string       // Verification.Provider; "" when unknown
+	client   string       // as clientKeys gives it; "" when no client key was given
+	network  string       // the IPv6 /48 of client, or ""
 
 	ceilings bool // the check was counted by the number's ceilings
 }
 
-// value returns s as stored: the number, channel and provider, the
-// network, the client; the client comes last, since an app's key may
-// hold any character.
+// value returns s as stored: the number, channel, region, line type and
+// provider, the network, the client. The provider ends its line and the
+// client comes last, since a provider's name may hold spaces and an
+// app's key any character.
 func (s starter) value() string {
-	return s.number + " " + string(s.channel) + " " + s.provider + "\n" + s.network + "\n" + s.client
+	return s.number + " " + string(s.channel) + " " + s.parsed.Region + " " + s.parsed.LineType.Code() + " " + s.provider +
+		"\n" + s.network + "\n" + s.client
 }
 
-// parseStarter reads a value written by starter.value; a value written
-// by an earlier release has no channel, and one holding a number alone
-// no client either.
+// parseStarter reads a value written by starter.value. A value written
+// by an earlier release has no region and line type (parsed stays zero)
+// and no channel, and one holding a number alone no client either.
 func parseStarter(v string) starter {
 	first, rest, _ := strings.Cut(v, "\n")
-	number, first, _ := strings.Cut(first, " ")
-	channel, provider, _ := strings.Cut(first, " ")
 	network, client, _ := strings.Cut(rest, "\n")
-	return starter{number: number, channel: Channel(channel), provider: provider, client: client, network: network}
+	number, first, _ := strings.Cut(first, " ")
+	channel, first, _ := strings.Cut(first, " ")
+	region, first, _ := strings.Cut(first, " ")
+	code, provider, _ := strings.Cut(first, " ")
+	s := starter{number: number, channel: Channel(channel), provider: provider, client: client, network: network}
+	if t, ok := phone.LineTypeOf(code); ok && region != "" {
+		s.parsed = phone.Number{E164: number, Region: region, LineType: t}
+	}
+	return s
 }
 
 // describe fills in what a failed Check's event lacks from s, the
@@ -107,21 +117,27 @@ func (v *Verifier) describe(ev *Event, s starter) {
 	if ev.Channel == "" {
 		ev.Channel = s.channel
 	}
-	if p, err := phone.Parse(s.number, ""); err == nil {
-		ev.Region, ev.LineType = p.Region, p.LineType.Code()
+	p := s.parsed
+	if p.E164 == "" {
+		var err error
+		if p, err = phone.Parse(s.number, ""); err != nil {
+			return
+		}
 	}
+	ev.Region, ev.LineType = p.Region, p.LineType.Code()
 }
 
-// started stores the number and client of a started verification
-// under its id, for the throttle and the client's credit when it is
-// checked.
-func (v *Verifier) started(ctx context.Context, ver *Verification, clientKey string) {
+// started stores the number p of the started verification ver, with its
+// region and line type, and the client and its network (as clientKeys
+// gives them), for the throttle and the client's credit when it is
+// checked, for the check of the verified number's policy, and for the
+// events of failed checks.
+func (v *Verifier) started(ctx context.Context, ver *Verification, p phone.Number, client, network string) {
 	store := v.store
 	if store == nil {
 		return
 	}
-	client, network := clientKeys(clientKey)
-	s := starter{number: ver.Phone, channel: ver.Channel, client: client, network: network}
+	s := starter{number: p.E164, parsed: p, channel: ver.Channel, client: client, network: network}
 	if !strings.Contains(ver.Provider, "\n") {
 		s.provider = ver.Provider
 	}

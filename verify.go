@@ -153,7 +153,8 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.E164, err)
 		return nil, err
 	}
-	if err := v.allowStart(ctx, p, channel, msg.clientKey); err != nil {
+	client, network := clientKeys(msg.clientKey)
+	if err := v.allowStart(ctx, p, channel, client, network); err != nil {
 		v.logStart(ctx, slog.LevelInfo, "verify: start refused", p.E164, err)
 		return nil, err
 	}
@@ -185,7 +186,7 @@ func (v *Verifier) start(ctx context.Context, phone string, opts []MessageOption
 		return nil, err
 	}
 	ev.ID = ver.ID
-	v.started(ctx, ver, msg.clientKey)
+	v.started(ctx, ver, p, client, network)
 	if v.log != nil {
 		v.log.LogAttrs(ctx, slog.LevelInfo, "verify: started", slog.String("id", ver.ID),
 			slog.String("phone", MaskPhone(ver.Phone)), slog.String("channel", string(ver.Channel)))
@@ -246,10 +247,11 @@ func completeStarted(ver *Verification, req Request, t0 time.Time) error {
 	return nil
 }
 
-// allowStart asks the limiter whether a start to p on ch by client may
-// go ahead, taking every limit at once (see startLimits and takeAll).
-func (v *Verifier) allowStart(ctx context.Context, p phone.Number, ch Channel, client string) error {
-	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, v.store != nil))
+// allowStart asks the limiter whether a start to p on ch by client (of
+// network; see clientKeys) may go ahead, taking every limit at once (see
+// startLimits and takeAll).
+func (v *Verifier) allowStart(ctx context.Context, p phone.Number, ch Channel, client, network string) error {
+	l, err := v.takeAll(ctx, v.startLimits(p, ch, client, network, v.store != nil))
 	var rl *RateLimitError
 	if l != nil && l.name == limitPumping && errors.As(err, &rl) {
 		return v.pumpingTripped(ctx, p, l, rl)
@@ -359,11 +361,15 @@ func (v *Verifier) check(ctx context.Context, id, code string, ev *Event) (*Veri
 // checkVerifiedNumber applies the Verifier's number policy to the number
 // a provider reports as verified: whatever state a caller kept, and
 // whichever Verifier started the verification, this Verifier only calls
-// verified a number it would have sent a code to.
+// verified a number it would have sent a code to. The number s's start
+// parsed comes with its region and line type; any other is parsed here.
 func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, s starter, ev *Event) error {
-	p, err := phone.Parse(e164, "")
-	if err != nil || p.E164 != e164 {
-		return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
+	p := s.parsed
+	if p.E164 == "" || p.E164 != e164 {
+		var err error
+		if p, err = phone.Parse(e164, ""); err != nil || p.E164 != e164 {
+			return fmt.Errorf("%w: provider reported a verified number that is not a valid number in E.164 form", ErrUnavailable)
+		}
 	}
 	ev.Region, ev.LineType = p.Region, p.LineType.Code()
 	if err := v.checkNumber(p); err != nil {

@@ -405,7 +405,7 @@ func (h *handler) shown(q *request, status int, f *Failure, p *Page) {
 // with status.
 func (h *handler) render(q *request, status int, p *Page) {
 	p.Status = status
-	buf := bytes.NewBuffer(make([]byte, 0, 8<<10)) // the default pages are 5 to 7 KB
+	buf := bytes.NewBuffer(make([]byte, 0, 16<<10)) // the default pages are 5 to 9 KB
 	if err := q.loc.pages.ExecuteTemplate(buf, p.Name, p); err != nil {
 		h.logAttrs(q.r.Context(), slog.LevelError, "verifyhttp: template failed", slog.String("template", p.Name), slog.String("error", err.Error()))
 		http.Error(q.w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

@@ -55,6 +55,17 @@ func (t LineType) Code() string {
 	return "unknown"
 }
 
+// LineTypeOf returns the line type whose Code is code, and false for a
+// code not in the table ("unknown" among them).
+func LineTypeOf(code string) (LineType, bool) {
+	for _, l := range lineTypes {
+		if l.code == code {
+			return l.t, true
+		}
+	}
+	return Unknown, false
+}
+
 // Name names t for users, to go before "numbers": "premium-rate"; "this
 // kind of" for a type not in the table.
 func (t LineType) Name() string {

@@ -101,6 +101,16 @@ func TestLineTypes(t *testing.T) {
 		assert.NotEqual(t, "unknown", LineType(typ).Code(), "type %d", typ)
 		assert.NotEqual(t, "this kind of", LineType(typ).Name(), "type %d", typ)
 	}
+	for _, l := range lineTypes {
+		got, ok := LineTypeOf(l.code)
+		assert.True(t, ok, l.code)
+		assert.Equal(t, l.t, got, l.code)
+	}
+	for _, code := range []string{"unknown", "", "Mobile", "mobile "} {
+		got, ok := LineTypeOf(code)
+		assert.False(t, ok, code)
+		assert.Equal(t, Unknown, got, code)
+	}
 	assert.Equal(t, "unknown", Unknown.Code())
 	assert.Equal(t, "this kind of", Unknown.Name())
 	assert.False(t, Unknown.Safe())
