@@ -6,8 +6,10 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/phoneverify/verify"
 )
@@ -19,17 +21,15 @@ func TestRefusedStartLogsTheMaskedNumberOnly(t *testing.T) {
 	var log bytes.Buffer
 	v := newVerifier(t, &spy{}, verify.WithDeniedRegions("GB"), verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
 	ctx := context.Background()
-	if _, err := v.Start(ctx, "+447400123456"); err == nil {
-		t.Fatal("a denied region was started")
-	}
-	if out := log.String(); !strings.Contains(out, `msg="verify: start refused"`) || !strings.Contains(out, "phone=+44*******456") {
-		t.Fatalf("log:\n%s\nwant the refusal with the number masked", out)
-	}
+	_, err := v.Start(ctx, "+447400123456")
+	require.Error(t, err, "a denied region was started")
+	out := log.String()
+	assert.Contains(t, out, `msg="verify: start refused"`, "want the refusal logged")
+	assert.Contains(t, out, "phone=+44*******456", "want the number masked")
 	log.Reset()
-	if _, err := v.Start(ctx, "+31 6 1234 5678 9"); err == nil {
-		t.Fatal("a number too long was started")
-	}
-	if out := log.String(); !strings.Contains(out, `msg="verify: start refused"`) || strings.Contains(out, "phone=") {
-		t.Fatalf("log:\n%s\nwant the refusal without a phone", out)
-	}
+	_, err = v.Start(ctx, "+31 6 1234 5678 9")
+	require.Error(t, err, "a number too long was started")
+	out = log.String()
+	assert.Contains(t, out, `msg="verify: start refused"`, "want the refusal logged")
+	assert.NotContains(t, out, "phone=", "want the refusal without a phone")
 }
