@@ -50,3 +50,16 @@ func TestIPv6ClientKeyIsCanonical(t *testing.T) {
 	_, err = v.Start(ctx, "+31612345602", verify.WithClientKey("2001:db8:1:0:ff::/56"))
 	wantRateLimited(t, err, "client_limit", time.Hour)
 }
+
+func TestStartsWithoutClientKeyShareNoClientBudget(t *testing.T) {
+	v, err := verify.New(&spy{}, verify.WithClientLimit(1, time.Hour), verify.WithNumberLimit(0, 0), verify.WithResendCooldown(0))
+	require.NoError(t, err)
+	for _, phone := range []string{"+31612345678", "+31612345679", "+31612345670"} {
+		_, err := v.Start(context.Background(), phone)
+		assert.NoError(t, err, "Start(%s) without a client key", phone)
+	}
+	_, err = v.Start(context.Background(), "+31612345671", verify.WithClientKey("a"))
+	require.NoError(t, err)
+	_, err = v.Start(context.Background(), "+31612345672", verify.WithClientKey("a"))
+	assert.ErrorIs(t, err, verify.ErrRateLimited, "second start of client a")
+}

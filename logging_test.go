@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/fake"
 )
 
 // A refused start is logged with the number masked once it is read, and
@@ -32,4 +33,15 @@ func TestRefusedStartLogsTheMaskedNumberOnly(t *testing.T) {
 	out = log.String()
 	assert.Contains(t, out, `msg="verify: start refused"`, "want the refusal logged")
 	assert.NotContains(t, out, "phone=", "want the refusal without a phone")
+}
+
+func TestCancelWithALogger(t *testing.T) {
+	var logs bytes.Buffer
+	p := fake.New()
+	v := newVerifier(t, p, verify.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	ver, err := v.Start(context.Background(), "+31612345678")
+	require.NoError(t, err)
+	require.NoError(t, v.Cancel(context.Background(), ver.ID))
+	assert.Contains(t, logs.String(), "verify: canceled", "want a cancel record")
+	assert.NotContains(t, logs.String(), "error=", "want the cancel record without an error")
 }
