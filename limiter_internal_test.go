@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // A full MemoryLimiter whose keys are all live sweeps once, notes when the
@@ -16,24 +19,19 @@ func TestFullMemoryLimiterSweepsOnlyOnceItsEarliestKeyExpires(t *testing.T) {
 	l := &MemoryLimiter{Now: func() time.Time { return now }, MaxKeys: 3}
 	ctx := context.Background()
 	for i := range 10 {
-		if ok, _, err := l.Allow(ctx, fmt.Sprint("k", i), 1, time.Hour); !ok || err != nil {
-			t.Fatalf("key %d: %v, %v", i, ok, err)
-		}
+		ok, _, err := l.Allow(ctx, fmt.Sprint("k", i), 1, time.Hour)
+		require.NoError(t, err, "key %d", i)
+		require.True(t, ok, "key %d refused", i)
 		now = now.Add(time.Minute)
 	}
 	// The sweep at the fourth key found k0 the earliest, expiring at t0+1h;
 	// no sweep since has moved that on, although k0 to k6 were evicted.
-	if want := t0.Add(time.Hour); !l.fullUntil.Equal(want) {
-		t.Fatalf("next sweep of the full limiter at %s, want %s", l.fullUntil, want)
-	}
-	if n := l.Len(); n != 3 {
-		t.Fatalf("%d keys, want 3", n)
-	}
+	assert.True(t, l.fullUntil.Equal(t0.Add(time.Hour)), "next sweep of the full limiter at %s, want %s", l.fullUntil, t0.Add(time.Hour))
+	assert.Equal(t, 3, l.Len(), "keys")
 	// Once that time has passed, the next key sweeps again and notes the
 	// expiry of the earliest key it finds.
 	now = t0.Add(time.Hour)
 	l.Allow(ctx, "late", 1, time.Hour)
-	if want := t0.Add(time.Hour + 7*time.Minute); !l.fullUntil.Equal(want) {
-		t.Fatalf("after the sweep at %s, next at %s; want %s (the expiry of k7, the earliest key at that sweep)", now, l.fullUntil, want)
-	}
+	want := t0.Add(time.Hour + 7*time.Minute)
+	assert.True(t, l.fullUntil.Equal(want), "after the sweep at %s, next at %s; want %s (the expiry of k7, the earliest key at that sweep)", now, l.fullUntil, want)
 }

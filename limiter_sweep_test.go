@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/phoneverify/verify"
 )
 
@@ -21,15 +24,13 @@ func TestFullMemoryLimiterSweepsBeforeEvicting(t *testing.T) {
 	l.Allow(ctx, "a", 1, time.Minute)
 	l.Allow(ctx, "b", 1, time.Minute)
 	c.Advance(2 * time.Minute)
-	if ok, _, err := l.Allow(ctx, "new", 1, time.Hour); !ok || err != nil {
-		t.Fatalf("a new key in a full limiter: %v, %v", ok, err)
-	}
-	if n := l.Len(); n != 2 {
-		t.Fatalf("%d keys, want 2: the expired ones swept", n)
-	}
-	if ok, retry, _ := l.Allow(ctx, "live", 1, time.Hour); ok || retry != 58*time.Minute {
-		t.Fatalf("the live key: allowed %v, retry %s; want refused for 58m", ok, retry)
-	}
+	ok, _, err := l.Allow(ctx, "new", 1, time.Hour)
+	require.NoError(t, err, "a new key in a full limiter")
+	require.True(t, ok, "a new key in a full limiter")
+	assert.Equal(t, 2, l.Len(), "keys: the expired ones swept")
+	ok, retry, _ := l.Allow(ctx, "live", 1, time.Hour)
+	assert.False(t, ok, "the live key allowed; want refused for 58m")
+	assert.Equal(t, 58*time.Minute, retry, "the live key's retry")
 }
 
 // A MemoryLimiter sweeps expired keys when its map has doubled since the
@@ -44,14 +45,9 @@ func TestMemoryLimiterSweepsWhenItHasDoubled(t *testing.T) {
 	for i := range 1023 {
 		l.Allow(ctx, fmt.Sprint("k", i), 1, time.Hour)
 	}
-	if n := l.Len(); n != 1024 {
-		t.Fatalf("%d keys, want 1024: the expired one kept until the map reaches 1024", n)
-	}
+	require.Equal(t, 1024, l.Len(), "keys: the expired one kept until the map reaches 1024")
 	l.Allow(ctx, "k1023", 1, time.Hour)
-	if n := l.Len(); n != 1024 {
-		t.Fatalf("%d keys, want 1024: the expired one swept at 1024", n)
-	}
-	if ok, _, _ := l.Allow(ctx, "short", 1, time.Minute); !ok {
-		t.Fatal("an expired key still refuses")
-	}
+	assert.Equal(t, 1024, l.Len(), "keys: the expired one swept at 1024")
+	ok, _, _ := l.Allow(ctx, "short", 1, time.Minute)
+	assert.True(t, ok, "an expired key still refuses")
 }

@@ -28,35 +28,30 @@ func TestMemoryLimiterSlidingWindow(t *testing.T) {
 	allow := func(key string) (bool, time.Duration) {
 		t.Helper()
 		ok, retry, err := l.Allow(ctx, key, 3, time.Minute)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return ok, retry
 	}
 	for i := range 3 {
-		if ok, _ := allow("k"); !ok {
-			t.Fatalf("event %d of 3 refused", i+1)
-		}
+		ok, _ := allow("k")
+		require.True(t, ok, "event %d of 3 refused", i+1)
 		c.Advance(10 * time.Second)
 	}
 	// Events at 0s, 10s, 20s; now 30s.
-	if ok, retry := allow("k"); ok || retry != 30*time.Second {
-		t.Fatalf("4th event: ok %v, retry %s; want refused, retry 30s", ok, retry)
-	}
-	if ok, _ := allow("other"); !ok {
-		t.Fatal("another key was limited")
-	}
+	ok, retry := allow("k")
+	assert.False(t, ok, "4th event allowed")
+	assert.Equal(t, 30*time.Second, retry, "4th event's retry")
+	ok, _ = allow("other")
+	assert.True(t, ok, "another key was limited")
 	c.Advance(29 * time.Second) // 59s: the first event is still in the window
-	if ok, retry := allow("k"); ok || retry != time.Second {
-		t.Fatalf("at 59s: ok %v, retry %s; want refused, retry 1s", ok, retry)
-	}
+	ok, retry = allow("k")
+	assert.False(t, ok, "at 59s: allowed")
+	assert.Equal(t, time.Second, retry, "at 59s: retry")
 	c.Advance(time.Second) // 60s: the first event has left
-	if ok, _ := allow("k"); !ok {
-		t.Fatal("at 60s: refused, want allowed")
-	}
-	if ok, retry := allow("k"); ok || retry != 10*time.Second {
-		t.Fatalf("right after: ok %v, retry %s; want refused, retry 10s", ok, retry)
-	}
+	ok, _ = allow("k")
+	assert.True(t, ok, "at 60s: refused, want allowed")
+	ok, retry = allow("k")
+	assert.False(t, ok, "right after: allowed")
+	assert.Equal(t, 10*time.Second, retry, "right after: retry")
 }
 
 func TestMemoryLimiterRefusesBadArguments(t *testing.T) {
@@ -65,15 +60,13 @@ func TestMemoryLimiterRefusesBadArguments(t *testing.T) {
 		n   int
 		per time.Duration
 	}{{0, time.Minute}, {-1, time.Minute}, {1, 0}} {
-		if _, _, err := l.Allow(context.Background(), "k", tt.n, tt.per); !errors.Is(err, verify.ErrInvalidOption) {
-			t.Errorf("Allow(%d, %s): %v", tt.n, tt.per, err)
-		}
+		_, _, err := l.Allow(context.Background(), "k", tt.n, tt.per)
+		assert.ErrorIs(t, err, verify.ErrInvalidOption, "Allow(%d, %s)", tt.n, tt.per)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := l.Allow(ctx, "k", 1, time.Minute); !errors.Is(err, context.Canceled) {
-		t.Errorf("Allow with a canceled context: %v", err)
-	}
+	_, _, err := l.Allow(ctx, "k", 1, time.Minute)
+	assert.ErrorIs(t, err, context.Canceled, "Allow with a canceled context")
 }
 
 func TestMemoryLimiterExactUnderConcurrency(t *testing.T) {
@@ -88,9 +81,7 @@ func TestMemoryLimiterExactUnderConcurrency(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := allowed.Load(); n != 5 {
-		t.Fatalf("%d of 1000 concurrent events allowed, want 5", n)
-	}
+	assert.Equal(t, int32(5), allowed.Load(), "of 1000 concurrent events allowed")
 }
 
 // A MemoryLimiter holds at most MaxKeys keys, and makes room by dropping
@@ -135,40 +126,32 @@ func TestMemoryLimiterFullEvictsCheapKeysFirst(t *testing.T) {
 	ctx := context.Background()
 	// Dear keys: a verification's checks, a number's failed checks.
 	for _, k := range []string{"attempts:id1", "failures:+31612345678"} {
-		if ok, _, err := l.Allow(ctx, k, 5, time.Hour); !ok || err != nil {
-			t.Fatal(k, ok, err)
-		}
+		ok, _, err := l.Allow(ctx, k, 5, time.Hour)
+		require.NoError(t, err, k)
+		require.True(t, ok, k)
 	}
 	// A flood of new clients, each allowed although the table is full.
 	for i := range 1000 {
 		c.Advance(time.Millisecond)
 		k := fmt.Sprintf("client:2001:db8:%x::/64", i)
-		if ok, _, err := l.Allow(ctx, k, 5, time.Hour); !ok || err != nil {
-			t.Fatalf("new client %d on a full limiter: %v, %v", i, ok, err)
-		}
-		if n := l.Len(); n > 4 {
-			t.Fatalf("the limiter holds %d keys, more than its 4", n)
-		}
+		ok, _, err := l.Allow(ctx, k, 5, time.Hour)
+		require.NoError(t, err, "new client %d on a full limiter", i)
+		require.True(t, ok, "new client %d on a full limiter refused", i)
+		require.LessOrEqual(t, l.Len(), 4, "the limiter holds more keys than its 4")
 	}
 	counts, err := l.Count(ctx, time.Hour, "attempts:id1", "failures:+31612345678", "client:2001:db8:3e7::/64", "client:2001:db8:0::/64")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []int{1, 1, 1, 0}; fmt.Sprint(counts) != fmt.Sprint(want) {
-		t.Fatalf("counts %v, want %v: the dear keys and the newest client kept, the oldest client evicted", counts, want)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 1, 1, 0}, counts, "want the dear keys and the newest client kept, the oldest client evicted")
 	// With no cheap key left to evict, the least recently used dear key goes.
 	l2 := &verify.MemoryLimiter{Now: c.Now, MaxKeys: 2}
 	l2.Allow(ctx, "attempts:a", 5, time.Hour)
 	l2.Allow(ctx, "attempts:b", 5, time.Hour)
 	l2.Allow(ctx, "attempts:a", 5, time.Hour) // a is now the most recently used
-	if ok, _, err := l2.Allow(ctx, "attempts:c", 5, time.Hour); !ok || err != nil {
-		t.Fatalf("a check of a verification on a full limiter: %v, %v", ok, err)
-	}
+	ok, _, err := l2.Allow(ctx, "attempts:c", 5, time.Hour)
+	require.NoError(t, err, "a check of a verification on a full limiter")
+	require.True(t, ok, "a check of a verification on a full limiter refused")
 	counts, _ = l2.Count(ctx, time.Hour, "attempts:a", "attempts:b", "attempts:c")
-	if fmt.Sprint(counts) != "[2 0 1]" {
-		t.Fatalf("counts %v, want [2 0 1]", counts)
-	}
+	assert.Equal(t, []int{2, 0, 1}, counts)
 }
 
 func TestMemoryLimiterAllowAllIsAllOrNothing(t *testing.T) {
@@ -176,25 +159,21 @@ func TestMemoryLimiterAllowAllIsAllOrNothing(t *testing.T) {
 	l := &verify.MemoryLimiter{Now: c.Now}
 	ctx := context.Background()
 	ls := []verify.Limit{{Key: "a", N: 3, Per: time.Hour}, {Key: "b", N: 1, Per: time.Minute}, {Key: "c", N: 5, Per: time.Hour}}
-	if i, _, err := l.AllowAll(ctx, ls); i != -1 || err != nil {
-		t.Fatal(i, err)
-	}
+	i, _, err := l.AllowAll(ctx, ls)
+	require.NoError(t, err)
+	require.Equal(t, -1, i, "the first AllowAll refused")
 	c.Advance(10 * time.Second)
 	i, retry, err := l.AllowAll(ctx, ls)
-	if i != 1 || retry != 50*time.Second || err != nil {
-		t.Fatalf("got %d, %s, %v; want limit 1 refused for 50s", i, retry, err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, 1, i, "want limit 1 refused")
+	require.Equal(t, 50*time.Second, retry, "want limit 1 refused for 50s")
 	counts, _ := l.Count(ctx, time.Hour, "a", "b", "c")
-	if fmt.Sprint(counts) != "[1 1 1]" {
-		t.Fatalf("after a refusal the counts are %v, want [1 1 1]: nothing recorded", counts)
-	}
-	if l.Len() != 3 {
-		t.Fatalf("%d keys", l.Len())
-	}
+	assert.Equal(t, []int{1, 1, 1}, counts, "after a refusal: want nothing recorded")
+	assert.Equal(t, 3, l.Len(), "keys")
 	// A refusal never adds a key.
-	if i, _, _ := l.AllowAll(ctx, []verify.Limit{{Key: "new", N: 1, Per: time.Hour}, {Key: "b", N: 1, Per: time.Minute}}); i != 1 || l.Len() != 3 {
-		t.Fatalf("refused at %d, %d keys; want 1, 3", i, l.Len())
-	}
+	i, _, _ = l.AllowAll(ctx, []verify.Limit{{Key: "new", N: 1, Per: time.Hour}, {Key: "b", N: 1, Per: time.Minute}})
+	assert.Equal(t, 1, i, "refused at")
+	assert.Equal(t, 3, l.Len(), "keys after a refusal")
 }
 
 func TestMemoryLimiterCredit(t *testing.T) {
@@ -203,53 +182,42 @@ func TestMemoryLimiterCredit(t *testing.T) {
 	ctx := context.Background()
 	lim := []verify.Limit{{Key: "s", N: 3, Per: time.Hour, CreditKey: "v", Credit: 2.5}}
 	for range 3 {
-		if i, _, _ := l.AllowAll(ctx, lim); i != -1 {
-			t.Fatal("refused before N")
-		}
+		i, _, _ := l.AllowAll(ctx, lim)
+		require.Equal(t, -1, i, "refused before N")
 	}
-	if i, _, _ := l.AllowAll(ctx, lim); i != 0 {
-		t.Fatal("allowed beyond N with no credit")
-	}
+	i, _, _ := l.AllowAll(ctx, lim)
+	require.Equal(t, 0, i, "allowed beyond N with no credit")
 	l.Allow(ctx, "v", 10, time.Hour)
 	l.Allow(ctx, "v", 10, time.Hour) // 3 + floor(2.5 × 2) = 8
 	for range 5 {
-		if i, _, _ := l.AllowAll(ctx, lim); i != -1 {
-			t.Fatal("refused within the credit")
-		}
+		i, _, _ := l.AllowAll(ctx, lim)
+		require.Equal(t, -1, i, "refused within the credit")
 	}
-	if i, _, _ := l.AllowAll(ctx, lim); i != 0 {
-		t.Fatal("allowed beyond the credit")
-	}
+	i, _, _ = l.AllowAll(ctx, lim)
+	assert.Equal(t, 0, i, "allowed beyond the credit")
 }
 
 func TestMemoryLimiterValues(t *testing.T) {
 	c := newClock()
 	l := &verify.MemoryLimiter{Now: c.Now}
 	ctx := context.Background()
-	if err := l.Put(ctx, "phone:id1", "+31612345678", time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	if v, ok, err := l.Get(ctx, "phone:id1"); v != "+31612345678" || !ok || err != nil {
-		t.Fatal(v, ok, err)
-	}
-	if _, ok, _ := l.Get(ctx, "phone:id2"); ok {
-		t.Fatal("a value never stored was found")
-	}
+	require.NoError(t, l.Put(ctx, "phone:id1", "+31612345678", time.Minute))
+	v, ok, err := l.Get(ctx, "phone:id1")
+	require.NoError(t, err)
+	require.True(t, ok, "a stored value not found")
+	require.Equal(t, "+31612345678", v)
+	_, ok, _ = l.Get(ctx, "phone:id2")
+	require.False(t, ok, "a value never stored was found")
 	c.Advance(time.Minute)
-	if _, ok, _ := l.Get(ctx, "phone:id1"); ok {
-		t.Fatal("an expired value was found")
-	}
+	_, ok, _ = l.Get(ctx, "phone:id1")
+	require.False(t, ok, "an expired value was found")
 	l.Put(ctx, "k", "v", time.Minute)
 	l.Allow(ctx, "e", 5, time.Hour)
-	if err := l.Forget(ctx, "k", "e", "none"); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, _ := l.Get(ctx, "k"); ok || l.Len() != 1 {
-		t.Fatalf("after Forget: found %v, %d keys (the expired one left)", ok, l.Len())
-	}
-	if err := l.Put(ctx, "k", "v", 0); !errors.Is(err, verify.ErrInvalidOption) {
-		t.Fatal(err)
-	}
+	require.NoError(t, l.Forget(ctx, "k", "e", "none"))
+	_, ok, _ = l.Get(ctx, "k")
+	assert.False(t, ok, "after Forget: found")
+	assert.Equal(t, 1, l.Len(), "after Forget: keys (the expired one left)")
+	assert.ErrorIs(t, l.Put(ctx, "k", "v", 0), verify.ErrInvalidOption)
 }
 
 // limited returns a Verifier on a fake with the given limits, and its clock.
@@ -258,64 +226,52 @@ func limited(t *testing.T, opts ...verify.Option) (*verify.Verifier, *fake.Provi
 	c := newClock()
 	p := fake.New(fake.WithClock(c.Now))
 	v, err := verify.New(p, append([]verify.Option{verify.WithLimiter(&verify.MemoryLimiter{Now: c.Now})}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return v, p, c
 }
 
 func wantRateLimited(t *testing.T, err error, limit string, retry time.Duration) {
 	t.Helper()
 	var rl *verify.RateLimitError
-	if !errors.As(err, &rl) || !errors.Is(err, verify.ErrRateLimited) {
-		t.Fatalf("got %v, want a *RateLimitError", err)
-	}
-	if rl.Limit != limit || rl.RetryAfter != retry {
-		t.Fatalf("got %s after %s, want %s after %s", rl.Limit, rl.RetryAfter, limit, retry)
-	}
+	require.ErrorAs(t, err, &rl, "want a *RateLimitError")
+	require.ErrorIs(t, err, verify.ErrRateLimited)
+	assert.Equal(t, limit, rl.Limit, "the limit that refused")
+	assert.Equal(t, retry, rl.RetryAfter, "retry after")
 }
 
 func TestResendCooldownByDefault(t *testing.T) {
 	v, p, c := limited(t)
 	ctx := context.Background()
-	if _, err := v.Start(ctx, "+31612345678"); err != nil {
-		t.Fatal(err)
-	}
-	c.Advance(10 * time.Second)
 	_, err := v.Start(ctx, "+31612345678")
+	require.NoError(t, err)
+	c.Advance(10 * time.Second)
+	_, err = v.Start(ctx, "+31612345678")
 	wantRateLimited(t, err, "resend_cooldown", 20*time.Second)
 	// "Text me instead": the other channel is not held up.
-	if _, err := v.Start(ctx, "+31612345678", verify.WithChannel(verify.SMS)); err != nil {
-		t.Fatalf("switching channel: %v", err)
-	}
+	_, err = v.Start(ctx, "+31612345678", verify.WithChannel(verify.SMS))
+	assert.NoError(t, err, "switching channel")
 	// Another number is not held up either.
-	if _, err := v.Start(ctx, "+31687654321"); err != nil {
-		t.Fatal(err)
-	}
+	_, err = v.Start(ctx, "+31687654321")
+	assert.NoError(t, err, "another number")
 	c.Advance(20 * time.Second)
-	if _, err := v.Start(ctx, "+31612345678"); err != nil {
-		t.Fatalf("after the cooldown: %v", err)
-	}
-	if n := len(p.Messages()); n != 4 {
-		t.Fatalf("%d messages sent, want 4 (the refused start sent nothing)", n)
-	}
+	_, err = v.Start(ctx, "+31612345678")
+	assert.NoError(t, err, "after the cooldown")
+	assert.Len(t, p.Messages(), 4, "messages sent (the refused start sent nothing)")
 }
 
 func TestPerNumberLimitByDefault(t *testing.T) {
 	v, _, c := limited(t)
 	ctx := context.Background()
 	for i := range 5 {
-		if _, err := v.Start(ctx, "+31612345678"); err != nil {
-			t.Fatalf("start %d: %v", i+1, err)
-		}
+		_, err := v.Start(ctx, "+31612345678")
+		require.NoError(t, err, "start %d", i+1)
 		c.Advance(31 * time.Second)
 	}
 	_, err := v.Start(ctx, "+31612345678")
 	wantRateLimited(t, err, "number_limit", time.Hour-5*31*time.Second)
 	c.Advance(time.Hour - 5*31*time.Second)
-	if _, err := v.Start(ctx, "+31612345678"); err != nil {
-		t.Fatalf("after the first start left the hour: %v", err)
-	}
+	_, err = v.Start(ctx, "+31612345678")
+	assert.NoError(t, err, "after the first start left the hour")
 }
 
 func TestPerClientLimitByDefault(t *testing.T) {
@@ -324,18 +280,15 @@ func TestPerClientLimitByDefault(t *testing.T) {
 	for i := range 20 {
 		// Numbers of distinct ranges: one client's share of a range is a
 		// tenth of the pumping guard's starts.
-		if _, err := v.Start(ctx, fmt.Sprintf("+3161%02d45678", i), verify.WithClientKey("192.0.2.1")); err != nil {
-			t.Fatalf("start %d: %v", i+1, err)
-		}
+		_, err := v.Start(ctx, fmt.Sprintf("+3161%02d45678", i), verify.WithClientKey("192.0.2.1"))
+		require.NoError(t, err, "start %d", i+1)
 	}
 	_, err := v.Start(ctx, "+31612345699", verify.WithClientKey("192.0.2.1"))
 	wantRateLimited(t, err, "client_limit", time.Hour)
-	if _, err := v.Start(ctx, "+31612345697", verify.WithClientKey("192.0.2.2")); err != nil {
-		t.Fatalf("another client: %v", err)
-	}
-	if _, err := v.Start(ctx, "+31612345698"); err != nil {
-		t.Fatalf("no client key: %v", err)
-	}
+	_, err = v.Start(ctx, "+31612345697", verify.WithClientKey("192.0.2.2"))
+	assert.NoError(t, err, "another client")
+	_, err = v.Start(ctx, "+31612345698")
+	assert.NoError(t, err, "no client key")
 }
 
 func TestExhaustedClientCannotLockOutAVictim(t *testing.T) {
@@ -343,9 +296,8 @@ func TestExhaustedClientCannotLockOutAVictim(t *testing.T) {
 	ctx := context.Background()
 	attacker := verify.WithClientKey("203.0.113.9")
 	for _, phone := range []string{"+31612345601", "+31612345602"} {
-		if _, err := v.Start(ctx, phone, attacker); err != nil {
-			t.Fatal(err)
-		}
+		_, err := v.Start(ctx, phone, attacker)
+		require.NoError(t, err)
 	}
 	// The attacker, out of starts, keeps aiming at the victim's number.
 	for i := range 10 {
@@ -354,12 +306,9 @@ func TestExhaustedClientCannotLockOutAVictim(t *testing.T) {
 		c.Advance(time.Second)
 	}
 	// The victim is not held up by any of it.
-	if _, err := v.Start(ctx, "+31612345678", verify.WithClientKey("192.0.2.1")); err != nil {
-		t.Fatalf("the victim's own start: %v", err)
-	}
-	if n := len(p.Messages()); n != 3 {
-		t.Fatalf("%d messages sent, want 3", n)
-	}
+	_, err := v.Start(ctx, "+31612345678", verify.WithClientKey("192.0.2.1"))
+	assert.NoError(t, err, "the victim's own start")
+	assert.Len(t, p.Messages(), 3, "messages sent")
 }
 
 func TestLibraryCapIsTheVerifiersMaxAttempts(t *testing.T) {
@@ -369,34 +318,27 @@ func TestLibraryCapIsTheVerifiersMaxAttempts(t *testing.T) {
 	p := &lenient{}
 	p.check = func(id, code string) (*verify.Verification, error) { return nil, verify.ErrInvalidCode }
 	v := newVerifier(t, p, verify.WithMaxAttempts(3))
-	if _, err := v.Start(context.Background(), "+31612345678", verify.WithMaxAttempts(1)); err != nil {
-		t.Fatal(err)
-	}
-	if p.lastReq.MaxAttempts != 1 {
-		t.Fatalf("provider asked for %d attempts, want 1", p.lastReq.MaxAttempts)
-	}
+	_, err := v.Start(context.Background(), "+31612345678", verify.WithMaxAttempts(1))
+	require.NoError(t, err)
+	assert.Equal(t, 1, p.lastReq.MaxAttempts, "attempts the provider was asked for")
 	for i := range 3 {
-		if _, err := v.Check(context.Background(), "id1", "000000"); !errors.Is(err, verify.ErrInvalidCode) {
-			t.Fatalf("check %d: %v", i+1, err)
-		}
+		_, err := v.Check(context.Background(), "id1", "000000")
+		require.ErrorIs(t, err, verify.ErrInvalidCode, "check %d", i+1)
 	}
-	if _, err := v.Check(context.Background(), "id1", "000000"); !errors.Is(err, verify.ErrTooManyAttempts) {
-		t.Fatalf("check 4: %v, want ErrTooManyAttempts from the Verifier's cap of 3", err)
-	}
+	_, err = v.Check(context.Background(), "id1", "000000")
+	assert.ErrorIs(t, err, verify.ErrTooManyAttempts, "check 4: want the Verifier's cap of 3")
 }
 
 func TestGlobalLimitIsOffByDefaultAndCapsAllStarts(t *testing.T) {
 	v, _, _ := limited(t, verify.WithClientLimit(0, 0))
 	for i := range 50 {
-		if _, err := v.Start(context.Background(), fmt.Sprintf("+316123456%02d", i)); err != nil {
-			t.Fatalf("start %d without a global limit: %v", i+1, err)
-		}
+		_, err := v.Start(context.Background(), fmt.Sprintf("+316123456%02d", i))
+		require.NoError(t, err, "start %d without a global limit", i+1)
 	}
 	g, _, _ := limited(t, verify.WithGlobalLimit(3, 24*time.Hour))
 	for i := range 3 {
-		if _, err := g.Start(context.Background(), fmt.Sprintf("+3161234560%d", i)); err != nil {
-			t.Fatal(err)
-		}
+		_, err := g.Start(context.Background(), fmt.Sprintf("+3161234560%d", i))
+		require.NoError(t, err)
 	}
 	_, err := g.Start(context.Background(), "+31612345699")
 	wantRateLimited(t, err, "global_limit", 24*time.Hour)
@@ -405,9 +347,8 @@ func TestGlobalLimitIsOffByDefaultAndCapsAllStarts(t *testing.T) {
 func TestLimitsCanBeSwitchedOff(t *testing.T) {
 	v, _, _ := limited(t, verify.WithResendCooldown(0), verify.WithNumberLimit(0, 0), verify.WithClientLimit(0, 0), verify.WithPumpingGuard(0, 0, 0))
 	for i := range 30 {
-		if _, err := v.Start(context.Background(), "+31612345678", verify.WithClientKey("c")); err != nil {
-			t.Fatalf("start %d with limits off: %v", i+1, err)
-		}
+		_, err := v.Start(context.Background(), "+31612345678", verify.WithClientKey("c"))
+		require.NoError(t, err, "start %d with limits off", i+1)
 	}
 }
 
@@ -418,18 +359,16 @@ func TestConcurrentStartsForOneNumber(t *testing.T) {
 	for range 1000 {
 		wg.Go(func() {
 			_, err := v.Start(context.Background(), "+31612345678")
-			switch {
-			case err == nil:
+			if err == nil {
 				ok.Add(1)
-			case !errors.Is(err, verify.ErrRateLimited):
-				t.Error(err)
+				return
 			}
+			assert.ErrorIs(t, err, verify.ErrRateLimited)
 		})
 	}
 	wg.Wait()
-	if ok.Load() != 5 || len(p.Messages()) != 5 {
-		t.Fatalf("%d of 1000 concurrent starts succeeded (%d sent), want 5", ok.Load(), len(p.Messages()))
-	}
+	assert.Equal(t, int32(5), ok.Load(), "of 1000 concurrent starts succeeded")
+	assert.Len(t, p.Messages(), 5, "messages sent")
 }
 
 // lenient is a provider that never fails a verification, however many
@@ -442,19 +381,14 @@ func TestMaxAttemptsEnforcedByTheLibrary(t *testing.T) {
 	v := newVerifier(t, p, verify.WithMaxAttempts(3))
 	ctx := context.Background()
 	for i := range 3 {
-		if _, err := v.Check(ctx, "id1", "000000"); !errors.Is(err, verify.ErrInvalidCode) {
-			t.Fatalf("check %d: %v", i+1, err)
-		}
+		_, err := v.Check(ctx, "id1", "000000")
+		require.ErrorIs(t, err, verify.ErrInvalidCode, "check %d", i+1)
 	}
-	if _, err := v.Check(ctx, "id1", "123456"); !errors.Is(err, verify.ErrTooManyAttempts) {
-		t.Fatalf("4th check: %v, want ErrTooManyAttempts", err)
-	}
-	if n := p.checks.Load(); n != 3 {
-		t.Fatalf("provider saw %d checks, want 3", n)
-	}
-	if _, err := v.Check(ctx, "id2", "000000"); !errors.Is(err, verify.ErrInvalidCode) {
-		t.Fatalf("another verification: %v", err)
-	}
+	_, err := v.Check(ctx, "id1", "123456")
+	assert.ErrorIs(t, err, verify.ErrTooManyAttempts, "4th check")
+	assert.EqualValues(t, 3, p.checks.Load(), "checks the provider saw")
+	_, err = v.Check(ctx, "id2", "000000")
+	assert.ErrorIs(t, err, verify.ErrInvalidCode, "another verification")
 }
 
 // failing is a Limiter whose store is down.
@@ -467,18 +401,12 @@ func (failing) Allow(context.Context, string, int, time.Duration) (bool, time.Du
 func TestLimiterFailureFailsClosed(t *testing.T) {
 	s := &spy{}
 	v, err := verify.New(s, verify.WithLimiter(failing{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Start(context.Background(), "+31612345678"); !errors.Is(err, verify.ErrUnavailable) {
-		t.Fatalf("Start: %v, want ErrUnavailable", err)
-	}
-	if _, err := v.Check(context.Background(), "id1", "123456"); !errors.Is(err, verify.ErrUnavailable) {
-		t.Fatalf("Check: %v, want ErrUnavailable", err)
-	}
-	if s.starts.Load()+s.checks.Load() != 0 {
-		t.Fatal("the provider was called although the limiter failed")
-	}
+	require.NoError(t, err)
+	_, err = v.Start(context.Background(), "+31612345678")
+	assert.ErrorIs(t, err, verify.ErrUnavailable, "Start")
+	_, err = v.Check(context.Background(), "id1", "123456")
+	assert.ErrorIs(t, err, verify.ErrUnavailable, "Check")
+	assert.Zero(t, s.starts.Load()+s.checks.Load(), "the provider was called although the limiter failed")
 }
 
 func BenchmarkMemoryLimiterAllow(b *testing.B) {
@@ -528,9 +456,9 @@ func TestMemoryLimiterCountsOnlyTheWindow(t *testing.T) {
 	ctx := context.Background()
 	for _, step := range []time.Duration{0, time.Hour, time.Hour, 20 * time.Hour} {
 		c.Advance(step)
-		if ok, _, err := l.Allow(ctx, "failures:+31612345678", 10, 24*time.Hour); !ok || err != nil {
-			t.Fatal(ok, err)
-		}
+		ok, _, err := l.Allow(ctx, "failures:+31612345678", 10, 24*time.Hour)
+		require.NoError(t, err)
+		require.True(t, ok, "an event refused")
 	}
 	// Events at 0h, 1h, 2h and 22h; it is now 22h.
 	for _, tt := range []struct {
@@ -538,8 +466,7 @@ func TestMemoryLimiterCountsOnlyTheWindow(t *testing.T) {
 		want   int
 	}{{time.Hour, 1}, {21 * time.Hour, 2}, {22 * time.Hour, 3}, {24 * time.Hour, 4}} {
 		counts, err := l.Count(ctx, tt.window, "failures:+31612345678")
-		if err != nil || len(counts) != 1 || counts[0] != tt.want {
-			t.Errorf("Count over %s = %v, %v; want %d", tt.window, counts, err, tt.want)
-		}
+		assert.NoError(t, err, "Count over %s", tt.window)
+		assert.Equal(t, []int{tt.want}, counts, "Count over %s", tt.window)
 	}
 }

@@ -8,12 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // flaky is a MemoryLimiter whose bookkeeping calls fail on demand, while
@@ -74,27 +75,23 @@ func TestLimiterBookkeepingFailuresAreLogged(t *testing.T) {
 					opts = append(opts, verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
 				}
 				v, err := verify.New(p, opts...)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				ctx := context.Background()
 				ver, err := v.Start(ctx, "+31612345678")
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := v.Check(ctx, ver.ID, "000000"); !errors.Is(err, verify.ErrInvalidCode) {
-					t.Fatalf("wrong code: %v", err)
-				}
+				require.NoError(t, err)
+				_, err = v.Check(ctx, ver.ID, "000000")
+				require.ErrorIs(t, err, verify.ErrInvalidCode, "wrong code")
 				code, _ := p.LastCode("+31612345678")
-				if ver, err := v.Check(ctx, ver.ID, code); err != nil || !ver.Verified() {
-					t.Fatalf("right code: %v", err)
-				}
+				checked, err := v.Check(ctx, ver.ID, code)
+				require.NoError(t, err, "right code")
+				assert.True(t, checked.Verified(), "right code: not verified")
 				out := log.String()
-				if logged && (!strings.Contains(out, "level=WARN") || !strings.Contains(out, tt.want) || !strings.Contains(out, "limiter down")) {
-					t.Fatalf("log:\n%s\nwant a warning %q", out, tt.want)
-				}
-				if !logged && out != "" {
-					t.Fatalf("printed without a logger: %s", out)
+				if logged {
+					assert.Contains(t, out, "level=WARN", "want a warning %q", tt.want)
+					assert.Contains(t, out, tt.want)
+					assert.Contains(t, out, "limiter down")
+				} else {
+					assert.Empty(t, out, "printed without a logger")
 				}
 			})
 		}
@@ -112,10 +109,7 @@ func (w wayward) AllowAll(_ context.Context, limits []verify.Limit) (int, time.D
 // unavailable; it does not panic.
 func TestLimitStoreOutOfContract(t *testing.T) {
 	v, err := verify.New(fake.New(), verify.WithLimiter(wayward{&verify.MemoryLimiter{}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Start(context.Background(), "+31612345678"); !errors.Is(err, verify.ErrUnavailable) {
-		t.Fatalf("Start: %v; want ErrUnavailable", err)
-	}
+	require.NoError(t, err)
+	_, err = v.Start(context.Background(), "+31612345678")
+	assert.ErrorIs(t, err, verify.ErrUnavailable, "Start")
 }

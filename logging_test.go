@@ -6,10 +6,13 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/fake"
 )
 
 // A refused start is logged with the number masked once it is read, and
@@ -19,17 +22,26 @@ func TestRefusedStartLogsTheMaskedNumberOnly(t *testing.T) {
 	var log bytes.Buffer
 	v := newVerifier(t, &spy{}, verify.WithDeniedRegions("GB"), verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
 	ctx := context.Background()
-	if _, err := v.Start(ctx, "+447400123456"); err == nil {
-		t.Fatal("a denied region was started")
-	}
-	if out := log.String(); !strings.Contains(out, `msg="verify: start refused"`) || !strings.Contains(out, "phone=+44*******456") {
-		t.Fatalf("log:\n%s\nwant the refusal with the number masked", out)
-	}
+	_, err := v.Start(ctx, "+447400123456")
+	require.Error(t, err, "a denied region was started")
+	out := log.String()
+	assert.Contains(t, out, `msg="verify: start refused"`, "want the refusal logged")
+	assert.Contains(t, out, "phone=+44*******456", "want the number masked")
 	log.Reset()
-	if _, err := v.Start(ctx, "+31 6 1234 5678 9"); err == nil {
-		t.Fatal("a number too long was started")
-	}
-	if out := log.String(); !strings.Contains(out, `msg="verify: start refused"`) || strings.Contains(out, "phone=") {
-		t.Fatalf("log:\n%s\nwant the refusal without a phone", out)
-	}
+	_, err = v.Start(ctx, "+31 6 1234 5678 9")
+	require.Error(t, err, "a number too long was started")
+	out = log.String()
+	assert.Contains(t, out, `msg="verify: start refused"`, "want the refusal logged")
+	assert.NotContains(t, out, "phone=", "want the refusal without a phone")
+}
+
+func TestCancelWithALogger(t *testing.T) {
+	var logs bytes.Buffer
+	p := fake.New()
+	v := newVerifier(t, p, verify.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	ver, err := v.Start(context.Background(), "+31612345678")
+	require.NoError(t, err)
+	require.NoError(t, v.Cancel(context.Background(), ver.ID))
+	assert.Contains(t, logs.String(), "verify: canceled", "want a cancel record")
+	assert.NotContains(t, logs.String(), "error=", "want the cancel record without an error")
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -47,24 +46,16 @@ func TestObserverSeesEveryCallOnce(t *testing.T) {
 	ctx := context.Background()
 
 	ver, err := v.Start(ctx, "+31 6 12345678", verify.WithLanguage("nl-nl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Check(ctx, ver.ID, "000000"); !errors.Is(err, verify.ErrInvalidCode) {
-		t.Fatalf("wrong code: %v", err)
-	}
-	if _, err := v.Check(ctx, ver.ID, "123456"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Status(ctx, ver.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := v.Cancel(ctx, ver.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Start(ctx, "+31 6"); !errors.Is(err, verify.ErrInvalidPhone) {
-		t.Fatalf("short number: %v", err)
-	}
+	require.NoError(t, err)
+	_, err = v.Check(ctx, ver.ID, "000000")
+	require.ErrorIs(t, err, verify.ErrInvalidCode, "wrong code")
+	_, err = v.Check(ctx, ver.ID, "123456")
+	require.NoError(t, err)
+	_, err = v.Status(ctx, ver.ID)
+	require.NoError(t, err)
+	require.NoError(t, v.Cancel(ctx, ver.ID))
+	_, err = v.Start(ctx, "+31 6")
+	require.ErrorIs(t, err, verify.ErrInvalidPhone, "short number")
 
 	ev := rec.take()
 	want := []struct {
@@ -81,41 +72,39 @@ func TestObserverSeesEveryCallOnce(t *testing.T) {
 		{verify.OpCancel, nil, ver.ID, "", ""},
 		{verify.OpStart, verify.ErrInvalidPhone, "", "", ""},
 	}
-	if len(ev) != len(want) {
-		t.Fatalf("got %d events, want %d: %+v", len(ev), len(want), ev)
-	}
+	require.Len(t, ev, len(want), "events")
 	for i, w := range want {
 		e := ev[i]
-		if e.Op != w.op || e.ID != w.id || e.Channel != w.channel || e.Region != w.region ||
-			(w.err == nil) != (e.Err == nil) || w.err != nil && !errors.Is(e.Err, w.err) {
-			t.Errorf("event %d = %+v; want %+v", i, e, w)
+		assert.Equal(t, w.op, e.Op, "event %d", i)
+		assert.Equal(t, w.id, e.ID, "event %d", i)
+		assert.Equal(t, w.channel, e.Channel, "event %d", i)
+		assert.Equal(t, w.region, e.Region, "event %d", i)
+		if w.err == nil {
+			assert.NoError(t, e.Err, "event %d", i)
+		} else {
+			assert.ErrorIs(t, e.Err, w.err, "event %d", i)
 		}
 	}
-	if ev[0].Language != "nl-nl" || ev[0].LineType != "mobile" {
-		t.Errorf("start event: language %q, line type %q; want nl-nl, mobile", ev[0].Language, ev[0].LineType)
-	}
-	if ev[0].Duration <= 0 || ev[5].Duration != 0 {
-		t.Errorf("durations: start %v, refused start %v; want > 0 and 0", ev[0].Duration, ev[5].Duration)
-	}
+	assert.Equal(t, "nl-nl", ev[0].Language, "start event")
+	assert.Equal(t, "mobile", ev[0].LineType, "start event")
+	assert.Positive(t, ev[0].Duration, "duration of the start")
+	assert.Zero(t, ev[5].Duration, "duration of the refused start")
 }
 
 func TestObserverIsToldWhichLimitRefused(t *testing.T) {
 	rec := &recorder{}
 	v, err := verify.New(fake.New(), verify.WithObserver(rec))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx := context.Background()
-	if _, err := v.Start(ctx, "+31612345678"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Start(ctx, "+31612345678"); !errors.Is(err, verify.ErrRateLimited) {
-		t.Fatalf("second start: %v, want ErrRateLimited", err)
-	}
+	_, err = v.Start(ctx, "+31612345678")
+	require.NoError(t, err)
+	_, err = v.Start(ctx, "+31612345678")
+	require.ErrorIs(t, err, verify.ErrRateLimited, "second start")
 	ev := rec.take()
-	if len(ev) != 2 || ev[1].Limit != "resend_cooldown" || ev[1].Region != "NL" || ev[1].ID != "" {
-		t.Fatalf("events %+v; want the second refused by the resend cooldown", ev)
-	}
+	require.Len(t, ev, 2, "events")
+	assert.Equal(t, "resend_cooldown", ev[1].Limit, "want the second refused by the resend cooldown")
+	assert.Equal(t, "NL", ev[1].Region)
+	assert.Empty(t, ev[1].ID)
 }
 
 type panicky struct{ calls int }
@@ -129,18 +118,11 @@ func TestPanickingObserverBreaksNothing(t *testing.T) {
 	v := newVerifier(t, p, verify.WithObserver(obs), verify.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	ctx := context.Background()
 	ver, err := v.Start(ctx, "+31612345678")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.Check(ctx, ver.ID, "123456"); err != nil {
-		t.Fatal(err)
-	}
-	if obs.calls != 2 {
-		t.Fatalf("Observe called %d times, want 2", obs.calls)
-	}
-	if n := strings.Count(logs.String(), "observer panicked"); n != 1 {
-		t.Fatalf("the panic was logged %d times, want once:\n%s", n, logs.String())
-	}
+	require.NoError(t, err)
+	_, err = v.Check(ctx, ver.ID, "123456")
+	require.NoError(t, err)
+	assert.Equal(t, 2, obs.calls, "Observe calls")
+	assert.Equal(t, 1, strings.Count(logs.String(), "observer panicked"), "the panic was logged other than once:\n%s", logs.String())
 }
 
 // panickyTagger is a Tagger whose Tag panics.
@@ -201,12 +183,11 @@ func TestTaggerContextReachesProviderAndObserve(t *testing.T) {
 	tg := &tagger{}
 	p := &ctxSpy{}
 	v := newVerifier(t, p, verify.WithObserver(tg))
-	if _, err := v.Start(context.Background(), "+31612345678"); err != nil {
-		t.Fatal(err)
-	}
-	if p.got != verify.OpStart || len(tg.seen) != 1 || tg.seen[0] != verify.OpStart {
-		t.Fatalf("provider saw %v, Observe saw %v; want the tagged context in both", p.got, tg.seen)
-	}
+	_, err := v.Start(context.Background(), "+31612345678")
+	require.NoError(t, err)
+	assert.Equal(t, verify.OpStart, p.got, "the provider's context: want it tagged")
+	require.Len(t, tg.seen, 1, "Observe calls")
+	assert.Equal(t, verify.OpStart, tg.seen[0], "Observe's context: want it tagged")
 }
 
 func TestEventsCarryNoSecrets(t *testing.T) {
@@ -215,9 +196,7 @@ func TestEventsCarryNoSecrets(t *testing.T) {
 	v := newVerifier(t, p, verify.WithObserver(rec))
 	ctx := context.Background()
 	ver, err := v.Start(ctx, "+31612345678")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	v.Check(ctx, ver.ID, "111111")
 	v.Check(ctx, ver.ID, "987654")
 	noSecrets(t, rec.take(), "987654", "111111", "612345678")
@@ -251,15 +230,9 @@ func TestEventOutcomeRefusedReason(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.e.Outcome(); got != tt.outcome {
-				t.Errorf("Outcome() = %q, want %q", got, tt.outcome)
-			}
-			if got := tt.e.Refused(); got != tt.refused {
-				t.Errorf("Refused() = %v, want %v", got, tt.refused)
-			}
-			if got := tt.e.Reason(); got != tt.reason {
-				t.Errorf("Reason() = %q, want %q", got, tt.reason)
-			}
+			assert.Equal(t, tt.outcome, tt.e.Outcome(), "Outcome()")
+			assert.Equal(t, tt.refused, tt.e.Refused(), "Refused()")
+			assert.Equal(t, tt.reason, tt.e.Reason(), "Reason()")
 		})
 	}
 }
@@ -287,28 +260,21 @@ func eventFlow(t *testing.T, h flowHarness) []verify.Event {
 	t.Helper()
 	rec := &recorder{}
 	v, err := verify.New(h.provider, verify.WithObserver(rec), verify.WithDefaultRegion("NL"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx := context.Background()
 	ver, err := v.Start(ctx, "06 12345678", verify.WithLanguage("nl-nl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	v.Start(ctx, "06 12345678")  // resend cooldown
 	v.Start(ctx, "call me")      // not a number
 	v.Start(ctx, "0900 1234567") // premium rate
 	v.Check(ctx, ver.ID, wrong(h.code(ver.ID)))
 	v.Check(ctx, ver.ID, "12") // malformed
-	if _, err := v.Check(ctx, ver.ID, h.code(ver.ID)); err != nil {
-		t.Fatalf("right code: %v", err)
-	}
+	_, err = v.Check(ctx, ver.ID, h.code(ver.ID))
+	require.NoError(t, err, "right code")
 	v.Check(ctx, ver.ID, h.code(ver.ID)) // used
 	v.Status(ctx, ver.ID)
 	sms, err := v.Start(ctx, "+44 7400 123456", verify.WithChannel(verify.SMS))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	codes := []string{h.code(ver.ID), wrong(h.code(ver.ID)), h.code(sms.ID)}
 	v.Cancel(ctx, sms.ID)
 	v.Check(ctx, "0123456789abcdef0123456789abcdef", "123456") // unknown id
@@ -332,18 +298,14 @@ func eventFlow(t *testing.T, h flowHarness) []verify.Event {
 // secrets.
 func noSecrets(t *testing.T, events []verify.Event, secrets ...string) {
 	t.Helper()
-	if slices.Contains(secrets, "") {
-		t.Fatalf("no secret to look for in %q", secrets)
-	}
+	require.NotContains(t, secrets, "", "no secret to look for")
 	for _, e := range events {
 		s := strings.Join([]string{string(e.Op), e.ID, string(e.Channel), e.Region, e.LineType, e.Language, e.Limit, string(e.Outcome()), e.Reason()}, " ")
 		if e.Err != nil {
 			s += " " + e.Err.Error()
 		}
 		for _, secret := range secrets {
-			if strings.Contains(s, secret) {
-				t.Errorf("event %+v carries %q", e, secret)
-			}
+			assert.NotContains(t, s, secret, "event %+v carries a secret", e)
 		}
 	}
 }
@@ -370,9 +332,7 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 	s := mbtest.NewServer()
 	defer s.Close()
 	mp, err := messagebird.New(mbtest.AccessKey, messagebird.WithEndpoint(s.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer mp.CloseIdleConnections()
 	mbEvents := eventFlow(t, flowHarness{
 		provider: mp,
@@ -391,9 +351,7 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 		Region, LineType, Lang, Lim string
 	}
 	see := func(e verify.Event) view {
-		if e.Called != (e.Duration > 0) {
-			t.Errorf("%s event: Called %v but Duration %v", e.Op, e.Called, e.Duration)
-		}
+		assert.Equal(t, e.Called, e.Duration > 0, "%s event: Called %v but Duration %v", e.Op, e.Called, e.Duration)
 		return view{e.Op, e.ID, e.Outcome(), e.Reason(), e.Refused(), e.Called,
 			e.Channel, e.Region, e.LineType, e.Language, e.Limit}
 	}
@@ -419,14 +377,11 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 	}
 	for name, events := range map[string][]verify.Event{"fake": fakeEvents, "messagebird": mbEvents} {
 		noSecrets(t, events, "612345678", "7400123456", "470123456")
-		if len(events) != len(want) {
-			t.Errorf("%s: %d events, want %d: %+v", name, len(events), len(want), events)
+		if !assert.Len(t, events, len(want), "%s: events", name) {
 			continue
 		}
 		for i, e := range events {
-			if got := see(e); got != want[i] {
-				t.Errorf("%s: event %d:\n got %+v\nwant %+v", name, i, got, want[i])
-			}
+			assert.Equal(t, want[i], see(e), "%s: event %d", name, i)
 		}
 	}
 }
@@ -435,18 +390,17 @@ func TestFakeAndMessageBirdEmitTheSameEvents(t *testing.T) {
 // told apart from the other limits' refusals.
 func TestEventOfThePumpingGuard(t *testing.T) {
 	v, _, c, _, rec := pumpingVerifier(t)
-	if _, err := pump(t, v, c, 0, 110); err == nil {
-		t.Fatal("the guard did not trip")
-	}
+	_, err := pump(t, v, c, 0, 110)
+	require.Error(t, err, "the guard did not trip")
 	ev := rec.take()
+	require.NotEmpty(t, ev, "events")
 	e := ev[len(ev)-1]
-	if e.Outcome() != verify.OutcomeSuspectedPumping || !e.Refused() || e.Reason() != "pumping_guard" || e.Region != "NL" || e.Called {
-		t.Fatalf("event %+v: outcome %q, refused %v, reason %q; want suspected_pumping, refused by the SMS pumping guard",
-			e, e.Outcome(), e.Refused(), e.Reason())
-	}
-	if ev[0].Outcome() != verify.OutcomeOK {
-		t.Fatalf("first event %+v, want a start", ev[0])
-	}
+	assert.Equal(t, verify.OutcomeSuspectedPumping, e.Outcome(), "want the last start refused by the SMS pumping guard")
+	assert.True(t, e.Refused(), "event %+v: want refused", e)
+	assert.Equal(t, "pumping_guard", e.Reason())
+	assert.Equal(t, "NL", e.Region)
+	assert.False(t, e.Called, "event %+v: want the provider not called", e)
+	assert.Equal(t, verify.OutcomeOK, ev[0].Outcome(), "first event %+v, want a start", ev[0])
 }
 
 // TestFailedChecksCarryChannelAndRegion: a check that fails, whether the

@@ -3,7 +3,6 @@ package verify_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -105,9 +104,8 @@ func TestLetterAndDigitEdges(t *testing.T) {
 		verify.WithOriginator("Z9a0Az"),
 		verify.WithWebOrigin("https://z09-a.example"),
 	} {
-		if _, err := verify.New(fake.New(), opt); err != nil {
-			t.Errorf("%v", err)
-		}
+		_, err := verify.New(fake.New(), opt)
+		assert.NoError(t, err)
 	}
 	for _, opt := range []verify.Option{
 		verify.WithReference("a/b"), verify.WithReference("a:b"), verify.WithReference("a@b"),
@@ -115,39 +113,33 @@ func TestLetterAndDigitEdges(t *testing.T) {
 		verify.WithWebOrigin("https://a/b.example"), verify.WithWebOrigin("https://a:b.example"),
 		verify.WithWebOrigin("https://a_b.example"), verify.WithWebOrigin("https://a{b.example"),
 	} {
-		if _, err := verify.New(fake.New(), opt); !errors.Is(err, verify.ErrInvalidOption) {
-			t.Errorf("New: %v; want ErrInvalidOption", err)
-		}
+		_, err := verify.New(fake.New(), opt)
+		assert.ErrorIs(t, err, verify.ErrInvalidOption, "New")
 	}
 }
 
 func TestWebOriginHostLength(t *testing.T) {
 	label := strings.Repeat("a", 63)
 	host := label + "." + label + "." + label + "." + strings.Repeat("b", 61)
-	if len(host) != 253 {
-		t.Fatalf("host of %d characters", len(host))
-	}
-	if _, err := verify.New(fake.New(), verify.WithWebOrigin("https://"+host)); err != nil {
-		t.Errorf("a host of 253 characters: %v", err)
-	}
-	if _, err := verify.New(fake.New(), verify.WithWebOrigin("https://b"+host)); !errors.Is(err, verify.ErrInvalidOption) {
-		t.Errorf("a host of 254 characters: %v; want ErrInvalidOption", err)
-	}
+	require.Len(t, host, 253, "host")
+	_, err := verify.New(fake.New(), verify.WithWebOrigin("https://"+host))
+	assert.NoError(t, err, "a host of 253 characters")
+	_, err = verify.New(fake.New(), verify.WithWebOrigin("https://b"+host))
+	assert.ErrorIs(t, err, verify.ErrInvalidOption, "a host of 254 characters")
 }
 
 // An error about a long template quotes its start only.
 func TestLongTemplateErrorIsShort(t *testing.T) {
 	tmpl := "%token " + strings.Repeat("long text ", 100)
 	_, err := verify.New(fake.New(), verify.WithTemplate(tmpl))
-	if !errors.Is(err, verify.ErrInvalidOption) || !strings.Contains(err.Error(), `"%token long text lon..."`) || len(err.Error()) > 200 {
-		t.Fatalf("error %q; want ErrInvalidOption quoting the first 20 bytes", err)
-	}
+	require.ErrorIs(t, err, verify.ErrInvalidOption)
+	assert.ErrorContains(t, err, `"%token long text lon..."`, "want the first 20 bytes quoted")
+	assert.LessOrEqual(t, len(err.Error()), 200, "error %q is long", err)
 }
 
 func TestPumpingGuardNeedsAWindow(t *testing.T) {
 	for _, per := range []time.Duration{0, -time.Second} {
-		if _, err := verify.New(fake.New(), verify.WithPumpingGuard(10, 10, per)); !errors.Is(err, verify.ErrInvalidOption) {
-			t.Errorf("WithPumpingGuard(10, 10, %s): %v; want ErrInvalidOption", per, err)
-		}
+		_, err := verify.New(fake.New(), verify.WithPumpingGuard(10, 10, per))
+		assert.ErrorIs(t, err, verify.ErrInvalidOption, "WithPumpingGuard(10, 10, %s)", per)
 	}
 }
