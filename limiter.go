@@ -222,9 +222,12 @@ func (l *MemoryLimiter) AllowAll(ctx context.Context, limits []Limit) (int, time
 			return -1, 0, fmt.Errorf("%w: limit %d per %s (backoff %s, longest %s)", ErrInvalidOption, lim.N, lim.Per, lim.Backoff, lim.Longest)
 		}
 	}
-	t := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// The time is read under the lock, so that no event recorded before
+	// is newer than it: a call that read the clock and then waited for
+	// the lock would see another's later event as coming from the future.
+	t := l.now()
 	// First decide, then record: a refusal leaves everything as it was.
 	for i, lim := range limits {
 		e := l.keys[lim.Key]
@@ -240,10 +243,11 @@ func (l *MemoryLimiter) AllowAll(ctx context.Context, limits []Limit) (int, time
 		in := e.inWindow(t, lim.Per)
 		switch {
 		case lim.Backoff > 0:
-			if len(in) == 0 {
-				break
+			w := lim.wait(len(in), n)
+			if len(in) == 0 || w == 0 {
+				break // a free event: no wait
 			}
-			if next := in[len(in)-1].Add(lim.wait(len(in), n)); next.After(t) {
+			if next := in[len(in)-1].Add(w); next.After(t) {
 				return i, next.Sub(t), nil
 			}
 		case len(in) >= n:

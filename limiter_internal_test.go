@@ -35,3 +35,19 @@ func TestFullMemoryLimiterSweepsOnlyOnceItsEarliestKeyExpires(t *testing.T) {
 	want := t0.Add(time.Hour + 7*time.Minute)
 	assert.True(t, l.fullUntil.Equal(want), "after the sweep at %s, next at %s; want %s (the expiry of k7, the earliest key at that sweep)", now, l.fullUntil, want)
 }
+
+// TestFreeBackoffEventsNeverWait: while a throttle's events are fewer
+// than its free N, an event is allowed whatever the newest one's time,
+// even one that a clock read before it (parallel checks: one read the
+// clock, another recorded an event first).
+func TestFreeBackoffEventsNeverWait(t *testing.T) {
+	t0 := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	clock := []time.Time{t0.Add(time.Millisecond), t0}
+	l := &MemoryLimiter{Now: func() time.Time { c := clock[0]; clock = clock[1:]; return c }}
+	lim := []Limit{{Key: "failures:+31612345678", N: 20, Per: time.Hour, Backoff: time.Minute, Longest: time.Hour}}
+	for i := range 2 {
+		refused, retry, err := l.AllowAll(context.Background(), lim)
+		require.NoError(t, err)
+		assert.Equal(t, -1, refused, "event %d refused, retry after %s", i+1, retry)
+	}
+}
