@@ -33,7 +33,8 @@ import (
 // started before primary was wrapped in Failover can still be checked.
 // Status and Cancel return ErrUnsupported when that provider is not a
 // [StatusProvider] or a [Canceler]. A provider's ids must not start with
-// such a prefix (none of this module's do) and must leave room for it
+// such a prefix (none of this module's do: otp's never start with "f")
+// and must leave room for it
 // within the 64 characters of an id.
 //
 // Through a [Verifier], each failover is logged at Warn level (provider,

@@ -178,7 +178,12 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 		return nil, err
 	}
 	code := newCode(req.TokenLength)
+	// An id never starts with "f" or "t", so that it cannot look like a
+	// Failover's prefix ("f1-") or a test number's ("test_").
 	id := random.String(idLen, idAlphabet)
+	for id[0] == 'f' || id[0] == 't' {
+		id = random.String(idLen, idAlphabet)
+	}
 	now := p.now().Round(0) // as the record keeps it: no monotonic reading
 	r := record{
 		phone: req.Phone, channel: req.Channel, language: req.Language,
