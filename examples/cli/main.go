@@ -2,10 +2,10 @@
 // Twilio) calls the number and speaks a code (or texts it, with -sms), you
 // type the code, and the program says whether the number is verified.
 //
-//	MESSAGEBIRD_ACCESS_KEY=live_... go -C examples run ./cli +31612345678
+//	MESSAGEBIRD_ACCESS_KEY=live_... go run -C examples ./cli +31612345678
 //	TWILIO_ACCOUNT_SID=AC... TWILIO_AUTH_TOKEN=... TWILIO_VERIFY_SERVICE_SID=VA... \
-//		go -C examples run ./cli -provider twilio +31612345678
-//	go -C examples run ./cli -fake +31612345678   # no key: the code is printed instead of sent
+//		go run -C examples ./cli -provider twilio +31612345678
+//	go run -C examples ./cli -fake +31612345678   # no key: the code is printed instead of sent
 //
 // Flags: -provider chooses messagebird (the default), twilio or fake;
 // -sms texts instead of calling; -lang sets the language of the call
@@ -49,7 +49,7 @@ To verify a real number, get an access key: log in to MessageBird's
 dashboard, open Developers > API access, and copy a live key (a test key
 sends nothing). Then run:
 
-    MESSAGEBIRD_ACCESS_KEY=<your key> go -C examples run ./cli +31612345678
+    MESSAGEBIRD_ACCESS_KEY=<your key> go run -C examples ./cli +31612345678
 
 With Twilio, set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and
 TWILIO_VERIFY_SERVICE_SID and add -provider twilio.
@@ -57,7 +57,7 @@ TWILIO_VERIFY_SERVICE_SID and add -provider twilio.
 To try the flow without a key, use the fake provider, which prints the
 code here instead of calling:
 
-    go -C examples run ./cli -fake +31612345678
+    go run -C examples ./cli -fake +31612345678
 `
 
 const noTwilio = `TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_VERIFY_SERVICE_SID must be set.

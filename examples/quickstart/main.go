@@ -1,7 +1,7 @@
 // Command quickstart runs one whole phone verification against the fake
 // provider and prints each step: nothing is sent, no account is needed.
 //
-//	go -C examples run ./quickstart
+//	go run -C examples ./quickstart
 package main
 
 import (

@@ -2,7 +2,7 @@
 // its own login: the verification pages live under /verify/, only logged-in
 // users reach them, and the verified number is stored on the user.
 //
-//	go -C examples run ./signup
+//	go run -C examples ./signup
 //
 // then open http://localhost:8081 (it prints the address), log in with any name, and add a phone
 // number. It runs on the fake provider: codes are printed in the terminal,

@@ -1,7 +1,7 @@
 // Command webapp serves the classic three-page phone verification: enter
 // your number, enter the code you heard, you are verified.
 //
-//	go -C examples run ./webapp
+//	go run -C examples ./webapp
 //
 // then open http://localhost:8080. With MessageBird's or Twilio's
 // credentials in the environment it calls and texts for real: through

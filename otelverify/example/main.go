@@ -2,7 +2,7 @@
 // provider, as examples/webapp does, and the OpenTelemetry metrics of
 // every verification at /metrics, in Prometheus's format:
 //
-//	go -C otelverify run ./example
+//	go run -C otelverify ./example
 //
 // then open http://localhost:8080, verify a number (the code is printed
 // in the terminal, and listed at /dev/inbox), and read
