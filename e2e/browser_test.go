@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
 )
 
 // findBrowser returns the path of a Chromium-like browser. In CI (CI=true)
@@ -25,7 +26,7 @@ func findBrowser(t *testing.T) string {
 	}
 	const msg = "no Chromium found in PATH (install it with: apt-get install -y chromium)"
 	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
+		require.FailNow(t, msg)
 	}
 	t.Skip(msg + "; skipping the browser test outside CI")
 	return ""
@@ -63,16 +64,10 @@ func newBrowser(t *testing.T, width, height int, opts ...chromedp.ExecAllocatorO
 func screenshot(t *testing.T, bctx context.Context, name string) {
 	t.Helper()
 	buf, err := chromedp.Run(bctx, chromedp.FullScreenshot(100)) // 100: PNG
-	if err != nil {
-		t.Fatalf("browser: screenshot: %v", err)
-	}
+	require.NoError(t, err, "browser: screenshot")
 	dir := filepath.Join(os.TempDir(), "verifyhttp-browser")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644))
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers: a program's

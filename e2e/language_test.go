@@ -3,8 +3,6 @@ package e2e
 import (
 	"net/http"
 	"net/http/httptest"
-	"regexp"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +10,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestPagesInGerman: a browser set to German gets German pages, with
@@ -36,35 +36,18 @@ func TestPagesInGerman(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	do := steps(t, bctx)
-	eval := func(js string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("browser: %s: %v", js, err)
-		}
-		return s
-	}
+	eval, _ := page(t, bctx)
 	// at fails t unless the browser shows path (under /verify/) with the
 	// element sel and the heading h1, in German, after exactly n POSTs.
 	at := func(step, path, sel, h1 string, n int32) {
 		t.Helper()
 		do(step+": wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
 		loc, err := chromedp.Run(bctx, chromedp.Location())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if loc != srv.URL+"/verify/"+path {
-			t.Fatalf("%s: at %s, want /verify/%s", step, loc, path)
-		}
-		if got := posts.Load(); got != n {
-			t.Fatalf("%s: %d POSTs so far, want %d (a form was posted again)", step, got, n)
-		}
-		if lang := eval(`document.documentElement.lang`); lang != "de-DE" {
-			t.Errorf("%s: <html lang=%q>, want de-DE (the browser sent Accept-Language %q)", step, lang, lastAccept.Load())
-		}
-		if got := eval(`document.querySelector("h1").textContent`); got != h1 {
-			t.Errorf("%s: heading %q, want %q", step, got, h1)
-		}
+		require.NoError(t, err, step)
+		require.Equal(t, srv.URL+"/verify/"+path, loc, "%s: the page shown", step)
+		require.Equal(t, n, posts.Load(), "%s: POSTs so far (more: a form was posted again)", step)
+		assert.Equal(t, "de-DE", eval(`document.documentElement.lang`), "%s: <html lang> (the browser sent Accept-Language %q)", step, lastAccept.Load())
+		assert.Equal(t, h1, eval(`document.querySelector("h1").textContent`), "%s: heading", step)
 	}
 	reload := func(step, path, sel, h1 string, n int32) {
 		t.Helper()
@@ -74,9 +57,7 @@ func TestPagesInGerman(t *testing.T) {
 
 	do("open the phone form", chromedp.Navigate(srv.URL+"/verify/"))
 	at("phone form", "", "#phone", "Telefonnummer bestätigen", 0)
-	if got := eval(`document.querySelector("button[type=submit]").textContent`); got != "Code anfordern" {
-		t.Errorf("phone form button %q", got)
-	}
+	assert.Equal(t, "Code anfordern", eval(`document.querySelector("button[type=submit]").textContent`), "phone form button")
 	reload("phone form", "", "#phone", "Telefonnummer bestätigen", 0)
 
 	do("send a code",
@@ -85,42 +66,29 @@ func TestPagesInGerman(t *testing.T) {
 	at("start", "code", "#code", "Gehen Sie ans Telefon", 1)
 	screenshot(t, bctx, "de-1-code-countdown")
 	msgs := p.Messages()
-	if len(msgs) != 1 || msgs[0].Language != "de-de" {
-		t.Fatalf("the fake was asked for %+v, want one call in de-de", msgs)
-	}
+	require.Len(t, msgs, 1, "the fake was asked for one call")
+	assert.Equal(t, "de-de", msgs[0].Language, "the call's language")
 	// The call is in the page's language: the page does not name it.
-	if n := eval(`String(document.querySelectorAll(".call-lang").length)`); n != "0" {
-		t.Errorf("the code page names the call's language although it is the page's")
-	}
+	assert.Equal(t, "0", eval(`String(document.querySelectorAll(".call-lang").length)`), "the code page names the call's language although it is the page's")
 
 	// The resend cooldown: the button says when, and is disabled, then
 	// becomes usable.
 	resend := `document.querySelector("#resend button[data-wait]")`
-	state := eval(`(function(b){return b.disabled+" "+b.textContent})(` + resend + `)`)
-	if !regexp.MustCompile(`^true Erneuter Anruf in 0:0[1-4]$`).MatchString(state) {
-		t.Errorf("resend button during the cooldown: %q, want disabled and counting down", state)
-	}
-	if other := eval(`(function(b){return b.disabled+" "+b.textContent})(document.querySelectorAll("#resend button")[1])`); other != "false Lieber per SMS" {
-		t.Errorf("the other channel's button: %q, want usable", other)
-	}
-	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`(function(b){return !b.disabled && b.textContent === "Neuen Anruf anfordern"})(`+resend+`)`,
-		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-		t.Errorf("the resend button did not become usable after the cooldown: %v; it is %q", err,
-			eval(`(function(b){return b.disabled+" "+b.textContent})(`+resend+`)`))
-	}
+	state := `(function(b){return b.disabled+" "+b.textContent})(` + resend + `)`
+	assert.Regexp(t, `^true Erneuter Anruf in 0:0[1-4]$`, eval(state), "resend button during the cooldown: disabled and counting down")
+	assert.Equal(t, "false Lieber per SMS", eval(`(function(b){return b.disabled+" "+b.textContent})(document.querySelectorAll("#resend button")[1])`), "the other channel's button: usable")
+	_, err := chromedp.Run(bctx, chromedp.Poll[bool](`(function(b){return !b.disabled && b.textContent === "Neuen Anruf anfordern"})(`+resend+`)`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	assert.NoError(t, err, "the resend button did not become usable after the cooldown; it is %q", eval(state))
 	reload("code page", "code", "#code", "Gehen Sie ans Telefon", 1)
 
 	code, ok := p.LastCode(testPhone)
-	if !ok {
-		t.Fatal("the fake sent no code")
-	}
+	require.True(t, ok, "the fake sent no code")
 	do("type a wrong code",
 		chromedp.SendKeys(chromedp.ID("code"), wrongCode(code)),
 		chromedp.Click(chromedp.CSS("#code-form button[type=submit]")))
 	at("wrong code", "code", "#alert", "Gehen Sie ans Telefon", 2)
-	if got := eval(`document.getElementById("alert").textContent`); !strings.Contains(got, "Dieser Code stimmt nicht.") {
-		t.Errorf("wrong code alert %q", got)
-	}
+	assert.Contains(t, eval(`document.getElementById("alert").textContent`), "Dieser Code stimmt nicht.", "wrong code alert")
 	reload("wrong code", "code", "#alert", "Gehen Sie ans Telefon", 2)
 	screenshot(t, bctx, "de-2-code-wrong")
 
@@ -149,21 +117,16 @@ func TestCodeExpiresInPage(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("phone"), "+31 6 12345678"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.ID("code")))
-	if err != nil {
-		t.Fatalf("browser: %v", err)
-	}
+	require.NoError(t, err, "browser: send a code")
 	live, err := chromedp.Run(bctx, chromedp.Evaluate[string](`(function(g){return g.getAttribute("role")+" "+g.getAttribute("aria-live")+" ["+g.textContent+"]"})(document.getElementById("gone"))`))
-	if err != nil || live != "status polite []" {
-		t.Fatalf("live region before the expiry: %q, %v", live, err)
-	}
+	require.NoError(t, err, "browser: read the live region")
+	assert.Equal(t, "status polite []", live, "live region before the expiry")
 	const expired = "Der Code ist abgelaufen. Fordern Sie unten einen neuen an."
-	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`document.getElementById("gone").textContent === `+"`"+expired+"`",
-		chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-		t.Fatalf("no expiry announced: %v", err)
-	}
+	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`document.getElementById("gone").textContent === `+"`"+expired+"`",
+		chromedp.WithPollingTimeout(15*time.Second)))
+	require.NoError(t, err, "no expiry announced")
 	state, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.getElementById("code").disabled+" "+document.querySelector("#code-form button").disabled+" "+document.getElementById("timer").hidden`))
 	screenshot(t, bctx, "de-3-code-expired")
-	if err != nil || state != "true true true" {
-		t.Errorf("after the expiry: code field, button disabled and timer hidden = %q, %v; want all true", state, err)
-	}
+	require.NoError(t, err, "browser: read the code form")
+	assert.Equal(t, "true true true", state, "after the expiry: code field disabled, button disabled, timer hidden")
 }

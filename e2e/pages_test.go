@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,6 +18,8 @@ import (
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/fake"
 	verifyhttp "github.com/phoneverify/verify/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
@@ -37,13 +38,9 @@ func wrongCode(code string) string {
 func pagesHandler(t *testing.T, p verify.Provider, vopts []verify.Option, hopts ...verifyhttp.Option) http.Handler {
 	t.Helper()
 	v, err := verify.New(p, vopts...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	h, err := verifyhttp.New(v, append([]verifyhttp.Option{verifyhttp.WithSecret(testSecret)}, hopts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return h
 }
 
@@ -52,9 +49,7 @@ func pagesHandler(t *testing.T, p verify.Provider, vopts []verify.Option, hopts 
 func steps(t *testing.T, bctx context.Context) func(what string, steps ...chromedp.Action[chromedp.Void]) {
 	return func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatalf("browser: %s: %v", what, err)
-		}
+		require.NoError(t, chromedp.Do(bctx, steps...), "browser: %s", what)
 	}
 }
 
@@ -93,17 +88,13 @@ func TestPages(t *testing.T) {
 	text := func(sel chromedp.CSS) string {
 		t.Helper()
 		s, err := chromedp.Run(bctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("browser: text of %s: %v", sel, err)
-		}
+		require.NoError(t, err, "browser: text of %s", sel)
 		return s
 	}
 	lastCode := func() string {
 		t.Helper()
 		c, ok := p.LastCode(testPhone)
-		if !ok {
-			t.Fatal("the fake sent no code")
-		}
+		require.True(t, ok, "the fake sent no code")
 		return c
 	}
 
@@ -137,9 +128,7 @@ func TestPages(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".done")))
 	heading := text(chromedp.CSS("h1"))
 	url, err := chromedp.Run(bctx, chromedp.Location())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	screenshot(t, bctx, "4-success")
 
 	// The pages in dark mode, on a narrow phone screen.
@@ -158,21 +147,14 @@ func TestPages(t *testing.T) {
 	screenshot(t, bctx, "5-phone-dark-narrow")
 	t.Logf("screenshots in %s", filepath.Join(os.TempDir(), "verifyhttp-browser"))
 
-	if !strings.Contains(lead, "We are calling +31 6 •••• 5678") {
-		t.Errorf("code page says %q", lead)
-	}
-	if !strings.Contains(bad, "That code is not right") {
-		t.Errorf("wrong code alert = %q", bad)
-	}
-	if heading != "Your number is verified" || url != srv.URL+"/verify/done" {
-		t.Errorf("ended on %s with %q", url, heading)
-	}
-	if n := verified.Load(); n != 1 {
-		t.Errorf("OnVerified ran %d times, want 1", n)
-	}
-	if msgs := p.Messages(); len(msgs) != 2 || msgs[1].Channel != verify.SMS {
-		t.Errorf("messages = %+v, want a call then a text", msgs)
-	}
+	assert.Contains(t, lead, "We are calling +31 6 •••• 5678", "the code page's lead")
+	assert.Contains(t, bad, "That code is not right", "the wrong code's alert")
+	assert.Equal(t, srv.URL+"/verify/done", url, "where the flow ended")
+	assert.Equal(t, "Your number is verified", heading, "the heading it ended on")
+	assert.Equal(t, int32(1), verified.Load(), "OnVerified calls")
+	msgs := p.Messages()
+	require.Len(t, msgs, 2, "messages: want a call then a text")
+	assert.Equal(t, verify.SMS, msgs[1].Channel, "the second message: a text")
 }
 
 // slowFirstStart is the fake with a first Start that holds its answer
@@ -240,32 +222,20 @@ func TestPagesDoubleClick(t *testing.T) {
 				navigator.sendBeacon("/e2e/clicked", b.getAttribute("aria-disabled") || "(none)");
 			});
 		})()`))
-	if err != nil {
-		t.Fatalf("browser: clicks: %v", err)
-	}
+	require.NoError(t, err, "browser: clicks")
 	select {
 	case busy := <-clicked:
-		if busy != "true" {
-			t.Errorf("the button after a submit: aria-disabled=%q, want \"true\"", busy)
-		}
+		assert.Equal(t, "true", busy, "the button's aria-disabled after a submit")
 	case <-bctx.Done():
-		t.Fatal("no second click reported")
+		require.FailNow(t, "no second click reported")
 	}
 	release()
-	if err := chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS("#code, #alert"))); err != nil {
-		t.Fatalf("browser: after the clicks: %v", err)
-	}
+	require.NoError(t, chromedp.Do(bctx, chromedp.WaitVisible(chromedp.CSS("#code, #alert"))), "browser: after the clicks")
 	url, err := chromedp.Run(bctx, chromedp.Location())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if url != srv.URL+"/verify/code" {
-		body, _ := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("body")))
-		t.Fatalf("after a double click: %s\n%s", url, body)
-	}
-	if n := p.starts.Load(); n != 1 {
-		t.Errorf("%d starts reached the provider, want 1", n)
-	}
+	require.NoError(t, err)
+	body, _ := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("body")))
+	assert.Equal(t, srv.URL+"/verify/code", url, "after a double click, the page says:\n%s", body)
+	assert.Equal(t, int32(1), p.starts.Load(), "starts that reached the provider")
 }
 
 // TestPagesStopThenResubmit presses Stop (window.stop, as Esc does) while
@@ -319,17 +289,13 @@ func TestPagesStopThenResubmit(t *testing.T) {
 				b.click();
 			});
 		})()`))
-	if err != nil {
-		t.Fatalf("browser: %v", err)
-	}
+	require.NoError(t, err, "browser: click, Stop, click again")
 	const want = `{"stopped":"true","delays":[15000],"rearmed":"(none)","busy":"(none)"}`
 	select {
 	case got := <-reported:
-		if got != want {
-			t.Fatalf("the guard after Stop and its delay: %s, want %s", got, want)
-		}
+		require.Equal(t, want, got, "the guard after Stop and its delay")
 	case <-bctx.Done():
-		t.Fatal("no state reported")
+		require.FailNow(t, "no state reported")
 	}
 	release()
 	// The click after the delay submitted the form: a page answered it
@@ -337,7 +303,5 @@ func TestPagesStopThenResubmit(t *testing.T) {
 	// cooldown is running).
 	ctx, cancel := context.WithTimeout(bctx, 20*time.Second)
 	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#code, #alert"))); err != nil {
-		t.Fatalf("browser: the form did not submit again after the guard re-armed: %v", err)
-	}
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#code, #alert"))), "browser: the form did not submit again after the guard re-armed")
 }

@@ -3,12 +3,12 @@ package e2e
 import (
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/phoneverify/verify/fake"
+	"github.com/stretchr/testify/require"
 )
 
 // TestPagesBackAndReload: one wrong code, then the right one, then Reload
@@ -38,15 +38,10 @@ func TestPagesBackAndReload(t *testing.T) {
 		t.Helper()
 		do(step+": wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
 		loc, err := chromedp.Run(bctx, chromedp.Location())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if loc != srv.URL+"/verify/"+path || strings.HasPrefix(loc, "chrome-error:") {
-			t.Fatalf("%s: at %s, want /verify/%s", step, loc, path)
-		}
-		if got := posts.Load(); got != n {
-			t.Fatalf("%s: %d POSTs so far, want %d (a form was posted again)", step, got, n)
-		}
+		require.NoError(t, err, step)
+		// Equal to a page of the server: not a chrome-error: page either.
+		require.Equal(t, srv.URL+"/verify/"+path, loc, "%s: the page shown", step)
+		require.Equal(t, n, posts.Load(), "%s: POSTs so far (more: a form was posted again)", step)
 	}
 
 	do("open the phone form", chromedp.Navigate(srv.URL+"/verify/"))
@@ -56,9 +51,7 @@ func TestPagesBackAndReload(t *testing.T) {
 		chromedp.Click(chromedp.CSS("button[type=submit]")))
 	at("start", "code", "#code", 1)
 	code, ok := p.LastCode(testPhone)
-	if !ok {
-		t.Fatal("the fake sent no code")
-	}
+	require.True(t, ok, "the fake sent no code")
 	do("type a wrong code",
 		chromedp.SendKeys(chromedp.ID("code"), wrongCode(code)),
 		chromedp.Click(chromedp.CSS("button[type=submit]")))

@@ -5,12 +5,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // startWebapp builds examples/webapp (a module of its own) and runs it as the README's quick
@@ -22,9 +23,8 @@ func startWebapp(t *testing.T) (string, *syncBuffer) {
 	bin := filepath.Join(t.TempDir(), "webapp")
 	build := exec.Command("go", "build", "-o", bin, "./webapp")
 	build.Dir = "../examples" // the examples' module
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./examples/webapp: %v\n%s", err, out)
-	}
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "go build ./examples/webapp\n%s", out)
 
 	var terminal syncBuffer
 	cmd := exec.Command(bin)
@@ -36,22 +36,18 @@ func startWebapp(t *testing.T) (string, *syncBuffer) {
 		"VERIFY_SECRET=0123456789abcdef0123456789abcdef",
 	)
 	cmd.Stdout, cmd.Stderr = &terminal, &terminal
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Start())
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case err := <-done:
-			if err != nil {
-				t.Errorf("webapp did not stop cleanly: %v\n%s", err, terminal.String())
-			}
+			assert.NoError(t, err, "webapp did not stop cleanly\n%s", terminal.String())
 		case <-time.After(10 * time.Second):
 			cmd.Process.Kill()
 			<-done
-			t.Errorf("webapp ignored SIGTERM:\n%s", terminal.String())
+			assert.Fail(t, "webapp ignored SIGTERM", "terminal:\n%s", terminal.String())
 		}
 	})
 
@@ -66,9 +62,9 @@ func startWebapp(t *testing.T) (string, *syncBuffer) {
 		select {
 		case err := <-done:
 			done <- err // for the cleanup
-			t.Fatalf("the webapp exited: %v\n%s", err, terminal.String())
+			require.FailNow(t, "the webapp exited", "%v\n%s", err, terminal.String())
 		case <-timeout:
-			t.Fatalf("the webapp printed no URL to open:\n%s", terminal.String())
+			require.FailNow(t, "the webapp printed no URL to open", "terminal:\n%s", terminal.String())
 		case <-tick.C:
 		}
 	}
@@ -91,38 +87,28 @@ func TestWebappNewcomer(t *testing.T) {
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#code, #alert")), // fail fast on an error page
 	)
-	if err != nil {
-		t.Fatalf("browser: %v\nterminal:\n%s", err, terminal.String())
-	}
-	if loc, _ := chromedp.Run(bctx, chromedp.Location()); loc != base+"/code" {
-		t.Fatalf("after the phone form: %s\nterminal:\n%s", loc, terminal.String())
-	}
+	require.NoError(t, err, "browser: the phone form\nterminal:\n%s", terminal.String())
+	loc, _ := chromedp.Run(bctx, chromedp.Location())
+	require.Equal(t, base+"/code", loc, "after the phone form\nterminal:\n%s", terminal.String())
 	// The code, as the terminal shows it.
 	m := regexp.MustCompile(`msg="fake: code \d+ sent" .*phone=\+44\*+456 channel=sms code=(\d+)`).FindStringSubmatch(terminal.String())
-	if m == nil {
-		t.Fatalf("no code in the terminal:\n%s", terminal.String())
-	}
+	require.NotNil(t, m, "no code in the terminal:\n%s", terminal.String())
 	err = chromedp.Do(bctx,
 		chromedp.SendKeys(chromedp.ID("code"), m[1]),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS(".done")),
 	)
-	if err != nil {
-		t.Fatalf("browser: %v", err)
-	}
+	require.NoError(t, err, "browser: the code")
 	heading, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("h1")))
-	if err != nil || heading != "Your number is verified" {
-		t.Fatalf("ended on %q, %v", heading, err)
-	}
+	require.NoError(t, err, "browser: the heading")
+	require.Equal(t, "Your number is verified", heading, "the heading it ended on")
 	screenshot(t, bctx, "webapp-success")
-	if !strings.Contains(terminal.String(), `msg="webapp: number verified"`) {
-		t.Errorf("the terminal does not report the verification:\n%s", terminal.String())
-	}
+	assert.Contains(t, terminal.String(), `msg="webapp: number verified"`, "the terminal reports the verification")
 
 	// The inbox lists the text.
 	err = chromedp.Do(bctx, chromedp.Navigate(base+"/dev/inbox"))
-	body, err2 := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("body")))
-	if err != nil || err2 != nil || !strings.Contains(body, m[1]) {
-		t.Errorf("inbox: %v %v, lacks the code:\n%s", err, err2, body)
-	}
+	assert.NoError(t, err, "browser: open the inbox")
+	body, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("body")))
+	assert.NoError(t, err, "browser: read the inbox")
+	assert.Contains(t, body, m[1], "the inbox lists the code")
 }
