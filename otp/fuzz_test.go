@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/phoneverify/verify"
 	"github.com/phoneverify/verify/verifytest"
 )
@@ -22,27 +24,27 @@ func FuzzCheck(f *testing.F) {
 		e := newEnv(t)
 		ctx := context.Background()
 		ver, err := e.p.Start(ctx, verifytest.Request(verifytest.Phone))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		right := e.code(t, verifytest.Phone)
 		if real { // the verification's id with the fuzzed code
 			id = ver.ID
 		}
 		before := e.store.Len()
 		got, err := e.p.Check(ctx, id, code)
-		switch {
-		case err == nil && (id != ver.ID || code != right || !got.Verified()):
-			t.Fatalf("Check(%q, %q) verified %+v; the right ones are %q, %q", id, code, got, ver.ID, right)
-		case err != nil && id == ver.ID && code == right:
-			t.Fatalf("the right code failed: %v", err)
-		case err != nil && !errors.Is(err, verify.ErrNotFound) && !errors.Is(err, verify.ErrInvalidCode):
-			t.Fatalf("Check(%q, %q): %v, want ErrNotFound or ErrInvalidCode", id, code, err)
-		case id != ver.ID && e.store.Len() != before:
-			t.Fatalf("Check(%q, ...) of an unknown id stored %d keys", id, e.store.Len()-before)
+		if id == ver.ID && code == right {
+			require.NoError(t, err, "the right code failed")
+			require.True(t, got.Verified(), "Check with the right id and code = %+v", got)
+		} else {
+			require.Error(t, err, "Check(%q, %q) verified %+v; the right ones are %q, %q", id, code, got, ver.ID, right)
+			require.True(t, errors.Is(err, verify.ErrNotFound) || errors.Is(err, verify.ErrInvalidCode),
+				"Check(%q, %q): %v, want ErrNotFound or ErrInvalidCode", id, code, err)
 		}
-		if _, err := e.p.Status(ctx, id); id != ver.ID && !errors.Is(err, verify.ErrNotFound) {
-			t.Fatalf("Status(%q) = %v, want ErrNotFound", id, err)
+		if id != ver.ID {
+			require.Equal(t, before, e.store.Len(), "Check(%q, ...) of an unknown id: keys in the store", id)
+		}
+		_, err = e.p.Status(ctx, id)
+		if id != ver.ID {
+			require.ErrorIs(t, err, verify.ErrNotFound, "Status(%q)", id)
 		}
 	})
 }

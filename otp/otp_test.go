@@ -100,7 +100,7 @@ func (s *spyStore) recordKey(t testing.TB) string {
 			return s.written[i]
 		}
 	}
-	t.Fatal("no record was written")
+	require.FailNow(t, "no record was written")
 	return ""
 }
 

@@ -92,9 +92,7 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if got := r.encode(); got != s {
-			t.Fatalf("decode(%q) = %+v, which encodes as %q", s, r, got)
-		}
+		require.Equal(t, s, r.encode(), "decode(%q) = %+v, which encodes otherwise", s, r)
 	})
 }
 

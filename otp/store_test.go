@@ -271,7 +271,7 @@ func TestConcurrentGuessesAreCapped(t *testing.T) {
 				invalid++
 			case errors.Is(err, verify.ErrExpired), errors.Is(err, verify.ErrTooManyAttempts):
 			default:
-				t.Fatalf("round %d: unexpected error %v", round, err)
+				require.FailNow(t, "unexpected error", "round %d: %v", round, err)
 			}
 		}
 		assert.LessOrEqual(t, ok, 1, "round %d", round)

@@ -61,7 +61,7 @@ func lastCode(t *testing.T, s *twiliotest.Server, phone string) string {
 			return -1
 		}, text)
 	}
-	t.Fatalf("nothing was sent to %s", phone)
+	require.FailNow(t, "nothing was sent", "to %s", phone)
 	return ""
 }
 
