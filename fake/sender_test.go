@@ -47,6 +47,9 @@ func TestSenderLastCodeReadsTheText(t *testing.T) {
 		{"Code 654321.\n\n@example.com #654321", "654321"},
 		{"1234 then 56789", "56789"},
 		{"4321, 8765", "43218765"},
+		// Of two runs as long, the first: whether the second ends the text or not.
+		{"Code 123456. Help desk: 654321.", "123456"},
+		{"Code 123456. Help desk: 654321", "123456"},
 		{"no digits", ""},
 	}
 	for _, tt := range tests {
