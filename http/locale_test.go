@@ -375,4 +375,15 @@ func TestLongAcceptLanguage(t *testing.T) {
 	assert.Equalf(t, "nl", l.lang, "a %d-byte header ending in nl: language %s, want nl", len(accept), l.lang)
 	l = tx.forAccept("nl" + strings.Repeat("x", maxAcceptLanguage))
 	assert.Equalf(t, "en", l.lang, "a long header without a comma: language %s, want the default", l.lang)
+	// The entry the cut falls in is dropped, even when its tag is read
+	// whole: its weight may lie past the cut. German refused with q=0 is
+	// not picked, also when the only comma read is the header's first
+	// byte (an empty element, which HTTP lists allow).
+	for accept, want := range map[string]string{
+		", de" + strings.Repeat(" ", maxAcceptLanguage) + ";q=0":         "en",
+		"nl;q=0.1, de" + strings.Repeat(" ", maxAcceptLanguage) + ";q=0": "nl",
+	} {
+		l = tx.forAccept(accept)
+		assert.Equalf(t, want, l.lang, "%q…%q, cut in German's entry: language %s, want %s", accept[:12], accept[len(accept)-8:], l.lang, want)
+	}
 }
