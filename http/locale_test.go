@@ -288,13 +288,18 @@ func TestFailureTexts(t *testing.T) {
 	}
 }
 
-// TestT: T escapes the text and its string arguments, and puts an
-// argument of type template.HTML in as it is; with fewer or more
-// arguments than its text takes it shows the text, with the printer's
-// note, and does not panic: a template's mistake shows on the page.
+// TestT: T escapes the text (one without arguments as Page.Text has it)
+// and its string arguments, and puts an argument of type template.HTML
+// in as it is; with fewer or more arguments than its text takes it shows
+// the text, with the printer's note, and does not panic: a template's
+// mistake shows on the page.
 func TestT(t *testing.T) {
-	tx := newTestTexts(t, WithMessages("en", map[string]string{"code_lead_sms": "Sent <to> %s & more."}))
+	tx := newTestTexts(t, WithMessages("en", map[string]string{"code_lead_sms": "Sent <to> %s & more.", "code_submit": "Check <now> & be 100%% sure"}))
 	l := tx.forAccept("en")
+	// A text without arguments is escaped too, the same by T and in
+	// Page.Text ({{T "code_submit"}} and {{.Text.code_submit}}).
+	assert.Equal(t, template.HTML("Check &lt;now&gt; &amp; be 100% sure"), l.T("code_submit"))
+	assert.Equal(t, l.T("code_submit"), l.html["code_submit"])
 	strong := templateFuncs(l.locale, time.Now)["strong"].(func(string) template.HTML)
 	assert.Equal(t, template.HTML("Sent &lt;to&gt; <strong>+31 6 •••• &lt;b&gt;</strong> &amp; more."), l.T("code_lead_sms", strong("+31 6 •••• <b>")))
 	assert.Equal(t, template.HTML("Sent &lt;to&gt; &lt;i&gt; &amp; more."), l.T("code_lead_sms", "<i>"))
