@@ -164,25 +164,14 @@ func newLocales(c i18nConfig) (*locales, error) {
 	ls := &locales{matcher: language.NewMatcher(tags)}
 	for _, tag := range tags {
 		p := printer.NewPrinter(tag, printer.Catalog(cat))
-		texts := map[string]string{}
+		html := map[string]template.HTML{}
 		for key, text := range all[tag] {
 			if id, _, plural := strings.Cut(key, "#"); !plural && verbs(text) == "" {
-				texts[id] = p.Sprintf(id)
+				html[id] = template.HTML(template.HTMLEscapeString(p.Sprintf(id)))
 			}
-		}
-		html := make(map[string]template.HTML, len(texts))
-		for id, text := range texts {
-			html[id] = template.HTML(template.HTMLEscapeString(text))
 		}
 		base, _ := tag.Base()
-		l := &locale{tag: tag, base: base.String(), dir: direction(tag), printer: p, texts: texts, html: html, notes: map[string][2]string{}}
-		// The notes naming the language of a call, for the languages of calls.
-		for _, call := range verify.Languages() {
-			if b, _, _ := strings.Cut(call, "-"); l.notes[b] == [2]string{} {
-				l.notes[b] = l.callNotes(call)
-			}
-		}
-		ls.list = append(ls.list, l)
+		ls.list = append(ls.list, &locale{tag: tag, base: base.String(), dir: direction(tag), printer: p, html: html})
 	}
 	return ls, nil
 }

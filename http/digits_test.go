@@ -42,3 +42,25 @@ func TestDigitsAsTyped(t *testing.T) {
 		assert.Equal(t, 1, e.verifiedCount())
 	}
 }
+
+// TestCodeSeparatorsAsTyped: a code typed with the separators an input
+// method gives between its digits (the minus sign U+2212, the katakana
+// prolonged sound mark ー of a Japanese keyboard, a full-width hyphen, an
+// ideographic space), which the Verifier ignores, reads as a code: a
+// wrong one is told it is not right, not that a code has 6 digits, and
+// the right one verifies.
+func TestCodeSeparatorsAsTyped(t *testing.T) {
+	for _, sep := range []string{"\u2212", "\u30fc", "\uff0d", "\u3000", "-", " "} {
+		e := newEnv(t, envConfig{})
+		b := e.browser()
+		code := b.started(testPhone, "sms")
+		typed := func(code string) string { return code[:3] + sep + code[3:] }
+		r := b.submit("code", url.Values{"code": {typed(wrongCode(code))}})
+		assert.Contains(t, r.body, "That code is not right.", "%q", sep)
+		assert.NotContains(t, r.body, "Enter the 6-digit code.", "%q", sep)
+		r = b.post("code", url.Values{"code": {typed(code)}})
+		assert.Equal(t, http.StatusSeeOther, r.status, "%q", sep)
+		assert.Equal(t, "done", r.location(), "%q", sep)
+		assert.Equal(t, 1, e.verifiedCount(), "%q", sep)
+	}
+}

@@ -204,7 +204,8 @@ func TestPostRedirectGet(t *testing.T) {
 // TestTooEarlyResend: without the page's script, a resend during the
 // cooldown leads back to the code page, which says how long to wait and
 // keeps the code field; ResendIn counts the longer of the cooldown and
-// the limit's wait.
+// the limit's wait, down from when the resend was refused, and once it
+// has passed the page no longer says to wait.
 func TestTooEarlyResend(t *testing.T) {
 	tmpl := template.Must(template.New("t").Parse(`{{define "code"}}resend={{.ResendIn}} form={{.CanEnterCode}}{{with .Error}} {{.Code}} {{.RetryAfter}}{{end}}{{end}}`))
 	e := newEnv(t, envConfig{httpOpts: []verifyhttp.Option{verifyhttp.WithTemplates(tmpl)}})
@@ -222,6 +223,13 @@ func TestTooEarlyResend(t *testing.T) {
 	e.clock.Advance(30 * time.Second)
 	r = b.get("code")
 	assert.Equalf(t, "resend=60 form=true rate_limited 60", r.body, "30 s later = %q", r.body)
+	e.clock.Advance(59 * time.Second)
+	r = b.get("code")
+	assert.Equalf(t, "resend=1 form=true rate_limited 1", r.body, "a second before the wait ends = %q", r.body)
+	e.clock.Advance(time.Second)
+	r = b.get("code")
+	assert.Equalf(t, http.StatusOK, r.status, "when the wait ends = %d %q", r.status, r.body)
+	assert.Equalf(t, "resend=0 form=true", r.body, "when the wait ends = %q", r.body)
 }
 
 // TestDefaultPagesShowExampleAndContinue: with a default region the phone

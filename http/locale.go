@@ -27,9 +27,7 @@ type locale struct {
 	base    string // its base language, "de"
 	dir     string // its writing direction, "ltr" or "rtl"
 	printer *printer.Printer
-	texts   map[string]string        // each text without arguments, formatted
-	html    map[string]template.HTML // texts, escaped for HTML: what T shows
-	notes   map[string][2]string     // by base language of a call: callLanguageNote for voice and for SMS
+	html    map[string]template.HTML // each text without arguments, formatted and escaped for HTML: Page.Text
 	pages   *template.Template       // the handler's templates, whose T speaks this language
 }
 
@@ -102,11 +100,6 @@ func direction(tag language.Tag) string {
 // catalog lacks it (never for a built-in id: newLocales gives every
 // language every id).
 func (l *locale) text(id string, args ...any) string {
-	if len(args) == 0 {
-		if s, ok := l.texts[id]; ok {
-			return s
-		}
-	}
 	return l.printer.Sprintf(id, args...)
 }
 
@@ -125,11 +118,6 @@ const mark = "\x01"
 //
 //	{{T "code_lead_sms" (strong .Masked)}}
 func (l *locale) T(id string, args ...any) template.HTML {
-	if len(args) == 0 {
-		if s, ok := l.html[id]; ok {
-			return s
-		}
-	}
 	var html []string
 	for i, a := range args {
 		if h, ok := a.(template.HTML); ok {
@@ -195,24 +183,14 @@ func (l *locale) callLanguageNote(call string, ch verify.Channel) string {
 	if call == "" || b == l.base {
 		return ""
 	}
-	notes, ok := l.notes[b]
-	if !ok {
-		notes = l.callNotes(call)
-	}
-	if ch == verify.SMS {
-		return notes[1]
-	}
-	return notes[0]
-}
-
-// callNotes returns the notes naming the language of a call, for a call
-// and for a text; none when the language has no name.
-func (l *locale) callNotes(call string) [2]string {
 	name := l.languageName(call)
 	if name == "" {
-		return [2]string{}
+		return ""
 	}
-	return [2]string{l.text("code_language_voice", name), l.text("code_language_sms", name)}
+	if ch == verify.SMS {
+		return l.text("code_language_sms", name)
+	}
+	return l.text("code_language_voice", name)
 }
 
 // failureText is the text of f in l's language, for the pages and the

@@ -288,13 +288,18 @@ func TestFailureTexts(t *testing.T) {
 	}
 }
 
-// TestT: T escapes the text and its string arguments, and puts an
-// argument of type template.HTML in as it is; with fewer or more
-// arguments than its text takes it shows the text, with the printer's
-// note, and does not panic: a template's mistake shows on the page.
+// TestT: T escapes the text (one without arguments as Page.Text has it)
+// and its string arguments, and puts an argument of type template.HTML
+// in as it is; with fewer or more arguments than its text takes it shows
+// the text, with the printer's note, and does not panic: a template's
+// mistake shows on the page.
 func TestT(t *testing.T) {
-	tx := newTestTexts(t, WithMessages("en", map[string]string{"code_lead_sms": "Sent <to> %s & more."}))
+	tx := newTestTexts(t, WithMessages("en", map[string]string{"code_lead_sms": "Sent <to> %s & more.", "code_submit": "Check <now> & be 100%% sure"}))
 	l := tx.forAccept("en")
+	// A text without arguments is escaped too, the same by T and in
+	// Page.Text ({{T "code_submit"}} and {{.Text.code_submit}}).
+	assert.Equal(t, template.HTML("Check &lt;now&gt; &amp; be 100% sure"), l.T("code_submit"))
+	assert.Equal(t, l.T("code_submit"), l.html["code_submit"])
 	strong := templateFuncs(l.locale, time.Now)["strong"].(func(string) template.HTML)
 	assert.Equal(t, template.HTML("Sent &lt;to&gt; <strong>+31 6 •••• &lt;b&gt;</strong> &amp; more."), l.T("code_lead_sms", strong("+31 6 •••• <b>")))
 	assert.Equal(t, template.HTML("Sent &lt;to&gt; &lt;i&gt; &amp; more."), l.T("code_lead_sms", "<i>"))
@@ -375,4 +380,15 @@ func TestLongAcceptLanguage(t *testing.T) {
 	assert.Equalf(t, "nl", l.lang, "a %d-byte header ending in nl: language %s, want nl", len(accept), l.lang)
 	l = tx.forAccept("nl" + strings.Repeat("x", maxAcceptLanguage))
 	assert.Equalf(t, "en", l.lang, "a long header without a comma: language %s, want the default", l.lang)
+	// The entry the cut falls in is dropped, even when its tag is read
+	// whole: its weight may lie past the cut. German refused with q=0 is
+	// not picked, also when the only comma read is the header's first
+	// byte (an empty element, which HTTP lists allow).
+	for accept, want := range map[string]string{
+		", de" + strings.Repeat(" ", maxAcceptLanguage) + ";q=0":         "en",
+		"nl;q=0.1, de" + strings.Repeat(" ", maxAcceptLanguage) + ";q=0": "nl",
+	} {
+		l = tx.forAccept(accept)
+		assert.Equalf(t, want, l.lang, "%q…%q, cut in German's entry: language %s, want %s", accept[:12], accept[len(accept)-8:], l.lang, want)
+	}
 }

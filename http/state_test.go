@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +107,9 @@ func TestOpenRefuses(t *testing.T) {
 		{"not base64", a, v[:10] + "!" + v[11:], adCookie, now, errStateInvalid},
 		{"truncated", a, v[:len(v)-4], adCookie, now, errStateInvalid},
 		{"short", a, "AAAA", adCookie, now, errStateInvalid},
+		{"nonce only", a, base64.RawURLEncoding.EncodeToString(raw[:aead.NonceSize()]), adCookie, now, errStateInvalid},
+		{"a byte short of nonce and tag", a, base64.RawURLEncoding.EncodeToString(raw[:aead.NonceSize()+aead.Overhead()-1]), adCookie, now, errStateInvalid},
+		{"nonce and tag, nothing sealed", a, base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, nil, []byte(sealFormat+"\x00"+adCookie))), adCookie, now, errStateInvalid},
 		{"huge", a, strings.Repeat("A", 10000), adCookie, now, errStateInvalid},
 	}
 	for i := range raw {
@@ -202,6 +206,34 @@ func TestSealBounds(t *testing.T) {
 		_, err := k.seal(&fl, purposeFlash)
 		assert.ErrorIs(t, err, errStateTooLong, name)
 	}
+}
+
+// TestOpenBound: open decodes a value of up to maxSealed characters; a
+// value sealed a byte longer, under the right key, is refused as invalid
+// before it is decoded.
+func TestOpenBound(t *testing.T) {
+	now := time.Now()
+	k := mustKeys(t, keyA)
+	st := testState(now)
+	st.Language = "x"
+	plain, err := json.Marshal(st)
+	require.NoError(t, err)
+	// A sealed value is the nonce, the JSON and the tag, in base64: the
+	// language fills the JSON to the length that seals to maxSealed.
+	aead := k.aeads[0]
+	st.Language = strings.Repeat("x", base64.RawURLEncoding.DecodedLen(maxSealed)-aead.NonceSize()-aead.Overhead()-len(plain)+1)
+	v, err := k.seal(st, adCookie)
+	require.NoError(t, err)
+	require.Len(t, v, maxSealed)
+	got := new(state)
+	require.NoError(t, k.open(v, adCookie, now, got))
+	assert.Equal(t, st, got)
+
+	st.Language += "x"
+	v, err = k.seal(st, adCookie)
+	require.NoError(t, err)
+	require.Greater(t, len(v), maxSealed)
+	assert.ErrorIs(t, k.open(v, adCookie, now, new(state)), errStateInvalid)
 }
 
 // FuzzOpen: no value, however made, panics open, and whatever opens is a
