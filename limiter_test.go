@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -67,6 +68,44 @@ func TestMemoryLimiterRefusesBadArguments(t *testing.T) {
 	cancel()
 	_, _, err := l.Allow(ctx, "k", 1, time.Minute)
 	assert.ErrorIs(t, err, context.Canceled, "Allow with a canceled context")
+}
+
+// TestMemoryLimiterRefusesBadLimits: AllowAll refuses a Limit outside
+// the ranges its doc gives, and records nothing for any of the call's
+// limits.
+func TestMemoryLimiterRefusesBadLimits(t *testing.T) {
+	good := verify.Limit{Key: "good", N: 1, Per: time.Minute}
+	tests := []struct {
+		name string
+		lim  verify.Limit
+	}{
+		{"no events", verify.Limit{Key: "k", N: 0, Per: time.Minute}},
+		{"no window", verify.Limit{Key: "k", N: 1, Per: 0}},
+		{"negative credit", verify.Limit{Key: "k", N: 1, Per: time.Minute, CreditKey: "c", Credit: -1}},
+		{"NaN credit", verify.Limit{Key: "k", N: 1, Per: time.Minute, CreditKey: "c", Credit: math.NaN()}},
+		{"infinite credit", verify.Limit{Key: "k", N: 1, Per: time.Minute, CreditKey: "c", Credit: math.Inf(1)}},
+		{"negative backoff", verify.Limit{Key: "k", N: 1, Per: time.Minute, Backoff: -time.Second, Longest: time.Minute}},
+		{"longest below backoff", verify.Limit{Key: "k", N: 1, Per: time.Minute, Backoff: time.Minute, Longest: 30 * time.Second}},
+		{"backoff without longest", verify.Limit{Key: "k", N: 1, Per: time.Minute, Backoff: time.Minute}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := &verify.MemoryLimiter{}
+			ctx := context.Background()
+			_, _, err := l.AllowAll(ctx, []verify.Limit{good, tt.lim})
+			require.ErrorIs(t, err, verify.ErrInvalidOption)
+			counts, err := l.Count(ctx, time.Minute, "good", "k")
+			require.NoError(t, err)
+			assert.Equal(t, []int{0, 0}, counts, "nothing recorded")
+		})
+	}
+
+	// A fixed wait (Backoff = Longest) is fine.
+	l := &verify.MemoryLimiter{}
+	refused, _, err := l.AllowAll(context.Background(),
+		[]verify.Limit{{Key: "k", N: 1, Per: time.Minute, Backoff: time.Minute, Longest: time.Minute}})
+	require.NoError(t, err)
+	assert.Equal(t, -1, refused)
 }
 
 func TestMemoryLimiterExactUnderConcurrency(t *testing.T) {
