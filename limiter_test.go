@@ -108,6 +108,43 @@ func TestMemoryLimiterRefusesBadLimits(t *testing.T) {
 	assert.Equal(t, -1, refused)
 }
 
+// TestMemoryLimiterLongWaits: a Longest as long as a Duration can hold
+// (no cap, in effect) or a fixed wait of centuries holds however many
+// events are in the window: doubling the wait must not overflow into no
+// wait at all.
+func TestMemoryLimiterLongWaits(t *testing.T) {
+	const century = 100 * 365 * 24 * time.Hour
+	tests := []struct {
+		name             string
+		backoff, longest time.Duration
+	}{
+		{"doubled without cap", time.Second, math.MaxInt64},
+		{"doubled up to two centuries", time.Second, 2 * century},
+		{"fixed, two centuries", 2 * century, 2 * century},
+		{"fixed, the longest Duration", math.MaxInt64, math.MaxInt64},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			l := &verify.MemoryLimiter{Now: c.Now}
+			ctx := context.Background()
+			per := 1000 * time.Hour
+			// 70 events under the key (a plain limit counts them too),
+			// then a throttle on it with one free event.
+			for i := range 70 {
+				ok, _, err := l.Allow(ctx, "k", 100, per)
+				require.NoError(t, err)
+				require.True(t, ok, "event %d", i+1)
+			}
+			c.Advance(time.Minute)
+			refused, retry, err := l.AllowAll(ctx, []verify.Limit{{Key: "k", N: 1, Per: per, Backoff: tt.backoff, Longest: tt.longest}})
+			require.NoError(t, err)
+			assert.Equal(t, 0, refused)
+			assert.Equal(t, tt.longest-time.Minute, retry)
+		})
+	}
+}
+
 func TestMemoryLimiterExactUnderConcurrency(t *testing.T) {
 	l := &verify.MemoryLimiter{}
 	var allowed atomic.Int32
