@@ -59,6 +59,33 @@ func TestPumpingGuardOffRecordsNothing(t *testing.T) {
 	assert.NotContains(t, log.String(), "level=WARN", "warnings with the guard off")
 }
 
+// With the client limits and the SMS-pumping guard off, a verified check
+// from a client credits nothing, since no limit would read it, and so
+// has nothing to warn about.
+func TestVerifiedCheckWithClientLimitsOff(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []verify.Option
+	}{
+		{"both client limits", []verify.Option{verify.WithClientLimit(0, 0), verify.WithClientNetworkLimit(0, 0)}},
+		{"the client limit", []verify.Option{verify.WithClientLimit(0, 0)}},
+		{"the network limit", []verify.Option{verify.WithClientNetworkLimit(0, 0)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, p, _, log, _ := pumpingVerifier(t, append([]verify.Option{verify.WithPumpingGuard(0, 0, 0)}, tt.opts...)...)
+			ctx := context.Background()
+			ver, err := v.Start(ctx, "+31612345678", verify.WithClientKey("203.0.113.7"))
+			require.NoError(t, err)
+			code, _ := p.LastCode(ver.Phone)
+			ver, err = v.Check(ctx, ver.ID, code)
+			require.NoError(t, err, "check")
+			require.True(t, ver.Verified(), "check")
+			assert.NotContains(t, log.String(), "level=WARN")
+		})
+	}
+}
+
 // When the limiter cannot count a tripped range's starts, the warning
 // still comes, with -1 for what it could not count.
 func TestPumpingWarningWithoutCounts(t *testing.T) {
