@@ -75,7 +75,8 @@ func TestVerifiedCheckWithClientLimitsOff(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			v, p, _, log, _ := pumpingVerifier(t, append([]verify.Option{verify.WithPumpingGuard(0, 0, 0)}, tt.opts...)...)
 			ctx := context.Background()
-			ver, err := v.Start(ctx, "+31612345678", verify.WithClientKey("203.0.113.7"))
+			// An IPv6 client, which has a network (its /48) as well.
+			ver, err := v.Start(ctx, "+31612345678", verify.WithClientKey("2001:db8:1:2::7"))
 			require.NoError(t, err)
 			code, _ := p.LastCode(ver.Phone)
 			ver, err = v.Check(ctx, ver.ID, code)
