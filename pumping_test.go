@@ -87,6 +87,36 @@ func TestVerifiedCheckWithClientLimitsOff(t *testing.T) {
 	}
 }
 
+// lateCount is a MemoryLimiter whose window has passed by the time the
+// guard counts a tripped range's starts: the refusal and the count are
+// two calls, and the starts may leave the window (or a shared store's key
+// expire) between them.
+type lateCount struct {
+	*verify.MemoryLimiter
+	clock clockT
+}
+
+func (l *lateCount) Count(ctx context.Context, window time.Duration, keys ...string) ([]int, error) {
+	l.clock.Advance(window)
+	return l.MemoryLimiter.Count(ctx, window, keys...)
+}
+
+// When a tripped range's starts have left the window by the time they
+// are counted, the warning gives a rate of 0, not a division by zero.
+func TestPumpingWarningWhenTheStartsHaveLeft(t *testing.T) {
+	var log bytes.Buffer
+	c := newClock()
+	v, err := verify.New(fake.New(fake.WithClock(c.Now)), verify.WithPumpingGuard(2, 50, time.Hour), verify.WithFailureThrottle(0, 0),
+		verify.WithLimiter(&lateCount{MemoryLimiter: &verify.MemoryLimiter{Now: c.Now}, clock: c}),
+		verify.WithLogger(slog.New(slog.NewTextHandler(&log, nil))))
+	require.NoError(t, err)
+	for i := range 3 {
+		_, err = v.Start(context.Background(), fmt.Sprintf("+3161234%04d", i))
+	}
+	require.ErrorIs(t, err, verify.ErrSuspectedPumping, "third start")
+	assert.Contains(t, log.String(), `range="+31 61234" region=NL starts=0 verified=0 verified_rate=0.0%`)
+}
+
 // When the limiter cannot count a tripped range's starts, the warning
 // still comes, with -1 for what it could not count.
 func TestPumpingWarningWithoutCounts(t *testing.T) {
