@@ -392,6 +392,49 @@ func TestFailoverNilProvider(t *testing.T) {
 	p = verify.Failover(&down{err: verify.ErrUnavailable}, nil)
 	_, err = p.Start(ctx, verifytest.Request(failoverPhone))
 	assert.ErrorIs(t, err, verify.ErrInvalidOption)
+	assert.Contains(t, err.Error(), "provider 2 is nil")
+}
+
+// TestFailoverIDPrefix pins which ids carry a provider's prefix: "f", an
+// index as failoverPrefix writes it (no leading zero, at most four
+// digits) and "-". An id with such a prefix that names no provider is
+// refused without asking any; any other id is primary's own, passed on
+// whole.
+func TestFailoverIDPrefix(t *testing.T) {
+	tests := []struct {
+		id        string
+		toPrimary string // the id primary gets; "" when refused as ErrNotFound
+	}{
+		{"f0-abc", "abc"},
+		{"f2-abc", ""},
+		{"f12-abc", ""},
+		{"f1000-abc", ""},
+		{"f9999-abc", ""},
+		{"f10000-abc", "f10000-abc"}, // five digits: no prefix
+		{"f01-abc", "f01-abc"},       // a leading zero: no prefix
+		{"f00-abc", "f00-abc"},
+		{"f-abc", "f-abc"},
+		{"f1-", "f1-"},
+		{"fabc", "fabc"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			var got []string
+			primary := &spy{check: func(id, code string) (*verify.Verification, error) {
+				got = append(got, id)
+				return &verify.Verification{ID: id, Status: verify.StatusVerified}, nil
+			}}
+			p := verify.Failover(primary, fake.New())
+			_, err := p.Check(context.Background(), tt.id, "123456")
+			if tt.toPrimary == "" {
+				assert.ErrorIs(t, err, verify.ErrNotFound)
+				assert.Empty(t, got, "no provider is asked")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, []string{tt.toPrimary}, got)
+		})
+	}
 }
 
 func TestFailoverNests(t *testing.T) {

@@ -78,9 +78,9 @@ func (lim *Limit) wait(count, n int) time.Duration {
 	}
 	d := lim.Backoff
 	for i := n; i < count && d < lim.Longest; i++ {
-		d *= 2
+		d += min(d, lim.Longest-d) // doubled, up to Longest, never past math.MaxInt64
 	}
-	return min(d, lim.Longest)
+	return d
 }
 
 // A LimitStore is a Limiter with the few more operations that let

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -67,6 +68,81 @@ func TestMemoryLimiterRefusesBadArguments(t *testing.T) {
 	cancel()
 	_, _, err := l.Allow(ctx, "k", 1, time.Minute)
 	assert.ErrorIs(t, err, context.Canceled, "Allow with a canceled context")
+}
+
+// TestMemoryLimiterRefusesBadLimits: AllowAll refuses a Limit outside
+// the ranges its doc gives, and records nothing for any of the call's
+// limits.
+func TestMemoryLimiterRefusesBadLimits(t *testing.T) {
+	good := verify.Limit{Key: "good", N: 1, Per: time.Minute}
+	tests := []struct {
+		name string
+		lim  verify.Limit
+	}{
+		{"no events", verify.Limit{Key: "k", N: 0, Per: time.Minute}},
+		{"no window", verify.Limit{Key: "k", N: 1, Per: 0}},
+		{"negative credit", verify.Limit{Key: "k", N: 1, Per: time.Minute, CreditKey: "c", Credit: -1}},
+		{"NaN credit", verify.Limit{Key: "k", N: 1, Per: time.Minute, CreditKey: "c", Credit: math.NaN()}},
+		{"infinite credit", verify.Limit{Key: "k", N: 1, Per: time.Minute, CreditKey: "c", Credit: math.Inf(1)}},
+		{"negative backoff", verify.Limit{Key: "k", N: 1, Per: time.Minute, Backoff: -time.Second, Longest: time.Minute}},
+		{"longest below backoff", verify.Limit{Key: "k", N: 1, Per: time.Minute, Backoff: time.Minute, Longest: 30 * time.Second}},
+		{"backoff without longest", verify.Limit{Key: "k", N: 1, Per: time.Minute, Backoff: time.Minute}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := &verify.MemoryLimiter{}
+			ctx := context.Background()
+			_, _, err := l.AllowAll(ctx, []verify.Limit{good, tt.lim})
+			require.ErrorIs(t, err, verify.ErrInvalidOption)
+			counts, err := l.Count(ctx, time.Minute, "good", "k")
+			require.NoError(t, err)
+			assert.Equal(t, []int{0, 0}, counts, "nothing recorded")
+		})
+	}
+
+	// A fixed wait (Backoff = Longest) is fine.
+	l := &verify.MemoryLimiter{}
+	refused, _, err := l.AllowAll(context.Background(),
+		[]verify.Limit{{Key: "k", N: 1, Per: time.Minute, Backoff: time.Minute, Longest: time.Minute}})
+	require.NoError(t, err)
+	assert.Equal(t, -1, refused)
+}
+
+// TestMemoryLimiterLongWaits: a Longest as long as a Duration can hold
+// (no cap, in effect) or a fixed wait of centuries holds however many
+// events are in the window: doubling the wait must not overflow into no
+// wait at all.
+func TestMemoryLimiterLongWaits(t *testing.T) {
+	const century = 100 * 365 * 24 * time.Hour
+	tests := []struct {
+		name             string
+		backoff, longest time.Duration
+	}{
+		{"doubled without cap", time.Second, math.MaxInt64},
+		{"doubled up to two centuries", time.Second, 2 * century},
+		{"fixed, two centuries", 2 * century, 2 * century},
+		{"fixed, the longest Duration", math.MaxInt64, math.MaxInt64},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			l := &verify.MemoryLimiter{Now: c.Now}
+			ctx := context.Background()
+			per := 1000 * time.Hour
+			// 70 events under the key (a plain limit counts them too),
+			// then a throttle on it with one free event.
+			for i := range 70 {
+				ok, _, err := l.Allow(ctx, "k", 100, per)
+				require.NoError(t, err)
+				require.True(t, ok, "event %d", i+1)
+			}
+			c.Advance(time.Minute)
+			refused, retry, err := l.AllowAll(ctx, []verify.Limit{{Key: "k", N: 1, Per: per, Backoff: tt.backoff, Longest: tt.longest}})
+			require.NoError(t, err)
+			assert.Equal(t, 0, refused)
+			assert.Equal(t, tt.longest-time.Minute, retry)
+		})
+	}
 }
 
 func TestMemoryLimiterExactUnderConcurrency(t *testing.T) {

@@ -15,6 +15,9 @@ func FuzzTestRecord(f *testing.F) {
 	f.Add("+31612345678 voice nl-nl 5 1767322800000000000 1767323400000000000 4200000000000", "+31612345678", 5, int64(600))
 	f.Add("", "", 0, int64(0))
 	f.Add("a b c d e f g", "+1", -1, int64(-1))
+	// Damaged records: no attempts left to count, no window to keep them.
+	f.Add("+31612345678 voice nl-nl 0 1767322800000000000 1767323400000000000 4200000000000", "+31612345678", 1, int64(0))
+	f.Add("+31612345678 voice nl-nl 5 1767322800000000000 1767323400000000000 0", "+31612345678", 1, int64(0))
 	f.Fuzz(func(t *testing.T, value, phone string, attempts int, seconds int64) {
 		if r, ok := parseTestRecord(value); ok {
 			assert.Positive(t, r.maxAttempts)

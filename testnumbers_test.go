@@ -156,6 +156,21 @@ func TestTestNumberAttemptsStatusAndCancel(t *testing.T) {
 	assert.ErrorIs(t, v.Cancel(ctx, "test_"+strings.Repeat("B", 26)), verify.ErrNotFound)
 }
 
+func TestTestNumberWithOneAttempt(t *testing.T) {
+	v, _ := newTestVerifier(t)
+	ctx := context.Background()
+
+	ver, err := v.Start(ctx, testNumber, verify.WithMaxAttempts(1))
+	require.NoError(t, err)
+	_, err = v.Check(ctx, ver.ID, "000000")
+	assert.ErrorIs(t, err, verify.ErrTooManyAttempts, "the one wrong code fails the verification")
+	_, err = v.Check(ctx, ver.ID, testCode)
+	assert.ErrorIs(t, err, verify.ErrTooManyAttempts)
+	st, err := v.Status(ctx, ver.ID)
+	require.NoError(t, err)
+	assert.Equal(t, verify.StatusFailed, st.Status)
+}
+
 func TestTestNumberExpires(t *testing.T) {
 	clock := newClock()
 	v, _ := newTestVerifier(t, verify.WithLimiter(&verify.MemoryLimiter{Now: clock.Now}))
@@ -341,6 +356,17 @@ func TestNewRefusesBadTestNumbers(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// Codes of 4 and of 10 digits are fine.
+	for _, code := range []string{"4242", "4242424242"} {
+		v, err := verify.New(fake.New(), verify.WithDefaultRegion("NL"),
+			verify.WithTestNumbers(map[string]string{"0612345670": code}))
+		require.NoError(t, err, code)
+		ver, err := v.Start(context.Background(), testNumber)
+		require.NoError(t, err, code)
+		_, err = v.Check(context.Background(), ver.ID, code)
+		assert.NoError(t, err, code)
 	}
 
 	// The same number twice with one code is fine, and so is none.

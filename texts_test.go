@@ -180,6 +180,13 @@ func TestWithAppName(t *testing.T) {
 	_, err := verify.New(fake.New(), verify.WithAppName(strings.Repeat("n", 1000)))
 	require.Error(t, err)
 	assert.Less(t, len(err.Error()), 300)
+	// A bad name of up to 20 bytes is shown whole, a longer one cut at 20.
+	name := "Acme 100% Discounts!"
+	require.Len(t, name, 20)
+	_, err = verify.New(fake.New(), verify.WithAppName(name))
+	assert.ErrorContains(t, err, `WithAppName("Acme 100% Discounts!"):`)
+	_, err = verify.New(fake.New(), verify.WithAppName(name+"!"))
+	assert.ErrorContains(t, err, `WithAppName("Acme 100% Discounts!..."):`)
 }
 
 func TestWithAppNamePerCall(t *testing.T) {
