@@ -259,6 +259,9 @@ func TestStartRefusesWhatAVerifierNeverSends(t *testing.T) {
 	}{
 		{"national number", func(r *verify.Request) { r.Phone = "0612345678" }, verify.ErrInvalidPhone},
 		{"number of 16 digits", func(r *verify.Request) { r.Phone = "+3161234567890123" }, verify.ErrInvalidPhone},
+		{"number of 1 digit", func(r *verify.Request) { r.Phone = "+1" }, verify.ErrInvalidPhone},
+		{"number with a letter", func(r *verify.Request) { r.Phone = "+3161234567a" }, verify.ErrInvalidPhone},
+		{"number with a space", func(r *verify.Request) { r.Phone = "+31 612345678" }, verify.ErrInvalidPhone},
 		{"auto channel", func(r *verify.Request) { r.Channel = verify.Auto }, verify.ErrInvalidOption},
 		{"token of 5", func(r *verify.Request) { r.TokenLength = 5 }, verify.ErrInvalidOption},
 		{"token of 11", func(r *verify.Request) { r.TokenLength = 11 }, verify.ErrInvalidOption},
@@ -278,6 +281,61 @@ func TestStartRefusesWhatAVerifierNeverSends(t *testing.T) {
 			assert.Zero(t, e.store.Len(), "a refused start stored something")
 		})
 	}
+}
+
+// TestStartRangeEdges: a request at an edge of the ranges Start accepts
+// (a "+" and 2 to 15 digits, one attempt or more, a token of 6 to 10
+// digits, any positive validity) starts a verification, and its code
+// verifies.
+func TestStartRangeEdges(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*verify.Request)
+	}{
+		{"number of 2 digits", func(r *verify.Request) { r.Phone = "+12" }},
+		{"number of 15 digits", func(r *verify.Request) { r.Phone = "+123456789012345" }},
+		{"one attempt", func(r *verify.Request) { r.MaxAttempts = 1 }},
+		{"token of 6", func(r *verify.Request) { r.TokenLength = 6 }},
+		{"token of 10", func(r *verify.Request) { r.TokenLength = 10 }},
+		{"validity of 1ns", func(r *verify.Request) { r.Validity = 1 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			req := verifytest.Request(verifytest.Phone)
+			tt.mutate(&req)
+			ver, err := e.p.Start(ctx, req)
+			require.NoError(t, err)
+			code := e.code(t, req.Phone)
+			assert.Len(t, code, req.TokenLength)
+			got, err := e.p.Check(ctx, ver.ID, code)
+			require.NoError(t, err)
+			assert.Equal(t, verify.StatusVerified, got.Status)
+			assert.Equal(t, req.Phone, got.Phone)
+		})
+	}
+}
+
+// TestOneAttempt: with MaxAttempts 1, the first wrong code fails the
+// verification at once (ErrTooManyAttempts, never ErrInvalidCode), and
+// its right code then does not verify.
+func TestOneAttempt(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	req := verifytest.Request(verifytest.Phone)
+	req.MaxAttempts = 1
+	ver, err := e.p.Start(ctx, req)
+	require.NoError(t, err)
+	code := e.code(t, verifytest.Phone)
+	_, err = e.p.Check(ctx, ver.ID, wrong(code))
+	assert.ErrorIs(t, err, verify.ErrTooManyAttempts)
+	st, err := e.p.Status(ctx, ver.ID)
+	require.NoError(t, err)
+	assert.Equal(t, verify.StatusFailed, st.Status)
+	_, err = e.p.Check(ctx, ver.ID, code)
+	assert.ErrorIs(t, err, verify.ErrTooManyAttempts)
+	assert.Equal(t, 1, e.store.attemptsTaken())
 }
 
 // TestIDsLookLikeNoPrefix: an otp id never starts with "f" or "t", so
