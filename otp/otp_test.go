@@ -251,6 +251,9 @@ type failOpenStore struct {
 
 func (s failOpenStore) FailsOpen() bool { return s.open }
 
+// TestStartRefusesWhatAVerifierNeverSends: Start refuses a request out
+// of its ranges itself, before it stores or sends anything, whatever the
+// Sender would accept.
 func TestStartRefusesWhatAVerifierNeverSends(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -273,12 +276,17 @@ func TestStartRefusesWhatAVerifierNeverSends(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
+			// A Sender that would send anything: the refusal is Start's own.
+			var sent []verify.Message
+			p, err := otp.New(senderFunc(func(_ context.Context, m verify.Message) error { sent = append(sent, m); return nil }),
+				[]byte(secret), otp.WithStore(e.store), otp.WithClock(e.clock.Now))
+			require.NoError(t, err)
 			req := verifytest.Request(verifytest.Phone)
 			tt.mutate(&req)
-			_, err := e.p.Start(context.Background(), req)
+			_, err = p.Start(context.Background(), req)
 			assert.ErrorIs(t, err, tt.want)
-			assert.Empty(t, e.sender.Messages())
-			assert.Zero(t, e.store.Len(), "a refused start stored something")
+			assert.Empty(t, sent, "a refused start was sent")
+			assert.Empty(t, e.store.dump(), "a refused start wrote to the store")
 		})
 	}
 }

@@ -40,6 +40,7 @@ func TestDecodeRefuses(t *testing.T) {
 		strings.Replace(good, "|voice|", "|auto|", 1),                              // channel
 		strings.Replace(good, "|en-gb|", "|xx-xx|", 1),                             // language
 		strings.Replace(good, "+31612345678", "31612345678", 1),                    // not E.164
+		strings.Replace(good, "+31612345678", "+3161234567a", 1),                   // not E.164
 		strings.Replace(good, "|5|", "|0|", 1),                                     // no attempts
 		strings.Replace(good, "|5|", "|05|", 1),                                    // not canonical
 		strings.Replace(good, "|5|", "|+5|", 1),                                    // not canonical
