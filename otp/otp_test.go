@@ -527,9 +527,10 @@ func TestStoreFailure(t *testing.T) {
 // attempt is taken, and then reads the verification's state. A check
 // that failed before taking an attempt changed nothing; one that took
 // its attempt runs its end to the end, whatever its context does, and
-// tries it again once when the store fails: so an attempt is never lost
-// on the way, and the last one never leaves the verification pending
-// with no attempt left.
+// tries it again once when the store fails: so an attempt is lost only
+// when both tries fail. Were it the last, the verification then stays
+// pending with no attempt left, and its right code no longer verifies
+// (ErrExpired).
 func TestStoreFailureWithinCheck(t *testing.T) {
 	down := errors.New("connection reset")
 	ok := fault{}
@@ -543,6 +544,9 @@ func TestStoreFailureWithinCheck(t *testing.T) {
 		want   error          // of the check; nil: it verified
 		status verify.Status  // after the check
 		taken  int            // attempts taken by the check
+		// noneLeft: the check lost the last attempt, and the
+		// verification stays pending with none left.
+		noneLeft bool
 	}{
 		{name: "1st call fails", right: true, plan: func() []fault { return []fault{{err: down}} }, want: verify.ErrUnavailable, status: verify.StatusPending},
 		{name: "2nd call fails", right: true, plan: func() []fault { return []fault{ok, {err: down}} }, want: verify.ErrUnavailable, status: verify.StatusPending},
@@ -557,6 +561,7 @@ func TestStoreFailureWithinCheck(t *testing.T) {
 		// taken), and its end the 5th.
 		{name: "last attempt, its end fails", wrongs: 2, plan: func() []fault { return []fault{ok, ok, ok, ok, {err: down}} }, want: verify.ErrTooManyAttempts, status: verify.StatusFailed, taken: 1},
 		{name: "last attempt, its end's reply lost", wrongs: 2, plan: func() []fault { return []fault{ok, ok, ok, ok, {err: down, lost: true}} }, want: verify.ErrTooManyAttempts, status: verify.StatusFailed, taken: 1},
+		{name: "last attempt, its end and the end's retry fail", wrongs: 2, plan: func() []fault { return []fault{ok, ok, ok, ok, {err: down}, {err: down}} }, want: verify.ErrUnavailable, status: verify.StatusPending, taken: 1, noneLeft: true},
 		{name: "last attempt, canceled once it is taken", wrongs: 2, plan: func() []fault { return []fault{ok, ok, ok, {then: cancelCheck}} }, want: verify.ErrTooManyAttempts, status: verify.StatusFailed, taken: 1},
 	}
 	for _, tt := range tests {
@@ -591,14 +596,17 @@ func TestStoreFailureWithinCheck(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.status, st.Status)
 			// Afterwards, the right code: it verifies once while the
-			// verification is pending, and never after it ended.
+			// verification is pending with an attempt left, and never
+			// after it ended or lost its last attempt.
 			_, err = e.p.Check(bg, ver.ID, code)
-			switch tt.status {
-			case verify.StatusPending:
+			switch {
+			case tt.noneLeft:
+				assert.ErrorIs(t, err, verify.ErrExpired, "the right code once the last attempt is lost")
+			case tt.status == verify.StatusPending:
 				assert.NoError(t, err, "the right code after the check")
-			case verify.StatusVerified:
+			case tt.status == verify.StatusVerified:
 				assert.ErrorIs(t, err, verify.ErrExpired, "the right code again")
-			case verify.StatusFailed:
+			case tt.status == verify.StatusFailed:
 				assert.ErrorIs(t, err, verify.ErrTooManyAttempts, "the right code after the last attempt")
 			}
 		})
