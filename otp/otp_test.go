@@ -613,6 +613,46 @@ func TestStoreFailureWithinCheck(t *testing.T) {
 	}
 }
 
+// TestEndRetriedAfterAnotherEnd: a check with the right code takes its
+// attempt, another check or a Cancel then ends the verification, and the
+// check's end fails before it takes effect. Its retry finds the
+// verification ended, and no mark of the first try: the check gets how
+// the verification ended, and never verifies a code used already or
+// canceled.
+func TestEndRetriedAfterAnotherEnd(t *testing.T) {
+	ctx := context.Background()
+	down := errors.New("connection reset")
+	tests := []struct {
+		name   string
+		end    func(t *testing.T, p *otp.Provider, id, code string) // the other call, on the same store
+		status verify.Status
+	}{
+		{"verified by another check", func(t *testing.T, p *otp.Provider, id, code string) {
+			_, err := p.Check(ctx, id, code)
+			require.NoError(t, err)
+		}, verify.StatusVerified},
+		{"canceled", func(t *testing.T, p *otp.Provider, id, _ string) { require.NoError(t, p.Cancel(ctx, id)) }, verify.StatusCanceled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			ver, err := e.p.Start(ctx, verifytest.Request(verifytest.Phone))
+			require.NoError(t, err)
+			code := e.code(t, verifytest.Phone)
+			// Another instance, whose calls take no fault of the plan.
+			other, err := otp.New(fake.NewSender(), []byte(secret), otp.WithStore(e.store.MemoryLimiter), otp.WithClock(e.clock.Now))
+			require.NoError(t, err)
+			ok := fault{}
+			e.store.faults(ok, ok, fault{then: func() { tt.end(t, other, ver.ID, code) }}, fault{err: down})
+			_, err = e.p.Check(ctx, ver.ID, code)
+			assert.ErrorIs(t, err, verify.ErrExpired)
+			st, err := e.p.Status(ctx, ver.ID)
+			require.NoError(t, err)
+			assert.Equal(t, tt.status, st.Status)
+		})
+	}
+}
+
 // TestMalformedRecord: a record that is not one otp wrote makes the
 // verification unusable rather than something else.
 func TestMalformedRecord(t *testing.T) {
