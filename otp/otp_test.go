@@ -520,6 +520,69 @@ func TestStoreFailure(t *testing.T) {
 	assert.Equal(t, verify.StatusVerified, got.Status)
 }
 
+// TestStoreCannotCount: when the store cannot say how a verification
+// ended (its Count fails, or answers fewer counts than it was asked for,
+// against LimitStore's contract), Status and Check fail closed: the
+// store's error as ErrUnavailable, or the context's error as it is;
+// never a failed verification read as pending.
+func TestStoreCannotCount(t *testing.T) {
+	down := errors.New("connection reset")
+	tests := []struct {
+		name  string
+		err   error // of Count; nil: Count answers one count short
+		wants []error
+	}{
+		{"Count fails", down, []error{verify.ErrUnavailable, down}},
+		{"Count's context ends", context.DeadlineExceeded, []error{context.DeadlineExceeded}},
+		{"Count answers one count short", nil, []error{verify.ErrUnavailable}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			ver, err := e.p.Start(ctx, verifytest.Request(verifytest.Phone)) // MaxAttempts 3
+			require.NoError(t, err)
+			code := e.code(t, verifytest.Phone)
+			for range 3 {
+				e.p.Check(ctx, ver.ID, wrong(code))
+			}
+			st, err := e.p.Status(ctx, ver.ID)
+			require.NoError(t, err)
+			require.Equal(t, verify.StatusFailed, st.Status)
+			p := e.p
+			if tt.err == nil {
+				p, err = otp.New(e.sender, []byte(secret), otp.WithStore(shortCountStore{e.store.MemoryLimiter}), otp.WithClock(e.clock.Now))
+				require.NoError(t, err)
+			}
+			calls := map[string]func() error{
+				"Status": func() error { _, err := p.Status(ctx, ver.ID); return err },
+				"Check":  func() error { _, err := p.Check(ctx, ver.ID, code); return err },
+			}
+			for name, call := range calls {
+				if tt.err != nil {
+					e.store.faults(fault{}, fault{err: tt.err}) // the record, then the counts
+				}
+				err := call()
+				for _, want := range tt.wants {
+					assert.ErrorIs(t, err, want, name)
+				}
+			}
+		})
+	}
+}
+
+// shortCountStore is a store out of LimitStore's contract: its Count
+// leaves out the last of the counts it was asked for.
+type shortCountStore struct{ *verify.MemoryLimiter }
+
+func (s shortCountStore) Count(ctx context.Context, window time.Duration, keys ...string) ([]int, error) {
+	n, err := s.MemoryLimiter.Count(ctx, window, keys...)
+	if err != nil || len(n) == 0 {
+		return n, err
+	}
+	return n[:len(n)-1], nil
+}
+
 // TestStoreFailureWithinCheck fails each store call of a Check in turn
 // (1: the record, 2: how it ended, 3: the attempt, 4: the end, 5: the
 // record again, which a success reads; see TestEvictionDuringACheck), before
