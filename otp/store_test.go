@@ -305,6 +305,32 @@ func TestMadeUpIDsStoreNothing(t *testing.T) {
 	assert.Empty(t, e.store.dump())
 }
 
+// TestIDsOfAnotherAlphabetNeverReachTheStore: an id of the right length
+// with a byte that no id holds (outside unpadded base64url) is unknown
+// without a call to the store: Check, Status and Cancel give
+// ErrNotFound even while the store is down.
+func TestIDsOfAnotherAlphabetNeverReachTheStore(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	down := errors.New("connection refused")
+	a31 := strings.Repeat("A", 31)
+	for _, id := range []string{
+		a31 + "+", a31 + "/", a31 + "=", a31 + " ", a31 + ".", a31 + "\x00", a31 + "\xff",
+		"é" + a31[:30], "../../etc/passwd________________",
+	} {
+		require.Len(t, id, 32)
+		calls := map[string]func() error{
+			"Check":  func() error { _, err := e.p.Check(ctx, id, "123456"); return err },
+			"Status": func() error { _, err := e.p.Status(ctx, id); return err },
+			"Cancel": func() error { return e.p.Cancel(ctx, id) },
+		}
+		for name, call := range calls {
+			e.store.failNext(down)
+			assert.ErrorIs(t, call(), verify.ErrNotFound, "%s(%q)", name, id)
+		}
+	}
+}
+
 // TestDefaultStore: without WithStore, a Provider keeps its state in a
 // MemoryLimiter of its own, on its clock.
 func TestDefaultStore(t *testing.T) {
