@@ -716,6 +716,48 @@ func TestEndRetriedAfterAnotherEnd(t *testing.T) {
 	}
 }
 
+// TestLastWrongCodeAfterACancel: a check of a wrong code takes the last
+// attempt, and a Cancel lands before the check ends the verification as
+// failed. The verification stays canceled, and the check gets ErrExpired,
+// as every check of a canceled verification does, not
+// ErrTooManyAttempts, which goes with StatusFailed; also when the check's
+// end is tried twice.
+func TestLastWrongCodeAfterACancel(t *testing.T) {
+	ctx := context.Background()
+	ok := fault{}
+	tests := []struct {
+		name string
+		end  fault // the check's end
+	}{
+		{"end", ok},
+		{"end's first try fails", fault{err: errors.New("connection reset")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			ver, err := e.p.Start(ctx, verifytest.Request(verifytest.Phone)) // MaxAttempts 3
+			require.NoError(t, err)
+			code := e.code(t, verifytest.Phone)
+			for range 2 {
+				_, err := e.p.Check(ctx, ver.ID, wrong(code))
+				require.ErrorIs(t, err, verify.ErrInvalidCode)
+			}
+			// Another instance, whose calls take no fault of the plan.
+			other, err := otp.New(fake.NewSender(), []byte(secret), otp.WithStore(e.store.MemoryLimiter), otp.WithClock(e.clock.Now))
+			require.NoError(t, err)
+			// The record, how it ended, the attempts but the last
+			// (refused), the last (then the Cancel), the end.
+			e.store.faults(ok, ok, ok, fault{then: func() { require.NoError(t, other.Cancel(ctx, ver.ID)) }}, tt.end)
+			_, err = e.p.Check(ctx, ver.ID, wrong(code))
+			assert.ErrorIs(t, err, verify.ErrExpired)
+			assert.NotErrorIs(t, err, verify.ErrTooManyAttempts)
+			st, err := e.p.Status(ctx, ver.ID)
+			require.NoError(t, err)
+			assert.Equal(t, verify.StatusCanceled, st.Status)
+		})
+	}
+}
+
 // TestMalformedRecord: a record that is not one otp wrote makes the
 // verification unusable rather than something else.
 func TestMalformedRecord(t *testing.T) {
