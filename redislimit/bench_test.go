@@ -3,6 +3,7 @@ package redislimit_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/fake"
 	"github.com/phoneverify/verify/redislimit"
 )
 
@@ -145,33 +147,37 @@ func BenchmarkAllow(b *testing.B) {
 // in every iteration, and reports the ratio of their times: on a shared
 // machine whose load changes from second to second, interleaving keeps
 // the comparison fair where sub-benchmarks run one after the other would
-// not. "default" takes the limits of a start with the Verifier's default
-// options from an IPv6 client (client, network, cooldown, number, range
-// with its credit key: five limits, six keys; four from an IPv4 client),
-// "every-limit" adds a global limit, and "one-by-one" takes the default
-// five with one Allow each, as a Limiter that is not a LimitStore would.
-// "commands-only" runs a script of the commands the default start's
-// script runs (TIME, one MGET, one SET with an expiry per limit), on the
-// same new keys, and nothing else: the floor for exact windows on the
-// server's clock, which the script's own work adds to.
+// not. The limits are those a Verifier's start passes to AllowAll (see
+// startLimits), on new keys each iteration: "default" with the default
+// options from an IPv6 client, "every-limit" with a global limit added,
+// and "one-by-one" the default ones with one Allow each, as a Limiter
+// that is not a LimitStore would take them. "commands-only" runs a
+// script of the commands the default start's script runs (TIME, one MGET
+// of every key, one SET with an expiry per limit), on the same new keys,
+// and nothing else: the floor for exact windows on the server's clock,
+// which the script's own work adds to.
 func BenchmarkStartVsPing(b *testing.B) {
 	s := startRedis(b)
 	c := s.client(b)
 	l := newLimiter(b, c)
 	ctx := context.Background()
+	defaults := startLimits(b)
+	withGlobal := startLimits(b, verify.WithGlobalLimit(1000, 24*time.Hour))
 	limits := func(i int, global bool) []verify.Limit {
-		n := strconv.Itoa(i)
-		ls := []verify.Limit{
-			{Key: "client:2001:db8:" + n + "::/64", N: 20, Per: time.Hour},
-			{Key: "net:2001:db8:" + n + "::/48", N: 100, Per: time.Hour},
-			{Key: "cooldown:voice:+3161" + n, N: 1, Per: 30 * time.Second},
-			{Key: "number:+3161" + n, N: 5, Per: time.Hour},
-			{Key: "range:+31 6" + n, N: 100, Per: time.Hour, CreditKey: "verified:+31 6" + n, Credit: 10},
-		}
+		ls := defaults
 		if global {
-			ls = append(ls, verify.Limit{Key: "global:" + n, N: 1000, Per: 24 * time.Hour})
+			ls = withGlobal
 		}
-		return ls
+		n := ":" + strconv.Itoa(i)
+		out := make([]verify.Limit, len(ls))
+		for j, lim := range ls {
+			out[j] = lim
+			out[j].Key += n
+			if lim.CreditKey != "" {
+				out[j].CreditKey += n
+			}
+		}
+		return out
 	}
 	allowAll := func(ls []verify.Limit) error {
 		if i, _, err := l.AllowAll(ctx, ls); i >= 0 || err != nil {
@@ -190,13 +196,17 @@ return {-1, 0}`)
 		take   func([]verify.Limit) error
 	}{
 		{"commands-only", false, func(ls []verify.Limit) error {
-			keys := make([]string, 0, len(ls)+1)
+			keys := make([]string, 0, 2*len(ls))
 			args := make([]any, len(ls))
 			for i, lim := range ls {
 				keys = append(keys, redislimit.DefaultPrefix+lim.Key)
 				args[i] = lim.Per.Milliseconds()
 			}
-			keys = append(keys, redislimit.DefaultPrefix+ls[len(ls)-1].CreditKey)
+			for _, lim := range ls {
+				if k := redislimit.DefaultPrefix + lim.CreditKey; lim.CreditKey != "" && !slices.Contains(keys, k) {
+					keys = append(keys, k)
+				}
+			}
 			return commands.Run(ctx, c, keys, args...).Err()
 		}},
 		{"default", false, allowAll},
@@ -230,4 +240,33 @@ return {-1, 0}`)
 			b.ReportMetric(float64(start)/float64(ping), "start/PING")
 		})
 	}
+}
+
+// startLimits returns the limits a Verifier with opts passes to its
+// LimitStore's AllowAll when it starts a verification of a mobile number
+// for an IPv6 client.
+func startLimits(b *testing.B, opts ...verify.Option) []verify.Limit {
+	rec := &recordingStore{LimitStore: &verify.MemoryLimiter{}}
+	v, err := verify.New(fake.New(), append([]verify.Option{verify.WithLimiter(rec)}, opts...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := v.Start(context.Background(), "+31612345678", verify.WithClientKey("2001:db8:1:2::3")); err != nil {
+		b.Fatal(err)
+	}
+	if len(rec.starts) != 1 {
+		b.Fatalf("a start called AllowAll %d times, want 1", len(rec.starts))
+	}
+	return rec.starts[0]
+}
+
+// recordingStore records the limits of each AllowAll.
+type recordingStore struct {
+	verify.LimitStore
+	starts [][]verify.Limit
+}
+
+func (r *recordingStore) AllowAll(ctx context.Context, ls []verify.Limit) (int, time.Duration, error) {
+	r.starts = append(r.starts, slices.Clone(ls))
+	return r.LimitStore.AllowAll(ctx, ls)
 }
