@@ -48,6 +48,18 @@ type optionFunc func(*config)
 
 func (f optionFunc) apply(c *config) { f(c) }
 
+// newConfig applies opts to cfg, the defaults, and returns it, or the
+// error of a bad option (of the last bad one).
+func newConfig(cfg config, opts []Option) (config, error) {
+	for _, o := range opts {
+		if o == nil {
+			return cfg, optionError("nil option")
+		}
+		o.apply(&cfg)
+	}
+	return cfg, cfg.err
+}
+
 func optionError(format string, args ...any) error {
 	return fmt.Errorf("%w: twilio: "+format, append([]any{verify.ErrInvalidOption}, args...)...)
 }

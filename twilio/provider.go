@@ -110,15 +110,9 @@ func WithStore(store verify.LimitStore) Option {
 // matching verify.ErrInvalidOption; the token never appears in it. New
 // makes no request.
 func New(accountSID, authToken, serviceSID string, opts ...Option) (*Provider, error) {
-	cfg := config{length: defaultCodeLength, validity: defaultValidity}
-	for _, o := range opts {
-		if o == nil {
-			return nil, optionError("nil option")
-		}
-		o.apply(&cfg)
-	}
-	if cfg.err != nil {
-		return nil, cfg.err
+	cfg, err := newConfig(config{length: defaultCodeLength, validity: defaultValidity}, opts)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.senderOnly != "" {
 		return nil, optionError("%s is an option of NewSender: a Provider does not take it", cfg.senderOnly)
@@ -331,7 +325,7 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, &verify.ProviderError{Provider: providerName, Err: fmt.Errorf("%w: %w", verify.ErrUnavailable, err)}
+		return nil, ended(err)
 	}
 	ctx, cancel := p.c.bound(ctx)
 	defer cancel()
@@ -391,7 +385,7 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 		return nil, errBadCode
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, &verify.ProviderError{Provider: providerName, Err: fmt.Errorf("%w: %w", verify.ErrUnavailable, err)}
+		return nil, ended(err)
 	}
 	r, err := p.load(ctx, id)
 	if err != nil {
@@ -548,7 +542,7 @@ func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification,
 		return nil, errBadID
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, &verify.ProviderError{Provider: providerName, Err: fmt.Errorf("%w: %w", verify.ErrUnavailable, err)}
+		return nil, ended(err)
 	}
 	r, err := p.load(ctx, id)
 	if err != nil {
@@ -609,7 +603,7 @@ func (p *Provider) Cancel(ctx context.Context, id string) error {
 		return errBadID
 	}
 	if err := ctx.Err(); err != nil {
-		return &verify.ProviderError{Provider: providerName, Err: fmt.Errorf("%w: %w", verify.ErrUnavailable, err)}
+		return ended(err)
 	}
 	r, err := p.load(ctx, id)
 	if err != nil {

@@ -47,15 +47,9 @@ func WithUnscreenedCalls() Option {
 // option, gives an error matching verify.ErrInvalidOption. NewSender
 // makes no request.
 func NewSender(accountSID, authToken, from string, opts ...Option) (*Sender, error) {
-	var cfg config
-	for _, o := range opts {
-		if o == nil {
-			return nil, optionError("nil option")
-		}
-		o.apply(&cfg)
-	}
-	if cfg.err != nil {
-		return nil, cfg.err
+	cfg, err := newConfig(config{}, opts)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.only != "" {
 		return nil, optionError("%s is an option of New: a Sender does not take it", cfg.only)
@@ -119,7 +113,7 @@ func (s *Sender) Send(ctx context.Context, m verify.Message) error {
 		return optionError("channel %q is not voice or sms", m.Channel)
 	}
 	if err := ctx.Err(); err != nil {
-		return &verify.ProviderError{Provider: providerName, Err: fmt.Errorf("%w: %w", verify.ErrUnavailable, err)}
+		return ended(err)
 	}
 	ctx, cancel := s.c.bound(ctx)
 	defer cancel()
