@@ -88,14 +88,15 @@ func TestOpenRefuses(t *testing.T) {
 	sameFormat := base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, []byte(plain), []byte(sealFormat+"\x00"+adCookie)))
 	require.NoError(t, a.open(sameFormat, adCookie, now, new(state)), "the value written by hand does not open in its own format")
 
-	tests := []struct {
+	type openCase struct {
 		name  string
 		k     *keys
 		value string
 		ad    string
 		now   time.Time
 		want  error
-	}{
+	}
+	tests := []openCase{
 		{"other key", mustKeys(t, keyB), v, adCookie, now, errStateInvalid},
 		{"other purpose", a, v, (&handler{}).binding("/verify/", purposeToken, ""), now, errStateInvalid},
 		{"other mount", a, v, (&handler{}).binding("/other/", purposeCookie, ""), now, errStateInvalid},
@@ -115,14 +116,7 @@ func TestOpenRefuses(t *testing.T) {
 	for i := range raw {
 		c := append([]byte(nil), raw...)
 		c[i] ^= 0x10
-		tests = append(tests, struct {
-			name  string
-			k     *keys
-			value string
-			ad    string
-			now   time.Time
-			want  error
-		}{"flipped byte", a, base64.RawURLEncoding.EncodeToString(c), adCookie, now, errStateInvalid})
+		tests = append(tests, openCase{"flipped byte", a, base64.RawURLEncoding.EncodeToString(c), adCookie, now, errStateInvalid})
 	}
 	for _, tt := range tests {
 		st := new(state)
