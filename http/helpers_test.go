@@ -196,19 +196,20 @@ func (b *browser) submit(path string, form url.Values, headers ...string) *respo
 	return b.follow(b.post(path, form, headers...))
 }
 
-// langTransport sends every request with an Accept-Language header, as a
-// browser set to that language does.
-type langTransport struct{ accept string }
+// headerTransport sends every request with the header name set to
+// value: the Accept-Language of a browser set to a language, or an app's
+// session.
+type headerTransport struct{ name, value string }
 
-func (t langTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (t headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
-	r.Header.Set("Accept-Language", t.accept)
+	r.Header.Set(t.name, t.value)
 	return http.DefaultTransport.RoundTrip(r)
 }
 
 // speaking returns a browser of e whose language is accept.
 func (e *env) speaking(accept string) *browser {
 	b := e.browser()
-	b.c.Transport = langTransport{accept}
+	b.c.Transport = headerTransport{"Accept-Language", accept}
 	return b
 }

@@ -10,20 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// sessionTransport sends every request with the app's session, here an
-// X-Session header.
-type sessionTransport struct{ session string }
-
-func (t sessionTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("X-Session", t.session)
-	return http.DefaultTransport.RoundTrip(r)
-}
-
-// inSession returns a browser of e whose requests carry session.
+// inSession returns a browser of e whose requests carry the app's
+// session, here an X-Session header.
 func (e *env) inSession(session string) *browser {
 	b := e.browser()
-	b.c.Transport = sessionTransport{session}
+	b.c.Transport = headerTransport{"X-Session", session}
 	return b
 }
 
