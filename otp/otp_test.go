@@ -193,6 +193,15 @@ func newEnv(t testing.TB) *env {
 	return e
 }
 
+// started starts a verification of verifytest.Phone and returns it with
+// the code sent.
+func (e *env) started(t testing.TB) (*verify.Verification, string) {
+	t.Helper()
+	ver, err := e.p.Start(context.Background(), verifytest.Request(verifytest.Phone))
+	require.NoError(t, err)
+	return ver, e.code(t, verifytest.Phone)
+}
+
 // code returns the code last sent to phone.
 func (e *env) code(t testing.TB, phone string) string {
 	t.Helper()
@@ -540,9 +549,7 @@ func TestStoreCannotCount(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			ctx := context.Background()
-			ver, err := e.p.Start(ctx, verifytest.Request(verifytest.Phone)) // MaxAttempts 3
-			require.NoError(t, err)
-			code := e.code(t, verifytest.Phone)
+			ver, code := e.started(t) // MaxAttempts 3
 			for range 3 {
 				e.p.Check(ctx, ver.ID, wrong(code))
 			}
@@ -699,9 +706,7 @@ func TestEndRetriedAfterAnotherEnd(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			ver, err := e.p.Start(ctx, verifytest.Request(verifytest.Phone))
-			require.NoError(t, err)
-			code := e.code(t, verifytest.Phone)
+			ver, code := e.started(t)
 			// Another instance, whose calls take no fault of the plan.
 			other, err := otp.New(fake.NewSender(), []byte(secret), otp.WithStore(e.store.MemoryLimiter), otp.WithClock(e.clock.Now))
 			require.NoError(t, err)
@@ -735,9 +740,7 @@ func TestLastWrongCodeAfterACancel(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			ver, err := e.p.Start(ctx, verifytest.Request(verifytest.Phone)) // MaxAttempts 3
-			require.NoError(t, err)
-			code := e.code(t, verifytest.Phone)
+			ver, code := e.started(t) // MaxAttempts 3
 			for range 2 {
 				_, err := e.p.Check(ctx, ver.ID, wrong(code))
 				require.ErrorIs(t, err, verify.ErrInvalidCode)
@@ -858,9 +861,7 @@ func TestStatusAfterEachEnd(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			ver, err := e.p.Start(ctx, verifytest.Request(verifytest.Phone))
-			require.NoError(t, err)
-			code := e.code(t, verifytest.Phone)
+			ver, code := e.started(t)
 			tt.end(e, ver.ID, code)
 			require.NoError(t, e.p.Cancel(ctx, ver.ID), "Cancel after the end")
 			e.clock.Advance(11 * time.Minute) // past the expiry

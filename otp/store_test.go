@@ -416,9 +416,7 @@ func TestEvictionDuringACheck(t *testing.T) {
 			e := newEnv(t)
 			const maxKeys = 20
 			e.store.MaxKeys = maxKeys
-			ver, err := e.p.Start(ctx, verifytest.Request(verifytest.Phone)) // MaxAttempts 3
-			require.NoError(t, err)
-			code := e.code(t, verifytest.Phone)
+			ver, code := e.started(t) // MaxAttempts 3
 			flood := func() {
 				for i := range 2 * maxKeys {
 					_, _, err := e.store.MemoryLimiter.AllowAll(ctx, []verify.Limit{{Key: "flood:" + strconv.Itoa(i), N: 1, Per: time.Hour}})
@@ -426,7 +424,7 @@ func TestEvictionDuringACheck(t *testing.T) {
 				}
 			}
 			e.store.faults(fault{then: func() { tt.end(e.p, ver.ID, code); flood() }})
-			_, err = e.p.Check(ctx, ver.ID, code)
+			_, err := e.p.Check(ctx, ver.ID, code)
 			assert.ErrorIs(t, err, verify.ErrNotFound, "the check that loaded the record before the flood")
 			for range 4 {
 				_, err = e.p.Check(ctx, ver.ID, code)
