@@ -7,6 +7,8 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 	"github.com/stretchr/testify/require"
+
+	"github.com/phoneverify/verify/internal/digits"
 )
 
 // FuzzParsePhone checks that any input gives either a valid E.164 number
@@ -40,7 +42,7 @@ func FuzzParsePhone(f *testing.F) {
 		// ParsePhone reads what phonenumbers reads (which takes 00 for the
 		// international prefix only given a region that dials it, and of
 		// the digits of other scripts only Arabic-Indic ones).
-		in := strings.TrimSpace(asciiDigits(input))
+		in := strings.TrimSpace(digits.ASCII(input))
 		if rest, ok := strings.CutPrefix(in, "00"); ok && region == "" {
 			in = "+" + rest
 		}
@@ -77,6 +79,6 @@ func FuzzNormalizeCode(f *testing.F) {
 				return -1
 			}
 			return r
-		}, asciiDigits(in)), got, "normalizeCode(%q): dropped more than spaces and dashes", in)
+		}, digits.ASCII(in)), got, "normalizeCode(%q): dropped more than spaces and dashes", in)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/phoneverify/verify/internal/digits"
 	"github.com/phoneverify/verify/internal/phone"
 )
 
@@ -29,7 +30,7 @@ func ParsePhone(input, defaultRegion string) (string, error) {
 // parsePhone parses input as ParsePhone does, with region in upper case,
 // and returns the number with its region and line type.
 func parsePhone(input, region string) (phone.Number, error) {
-	n, err := phone.Parse(asciiDigits(input), region)
+	n, err := phone.Parse(digits.ASCII(input), region)
 	if pe, ok := errors.AsType[*phone.Error](err); ok {
 		return n, &PhoneError{Code: pe.Code, Reason: pe.Reason, Region: pe.Region}
 	}

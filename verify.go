@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/phoneverify/verify/internal/digits"
 	"github.com/phoneverify/verify/internal/phone"
 )
 
@@ -379,34 +380,18 @@ func (v *Verifier) checkVerifiedNumber(ctx context.Context, e164 string, s start
 	return nil
 }
 
-// normalizeCode reads the digits of any script as ASCII (asciiDigits),
-// removes the spaces and dashes a user may type in a code, and checks
+// normalizeCode reads the digits of any script as ASCII and removes the
+// spaces and dashes a user may type in a code (digits.Code), and checks
 // that 4 to 10 ASCII digits remain.
 func normalizeCode(code string) (string, error) {
 	if len(code) > 64 {
 		return "", errMalformedCode
 	}
-	code = asciiDigits(code)
-	var buf [64]byte
-	n := 0
-	for i := 0; i < len(code); i++ {
-		c := code[i]
-		switch {
-		case c == ' ' || c == '-' || c == '\t':
-		case '0' <= c && c <= '9':
-			buf[n] = c
-			n++
-		default:
-			return "", errMalformedCode
-		}
-	}
-	if n < 4 || n > 10 {
+	d, ok := digits.Code(code)
+	if !ok || len(d) < 4 || len(d) > 10 {
 		return "", errMalformedCode
 	}
-	if n == len(code) {
-		return code, nil
-	}
-	return string(buf[:n]), nil
+	return d, nil
 }
 
 var errMalformedCode = fmt.Errorf("%w: a code is 4 to 10 digits", ErrInvalidCode)

@@ -63,4 +63,13 @@ func TestCodeSeparatorsAsTyped(t *testing.T) {
 		assert.Equal(t, "done", r.location(), "%q", sep)
 		assert.Equal(t, 1, e.verifiedCount(), "%q", sep)
 	}
+	// A dash the Verifier does not read as one (the wave dash U+301C, a
+	// Japanese input method's) makes a malformed code, and the page asks
+	// for the code's form rather than saying it is wrong.
+	e := newEnv(t, envConfig{})
+	b := e.browser()
+	code := b.started(testPhone, "sms")
+	r := b.submit("code", url.Values{"code": {code[:3] + "\u301c" + code[3:]}})
+	assert.Contains(t, r.body, "Enter the 6-digit code.")
+	assert.Zero(t, e.verifiedCount())
 }

@@ -12,9 +12,9 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
-	"unicode"
 
 	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/internal/digits"
 )
 
 // started starts a verification of the number as the user typed it, on
@@ -185,21 +185,13 @@ func (h *handler) checked(q *request, st *state, code string) (*verify.Verificat
 	return nil, f
 }
 
-// looksLikeCode reports whether code, as typed, is n digits (of any
-// script: full-width, Arabic-Indic, ...), give or take the spaces and
-// dashes the Verifier ignores. It only labels a refused
+// looksLikeCode reports whether code, as typed, is n digits of any
+// script, give or take the spaces and dashes the Verifier ignores: read
+// by digits.Code, as the Verifier reads it. It only labels a refused
 // code: the Verifier decides what is well-formed.
 func looksLikeCode(code string, n int) bool {
-	digits := 0
-	for _, c := range code {
-		switch {
-		case unicode.IsDigit(c): // any script's: the Verifier reads them all
-			digits++
-		case !isSeparator(c):
-			return false
-		}
-	}
-	return digits == n
+	d, ok := digits.Code(code)
+	return ok && len(d) == n
 }
 
 // alreadyVerified reports whether the provider says st's verification

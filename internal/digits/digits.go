@@ -1,11 +1,14 @@
-package verify
+// Package digits reads what people type for digits as ASCII, for the
+// root package's phone numbers and codes and for http's labels of a
+// refused code, so that both read them alike.
+package digits
 
 import (
 	"unicode"
 	"unicode/utf8"
 )
 
-// asciiDigits returns s with the characters people type for digits and
+// ASCII returns s with the characters people type for digits and
 // separators replaced by ASCII ones, so that numbers and codes typed
 // with a Japanese input method, or in Arabic or Persian digits, read as
 // the digits they are:
@@ -23,7 +26,7 @@ import (
 // ASCII and everything else, invalid UTF-8 included, is kept as it is,
 // for the callers' own checks to judge. The result is never longer than
 // s, and is s itself when there is nothing to replace.
-func asciiDigits(s string) string {
+func ASCII(s string) string {
 	i := 0
 	for i < len(s) && s[i] < utf8.RuneSelf {
 		i++
@@ -45,7 +48,7 @@ func asciiDigits(s string) string {
 	return string(b)
 }
 
-// asciiOf returns the ASCII character that asciiDigits puts for r, and
+// asciiOf returns the ASCII character that ASCII puts for r, and
 // false when r is kept.
 func asciiOf(r rune) (byte, bool) {
 	switch {
@@ -77,4 +80,22 @@ func digitValue(r rune) (byte, bool) {
 		}
 	}
 	return 0, false
+}
+
+// Code returns the ASCII digits of a code as a user typed it: its digits
+// of any script read by ASCII, without the spaces and dashes typed
+// between them; false when it holds anything else.
+func Code(s string) (string, bool) {
+	s = ASCII(s)
+	d := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ' || c == '-' || c == '\t':
+		case '0' <= c && c <= '9':
+			d = append(d, c)
+		default:
+			return "", false
+		}
+	}
+	return string(d), true
 }

@@ -1,4 +1,4 @@
-package verify
+package digits
 
 import (
 	"strings"
@@ -34,12 +34,12 @@ func TestASCIIDigits(t *testing.T) {
 		{"ⅫЗ", "ⅫЗ"},               // a Roman numeral (Nl) and a Cyrillic letter like a 3
 	}
 	for _, tt := range tests {
-		got := asciiDigits(tt.in)
-		assert.Equal(t, tt.want, got, "asciiDigits(%q)", tt.in)
-		assert.LessOrEqual(t, len(got), len(tt.in), "asciiDigits(%q) grew", tt.in)
+		got := ASCII(tt.in)
+		assert.Equal(t, tt.want, got, "ASCII(%q)", tt.in)
+		assert.LessOrEqual(t, len(got), len(tt.in), "ASCII(%q) grew", tt.in)
 	}
 	s := "+31 6 12345678"
-	assert.Equal(t, s, asciiDigits(s))
+	assert.Equal(t, s, ASCII(s))
 }
 
 // TestEveryDecimalDigit checks every rune of unicode.Nd against its name:
@@ -67,19 +67,7 @@ func TestEveryDecimalDigit(t *testing.T) {
 		require.NotEmpty(t, words, "%U has no name", r)
 		want, ok := value[words[len(words)-1]]
 		require.True(t, ok, "%U %s", r, name)
-		assert.Equal(t, want, asciiDigits(string(r)), "%U %s", r, name)
+		assert.Equal(t, want, ASCII(string(r)), "%U %s", r, name)
 	}
 	assert.Greater(t, n, 600, "decimal digits in Unicode %s", unicode.Version)
-}
-
-func TestNormalizeCodeReadsDigitsOfEveryScript(t *testing.T) {
-	for _, in := range []string{"١٢٣٤٥٦", "۱۲۳۴۵۶", "１２３ ４５６", "１２３－４５６", "12٣۴５6", "१२३४५६"} {
-		got, err := normalizeCode(in)
-		assert.NoError(t, err, "%q", in)
-		assert.Equal(t, "123456", got, "%q", in)
-	}
-	for _, in := range []string{"１２３ＡＢ６", "12345６a", "¹²³⁴⁵⁶", "١٢٣"} {
-		_, err := normalizeCode(in)
-		assert.ErrorIs(t, err, ErrInvalidCode, "%q", in)
-	}
 }
