@@ -86,9 +86,9 @@ func (k *call) hide(number, code string) {
 
 func unavailable(why string) error { return fmt.Errorf("%w: %s", verify.ErrUnavailable, why) }
 
-// ended is the error of a call whose context ended before it sent
+// canceledBefore is the error of a call whose context ended before it sent
 // anything: err is the context's error.
-func ended(err error) *verify.ProviderError {
+func canceledBefore(err error) *verify.ProviderError {
 	return &verify.ProviderError{Provider: providerName, Err: fmt.Errorf("%w: %w", verify.ErrUnavailable, err)}
 }
 

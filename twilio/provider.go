@@ -325,7 +325,7 @@ func (p *Provider) Start(ctx context.Context, req verify.Request) (*verify.Verif
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, ended(err)
+		return nil, canceledBefore(err)
 	}
 	ctx, cancel := p.c.bound(ctx)
 	defer cancel()
@@ -385,7 +385,7 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 		return nil, errBadCode
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, ended(err)
+		return nil, canceledBefore(err)
 	}
 	r, err := p.load(ctx, id)
 	if err != nil {
@@ -430,12 +430,7 @@ func (p *Provider) Check(ctx context.Context, id, code string) (*verify.Verifica
 		return nil, k.malformed("not a check of this verification")
 	}
 	if r == nil {
-		// A verification this Provider's store does not know (another
-		// instance without a shared store): Twilio alone decides.
-		r = &record{Phone: *v.To, Channel: channelOf(v.Channel), State: verify.StatusPending, Max: twilioChecks}
-		if v.DateCreated != nil {
-			r.Created, r.Expires = v.DateCreated.UnixMilli(), v.DateCreated.Add(p.validity).UnixMilli()
-		}
+		r = p.twilioRecord(v.To, v.Channel, v.DateCreated)
 	}
 	switch *v.Status {
 	case "approved":
@@ -510,6 +505,18 @@ func (p *Provider) wrongCode(ctx context.Context, id, sid, service string, r *re
 	return pe
 }
 
+// twilioRecord stands for the record of a verification this Provider's
+// store does not know (another instance without a shared store): a
+// pending one that Twilio alone decides, with Twilio's own cap on checks
+// and the Provider's validity from when Twilio created it.
+func (p *Provider) twilioRecord(to, channel *string, created *time.Time) *record {
+	r := &record{Phone: *to, Channel: channelOf(channel), State: verify.StatusPending, Max: twilioChecks}
+	if created != nil {
+		r.Created, r.Expires = created.UnixMilli(), created.Add(p.validity).UnixMilli()
+	}
+	return r
+}
+
 func channelOf(ch *string) verify.Channel {
 	if ch != nil && *ch == "call" {
 		return verify.Voice
@@ -542,7 +549,7 @@ func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification,
 		return nil, errBadID
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, ended(err)
+		return nil, canceledBefore(err)
 	}
 	r, err := p.load(ctx, id)
 	if err != nil {
@@ -575,10 +582,7 @@ func (p *Provider) Status(ctx context.Context, id string) (*verify.Verification,
 		return nil, k.malformed("unknown status")
 	}
 	if r == nil {
-		r = &record{Phone: *v.To, Channel: channelOf(v.Channel)}
-		if v.DateCreated != nil {
-			r.Created, r.Expires = v.DateCreated.UnixMilli(), v.DateCreated.Add(p.validity).UnixMilli()
-		}
+		r = p.twilioRecord(v.To, v.Channel, v.DateCreated)
 	}
 	ver := r.verification(id)
 	ver.Status = status
@@ -603,7 +607,7 @@ func (p *Provider) Cancel(ctx context.Context, id string) error {
 		return errBadID
 	}
 	if err := ctx.Err(); err != nil {
-		return ended(err)
+		return canceledBefore(err)
 	}
 	r, err := p.load(ctx, id)
 	if err != nil {

@@ -495,3 +495,31 @@ func TestApprovalOutlivesTheStore(t *testing.T) {
 	_, err = p.Start(ctx, verifytest.Request("+447400123456"))
 	assert.ErrorIs(t, err, verify.ErrUnavailable, "a start whose record cannot be written fails")
 }
+
+// TestAnotherInstanceWithItsOwnStore: a verification started by an
+// instance whose store this one does not share is pending here too, and
+// Twilio alone decides its checks (see the package doc).
+func TestAnotherInstanceWithItsOwnStore(t *testing.T) {
+	s := twiliotest.NewServer()
+	t.Cleanup(s.Close)
+	instance := func() *twilio.Provider {
+		p, err := twilio.New(twiliotest.AccountSID, twiliotest.AuthToken, twiliotest.ServiceSID,
+			twilio.WithHTTPClient(s.Client()), twilio.WithClock(s.Now), twilio.WithStore(&verify.MemoryLimiter{Now: s.Now}))
+		require.NoError(t, err)
+		return p
+	}
+	a, b := instance(), instance()
+	ctx := context.Background()
+	ver, err := a.Start(ctx, request())
+	require.NoError(t, err)
+
+	got, err := b.Status(ctx, ver.ID)
+	require.NoError(t, err)
+	assert.Equal(t, verify.StatusPending, got.Status, "Status on the other instance")
+	assert.Equal(t, phone, got.Phone)
+
+	code, _ := s.Code(ver.ID)
+	got, err = b.Check(ctx, ver.ID, code)
+	require.NoError(t, err)
+	assert.Equal(t, verify.StatusVerified, got.Status, "Check on the other instance")
+}

@@ -113,7 +113,7 @@ func (s *Sender) Send(ctx context.Context, m verify.Message) error {
 		return optionError("channel %q is not voice or sms", m.Channel)
 	}
 	if err := ctx.Err(); err != nil {
-		return ended(err)
+		return canceledBefore(err)
 	}
 	ctx, cancel := s.c.bound(ctx)
 	defer cancel()
