@@ -523,3 +523,26 @@ func TestAnotherInstanceWithItsOwnStore(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, verify.StatusVerified, got.Status, "Check on the other instance")
 }
+
+// TestStartAgainKeepsTheLimits: Twilio sends a pending verification's
+// code again when its number is started again; the second start must not
+// lengthen its validity or raise its cap on wrong codes.
+func TestStartAgainKeepsTheLimits(t *testing.T) {
+	s, p := newPair(t)
+	ctx := context.Background()
+	first := request()
+	first.Validity, first.MaxAttempts = 3*time.Minute, 2
+	ver, err := p.Start(ctx, first)
+	require.NoError(t, err)
+	again, err := p.Start(ctx, request()) // 10 minutes and 5 attempts
+	require.NoError(t, err)
+	require.Equal(t, ver.ID, again.ID, "Twilio sent the pending verification's code again")
+	assert.Equal(t, ver.ExpiresAt, again.ExpiresAt, "the second start's validity")
+
+	code, ok := s.Code(ver.ID)
+	require.True(t, ok)
+	_, err = p.Check(ctx, ver.ID, wrong(code))
+	assert.ErrorIs(t, err, verify.ErrInvalidCode)
+	_, err = p.Check(ctx, ver.ID, wrong(code))
+	assert.ErrorIs(t, err, verify.ErrTooManyAttempts, "the second wrong code of the first start's two")
+}
