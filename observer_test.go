@@ -448,3 +448,25 @@ func TestFailedChecksCarryChannelAndRegion(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedVerifiedNumberCountsUnderItsChannel: a check whose provider
+// reports a verified number the policy refuses, in an answer that names
+// no channel, still counts under its verification's channel.
+func TestRefusedVerifiedNumberCountsUnderItsChannel(t *testing.T) {
+	s := &spy{check: func(id, _ string) (*verify.Verification, error) {
+		return &verify.Verification{ID: id, Phone: "+447400123456", Status: verify.StatusVerified}, nil
+	}}
+	rec := &recorder{}
+	v := newVerifier(t, s, verify.WithAllowedRegions("NL"), verify.WithObserver(rec))
+	ctx := context.Background()
+	ver, err := v.Start(ctx, "+31612345678", verify.WithChannel(verify.SMS))
+	require.NoError(t, err)
+	_, err = v.Check(ctx, ver.ID, "123456")
+	require.ErrorIs(t, err, verify.ErrInvalidPhone)
+
+	ev := rec.take()
+	require.Len(t, ev, 2)
+	assert.Equal(t, verify.OpCheck, ev[1].Op)
+	assert.Equal(t, verify.SMS, ev[1].Channel, "the channel of the verification")
+	assert.Equal(t, "GB", ev[1].Region, "the region of the number reported")
+}

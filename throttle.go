@@ -111,11 +111,11 @@ func (v *Verifier) describe(ev *Event, s starter) {
 	if ev.Called && ev.Provider == "" {
 		ev.Provider = s.provider
 	}
-	if ev.Region != "" {
-		return
-	}
 	if ev.Channel == "" {
 		ev.Channel = s.channel
+	}
+	if ev.Region != "" {
+		return
 	}
 	p := s.parsed
 	if p.E164 == "" {
