@@ -147,9 +147,10 @@ func (l *locale) languageName(lang string) string {
 	return display.Self.Name(base)
 }
 
-// regionName names an ISO 3166-1 region ("NL") in l's language: "the
-// Netherlands" on an English page ("region_NL" in the catalog), "Nederland"
-// on a Dutch one; "" when unknown.
+// regionName names an ISO 3166-1 region ("NL") in l's language, as
+// internal/phone names it: "the Netherlands" on an English page,
+// "Nederland" on a Dutch one; "" when unknown. An app's catalog may name
+// it instead, with the text "region_NL".
 func (l *locale) regionName(region string) string {
 	if l.has("region_" + region) {
 		return l.text("region_" + region)

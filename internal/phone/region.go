@@ -41,7 +41,7 @@ func englishRegionName(region string) string {
 	}
 	name := display.English.Regions().Name(r)
 	switch region {
-	case "AE", "AX", "BQ", "BS", "CC", "CF", "CK", "DO", "FK", "FO", "GB", "GM", "KM", "KY", "MH",
+	case "AE", "AX", "BQ", "BS", "CC", "CF", "CK", "DO", "FK", "FO", "GB", "GM", "IM", "KM", "KY", "MH",
 		"MP", "MV", "NL", "PH", "PS", "SB", "SC", "TC", "UM", "US", "VG", "VI":
 		if name != "" {
 			return "the " + name // the Netherlands, the United States

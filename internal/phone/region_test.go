@@ -19,6 +19,8 @@ func TestRegionName(t *testing.T) {
 		{language.English, "BE", "Belgium"},
 		{language.English, "CD", "the Democratic Republic of the Congo"},
 		{language.English, "MK", "North Macedonia"},
+		{language.English, "IM", "the Isle of Man"},
+		{language.English, "VA", "Vatican City"},
 		{language.Dutch, "NL", "Nederland"},
 		{language.German, "BE", "Belgien"},
 		{language.English, "001", ""},
