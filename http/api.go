@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/internal/phone"
 )
 
 // apiStartRequest is the body of POST /api/start.
@@ -149,7 +150,7 @@ func (h *handler) writeStarted(q *request, st *state) {
 		return
 	}
 	h.writeJSON(q.w, http.StatusOK, apiStarted{
-		ID: st.ID, Token: token, Channel: st.Channel, PhoneMasked: maskForDisplay(st.Phone),
+		ID: st.ID, Token: token, Channel: st.Channel, PhoneMasked: phone.MaskForDisplay(st.Phone),
 		ExpiresAt: st.Expires.UTC().Truncate(time.Second),
 	})
 }

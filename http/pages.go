@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/internal/phone"
 )
 
 // Page is the data every template receives.
@@ -107,7 +108,7 @@ func (h *handler) page(q *request, name string) *Page {
 // codePageOf is the code page of st.
 func (h *handler) codePageOf(q *request, st *state) *Page {
 	p := h.page(q, "code")
-	p.Phone, p.Masked, p.Channel, p.CallLanguage = st.Phone, maskForDisplay(st.Phone), st.Channel, st.Language
+	p.Phone, p.Masked, p.Channel, p.CallLanguage = st.Phone, phone.MaskForDisplay(st.Phone), st.Channel, st.Language
 	p.CallLanguageNote = q.loc.callLanguageNote(st.Language, st.Channel)
 	p.ExpiresAt, p.CanEnterCode = st.Expires.Time, h.now().Before(st.Expires.Time)
 	p.Expired, p.Resent = !p.CanEnterCode, st.Resent
@@ -368,7 +369,7 @@ func (h *handler) successPage(q *request) {
 		return
 	}
 	p := h.page(q, "success")
-	p.Phone, p.Masked, p.Channel, p.ContinueURL = st.Phone, maskForDisplay(st.Phone), st.Channel, h.continueTo
+	p.Phone, p.Masked, p.Channel, p.ContinueURL = st.Phone, phone.MaskForDisplay(st.Phone), st.Channel, h.continueTo
 	h.render(q, http.StatusOK, p)
 }
 

@@ -118,10 +118,6 @@ func checkTemplates(t *template.Template) error {
 	return nil
 }
 
-// maskForDisplay hides the middle of an E.164 number, keeping the country
-// code, the first digit after it and the last four: "+31 6 •••• 5678".
-func maskForDisplay(e164 string) string { return phone.MaskForDisplay(e164) }
-
 // clock returns the time of day of t, to the minute, in UTC and saying
 // so, in a <time> element whose datetime a script can show in the user's
 // own time zone: <time datetime="2026-03-04T14:35:00Z">14:35 UTC</time>.

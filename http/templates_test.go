@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/phoneverify/verify"
+	"github.com/phoneverify/verify/internal/phone"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -26,7 +27,7 @@ func TestMaskForDisplay(t *testing.T) {
 		{"+31", verify.MaskPhone("+31")},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, maskForDisplay(tt.in), tt.in)
+		assert.Equal(t, tt.want, phone.MaskForDisplay(tt.in), tt.in)
 	}
 }
 
