@@ -85,7 +85,7 @@ func (h *handler) writeFailure(q *request, f *Failure) {
 	if f.Code == RateLimited {
 		q.w.Header().Set("Retry-After", fmt.Sprint(f.RetryAfter))
 	}
-	f.Message = q.loc.failureText(f, f.Region, h.v.TokenLength(), true)
+	f.Message = q.loc.failureText(f, h.v.TokenLength(), true)
 	h.writeJSON(q.w, f.Status(), apiError{Error: f})
 }
 

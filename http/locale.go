@@ -195,14 +195,14 @@ func (l *locale) callLanguageNote(call string, ch verify.Channel) string {
 }
 
 // failureText is the text of f in l's language, for the pages and the
-// JSON API alike. region is the number's region when f refuses it
-// (InvalidPhone; "" when not known), codeLength the number of digits in a
-// code; api says the text is for the JSON API, whose InvalidRequest names
-// the field at fault (a page's user did not name it).
-func (l *locale) failureText(f *Failure, region string, codeLength int, api bool) string {
+// JSON API alike: an InvalidPhone names f.Region when it is known.
+// codeLength is the number of digits in a code; api says the text is for
+// the JSON API, whose InvalidRequest names the field at fault (a page's
+// user did not name it).
+func (l *locale) failureText(f *Failure, codeLength int, api bool) string {
 	switch f.Code {
 	case InvalidPhone:
-		return l.phoneText(f.ReasonCode, region, f.LineType)
+		return l.phoneText(f.ReasonCode, f.Region, f.LineType)
 	case RateLimited:
 		switch {
 		case f.RetryAfter <= 0:

@@ -263,7 +263,8 @@ func TestFailureText(t *testing.T) {
 	}
 	tx := newTestTexts(t)
 	for _, tt := range tests {
-		got := tx.forAccept(tt.lang).failureText(&tt.f, tt.region, 6, tt.api)
+		tt.f.Region = tt.region
+		got := tx.forAccept(tt.lang).failureText(&tt.f, 6, tt.api)
 		assert.Equalf(t, tt.want, got, "%s %+v:\n got %q\nwant %q", tt.lang, tt.f, got, tt.want)
 	}
 }
@@ -280,7 +281,7 @@ func TestFailureTexts(t *testing.T) {
 		other := l.text("error_other")
 		seen := map[string]FailureCode{}
 		for _, c := range codes {
-			got := l.failureText(&Failure{Code: c, RetryAfter: 5}, "", 6, false)
+			got := l.failureText(&Failure{Code: c, RetryAfter: 5}, 6, false)
 			prev, dup := seen[got]
 			assert.Falsef(t, dup || got == other, "%s: %s has the text of %q: %q", lang, c, prev, got)
 			seen[got] = c

@@ -397,7 +397,7 @@ func (h *handler) shown(q *request, status int, f *Failure, p *Page) {
 	if p == nil {
 		p = h.page(q, "error")
 	}
-	f.Message = q.loc.failureText(f, f.Region, p.CodeLength, false)
+	f.Message = q.loc.failureText(f, p.CodeLength, false)
 	p.Error = f
 	h.render(q, status, p)
 }
