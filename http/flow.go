@@ -23,7 +23,7 @@ import (
 func (h *handler) started(q *request, input string, ch verify.Channel, token string) (*state, *Failure) {
 	ctx, cancel := detach(q.r)
 	defer cancel()
-	if f := h.passChallenge(ctx, q.r, token); f != nil {
+	if f := h.passChallenge(ctx, q, token); f != nil {
 		return nil, f
 	}
 	st, f := h.sent(ctx, q, input, ch)
@@ -67,7 +67,7 @@ func (h *handler) resent(q *request, st *state, ch verify.Channel, token string)
 	defer cancel()
 	due := h.challengeDue(st)
 	if due {
-		if f := h.passChallenge(ctx, q.r, token); f != nil {
+		if f := h.passChallenge(ctx, q, token); f != nil {
 			return nil, f
 		}
 	}
@@ -97,7 +97,7 @@ func (h *handler) resent(q *request, st *state, ch verify.Channel, token string)
 // languages, and returns the state of the verification it started: the
 // one call of Start of a start and a resend.
 func (h *handler) sent(ctx context.Context, q *request, phone string, ch verify.Channel) (*state, *Failure) {
-	ver, err := h.v.Start(ctx, phone, verify.WithChannel(ch), verify.WithClientKey(h.clientKey(q.r)), verify.WithUserLanguage(q.userLanguages()...))
+	ver, err := h.v.Start(ctx, phone, verify.WithChannel(ch), verify.WithClientKey(clientKey(q.ip)), verify.WithUserLanguage(q.userLanguages()...))
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -110,11 +110,11 @@ func (h *handler) sent(ctx context.Context, q *request, phone string, ch verify.
 
 // passChallenge checks a start's challenge token, when the handler has a
 // Challenge. A check that cannot be made refuses the start too.
-func (h *handler) passChallenge(ctx context.Context, r *http.Request, token string) *Failure {
+func (h *handler) passChallenge(ctx context.Context, q *request, token string) *Failure {
 	if h.challenge == nil {
 		return nil
 	}
-	err := h.challenge.Verify(ctx, token, h.clientIP(r))
+	err := h.challenge.Verify(ctx, token, q.ip)
 	if err == nil {
 		return nil
 	}
@@ -122,7 +122,7 @@ func (h *handler) passChallenge(ctx context.Context, r *http.Request, token stri
 	if !errors.Is(err, ErrChallengeFailed) {
 		f.Code = Unavailable
 	}
-	h.logFailure(r.Context(), "verifyhttp: challenge not passed", f)
+	h.logFailure(q.r.Context(), "verifyhttp: challenge not passed", f)
 	return f
 }
 

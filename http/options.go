@@ -175,11 +175,9 @@ func remoteIP(r *http.Request) string {
 // unknownClient is the key of every client whose address is not known.
 const unknownClient = "unknown"
 
-// clientKey is the key of r's client for the Verifier's per-client limit.
-func (h *handler) clientKey(r *http.Request) string { return clientKey(h.clientIP(r)) }
-
-// clientKey turns a client's address into its key: IPv4 as it is, IPv6
-// by its /64 prefix, anything else unknownClient.
+// clientKey turns a client's address into its key for the Verifier's
+// per-client limit: IPv4 as it is, IPv6 by its /64 prefix, anything else
+// unknownClient.
 func clientKey(ip string) string {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {

@@ -23,6 +23,8 @@ type request struct {
 
 	api bool // a call of the JSON API, not a page
 
+	ip string // the client's address, as WithClientIP gives it
+
 	mount   string // where the handler is mounted (WithMountPath, else mountPath), ending in "/"; "" when it cannot be known
 	session string // WithSessionBinding's identifier of the app's session, bound into the cookies
 	secure  bool   // whether the cookies are marked Secure
@@ -31,7 +33,7 @@ type request struct {
 
 // newRequest works out what w and r need, once.
 func (h *handler) newRequest(w http.ResponseWriter, r *http.Request) *request {
-	q := &request{w: w, r: r, accept: parseAcceptLanguage(r.Header.Get("Accept-Language")), mount: h.mount}
+	q := &request{w: w, r: r, accept: parseAcceptLanguage(r.Header.Get("Accept-Language")), ip: h.clientIP(r), mount: h.mount}
 	if q.mount == "" {
 		q.mount = mountPath(r)
 	}

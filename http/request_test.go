@@ -30,7 +30,7 @@ func TestUserLanguages(t *testing.T) {
 		// Past maxAcceptLanguage bytes the header is not read, as for the page.
 		{"nl;q=0.9," + strings.Repeat(" ", maxAcceptLanguage) + "de", true, []string{"nl"}},
 	}
-	h := &handler{locales: newTestTexts(t)}
+	h := &handler{locales: newTestTexts(t), clientIP: remoteIP}
 	for _, tt := range tests {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Header.Set("Accept-Language", tt.header)
