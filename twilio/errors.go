@@ -47,9 +47,11 @@ const (
 
 // fail maps an error of twilio-go to a *verify.ProviderError matching one
 // of verify's sentinels. Its message never holds the auth token, the
-// code, the number or a response body: twilio-go's own errors can hold
-// Twilio's message, which may echo the number, so only Twilio's code and
-// its message scrubbed of the call's secrets are kept.
+// code or a response body, nor the number as Twilio echoes it (in E.164,
+// or its digits alone; not in a national or spaced format, which
+// messagebird's scrub also catches): twilio-go's own errors can hold
+// Twilio's message, so only Twilio's code and its message scrubbed of the
+// call's secrets are kept.
 func (k *call) fail(o op, err error) *verify.ProviderError {
 	pe := k.mapError(o, err)
 	pe.Description, pe.Parameter = k.scrub(pe.Description), k.scrub(pe.Parameter)
